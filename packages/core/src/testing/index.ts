@@ -1,0 +1,1 @@
+export { isRequired, skipOrFail, type RequirementFlag, type SkippableContext } from './required.js';
