@@ -1,1 +1,29 @@
-export {};
+/**
+ * `@rec/core`: tensors, autograd, the kernel registry and its reference `js`
+ * backend, modules, optimizers, counter-based RNG and parameter files.
+ */
+export * from './backends/js/index.js';
+export { type DType, type TypedArray, allocArray, dtypeOf, isIntegerDType } from './tensor/dtype.js';
+export { type Shape, sizeOf, stridesOf, broadcastShapes, shapesEqual, formatShape } from './tensor/shape.js';
+export type { Backend, DataHandle } from './tensor/backend.js';
+export { Tensor } from './tensor/tensor.js';
+export {
+  registerBackend, getBackend, registeredBackends, setBackend, currentBackend, tidy, keep, memory, runKernel,
+} from './tensor/engine.js';
+export {
+  declareKernel, registerKernel, findKernel, declaredKernels, kernelBackends,
+  type KernelSpec, type KernelImpl, type KernelContext, type KernelOutput,
+} from './tensor/registry.js';
+export { RowSparse, type Gradient, type GradFn, noGrad, isGradEnabled } from './autograd/tape.js';
+export { applyOp, applyOp1, type OpDef } from './autograd/op.js';
+export { backward, addGradients } from './autograd/backward.js';
+export * from './ops/create.js';
+export * from './ops/elementwise.js';
+export * from './ops/reduce.js';
+export * from './ops/layout.js';
+export * from './ops/matmul.js';
+export * from './ops/indexing.js';
+export * from './ops/softmax.js';
+export * from './ops/losses.js';
+export * from './ops/nn.js';
+export * from './io/index.js';

@@ -1,1 +1,3 @@
+import '../index.js';
 export { isRequired, skipOrFail, type RequirementFlag, type SkippableContext } from './required.js';
+export { gradCheck, denseGradient, type GradCheckOptions, type GradCheckResult } from './gradcheck.js';

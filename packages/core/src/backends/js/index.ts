@@ -1,0 +1,20 @@
+// Importing a kernel module declares the kernel and registers its js reference.
+import '../../kernels/elementwise/unary.js';
+import '../../kernels/elementwise/binary.js';
+import '../../kernels/elementwise/cast.js';
+import '../../kernels/reduce/reduce.js';
+import '../../kernels/reduce/broadcast-to.js';
+import '../../kernels/dense/matmul.js';
+import '../../kernels/layout/transpose.js';
+import '../../kernels/layout/slice.js';
+import '../../kernels/layout/concat.js';
+import '../../kernels/indexing/gather-rows.js';
+import '../../kernels/indexing/scatter-add-rows.js';
+import '../../kernels/indexing/take-along-axis.js';
+import '../../kernels/softmax/softmax.js';
+import { registerBackend } from '../../tensor/engine.js';
+import { jsBackend } from './backend.js';
+
+registerBackend(jsBackend);
+
+export { hostData, hostF32, hostOutput, jsBackend, type HostHandle } from './backend.js';

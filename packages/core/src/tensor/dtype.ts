@@ -1,0 +1,38 @@
+/** Element types a {@link Tensor} can hold. Every backend supports all three. */
+export type DType = 'f32' | 'i32' | 'u32';
+
+/** The typed array that holds the values of a tensor of the matching dtype. */
+export type TypedArray = Float32Array | Int32Array | Uint32Array;
+
+/** Maps a dtype to its typed array type. */
+export type ArrayFor<D extends DType> = D extends 'f32' ? Float32Array : D extends 'i32' ? Int32Array : Uint32Array;
+
+/** Bytes per element of every dtype (all are 32-bit). */
+export const BYTES_PER_ELEMENT = 4;
+
+/** Allocates a zero-filled typed array of `size` elements for `dtype`. */
+export function allocArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
+  switch (dtype) {
+    case 'f32':
+      return new Float32Array(size) as ArrayFor<D>;
+    case 'i32':
+      return new Int32Array(size) as ArrayFor<D>;
+    case 'u32':
+      return new Uint32Array(size) as ArrayFor<D>;
+    default:
+      throw new Error(`unknown dtype '${String(dtype)}': expected f32, i32 or u32`);
+  }
+}
+
+/** The dtype a typed array stores, or an error for any other array kind. */
+export function dtypeOf(array: ArrayLike<number>): DType {
+  if (array instanceof Float32Array) return 'f32';
+  if (array instanceof Int32Array) return 'i32';
+  if (array instanceof Uint32Array) return 'u32';
+  throw new Error(`cannot infer a dtype from ${Object.prototype.toString.call(array)}: pass a Float32Array, Int32Array or Uint32Array, or name the dtype`);
+}
+
+/** True for integer dtypes, whose arithmetic wraps and whose values are never differentiated. */
+export function isIntegerDType(dtype: DType): boolean {
+  return dtype !== 'f32';
+}

@@ -1,0 +1,125 @@
+import type { Backend } from './backend.js';
+import { findKernel, type KernelOutput } from './registry.js';
+import { Tensor } from './tensor.js';
+
+const backends = new Map<string, Backend>();
+let current: Backend | undefined;
+const scopes: Set<Tensor>[] = [];
+let liveTensors = 0;
+const finalizer = new FinalizationRegistry<void>(() => {
+  liveTensors -= 1;
+});
+
+/** Adds a backend under its name (replacing one of the same name). */
+export function registerBackend(backend: Backend): void {
+  backends.set(backend.name, backend);
+}
+
+/** The backend registered under `name`, or an error listing those that are. */
+export function getBackend(name: string): Backend {
+  const b = backends.get(name);
+  if (!b) throw new Error(`backend '${name}' is not registered; registered: ${[...backends.keys()].join(', ') || 'none'}`);
+  return b;
+}
+
+/** Names of the registered backends. */
+export function registeredBackends(): string[] {
+  return [...backends.keys()];
+}
+
+/** Makes `name` the backend new tensors are created on. */
+export function setBackend(name: string): Backend {
+  current = getBackend(name);
+  return current;
+}
+
+/** The backend new tensors are created on (`js` unless changed). */
+export function currentBackend(): Backend {
+  if (!current) current = getBackend('js');
+  return current;
+}
+
+/** Called by the Tensor constructor: counts the tensor and adds it to the innermost scope. */
+export function trackTensor(t: Tensor): void {
+  liveTensors += 1;
+  finalizer.register(t, undefined);
+  scopes[scopes.length - 1]?.add(t);
+}
+
+/**
+ * Runs `fn` in a memory scope: every tensor created inside it is disposed when
+ * it returns, except the tensors it returns (in an array or object, one level
+ * deep or nested) and tensors passed to {@link keep}. Parameters are never
+ * tracked. Synchronous only: an `await` inside would let other code's tensors
+ * into the scope.
+ *
+ * @example
+ * ```ts
+ * const loss = tidy(() => {
+ *   const logits = matmul(x, w);
+ *   return softmaxCrossEntropy(logits, labels); // logits is disposed, loss survives
+ * });
+ * ```
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+  }
+  if (result instanceof Promise) {
+    throw new Error('tidy() takes a synchronous function; await outside the scope');
+  }
+  const survivors = new Set<Tensor>();
+  collectTensors(result, survivors, 0);
+  const outer = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (survivors.has(t)) outer?.add(t);
+    else t.dispose();
+  }
+  return result;
+}
+
+function collectTensors(value: unknown, out: Set<Tensor>, depth: number): void {
+  if (depth > 4 || value === null || typeof value !== 'object') return;
+  if (value instanceof Tensor) {
+    out.add(value);
+    return;
+  }
+  const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
+  for (const v of items) collectTensors(v, out, depth + 1);
+}
+
+/** Removes a tensor from every open scope, so no enclosing {@link tidy} disposes it. */
+export function keep<T extends Tensor>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+/** Live tensor objects (created and not yet garbage-collected); disposed-but-referenced tensors still count. */
+export function memory(): { tensors: number; scopes: number } {
+  return { tensors: liveTensors, scopes: scopes.length };
+}
+
+/**
+ * Validates that all inputs share a backend, finds `<id>:<backend>` (or the
+ * backend's fallback) and runs it, wrapping each output in a tensor.
+ */
+export function runKernel<A extends object>(id: string, inputs: readonly Tensor[], attrs: A, backend?: Backend): Tensor[] {
+  const b = backend ?? inputs[0]?.backend ?? currentBackend();
+  for (const t of inputs) {
+    if (t.backend !== b) {
+      throw new Error(`kernel '${id}': inputs live on different backends ('${b.name}' and '${t.backend.name}'); move them with toBackend()`);
+    }
+  }
+  let impl = findKernel(id, b.name);
+  if (!impl && b.fallback) impl = findKernel(id, b.fallback);
+  if (!impl) throw new Error(`kernel '${id}' has no implementation on backend '${b.name}'${b.fallback ? ` or its fallback '${b.fallback}'` : ''}`);
+  const out = impl({ inputs, attrs: attrs as Record<string, unknown>, backend: b });
+  if (!out) return [];
+  const list: KernelOutput[] = Array.isArray(out) ? out : [out];
+  return list.map((o) => new Tensor(o.shape, o.dtype, o.handle));
+}

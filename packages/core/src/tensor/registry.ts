@@ -1,0 +1,73 @@
+import type { Backend, DataHandle } from './backend.js';
+import type { DType } from './dtype.js';
+import type { Shape } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+/**
+ * The declaration of a kernel, made once in `@rec/core`: its id (the same
+ * snake_case id names the C++ export, the WGSL entry point, the test and the
+ * benchmark), what it computes, and its reference backend.
+ */
+export interface KernelSpec {
+  readonly id: string;
+  /** One line: the equation or what the kernel computes. */
+  readonly summary: string;
+  /** The kernel family it belongs to (`elementwise`, `dense`, `optim`, `sampling`, …). */
+  readonly family: string;
+}
+
+/** What a kernel returns for each output: a shape, a dtype and the storage it filled. */
+export interface KernelOutput {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly handle: DataHandle;
+}
+
+/** The arguments a kernel implementation receives. */
+export interface KernelContext<A = Record<string, unknown>> {
+  readonly inputs: readonly Tensor[];
+  readonly attrs: A;
+  readonly backend: Backend;
+}
+
+/** A kernel implementation on one backend; in-place kernels return nothing. */
+export type KernelImpl<A = any> = (ctx: KernelContext<A>) => KernelOutput | KernelOutput[] | void;
+
+const specs = new Map<string, KernelSpec>();
+const impls = new Map<string, KernelImpl>();
+
+/** Declares a kernel. Declaring the same id twice with a different summary is an error. */
+export function declareKernel(spec: KernelSpec): KernelSpec {
+  const existing = specs.get(spec.id);
+  if (existing && existing.summary !== spec.summary) {
+    throw new Error(`kernel '${spec.id}' is declared twice with different specs`);
+  }
+  specs.set(spec.id, spec);
+  return spec;
+}
+
+/** Registers the implementation of a declared kernel on a backend, under `<id>:<backend>`. */
+export function registerKernel<A>(id: string, backend: string, impl: KernelImpl<A>): void {
+  if (!specs.has(id)) throw new Error(`cannot register '${id}:${backend}': kernel '${id}' is not declared`);
+  impls.set(`${id}:${backend}`, impl as KernelImpl);
+}
+
+/** The implementation registered under `<id>:<backend>`, if any. */
+export function findKernel(id: string, backend: string): KernelImpl | undefined {
+  return impls.get(`${id}:${backend}`);
+}
+
+/** Every declared kernel, sorted by id. */
+export function declaredKernels(): KernelSpec[] {
+  return [...specs.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The backends a kernel is registered on. */
+export function kernelBackends(id: string): string[] {
+  const out: string[] = [];
+  for (const key of impls.keys()) {
+    const [kid, backend] = key.split(':');
+    if (kid === id) out.push(backend);
+  }
+  return out.sort();
+}
