@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { decodeSafetensors, encodeSafetensors, type NamedArray } from './safetensors.js';
+
+/** File name of the tensors in a parameter directory (the name Hugging Face tools look for). */
+export const PARAMETERS_FILE = 'model.safetensors';
+
+/** File name of the model configuration in a parameter directory. */
+export const CONFIG_FILE = 'config.json';
+
+/**
+ * Options for {@link saveParameters}.
+ *
+ * @example
+ * ```ts
+ * const options: SaveParametersOptions = { metadata: { model: 'two-tower', step: '1200' } };
+ * ```
+ */
+export interface SaveParametersOptions {
+  /** String-to-string map stored in the safetensors header as `__metadata__`. */
+  metadata?: Record<string, string>;
+}
+
+/**
+ * What {@link loadParameters} returns: the tensors, the parsed `config.json`,
+ * and the safetensors metadata (`{}` when the file has none).
+ *
+ * @example
+ * ```ts
+ * const { tensors, config, metadata }: LoadedParameters = await loadParameters('runs/mf');
+ * ```
+ */
+export interface LoadedParameters {
+  tensors: Record<string, NamedArray>;
+  config: unknown;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Writes `contents` to a fresh temporary file beside `path` and flushes it to
+ * disk, returning the temporary path. Same directory, so the later rename stays
+ * on one file system and is atomic.
+ */
+async function writeTemporary(path: string, contents: Uint8Array | string): Promise<string> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
+  // 'wx' so that an existing file of that name is never clobbered.
+  const handle = await open(temporary, 'wx');
+  try {
+    await handle.writeFile(contents);
+    // Without the sync a crash soon after the rename can leave an empty file
+    // under the final name on some file systems.
+    await handle.sync();
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw err;
+  }
+  await handle.close();
+  return temporary;
+}
+
+/**
+ * Saves model parameters as `model.safetensors` and the model configuration as
+ * `config.json` in `dir`, creating the directory if needed.
+ *
+ * Everything is encoded and validated before anything is written, so invalid
+ * input (say a tensor whose data does not match its shape) throws and leaves
+ * `dir` untouched. Each file is first written in full to a temporary name in
+ * `dir` and then renamed over the final name, so a reader never sees a
+ * half-written file and a crash leaves at worst a stray `.*.tmp` file. The two
+ * renames are separate steps: a crash between them can pair a new
+ * `model.safetensors` with the previous `config.json`.
+ *
+ * @param dir Directory to write into; created recursively if missing.
+ * @param tensors Parameters by name (see {@link encodeSafetensors} for the rules).
+ * @param config Any JSON-serializable value; written with two-space indentation.
+ * @param options `metadata` to store in the safetensors header.
+ * @throws {SafetensorsError} If the tensors or metadata are invalid.
+ * @throws {Error} If `config` cannot be serialized to JSON, or on a file system error.
+ * @example
+ * ```ts
+ * await saveParameters(
+ *   'runs/mf',
+ *   { 'user.embedding': { dtype: 'f32', shape: [943, 32], data: userEmbedding } },
+ *   { model: 'mf', dim: 32 },
+ *   { metadata: { epoch: '10' } },
+ * );
+ * ```
+ */
+export async function saveParameters(
+  dir: string,
+  tensors: Record<string, NamedArray>,
+  config: unknown,
+  options: SaveParametersOptions = {},
+): Promise<void> {
+  const bytes = encodeSafetensors(tensors, options.metadata);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(config, null, 2);
+  } catch (err) {
+    throw new Error(`cannot save ${CONFIG_FILE}: the config is not JSON-serializable (${(err as Error).message})`, { cause: err });
+  }
+  if (json === undefined) {
+    throw new Error(`cannot save ${CONFIG_FILE}: the config (${typeof config}) has no JSON representation`);
+  }
+
+  await mkdir(dir, { recursive: true });
+  const modelPath = join(dir, PARAMETERS_FILE);
+  const configPath = join(dir, CONFIG_FILE);
+  const written: string[] = [];
+  try {
+    // Both files complete before either is renamed, to keep the window in which
+    // the directory holds a mismatched pair as small as possible.
+    written.push(await writeTemporary(modelPath, bytes));
+    written.push(await writeTemporary(configPath, `${json}\n`));
+    await rename(written[0]!, modelPath);
+    await rename(written[1]!, configPath);
+  } catch (err) {
+    await Promise.all(written.map((path) => rm(path, { force: true })));
+    throw err;
+  }
+}
+
+async function readRequired(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`missing ${what}: ${path} does not exist`, { cause: err });
+    throw new Error(`cannot read ${what} ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Loads what {@link saveParameters} wrote: the tensors and metadata of
+ * `dir/model.safetensors` and the parsed value of `dir/config.json`.
+ *
+ * Any `model.safetensors` in the format with F32, I32 and U32 tensors loads,
+ * whoever wrote it. Errors name the file: a missing file, a malformed
+ * safetensors file (the message then carries the {@link SafetensorsError}
+ * detail, which is also the `cause`), or a config that is not valid JSON.
+ *
+ * @param dir Directory holding `model.safetensors` and `config.json`.
+ * @example
+ * ```ts
+ * const { tensors, config, metadata } = await loadParameters('runs/mf');
+ * const users = tensors['user.embedding']; // { dtype: 'f32', shape: [943, 32], data: Float32Array }
+ * ```
+ */
+export async function loadParameters(dir: string): Promise<LoadedParameters> {
+  const modelPath = join(dir, PARAMETERS_FILE);
+  const configPath = join(dir, CONFIG_FILE);
+  const [modelBytes, configBytes] = await Promise.all([
+    readRequired(modelPath, 'parameter file'),
+    readRequired(configPath, 'config file'),
+  ]);
+
+  let decoded: ReturnType<typeof decodeSafetensors>;
+  try {
+    decoded = decodeSafetensors(modelBytes);
+  } catch (err) {
+    throw new Error(`malformed parameter file ${modelPath}: ${(err as Error).message}`, { cause: err });
+  }
+
+  let config: unknown;
+  try {
+    config = JSON.parse(configBytes.toString('utf8'));
+  } catch (err) {
+    throw new Error(`malformed config file ${configPath}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+  return { tensors: decoded.tensors, config, metadata: decoded.metadata };
+}
