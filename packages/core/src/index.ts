@@ -26,4 +26,7 @@ export * from './ops/indexing.js';
 export * from './ops/softmax.js';
 export * from './ops/losses.js';
 export * from './ops/nn.js';
+export * from './ops/sampling.js';
 export * from './io/index.js';
+export * from './random/index.js';
+export * from './nn/index.js';

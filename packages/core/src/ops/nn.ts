@@ -1,3 +1,5 @@
+import type { DropoutMaskAttrs } from '../kernels/random/dropout-mask.js';
+import { runKernel } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, mul, rsqrt, square, sub } from './elementwise.js';
@@ -31,4 +33,26 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   }
   const y = matmul(x, weight);
   return bias ? add(y, bias) : y;
+}
+
+/** Where dropout's randomness comes from: a Philox (seed, stream) and the first counter to use. */
+export interface DropoutRandomness {
+  seed: number;
+  stream?: number;
+  /** First Philox counter; the mask uses `counter … counter + x.size − 1`. Advance it between calls. */
+  counter: number;
+}
+
+/**
+ * Inverted dropout (Srivastava et al. 2014): each element is zeroed with
+ * probability p and the survivors scaled by 1/(1−p). Seeded by a counter-based
+ * generator, so the same (seed, stream, counter) drops the same elements on
+ * every backend. `p = 0` returns x.
+ */
+export function dropout(x: Tensor, p: number, randomness: DropoutRandomness): Tensor {
+  if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
+  if (p === 0) return x;
+  const attrs: DropoutMaskAttrs = { shape: [...x.shape], p, seed: randomness.seed, stream: randomness.stream ?? 0, counter: randomness.counter };
+  const [mask] = runKernel('dropout_mask', [], attrs, x.backend);
+  return mul(x, mask);
 }

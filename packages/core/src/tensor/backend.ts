@@ -29,6 +29,8 @@ export interface Backend {
   alloc(dtype: DType, size: number): DataHandle;
   /** Storage holding a copy of `values` (or taking ownership when `adopt` is true). */
   upload(dtype: DType, values: TypedArray, adopt?: boolean): DataHandle;
+  /** Overwrites the storage with `values` (same length), e.g. when loading saved parameters. */
+  write(handle: DataHandle, values: TypedArray): void;
   /** The values, copied to the host. */
   read(handle: DataHandle): Promise<TypedArray>;
   /** The values without waiting, where the backend keeps them on the host; otherwise undefined. */

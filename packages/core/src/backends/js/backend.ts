@@ -23,6 +23,9 @@ export const jsBackend: Backend = {
     const data = adopt ? values : values.slice();
     return { backend: jsBackend, dtype, size: values.length, refs: 1, data };
   },
+  write(handle: DataHandle, values: TypedArray): void {
+    (handle as HostHandle).data.set(values);
+  },
   read(handle: DataHandle): Promise<TypedArray> {
     return Promise.resolve((handle as HostHandle).data.slice());
   },

@@ -12,6 +12,8 @@ import '../../kernels/indexing/gather-rows.js';
 import '../../kernels/indexing/scatter-add-rows.js';
 import '../../kernels/indexing/take-along-axis.js';
 import '../../kernels/softmax/softmax.js';
+import '../../kernels/random/dropout-mask.js';
+import '../../kernels/sampling/neg-sample-exclude.js';
 import { registerBackend } from '../../tensor/engine.js';
 import { jsBackend } from './backend.js';
 
