@@ -1,0 +1,4 @@
+export { Parameter } from './parameter.js';
+export { Module } from './module.js';
+export { Embedding, Linear, LayerNorm, Dropout, MLP, type MLPOptions } from './layers.js';
+export { normalInit, uniformInit, xavierUniform, type InitSource } from './init.js';
