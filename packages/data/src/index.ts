@@ -1,1 +1,32 @@
-export {};
+/**
+ * @rec/data: datasets as columnar typed arrays — readers, id maps, splits and indexes.
+ * Never trains or scores.
+ */
+export {
+  createInteractions,
+  selectInteractions,
+  IdMap,
+  type Interactions,
+  type InteractionColumns,
+  type InteractionDataset,
+  type RawId,
+} from './interactions.js';
+export { dataRoot, locateDataset, KNOWN_DATASETS, type DatasetLocation, type KnownDataset } from './locate.js';
+export {
+  openDuckDB,
+  queryColumns,
+  sqlString,
+  DuckDBSession,
+  type ColumnKind,
+  type ColumnSpec,
+  type ColumnsOf,
+  type QueryColumns,
+} from './duckdb.js';
+export { readMovieLens100K, type MovieLens100K } from './readers/ml100k.js';
+export {
+  generateSyntheticInteractions,
+  type SyntheticOptions,
+  type SyntheticDataset,
+} from './synthetic.js';
+export { leaveLastOut, type LeaveLastOutOptions, type TrainTestSplit } from './split.js';
+export { UserItemCSR, itemPopularity, type UserItemCSRArrays } from './csr.js';

@@ -1,0 +1,310 @@
+/**
+ * Full-ranking evaluation: every user's held-out items are ranked against all items,
+ * with the user's train items removed from the candidates.
+ */
+import { RANKING_METRICS, type RankingMetricName } from '../metrics.js';
+import { topKIndices } from '../topk.js';
+
+/**
+ * Per-user item lists in CSR form: user u's items are
+ * `indices[indptr[u] .. indptr[u+1])`, sorted ascending without duplicates.
+ * `UserItemCSR` from `@rec/data` has this shape; it is matched structurally so that
+ * `@rec/eval` does not depend on `@rec/data`.
+ * @example
+ * ```ts
+ * // users 0 and 1; user 0 has items 2 and 5, user 1 has item 0
+ * const rows: ItemRows = { indptr: Int32Array.of(0, 2, 3), indices: Int32Array.of(2, 5, 0) };
+ * ```
+ */
+export interface ItemRows {
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+}
+
+/**
+ * Each user's relevant items: CSR rows, or one sorted Int32Array per user (index =
+ * user; `undefined` or empty for users without test items).
+ * @example
+ * ```ts
+ * const testItems: PerUserItems = [Int32Array.of(4), undefined, Int32Array.of(1, 7)];
+ * ```
+ */
+export type PerUserItems = ItemRows | readonly (Int32Array | undefined)[];
+
+/**
+ * Scores all items for a block of users: returns a row-major
+ * `users.length × numItems` array, row b holding the scores of user `users[b]`.
+ * May be async (a GPU read-back).
+ * @example
+ * ```ts
+ * // Most-popular: every user gets the item popularity as scores.
+ * const scoreUsers: ScoreUsers = (users) => {
+ *   const out = new Float32Array(users.length * numItems);
+ *   for (let b = 0; b < users.length; b++) out.set(popularity, b * numItems);
+ *   return out;
+ * };
+ * ```
+ */
+export type ScoreUsers = (users: Int32Array) => Float32Array | Float64Array | Promise<Float32Array | Float64Array>;
+
+/**
+ * Options of {@link evaluateFullRanking}.
+ * @example
+ * ```ts
+ * const options: FullRankingOptions = { numItems, testItems, trainMask, scoreUsers, ks: [10, 20], blockSize: 256 };
+ * await evaluateFullRanking(options);
+ * ```
+ */
+export interface FullRankingOptions {
+  /** Number of items; every score row has this length. */
+  numItems: number;
+  /** The held-out items of each user (the relevant set). */
+  testItems: PerUserItems;
+  /**
+   * Each user's train items, excluded from that user's ranking so a model is not
+   * rewarded for recommending what the user already has. Rows must be sorted ascending
+   * (a `UserItemCSR` is).
+   */
+  trainMask: ItemRows;
+  /** The model: scores for a block of users. */
+  scoreUsers: ScoreUsers;
+  /** Cut-offs, e.g. `[10]` or `[5, 10, 20]`. */
+  ks: readonly number[];
+  /**
+   * Users to evaluate. Default: every user with at least one test item. A listed user
+   * without test items is an error (their metrics are undefined).
+   */
+  users?: Int32Array;
+  /** Metrics to compute at each K (default `['HR', 'NDCG']`), see `RANKING_METRICS`. */
+  metrics?: readonly RankingMetricName[];
+  /**
+   * Users scored per `scoreUsers` call. Memory is `blockSize × numItems` scores; larger
+   * blocks amortise per-call overhead (kernel launches, GPU read-backs). Default: as
+   * many users as fit 2^24 scores (64 MiB as float32), between 1 and 1024.
+   */
+  blockSize?: number;
+  /** Called after each block with users done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Also return every user's metric values (for breakdowns and significance tests). */
+  perUser?: boolean;
+}
+
+/**
+ * Per-user values, aligned with `users`.
+ * @example
+ * ```ts
+ * const { perUser } = await evaluateFullRanking({ ...options, perUser: true });
+ * perUser?.metrics['NDCG@10']; // Float64Array aligned with perUser.users
+ * ```
+ */
+export interface PerUserMetrics {
+  readonly users: Int32Array;
+  readonly metrics: Readonly<Record<string, Float64Array>>;
+}
+
+/**
+ * The outcome of {@link evaluateFullRanking}.
+ * @example
+ * ```ts
+ * const result: FullRankingResult = await evaluateFullRanking(options);
+ * console.log(`HR@10 ${result.metrics['HR@10']} over ${result.numUsers} users`);
+ * ```
+ */
+export interface FullRankingResult {
+  readonly protocol: 'full-ranking';
+  /** What was removed from each user's candidates. */
+  readonly masked: 'train items';
+  /** Users evaluated (the denominator of every mean). */
+  readonly numUsers: number;
+  /** Items ranked per user before masking. */
+  readonly numItems: number;
+  readonly ks: readonly number[];
+  /** Mean over users, keyed `${metric}@${k}`: `HR@10`, `NDCG@10`, … */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Present when `perUser: true` was asked for. */
+  readonly perUser?: PerUserMetrics;
+}
+
+function isItemRows(items: PerUserItems): items is ItemRows {
+  return !Array.isArray(items) && (items as ItemRows).indptr instanceof Int32Array;
+}
+
+/** Uniform row access over both {@link PerUserItems} forms. */
+function rowAccess(items: PerUserItems, what: string): { numUsers: number; row: (user: number) => Int32Array } {
+  if (isItemRows(items)) {
+    const { indptr, indices } = items;
+    if (indptr.length < 1) throw new Error(`evaluateFullRanking: ${what}.indptr is empty`);
+    return { numUsers: indptr.length - 1, row: (u) => indices.subarray(indptr[u], indptr[u + 1]) };
+  }
+  const rows = items as readonly (Int32Array | undefined)[];
+  const empty = new Int32Array(0);
+  return { numUsers: rows.length, row: (u) => rows[u] ?? empty };
+}
+
+function contains(sorted: Int32Array, item: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid];
+    if (v === item) return true;
+    if (v < item) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+/**
+ * Full-ranking evaluation with train-item masking: for each user, score all items,
+ * drop the user's train items, take the top max(ks), and average each metric over
+ * users. This is the "all-ranking" protocol (Krichene & Rendle, "On Sampled Metrics
+ * for Item Recommendation", KDD 2020), which unlike sampled-negative evaluation
+ * (NCF's 100 negatives) preserves the ordering of models. With `leaveLastOut` from
+ * `@rec/data` it gives the leave-one-out HR@K / NDCG@K of He et al. 2017 over all items.
+ *
+ * Users are processed in blocks of `blockSize`, so memory is bounded by one block of
+ * scores whatever the number of users; `scoreUsers` is awaited one block at a time.
+ * Ties in scores are broken by lower item index (see `topKIndices`).
+ *
+ * @throws Error naming the problem: bad ks / blockSize / numItems, a user out of range or
+ * without test items, a test item that is also a train item of the same user (a
+ * leaking split), or a score array of the wrong length (expected and got).
+ * @example
+ * ```ts
+ * const { train, test } = leaveLastOut(interactions, { seed: 1 });
+ * const result = await evaluateFullRanking({
+ *   numItems: interactions.numItems,
+ *   testItems: UserItemCSR.fromInteractions(test),
+ *   trainMask: UserItemCSR.fromInteractions(train),
+ *   scoreUsers: (users) => model.scoreAll(users),
+ *   ks: [10],
+ * });
+ * result.metrics['HR@10'];
+ * ```
+ */
+export async function evaluateFullRanking(options: FullRankingOptions): Promise<FullRankingResult> {
+  const { numItems, scoreUsers, onProgress } = options;
+  if (!Number.isInteger(numItems) || numItems <= 0) {
+    throw new Error(`evaluateFullRanking: numItems must be a positive integer, got ${String(numItems)}`);
+  }
+  const ks = Array.from(options.ks);
+  if (ks.length === 0) throw new Error('evaluateFullRanking: ks is empty; give at least one cut-off such as [10]');
+  for (const k of ks) {
+    if (!Number.isInteger(k) || k <= 0) {
+      throw new Error(`evaluateFullRanking: every k must be a positive integer, got ${String(k)} in ks`);
+    }
+  }
+  const maxK = Math.max(...ks);
+  const metricNames = Array.from(options.metrics ?? (['HR', 'NDCG'] as const));
+  for (const name of metricNames) {
+    if (!Object.hasOwn(RANKING_METRICS, name)) {
+      throw new Error(
+        `evaluateFullRanking: unknown metric "${name}"; known: ${Object.keys(RANKING_METRICS).join(', ')}`,
+      );
+    }
+  }
+  const blockSize = options.blockSize ?? Math.max(1, Math.min(1024, Math.floor(2 ** 24 / numItems)));
+  if (!Number.isInteger(blockSize) || blockSize <= 0) {
+    throw new Error(`evaluateFullRanking: blockSize must be a positive integer, got ${String(blockSize)}`);
+  }
+
+  const test = rowAccess(options.testItems, 'testItems');
+  const train = rowAccess(options.trainMask, 'trainMask');
+
+  let users: Int32Array;
+  if (options.users === undefined) {
+    const found: number[] = [];
+    for (let u = 0; u < test.numUsers; u++) if (test.row(u).length > 0) found.push(u);
+    users = Int32Array.from(found);
+  } else {
+    users = options.users;
+  }
+
+  // Validate every user before scoring anything, so a bad input fails in milliseconds
+  // rather than after an hour of scoring.
+  for (let j = 0; j < users.length; j++) {
+    const u = users[j];
+    if (!(u >= 0 && u < test.numUsers)) {
+      throw new Error(`evaluateFullRanking: users[${j}] = ${u} has no row in testItems (it has ${test.numUsers} users)`);
+    }
+    if (!(u < train.numUsers)) {
+      throw new Error(`evaluateFullRanking: users[${j}] = ${u} has no row in trainMask (it has ${train.numUsers} users)`);
+    }
+    const relevant = test.row(u);
+    if (relevant.length === 0) {
+      throw new Error(`evaluateFullRanking: user ${u} has no test items; leave them out of users`);
+    }
+    const masked = train.row(u);
+    for (let p = 0; p < relevant.length; p++) {
+      const item = relevant[p];
+      if (item < 0 || item >= numItems) {
+        throw new Error(`evaluateFullRanking: user ${u} has test item ${item}, outside [0, numItems = ${numItems})`);
+      }
+      if (p > 0 && item <= relevant[p - 1]) {
+        throw new Error(`evaluateFullRanking: test items of user ${u} are not sorted ascending without duplicates`);
+      }
+      if (contains(masked, item)) {
+        throw new Error(
+          `evaluateFullRanking: user ${u}'s test item ${item} is also one of their train items, so masking would ` +
+            'remove it from the ranking; the split leaks (leaveLastOut never does this)',
+        );
+      }
+    }
+  }
+
+  const keys: string[] = [];
+  const columns: { key: string; metric: (typeof RANKING_METRICS)[RankingMetricName]; k: number }[] = [];
+  for (const name of metricNames) {
+    for (const k of ks) {
+      const key = `${name}@${k}`;
+      if (keys.includes(key)) continue;
+      keys.push(key);
+      columns.push({ key, metric: RANKING_METRICS[name], k });
+    }
+  }
+  const total = users.length;
+  const values = columns.map(() => new Float64Array(total));
+
+  for (let begin = 0; begin < total; begin += blockSize) {
+    const end = Math.min(total, begin + blockSize);
+    // A copy, so a scorer that keeps or mutates its argument cannot disturb `users`.
+    const block = users.slice(begin, end);
+    const scores = await scoreUsers(block);
+    const expected = block.length * numItems;
+    if (!(scores instanceof Float32Array || scores instanceof Float64Array) || scores.length !== expected) {
+      const got = scores instanceof Float32Array || scores instanceof Float64Array ? `${scores.length}` : typeof scores;
+      throw new Error(
+        `evaluateFullRanking: scoreUsers returned ${got} scores for ${block.length} users × ${numItems} items; ` +
+          `expected a Float32Array of ${expected}`,
+      );
+    }
+    for (let b = 0; b < block.length; b++) {
+      const u = block[b];
+      const row = scores.subarray(b * numItems, (b + 1) * numItems);
+      const topK = topKIndices(row, maxK, train.row(u));
+      const relevant = test.row(u);
+      for (let c = 0; c < columns.length; c++) {
+        const { metric, k } = columns[c];
+        values[c][begin + b] = metric(topK, relevant, k);
+      }
+    }
+    onProgress?.(end, total);
+  }
+
+  const metrics: Record<string, number> = {};
+  columns.forEach(({ key }, c) => {
+    let sum = 0;
+    for (const v of values[c]) sum += v;
+    metrics[key] = total === 0 ? 0 : sum / total;
+  });
+
+  const result: {
+    -readonly [K in keyof FullRankingResult]: FullRankingResult[K];
+  } = { protocol: 'full-ranking', masked: 'train items', numUsers: total, numItems, ks, metrics };
+  if (options.perUser) {
+    const perUserMetrics: Record<string, Float64Array> = {};
+    columns.forEach(({ key }, c) => (perUserMetrics[key] = values[c]));
+    result.perUser = { users: users.slice(), metrics: perUserMetrics };
+  }
+  return result;
+}
