@@ -1,6 +1,6 @@
 import { applyOp1, type OpDef } from '../autograd/op.js';
 import { RowSparse } from '../autograd/tape.js';
-import type { PutAlongAxisAttrs } from '../kernels/indexing/take-along-axis.js';
+import type { PutAlongAxisAttrs } from '../kernels/indexing/take_along_axis.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { reshape } from './layout.js';

@@ -1,4 +1,4 @@
-import type { DropoutMaskAttrs } from '../kernels/random/dropout-mask.js';
+import type { DropoutMaskAttrs } from '../kernels/random/dropout_mask.js';
 import { runKernel } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -1,5 +1,5 @@
 import { applyOp1, type OpDef } from '../autograd/op.js';
-import type { BroadcastToAttrs } from '../kernels/reduce/broadcast-to.js';
+import type { BroadcastToAttrs } from '../kernels/reduce/broadcast_to.js';
 import type { ReduceAttrs } from '../kernels/reduce/reduce.js';
 import { broadcastShapes, formatShape, normalizeAxes, type Shape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -1,6 +1,6 @@
 import { runKernel } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { NegSampleExcludeAttrs } from '../kernels/sampling/neg-sample-exclude.js';
+import type { NegSampleExcludeAttrs } from '../kernels/sampling/neg_sample_exclude.js';
 import { expectDType, expectRank } from './validate.js';
 
 /** Per-user positives in compressed sparse row form: row u is indices[indptr[u] .. indptr[u+1]), sorted. */

@@ -1,0 +1,58 @@
+/**
+ * `sparse_adagrad`: the `adagrad_update` step on the rows a row-sparse
+ * gradient lists, in place — the classic embedding-table optimizer.
+ *
+ *   ĝ_r = Σ_{j : idx[j] = r} values[j]        (duplicate rows merged first)
+ *   for each touched row r:
+ *     g ← ĝ_r + λ·p_r
+ *     G_r ← G_r + g²
+ *     p_r ← p_r − lr·g / (√G_r + ε)
+ *
+ * Merging matters here more than anywhere: two entries for one row must add
+ * (g₁ + g₂)² to G, not g₁² + g₂².
+ *
+ * Rows the gradient does not list keep their values and accumulators (no
+ * weight decay on them). Since a zero gradient adds nothing to G and moves
+ * nothing, this is exactly the dense step on the scattered gradient when
+ * λ = 0; with λ > 0 it differs only in skipping the decay of untouched rows.
+ *
+ * Layouts and dtypes: inputs `[param, indices, values, sum]`. param and sum
+ * f32 `[rows, ...rowShape]`, indices i32 `[n]` (duplicates allowed, each in
+ * [0, rows)), values f32 `[n, ...rowShape]`. Returns nothing.
+ *
+ * Numerics: duplicates summed in f64 in entry order; elements updated in f64,
+ * rounded to f32 on store. Every index is range-checked before anything is
+ * written.
+ *
+ * Threading: after the merge the rows are disjoint; faster versions update
+ * them in parallel without atomics.
+ *
+ * @see Duchi, Hazan & Singer 2011, JMLR 12, §1.1.
+ */
+import { hostData, hostF32 } from '../../backends/js/backend.js';
+import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { adagradElements, type AdagradUpdateAttrs } from './adagrad_update.js';
+import { mergeDuplicateRows } from './merge-rows.js';
+
+/**
+ * The declaration of `sparse_adagrad` (family `optim`); attributes are {@link AdagradUpdateAttrs}.
+ *
+ * @example
+ * ```ts
+ * console.log(sparseAdagradSpec.id); // 'sparse_adagrad'
+ * ```
+ */
+export const sparseAdagradSpec = declareKernel({
+  id: 'sparse_adagrad',
+  family: 'optim',
+  summary: 'merge duplicate rows; on touched rows only: g += λp; G += g²; p −= lr·g/(√G + ε) — in place',
+});
+
+registerKernel<AdagradUpdateAttrs>('sparse_adagrad', 'js', ({ inputs: [param, indices, values, sum], attrs }) => {
+  const width = sizeOf(param.shape.slice(1));
+  const { rows, grad } = mergeDuplicateRows('sparse_adagrad', hostData(indices), hostData(values), param.shape[0], width);
+  const p = hostF32(param);
+  const acc = hostF32(sum);
+  for (let k = 0; k < rows.length; k++) adagradElements(p, acc, grad, rows[k] * width, k * width, width, attrs);
+});
