@@ -6,6 +6,7 @@ export * from './backends/js/index.js';
 export { type DType, type TypedArray, allocArray, dtypeOf, isIntegerDType } from './tensor/dtype.js';
 export { type Shape, sizeOf, stridesOf, broadcastShapes, shapesEqual, formatShape } from './tensor/shape.js';
 export type { Backend, DataHandle } from './tensor/backend.js';
+export { registerBackendLoader, resolveBackend, type BackendLoader, type BackendLoadResult, type ResolveBackendOptions } from './tensor/resolve.js';
 export { Tensor } from './tensor/tensor.js';
 export {
   registerBackend, getBackend, registeredBackends, setBackend, currentBackend, tidy, keep, memory, runKernel,

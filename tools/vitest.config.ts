@@ -1,0 +1,3 @@
+import { recVitestConfig } from '../vitest.shared.js';
+
+export default recVitestConfig({ testTimeout: 180_000 });
