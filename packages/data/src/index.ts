@@ -25,8 +25,9 @@ export {
 export { readMovieLens100K, type MovieLens100K } from './readers/ml100k.js';
 export {
   generateSyntheticInteractions,
+  SYNTHETIC_STREAMS,
   type SyntheticOptions,
   type SyntheticDataset,
 } from './synthetic.js';
-export { leaveLastOut, type LeaveLastOutOptions, type TrainTestSplit } from './split.js';
+export { leaveLastOut, LEAVE_LAST_OUT_STREAM, type LeaveLastOutOptions, type TrainTestSplit } from './split.js';
 export { UserItemCSR, itemPopularity, type UserItemCSRArrays } from './csr.js';

@@ -1,3 +1,4 @@
+import { chiSquareCriticalValue, chiSquareStatistic } from '@rec/core';
 import { describe, expect, it } from 'vitest';
 import { createInteractions, type Interactions } from './interactions.js';
 import { readMovieLens100K } from './readers/ml100k.js';
@@ -86,6 +87,66 @@ describe('leaveLastOut', () => {
     expect(Array.from(leaveLastOut(log, { seed: 3 }).test.items)).toEqual(Array.from(first.test.items));
     expect(first.test.length).toBe(2);
     checkSplit(log, first.train, first.test);
+  });
+
+  it("makes each user's choice a pure function of (seed, user), whatever the other users' rows", () => {
+    // 30 users, each with 5 rows tied at the latest time (and one earlier row).
+    const numUsers = 30;
+    const users: number[] = [];
+    const items: number[] = [];
+    const times: number[] = [];
+    for (let u = 0; u < numUsers; u++) {
+      for (let k = 0; k < 6; k++) {
+        users.push(u);
+        items.push(u * 6 + k);
+        times.push(k === 0 ? 1 : 9);
+      }
+    }
+    const build = (rows: number[]) =>
+      createInteractions({
+        users: Int32Array.from(rows, (r) => users[r]!),
+        items: Int32Array.from(rows, (r) => items[r]!),
+        timestamps: Float64Array.from(rows, (r) => times[r]!),
+        numUsers,
+        numItems: numUsers * 6,
+      });
+    const rows = Array.from({ length: users.length }, (_, r) => r);
+    const reference = leaveLastOut(build(rows), { seed: 77 }).test;
+    // Users interleaved round-robin (each user's own rows keep their relative order, which
+    // is what the tie index counts in), and a log keeping only the odd users, give each
+    // user the same item.
+    const interleaved = [...rows].sort((r, q) => (r % 6) - (q % 6) || users[q]! - users[r]!);
+    expect(interleaved[0]).not.toBe(0);
+    const reordered = leaveLastOut(build(interleaved), { seed: 77 }).test;
+    expect(Array.from(reordered.items)).toEqual(Array.from(reference.items));
+    const odd = leaveLastOut(build(rows.filter((r) => users[r]! % 2 === 1)), { seed: 77 }).test;
+    expect(Array.from(odd.users)).toEqual(Array.from(reference.users).filter((u) => u % 2 === 1));
+    expect(Array.from(odd.items)).toEqual(Array.from(reference.items).filter((_, u) => u % 2 === 1));
+  });
+
+  it('breaks ties uniformly', () => {
+    // 4000 users with 5 rows each, all at the same time: the pick position is uniform.
+    const numUsers = 4000;
+    const ties = 5;
+    const log = createInteractions({
+      users: Int32Array.from({ length: numUsers * ties }, (_, r) => Math.floor(r / ties)),
+      items: Int32Array.from({ length: numUsers * ties }, (_, r) => r % ties),
+      timestamps: new Float64Array(numUsers * ties),
+    });
+    const counts = new Float64Array(ties);
+    for (const item of leaveLastOut(log, { seed: 9 }).test.items) counts[item]++;
+    const expected = new Float64Array(ties).fill(numUsers / ties);
+    expect(chiSquareStatistic(counts, expected)).toBeLessThan(chiSquareCriticalValue(ties - 1, 0.001));
+  });
+
+  it('accepts any safe integer seed', () => {
+    const log = createInteractions({ users: Int32Array.of(0, 0, 0), items: Int32Array.of(0, 1, 2) });
+    for (const seed of [-1, -(2 ** 53 - 1), 2 ** 32 + 1, Number.MAX_SAFE_INTEGER]) {
+      expect(leaveLastOut(log, { seed }).test.length).toBe(1);
+    }
+    expect(() => leaveLastOut(log, { seed: 2 ** 53 })).toThrow(
+      'leaveLastOut: seed must be a safe integer, got 9007199254740992',
+    );
   });
 
   it('keeps every guarantee on a synthetic log', () => {

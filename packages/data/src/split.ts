@@ -2,8 +2,24 @@
  * Train/test splitters. Each returns index-aligned `Interactions` (same `numUsers`,
  * `numItems`) so models trained on `train` score the ids that appear in `test`.
  */
+import { Philox } from '@rec/core';
 import { selectInteractions, type Interactions } from './interactions.js';
-import { hashUint32, seedToUint32, uint32ToIndex } from './random.js';
+
+/**
+ * Philox stream of {@link leaveLastOut}'s per-user choices (`0xda7a_0001`). Every
+ * random use in `@rec/data` has its own stream in the `0xda7a_xxxx` range, so a seed
+ * shared with other uses (the synthetic generator, model initialisation, which uses
+ * small stream ids) never yields correlated draws.
+ */
+export const LEAVE_LAST_OUT_STREAM = 0xda7a_0001;
+
+/**
+ * Philox words reserved for each user in {@link LEAVE_LAST_OUT_STREAM}: user `u`'s
+ * choice is `Philox.int(n)` read from word `u · 2^16`. `int` usually reads one word
+ * and each rejection (probability `< n / 2^32`) one more, so the draw stays inside the
+ * user's own range; with `u < 2^31` the counter stays below 2^47, a safe integer.
+ */
+const WORDS_PER_USER = 0x1_0000;
 
 /**
  * Options of {@link leaveLastOut}.
@@ -15,8 +31,12 @@ import { hashUint32, seedToUint32, uint32ToIndex } from './random.js';
 export interface LeaveLastOutOptions {
   /**
    * Seed for breaking ties between interactions with the same latest timestamp (and
-   * for the choice when the log has no timestamps). Default 0. Each user's choice is a
-   * pure function of `(seed, user)`, so it does not depend on row order.
+   * for the choice when the log has no timestamps). Default 0. Any safe integer
+   * (negative ones included) is accepted. Each user's choice is a pure function of
+   * `(seed, user)`: the unbiased `Philox.int` draw at word `u · 2^16` of stream
+   * {@link LEAVE_LAST_OUT_STREAM} of `@rec/core`'s Philox, picking among the user's
+   * tied rows in file order, so it does not depend on the other users' rows or on where
+   * the user's rows sit in the log.
    */
   seed?: number;
 }
@@ -46,7 +66,9 @@ export interface TrainTestSplit {
  *   collaborative model can rank for; their rows all stay in train.
  * - **Ties.** Several interactions at the latest timestamp (common at 1-second
  *   resolution) are broken by a seeded uniform choice; without timestamps the test
- *   interaction is a seeded uniform choice among all of the user's rows.
+ *   interaction is a seeded uniform choice among all of the user's rows. Both come
+ *   from `@rec/core`'s Philox (see {@link LeaveLastOutOptions.seed}), unbiased, and
+ *   depend only on the seed and the user.
  * - **Repeats.** No test (user, item) pair appears in train: if the user interacted with
  *   the test item earlier too, those earlier rows are dropped from train as well.
  *   Otherwise train-item masking would remove the test item from the ranking, or a
@@ -65,7 +87,16 @@ export interface TrainTestSplit {
  * @see He, Liao, Zhang, Nie, Hu, Chua. Neural Collaborative Filtering. WWW 2017, §4.1.
  */
 export function leaveLastOut(interactions: Interactions, options: LeaveLastOutOptions = {}): TrainTestSplit {
-  const seed32 = seedToUint32(options.seed ?? 0, 'leaveLastOut: seed');
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`leaveLastOut: seed must be a safe integer, got ${String(seed)}`);
+  }
+  const rng = new Philox({ seed, stream: LEAVE_LAST_OUT_STREAM });
+  /** Uniform index in `[0, n)` for user `u`: a pure function of `(seed, u, n)`. */
+  const pickFor = (u: number, n: number): number => {
+    rng.skipTo(u * WORDS_PER_USER);
+    return rng.int(n);
+  };
   const { numUsers, users, items, timestamps, length } = interactions;
 
   // Counting sort of row numbers by user; stable, so each user's rows stay in file order.
@@ -89,7 +120,7 @@ export function leaveLastOut(interactions: Interactions, options: LeaveLastOutOp
 
     let chosen: number;
     if (timestamps === undefined) {
-      chosen = byUser[begin + uint32ToIndex(hashUint32(seed32, u), end - begin)];
+      chosen = byUser[begin + pickFor(u, end - begin)];
     } else {
       let latest = -Infinity;
       let ties = 0;
@@ -102,7 +133,7 @@ export function leaveLastOut(interactions: Interactions, options: LeaveLastOutOp
           ties++;
         }
       }
-      let pick = ties === 1 ? 0 : uint32ToIndex(hashUint32(seed32, u), ties);
+      let pick = ties === 1 ? 0 : pickFor(u, ties);
       chosen = -1;
       for (let p = begin; p < end; p++) {
         if (timestamps[byUser[p]] === latest && pick-- === 0) {

@@ -2,8 +2,34 @@
  * Seeded synthetic interaction logs with planted structure, for tests and examples
  * that must not depend on downloaded data.
  */
+import { Philox } from '@rec/core';
 import { createInteractions, type Interactions } from './interactions.js';
-import { seedToUint32, SplitMix32 } from './random.js';
+
+/**
+ * Philox streams of {@link generateSyntheticInteractions}, one per use, in the
+ * `0xda7a_xxxx` range that `@rec/data` keeps for itself (see `LEAVE_LAST_OUT_STREAM`),
+ * so changing how one part draws never shifts the others and a seed shared with a
+ * split or a model draws unrelated numbers.
+ */
+export const SYNTHETIC_STREAMS = {
+  /** Fisher–Yates permutation of the items, which assigns clusters and popularity ranks. */
+  itemShuffle: 0xda7a_0101,
+  /** Each user's cluster, `int(numClusters)` in user order. */
+  userClusters: 0xda7a_0102,
+  /** Start times, cluster choices, Zipf draws and time gaps, user after user. */
+  interactions: 0xda7a_0103,
+} as const;
+
+/** Fisher–Yates shuffle in place; position `i` (from the end) swaps with `rng.int(i + 1)`. */
+function shuffle(rng: Philox, values: Int32Array): Int32Array {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = values[i];
+    values[i] = values[j];
+    values[j] = t;
+  }
+  return values;
+}
 
 /**
  * Options of {@link generateSyntheticInteractions}.
@@ -24,7 +50,10 @@ export interface SyntheticOptions {
   numClusters: number;
   /** Distinct items per user (1 … numItems). Every user gets exactly this many rows. */
   interactionsPerUser: number;
-  /** Seed: the same options always give the same log. */
+  /**
+   * Seed, any safe integer: the same options always give the same log. Randomness comes
+   * from `@rec/core`'s Philox on the streams of {@link SYNTHETIC_STREAMS}.
+   */
   seed: number;
   /**
    * Probability that an interaction is drawn from the user's own cluster; otherwise
@@ -123,11 +152,16 @@ export function generateSyntheticInteractions(options: SyntheticOptions): Synthe
   if (!Number.isFinite(startTime)) {
     throw new Error(`generateSyntheticInteractions: startTime must be finite, got ${startTime}`);
   }
-  const rng = new SplitMix32(seedToUint32(seed, 'generateSyntheticInteractions: seed'));
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`generateSyntheticInteractions: seed must be a safe integer, got ${String(seed)}`);
+  }
 
   // Items by cluster: a random permutation cut into near-equal consecutive blocks, so
   // `clusterItems[clusterStart[c] + r]` is the item of popularity rank r in cluster c.
-  const clusterItems = rng.shuffle(Int32Array.from({ length: numItems }, (_, i) => i));
+  const clusterItems = shuffle(
+    new Philox({ seed, stream: SYNTHETIC_STREAMS.itemShuffle }),
+    Int32Array.from({ length: numItems }, (_, i) => i),
+  );
   const clusterStart = new Int32Array(numClusters + 1);
   for (let c = 0; c <= numClusters; c++) clusterStart[c] = Math.floor((c * numItems) / numClusters);
   const itemClusters = new Int32Array(numItems);
@@ -142,7 +176,8 @@ export function generateSyntheticInteractions(options: SyntheticOptions): Synthe
   }
 
   const userClusters = new Int32Array(numUsers);
-  for (let u = 0; u < numUsers; u++) userClusters[u] = rng.nextIndex(numClusters);
+  const clusterRng = new Philox({ seed, stream: SYNTHETIC_STREAMS.userClusters });
+  for (let u = 0; u < numUsers; u++) userClusters[u] = clusterRng.int(numClusters);
 
   const rows = numUsers * interactionsPerUser;
   const users = new Int32Array(rows);
@@ -154,21 +189,24 @@ export function generateSyntheticInteractions(options: SyntheticOptions): Synthe
   // falls back to the next free item, so generation always ends.
   const MAX_TRIES = 32;
 
+  const rng = new Philox({ seed, stream: SYNTHETIC_STREAMS.interactions });
   let row = 0;
   for (let u = 0; u < numUsers; u++) {
     const first = row;
-    let time = startTime + Math.floor(rng.nextFloat() * THIRTY_DAYS);
+    let time = startTime + rng.int(THIRTY_DAYS);
     for (let n = 0; n < interactionsPerUser; n++) {
       // The cluster is drawn once per interaction and kept through the retries, so a
       // user who has taken a cluster's heads still draws from their own cluster and
       // `inClusterProbability` holds for the log, not only for the first draws.
-      const c = rng.nextFloat() < inCluster ? userClusters[u] : rng.nextIndex(numClusters);
+      const c = rng.bernoulli(inCluster) ? userClusters[u] : rng.int(numClusters);
       const from = clusterStart[c];
       const to = clusterStart[c + 1];
       let item = -1;
       let p = from;
       for (let attempt = 0; attempt < MAX_TRIES && item < 0; attempt++) {
-        p = sampleCumulative(cumulative, from, to, rng.nextFloat() * cumulative[to - 1]);
+        // Philox.uniform has 2^-24 resolution, so only ranks whose weight is below 2^-24 of
+        // their cluster's total (clusters of millions of items) get rounded probabilities.
+        p = sampleCumulative(cumulative, from, to, rng.uniform() * cumulative[to - 1]);
         if (!taken[clusterItems[p]]) item = clusterItems[p];
       }
       // Fallback: the next free item after the last draw, in this cluster if it has
@@ -184,7 +222,7 @@ export function generateSyntheticInteractions(options: SyntheticOptions): Synthe
       users[row] = u;
       items[row] = item;
       timestamps[row] = time;
-      time += 1 + rng.nextIndex(3600);
+      time += 1 + rng.int(3600);
       row++;
     }
     for (let r = first; r < row; r++) taken[items[r]] = 0;
