@@ -31,3 +31,4 @@ export * from './ops/sampling.js';
 export * from './io/index.js';
 export * from './random/index.js';
 export * from './nn/index.js';
+export * from './optim/index.js';

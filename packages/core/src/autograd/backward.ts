@@ -1,6 +1,6 @@
 import { keep } from '../tensor/engine.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { onesLike, zerosLike } from '../ops/create.js';
 import { add } from '../ops/elementwise.js';
 import { concat } from '../ops/layout.js';
@@ -38,7 +38,11 @@ function topologicalNodes(root: Tensor): TapeNode[] {
     seen.add(node);
     if (i < node.inputs.length) {
       top[1] = i + 1;
-      const child = node.inputs[i].gradNode;
+      const input = node.inputs[i];
+      if (input.isDisposed && input.requiresGrad) {
+        throw new Error(`backward: input ${i} of '${node.op}' was disposed before backward — a tidy() around the forward pass disposes the graph behind the tensors it returns; call backward inside the same tidy()`);
+      }
+      const child = input.gradNode;
       if (child && !seen.has(child)) stack.push([child, 0]);
     } else {
       stack.pop();
@@ -93,7 +97,9 @@ export function backward(root: Tensor, seed?: Tensor): void {
     for (const [t, g] of grads) {
       if (t.gradNode || !t.requiresGrad) continue;
       const prev = t.grad;
-      t.grad = prev ? addGradients(prev, g) : g;
+      // A fresh tensor object per leaf: gradients passed through unchanged (add, reshape, a 1-D
+      // gather's ids) are shared objects, and one leaf's zeroGrad must not dispose another's.
+      t.grad = prev ? addGradients(prev, g) : ownGradient(g);
       keepGradient(t.grad);
       prev?.dispose();
     }
@@ -105,4 +111,15 @@ function keepGradient(g: Gradient): void {
     keep(g.indices);
     keep(g.values);
   } else keep(g);
+}
+
+/** The same storage under a new tensor object (the storage is reference-counted). */
+function ownView(t: Tensor): Tensor {
+  const h = t.handle;
+  h.refs += 1;
+  return new Tensor(t.shape, t.dtype, h);
+}
+
+function ownGradient(g: Gradient): Gradient {
+  return g instanceof RowSparse ? new RowSparse(ownView(g.indices), ownView(g.values), g.shape) : ownView(g);
 }

@@ -55,9 +55,13 @@ export function trackTensor(t: Tensor): void {
  *
  * @example
  * ```ts
+ * // One training step: the graph lives until backward has run inside the scope;
+ * // parameter gradients and the returned number survive, every intermediate is freed.
  * const loss = tidy(() => {
- *   const logits = matmul(x, w);
- *   return softmaxCrossEntropy(logits, labels); // logits is disposed, loss survives
+ *   const l = softmaxCrossEntropy(matmul(x, w), labels);
+ *   backward(l);
+ *   optimizer.step();
+ *   return l.item();
  * });
  * ```
  */
@@ -67,10 +71,14 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (err) {
     scopes.pop();
+    for (const t of scope) t.dispose();
+    throw err;
   }
+  scopes.pop();
   if (result instanceof Promise) {
+    for (const t of scope) t.dispose();
     throw new Error('tidy() takes a synchronous function; await outside the scope');
   }
   const survivors = new Set<Tensor>();

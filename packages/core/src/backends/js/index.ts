@@ -14,6 +14,12 @@ import '../../kernels/indexing/take_along_axis.js';
 import '../../kernels/softmax/softmax.js';
 import '../../kernels/random/dropout_mask.js';
 import '../../kernels/sampling/neg_sample_exclude.js';
+import '../../kernels/optim/sgd_update.js';
+import '../../kernels/optim/sparse_sgd.js';
+import '../../kernels/optim/adagrad_update.js';
+import '../../kernels/optim/sparse_adagrad.js';
+import '../../kernels/optim/adam_update.js';
+import '../../kernels/optim/sparse_adam.js';
 import { registerBackend } from '../../tensor/engine.js';
 import { jsBackend } from './backend.js';
 
