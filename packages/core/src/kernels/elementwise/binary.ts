@@ -4,7 +4,7 @@
  * (integer results truncate, as typed arrays do); comparisons return f32 0/1.
  */
 import { hostData, hostOutput } from '../../backends/js/backend.js';
-import { allocArray } from '../../tensor/dtype.js';
+import { allocArray, type TypedArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { broadcastShapes, broadcastStrides, shapesEqual, sizeOf } from '../../tensor/shape.js';
 
@@ -34,8 +34,33 @@ export function isComparison(fn: BinaryFn): boolean {
   return fn === 'equal' || fn === 'greater' || fn === 'greater_equal';
 }
 
+type Loop = (out: TypedArray, a: TypedArray, ao: number, as: number, b: TypedArray, bo: number, bs: number, o: number, n: number) => void;
+
+/**
+ * The inner loop of each function over one run of the last axis, with each
+ * input's stride (0 when broadcast, 1 otherwise). One monomorphic loop per
+ * function keeps the hot path free of a per-element indirect call.
+ */
+const LOOPS: Record<BinaryFn, Loop> = {
+  add: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = a[ao + i * as] + b[bo + i * bs]; },
+  sub: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = a[ao + i * as] - b[bo + i * bs]; },
+  mul: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = a[ao + i * as] * b[bo + i * bs]; },
+  div: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = a[ao + i * as] / b[bo + i * bs]; },
+  pow: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = Math.pow(a[ao + i * as], b[bo + i * bs]); },
+  maximum: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = Math.max(a[ao + i * as], b[bo + i * bs]); },
+  minimum: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = Math.min(a[ao + i * as], b[bo + i * bs]); },
+  equal: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = a[ao + i * as] === b[bo + i * bs] ? 1 : 0; },
+  greater: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = a[ao + i * as] > b[bo + i * bs] ? 1 : 0; },
+  greater_equal: (out, a, ao, as, b, bo, bs, o, n) => { for (let i = 0; i < n; i++) out[o + i] = a[ao + i * as] >= b[bo + i * bs] ? 1 : 0; },
+};
+
+/** The scalar function of each variant (for tests and documentation). */
+export function binaryScalar(fn: BinaryFn): (a: number, b: number) => number {
+  return FNS[fn];
+}
+
 registerKernel<BinaryAttrs>('binary', 'js', ({ inputs: [ta, tb], attrs, backend }) => {
-  const f = FNS[attrs.fn];
+  const loop = LOOPS[attrs.fn];
   const shape = broadcastShapes(ta.shape, tb.shape, attrs.fn);
   const dtype = isComparison(attrs.fn) ? 'f32' : ta.dtype;
   const a = hostData(ta);
@@ -43,24 +68,23 @@ registerKernel<BinaryAttrs>('binary', 'js', ({ inputs: [ta, tb], attrs, backend 
   const n = sizeOf(shape);
   const out = allocArray(dtype, n);
   if (shapesEqual(ta.shape, tb.shape)) {
-    for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+    loop(out, a, 0, 1, b, 0, 1, 0, n);
   } else if (b.length === 1) {
-    const s = b[0];
-    for (let i = 0; i < n; i++) out[i] = f(a[i], s);
+    loop(out, a, 0, 1, b, 0, 0, 0, n);
   } else if (a.length === 1) {
-    const s = a[0];
-    for (let i = 0; i < n; i++) out[i] = f(s, b[i]);
-  } else {
-    // Walk the output with a multi-index; each input advances by its broadcast stride.
+    loop(out, a, 0, 0, b, 0, 1, 0, n);
+  } else if (n > 0) {
+    // Runs along the last axis; a multi-index over the outer axes moves each input by its broadcast stride.
     const rank = shape.length;
+    const inner = shape[rank - 1];
     const sa = broadcastStrides(ta.shape, shape);
     const sb = broadcastStrides(tb.shape, shape);
     const idx = new Array<number>(rank).fill(0);
     let ia = 0;
     let ib = 0;
-    for (let i = 0; i < n; i++) {
-      out[i] = f(a[ia], b[ib]);
-      for (let ax = rank - 1; ax >= 0; ax--) {
+    for (let o = 0; o < n; o += inner) {
+      loop(out, a, ia, sa[rank - 1], b, ib, sb[rank - 1], o, inner);
+      for (let ax = rank - 2; ax >= 0; ax--) {
         idx[ax] += 1;
         ia += sa[ax];
         ib += sb[ax];
