@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, bceWithLogits, bprLoss, broadcastTo, concat, div, exp, expandDims, gather, gaussianKL, layerNorm, linear, log,
+  abs, add, bceWithLogits, bprLoss, broadcastTo, concat, div, dropout, exp, expandDims, gather, gaussianKL, layerNorm, linear, log,
   logSigmoid, logSoftmax, matmul, max, maximum, mean, min, minimum, mseLoss, mul, neg, nllLoss, padSlice, pow, reciprocal,
   relu, reshape, rsqrt, sampledSoftmaxLoss, scatterAdd, sigmoid, slice, softmax, softmaxCrossEntropy, softplus, split,
   sqrt, square, squeeze, sub, sum, takeAlongAxis, tanh, tensor, transpose, type Tensor,
@@ -79,6 +79,7 @@ const cases: Case[] = [
   ['softmax (axis 0)', (x) => softmax(x, 0), () => [rand([3, 5], -2, 2)]],
   ['logSoftmax', (x) => logSoftmax(x), () => [rand([3, 5], -2, 2)]],
   ['layerNorm', (x, g, b) => layerNorm(x, g, b), () => [rand([3, 6]), rand([6]), rand([6])]],
+  ['dropout (fixed mask)', (x) => dropout(x, 0.3, { seed: 9, counter: 0 }), () => [rand([4, 5])]],
   ['linear', (x, w, b) => linear(x, w, b), () => [rand([2, 3, 4]), rand([4, 5]), rand([5])]],
   ['bceWithLogits', (x, y) => bceWithLogits(x, y), () => [rand([6], -3, 3), tensor([1, 0, 1, 1, 0, 0])], [0]],
   ['bprLoss', (p, n) => bprLoss(p, n), () => [rand([5], -2, 2), rand([5], -2, 2)]],

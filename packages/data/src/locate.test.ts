@@ -34,7 +34,7 @@ describe('dataRoot and locateDataset', () => {
     if (found.ok) return;
     expect(found.reason).toContain(join(root, 'ml-100k'));
     expect(found.reason).toContain('REC_DATA_DIR');
-    expect(found.reason).toContain('rec data download ml-100k');
+    expect(found.reason).toContain('Download it from https://grouplens.org/datasets/movielens/100k/');
     expect(found.reason).toContain('https://grouplens.org/datasets/movielens/100k/');
   });
 

@@ -116,9 +116,9 @@ export function locateDataset(name: string): DatasetLocation {
   const { root, source } = describeRoot();
   const dir = join(root, name);
   const known = KNOWN_DATASETS[name];
+  // `rec data download` arrives with the data layer; until then the reason names only what works today.
   const howToGet =
-    `Get it with \`rec data download ${name}\`` +
-    (known ? `, or by hand from ${known.homepage} (unpack into ${dir})` : ` (or copy it into ${dir})`) +
+    (known ? `Download it from ${known.homepage} and unpack it into ${dir}` : `Copy it into ${dir}`) +
     '; set REC_DATA_DIR to use a different folder of datasets.';
 
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
