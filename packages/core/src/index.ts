@@ -30,5 +30,6 @@ export * from './ops/nn.js';
 export * from './ops/sampling.js';
 export * from './io/index.js';
 export * from './random/index.js';
+export { sortedHas } from './search/sorted.js';
 export * from './nn/index.js';
 export * from './optim/index.js';

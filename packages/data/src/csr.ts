@@ -2,6 +2,7 @@
  * Per-user item sets in compressed sparse row form: the index behind "has user u seen
  * item i?" for negative samplers, train-item masking in evaluation, and serving filters.
  */
+import { sortedHas } from '@rec/core';
 import type { Interactions } from './interactions.js';
 
 /**
@@ -135,17 +136,7 @@ export class UserItemCSR implements UserItemCSRArrays {
   /** True when `user` has `item`: binary search, O(log rowLength). */
   has(user: number, item: number): boolean {
     this.checkUser(user);
-    let lo = this.indptr[user];
-    let hi = this.indptr[user + 1];
-    const indices = this.indices;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = indices[mid];
-      if (v === item) return true;
-      if (v < item) lo = mid + 1;
-      else hi = mid;
-    }
-    return false;
+    return sortedHas(this.indices, item, this.indptr[user], this.indptr[user + 1]);
   }
 
   private checkUser(user: number): void {

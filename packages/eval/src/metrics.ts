@@ -12,6 +12,7 @@
  * - `topK` must not repeat an item (topKIndices never does);
  * - a user with no relevant items scores 0 (protocols do not evaluate such users).
  */
+import { sortedHas } from '@rec/core';
 
 /**
  * One user's relevant (held-out) items: a sorted ascending Int32Array without
@@ -56,16 +57,7 @@ function checkSorted(relevant: RelevantItems, metric: string): void {
 
 function contains(relevant: RelevantItems, item: number): boolean {
   if (!(relevant instanceof Int32Array)) return relevant.has(item);
-  let lo = 0;
-  let hi = relevant.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = relevant[mid];
-    if (v === item) return true;
-    if (v < item) lo = mid + 1;
-    else hi = mid;
-  }
-  return false;
+  return sortedHas(relevant, item);
 }
 
 /** Checks the inputs and returns the number of positions that count, min(K, |topK|). */

@@ -2,6 +2,7 @@
  * Full-ranking evaluation: every user's held-out items are ranked against all items,
  * with the user's train items removed from the candidates.
  */
+import { sortedHas } from '@rec/core';
 import { RANKING_METRICS, type RankingMetricName } from '../metrics.js';
 import { topKIndices } from '../topk.js';
 
@@ -141,18 +142,6 @@ function rowAccess(items: PerUserItems, what: string): { numUsers: number; row: 
   return { numUsers: rows.length, row: (u) => rows[u] ?? empty };
 }
 
-function contains(sorted: Int32Array, item: number): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid];
-    if (v === item) return true;
-    if (v < item) lo = mid + 1;
-    else hi = mid;
-  }
-  return false;
-}
 
 /**
  * Full-ranking evaluation with train-item masking: for each user, score all items,
@@ -243,7 +232,7 @@ export async function evaluateFullRanking(options: FullRankingOptions): Promise<
       if (p > 0 && item <= relevant[p - 1]) {
         throw new Error(`evaluateFullRanking: test items of user ${u} are not sorted ascending without duplicates`);
       }
-      if (contains(masked, item)) {
+      if (sortedHas(masked, item)) {
         throw new Error(
           `evaluateFullRanking: user ${u}'s test item ${item} is also one of their train items, so masking would ` +
             'remove it from the ranking; the split leaks (leaveLastOut never does this)',

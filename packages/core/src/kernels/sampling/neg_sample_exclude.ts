@@ -19,6 +19,7 @@
 import { hostData, hostOutput } from '../../backends/js/backend.js';
 import { mulhi32 } from '../../random/philox.js';
 import { u32At } from '../../random/rng.js';
+import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 
 export interface NegSampleExcludeAttrs {
@@ -34,18 +35,6 @@ export const negSampleExcludeSpec = declareKernel({
   family: 'sampling',
   summary: "j ~ Uniform(items \\ positives(u)) by bounded retry with counter-based draws",
 });
-
-/** True when `item` is in the sorted slice indices[lo, hi). */
-export function sortedRowHas(indices: ArrayLike<number>, lo: number, hi: number, item: number): boolean {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = indices[mid];
-    if (v === item) return true;
-    if (v < item) lo = mid + 1;
-    else hi = mid;
-  }
-  return false;
-}
 
 registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'js', ({ inputs: [users, indptr, indices], attrs, backend }) => {
   const u = hostData(users);
@@ -64,7 +53,7 @@ registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'js', ({ inputs: [us
     let t = 0;
     for (; t < maxTries; t++) {
       item = mulhi32(u32At(seed, stream, counter + r * maxTries + t), numItems);
-      if (!sortedRowHas(idx, lo, hi, item)) break;
+      if (!sortedHas(idx, item, lo, hi)) break;
     }
     if (t === maxTries) exhausted++;
     out[r] = item;
