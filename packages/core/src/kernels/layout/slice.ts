@@ -4,6 +4,7 @@
  * gradient of slice, and itself differentiable by slice).
  */
 import { hostData, hostOutput } from '../../backends/js/backend.js';
+import { forEachStridedOffset } from '../../backends/js/strided.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
@@ -25,23 +26,9 @@ export const padSliceSpec = declareKernel({ id: 'pad_slice', family: 'layout', s
 
 /** Visits each element of a `size`-shaped window starting at `begin` in a `full`-shaped array. */
 function forEachWindowOffset(full: Shape, begin: readonly number[], size: readonly number[], visit: (windowIndex: number, fullOffset: number) => void): void {
-  const rank = full.length;
   const st = stridesOf(full);
-  let base = 0;
-  for (let ax = 0; ax < rank; ax++) base += begin[ax] * st[ax];
-  const n = sizeOf(size);
-  const idx = new Array<number>(rank).fill(0);
-  let o = base;
-  for (let i = 0; i < n; i++) {
-    visit(i, o);
-    for (let ax = rank - 1; ax >= 0; ax--) {
-      idx[ax] += 1;
-      o += st[ax];
-      if (idx[ax] < size[ax]) break;
-      o -= st[ax] * size[ax];
-      idx[ax] = 0;
-    }
-  }
+  const base = begin.reduce((o, b, ax) => o + b * st[ax], 0);
+  forEachStridedOffset(size, st, base, visit);
 }
 
 registerKernel<SliceAttrs>('slice', 'js', ({ inputs: [x], attrs, backend }) => {

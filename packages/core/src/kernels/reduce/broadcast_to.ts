@@ -1,5 +1,6 @@
 /** `broadcast_to`: y = x stretched to a larger shape under broadcasting rules (a copy). */
 import { hostData, hostOutput } from '../../backends/js/backend.js';
+import { forEachStridedOffset } from '../../backends/js/strided.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { broadcastStrides, type Shape, sizeOf } from '../../tensor/shape.js';
@@ -12,22 +13,11 @@ export const broadcastToSpec = declareKernel({ id: 'broadcast_to', family: 'redu
 
 registerKernel<BroadcastToAttrs>('broadcast_to', 'js', ({ inputs: [x], attrs, backend }) => {
   const shape = attrs.shape;
-  const rank = shape.length;
   const st = broadcastStrides(x.shape, shape);
   const src = hostData(x);
-  const n = sizeOf(shape);
-  const out = allocArray(x.dtype, n);
-  const idx = new Array<number>(rank).fill(0);
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = src[s];
-    for (let ax = rank - 1; ax >= 0; ax--) {
-      idx[ax] += 1;
-      s += st[ax];
-      if (idx[ax] < shape[ax]) break;
-      s -= st[ax] * shape[ax];
-      idx[ax] = 0;
-    }
-  }
+  const out = allocArray(x.dtype, sizeOf(shape));
+  forEachStridedOffset(shape, st, 0, (i, o) => {
+    out[i] = src[o];
+  });
   return hostOutput(backend, shape, x.dtype, out);
 });
