@@ -109,8 +109,8 @@ export class MLP extends Module {
     if (sizes.length < 2) throw new Error(`MLP: sizes [${sizes.join(', ')}] need an input and an output size`);
     const rng = init instanceof Philox ? init : new Philox(init);
     this.layers = sizes.slice(1).map((out, i) => new Linear(sizes[i], out, rng));
-    const seed = init instanceof Philox ? 0 : init.seed;
-    this.dropouts = this.layers.map((_, i) => new Dropout(options.dropout ?? 0, { seed, stream: 1000 + i }));
+    // Dropout seeds come from the same generator, after the weights, so weights do not depend on the dropout rate.
+    this.dropouts = this.layers.map(() => new Dropout(options.dropout ?? 0, { seed: rng.nextU32() }));
   }
 
   forward(x: Tensor): Tensor {
