@@ -1,0 +1,20 @@
+import type { Dataset } from '../dataset.js';
+
+/**
+ * One readable dataset: where its files live under the data root, what must be
+ * there, and how to read it. `readDataset(name)` looks names up here.
+ */
+export interface DatasetEntry {
+  /** Registry name: the folder, with a variant after a slash where a folder holds several (`tmall/mbcgcn`). */
+  readonly name: string;
+  /** Folder under the data root (`tmall`). */
+  readonly folder: string;
+  /** Human title for messages and `stats`. */
+  readonly title: string;
+  /** Where a person can get the data by hand. */
+  readonly homepage: string;
+  /** Files (relative to the folder) that must be present, each as alternatives (`['u.data.gz', 'u.data']`). */
+  readonly files: readonly (readonly string[])[];
+  /** Reads the dataset from its folder. Errors name the file and line (or field). */
+  read(folderDir: string): Promise<Dataset>;
+}

@@ -1,0 +1,4 @@
+import type { DatasetEntry } from './entry.js';
+
+/** Readers of this family, filled in as they are written. */
+export const multiBehaviorDatasets: readonly DatasetEntry[] = [];
