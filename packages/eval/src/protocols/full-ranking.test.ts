@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateFullRanking, type ItemRows } from './full-ranking.js';
+import { DEFAULT_MEMORY_BUDGET_BYTES, evaluateFullRanking, userBlockSize, type ItemRows } from './full-ranking.js';
 
 /** CSR from per-user lists (each already sorted). */
 function csr(rows: number[][]): ItemRows {
@@ -105,5 +105,31 @@ describe('evaluateFullRanking', () => {
     await expect(
       evaluateFullRanking({ ...base, metrics: ['AUC' as 'HR'] }),
     ).rejects.toThrow('unknown metric "AUC"');
+  });
+
+  it('derives the user block from the memory budget', async () => {
+    expect(DEFAULT_MEMORY_BUDGET_BYTES).toBe(64 * 1024 * 1024);
+    // 2^26 bytes / (11,953 items × 4 bytes) = 1403.6 → 1403 users.
+    expect(userBlockSize(11_953)).toBe(1403);
+    // A huge catalogue: one 200 MB row exceeds the budget, so it is scored alone.
+    expect(userBlockSize(50_000_000)).toBe(1);
+    expect(userBlockSize(2 ** 20, 2 ** 24)).toBe(4);
+    expect(() => userBlockSize(0)).toThrow('numItems must be a positive integer, got 0');
+    expect(() => userBlockSize(10, 0)).toThrow('memoryBudgetBytes must be a positive number of bytes, got 0');
+
+    const blocks: number[] = [];
+    const testItems = Array.from({ length: 7 }, (_, u) => Int32Array.of(u % numItems));
+    await evaluateFullRanking({
+      numItems,
+      testItems,
+      trainMask: csr(testItems.map(() => [])),
+      scoreUsers: (users) => {
+        blocks.push(users.length);
+        return scoreUsers(users);
+      },
+      ks: [1],
+      memoryBudgetBytes: 3 * numItems * 4, // three rows of float32 scores
+    });
+    expect(blocks).toEqual([3, 3, 1]);
   });
 });

@@ -79,9 +79,18 @@ export interface FullRankingOptions {
   /** Metrics to compute at each K (default `['HR', 'NDCG']`), see `RANKING_METRICS`. */
   metrics?: readonly RankingMetricName[];
   /**
-   * Users scored per `scoreUsers` call. Memory is `blockSize × numItems` scores; larger
-   * blocks amortise per-call overhead (kernel launches, GPU read-backs). Default: as
-   * many users as fit 2^24 scores (64 MiB as float32), between 1 and 1024.
+   * Bytes of scores one `scoreUsers` call may return; the user block size derives from
+   * it as `userBlockSize(numItems, memoryBudgetBytes)`: ⌊budget / (numItems × 4)⌋
+   * users (scores counted as float32), at least 1. Default
+   * {@link DEFAULT_MEMORY_BUDGET_BYTES} (64 MiB, 2^24 float32 scores: 1,403 users of
+   * 11,953 items, 1 user of 50 million). Larger budgets amortise per-call overhead
+   * (kernel launches, GPU read-backs); a scorer returning Float64Array uses twice
+   * the budget, and one user's row is the floor whatever the budget.
+   */
+  memoryBudgetBytes?: number;
+  /**
+   * Users scored per `scoreUsers` call; overrides `memoryBudgetBytes`. Memory is
+   * `blockSize × numItems` scores.
    */
   blockSize?: number;
   /** Called after each block with users done so far and the total. */
@@ -126,15 +135,69 @@ export interface FullRankingResult {
   readonly perUser?: PerUserMetrics;
 }
 
+/**
+ * The default score memory of one protocol block: 64 MiB, i.e. 2^24 float32 scores.
+ * @example
+ * ```ts
+ * userBlockSize(numItems, DEFAULT_MEMORY_BUDGET_BYTES / 4); // a quarter of the default block
+ * ```
+ */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How many users' score rows fit a memory budget: ⌊memoryBudgetBytes / (numItems ×
+ * 4)⌋, scores counted as float32, at least 1 (one user's row is the floor: a row
+ * larger than the budget is still scored, alone). Protocols that score users in
+ * blocks (`evaluateFullRanking`, `evaluateCategoryRanking`, `evaluateAUC`) take their
+ * default block size from it.
+ *
+ * @param numItems - row length (items, or categories), a positive integer.
+ * @param memoryBudgetBytes - bytes of scores per block; default
+ *   {@link DEFAULT_MEMORY_BUDGET_BYTES}.
+ * @param caller - names the protocol in error messages.
+ * @throws Error when numItems is not a positive integer or the budget is not a
+ *   positive finite number.
+ * @example
+ * ```ts
+ * userBlockSize(11_953);                   // 1403 users per block (ml-1m-sized catalogue)
+ * userBlockSize(50_000_000);               // 1: a 200 MB row exceeds 64 MiB, scored alone
+ * userBlockSize(1_000, 4 * 1_000 * 8);     // 8
+ * ```
+ */
+export function userBlockSize(numItems: number, memoryBudgetBytes = DEFAULT_MEMORY_BUDGET_BYTES, caller = 'userBlockSize'): number {
+  if (!Number.isInteger(numItems) || numItems <= 0) {
+    throw new Error(`${caller}: numItems must be a positive integer, got ${String(numItems)}`);
+  }
+  if (!(Number.isFinite(memoryBudgetBytes) && memoryBudgetBytes > 0)) {
+    throw new Error(
+      `${caller}: memoryBudgetBytes must be a positive number of bytes, got ${String(memoryBudgetBytes)}`,
+    );
+  }
+  return Math.max(1, Math.floor(memoryBudgetBytes / (numItems * 4)));
+}
+
 function isItemRows(items: PerUserItems): items is ItemRows {
   return !Array.isArray(items) && (items as ItemRows).indptr instanceof Int32Array;
 }
 
-/** Uniform row access over both {@link PerUserItems} forms. */
-function rowAccess(items: PerUserItems, what: string): { numUsers: number; row: (user: number) => Int32Array } {
+/**
+ * Uniform row access over both {@link PerUserItems} forms. Shared by the protocols of
+ * this package; not exported from the package index.
+ * @internal
+ * @example
+ * ```ts
+ * const test = rowAccess(testItems, 'testItems', 'evaluateSampledRanking');
+ * test.row(3); // user 3's items (a view, not a copy)
+ * ```
+ */
+export function rowAccess(
+  items: PerUserItems,
+  what: string,
+  caller = 'evaluateFullRanking',
+): { numUsers: number; row: (user: number) => Int32Array } {
   if (isItemRows(items)) {
     const { indptr, indices } = items;
-    if (indptr.length < 1) throw new Error(`evaluateFullRanking: ${what}.indptr is empty`);
+    if (indptr.length < 1) throw new Error(`${caller}: ${what}.indptr is empty`);
     return { numUsers: indptr.length - 1, row: (u) => indices.subarray(indptr[u], indptr[u + 1]) };
   }
   const rows = items as readonly (Int32Array | undefined)[];
@@ -151,8 +214,10 @@ function rowAccess(items: PerUserItems, what: string): { numUsers: number; row: 
  * (NCF's 100 negatives) preserves the ordering of models. With `leaveLastOut` from
  * `@rec/data` it gives the leave-one-out HR@K / NDCG@K of He et al. 2017 over all items.
  *
- * Users are processed in blocks of `blockSize`, so memory is bounded by one block of
- * scores whatever the number of users; `scoreUsers` is awaited one block at a time.
+ * Users are processed in blocks, so memory is bounded by one block of scores whatever
+ * the number of users: `blockSize` users, by default as many as fit
+ * `memoryBudgetBytes` (64 MiB of float32 scores, see {@link userBlockSize});
+ * `scoreUsers` is awaited one block at a time.
  * Ties in scores are broken by lower item index (see `topKIndices`).
  *
  * @throws Error naming the problem: bad ks / blockSize / numItems, a user out of range or
@@ -192,10 +257,10 @@ export async function evaluateFullRanking(options: FullRankingOptions): Promise<
       );
     }
   }
-  const blockSize = options.blockSize ?? Math.max(1, Math.min(1024, Math.floor(2 ** 24 / numItems)));
-  if (!Number.isInteger(blockSize) || blockSize <= 0) {
-    throw new Error(`evaluateFullRanking: blockSize must be a positive integer, got ${String(blockSize)}`);
+  if (options.blockSize !== undefined && (!Number.isInteger(options.blockSize) || options.blockSize <= 0)) {
+    throw new Error(`evaluateFullRanking: blockSize must be a positive integer, got ${String(options.blockSize)}`);
   }
+  const blockSize = options.blockSize ?? userBlockSize(numItems, options.memoryBudgetBytes, 'evaluateFullRanking');
 
   const test = rowAccess(options.testItems, 'testItems');
   const train = rowAccess(options.trainMask, 'trainMask');
