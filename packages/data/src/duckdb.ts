@@ -78,6 +78,41 @@ const RANGE: Partial<Record<ColumnKind, [number, number]>> = {
   uint8: [0, 255],
 };
 
+/** The typed array a column is read into, for each kind of fixed-width vector it can be copied from whole. */
+const TYPED_SOURCES: Partial<Record<ColumnKind, new (...args: never[]) => ArrayLike<number>>> = {
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+/**
+ * The fast path: an INTEGER/FLOAT/DOUBLE vector whose values already sit in a
+ * typed array of the target type is copied with one `set`, after a NULL scan.
+ * The node-api keeps that array in the vector's `items` field (pinned version
+ * 1.5.6-r.1); when the field is absent or of another type, the caller falls
+ * back to value-by-value conversion, so a change there costs speed, not
+ * correctness.
+ */
+function copyTypedItems(
+  vector: DuckDBVector,
+  out: Int32Array | Float32Array | Float64Array | Uint8Array | string[],
+  kind: ColumnKind,
+  offset: number,
+  name: string,
+  context: string,
+): boolean {
+  const Source = TYPED_SOURCES[kind];
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (!Source || !(items instanceof Source) || !(out instanceof Source) || items.length !== vector.itemCount) return false;
+  const validity = (vector as unknown as { validity?: { itemValid(i: number): boolean } }).validity;
+  if (!validity) return false;
+  for (let i = 0; i < items.length; i++) {
+    if (!validity.itemValid(i)) throw new Error(`${context}: column "${name}" is NULL in result row ${offset + i}`);
+  }
+  (out as Int32Array).set(items as unknown as Int32Array, offset);
+  return true;
+}
+
 /**
  * Copies one chunk's vector into `out` at `offset`. Values arrive as DuckDB's JS
  * values (number, bigint for BIGINT, string for VARCHAR); anything else, a NULL or a
@@ -93,6 +128,7 @@ function copyVector(
   context: string,
 ): void {
   const count = vector.itemCount;
+  if (copyTypedItems(vector, out, kind, offset, name, context)) return;
   const range = RANGE[kind];
   for (let i = 0; i < count; i++) {
     const value = vector.getItem(i);

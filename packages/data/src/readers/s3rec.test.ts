@@ -1,0 +1,260 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../dataset.js';
+import { leaveLastOut } from '../split.js';
+import { requireDataset } from '../testing/index.js';
+import { readS3Rec, readS3RecSequences, s3recDatasets, type S3RecDomain } from './s3rec.js';
+
+/** Per-user row counts and, per user, the largest position (timestamp). */
+function perUser(dataset: Dataset): { counts: Int32Array; lastPosition: Float64Array } {
+  const { interactions: log } = dataset;
+  const counts = new Int32Array(log.numUsers);
+  const lastPosition = new Float64Array(log.numUsers).fill(-1);
+  for (let r = 0; r < log.length; r++) {
+    counts[log.users[r]!]!++;
+    lastPosition[log.users[r]!] = Math.max(lastPosition[log.users[r]!]!, log.timestamps![r]!);
+  }
+  return { counts, lastPosition };
+}
+
+/** Raw attribute-list lengths of an item2attributes file: total and lists that repeat an id. */
+function rawAttributeStats(path: string): { total: number; listsWithRepeats: number } {
+  const lists = Object.values(JSON.parse(readFileSync(path, 'utf8')) as Record<string, number[]>);
+  return {
+    total: lists.reduce((sum, list) => sum + list.length, 0),
+    listsWithRepeats: lists.filter((list) => new Set(list).size !== list.length).length,
+  };
+}
+
+// The counts MANIFEST.md states (amazon-s3rec and yelp-s3rec-hier), plus the deduplicated
+// attribute-pair count measured here.
+const AMAZON: readonly {
+  domain: Exclude<S3RecDomain, 'Yelp'>;
+  users: number;
+  items: number;
+  interactions: number;
+  attributes: number;
+  avgRawAttributes: string;
+  listsWithRepeats: number;
+  dedupedPairs: number;
+  firstItemName?: string;
+}[] = [
+  { domain: 'Beauty', users: 22_363, items: 12_101, interactions: 198_502, attributes: 637, avgRawAttributes: '3.72', listsWithRepeats: 5, dedupedPairs: 45_032, firstItemName: 'B004756YJA' },
+  { domain: 'Sports_and_Outdoors', users: 35_598, items: 18_357, interactions: 296_337, attributes: 2_277, avgRawAttributes: '6.02', listsWithRepeats: 957, dedupedPairs: 106_440 },
+  { domain: 'Toys_and_Games', users: 19_412, items: 11_924, interactions: 167_597, attributes: 1_027, avgRawAttributes: '4.28', listsWithRepeats: 51, dedupedPairs: 50_876 },
+];
+
+describe('amazon-s3rec', () => {
+  for (const expected of AMAZON) {
+    it(`reads ${expected.domain} with the MANIFEST's counts, positions as timestamps and attributes`, async (ctx) => {
+      const dir = requireDataset(ctx, 'amazon-s3rec');
+      const entry = s3recDatasets.find((d) => d.name === `amazon-s3rec/${expected.domain}`)!;
+      expect(entry.folder).toBe('amazon-s3rec');
+      const data = await entry.read(dir);
+      const { interactions: log, userIds, itemIds } = data;
+
+      expect(data.name).toBe(`amazon-s3rec/${expected.domain}`);
+      expect(log.length).toBe(expected.interactions);
+      expect([log.numUsers, log.numItems]).toEqual([expected.users, expected.items]);
+      // Ids are 1-based and contiguous, so index = id − 1.
+      expect([userIds.idOf(0), userIds.idOf(expected.users - 1)]).toEqual([1, expected.users]);
+      expect([itemIds.idOf(0), itemIds.idOf(expected.items - 1)]).toEqual([1, expected.items]);
+      expect(data.splits).toEqual({});
+
+      // timestamps are positions 0..len−1 within each user's sequence; min length 5.
+      const { counts, lastPosition } = perUser(data);
+      expect(Math.min(...counts)).toBe(5);
+      expect(counts.filter((n, u) => lastPosition[u] !== n - 1)).toHaveLength(0);
+
+      // Leave-last-out by time holds out exactly each user's last position (S3-Rec's test item).
+      const { test } = leaveLastOut(log);
+      expect(test.length).toBe(expected.users);
+      expect(test.timestamps!.filter((t, r) => t !== lastPosition[test.users[r]!])).toHaveLength(0);
+
+      const cats = data.itemCategories!;
+      expect(cats.numItems).toBe(expected.items);
+      expect(cats.numCategories).toBe(expected.attributes);
+      expect(cats.names[0]).toBe('attribute 1');
+      expect(cats.indices.length).toBe(expected.dedupedPairs);
+      const attributesPath = join(dir, `${expected.domain}_item2attributes.json`);
+      const raw = rawAttributeStats(attributesPath);
+      expect((raw.total / expected.items).toFixed(2)).toBe(expected.avgRawAttributes);
+      expect(raw.listsWithRepeats).toBe(expected.listsWithRepeats);
+      // Every attribute id 1..max is used by some item.
+      const inverse = cats.itemsByCategory();
+      expect(inverse.indptr.subarray(1).filter((end, c) => end === inverse.indptr[c])).toHaveLength(0);
+
+      if (expected.firstItemName !== undefined) expect(data.itemNames![0]).toBe(expected.firstItemName);
+      if (expected.domain === 'Toys_and_Games') expect(data.itemNames).toBeUndefined();
+      else expect(data.itemNames).toHaveLength(expected.items);
+      expect(data.categoryTree).toBeUndefined();
+    });
+  }
+
+  it('keeps the file order: Beauty line 1 is "1 1 2 3 4 5", and item 4 has attributes [1, 2, 3]', async (ctx) => {
+    const dir = requireDataset(ctx, 'amazon-s3rec');
+    const data = await readS3Rec(dir, 'Beauty');
+    const { interactions: log, userIds, itemIds } = data;
+    expect(Array.from(log.users.subarray(0, 5), (u) => userIds.idOf(u))).toEqual([1, 1, 1, 1, 1]);
+    expect(Array.from(log.items.subarray(0, 5), (i) => itemIds.idOf(i))).toEqual([1, 2, 3, 4, 5]);
+    expect([...log.timestamps!.subarray(0, 6)]).toEqual([0, 1, 2, 3, 4, 0]);
+    // Beauty_item2attributes.json opens with {"4": [1, 2, 3], "83": [4, 5, 6], …}.
+    expect([...data.itemCategories!.of(itemIds.indexOf(4))]).toEqual([0, 1, 2]);
+    expect([...data.itemCategories!.of(itemIds.indexOf(83))]).toEqual([3, 4, 5]);
+  });
+});
+
+describe('yelp-s3rec-hier', () => {
+  it('reads Yelp with the MANIFEST counts, named attributes and the category-path tree', async (ctx) => {
+    const dir = requireDataset(ctx, 'yelp-s3rec-hier');
+    const entry = s3recDatasets.find((d) => d.name === 'yelp-s3rec-hier')!;
+    const data = await entry.read(dir);
+    const { interactions: log, itemIds } = data;
+
+    expect(log.length).toBe(316_354);
+    expect([log.numUsers, log.numItems]).toEqual([30_431, 20_033]);
+    expect([itemIds.idOf(0), itemIds.idOf(20_032)]).toEqual([1, 20_033]);
+    const { counts, lastPosition } = perUser(data);
+    expect(Math.min(...counts)).toBe(5);
+    expect(counts.filter((n, u) => lastPosition[u] !== n - 1)).toHaveLength(0);
+    expect(data.splits).toEqual({});
+
+    // Attributes: 1,001 ids named by id2attribute; item 11394 → [1, 2, 3] → Restaurants, Vietnamese, Soup.
+    const cats = data.itemCategories!;
+    expect(cats.numCategories).toBe(1_001);
+    const names = Array.from(cats.of(itemIds.indexOf(11394)), (c) => cats.names[c]);
+    expect(names).toEqual(['Restaurants', 'Vietnamese', 'Soup']);
+    expect(data.itemNames![0]).toBe('5eV8oUGdBXylwB7HeaDFOA');
+
+    // Path depths: 0: 6 items, 1: 53, 2: 666, 3: 7,892, 4: 11,416.
+    const tree = data.categoryTree!;
+    const leaf = data.itemLeafCategory!;
+    expect(leaf).toHaveLength(20_033);
+    const histogram = [0, 0, 0, 0, 0];
+    for (const node of leaf) histogram[node < 0 ? 0 : tree.depths[node]! + 1]!++;
+    expect(histogram).toEqual([6, 53, 666, 7_892, 11_416]);
+    expect(tree.levels).toBe(4);
+    expect(tree.size).toBe(3_089); // one node per distinct path prefix (measured here)
+    expect(new Set(tree.names).size).toBe(426);
+
+    // 12 top-level values, the two numeric junk roots kept as published.
+    const itemsPerRoot = new Map<string, number>();
+    for (const node of leaf) {
+      if (node < 0) continue;
+      const root = tree.names[tree.ancestorAt(node, 0)]!;
+      itemsPerRoot.set(root, (itemsPerRoot.get(root) ?? 0) + 1);
+    }
+    expect(itemsPerRoot.size).toBe(12);
+    expect(itemsPerRoot.get('Restaurants')).toBe(15_247);
+    expect(itemsPerRoot.get('17059')).toBe(40);
+    expect(itemsPerRoot.get('133')).toBe(2);
+
+    // Not a strict tree by name: 321 of the 414 non-root names have several parents; 180 names sit at several levels.
+    const parentsOf = new Map<string, Set<string>>();
+    const levelsOf = new Map<string, Set<number>>();
+    for (let c = 0; c < tree.size; c++) {
+      const name = tree.names[c]!;
+      if (!levelsOf.has(name)) levelsOf.set(name, new Set());
+      levelsOf.get(name)!.add(tree.depths[c]!);
+      if (tree.parents[c]! < 0) continue;
+      if (!parentsOf.has(name)) parentsOf.set(name, new Set());
+      parentsOf.get(name)!.add(tree.names[tree.parents[c]!]!);
+    }
+    expect(parentsOf.size).toBe(414);
+    expect([...parentsOf.values()].filter((p) => p.size > 1)).toHaveLength(321);
+    expect([...levelsOf.values()].filter((l) => l.size > 1)).toHaveLength(180);
+
+    // Item 19106: Automotive › Auto Repair › Oil Change Stations › Transmission Repair.
+    const path = Array.from(tree.pathOf(leaf[itemIds.indexOf(19106)]!), (c) => tree.names[c]);
+    expect(path).toEqual(['Automotive', 'Auto Repair', 'Oil Change Stations', 'Transmission Repair']);
+  });
+});
+
+describe('readS3RecSequences on bad input', () => {
+  const write = (text: string, name = 'Seq.txt'): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-s3rec-'));
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('reads a small file with CRLF line ends, skipping blank lines and keeping line numbers', async () => {
+    const path = write('2 7 5 7\r\n\r\n1 5 9\r\n');
+    const { interactions, userIds, itemIds } = await readS3RecSequences(path);
+    expect(userIds.toArray()).toEqual([1, 2]);
+    expect(itemIds.toArray()).toEqual([5, 7, 9]);
+    expect([...interactions.users]).toEqual([1, 1, 1, 0, 0]);
+    expect(Array.from(interactions.items, (i) => itemIds.idOf(i))).toEqual([7, 5, 7, 5, 9]);
+    expect([...interactions.timestamps!]).toEqual([0, 1, 2, 0, 1]);
+    await expect(readS3RecSequences(write('1 2 3\n\n2 4 x 5\n'))).rejects.toThrow(/Seq\.txt: line 3: item 2 \("x"\) in "2 4 x 5" is not a positive int32/);
+  });
+
+  it('rejects what a lenient integer cast would accept, naming file and line', async () => {
+    await expect(readS3RecSequences(write('1 2 3\n2 1.5 3\n'))).rejects.toThrow(/Seq\.txt: line 2: item 1 \("1\.5"\)/);
+    await expect(readS3RecSequences(write('1 2 0x10\n'))).rejects.toThrow(/line 1: item 2 \("0x10"\)/);
+    await expect(readS3RecSequences(write('1 2 0\n'))).rejects.toThrow(/line 1: item 2 \("0"\) .* expected `user item item …`/);
+    await expect(readS3RecSequences(write('1 2 3\n3000000000 4\n'))).rejects.toThrow(/line 2: user id "3000000000" .* not a positive int32/);
+  });
+
+  it('rejects a user without items and a user with two lines', async () => {
+    await expect(readS3RecSequences(write('1 2 3\n2\n'))).rejects.toThrow(/Seq\.txt: line 2: "2" has no items/);
+    await expect(readS3RecSequences(write('1 2 3\n2 3\n1 4\n'))).rejects.toThrow(
+      /Seq\.txt: line 3: user 1 already has a sequence on line 1; expected one line per user/,
+    );
+  });
+
+  it('names a missing file', async () => {
+    await expect(readS3RecSequences('/nonexistent/Beauty.txt')).rejects.toThrow(/\/nonexistent\/Beauty\.txt: file not found/);
+  });
+});
+
+describe('readS3Rec on bad input', () => {
+  const folder = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-s3rec-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  };
+  const toys = (attributes: string): string =>
+    folder({ 'Toys_and_Games.txt': '1 1 2\n2 2 3\n', 'Toys_and_Games_item2attributes.json': attributes });
+
+  it('reads attributes of a small Toys folder, deduplicating repeated ids', async () => {
+    const data = await readS3Rec(toys('{"1": [2, 1, 2], "2": [3], "3": []}'), 'Toys_and_Games');
+    expect(data.itemCategories!.names).toEqual(['attribute 1', 'attribute 2', 'attribute 3']);
+    expect([...data.itemCategories!.of(0)]).toEqual([0, 1]);
+    expect([...data.itemCategories!.of(2)]).toEqual([]);
+  });
+
+  it('names the file and the field of a bad attribute entry', async () => {
+    const dir = toys('{"1": [1], "2": [1, "brand"], "3": [2]}');
+    await expect(readS3Rec(dir, 'Toys_and_Games')).rejects.toThrow(
+      `${join(dir, 'Toys_and_Games_item2attributes.json')}: item "2" entry 1 is "brand"; expected a positive integer attribute id`,
+    );
+    await expect(readS3Rec(toys('{"1": [1], "2": [1], "3": [2], "9": [1]}'), 'Toys_and_Games')).rejects.toThrow(
+      /item2attributes\.json: key "9" is not an item of .*Toys_and_Games\.txt/,
+    );
+    await expect(readS3Rec(toys('{"1": [1], "3": [2]}'), 'Toys_and_Games')).rejects.toThrow(
+      /item2attributes\.json: item 2 of .*Toys_and_Games\.txt has no entry/,
+    );
+    await expect(readS3Rec(toys('{"1": [1],\n "2": [1]\n "3": [2]}'), 'Toys_and_Games')).rejects.toThrow(
+      /item2attributes\.json: not valid JSON at line 3, column 2/,
+    );
+  });
+
+  it('names every path it looked for when a file is missing', async () => {
+    const dir = folder({ 'Toys_and_Games.txt': '1 1 2\n' });
+    await expect(readS3Rec(dir, 'Toys_and_Games')).rejects.toThrow(
+      `readS3Rec(Toys_and_Games): file not found: looked for ${join(dir, 'Toys_and_Games_item2attributes.json')} and ${join(dir, 'Toys_and_Games_item2attributes.json.gz')}`,
+    );
+  });
+
+  it('names the Yelp category-path entry that is not a list of names', async () => {
+    const dir = folder({
+      'Yelp.txt': '1 1 2\n',
+      'Yelp_item2attributes.json': '{"1": [1], "2": [1]}',
+      'Yelp_datamaps.json': '{"id2item": {"1": "a", "2": "b"}, "id2attribute": {"1": "Food"}}',
+      'Yelp_closed_categories.json': '{"1": ["Food", "Pizza"], "2": ["Food", 7]}',
+    });
+    await expect(readS3Rec(dir, 'Yelp')).rejects.toThrow(/Yelp_closed_categories\.json: item "2" has \["Food",7\]; expected a list of category names/);
+  });
+});
