@@ -1,7 +1,7 @@
 import { chiSquareCriticalValue, chiSquareStatistic } from '@rec/core';
 import { describe, expect, it } from 'vitest';
 import { createInteractions, type Interactions } from './interactions.js';
-import { readMovieLens100K } from './readers/ml100k.js';
+import { readMovieLens100K } from './readers/movielens.js';
 import { leaveLastOut } from './split.js';
 import { generateSyntheticInteractions } from './synthetic.js';
 import { requireDataset } from './testing/index.js';

@@ -1,8 +1,11 @@
 /**
  * Train/test splitters. Each returns index-aligned `Interactions` (same `numUsers`,
  * `numItems`) so models trained on `train` score the ids that appear in `test`.
+ * Leave-one-out lives here; the papers' other protocols (RnR, 8:1:1, k-fold, NMTR,
+ * CCRec) are in `splitters.ts` and share {@link chooseHeldOutRows}.
  */
 import { Philox } from '@rec/core';
+import { rowsByUser } from './indexes.js';
 import { selectInteractions, type Interactions } from './interactions.js';
 
 /**
@@ -22,23 +25,38 @@ export const LEAVE_LAST_OUT_STREAM = 0xda7a_0001;
 const WORDS_PER_USER = 0x1_0000;
 
 /**
+ * How {@link leaveLastOut} picks each user's held-out interaction:
+ * - `'last'`: the chronologically last row (ties, and logs without timestamps, by a
+ *   seeded uniform choice) — NCF's and RnR's protocol;
+ * - `'random'`: a seeded uniform choice among all of the user's rows, timestamps or not
+ *   — the "random" leave-one-out of papers that do not order by time.
+ * @example
+ * ```ts
+ * const mode: LeaveOutMode = 'random';
+ * ```
+ */
+export type LeaveOutMode = 'last' | 'random';
+
+/**
  * Options of {@link leaveLastOut}.
  * @example
  * ```ts
- * leaveLastOut(interactions, { seed: 42 } satisfies LeaveLastOutOptions);
+ * leaveLastOut(interactions, { seed: 42, mode: 'last' } satisfies LeaveLastOutOptions);
  * ```
  */
 export interface LeaveLastOutOptions {
   /**
    * Seed for breaking ties between interactions with the same latest timestamp (and
-   * for the choice when the log has no timestamps). Default 0. Any safe integer
-   * (negative ones included) is accepted. Each user's choice is a pure function of
-   * `(seed, user)`: the unbiased `Philox.int` draw at word `u · 2^16` of stream
-   * {@link LEAVE_LAST_OUT_STREAM} of `@rec/core`'s Philox, picking among the user's
-   * tied rows in file order, so it does not depend on the other users' rows or on where
-   * the user's rows sit in the log.
+   * for the choice when the log has no timestamps, or in `'random'` mode). Default 0.
+   * Any safe integer (negative ones included) is accepted. Each user's choice is a pure
+   * function of `(seed, user)`: the unbiased `Philox.int` draw at word `u · 2^16` of
+   * stream {@link LEAVE_LAST_OUT_STREAM} of `@rec/core`'s Philox, picking among the
+   * user's tied rows (or, in `'random'` mode, all of the user's rows) in file order, so
+   * it does not depend on the other users' rows or on where the user's rows sit in the log.
    */
   seed?: number;
+  /** Which row is held out: `'last'` (default) or `'random'`; see {@link LeaveOutMode}. */
+  mode?: LeaveOutMode;
 }
 
 /**
@@ -54,11 +72,123 @@ export interface TrainTestSplit {
 }
 
 /**
- * Leave-one-out split by time: for each user, the chronologically last interaction is
- * the test interaction and the rest is train. This is the protocol of He et al.,
- * "Neural Collaborative Filtering" (WWW 2017), §4.1 (after Rendle et al. 2009 and He et
- * al. 2016): the latest interaction of each user is held out, and a model ranks it
- * against the items the user has not interacted with.
+ * Options of {@link chooseHeldOutRows}.
+ * @internal shared with `splitters.ts`; not exported from the package.
+ * @example
+ * ```ts
+ * const options: HeldOutRowOptions = { seed: 1, mode: 'last', caller: 'rnrSplit' };
+ * ```
+ */
+export interface HeldOutRowOptions {
+  seed: number;
+  mode: LeaveOutMode;
+  /** Rows that may be held out and count towards eligibility (all rows when absent). */
+  candidates?: Uint8Array;
+  /** The public function's name, for error messages. */
+  caller: string;
+}
+
+/**
+ * Per user, the row {@link leaveLastOut} holds out, or −1 for a user who keeps all of
+ * their rows: a user is held out from only when their candidate rows cover at least 2
+ * distinct items, so that train keeps one. The choice among the user's candidates is
+ * the one documented on {@link LeaveLastOutOptions.seed}.
+ *
+ * @internal shared with `splitters.ts` (RnR's and NMTR's protocols hold out the same
+ * row); not exported from the package.
+ * @throws Error when `seed` is not a safe integer or `mode` is unknown.
+ * @example
+ * ```ts
+ * const heldOut = chooseHeldOutRows(log, { seed: 1, mode: 'last', caller: 'rnrSplit' });
+ * heldOut[7]; // the row leaveLastOut(log, { seed: 1 }) holds out for user 7, or −1
+ * ```
+ */
+export function chooseHeldOutRows(interactions: Interactions, options: HeldOutRowOptions): Int32Array {
+  const { seed, mode, candidates, caller } = options;
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`${caller}: seed must be a safe integer, got ${String(seed)}`);
+  }
+  if (mode !== 'last' && mode !== 'random') {
+    throw new Error(`${caller}: mode must be 'last' or 'random', got ${String(mode)}`);
+  }
+  const rng = new Philox({ seed, stream: LEAVE_LAST_OUT_STREAM });
+  /** Uniform index in `[0, n)` for user `u`: a pure function of `(seed, u, n)`. */
+  const pickFor = (u: number, n: number): number => {
+    rng.skipTo(u * WORDS_PER_USER);
+    return rng.int(n);
+  };
+  const { numUsers, items, length } = interactions;
+  const timestamps = mode === 'last' ? interactions.timestamps : undefined;
+  const isCandidate = (r: number): boolean => candidates === undefined || candidates[r] === 1;
+  if (candidates !== undefined && candidates.length !== length) {
+    throw new Error(`${caller}: candidates has ${candidates.length} entries, the log has ${length} rows`);
+  }
+
+  // Each user's rows in file order (a stable counting sort).
+  const { indptr: start, indices: byUser } = rowsByUser(interactions);
+  const chosenRows = new Int32Array(numUsers).fill(-1);
+
+  for (let u = 0; u < numUsers; u++) {
+    const begin = start[u];
+    const end = start[u + 1];
+    let count = 0;
+    for (let p = begin; p < end; p++) if (isCandidate(byUser[p])) count++;
+    if (count < 2) continue;
+
+    let chosen = -1;
+    if (timestamps === undefined) {
+      let pick = pickFor(u, count);
+      for (let p = begin; p < end; p++) {
+        if (isCandidate(byUser[p]) && pick-- === 0) {
+          chosen = byUser[p];
+          break;
+        }
+      }
+    } else {
+      let latest = -Infinity;
+      let ties = 0;
+      for (let p = begin; p < end; p++) {
+        if (!isCandidate(byUser[p])) continue;
+        const t = timestamps[byUser[p]];
+        if (t > latest) {
+          latest = t;
+          ties = 1;
+        } else if (t === latest) {
+          ties++;
+        }
+      }
+      let pick = ties === 1 ? 0 : pickFor(u, ties);
+      for (let p = begin; p < end; p++) {
+        const r = byUser[p];
+        if (isCandidate(r) && timestamps[r] === latest && pick-- === 0) {
+          chosen = r;
+          break;
+        }
+      }
+    }
+
+    const heldItem = items[chosen];
+    let othersRemain = false;
+    for (let p = begin; p < end; p++) {
+      const r = byUser[p];
+      if (isCandidate(r) && items[r] !== heldItem) {
+        othersRemain = true;
+        break;
+      }
+    }
+    // One distinct candidate item: keep the user whole in train.
+    if (othersRemain) chosenRows[u] = chosen;
+  }
+  return chosenRows;
+}
+
+/**
+ * Leave-one-out split: for each user, one interaction is the test interaction and the
+ * rest is train. With `mode: 'last'` (the default) it is the chronologically last one:
+ * the protocol of He et al., "Neural Collaborative Filtering" (WWW 2017), §4.1 (after
+ * Rendle et al. 2009 and He et al. 2016): the latest interaction of each user is held
+ * out, and a model ranks it against the items the user has not interacted with. With
+ * `mode: 'random'` it is a seeded uniform choice among the user's rows.
  *
  * Choices where the paper is silent, and why:
  * - **Who is held out.** Users with at least 2 distinct items. A user with one item (or
@@ -73,101 +203,41 @@ export interface TrainTestSplit {
  *   the test item earlier too, those earlier rows are dropped from train as well.
  *   Otherwise train-item masking would remove the test item from the ranking, or a
  *   model would be scored on an item it was trained on.
+ * - **Behaviours.** Every row counts, whatever its behaviour type; for a split on a
+ *   target behaviour that keeps auxiliary rows, use `multiBehaviorLeaveOneOut`.
  *
  * Train keeps the input's row order; test has one row per held-out user, in user
  * order. Cost: O(length) plus a counting sort.
  *
- * @throws Error when `seed` is not a safe integer.
+ * @throws Error when `seed` is not a safe integer or `mode` is unknown.
  * @example
  * ```ts
  * const { interactions } = await readMovieLens100K(dir);
  * const { train, test } = leaveLastOut(interactions, { seed: 1 });
  * test.length; // 943: one per user
+ * const random = leaveLastOut(interactions, { seed: 1, mode: 'random' });
  * ```
  * @see He, Liao, Zhang, Nie, Hu, Chua. Neural Collaborative Filtering. WWW 2017, §4.1.
  */
 export function leaveLastOut(interactions: Interactions, options: LeaveLastOutOptions = {}): TrainTestSplit {
-  const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) {
-    throw new Error(`leaveLastOut: seed must be a safe integer, got ${String(seed)}`);
-  }
-  const rng = new Philox({ seed, stream: LEAVE_LAST_OUT_STREAM });
-  /** Uniform index in `[0, n)` for user `u`: a pure function of `(seed, u, n)`. */
-  const pickFor = (u: number, n: number): number => {
-    rng.skipTo(u * WORDS_PER_USER);
-    return rng.int(n);
-  };
-  const { numUsers, users, items, timestamps, length } = interactions;
-
-  // Counting sort of row numbers by user; stable, so each user's rows stay in file order.
-  const start = new Int32Array(numUsers + 1);
-  for (let r = 0; r < length; r++) start[users[r] + 1]++;
-  for (let u = 0; u < numUsers; u++) start[u + 1] += start[u];
-  const byUser = new Int32Array(length);
-  const cursor = start.slice(0, numUsers);
-  for (let r = 0; r < length; r++) byUser[cursor[users[r]]++] = r;
-
-  const TRAIN = 0;
-  const TEST = 1;
-  const DROPPED = 2;
-  const role = new Uint8Array(length); // all TRAIN
-  const testRows: number[] = [];
-
-  for (let u = 0; u < numUsers; u++) {
-    const begin = start[u];
-    const end = start[u + 1];
-    if (end - begin < 2) continue;
-
-    let chosen: number;
-    if (timestamps === undefined) {
-      chosen = byUser[begin + pickFor(u, end - begin)];
-    } else {
-      let latest = -Infinity;
-      let ties = 0;
-      for (let p = begin; p < end; p++) {
-        const t = timestamps[byUser[p]];
-        if (t > latest) {
-          latest = t;
-          ties = 1;
-        } else if (t === latest) {
-          ties++;
-        }
-      }
-      let pick = ties === 1 ? 0 : pickFor(u, ties);
-      chosen = -1;
-      for (let p = begin; p < end; p++) {
-        if (timestamps[byUser[p]] === latest && pick-- === 0) {
-          chosen = byUser[p];
-          break;
-        }
-      }
-    }
-
-    const testItem = items[chosen];
-    let othersRemain = false;
-    for (let p = begin; p < end; p++) {
-      if (items[byUser[p]] !== testItem) {
-        othersRemain = true;
-        break;
-      }
-    }
-    if (!othersRemain) continue; // one distinct item: keep the user whole in train
-
-    for (let p = begin; p < end; p++) {
-      const r = byUser[p];
-      if (items[r] === testItem) role[r] = DROPPED;
-    }
-    role[chosen] = TEST;
-    testRows.push(chosen);
-  }
-
+  const chosen = chooseHeldOutRows(interactions, {
+    seed: options.seed ?? 0,
+    mode: options.mode ?? 'last',
+    caller: 'leaveLastOut',
+  });
+  const { users, items, length } = interactions;
   let trainCount = 0;
-  for (let r = 0; r < length; r++) if (role[r] === TRAIN) trainCount++;
+  for (let r = 0; r < length; r++) {
+    const c = chosen[users[r]];
+    if (c < 0 || items[r] !== items[c]) trainCount++;
+  }
   const trainRows = new Int32Array(trainCount);
-  for (let r = 0, w = 0; r < length; r++) if (role[r] === TRAIN) trainRows[w++] = r;
-
+  for (let r = 0, w = 0; r < length; r++) {
+    const c = chosen[users[r]];
+    if (c < 0 || items[r] !== items[c]) trainRows[w++] = r;
+  }
   return {
     train: selectInteractions(interactions, trainRows),
-    test: selectInteractions(interactions, Int32Array.from(testRows)),
+    test: selectInteractions(interactions, chosen.filter((r) => r >= 0)),
   };
 }
