@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { currentBackend } from '@rec/core';
 import {
-  generateSyntheticInteractions, type Interactions, leaveLastOut, locateDataset, readMovieLens100K, UserItemCSR,
+  generateSyntheticInteractions, type Interactions, leaveLastOut, locateDataset, readDataset, UserItemCSR,
 } from '@rec/data';
 import { evaluateFullRanking, type FullRankingResult } from '@rec/eval';
 import { BPRMF, fitBPR, MostPopular, type Recommender } from '@rec/models';
@@ -42,7 +42,8 @@ async function loadData(options: QuickstartOptions, log: (line: string) => void)
   if (!options.synthetic) {
     const found = locateDataset('ml-100k');
     if (found.ok) {
-      const { interactions } = await readMovieLens100K(found.dir);
+      // Through the parsed-dataset cache: the first run reads the files, later runs load in milliseconds.
+      const { interactions } = await readDataset('ml-100k');
       return { name: `ml-100k (${found.dir})`, interactions };
     }
     log(`ml-100k not found: ${found.reason}`);

@@ -250,12 +250,16 @@ export class IdMap<Id extends RawId = RawId> {
   constructor(ids: Iterable<Id>) {
     this.ids = Array.from(ids);
     this.lookup = new Map();
-    for (let i = 0; i < this.ids.length; i++) {
-      const id = this.ids[i];
-      if (this.lookup.has(id)) {
-        throw new Error(`IdMap: id ${JSON.stringify(id)} appears at index ${this.lookup.get(id)} and again at ${i}`);
+    for (let i = 0; i < this.ids.length; i++) this.lookup.set(this.ids[i], i);
+    // One hash operation per id; only when the sizes differ is there a repeat to find and name.
+    if (this.lookup.size !== this.ids.length) {
+      const first = new Map<Id, number>();
+      for (let i = 0; i < this.ids.length; i++) {
+        const id = this.ids[i];
+        const seen = first.get(id);
+        if (seen !== undefined) throw new Error(`IdMap: id ${JSON.stringify(id)} appears at index ${seen} and again at ${i}`);
+        first.set(id, i);
       }
-      this.lookup.set(id, i);
     }
   }
 
