@@ -21,6 +21,7 @@ export {
   type PerUserItems,
   type PerUserMetrics,
   type ScoreUsers,
+  type RankUsers,
 } from './protocols/full-ranking.js';
 export {
   averagePrecisionAtK,

@@ -133,3 +133,42 @@ describe('evaluateFullRanking', () => {
     expect(blocks).toEqual([3, 3, 1]);
   });
 });
+
+describe('evaluateFullRanking with a ranker (rankUsers)', () => {
+  // 3 users × 6 items; scores favour low item ids for user 0 and high ones for the others.
+  const numItems = 6;
+  const scoreOf = (u: number, i: number): number => (u === 0 ? 10 - i : i + u * 0.1);
+  const scoreUsers = (users: Int32Array): Float32Array => {
+    const out = new Float32Array(users.length * numItems);
+    users.forEach((u, b) => {
+      for (let i = 0; i < numItems; i++) out[b * numItems + i] = scoreOf(u, i);
+    });
+    return out;
+  };
+  const trainMask = { indptr: Int32Array.of(0, 1, 2, 3), indices: Int32Array.of(0, 5, 4) };
+  const testItems = { indptr: Int32Array.of(0, 1, 2, 3), indices: Int32Array.of(1, 3, 0) };
+  const ranker = (mask: boolean) => (users: Int32Array, k: number): Int32Array => {
+    const out = new Int32Array(users.length * k).fill(-1);
+    users.forEach((u, b) => {
+      const seen = trainMask.indices.subarray(trainMask.indptr[u], trainMask.indptr[u + 1]);
+      const order = [...Array(numItems).keys()].filter((i) => !mask || !seen.includes(i)).sort((x, y) => scoreOf(u, y) - scoreOf(u, x) || x - y);
+      out.set(order.slice(0, k), b * k);
+    });
+    return out;
+  };
+
+  it('gives the same metrics as scoring every item', async () => {
+    const common = { numItems, testItems, trainMask, ks: [1, 3, 10], metrics: ['HR', 'NDCG', 'Recall', 'Precision'] as const };
+    const scored = await evaluateFullRanking({ ...common, scoreUsers });
+    const ranked = await evaluateFullRanking({ ...common, rankUsers: ranker(true) });
+    expect(ranked.metrics).toEqual(scored.metrics);
+  });
+
+  it('fails loudly when the ranker does not mask train items, or when both or neither model is given', async () => {
+    const common = { numItems, testItems, trainMask, ks: [3] };
+    await expect(evaluateFullRanking({ ...common, rankUsers: ranker(false) })).rejects.toThrow(/ranked user 0's train item 0; a ranker must exclude train items/);
+    await expect(evaluateFullRanking({ ...common, rankUsers: ranker(true), scoreUsers })).rejects.toThrow(/exactly one of scoreUsers/);
+    await expect(evaluateFullRanking({ ...common })).rejects.toThrow(/exactly one of scoreUsers/);
+    await expect(evaluateFullRanking({ ...common, rankUsers: () => new Int32Array(2) })).rejects.toThrow(/rankUsers returned 2 items for 3 users × k = 3/);
+  });
+});

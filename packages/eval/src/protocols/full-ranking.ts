@@ -33,6 +33,17 @@ export interface ItemRows {
 export type PerUserItems = ItemRows | readonly (Int32Array | undefined)[];
 
 /**
+ * Returns the best `k` items of each user of a block, best first, row-major
+ * `users.length × k`, with each user's train items already excluded; −1 pads a
+ * row when fewer than k items remain.
+ * @example
+ * ```ts
+ * const rankUsers: RankUsers = (users, k) => rankTopK(userFactors, itemFactors, users, trainMask, k);
+ * ```
+ */
+export type RankUsers = (users: Int32Array, k: number) => Int32Array | Promise<Int32Array>;
+
+/**
  * Scores all items for a block of users: returns a row-major
  * `users.length × numItems` array, row b holding the scores of user `users[b]`.
  * May be async (a GPU read-back).
@@ -67,8 +78,15 @@ export interface FullRankingOptions {
    * (a `UserItemCSR` is).
    */
   trainMask: ItemRows;
-  /** The model: scores for a block of users. */
-  scoreUsers: ScoreUsers;
+  /** The model: scores for a block of users. Give this or {@link FullRankingOptions.rankUsers}. */
+  scoreUsers?: ScoreUsers;
+  /**
+   * Instead of scores, the top K of a block of users, already masked (e.g. the
+   * `rank_topk` kernel, which scores, masks and selects in one pass without
+   * materialising the score matrix). Every returned item is checked against the
+   * train mask, so a ranker that forgets to mask fails loudly.
+   */
+  rankUsers?: RankUsers;
   /** Cut-offs, e.g. `[10]` or `[5, 10, 20]`. */
   ks: readonly number[];
   /**
@@ -206,6 +224,46 @@ export function rowAccess(
 }
 
 
+type RowAccess = ReturnType<typeof rowAccess>;
+
+/** Scores a block and selects each user's masked top K (row-major block × k, −1 padded). */
+async function scoredBlock(scoreUsers: ScoreUsers, block: Int32Array, numItems: number, k: number, train: RowAccess): Promise<Int32Array> {
+  const scores = await scoreUsers(block);
+  const expected = block.length * numItems;
+  if (!(scores instanceof Float32Array || scores instanceof Float64Array) || scores.length !== expected) {
+    const got = scores instanceof Float32Array || scores instanceof Float64Array ? `${scores.length}` : typeof scores;
+    throw new Error(
+      `evaluateFullRanking: scoreUsers returned ${got} scores for ${block.length} users × ${numItems} items; ` +
+        `expected a Float32Array of ${expected}`,
+    );
+  }
+  const out = new Int32Array(block.length * k).fill(-1);
+  for (let b = 0; b < block.length; b++) {
+    const row = scores.subarray(b * numItems, (b + 1) * numItems);
+    out.set(topKIndices(row, k, train.row(block[b])), b * k);
+  }
+  return out;
+}
+
+/** Takes a ranker's block of top-K lists, checking its shape and that it masked the train items. */
+async function rankedBlock(rankUsers: RankUsers, block: Int32Array, k: number, train: RowAccess): Promise<Int32Array> {
+  const ranked = await rankUsers(block, k);
+  if (!(ranked instanceof Int32Array) || ranked.length !== block.length * k) {
+    const got = ranked instanceof Int32Array ? `${ranked.length}` : typeof ranked;
+    throw new Error(`evaluateFullRanking: rankUsers returned ${got} items for ${block.length} users × k = ${k}; expected an Int32Array of ${block.length * k}`);
+  }
+  for (let b = 0; b < block.length; b++) {
+    const masked = train.row(block[b]);
+    for (let j = 0; j < k; j++) {
+      const item = ranked[b * k + j];
+      if (item >= 0 && sortedHas(masked, item)) {
+        throw new Error(`evaluateFullRanking: rankUsers ranked user ${block[b]}'s train item ${item}; a ranker must exclude train items`);
+      }
+    }
+  }
+  return ranked;
+}
+
 /**
  * Full-ranking evaluation with train-item masking: for each user, score all items,
  * drop the user's train items, take the top max(ks), and average each metric over
@@ -237,7 +295,10 @@ export function rowAccess(
  * ```
  */
 export async function evaluateFullRanking(options: FullRankingOptions): Promise<FullRankingResult> {
-  const { numItems, scoreUsers, onProgress } = options;
+  const { numItems, scoreUsers, rankUsers, onProgress } = options;
+  if ((scoreUsers === undefined) === (rankUsers === undefined)) {
+    throw new Error('evaluateFullRanking: give exactly one of scoreUsers (scores of every item) or rankUsers (a masked top K)');
+  }
   if (!Number.isInteger(numItems) || numItems <= 0) {
     throw new Error(`evaluateFullRanking: numItems must be a positive integer, got ${String(numItems)}`);
   }
@@ -323,20 +384,12 @@ export async function evaluateFullRanking(options: FullRankingOptions): Promise<
     const end = Math.min(total, begin + blockSize);
     // A copy, so a scorer that keeps or mutates its argument cannot disturb `users`.
     const block = users.slice(begin, end);
-    const scores = await scoreUsers(block);
-    const expected = block.length * numItems;
-    if (!(scores instanceof Float32Array || scores instanceof Float64Array) || scores.length !== expected) {
-      const got = scores instanceof Float32Array || scores instanceof Float64Array ? `${scores.length}` : typeof scores;
-      throw new Error(
-        `evaluateFullRanking: scoreUsers returned ${got} scores for ${block.length} users × ${numItems} items; ` +
-          `expected a Float32Array of ${expected}`,
-      );
-    }
+    const topKs = rankUsers
+      ? await rankedBlock(rankUsers, block, maxK, train)
+      : await scoredBlock(scoreUsers as ScoreUsers, block, numItems, maxK, train);
     for (let b = 0; b < block.length; b++) {
-      const u = block[b];
-      const row = scores.subarray(b * numItems, (b + 1) * numItems);
-      const topK = topKIndices(row, maxK, train.row(u));
-      const relevant = test.row(u);
+      const topK = topKs.subarray(b * maxK, (b + 1) * maxK);
+      const relevant = test.row(block[b]);
       for (let c = 0; c < columns.length; c++) {
         const { metric, k } = columns[c];
         values[c][begin + b] = metric(topK, relevant, k);
