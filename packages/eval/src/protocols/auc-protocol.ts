@@ -6,7 +6,7 @@
  */
 import { type PhiloxSeed, Philox } from '@rec/core';
 import { meanUserAuc, userAuc, type AucNegatives, type UserAucs } from '../auc.js';
-import { rowAccess, userBlockSize, type ItemRows, type PerUserItems, type ScoreUsers } from './full-ranking.js';
+import { rowAccess, userBlockSize, type ItemRows, type PerUserItems, type ScoreUsers, usersWithTestItems } from './full-ranking.js';
 import { EVAL_NEGATIVES_STREAM, sampleEvaluationNegatives, sortedUnion } from './sampled-ranking.js';
 
 const CALLER = 'evaluateAUC';
@@ -140,14 +140,7 @@ export async function evaluateAUC(options: AucProtocolOptions): Promise<AucProto
 
   const test = rowAccess(options.testItems, 'testItems', CALLER);
   const train = rowAccess(options.trainItems, 'trainItems', CALLER);
-  let users: Int32Array;
-  if (options.users === undefined) {
-    const found: number[] = [];
-    for (let u = 0; u < test.numUsers; u++) if (test.row(u).length > 0) found.push(u);
-    users = Int32Array.from(found);
-  } else {
-    users = options.users;
-  }
+  const users = options.users ?? usersWithTestItems(test);
   for (let j = 0; j < users.length; j++) {
     const u = users[j];
     if (!(Number.isInteger(u) && u >= 0 && u < test.numUsers)) {

@@ -224,6 +224,38 @@ export function rowAccess(
 }
 
 
+/**
+ * The users a protocol evaluates by default: every user with at least one test item.
+ * @internal
+ * @example
+ * ```ts
+ * const users = options.users ?? usersWithTestItems(rowAccess(testItems, 'testItems'));
+ * ```
+ */
+export function usersWithTestItems(test: { numUsers: number; row: (user: number) => Int32Array }): Int32Array {
+  const found: number[] = [];
+  for (let u = 0; u < test.numUsers; u++) if (test.row(u).length > 0) found.push(u);
+  return Int32Array.from(found);
+}
+
+/**
+ * Averages each metric column over `n` users (or rows); 0 when there are none.
+ * @internal
+ * @example
+ * ```ts
+ * columnMeans([{ key: 'HR@10' }], [Float64Array.of(1, 0)], 2); // { 'HR@10': 0.5 }
+ * ```
+ */
+export function columnMeans(columns: readonly { key: string }[], values: readonly Float64Array[], n: number): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  columns.forEach(({ key }, c) => {
+    let sum = 0;
+    for (const v of values[c]) sum += v;
+    metrics[key] = n === 0 ? 0 : sum / n;
+  });
+  return metrics;
+}
+
 type RowAccess = ReturnType<typeof rowAccess>;
 
 /** Scores a block and selects each user's masked top K (row-major block × k, −1 padded). */
@@ -326,14 +358,7 @@ export async function evaluateFullRanking(options: FullRankingOptions): Promise<
   const test = rowAccess(options.testItems, 'testItems');
   const train = rowAccess(options.trainMask, 'trainMask');
 
-  let users: Int32Array;
-  if (options.users === undefined) {
-    const found: number[] = [];
-    for (let u = 0; u < test.numUsers; u++) if (test.row(u).length > 0) found.push(u);
-    users = Int32Array.from(found);
-  } else {
-    users = options.users;
-  }
+  const users = options.users ?? usersWithTestItems(test);
 
   // Validate every user before scoring anything, so a bad input fails in milliseconds
   // rather than after an hour of scoring.
@@ -398,12 +423,7 @@ export async function evaluateFullRanking(options: FullRankingOptions): Promise<
     onProgress?.(end, total);
   }
 
-  const metrics: Record<string, number> = {};
-  columns.forEach(({ key }, c) => {
-    let sum = 0;
-    for (const v of values[c]) sum += v;
-    metrics[key] = total === 0 ? 0 : sum / total;
-  });
+  const metrics = columnMeans(columns, values, total);
 
   const result: {
     -readonly [K in keyof FullRankingResult]: FullRankingResult[K];

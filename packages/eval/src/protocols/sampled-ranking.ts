@@ -17,15 +17,7 @@
  */
 import { Philox, type PhiloxSeed } from '@rec/core';
 import { RANKING_METRICS, type RankingMetricName } from '../metrics.js';
-import {
-  DEFAULT_MEMORY_BUDGET_BYTES,
-  rowAccess,
-  userBlockSize,
-  type ItemRows,
-  type PerUserItems,
-  type PerUserMetrics,
-  type ScoreUsers,
-} from './full-ranking.js';
+import { DEFAULT_MEMORY_BUDGET_BYTES, rowAccess, userBlockSize, type ItemRows, type PerUserItems, type PerUserMetrics, type ScoreUsers, usersWithTestItems, columnMeans } from './full-ranking.js';
 
 const CALLER = 'evaluateSampledRanking';
 
@@ -472,14 +464,7 @@ export async function evaluateSampledRanking(options: SampledRankingOptions): Pr
     throw new Error(`${CALLER}: candidates.kind must be 'fixed' or 'sampled'`);
   }
 
-  let users: Int32Array;
-  if (options.users === undefined) {
-    const found: number[] = [];
-    for (let u = 0; u < test.numUsers; u++) if (test.row(u).length > 0) found.push(u);
-    users = Int32Array.from(found);
-  } else {
-    users = options.users;
-  }
+  const users = options.users ?? usersWithTestItems(test);
   const rowUser: number[] = [];
   const rowItem: number[] = [];
   const rowSlot: number[] = [];
@@ -654,12 +639,7 @@ export async function evaluateSampledRanking(options: SampledRankingOptions): Pr
     onProgress?.(next, numRows);
   }
 
-  const metrics: Record<string, number> = {};
-  columns.forEach(({ key }, c) => {
-    let sum = 0;
-    for (const v of values[c]) sum += v;
-    metrics[key] = numRows === 0 ? 0 : sum / numRows;
-  });
+  const metrics = columnMeans(columns, values, numRows);
   if (numRows === 0) minNegatives = 0;
 
   let summary: CandidateSummary;
