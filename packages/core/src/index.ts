@@ -33,3 +33,6 @@ export * from './random/index.js';
 export { sortedHas } from './search/sorted.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
+export type { NegSampleExcludeAttrs } from './kernels/sampling/neg_sample_exclude.js';
+export { checkBprStepInputs, type BprStepAttrs } from './kernels/sgd/bpr_step.js';
+export { checkRankTopkInputs, type RankTopkAttrs } from './kernels/ranking/rank_topk.js';

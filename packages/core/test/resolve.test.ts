@@ -22,6 +22,14 @@ describe('resolveBackend', () => {
     expect(currentBackend().name).toBe('fake-fast');
   });
 
+  it('never picks an explicit-only backend (negative priority) automatically, but loads it by name', async () => {
+    registerBackendLoader('fake-partial', -1, () => ({ ok: true, backend: { ...jsBackend, name: 'fake-partial', fallback: 'js' } }));
+    const lines: string[] = [];
+    expect((await resolveBackend({ log: (l) => lines.push(l) })).name).not.toBe('fake-partial');
+    expect(lines.some((l) => l.includes('fake-partial'))).toBe(false);
+    expect((await resolveBackend({ prefer: 'fake-partial' })).name).toBe('fake-partial');
+  });
+
   it('fails when the backend asked for cannot load, and names unknown ones', async () => {
     await expect(resolveBackend({ prefer: 'fake-missing' })).rejects.toThrow(/asked for but cannot load: addon not built/);
     await expect(resolveBackend({ prefer: 'cuda' })).rejects.toThrow(/backend 'cuda' is unknown; known: js/);

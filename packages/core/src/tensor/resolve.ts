@@ -17,7 +17,10 @@ const candidates = new Map<string, Candidate>();
 
 /**
  * Offers an optional backend to {@link resolveBackend}. Higher priority wins
- * when several load (e.g. webgpu 30, native 20; the `js` reference is 0).
+ * when several load (e.g. native 20; the `js` reference is 0). A negative
+ * priority makes the backend explicit-only: it is used when asked for by name
+ * (`REC_BACKEND` or the `prefer` option), never picked automatically — for a
+ * backend that does not yet implement every kernel and has no host fallback.
  */
 export function registerBackendLoader(name: string, priority: number, load: BackendLoader): void {
   candidates.set(name, { name, priority, load });
@@ -54,7 +57,7 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
     registerBackend(r.backend);
     return setBackend(wanted);
   }
-  for (const c of [...candidates.values()].sort((a, b) => b.priority - a.priority)) {
+  for (const c of [...candidates.values()].filter((x) => x.priority >= 0).sort((a, b) => b.priority - a.priority)) {
     const r = await c.load();
     if (r.ok) {
       registerBackend(r.backend);

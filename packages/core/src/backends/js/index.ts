@@ -20,6 +20,8 @@ import '../../kernels/optim/adagrad_update.js';
 import '../../kernels/optim/sparse_adagrad.js';
 import '../../kernels/optim/adam_update.js';
 import '../../kernels/optim/sparse_adam.js';
+import '../../kernels/sgd/bpr_step.js';
+import '../../kernels/ranking/rank_topk.js';
 import { registerBackend } from '../../tensor/engine.js';
 import { jsBackend } from './backend.js';
 
