@@ -1,0 +1,43 @@
+// Module entry of the native addon: exports each kernel under its id, the
+// thread-count controls, and the build facts the loader reports
+// (NAPI_VERSION comes from package.json's binary.napi_versions through
+// CMakeLists.txt, the one place it is set).
+#include "addon.h"
+
+#include "common/thread_pool.h"
+
+namespace {
+
+Napi::Value threads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), rec::ThreadPool::instance().size());
+}
+
+Napi::Value set_threads(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::Error::New(env, "setThreads: expected a thread count");
+  const int n = info[0].As<Napi::Number>().Int32Value();
+  if (n < 1 || n > 1024) throw Napi::Error::New(env, "setThreads: thread count must be in [1, 1024]");
+  rec::ThreadPool::instance().set_threads(n);
+  return Napi::Number::New(env, rec::ThreadPool::instance().size());
+}
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  exports.Set("buildFlags", Napi::String::New(env, REC_BUILD_FLAGS));
+  exports.Set("threads", Napi::Function::New(env, threads, "threads"));
+  exports.Set("setThreads", Napi::Function::New(env, set_threads, "setThreads"));
+  exports.Set("neg_sample_exclude", Napi::Function::New(env, rec::neg_sample_exclude, "neg_sample_exclude"));
+  exports.Set("sparse_sgd", Napi::Function::New(env, rec::sparse_sgd, "sparse_sgd"));
+  exports.Set("sparse_adagrad", Napi::Function::New(env, rec::sparse_adagrad, "sparse_adagrad"));
+  exports.Set("sparse_adam", Napi::Function::New(env, rec::sparse_adam, "sparse_adam"));
+  exports.Set("bpr_step", Napi::Function::New(env, rec::bpr_step, "bpr_step"));
+  exports.Set("rank_topk", Napi::Function::New(env, rec::rank_topk, "rank_topk"));
+  exports.Set("bound_stream_triad", Napi::Function::New(env, rec::bound_stream_triad, "bound_stream_triad"));
+  exports.Set("bound_gather_scatter", Napi::Function::New(env, rec::bound_gather_scatter, "bound_gather_scatter"));
+  exports.Set("bound_fma_peak", Napi::Function::New(env, rec::bound_fma_peak, "bound_fma_peak"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(rec_kernels, init)

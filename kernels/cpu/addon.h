@@ -1,0 +1,22 @@
+// The functions the addon exports, one per kernel id (the same snake_case id as
+// the registry key `<id>:native`), plus the machine-bound probes of the bench.
+// Their JS signatures are the `NativeAddon` interface in
+// packages/kernels/src/native/load.ts; keep the two in step.
+#pragma once
+
+#include <napi.h>
+
+namespace rec {
+
+Napi::Value neg_sample_exclude(const Napi::CallbackInfo& info);
+Napi::Value sparse_sgd(const Napi::CallbackInfo& info);
+Napi::Value sparse_adagrad(const Napi::CallbackInfo& info);
+Napi::Value sparse_adam(const Napi::CallbackInfo& info);
+Napi::Value bpr_step(const Napi::CallbackInfo& info);
+Napi::Value rank_topk(const Napi::CallbackInfo& info);
+
+Napi::Value bound_stream_triad(const Napi::CallbackInfo& info);
+Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info);
+Napi::Value bound_fma_peak(const Napi::CallbackInfo& info);
+
+}  // namespace rec

@@ -1,0 +1,136 @@
+// Shared step of the row-sparse optimizer kernels (sparse_sgd, sparse_adagrad,
+// sparse_adam): merge duplicate row indices of one row-sparse gradient before
+// any row is updated, exactly as packages/core/src/kernels/optim/merge-rows.ts:
+//
+//   for each distinct r in indices:  ĝ_r = Σ_{j : indices[j] = r} values[j]
+//
+// Distinct rows come out in order of first appearance; each row keeps a chain
+// of its entries in entry order, and the sum is taken in f64 in that order, so
+// ĝ equals the reference's bit for bit. After the merge the touched rows are
+// disjoint, so `for_each_merged_row` updates them in parallel without atomics.
+// Every index is checked before anything is written.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "../common/checks.h"
+#include "../common/thread_pool.h"
+
+namespace rec {
+
+struct MergedRows {
+  std::vector<int32_t> rows;   // distinct rows, first-appearance order
+  std::vector<int32_t> head;   // first entry of each distinct row
+  std::vector<int32_t> next;   // next entry of the same row, or -1
+};
+
+/** Builds the merge of `indices` (each checked to lie in [0, row_count)). */
+inline void merge_duplicate_rows(const Napi::Env& env, const char* kernel, Span<int32_t> indices, int64_t row_count, MergedRows& m) {
+  check_ids(env, indices, row_count, kernel, "row index");
+  const size_t n = indices.size;
+  size_t cap = 16;
+  while (cap < 2 * n) cap <<= 1;
+  // Open addressing: slot → distinct-row number, -1 when empty.
+  static thread_local std::vector<int32_t> table;
+  static thread_local std::vector<int32_t> tail;
+  table.assign(cap, -1);
+  tail.clear();
+  m.rows.clear();
+  m.head.clear();
+  m.next.assign(n, -1);
+  const size_t mask = cap - 1;
+  for (size_t j = 0; j < n; ++j) {
+    const int32_t r = indices[j];
+    size_t h = (uint32_t(r) * 0x9E3779B1u) & mask;
+    for (;;) {
+      const int32_t k = table[h];
+      if (k < 0) {
+        table[h] = int32_t(m.rows.size());
+        m.rows.push_back(r);
+        m.head.push_back(int32_t(j));
+        tail.push_back(int32_t(j));
+        break;
+      }
+      if (m.rows[k] == r) {
+        m.next[tail[k]] = int32_t(j);
+        tail[k] = int32_t(j);
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+}
+
+/** Rows per group: the rows of group k + 1 are loaded while group k is updated. */
+constexpr int64_t kRowGroup = 16;
+
+/**
+ * Starts the memory traffic of rows [begin, end) of `tables`: one demand load
+ * per row and table (a software prefetch that misses the TLB may be dropped,
+ * and rows random in a large table miss it almost always; a load walks the
+ * page table), plus prefetches of the row's other cache lines. The loop is
+ * short, so all its loads are in flight together — the memory-level
+ * parallelism the random-row bound measures. Returns a value to keep the
+ * loads alive.
+ */
+inline float touch_rows(std::initializer_list<float*> tables, const int32_t* rows, int64_t begin, int64_t end, int64_t width) {
+  float sink = 0;
+  for (int64_t k = begin; k < end; ++k) {
+    for (float* t : tables) {
+      const float* r = t + int64_t(rows[k]) * width;
+      sink += *static_cast<const volatile float*>(r);
+      for (int64_t c = 16; c < width; c += 16) __builtin_prefetch(r + c, 1, 3);
+    }
+  }
+  return sink;
+}
+
+/**
+ * Calls update(row, g) for each distinct row, g being its merged f64 gradient
+ * of `width` elements, rows split statically over the pool. The rows are
+ * random in a large table, so each thread walks them in groups of kRowGroup
+ * and touches the next group's rows (touch_rows) before updating the current
+ * one: the DRAM and page-walk latency of a group overlaps instead of being
+ * paid row by row.
+ */
+template <typename Update>
+void for_each_merged_row(const MergedRows& m, Span<float> values, int64_t width, std::initializer_list<float*> tables, Update&& update) {
+  parallel_for(int64_t(m.rows.size()), 64, [&](int64_t begin, int64_t end, int) {
+    std::vector<double> g(static_cast<size_t>(width));
+    float sink = touch_rows(tables, m.rows.data(), begin, std::min(end, begin + kRowGroup), width);
+    for (int64_t k = begin; k < end; ++k) {
+      if ((k - begin) % kRowGroup == 0) {
+        const int64_t next = k + kRowGroup;
+        if (next < end) sink += touch_rows(tables, m.rows.data(), next, std::min(end, next + kRowGroup), width);
+      }
+      int32_t j = m.head[k];
+      const float* first = values.data + int64_t(j) * width;
+      for (int64_t c = 0; c < width; ++c) g[c] = double(first[c]);
+      for (j = m.next[j]; j >= 0; j = m.next[j]) {
+        const float* v = values.data + int64_t(j) * width;
+        for (int64_t c = 0; c < width; ++c) g[c] += double(v[c]);
+      }
+      update(int64_t(m.rows[k]), g.data());
+    }
+    volatile float keep = sink;
+    (void)keep;
+  });
+}
+
+/** Checks that a [rows, width] table and an [n, width] gradient agree; returns rows. */
+inline int64_t check_sparse_shapes(const Napi::Env& env, const char* kernel, Span<float> param, int64_t width, Span<int32_t> indices, Span<float> values) {
+  if (width < 1 || param.size % size_t(width) != 0) {
+    fail(env, std::string(kernel) + ": parameter of " + std::to_string(param.size) + " elements is not a whole number of rows of width " + std::to_string(width));
+  }
+  if (values.size != indices.size * size_t(width)) {
+    fail(env, std::string(kernel) + ": " + std::to_string(values.size) + " gradient values for " + std::to_string(indices.size) + " rows of width " +
+                  std::to_string(width) + "; expected " + std::to_string(indices.size * size_t(width)));
+  }
+  return int64_t(param.size) / width;
+}
+
+}  // namespace rec

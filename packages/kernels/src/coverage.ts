@@ -1,0 +1,81 @@
+/**
+ * Which declared kernels have fast versions, and why the others do not — the
+ * one place the coverage check (`test/coverage.test.ts`) reads.
+ *
+ * Every kernel declared in `@rec/core` must appear in exactly one of:
+ * - {@link FAST_KERNELS}: it has a C++ and/or WGSL version; the check then
+ *   requires its js reference, its parity test `test/parity/<id>.test.ts`, a
+ *   `kernel: '<id>'` entry in `apps/bench/src/kernels.ts`, and an
+ *   `<id>:native` registration when `native` is claimed and the addon loads;
+ * - {@link KERNEL_EXCEPTIONS}: a fast version cannot pay, with the reason;
+ * - {@link PENDING_KERNELS}: a fast version is wanted but not written yet —
+ *   remaining work, listed so it is visible, not hidden as an exception.
+ */
+
+/** The fast versions a kernel has. */
+export interface FastKernel {
+  /** A C++ version in `kernels/cpu/<family>/<id>.cc`, registered as `<id>:native`. */
+  readonly native: boolean;
+  /** A WGSL version in `kernels/wgsl/<family>/<id>.wgsl`, registered as `<id>:webgpu`. */
+  readonly webgpu: boolean;
+}
+
+/**
+ * Kernels with fast versions.
+ *
+ * @example
+ * ```ts
+ * FAST_KERNELS.sparse_adagrad.native; // true
+ * ```
+ */
+export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
+  neg_sample_exclude: { native: true, webgpu: false },
+  sparse_sgd: { native: true, webgpu: false },
+  sparse_adagrad: { native: true, webgpu: false },
+  sparse_adam: { native: true, webgpu: false },
+  bpr_step: { native: true, webgpu: false },
+  rank_topk: { native: true, webgpu: false },
+};
+
+/**
+ * Kernels that stay on the js reference on purpose, with the reason.
+ *
+ * @example
+ * ```ts
+ * console.log(KERNEL_EXCEPTIONS.cast);
+ * ```
+ */
+export const KERNEL_EXCEPTIONS: Readonly<Record<string, string>> = {
+  cast: 'one pass of dtype conversion; only used on small tensors (ids, masks), never in a hot loop',
+  broadcast_to: 'a layout copy used by autograd for small shapes; the models never broadcast large tables',
+  concat: 'a layout copy of a few small tensors per batch (feature towers); V8 typed-array copies are already at memory speed',
+  slice: 'a layout copy (TypedArray.subarray/set), already at memory speed in V8',
+  pad_slice: 'the gradient of slice: a zero fill and one copy, already at memory speed',
+  transpose: 'used on small dense-layer weights; matmul takes transposes as flags instead',
+};
+
+/**
+ * Kernels whose fast versions are still to be written (issue 3), with what
+ * they need.
+ *
+ * @example
+ * ```ts
+ * Object.keys(PENDING_KERNELS).length; // what remains
+ * ```
+ */
+export const PENDING_KERNELS: Readonly<Record<string, string>> = {
+  matmul: 'tiled C++ matmul (target ≥ 40 % of FMA peak at 1024²) and WGSL',
+  binary: 'elementwise C++/WGSL for the MLP towers (fused with bias + activation)',
+  unary: 'elementwise C++/WGSL (fused bias + activation)',
+  reduce: 'the sum/max reductions of the MLP towers',
+  softmax: 'full softmax for class counts up to a few thousand',
+  log_softmax: 'full log-softmax cross-entropy for categories',
+  gather_rows: 'embedding gather (memory-bound, native row copy)',
+  scatter_add_rows: 'embedding gradient scatter (row-sparse path already avoids it for sparse optimizers)',
+  take_along_axis: 'sampled-softmax logit gather',
+  put_along_axis: 'sampled-softmax gradient scatter',
+  dropout_mask: 'counter-based mask (Philox), native and WGSL',
+  sgd_update: 'dense optimizer step (memory-bound elementwise)',
+  adagrad_update: 'dense optimizer step (memory-bound elementwise)',
+  adam_update: 'dense optimizer step (memory-bound elementwise)',
+};

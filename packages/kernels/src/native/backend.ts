@@ -1,0 +1,106 @@
+/**
+ * The `native` backend: host typed arrays, exactly the storage of core's `js`
+ * backend, so every kernel without a C++ version falls back to its `js`
+ * reference at no cost (no copy), and the C++ kernels read and write the same
+ * arrays in place.
+ */
+import { allocArray, type Backend, type BackendLoadResult, type DataHandle, type DType, type HostHandle, registerBackendLoader, type TypedArray } from '@rec/core';
+import { registerNativeKernels } from './kernels.js';
+import { loadNative, type NativeAddon } from './load.js';
+
+/**
+ * The `native` backend object (name `native`, fallback `js`).
+ *
+ * @example
+ * ```ts
+ * const r = loadNativeBackend();
+ * if (r.ok) { registerBackend(r.backend); setBackend('native'); }
+ * ```
+ */
+export const nativeBackend: Backend = {
+  name: 'native',
+  fallback: 'js',
+  alloc(dtype: DType, size: number): HostHandle {
+    return { backend: nativeBackend, dtype, size, refs: 1, data: allocArray(dtype, size) };
+  },
+  upload(dtype: DType, values: TypedArray, adopt = false): HostHandle {
+    return { backend: nativeBackend, dtype, size: values.length, refs: 1, data: adopt ? values : values.slice() };
+  },
+  write(handle: DataHandle, values: TypedArray): void {
+    (handle as HostHandle).data.set(values);
+  },
+  read(handle: DataHandle): Promise<TypedArray> {
+    return Promise.resolve((handle as HostHandle).data.slice());
+  },
+  readSync(handle: DataHandle): TypedArray {
+    return (handle as HostHandle).data;
+  },
+  free(handle: DataHandle): void {
+    (handle as HostHandle).data = allocArray(handle.dtype, 0);
+  },
+};
+
+/**
+ * Loads the addon and, the first time it loads, registers its kernels under
+ * `<id>:native`. The {@link BackendLoader} `registerNativeBackend` offers to
+ * `resolveBackend`; never throws.
+ *
+ * @example
+ * ```ts
+ * const r = loadNativeBackend();
+ * console.log(r.ok ? 'native ready' : r.reason);
+ * ```
+ */
+export function loadNativeBackend(): BackendLoadResult {
+  const native = loadNative();
+  if (!native.ok) return native;
+  registerNativeKernels(native.addon);
+  return { ok: true, backend: nativeBackend };
+}
+
+/**
+ * Offers the `native` backend to `resolveBackend` (priority 20: above `js`,
+ * below `webgpu`).
+ *
+ * @example
+ * ```ts
+ * registerNativeBackend();
+ * await resolveBackend(); // native, or "backend native skipped: …" and js
+ * ```
+ */
+export function registerNativeBackend(): void {
+  registerBackendLoader('native', 20, loadNativeBackend);
+}
+
+function addonOrThrow(): NativeAddon {
+  const native = loadNative();
+  if (!native.ok) throw new Error(`native backend: ${native.reason}`);
+  return native.addon;
+}
+
+/**
+ * Threads the native kernels use (REC_THREADS at load, default the hardware
+ * threads).
+ *
+ * @example
+ * ```ts
+ * console.log(nativeThreads());
+ * ```
+ */
+export function nativeThreads(): number {
+  return addonOrThrow().threads();
+}
+
+/**
+ * Sets the native kernels' thread count; 1 is the deterministic mode of the
+ * Hogwild kernels (`bpr_step`). Costs a join and restart of the pool.
+ *
+ * @example
+ * ```ts
+ * setNativeThreads(1); // bpr_step now equals the js reference
+ * ```
+ */
+export function setNativeThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNativeThreads: n must be an integer ≥ 1, got ${n}`);
+  return addonOrThrow().setThreads(n);
+}

@@ -1,0 +1,117 @@
+/**
+ * The native edge: locating and loading the C++ addon built from `kernels/cpu`
+ * (`build/Release/rec_kernels.node`), behind one typed interface. Only typed
+ * arrays and numbers cross it; loading never throws.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The addon's exports (kernels/cpu/addon.cc). Each kernel function takes its
+ * inputs as typed arrays (outputs preallocated by the caller, in-place tensors
+ * passed as they are) and its attributes as numbers (booleans as 0/1); it
+ * validates lengths and index ranges and throws a JS Error naming the kernel
+ * before writing anything when they are wrong.
+ *
+ * @example
+ * ```ts
+ * const native = loadNative();
+ * if (native.ok) native.addon.setThreads(1);
+ * ```
+ */
+export interface NativeAddon {
+  /** The Node-API version the addon was built for (package.json `binary.napi_versions`). */
+  readonly napiVersion: number;
+  /** Compiler flags it was built with, e.g. `-O3 -march=native`. */
+  readonly buildFlags: string;
+  /** Threads of the addon's pool (REC_THREADS, default the hardware threads). */
+  threads(): number;
+  /** Resizes the pool; returns the new size. */
+  setThreads(n: number): number;
+  /** `neg_sample_exclude`; writes `out`, returns the exhausted-row count. */
+  neg_sample_exclude(
+    users: Int32Array, indptr: Int32Array, indices: Int32Array, out: Int32Array,
+    numItems: number, keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number,
+  ): number;
+  /** `sparse_sgd`, in place; `velocity` is empty when momentum = 0. */
+  sparse_sgd(
+    param: Float32Array, width: number, indices: Int32Array, values: Float32Array, velocity: Float32Array,
+    lr: number, momentum: number, nesterov: number, weightDecay: number,
+  ): void;
+  /** `sparse_adagrad`, in place. */
+  sparse_adagrad(
+    param: Float32Array, width: number, indices: Int32Array, values: Float32Array, sum: Float32Array,
+    lr: number, eps: number, weightDecay: number,
+  ): void;
+  /** `sparse_adam`, in place. */
+  sparse_adam(
+    param: Float32Array, width: number, indices: Int32Array, values: Float32Array, m: Float32Array, v: Float32Array,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupledWeightDecay: number, step: number,
+  ): void;
+  /** `bpr_step`, in place on both tables; returns the mean loss. */
+  bpr_step(
+    userFactors: Float32Array, itemFactors: Float32Array, dim: number,
+    users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number,
+  ): number;
+  /** `rank_topk`; writes `topIndices` and `topScores` ([users·k] each). */
+  rank_topk(
+    userFactors: Float32Array, itemFactors: Float32Array, dim: number, maskIndptr: Int32Array, maskIndices: Int32Array,
+    k: number, topIndices: Int32Array, topScores: Float32Array,
+  ): void;
+  /** STREAM triad over `n` floats with the pool's threads: best GB/s of `reps`. */
+  bound_stream_triad(n: number, reps: number): number;
+  /** Read-modify-write of the listed `width`-float rows of `table`: best GB/s of `reps`. */
+  bound_gather_scatter(table: Float32Array, width: number, rows: Int32Array, reps: number): number;
+  /** Independent vector FMA chains on every pool thread: GFLOP/s. */
+  bound_fma_peak(iterations: number): number;
+}
+
+/** What {@link loadNative} gives: the addon, or why it is not available. */
+export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+/** Functions a current build exports; a build missing one is stale. */
+const REQUIRED_EXPORTS = [
+  'threads', 'setThreads', 'neg_sample_exclude', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk',
+  'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
+] as const;
+
+/** Where the build puts the addon; the same relative path from `src/native` and `dist/native`. */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/rec_kernels.node', import.meta.url));
+
+let cached: NativeLoadResult | undefined;
+
+/**
+ * Loads the native addon once (later calls return the same result). Never
+ * throws: a missing, unloadable or stale build gives `{ ok: false, reason }`,
+ * one line that says why and what to run.
+ *
+ * @example
+ * ```ts
+ * const native = loadNative();
+ * console.log(native.ok ? `native: ${native.addon.threads()} threads` : `no native backend: ${native.reason}`);
+ * ```
+ */
+export function loadNative(): NativeLoadResult {
+  if (cached) return cached;
+  cached = tryLoad();
+  return cached;
+}
+
+function tryLoad(): NativeLoadResult {
+  if (!existsSync(NATIVE_ADDON_PATH)) {
+    const why = process.env.REC_SKIP_NATIVE_BUILD === '1' ? 'the build was skipped (REC_SKIP_NATIVE_BUILD=1)' : 'the addon is not built';
+    return { ok: false, reason: `${why}: no ${NATIVE_ADDON_PATH} (build it with \`pnpm --filter @rec/kernels build:native\`)` };
+  }
+  let addon: NativeAddon;
+  try {
+    addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+  } catch (err) {
+    return { ok: false, reason: `the addon failed to load: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const missing = REQUIRED_EXPORTS.filter((name) => typeof addon[name] !== 'function');
+  if (missing.length > 0) {
+    return { ok: false, reason: `the addon is stale (missing ${missing.join(', ')}); rebuild with \`pnpm --filter @rec/kernels build:native\`` };
+  }
+  return { ok: true, addon, path: NATIVE_ADDON_PATH };
+}

@@ -1,0 +1,42 @@
+/** Deterministic test inputs for the parity tests, drawn from Philox. */
+import { Philox } from '@rec/core';
+
+/** Uniform f32 values in [lo, hi). */
+export function uniformF32(seed: number, n: number, lo = -1, hi = 1): Float32Array {
+  const rng = new Philox({ seed, stream: 11 });
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng.uniform();
+  return out;
+}
+
+/** Integers in [lo, hi] as f32 (exact in f32, so dot products of them are exact). */
+export function integerF32(seed: number, n: number, lo: number, hi: number): Float32Array {
+  const rng = new Philox({ seed, stream: 12 });
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + rng.int(hi - lo + 1);
+  return out;
+}
+
+/** Ids uniform in [0, count). */
+export function ids(seed: number, n: number, count: number): Int32Array {
+  const rng = new Philox({ seed, stream: 13 });
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.int(count);
+  return out;
+}
+
+/**
+ * A CSR of sorted, distinct item ids per row: row r holds about
+ * `density(r)·items` items.
+ */
+export function csr(seed: number, rows: number, items: number, density: (row: number) => number): { indptr: Int32Array; indices: Int32Array } {
+  const rng = new Philox({ seed, stream: 14 });
+  const indptr = new Int32Array(rows + 1);
+  const all: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const p = density(r);
+    for (let j = 0; j < items; j++) if (rng.uniform() < p) all.push(j);
+    indptr[r + 1] = all.length;
+  }
+  return { indptr, indices: Int32Array.from(all) };
+}

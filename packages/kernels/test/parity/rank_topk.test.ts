@@ -1,0 +1,93 @@
+import { type Backend, hostData, runKernel, tensor } from '@rec/core';
+import { assertClose, assertExact, forEachBackend } from '@rec/core/testing';
+import { expect, it } from 'vitest';
+import { parityBackends, withNativeThreads } from './backends.js';
+import { csr, integerF32, uniformF32 } from './fixtures.js';
+
+// Not multiples of the native blocking (8 users, 256 items), so the edges run.
+const USERS = 37;
+const ITEMS = 531;
+
+function rank(backend: Backend | string, U: Float32Array, V: Float32Array, d: number, mask: { indptr: Int32Array; indices: Int32Array }, k: number): { top: Int32Array; scores: Float32Array } {
+  const inputs = [
+    tensor(U, [U.length / d, d], { backend }), tensor(V, [V.length / d, d], { backend }),
+    tensor(mask.indptr, undefined, { backend }), tensor(mask.indices, undefined, { backend }),
+  ];
+  const [top, scores] = runKernel('rank_topk', inputs, { k });
+  return { top: hostData(top) as Int32Array, scores: hostData(scores) as Float32Array };
+}
+
+// Users 0 and 1 have almost every item masked, so they get fewer than k and padding.
+const mask = csr(3, USERS, ITEMS, (u) => (u < 2 ? 0.97 : 0.05));
+
+/**
+ * Integer factors plus one column that gives item j the unique fraction j/1024:
+ * every partial sum is exact in f32 (≤ 21 significant bits), whatever the
+ * summation order, and no two items of a user tie.
+ */
+function distinctScores(d: number): { U: Float32Array; V: Float32Array } {
+  const U = integerF32(1, USERS * d, -8, 8);
+  const V = integerF32(2, ITEMS * d, -8, 8);
+  for (let b = 0; b < USERS; b++) U[b * d + d - 1] = 1;
+  for (let j = 0; j < ITEMS; j++) V[j * d + d - 1] = j / 1024;
+  return { U, V };
+}
+
+await forEachBackend(parityBackends(), (backend) => {
+  for (const k of [1, 20, 100, 200]) {
+    it(`exact top-${k} indices and scores with distinct scores, masked`, () => {
+      const d = 17;
+      const { U, V } = distinctScores(d);
+      const ref = rank('js', U, V, d, mask, k);
+      for (const threads of [1, 2]) {
+        const got = withNativeThreads(backend.name, threads, () => rank(backend, U, V, d, mask, k));
+        assertExact(got.top, ref.top, `top-${k} indices (${threads} thread(s))`);
+        assertExact(got.scores, ref.scores, `top-${k} scores (${threads} thread(s))`);
+      }
+    });
+  }
+
+  it('ties go to the lower item index (small integer factors, many equal scores)', () => {
+    const d = 8;
+    const U = integerF32(4, USERS * d, -1, 1);
+    const V = integerF32(5, ITEMS * d, -1, 1);
+    const ref = rank('js', U, V, d, mask, 60);
+    const got = rank(backend, U, V, d, mask, 60);
+    assertExact(got.top, ref.top, 'indices with ties');
+    assertExact(got.scores, ref.scores, 'scores with ties');
+    // The reference really has ties, broken by index.
+    let ties = 0;
+    for (let b = 2; b < USERS; b++) for (let o = b * 60 + 1; o < (b + 1) * 60; o++) if (ref.scores[o] === ref.scores[o - 1]) ties++;
+    expect(ties).toBeGreaterThan(0);
+  });
+
+  it('pads with −1 and −∞ when fewer than k items are left, and never returns a masked item', () => {
+    const d = 17;
+    const { U, V } = distinctScores(d);
+    const k = 200;
+    const got = rank(backend, U, V, d, mask, k);
+    const left = ITEMS - (mask.indptr[1] - mask.indptr[0]);
+    expect(left).toBeLessThan(k);
+    expect(got.top[left]).toBe(-1);
+    expect(got.scores[left]).toBe(-Infinity);
+    for (let b = 0; b < USERS; b++) {
+      const masked = new Set(mask.indices.subarray(mask.indptr[b], mask.indptr[b + 1]));
+      for (let o = 0; o < k; o++) expect(masked.has(got.top[b * k + o])).toBe(false);
+    }
+  });
+
+  it('random f32 factors: scores agree to f32 rounding of the dot product', () => {
+    const d = 64;
+    const U = uniformF32(6, USERS * d);
+    const V = uniformF32(7, ITEMS * d);
+    const ref = rank('js', U, V, d, mask, 100);
+    const got = rank(backend, U, V, d, mask, 100);
+    assertClose(got.scores, ref.scores, { atol: 1e-5, rtol: 1e-5 }, 'scores');
+  });
+
+  it('rejects an unsorted mask', () => {
+    const U = new Float32Array(4);
+    const V = new Float32Array(6);
+    expect(() => rank(backend, U, V, 2, { indptr: Int32Array.of(0, 2, 2), indices: Int32Array.of(2, 1) }, 1)).toThrow(/sorted ascending without duplicates; entry 1 is 1/);
+  });
+});
