@@ -19,8 +19,13 @@ describe.each(packages)('@rec/%s', (name) => {
     expect(existsSync(join(dir, 'dist', 'index.js')), `${name} is not built: run pnpm build`).toBe(true);
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-    const unexpected = files.filter((f) => !(f === 'package.json' || f === 'README.md' || f === 'LICENSE' || f.startsWith('dist/')));
-    expect(unexpected).toEqual([]);
+    // Besides dist/, a package may ship what its `files` names explicitly (the kernels
+    // package ships its CMake build and install script) — never sources, tests or data.
+    const declared = (manifest.files as string[]).filter((f) => !f.startsWith('!') && f !== 'dist');
+    const allowed = (f: string) =>
+      f === 'package.json' || f === 'README.md' || f === 'LICENSE' || f.startsWith('dist/') || declared.some((d) => f === d || f.startsWith(`${d}/`));
+    expect(files.filter((f) => !allowed(f))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || /\.(csv|tsv|gz|npy|dat)$/.test(f))).toEqual([]);
     expect(files.filter((f) => /\.test\.|\.tsbuildinfo$/.test(f))).toEqual([]);
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');

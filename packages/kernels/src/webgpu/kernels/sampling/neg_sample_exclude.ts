@@ -1,0 +1,59 @@
+/**
+ * `neg_sample_exclude` on `webgpu`: the glue for
+ * `kernels/wgsl/sampling/neg_sample_exclude.wgsl` (equation, layouts and
+ * threading in that file's header). Draws are bit-identical to the js
+ * reference: the same Philox counters, the same multiply-high.
+ */
+import type { KernelImpl, Tensor } from '@rec/core';
+import type { GpuHandle, WebGPUBackend } from '../../backend.js';
+import { linearGrid } from '../../backend.js';
+
+/** Attributes, as `@rec/core` declares them for `neg_sample_exclude`. */
+interface NegSampleExcludeAttrs {
+  numItems: number;
+  seed: number;
+  stream: number;
+  counter: number;
+  maxTries: number;
+}
+
+const TWO_POW_32 = 2 ** 32;
+const WORKGROUP = 64;
+
+function buffer(t: Tensor): GPUBuffer {
+  return (t.handle as GpuHandle).buffer;
+}
+
+/** The 64-bit Philox key of a seed: the same two's-complement words as `@rec/core`'s `u32At`. */
+export function philoxKey(seed: number): [number, number] {
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`Philox seed must be a safe integer, got ${String(seed)}`);
+  return [seed >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
+}
+
+/** The `webgpu` implementation of `neg_sample_exclude`. */
+export const negSampleExclude: KernelImpl<NegSampleExcludeAttrs> = ({ inputs: [users, indptr, indices], attrs, backend }) => {
+  const gpu = backend as WebGPUBackend;
+  const { numItems, seed, stream, counter, maxTries } = attrs;
+  if (!Number.isSafeInteger(counter) || counter < 0) throw new RangeError(`neg_sample_exclude: counter must be a non-negative safe integer, got ${counter}`);
+  const n = users.size;
+  const numUsers = indptr.size - 1;
+  const negatives = gpu.alloc('i32', n);
+  const exhausted = gpu.alloc('i32', 1);
+  if (n > 0) {
+    const [keyLo, keyHi] = philoxKey(seed);
+    const u = new Uint32Array(12);
+    u.set([n, numUsers, numItems, maxTries, keyLo, keyHi, counter >>> 0, Math.floor(counter / TWO_POW_32) >>> 0, stream >>> 0]);
+    const status = gpu.statusWord(`neg_sample_exclude: a user id is out of range for ${numUsers} users (its negative is -1)`);
+    gpu.run([{
+      stem: 'sampling/neg_sample_exclude',
+      entry: 'neg_sample_exclude',
+      uniforms: u.buffer,
+      buffers: [buffer(users), buffer(indptr), buffer(indices), negatives.buffer, exhausted.buffer, status],
+      groups: linearGrid(n, WORKGROUP),
+    }]);
+  }
+  return [
+    { shape: [n], dtype: 'i32', handle: negatives },
+    { shape: [1], dtype: 'i32', handle: exhausted },
+  ];
+};
