@@ -1,0 +1,91 @@
+// `neg_sample_alias`: negatives from a host-built alias table (word2vec's
+// unigram^0.75, Mikolov et al. 2013 §2.2), optionally excluding each row's
+// user's positives. Reference and full contract:
+// packages/core/src/kernels/sampling/neg_sample_alias.ts.
+//
+//   try t of row r: k = counter + 2·(r·T + t)   (T = maxTries)
+//                   column = ⌊word k · V / 2³²⌋;  coin = f32(word k+1 >> 8)·2⁻²⁴
+//                   item = coin < prob[column] ? column : alias[column]
+//   with exclusion: retry while item ∈ positives(users[r]); after T tries keep
+//   the last draw and count the row in `exhausted`.
+//
+// Layouts: prob f32 [V]; alias i32 [V]; users i32 [n] (empty without
+// exclusion, then n = count); indptr i32 [U + 1]; indices i32 [nnz] sorted per
+// row; out i32 [n] (written); returns exhausted (a number).
+// Threading: rows split statically over the pool; each draw is a pure function
+// of its counter, so the output is identical for any thread count and
+// bit-exact with the js reference (the coin compares exact f32 values).
+// Variants: with or without exclusion (exclude = 0/1).
+// Table construction stays on the host (AliasTable.fromWeights): a sequential
+// O(V) pass run once per training — the documented exception of issue 3.
+#include <algorithm>
+#include <atomic>
+
+#include "../addon.h"
+#include "../common/checks.h"
+#include "../common/philox.h"
+#include "../common/thread_pool.h"
+
+namespace rec {
+
+Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "neg_sample_alias";
+  const Napi::Env env = info.Env();
+  const Span<float> prob = array_arg<float>(info, 0, K, "prob");
+  const Span<int32_t> alias = array_arg<int32_t>(info, 1, K, "alias", int64_t(prob.size));
+  const bool exclude = int_arg(info, 2, K, "exclude", 0, 1) == 1;
+  const Span<int32_t> users = array_arg<int32_t>(info, 3, K, "users");
+  const Span<int32_t> indptr = array_arg<int32_t>(info, 4, K, "indptr");
+  const Span<int32_t> indices = array_arg<int32_t>(info, 5, K, "indices");
+  const int64_t n = exclude ? int64_t(users.size) : int_arg(info, 6, K, "count", 0, 2147483647);
+  const Span<int32_t> out = array_arg<int32_t>(info, 7, K, "out", n);
+  const PhiloxKey key{uint32_t(int_arg(info, 8, K, "keyLo", 0, 4294967295LL)), uint32_t(int_arg(info, 9, K, "keyHi", 0, 4294967295LL))};
+  const uint32_t stream = uint32_t(int_arg(info, 10, K, "stream", 0, 4294967295LL));
+  const uint64_t counter = uint64_t(int_arg(info, 11, K, "counter", 0, 9007199254740991LL));
+  const uint64_t max_tries = uint64_t(int_arg(info, 12, K, "maxTries", 1, 1 << 20));
+
+  if (prob.size == 0 || prob.size > 2147483647u) fail(env, "neg_sample_alias: the alias table must hold 1 to 2^31 - 1 entries");
+  const uint32_t V = uint32_t(prob.size);
+  for (size_t i = 0; i < alias.size; ++i) {
+    if (alias[i] < 0 || uint32_t(alias[i]) >= V) fail(env, "neg_sample_alias: alias[" + std::to_string(i) + "] = " + std::to_string(alias[i]) + " is outside [0, " + std::to_string(V) + ")");
+  }
+  if (exclude) {
+    if (indptr.size < 1) fail(env, "neg_sample_alias: indptr must hold numUsers + 1 entries");
+    const int64_t num_users = int64_t(indptr.size) - 1;
+    for (int64_t u = 0; u < num_users; ++u) {
+      if (indptr[u] < 0 || indptr[u] > indptr[u + 1] || size_t(indptr[u + 1]) > indices.size) {
+        fail(env, "neg_sample_alias: indptr is not a valid CSR row pointer at user " + std::to_string(u));
+      }
+    }
+    for (size_t r = 0; r < users.size; ++r) {
+      if (users[r] < 0 || users[r] >= num_users) {
+        fail(env, "neg_sample_alias: user " + std::to_string(users[r]) + " at position " + std::to_string(r) + " is out of range for " +
+                      std::to_string(num_users) + " users");
+      }
+    }
+  }
+
+  std::atomic<int64_t> exhausted{0};
+  parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
+    int64_t local = 0;
+    for (int64_t r = begin; r < end; ++r) {
+      const int32_t* lo = exclude ? indices.data + indptr[users[r]] : nullptr;
+      const int32_t* hi = exclude ? indices.data + indptr[users[r] + 1] : nullptr;
+      int32_t item = 0;
+      uint64_t t = 0;
+      for (; t < max_tries; ++t) {
+        const uint64_t k = counter + 2 * (uint64_t(r) * max_tries + t);
+        const uint32_t column = mulhi32(philox_u32_at(key, stream, k), V);
+        const float coin = float(philox_u32_at(key, stream, k + 1) >> 8) * 0x1p-24f;
+        item = coin < prob[column] ? int32_t(column) : alias[column];
+        if (!exclude || !std::binary_search(lo, hi, item)) break;
+      }
+      if (t == max_tries) ++local;
+      out[r] = item;
+    }
+    exhausted += local;
+  });
+  return Napi::Number::New(env, double(exhausted.load()));
+}
+
+}  // namespace rec

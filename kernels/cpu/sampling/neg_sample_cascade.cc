@@ -1,0 +1,79 @@
+// `neg_sample_cascade`: per-behaviour negatives for a behaviour cascade
+// (NMTR §III-D). Reference and full contract:
+// packages/core/src/kernels/sampling/neg_sample_cascade.ts.
+//
+//   for row r (user u, positive i) and behaviour b < B:
+//     i ∉ items_b(u): out[r, b] = -1
+//     else try t: j = ⌊word(counter + (r·B + b)·T + t) · V / 2³²⌋, retried while j ∈ items_b(u);
+//          after T tries keep the last draw and count the slot in `exhausted`.
+//
+// Layouts: users, positives i32 [n]; indptr i32 [B·(U+1)] (behaviour-major,
+// absolute offsets into indices); indices i32 [nnz] sorted per (b, u) row;
+// out i32 [n·B]; returns exhausted. Threading: rows split statically over the
+// pool; counter-based draws, bit-exact with the js reference for any thread count.
+#include <algorithm>
+#include <atomic>
+
+#include "../addon.h"
+#include "../common/checks.h"
+#include "../common/philox.h"
+#include "../common/thread_pool.h"
+
+namespace rec {
+
+Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "neg_sample_cascade";
+  const Napi::Env env = info.Env();
+  const Span<int32_t> users = array_arg<int32_t>(info, 0, K, "users");
+  const Span<int32_t> positives = array_arg<int32_t>(info, 1, K, "positives", int64_t(users.size));
+  const Span<int32_t> indptr = array_arg<int32_t>(info, 2, K, "indptr");
+  const Span<int32_t> indices = array_arg<int32_t>(info, 3, K, "indices");
+  const int64_t B = int_arg(info, 4, K, "behaviours", 1, 1 << 16);
+  const Span<int32_t> out = array_arg<int32_t>(info, 5, K, "out", int64_t(users.size) * B);
+  const uint32_t num_items = uint32_t(int_arg(info, 6, K, "numItems", 1, 2147483647));
+  const PhiloxKey key{uint32_t(int_arg(info, 7, K, "keyLo", 0, 4294967295LL)), uint32_t(int_arg(info, 8, K, "keyHi", 0, 4294967295LL))};
+  const uint32_t stream = uint32_t(int_arg(info, 9, K, "stream", 0, 4294967295LL));
+  const uint64_t counter = uint64_t(int_arg(info, 10, K, "counter", 0, 9007199254740991LL));
+  const uint64_t max_tries = uint64_t(int_arg(info, 11, K, "maxTries", 1, 1 << 20));
+
+  if (indptr.size % size_t(B) != 0 || indptr.size / size_t(B) < 1) fail(env, "neg_sample_cascade: indptr must hold behaviours × (numUsers + 1) entries");
+  const int64_t stride = int64_t(indptr.size) / B;
+  const int64_t num_users = stride - 1;
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t u = 0; u < num_users; ++u) {
+      const int32_t lo = indptr[b * stride + u], hi = indptr[b * stride + u + 1];
+      if (lo < 0 || lo > hi || size_t(hi) > indices.size) fail(env, "neg_sample_cascade: indptr is not a valid CSR row pointer at behaviour " + std::to_string(b) + ", user " + std::to_string(u));
+    }
+  }
+  for (size_t r = 0; r < users.size; ++r) {
+    if (users[r] < 0 || users[r] >= num_users) fail(env, "neg_sample_cascade: user " + std::to_string(users[r]) + " at position " + std::to_string(r) + " is out of range for " + std::to_string(num_users) + " users");
+    if (positives[r] < 0 || uint32_t(positives[r]) >= num_items) fail(env, "neg_sample_cascade: positive " + std::to_string(positives[r]) + " at position " + std::to_string(r) + " is out of range for " + std::to_string(num_items) + " items");
+  }
+
+  std::atomic<int64_t> exhausted{0};
+  parallel_for(int64_t(users.size), 4096, [&](int64_t begin, int64_t end, int) {
+    int64_t local = 0;
+    for (int64_t r = begin; r < end; ++r) {
+      for (int64_t b = 0; b < B; ++b) {
+        const int32_t* lo = indices.data + indptr[b * stride + users[r]];
+        const int32_t* hi = indices.data + indptr[b * stride + users[r] + 1];
+        if (!std::binary_search(lo, hi, positives[r])) {
+          out[r * B + b] = -1;
+          continue;
+        }
+        uint32_t item = 0;
+        uint64_t t = 0;
+        for (; t < max_tries; ++t) {
+          item = mulhi32(philox_u32_at(key, stream, counter + (uint64_t(r) * uint64_t(B) + uint64_t(b)) * max_tries + t), num_items);
+          if (!std::binary_search(lo, hi, int32_t(item))) break;
+        }
+        if (t == max_tries) ++local;
+        out[r * B + b] = int32_t(item);
+      }
+    }
+    exhausted += local;
+  });
+  return Napi::Number::New(env, double(exhausted.load()));
+}
+
+}  // namespace rec

@@ -1,0 +1,104 @@
+/**
+ * `neg_sample_alias`: negatives drawn from a fixed non-uniform item
+ * distribution (word2vec's unigram^0.75, Mikolov et al. 2013, §2.2 "Negative
+ * Sampling") through a Walker/Vose alias table, optionally excluding each
+ * row's user's positives.
+ *
+ *   P(j) = w_j / Σ_k w_k,   w_j = count_j^0.75 (built by `unigramWeights`)
+ *
+ * The table (`prob` f32 [V], `alias` i32 [V]) is built on the host by
+ * `AliasTable.fromWeights` — the documented exception of issue 3: Vose's
+ * construction is a sequential O(V) pass done once per training run, so a
+ * fast version cannot pay. Sampling is the table's recipe (alias.ts):
+ *
+ *   try t of row r uses Philox words  k = counter + 2·(r·T + t),  k + 1   (T = maxTries)
+ *   column = mulhi32(word k, V);  coin = (word k+1 >>> 8)·2⁻²⁴  (exact in f32)
+ *   item   = coin < prob[column] ? column : alias[column]
+ *
+ * Variants:
+ * - inputs [prob, alias]: `count` rows, no exclusion; every row keeps its first
+ *   try (pass maxTries = 1 to use 2 words per row);
+ * - inputs [prob, alias, users, indptr, indices]: one row per user entry; a draw
+ *   in the user's sorted CSR row is retried; after T tries the row keeps its
+ *   last draw and counts in `exhausted` (as `neg_sample_exclude`).
+ * Every try costs exactly 2 words, so all backends consume the same counters
+ * and agree bit for bit (EXACT parity).
+ *
+ * Outputs: negatives i32 [n]; exhausted i32 [1].
+ * Serves: word2vec-style negative sampling of the item-embedding models (MRLR's
+ * skip-gram, CCRec §5.1's popularity-smoothed negatives) and BPR variants.
+ */
+import { hostData, hostOutput } from '../../backends/js/backend.js';
+import { mulhi32 } from '../../random/philox.js';
+import { u32At } from '../../random/rng.js';
+import { sortedHas } from '../../search/sorted.js';
+import { declareKernel, registerKernel } from '../../tensor/registry.js';
+
+/** Attributes of `neg_sample_alias`. */
+export interface NegSampleAliasAttrs {
+  /** Rows to draw when no exclusion CSR is given (ignored otherwise: the row count is users.length). */
+  count: number;
+  seed: number;
+  stream: number;
+  counter: number;
+  /** Tries per row T; each costs 2 Philox words. */
+  maxTries: number;
+}
+
+const UNIFORM_STEP = 1 / 16_777_216;
+
+export const negSampleAliasSpec = declareKernel({
+  id: 'neg_sample_alias',
+  family: 'sampling',
+  summary: 'j ~ w_j / Σw (alias table, unigram^0.75), optionally excluding the user positives by bounded retry',
+});
+
+/**
+ * Checks the alias table and the optional exclusion CSR of `neg_sample_alias`;
+ * returns the row count. Shared by every backend so they fail alike.
+ */
+export function checkNegSampleAliasInputs(prob: ArrayLike<number>, alias: ArrayLike<number>, users: ArrayLike<number> | undefined, indptr: ArrayLike<number> | undefined, count: number): number {
+  const K = 'neg_sample_alias';
+  if (prob.length === 0) throw new Error(`${K}: the alias table is empty`);
+  if (alias.length !== prob.length) throw new Error(`${K}: prob has ${prob.length} entries but alias has ${alias.length}`);
+  for (let i = 0; i < alias.length; i++) {
+    if (alias[i] < 0 || alias[i] >= alias.length) throw new Error(`${K}: alias[${i}] = ${alias[i]} is outside [0, ${alias.length})`);
+  }
+  if (!users || !indptr) return count;
+  const numUsers = indptr.length - 1;
+  for (let r = 0; r < users.length; r++) {
+    const u = users[r];
+    if (u < 0 || u >= numUsers) throw new Error(`${K}: user ${u} at position ${r} is out of range for ${numUsers} users`);
+  }
+  return users.length;
+}
+
+registerKernel<NegSampleAliasAttrs>('neg_sample_alias', 'js', ({ inputs, attrs, backend }) => {
+  const prob = hostData(inputs[0]);
+  const alias = hostData(inputs[1]);
+  const exclude = inputs.length === 5;
+  if (!exclude && inputs.length !== 2) throw new Error(`neg_sample_alias: expected 2 inputs (prob, alias) or 5 (prob, alias, users, indptr, indices), got ${inputs.length}`);
+  const users = exclude ? hostData(inputs[2]) : undefined;
+  const ptr = exclude ? hostData(inputs[3]) : undefined;
+  const idx = exclude ? hostData(inputs[4]) : undefined;
+  const { seed, stream, counter, maxTries } = attrs;
+  const n = checkNegSampleAliasInputs(prob, alias, users, ptr, attrs.count);
+  const V = prob.length;
+  const out = new Int32Array(n);
+  let exhausted = 0;
+  for (let r = 0; r < n; r++) {
+    const lo = ptr ? ptr[users![r]] : 0;
+    const hi = ptr ? ptr[users![r] + 1] : 0;
+    let item = 0;
+    let t = 0;
+    for (; t < maxTries; t++) {
+      const k = counter + 2 * (r * maxTries + t);
+      const column = mulhi32(u32At(seed, stream, k), V);
+      item = (u32At(seed, stream, k + 1) >>> 8) * UNIFORM_STEP < prob[column] ? column : alias[column];
+      if (!exclude || !sortedHas(idx!, item, lo, hi)) break;
+    }
+    if (t === maxTries) exhausted++;
+    out[r] = item;
+  }
+  return [hostOutput(backend, [n], 'i32', out), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
+});

@@ -1,0 +1,96 @@
+/**
+ * `neg_sample_multichannel`: MC-BPR negatives (Loni et al. 2016, "Bayesian
+ * personalized ranking with multi-channel user feedback"; the baseline of
+ * NMTR §IV-A2). For a purchase of user u, with probability p the negative is
+ * an item u viewed but did not buy, else an item u never interacted with:
+ *
+ *   channel = viewed  if (word k_r >>> 8)·2⁻²⁴ < p and viewed(u) ≠ ∅, else unseen
+ *   viewed:  j = viewed(u)[mulhi32(word k_r+1, |viewed(u)|)]
+ *   unseen:  try t draws j = mulhi32(word k_r+1+t, V), retried while j ∈ seen(u)
+ *
+ * with k_r = counter + r·(1 + T) (T = maxTries; the viewed channel uses only
+ * word k_r+1). `seen(u)` is the user's all-behaviour positives (it must include
+ * the viewed items). A user with no viewed-not-bought items falls back to the
+ * unseen channel, so every row gets a negative. After T tries the unseen row
+ * keeps its last draw and counts in `exhausted`. The paper tunes p ("we tuned
+ * the probability distribution"); it is an attribute here.
+ *
+ * Inputs: users i32 [n]; viewedIndptr i32 [U + 1], viewedItems i32 [·];
+ * seenIndptr i32 [U + 1], seenItems i32 [·] sorted per row.
+ * Outputs: negatives i32 [n]; channel i32 [n] (1 viewed, 0 unseen);
+ * exhausted i32 [1]. EXACT parity across backends (counter-based words).
+ */
+import { hostData, hostOutput } from '../../backends/js/backend.js';
+import { mulhi32 } from '../../random/philox.js';
+import { u32At } from '../../random/rng.js';
+import { sortedHas } from '../../search/sorted.js';
+import { declareKernel, registerKernel } from '../../tensor/registry.js';
+
+/** Attributes of `neg_sample_multichannel`. */
+export interface NegSampleMultichannelAttrs {
+  /** Probability in [0, 1] of the viewed-but-not-bought channel. */
+  viewedRate: number;
+  numItems: number;
+  seed: number;
+  stream: number;
+  counter: number;
+  maxTries: number;
+}
+
+const UNIFORM_STEP = 1 / 16_777_216;
+
+export const negSampleMultichannelSpec = declareKernel({
+  id: 'neg_sample_multichannel',
+  family: 'sampling',
+  summary: 'MC-BPR: j ~ Uniform(viewed(u) \\ bought(u)) w.p. p, else Uniform(items \\ seen(u))',
+});
+
+type Ints = ArrayLike<number>;
+
+/** Checks the inputs of `neg_sample_multichannel`, naming what and where. */
+export function checkNegSampleMultichannelInputs(users: Ints, viewedIndptr: Ints, viewedItems: Ints, seenIndptr: Ints, numItems: number): void {
+  const K = 'neg_sample_multichannel';
+  const numUsers = seenIndptr.length - 1;
+  if (viewedIndptr.length !== seenIndptr.length) throw new Error(`${K}: viewed indptr has ${viewedIndptr.length} entries but seen indptr has ${seenIndptr.length}`);
+  for (let u = 0; u < numUsers; u++) {
+    if (viewedIndptr[u] < 0 || viewedIndptr[u] > viewedIndptr[u + 1] || viewedIndptr[u + 1] > viewedItems.length) throw new Error(`${K}: viewed indptr is not a valid CSR row pointer at user ${u}`);
+  }
+  for (let i = 0; i < viewedItems.length; i++) {
+    if (viewedItems[i] < 0 || viewedItems[i] >= numItems) throw new Error(`${K}: viewed item ${viewedItems[i]} at position ${i} is outside [0, ${numItems})`);
+  }
+  for (let r = 0; r < users.length; r++) {
+    if (users[r] < 0 || users[r] >= numUsers) throw new Error(`${K}: user ${users[r]} at position ${r} is out of range for ${numUsers} users`);
+  }
+}
+
+registerKernel<NegSampleMultichannelAttrs>('neg_sample_multichannel', 'js', ({ inputs, attrs, backend }) => {
+  const [users, viewedIndptr, viewedItems, seenIndptr, seenItems] = inputs.map((t) => hostData(t));
+  const { viewedRate, numItems, seed, stream, counter, maxTries } = attrs;
+  checkNegSampleMultichannelInputs(users, viewedIndptr, viewedItems, seenIndptr, numItems);
+  const n = users.length;
+  const out = new Int32Array(n);
+  const channel = new Int32Array(n);
+  let exhausted = 0;
+  for (let r = 0; r < n; r++) {
+    const u = users[r];
+    const base = counter + r * (1 + maxTries);
+    const vLo = viewedIndptr[u];
+    const vCount = viewedIndptr[u + 1] - vLo;
+    if (vCount > 0 && (u32At(seed, stream, base) >>> 8) * UNIFORM_STEP < viewedRate) {
+      out[r] = viewedItems[vLo + mulhi32(u32At(seed, stream, base + 1), vCount)];
+      channel[r] = 1;
+      continue;
+    }
+    const lo = seenIndptr[u];
+    const hi = seenIndptr[u + 1];
+    let item = 0;
+    let t = 0;
+    for (; t < maxTries; t++) {
+      item = mulhi32(u32At(seed, stream, base + 1 + t), numItems);
+      if (!sortedHas(seenItems, item, lo, hi)) break;
+    }
+    if (t === maxTries) exhausted++;
+    out[r] = item;
+  }
+  return [hostOutput(backend, [n], 'i32', out), hostOutput(backend, [n], 'i32', channel), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
+});

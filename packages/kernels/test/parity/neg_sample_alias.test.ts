@@ -1,0 +1,58 @@
+import { AliasTable, type Backend, hostData, runKernel, tensor, unigramWeights } from '@rec/core';
+import { assertExact, forEachBackend } from '@rec/core/testing';
+import { expect, it } from 'vitest';
+import { parityBackends, withNativeThreads } from './backends.js';
+import { csr, ids } from './fixtures.js';
+
+const ITEMS = 500;
+const USERS = 40;
+// Zipf-like counts with some zeros, smoothed to unigram^0.75 as word2vec does.
+const table = AliasTable.fromWeights(unigramWeights(Array.from({ length: ITEMS }, (_, j) => (j % 37 === 5 ? 0 : Math.floor(10_000 / (1 + j))))));
+// Users 0–2 hold nearly every item, so some rows exhaust their tries.
+const positives = csr(4, USERS, ITEMS, (u) => (u < 3 ? 0.995 : 0.05 + 0.01 * u));
+
+function sample(backend: Backend | string, attrs: Record<string, number>, users?: Int32Array): { negatives: Int32Array; exhausted: number } {
+  const arrays = users ? [table.prob, table.alias, users, positives.indptr, positives.indices] : [table.prob, table.alias];
+  const inputs = arrays.map((a) => tensor(a, undefined, { backend }));
+  const [neg, exhausted] = runKernel('neg_sample_alias', inputs, { count: 0, maxTries: 8, ...attrs });
+  return { negatives: hostData(neg) as Int32Array, exhausted: hostData(exhausted)[0] };
+}
+
+await forEachBackend(parityBackends('neg_sample_alias'), (backend) => {
+  const variants: [string, Record<string, number>][] = [
+    ['seed 7, stream 0, counter 0', { seed: 7, stream: 0, counter: 0 }],
+    ['a 64-bit seed, stream 3, counter past 2³² words', { seed: 2 ** 40 + 5, stream: 3, counter: 2 ** 34 + 1 }],
+    ['a negative seed (two’s complement key)', { seed: -12345, stream: 1, counter: 17 }],
+  ];
+  for (const [name, attrs] of variants) {
+    it(`draws exactly the reference's negatives without exclusion: ${name}`, () => {
+      const ref = sample('js', { ...attrs, count: 6000, maxTries: 1 });
+      for (const threads of [1, 2]) {
+        const got = withNativeThreads(backend.name, threads, () => sample(backend, { ...attrs, count: 6000, maxTries: 1 }));
+        assertExact(got.negatives, ref.negatives, `negatives (${threads} thread(s))`);
+        expect(got.exhausted).toBe(0);
+      }
+    });
+
+    it(`draws exactly the reference's negatives excluding positives: ${name}`, () => {
+      const users = ids(2, 5000, USERS);
+      const ref = sample('js', attrs, users);
+      for (const threads of [1, 2]) {
+        const got = withNativeThreads(backend.name, threads, () => sample(backend, attrs, users));
+        assertExact(got.negatives, ref.negatives, `negatives (${threads} thread(s))`);
+        expect(got.exhausted).toBe(ref.exhausted);
+      }
+      expect(ref.exhausted).toBeGreaterThan(0);
+    });
+  }
+
+  it('never returns a zero-weight item', () => {
+    const { negatives } = sample(backend, { seed: 3, stream: 0, counter: 0, count: 20_000, maxTries: 1 });
+    for (const j of negatives) expect(table.prob[j] > 0 || j !== table.alias[j]).toBe(true);
+    expect(negatives.some((j) => j % 37 === 5)).toBe(false);
+  });
+
+  it('rejects a user outside the CSR', () => {
+    expect(() => sample(backend, { seed: 1, stream: 0, counter: 0 }, Int32Array.of(0, USERS))).toThrow(/user 40 at position 1 is out of range for 40 users/);
+  });
+});
