@@ -1,0 +1,214 @@
+/**
+ * `skipgram_step`: one fused skip-gram-with-negative-sampling SGD pass
+ * (Mikolov et al. 2013b) over a batch of (context, target) pairs, in place —
+ * with MRLR's context, a weighted sum of two rows (Liu et al., "Multi-level
+ * representation learning for ranking", §3.2 Eq. 5 and §3.5 Eq. 9), and
+ * output vectors that may include a category term (§3.4 Eq. 7).
+ *
+ *   for each example e, in batch order:
+ *     c = α1·a_{ctxA[e]} + α2·b_{ctxB[e]}                     (context, read once)
+ *     for j in [target_e, neg_e1 … neg_eN], label y = 1 for the target, 0 otherwise:
+ *       t_j = w_j + β·x_{extra[j]}          (β·x only when an extra table is given and extra[j] ≥ 0)
+ *       s = c·t_j,  g = y − σ(s)
+ *       ĉ += g·t_j                            (the context's gradient, applied after the loop)
+ *       w_j ← w_j + lr·(g·c − λ·w_j)
+ *       x_{extra[j]} ← x + lr·(g·β·c − λ·x)
+ *       loss += −ln σ(s) if y = 1, −ln σ(−s) otherwise   (s before the row's update)
+ *     a ← a + lr·(α1·ĉ − λ·a),  b ← b + lr·(α2·ĉ − λ·b)
+ *   returns the loss summed over the N + 1 terms, averaged over the examples
+ *
+ * This is ascent on log σ(c·t) + Σ log σ(−c·n) (the paper's Eq. 9), the
+ * word2vec update order: output rows update one after the other (a negative
+ * drawn twice sees its first update), the context rows once at the end. In
+ * MRLR, a = user table (α1), b = item input table (α2 = 1 − α1), w = item
+ * output table, x = category table with β = α3 (one category per item; the
+ * paper's α3/|C| Σ over several categories is the same with |C| = 1, the
+ * datasets' case). With α2 = 0 it is plain word2vec/item2vec skip-gram.
+ *
+ * Layouts and dtypes: inputs `[contextA f32 [Ra, d], contextB f32 [Rb, d],
+ * output f32 [Ro, d], ctxA i32 [b], ctxB i32 [b], targets i32 [b], negatives
+ * i32 [b, N]]`, optionally followed by `[extra f32 [Rx, d], extraOfOutput i32
+ * [Ro]]` (−1 = no extra row). All three/four tables are updated in place and
+ * must be distinct tensors. Output: loss f32 [1].
+ *
+ * Numerics: c, ĉ and dot products in f64, rows rounded to f32 on store;
+ * −ln σ in its stable softplus form.
+ *
+ * Threading: native runs Hogwild over threads (examples in contiguous slices,
+ * rows updated without locks, as word2vec does); with one thread it equals
+ * this reference within f32 rounding, and that mode is deterministic.
+ *
+ * @see Mikolov, Sutskever, Chen, Corrado & Dean 2013, "Distributed
+ *   Representations of Words and Phrases and their Compositionality", §2.2.
+ */
+import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
+import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+/**
+ * Attributes of `skipgram_step`.
+ *
+ * @example
+ * ```ts
+ * const attrs: SkipgramStepAttrs = { alpha1: 0.5, alpha2: 0.5, extraWeight: 0.3, lr: 0.025, reg: 0 };
+ * ```
+ */
+export interface SkipgramStepAttrs {
+  /** α1: weight of the contextA row in the context vector (MRLR's user weight). */
+  alpha1: number;
+  /** α2: weight of the contextB row (MRLR's item weight; 0 for plain skip-gram). */
+  alpha2: number;
+  /** β: weight of the extra (category) row added to an output row (MRLR's α3); ignored without an extra table. */
+  extraWeight: number;
+  /** Learning rate > 0. */
+  lr: number;
+  /** λ ≥ 0: L2 on every touched row. */
+  reg: number;
+}
+
+/**
+ * The declaration of `skipgram_step` (family `sgd`).
+ *
+ * @example
+ * ```ts
+ * console.log(skipgramStepSpec.summary);
+ * ```
+ */
+export const skipgramStepSpec = declareKernel({
+  id: 'skipgram_step',
+  family: 'sgd',
+  summary: 'per pair: c = α1·a + α2·b; SGNS ascent on ln σ(c·t) + Σ ln σ(−c·n) with t = w + β·x — in place; returns mean loss',
+});
+
+/** Sizes of a `skipgram_step` call. */
+export interface SkipgramStepSizes {
+  /** Width d. */
+  dim: number;
+  /** Examples b. */
+  batch: number;
+  /** Negatives per example N. */
+  negatives: number;
+  /** Whether the extra (category) table is given. */
+  hasExtra: boolean;
+}
+
+/**
+ * Checks the inputs of `skipgram_step` and returns its sizes; shared by every
+ * backend so they fail with the same message.
+ *
+ * @example
+ * ```ts
+ * const { dim, negatives } = checkSkipgramStepInputs([U, V, Vout, users, items, targets, negs]);
+ * ```
+ */
+export function checkSkipgramStepInputs(inputs: readonly Tensor[]): SkipgramStepSizes {
+  const K = 'skipgram_step';
+  if (inputs.length !== 7 && inputs.length !== 9) {
+    throw new Error(`${K}: expected 7 inputs [contextA, contextB, output, ctxA, ctxB, targets, negatives] and optionally [extra, extraOfOutput], got ${inputs.length}`);
+  }
+  const [A, Bt, W, ca, cb, targets, negs] = inputs;
+  const tables: [string, Tensor][] = [['contextA', A], ['contextB', Bt], ['output', W]];
+  if (inputs.length === 9) tables.push(['extra', inputs[7]]);
+  const dim = A.shape[1];
+  for (const [name, t] of tables) {
+    if (t.dtype !== 'f32' || t.shape.length !== 2 || t.shape[1] !== dim) throw new Error(`${K}: ${name} must be f32 [rows, ${dim}], got ${t.dtype} [${t.shape.join(', ')}]`);
+  }
+  for (let i = 0; i < tables.length; i++) {
+    for (let j = i + 1; j < tables.length; j++) if (tables[i][1] === tables[j][1]) throw new Error(`${K}: ${tables[i][0]} and ${tables[j][0]} must be distinct tensors`);
+  }
+  const batch = ca.shape[0] ?? 0;
+  for (const [name, t] of [['ctxA', ca], ['ctxB', cb], ['targets', targets]] as const) {
+    if (t.dtype !== 'i32' || t.shape.length !== 1 || t.shape[0] !== batch) throw new Error(`${K}: ${name} must be i32 [${batch}], got ${t.dtype} [${t.shape.join(', ')}]`);
+  }
+  if (negs.dtype !== 'i32' || negs.shape.length !== 2 || negs.shape[0] !== batch) throw new Error(`${K}: negatives must be i32 [${batch}, N], got ${negs.dtype} [${negs.shape.join(', ')}]`);
+  checkRange('contextA row', hostData(ca), A.shape[0]);
+  checkRange('contextB row', hostData(cb), Bt.shape[0]);
+  checkRange('target', hostData(targets), W.shape[0]);
+  checkRange('negative', hostData(negs), W.shape[0]);
+  const hasExtra = inputs.length === 9;
+  if (hasExtra) {
+    const map = inputs[8];
+    if (map.dtype !== 'i32' || map.shape.length !== 1 || map.shape[0] !== W.shape[0]) throw new Error(`${K}: extraOfOutput must be i32 [${W.shape[0]}] (one entry per output row)`);
+    // Only the rows this batch touches are checked: scanning the whole map would cost
+    // O(output rows) per call, more than the step itself on a 1,000,000-row table.
+    const v = hostData(map);
+    const rows = inputs[7].shape[0];
+    for (const touched of [hostData(targets), hostData(negs)]) {
+      for (let i = 0; i < touched.length; i++) {
+        const r = touched[i];
+        if (v[r] < -1 || v[r] >= rows) throw new Error(`${K}: extra row ${v[r]} of output row ${r} is out of range for ${rows} rows (−1 = none)`);
+      }
+    }
+  }
+  return { dim, batch, negatives: negs.shape[1], hasExtra };
+}
+
+function checkRange(what: string, ids: ArrayLike<number>, count: number): void {
+  for (let r = 0; r < ids.length; r++) {
+    const v = ids[r];
+    if (v < 0 || v >= count) throw new Error(`skipgram_step: ${what} ${v} at position ${r} is out of range for ${count} rows`);
+  }
+}
+
+/** softplus(z) = ln(1 + eᶻ) = −ln σ(−z), stable for large |z|. */
+function softplusOf(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backend }) => {
+  const { dim: d, batch, negatives: N, hasExtra } = checkSkipgramStepInputs(inputs);
+  const A = hostF32(inputs[0]);
+  const Bt = hostF32(inputs[1]);
+  const W = hostF32(inputs[2]);
+  const ca = hostData(inputs[3]);
+  const cb = hostData(inputs[4]);
+  const targets = hostData(inputs[5]);
+  const negs = hostData(inputs[6]);
+  const X = hasExtra ? hostF32(inputs[7]) : undefined;
+  const extraOf = hasExtra ? hostData(inputs[8]) : undefined;
+  const { alpha1, alpha2, extraWeight: beta, lr, reg } = attrs;
+  const c = new Float64Array(d);
+  const grad = new Float64Array(d);
+  const t = new Float64Array(d);
+  let loss = 0;
+  for (let e = 0; e < batch; e++) {
+    const ao = ca[e] * d;
+    const bo = cb[e] * d;
+    for (let k = 0; k < d; k++) c[k] = alpha1 * A[ao + k] + alpha2 * Bt[bo + k];
+    grad.fill(0);
+    for (let j = 0; j <= N; j++) {
+      const row = j === 0 ? targets[e] : negs[e * N + j - 1];
+      const wo = row * d;
+      const xr = extraOf ? extraOf[row] : -1;
+      const xo = xr * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) {
+        t[k] = X && xr >= 0 ? W[wo + k] + beta * X[xo + k] : W[wo + k];
+        s += c[k] * t[k];
+      }
+      const y = j === 0 ? 1 : 0;
+      const g = y - 1 / (1 + Math.exp(-s));
+      loss += j === 0 ? softplusOf(-s) : softplusOf(s);
+      for (let k = 0; k < d; k++) {
+        grad[k] += g * t[k];
+        const w = W[wo + k];
+        W[wo + k] = w + lr * (g * c[k] - reg * w);
+      }
+      if (X && xr >= 0) {
+        for (let k = 0; k < d; k++) {
+          const x = X[xo + k];
+          X[xo + k] = x + lr * (g * beta * c[k] - reg * x);
+        }
+      }
+    }
+    for (let k = 0; k < d; k++) {
+      const a = A[ao + k];
+      A[ao + k] = a + lr * (alpha1 * grad[k] - reg * a);
+    }
+    for (let k = 0; k < d; k++) {
+      const b = Bt[bo + k];
+      Bt[bo + k] = b + lr * (alpha2 * grad[k] - reg * b);
+    }
+  }
+  return hostOutput(backend, [1], 'f32', Float32Array.of(batch > 0 ? loss / batch : 0));
+});
