@@ -1,0 +1,48 @@
+import { type Backend, runKernel, tensor } from '@rec/core';
+import { assertClose, assertExact, forEachBackend } from '@rec/core/testing';
+import { expect, it } from 'vitest';
+import { parityBackends } from './backends.js';
+import { integerF32, uniformF32 } from './fixtures.js';
+
+/** Correctly rounded in f32 on every backend (the f64 reference rounds to the same f32). */
+const EXACT = new Set(['add', 'sub', 'mul', 'maximum', 'minimum', 'equal', 'greater', 'greater_equal']);
+/** div (WGSL allows 2.5 ulps) and pow (exp2(b·log2 a) in drivers). */
+const ROUNDED = { atol: 1e-6, rtol: 1e-5 };
+const FNS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'greater', 'greater_equal'];
+
+const SHAPES: [string, number[], number[]][] = [
+  ['same shape', [37, 19], [37, 19]],
+  ['a row broadcast over rows', [37, 19], [19]],
+  ['column against row', [37, 1], [1, 19]],
+  ['a scalar', [1], [5, 7]],
+  ['rank 4 with stretched middle axes', [2, 1, 5, 3], [4, 1, 3]],
+];
+
+function operands(fn: string, n: number, m: number): [Float32Array, Float32Array] {
+  if (fn === 'pow') return [uniformF32(31, n, 0.1, 3), uniformF32(32, m, -2, 2)];
+  if (fn === 'div') return [uniformF32(33, n, -2, 2), uniformF32(34, m, 0.25, 2).map((v, i) => (i % 2 ? -v : v))];
+  // Small integers, so the comparisons see equal values.
+  return [integerF32(35, n, -3, 3), integerF32(36, m, -3, 3)];
+}
+
+async function apply(backend: Backend | string, fn: string, a: Float32Array, as: number[], b: Float32Array, bs: number[]): Promise<{ shape: number[]; data: Float32Array }> {
+  const [z] = runKernel('binary', [tensor(a, as, { backend }), tensor(b, bs, { backend })], { fn });
+  return { shape: [...z.shape], data: (await z.read()) as Float32Array };
+}
+
+const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+
+await forEachBackend(parityBackends('binary'), (backend) => {
+  for (const fn of FNS) {
+    it(`${fn}: matches the reference${EXACT.has(fn) ? ' exactly' : ' to f32 rounding'}, on every broadcasting pattern`, async () => {
+      for (const [name, as, bs] of SHAPES) {
+        const [a, b] = operands(fn, size(as), size(bs));
+        const ref = await apply('js', fn, a, as, b, bs);
+        const got = await apply(backend, fn, a, as, b, bs);
+        expect(got.shape, name).toEqual(ref.shape);
+        if (EXACT.has(fn)) assertExact(got.data.map((v) => v + 0), ref.data.map((v) => v + 0), `${fn}, ${name}`);
+        else assertClose(got.data, ref.data, ROUNDED, `${fn}, ${name}`);
+      }
+    });
+  }
+});
