@@ -9,11 +9,21 @@
 namespace rec {
 
 Napi::Value neg_sample_exclude(const Napi::CallbackInfo& info);
+Napi::Value neg_sample_alias(const Napi::CallbackInfo& info);
+Napi::Value neg_sample_category(const Napi::CallbackInfo& info);
+Napi::Value neg_sample_multichannel(const Napi::CallbackInfo& info);
+Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info);
+Napi::Value sample_weighted_candidates(const Napi::CallbackInfo& info);
 Napi::Value sparse_sgd(const Napi::CallbackInfo& info);
 Napi::Value sparse_adagrad(const Napi::CallbackInfo& info);
 Napi::Value sparse_adam(const Napi::CallbackInfo& info);
 Napi::Value bpr_step(const Napi::CallbackInfo& info);
 Napi::Value rank_topk(const Napi::CallbackInfo& info);
+Napi::Value matmul(const Napi::CallbackInfo& info);
+Napi::Value sampled_softmax(const Napi::CallbackInfo& info);
+Napi::Value sampled_softmax_grad(const Napi::CallbackInfo& info);
+Napi::Value skipgram_step(const Napi::CallbackInfo& info);
+Napi::Value dense_bias_act(const Napi::CallbackInfo& info);
 
 Napi::Value bound_stream_triad(const Napi::CallbackInfo& info);
 Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info);

@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { type Backend, getBackend, hostData, hostF32, Philox, registerBackend, runKernel, type Tensor, tensor } from '@rec/core';
 import { assertClose, assertExact } from '@rec/core/testing';
 import { loadNative, loadNativeBackend, setNativeThreads } from '@rec/kernels';
+import { AliasTable, unigramWeights } from '@rec/core';
 
 const ROWS = 1_000_000;
 const DIM = 64;
@@ -231,6 +232,104 @@ for (const spec of sparseSpecs) {
   }
 }
 
+// ---- neg_sample_alias, neg_sample_category, neg_sample_multichannel ---------------------------
+// 2²⁰ draws against Tmall-sized per-user CSRs; each checked exactly against the reference first.
+{
+  const rng = new Philox({ seed: 19, stream: 3 });
+  const userCsr = (maxPerUser: number) => {
+    const indptr = new Int32Array(TMALL.users + 1);
+    const items: number[] = [];
+    for (let u = 0; u < TMALL.users; u++) {
+      const count = rng.int(maxPerUser + 1);
+      const row = new Set<number>();
+      while (row.size < count) row.add(rng.int(TMALL.items));
+      items.push(...[...row].sort((a, b) => a - b));
+      indptr[u + 1] = items.length;
+    }
+    return { indptr, indices: Int32Array.from(items) };
+  };
+  const bought = userCsr(40);
+  const viewed = userCsr(40);
+  const seenIndptr = new Int32Array(TMALL.users + 1);
+  const seenItems: number[] = [];
+  for (let u = 0; u < TMALL.users; u++) {
+    const row = new Set([...bought.indices.subarray(bought.indptr[u], bought.indptr[u + 1]), ...viewed.indices.subarray(viewed.indptr[u], viewed.indptr[u + 1])]);
+    seenItems.push(...[...row].sort((a, b) => a - b));
+    seenIndptr[u + 1] = seenItems.length;
+  }
+  // Popularity ~ Zipf, smoothed to unigram^0.75; 500 leaves under 50 parents of 10.
+  const table = AliasTable.fromWeights(unigramWeights(Array.from({ length: TMALL.items }, (_, j) => Math.floor(1e6 / (1 + j)))));
+  const LEAVES = 500;
+  const itemCategory = Int32Array.from({ length: TMALL.items }, (_, j) => j % LEAVES);
+  const catIndptr = new Int32Array(LEAVES + 1);
+  const catItems: number[] = [];
+  const sibIndptr = new Int32Array(LEAVES + 1);
+  const sibCats: number[] = [];
+  for (let c = 0; c < LEAVES; c++) {
+    for (let j = c; j < TMALL.items; j += LEAVES) catItems.push(j);
+    catIndptr[c + 1] = catItems.length;
+    for (let s = c - (c % 10); s < c - (c % 10) + 10; s++) if (s !== c) sibCats.push(s);
+    sibIndptr[c + 1] = sibCats.length;
+  }
+  const draws = 1 << 20;
+  const users = randomIds(20, draws, TMALL.users);
+  const positives = randomIds(21, draws, TMALL.items);
+  const T = 8;
+  // neg_sample_cascade: behaviour-major row pointers over one shared index array (view = seen, buy = bought).
+  const cascadeIndptr = new Int32Array(2 * (TMALL.users + 1));
+  for (let u = 0; u <= TMALL.users; u++) {
+    cascadeIndptr[u] = seenIndptr[u];
+    cascadeIndptr[TMALL.users + 1 + u] = seenItems.length + bought.indptr[u];
+  }
+  const cascadeIndices = Int32Array.from([...seenItems, ...bought.indices]);
+  // Positives the user viewed, so every row has at least one behaviour to pair with.
+  const viewedPositives = users.map((u, r) => (seenIndptr[u + 1] > seenIndptr[u] ? seenItems[seenIndptr[u] + (r % (seenIndptr[u + 1] - seenIndptr[u]))] : 0));
+  const candidateLists = randomIds(22, draws * 5, 1107);
+  const candidateWeights = uniform(23, draws * 5, 0, 1).map((x) => Math.exp(6 * x));
+  const cases: { kernel: string; arrays: (Int32Array | Float32Array)[]; attrs: (i: number) => Record<string, number>; shapes?: (number[] | undefined)[] }[] = [
+    { kernel: 'neg_sample_alias', arrays: [table.prob, table.alias, users, bought.indptr, bought.indices], attrs: (i) => ({ count: draws, seed: 42, stream: 0, counter: i * draws * 2 * T, maxTries: T }) },
+    {
+      kernel: 'neg_sample_category',
+      arrays: [users, positives, itemCategory, catIndptr, Int32Array.from(catItems), sibIndptr, Int32Array.from(sibCats), bought.indptr, bought.indices],
+      attrs: (i) => ({ siblingRate: 0.5, seed: 42, stream: 0, counter: i * draws * (1 + 2 * T), maxTries: T }),
+    },
+    {
+      kernel: 'neg_sample_multichannel',
+      arrays: [users, viewed.indptr, viewed.indices, seenIndptr, Int32Array.from(seenItems)],
+      attrs: (i) => ({ viewedRate: 0.3, numItems: TMALL.items, seed: 42, stream: 0, counter: i * draws * (1 + T), maxTries: T }),
+    },
+    {
+      kernel: 'neg_sample_cascade',
+      // Two behaviours (view ⊇ buy is not enforced here; the kernel only reads each CSR).
+      arrays: [users, viewedPositives, cascadeIndptr, cascadeIndices],
+      attrs: (i) => ({ numItems: TMALL.items, seed: 42, stream: 0, counter: i * draws * 2 * T, maxTries: T }),
+      shapes: [undefined, undefined, [2, TMALL.users + 1], undefined],
+    },
+    {
+      kernel: 'sample_weighted_candidates',
+      // RetailRocket-like: 1,107 categories, a 20-long MLE candidate list per row, 4 draws each.
+      arrays: [candidateLists, candidateWeights],
+      attrs: (i) => ({ numSamples: 4, seed: 42, stream: 0, counter: i * (draws / 4) * 4 }),
+      shapes: [[draws / 4, 20], [draws / 4, 20]],
+    },
+  ];
+  for (const { kernel, arrays, attrs, shapes } of cases) {
+    const refIn = arrays.map((a, k) => tensor(a, shapes?.[k], { backend: js }));
+    const natIn = arrays.map((a, k) => tensor(a, shapes?.[k], { backend: native }));
+    const run = (ins: Tensor[], i: number) => runKernel(kernel, ins, attrs(i));
+    setNativeThreads(defaultThreads);
+    assertExact(hostData(run(natIn, 0)[0]), hostData(run(refIn, 0)[0]), `${kernel} negatives`);
+    const size = `${draws.toLocaleString('en')} draws, Tmall-sized CSRs (${TMALL.users.toLocaleString('en')} × ${TMALL.items.toLocaleString('en')})`;
+    const refMs = timeCalls(3, 1, (i) => run(refIn, i));
+    results.push({ kernel, backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((draws / refMs) * 1e3 / 1e6).toFixed(1)} M draws/s`, rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(10, 2, (i) => run(natIn, i));
+      results.push({ kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: `${((draws / ms) * 1e3 / 1e6).toFixed(1)} M draws/s`, rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note: 'Philox-bound; no memory bound applies' });
+    }
+  }
+}
+
 // ---- rank_topk ---------------------------------------------------------------------------
 {
   const { users: B, items: n, dim: d, k } = TMALL;
@@ -275,6 +374,144 @@ for (const spec of sparseSpecs) {
       kernel: 'rank_topk', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((B / ms) * 1e3).toFixed(0)} users/s`,
       rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
       note: `${((100 * sameIds) / refTop.length).toFixed(3)} % of top-${k} ids identical to the reference on the checked block (rest: near-ties within f32 rounding)`,
+    });
+  }
+}
+// ---- matmul ----------------------------------------------------------------------------------
+// 1024² · 1024 f32, the issue's size, in the three layouts the models use (C = A·B for
+// dense layers, A·Bᵀ for score matrices, Aᵀ·B for weight gradients). Rated against
+// FMA peak (2·m·n·k flops). Checked first on the full product against the f64 reference.
+{
+  const N = 1024;
+  const a = uniform(21, N * N, -1, 1);
+  const b = uniform(22, N * N, -1, 1);
+  for (const [transposeA, transposeB] of [[false, false], [false, true], [true, false]] as const) {
+    const attrs = { transposeA, transposeB };
+    const ins = (backend: Backend) => [tensor(a, [N, N], { backend }), tensor(b, [N, N], { backend })];
+    const refIn = ins(js);
+    const natIn = ins(native);
+    setNativeThreads(defaultThreads);
+    const ref = runKernel('matmul', refIn, attrs)[0];
+    assertClose(hostF32(runKernel('matmul', natIn, attrs)[0]), hostF32(ref), { atol: 1e-6 * N, rtol: 1e-4 }, 'matmul');
+    const flops = 2 * N * N * N;
+    const variant = `${transposeA ? 'Aᵀ' : 'A'}·${transposeB ? 'Bᵀ' : 'B'}`;
+    const size = `${N}² · ${N}, ${variant}`;
+    const refMs = timeCalls(1, 0, () => runKernel('matmul', refIn, attrs));
+    results.push({ kernel: 'matmul', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${(flops / refMs / 1e6).toFixed(2)} GFLOP/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(10, 2, () => runKernel('matmul', natIn, attrs));
+      const gflops = flops / ms / 1e6;
+      results.push({
+        kernel: 'matmul', backend: 'native', threads: t, size, timeMs: ms, throughput: `${gflops.toFixed(1)} GFLOP/s`,
+        rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
+      });
+    }
+  }
+}
+// ---- sampled_softmax, sampled_softmax_grad ---------------------------------------------------
+// A batch of 1,024 rows against 1,024 classes sampled from a 1,000,000 × 64 table (bias
+// included, accidental hits masked). Rated against FMA peak: forward 2·B·S·d flops (the
+// logit product), backward 3·2·B·S·d (logits again, Δ·W_S and Δᵀ·H).
+{
+  const B = BATCH;
+  const S = 1024;
+  const W = uniform(31, ROWS * DIM, -0.1, 0.1);
+  const bias = uniform(32, ROWS, -0.1, 0.1);
+  const base = [uniform(33, B * DIM, -1, 1), W, randomIds(34, B, ROWS), randomIds(35, S, ROWS), uniform(36, B, -14, -10), uniform(37, S, -14, -10)] as const;
+  const dLoss = uniform(38, B, 0.5, 1.5);
+  const make = (backend: Backend, withGrad: boolean) => [
+    tensor(base[0], [B, DIM], { backend }), tensor(base[1], [ROWS, DIM], { backend }), tensor(base[2], undefined, { backend }),
+    tensor(base[3], undefined, { backend }), tensor(base[4], undefined, { backend }), tensor(base[5], undefined, { backend }),
+    ...(withGrad ? [tensor(dLoss, undefined, { backend })] : []), tensor(bias, undefined, { backend }),
+  ];
+  const attrs = { removeAccidentalHits: true };
+  const variants = [{ kernel: 'sampled_softmax', withGrad: false, flops: 2 * B * S * DIM }, { kernel: 'sampled_softmax_grad', withGrad: true, flops: 6 * B * S * DIM }] as const;
+  for (const { kernel, withGrad, flops } of variants) {
+    const refIn = make(js, withGrad);
+    const natIn = make(native, withGrad);
+    setNativeThreads(defaultThreads);
+    const ref = runKernel(kernel, refIn, attrs);
+    runKernel(kernel, natIn, attrs).forEach((t, o) => assertClose(hostF32(t), hostF32(ref[o]), { atol: 1e-5, rtol: 1e-5 }, `${kernel} output ${o}`));
+    const size = `B ${B}, S ${S} sampled of ${ROWS.toLocaleString('en')} × ${DIM}, bias, hits masked`;
+    const refMs = timeCalls(3, 1, () => runKernel(kernel, refIn, attrs));
+    results.push({ kernel, backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((B / refMs) * 1e3 / 1e3).toFixed(1)} k rows/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(20, 3, () => runKernel(kernel, natIn, attrs));
+      const gflops = flops / ms / 1e6;
+      results.push({
+        kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: `${((B / ms) * 1e3 / 1e3).toFixed(1)} k rows/s`,
+        rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
+      });
+    }
+  }
+}
+// ---- skipgram_step ---------------------------------------------------------------------------
+// MRLR's step: context α1·u + α2·v (Tmall-sized user table, 1,000,000-row item tables),
+// target + 5 negatives from the item output table, each with a category row (10,000
+// categories), batches of 1,024 pairs. Rated against gather+scatter for the random rows it
+// must read and write: u, v and 6 × (w, category) rows of 64 floats, 2 × 14 × 256 B per pair.
+{
+  const N = 5;
+  const CATS = 10_000;
+  const U0 = uniform(41, TMALL.users * DIM, -0.1, 0.1);
+  const V0 = uniform(42, ROWS * DIM, -0.1, 0.1);
+  const W0 = uniform(43, ROWS * DIM, -0.1, 0.1);
+  const X0 = uniform(44, CATS * DIM, -0.1, 0.1);
+  const catOf = randomIds(45, ROWS, CATS);
+  const batches = Array.from({ length: BATCHES }, (_, b) => [randomIds(6000 + b, BATCH, TMALL.users), randomIds(7000 + b, BATCH, ROWS), randomIds(8000 + b, BATCH, ROWS), randomIds(9000 + b, BATCH * N, ROWS)]);
+  const state = (backend: Backend) => ({
+    tables: [tensor(U0, [TMALL.users, DIM], { backend }), tensor(V0, [ROWS, DIM], { backend }), tensor(W0, [ROWS, DIM], { backend })],
+    extra: [tensor(X0, [CATS, DIM], { backend }), tensor(catOf, undefined, { backend })],
+    batches: batches.map(([u, v, t, n]) => [tensor(u, undefined, { backend }), tensor(v, undefined, { backend }), tensor(t, undefined, { backend }), tensor(n, [BATCH, N], { backend })]),
+  });
+  const ref = state(js);
+  const nat = state(native);
+  const attrs = { alpha1: 0.5, alpha2: 0.5, extraWeight: 0.3, lr: 0.025, reg: 1e-4 };
+  const step = (s: ReturnType<typeof state>, i: number): number => hostF32(runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], ...s.extra], attrs)[0])[0];
+  setNativeThreads(1);
+  for (let i = 0; i < 3; i++) assertClose([step(nat, i)], [step(ref, i)], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_step loss');
+  [...ref.tables, ref.extra[0]].forEach((t, k) => assertClose(hostF32([...nat.tables, nat.extra[0]][k]), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_step table ${k}`));
+  const size = `u ${TMALL.users.toLocaleString('en')}, v and v′ ${ROWS.toLocaleString('en')} × ${DIM}, ${CATS.toLocaleString('en')} categories, batch ${BATCH} pairs × ${N} negatives`;
+  const bytes = BATCH * (2 + 2 * (N + 1)) * 2 * 4 * DIM;
+  const refMs = timeCalls(10, 2, (i) => step(ref, i + 3));
+  results.push({ kernel: 'skipgram_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M pairs/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+  for (const t of THREAD_COUNTS) {
+    setNativeThreads(t);
+    const ms = timeCalls(100, 10, (i) => step(nat, i));
+    const gbs = bytes / ms / 1e6;
+    results.push({
+      kernel: 'skipgram_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
+      rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
+      note: t > 1 ? 'Hogwild' : 'deterministic',
+    });
+  }
+}
+// ---- dense_bias_act ----------------------------------------------------------------------------
+// An MLP tower layer: a batch of 4,096 rows, 256 → 256, relu. Rated against FMA peak (2·m·k·n).
+{
+  const [m, k, n] = [4096, 256, 256];
+  const x = uniform(61, m * k, -1, 1);
+  const w = uniform(62, k * n, -0.1, 0.1);
+  const b = uniform(63, n, -0.1, 0.1);
+  const ins = (backend: Backend) => [tensor(x, [m, k], { backend }), tensor(w, [k, n], { backend }), tensor(b, undefined, { backend })];
+  const refIn = ins(js);
+  const natIn = ins(native);
+  const attrs = { activation: 'relu' as const };
+  setNativeThreads(defaultThreads);
+  assertClose(hostF32(runKernel('dense_bias_act', natIn, attrs)[0]), hostF32(runKernel('dense_bias_act', refIn, attrs)[0]), { atol: 1e-6 * k, rtol: 1e-4 }, 'dense_bias_act');
+  const flops = 2 * m * k * n;
+  const size = `${m} × ${k} → ${n}, relu`;
+  const refMs = timeCalls(3, 1, () => runKernel('dense_bias_act', refIn, attrs));
+  results.push({ kernel: 'dense_bias_act', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((m / refMs) * 1e3 / 1e3).toFixed(1)} k rows/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
+  for (const t of THREAD_COUNTS) {
+    setNativeThreads(t);
+    const ms = timeCalls(20, 3, () => runKernel('dense_bias_act', natIn, attrs));
+    const gflops = flops / ms / 1e6;
+    results.push({
+      kernel: 'dense_bias_act', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((m / ms) * 1e3 / 1e3).toFixed(1)} k rows/s`,
+      rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
     });
   }
 }

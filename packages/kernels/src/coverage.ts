@@ -30,11 +30,21 @@ export interface FastKernel {
  */
 export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   neg_sample_exclude: { native: true, webgpu: true },
-  sparse_sgd: { native: true, webgpu: false },
+  neg_sample_alias: { native: true, webgpu: false },
+  neg_sample_category: { native: true, webgpu: false },
+  neg_sample_multichannel: { native: true, webgpu: false },
+  neg_sample_cascade: { native: true, webgpu: false },
+  sample_weighted_candidates: { native: true, webgpu: false },
+  sparse_sgd: { native: true, webgpu: true },
   sparse_adagrad: { native: true, webgpu: true },
-  sparse_adam: { native: true, webgpu: false },
-  bpr_step: { native: true, webgpu: false },
-  rank_topk: { native: true, webgpu: false },
+  sparse_adam: { native: true, webgpu: true },
+  bpr_step: { native: true, webgpu: true },
+  rank_topk: { native: true, webgpu: true },
+  matmul: { native: true, webgpu: true },
+  sampled_softmax: { native: true, webgpu: false },
+  sampled_softmax_grad: { native: true, webgpu: false },
+  skipgram_step: { native: true, webgpu: false },
+  dense_bias_act: { native: true, webgpu: false },
 };
 
 /**
@@ -64,9 +74,8 @@ export const KERNEL_EXCEPTIONS: Readonly<Record<string, string>> = {
  * ```
  */
 export const PENDING_KERNELS: Readonly<Record<string, string>> = {
-  matmul: 'tiled C++ matmul (target ≥ 40 % of FMA peak at 1024²) and a benchmark entry; the tiled WGSL version exists (parity in test/webgpu.test.ts)',
-  binary: 'elementwise C++/WGSL for the MLP towers (fused with bias + activation)',
-  unary: 'elementwise C++/WGSL (fused bias + activation)',
+  binary: 'elementwise C++ for the MLP towers (fused with bias + activation) and a benchmark entry; the WGSL version exists (f32, broadcasting; parity in test/parity/binary.test.ts)',
+  unary: 'elementwise C++ (fused bias + activation) and a benchmark entry; the WGSL version exists (parity in test/parity/unary.test.ts)',
   reduce: 'the sum/max reductions of the MLP towers',
   softmax: 'full softmax for class counts up to a few thousand',
   log_softmax: 'full log-softmax cross-entropy for categories',

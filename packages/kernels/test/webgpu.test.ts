@@ -4,14 +4,17 @@
  * Without a WebGPU adapter every test skips with the reason (and fails when
  * REC_REQUIRE_WEBGPU=1).
  *
- * Written so that each case moves onto `forEachBackend` from `@rec/core/testing`
- * once it exists: `reference(...)` runs on `js`, `onGpu(...)` on the backend.
+ * The kernels' shared parity suites (test/parity/, through `forEachBackend`)
+ * also run on `webgpu`; this file keeps what only this backend has: storage
+ * and error plumbing, the Philox helper, pipeline caching, and cases that
+ * reach paths the shared fixtures do not (rank_topk's multi-round window).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsBackend, kernelBackends, runKernel, Tensor, u32At, type DType, type TypedArray } from '@rec/core';
 import { skipOrFail, type SkippableContext } from '@rec/core/testing';
-import { destroyWebGPU, loadWebGPU, registerWebGPUKernels, WebGPUBackend, type WebGPULoadResult } from '../src/webgpu/index.js';
+import { destroyWebGPU, loadWebGPU, registerWebGPUKernels, WEBGPU_KERNELS, WebGPUBackend, type WebGPULoadResult } from '../src/webgpu/index.js';
 import { linearGrid } from '../src/webgpu/backend.js';
+import { FAST_KERNELS } from '../src/coverage.js';
 import { WGSL_SOURCES } from '../src/webgpu/shaders.generated.js';
 
 let gpu: WebGPULoadResult = { ok: false, reason: 'not loaded' };
@@ -72,7 +75,12 @@ function expectExact(actual: ArrayLike<number>, expected: ArrayLike<number>, lab
 
 describe('webgpu backend', () => {
   it('registers its kernels under <id>:webgpu', () => {
-    for (const id of ['neg_sample_exclude', 'matmul', 'sparse_adagrad']) expect(kernelBackends(id)).toContain('webgpu');
+    for (const id of WEBGPU_KERNELS) expect(kernelBackends(id)).toContain('webgpu');
+  });
+
+  it('claims webgpu in src/coverage.ts for exactly the fast kernels it registers', () => {
+    const claimed = Object.entries(FAST_KERNELS).filter(([, f]) => f.webgpu).map(([id]) => id).sort();
+    expect(WEBGPU_KERNELS.filter((id) => id in FAST_KERNELS).sort()).toEqual(claimed);
   });
 
   it('round-trips f32, i32 and u32 storage through upload, write and read', async (ctx) => {
@@ -271,5 +279,75 @@ describe('sparse_adagrad:webgpu', () => {
     await expect(p.read()).rejects.toThrow(/row index is out of range for a parameter of 4 rows/);
     expect(await p.read()).toEqual(p0);
     expect(await g.read()).toEqual(new Float32Array(8));
+  });
+});
+
+describe('rank_topk:webgpu', () => {
+  // The shared parity suite ranks 531 items: one round of the kernel's 768-item window.
+  // These cases cross several rounds (the kept top list merged with each new window).
+  const cases = [
+    { name: '2,000 items (3 rounds), k 200, integer scores with many ties', users: 9, items: 2000, d: 6, k: 200, lo: -2, hi: 2 },
+    { name: '5,000 items (7 rounds), k 256, wide integer range', users: 5, items: 5000, d: 3, k: 256, lo: -50, hi: 50 },
+    { name: '1,537 items, k 1, d 1', users: 4, items: 1537, d: 1, k: 1, lo: -3, hi: 3 },
+  ];
+  for (const c of cases) {
+    it(`gives exactly the js reference's indices and scores across rounds (${c.name})`, async (ctx) => {
+      const b = backendOr(ctx);
+      if (!b) return;
+      const next = lcg(c.items);
+      const int = () => c.lo + Math.floor(next() * (c.hi - c.lo + 1));
+      const U = Float32Array.from({ length: c.users * c.d }, int);
+      const V = Float32Array.from({ length: c.items * c.d }, int);
+      const indptr = new Int32Array(c.users + 1);
+      const masked: number[] = [];
+      for (let u = 0; u < c.users; u++) {
+        for (let j = 0; j < c.items; j++) if (next() < 0.1 + 0.1 * u) masked.push(j);
+        indptr[u + 1] = masked.length;
+      }
+      const indices = Int32Array.from(masked);
+      const inputs = (on_: WebGPUBackend | typeof jsBackend) => [
+        on(on_, U, [c.users, c.d]), on(on_, V, [c.items, c.d]), on(on_, indptr, [indptr.length]), on(on_, indices, [indices.length]),
+      ];
+      const [refTop, refScores] = runKernel('rank_topk', inputs(jsBackend), { k: c.k });
+      const [top, scores] = runKernel('rank_topk', inputs(b), { k: c.k });
+      expectExact(await top.read(), await refTop.read(), 'indices');
+      expectExact(await scores.read(), await refScores.read(), 'scores');
+    });
+  }
+
+  it('refuses k above 256, the size of its workgroup top list', (ctx) => {
+    const b = backendOr(ctx);
+    if (!b) return;
+    const inputs = [on(b, new Float32Array(2), [1, 2]), on(b, new Float32Array(2), [1, 2]), on(b, Int32Array.of(0, 0), [2]), on(b, new Int32Array(0), [0])];
+    expect(() => runKernel('rank_topk', inputs, { k: 257 })).toThrow(/at most k = 256/);
+  });
+});
+
+describe('bpr_step:webgpu', () => {
+  // The shared suite uses d = 64 and 13 (one column per invocation at most); d = 130 gives
+  // some invocations three columns, and i = j triples check that q_j's update is kept.
+  it('walks the triples in order with several columns per invocation and i = j triples (d = 130)', async (ctx) => {
+    const b = backendOr(ctx);
+    if (!b) return;
+    const d = 130;
+    const users = 7;
+    const items = 11;
+    const P0 = randomF32(users * d, 21).map((v) => v * 0.3);
+    const Q0 = randomF32(items * d, 22).map((v) => v * 0.3);
+    const next = lcg(23);
+    const n = 200;
+    const u = Int32Array.from({ length: n }, () => Math.floor(next() * users));
+    const i = Int32Array.from({ length: n }, () => Math.floor(next() * items));
+    const j = Int32Array.from({ length: n }, (_, t) => (t % 9 === 0 ? i[t] : Math.floor(next() * items)));
+    const attrs = { lr: 0.05, reg: 0.01 };
+    const refP = on(jsBackend, P0, [users, d]);
+    const refQ = on(jsBackend, Q0, [items, d]);
+    const [refLoss] = runKernel('bpr_step', [refP, refQ, on(jsBackend, u, [n]), on(jsBackend, i, [n]), on(jsBackend, j, [n])], attrs);
+    const gpuP = on(b, P0, [users, d]);
+    const gpuQ = on(b, Q0, [items, d]);
+    const [loss] = runKernel('bpr_step', [gpuP, gpuQ, on(b, u, [n]), on(b, i, [n]), on(b, j, [n])], attrs);
+    expectClose(await gpuP.read(), await refP.read(), 1e-5, 1e-4, 'user factors');
+    expectClose(await gpuQ.read(), await refQ.read(), 1e-5, 1e-4, 'item factors');
+    expectClose(await loss.read(), await refLoss.read(), 1e-6, 1e-5, 'mean loss');
   });
 });

@@ -10,10 +10,16 @@ import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprStepAttrs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
   hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, sizeOf, type Tensor,
 } from '@rec/core';
+import { checkDenseBiasActInputs, checkSampledSoftmaxInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type SkipgramStepAttrs } from '@rec/core';
+import {
+  checkNegSampleAliasInputs, checkNegSampleCategoryInputs, checkNegSampleMultichannelInputs,
+  type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
+  checkNegSampleCascadeInputs, checkSampleWeightedCandidatesInputs, type NegSampleCascadeAttrs, type SampleWeightedCandidatesAttrs,
+} from '@rec/core';
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act'] as const;
 
 let registered = false;
 
@@ -52,6 +58,85 @@ export function registerNativeKernels(addon: NativeAddon): void {
       attrs.numItems, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries,
     );
     return [hostOutput(backend, [u.length], 'i32', out), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
+  });
+
+  registerKernel<NegSampleAliasAttrs>('neg_sample_alias', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'neg_sample_alias';
+    const exclude = inputs.length === 5;
+    if (!exclude && inputs.length !== 2) throw new Error(`${K}: expected 2 inputs (prob, alias) or 5 (prob, alias, users, indptr, indices), got ${inputs.length}`);
+    const prob = f32(inputs[0], K, 'prob');
+    const alias = i32(inputs[1], K, 'alias');
+    const empty = new Int32Array(0);
+    const users = exclude ? i32(inputs[2], K, 'users') : empty;
+    const indptr = exclude ? i32(inputs[3], K, 'indptr') : empty;
+    const n = checkNegSampleAliasInputs(prob, alias, exclude ? users : undefined, exclude ? indptr : undefined, attrs.count);
+    const out = new Int32Array(n);
+    const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
+    const exhausted = addon.neg_sample_alias(
+      prob, alias, exclude ? 1 : 0, users, indptr, exclude ? i32(inputs[4], K, 'indices') : empty, n, out,
+      keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries,
+    );
+    return [hostOutput(backend, [n], 'i32', out), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
+  });
+
+  registerKernel<NegSampleCategoryAttrs>('neg_sample_category', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'neg_sample_category';
+    const names = ['users', 'positives', 'itemCategory', 'catIndptr', 'catItems', 'sibIndptr', 'sibCats', 'userIndptr', 'userItems'];
+    if (inputs.length !== names.length) throw new Error(`${K}: expected ${names.length} inputs (${names.join(', ')}), got ${inputs.length}`);
+    const [users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr, userItems] = inputs.map((t, i) => i32(t, K, names[i]));
+    checkNegSampleCategoryInputs(users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr);
+    const out = new Int32Array(users.length);
+    const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
+    const exhausted = addon.neg_sample_category(
+      users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr, userItems, out,
+      attrs.siblingRate, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries,
+    );
+    return [hostOutput(backend, [users.length], 'i32', out), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
+  });
+
+  registerKernel<NegSampleMultichannelAttrs>('neg_sample_multichannel', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'neg_sample_multichannel';
+    const names = ['users', 'viewedIndptr', 'viewedItems', 'seenIndptr', 'seenItems'];
+    if (inputs.length !== names.length) throw new Error(`${K}: expected ${names.length} inputs (${names.join(', ')}), got ${inputs.length}`);
+    const [users, viewedIndptr, viewedItems, seenIndptr, seenItems] = inputs.map((t, i) => i32(t, K, names[i]));
+    checkNegSampleMultichannelInputs(users, viewedIndptr, viewedItems, seenIndptr, attrs.numItems);
+    const out = new Int32Array(users.length);
+    const channel = new Int32Array(users.length);
+    const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
+    const exhausted = addon.neg_sample_multichannel(
+      users, viewedIndptr, viewedItems, seenIndptr, seenItems, out, channel,
+      attrs.viewedRate, attrs.numItems, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries,
+    );
+    return [
+      hostOutput(backend, [users.length], 'i32', out), hostOutput(backend, [users.length], 'i32', channel),
+      hostOutput(backend, [1], 'i32', Int32Array.of(exhausted)),
+    ];
+  });
+
+  registerKernel<NegSampleCascadeAttrs>('neg_sample_cascade', 'native', ({ inputs: [usersT, positivesT, indptrT, indicesT], attrs, backend }) => {
+    const K = 'neg_sample_cascade';
+    const users = i32(usersT, K, 'users');
+    const positives = i32(positivesT, K, 'positives');
+    const indptr = i32(indptrT, K, 'indptr');
+    const indices = i32(indicesT, K, 'indices');
+    const B = checkNegSampleCascadeInputs(users, positives, indptrT.shape, indptr, indices, attrs.numItems);
+    const out = new Int32Array(users.length * B);
+    const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
+    const exhausted = addon.neg_sample_cascade(users, positives, indptr, indices, B, out, attrs.numItems, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries);
+    return [hostOutput(backend, [users.length, B], 'i32', out), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
+  });
+
+  registerKernel<SampleWeightedCandidatesAttrs>('sample_weighted_candidates', 'native', ({ inputs: [candidatesT, weightsT], attrs, backend }) => {
+    const K = 'sample_weighted_candidates';
+    const candidates = i32(candidatesT, K, 'candidates');
+    const weights = f32(weightsT, K, 'weights');
+    const [n, L] = checkSampleWeightedCandidatesInputs(candidatesT.shape, weightsT.shape, weights);
+    const S = attrs.numSamples;
+    const samples = new Int32Array(n * S);
+    const sampleWeights = new Float32Array(n * S);
+    const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
+    addon.sample_weighted_candidates(candidates, weights, n, L, S, samples, sampleWeights, keyLo, keyHi, attrs.stream, attrs.counter);
+    return [hostOutput(backend, [n, S], 'i32', samples), hostOutput(backend, [n, S], 'f32', sampleWeights)];
   });
 
   registerKernel<SgdUpdateAttrs>('sparse_sgd', 'native', ({ inputs, attrs }) => {
@@ -101,5 +186,76 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const topScores = new Float32Array(B * k);
     addon.rank_topk(hostF32(U), hostF32(V), d, i32(indptr, 'rank_topk', 'maskIndptr'), i32(indices, 'rank_topk', 'maskIndices'), k, topIndices, topScores);
     return [hostOutput(backend, [B, k], 'i32', topIndices), hostOutput(backend, [B, k], 'f32', topScores)];
+  });
+
+  registerKernel<MatmulAttrs>('matmul', 'native', ({ inputs: [ta, tb], attrs, backend }) => {
+    const K = 'matmul';
+    const ra = ta.shape.length;
+    const rb = tb.shape.length;
+    if (ra < 2 || rb < 2) throw new Error(`${K}: operands must have rank ≥ 2, got [${ta.shape.join(', ')}] and [${tb.shape.join(', ')}]`);
+    const m = attrs.transposeA ? ta.shape[ra - 1] : ta.shape[ra - 2];
+    const k = attrs.transposeA ? ta.shape[ra - 2] : ta.shape[ra - 1];
+    const kb = attrs.transposeB ? tb.shape[rb - 1] : tb.shape[rb - 2];
+    const n = attrs.transposeB ? tb.shape[rb - 2] : tb.shape[rb - 1];
+    if (k !== kb) throw new Error(`${K}: inner sizes differ (${k} vs ${kb})`);
+    const batchShape = ra >= rb ? ta.shape.slice(0, -2) : tb.shape.slice(0, -2);
+    const batch = sizeOf(batchShape);
+    const out = new Float32Array(batch * m * n);
+    if (out.length > 0) {
+      addon.matmul(
+        f32(ta, K, 'a'), f32(tb, K, 'b'), out, batch, m, n, k,
+        attrs.transposeA ? 1 : 0, attrs.transposeB ? 1 : 0, ra > 2 ? m * k : 0, rb > 2 ? k * n : 0,
+      );
+    }
+    return hostOutput(backend, [...batchShape, m, n], 'f32', out);
+  });
+
+  registerKernel<SampledSoftmaxAttrs>('sampled_softmax', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'sampled_softmax';
+    const { batch, dim, hasBias } = checkSampledSoftmaxInputs(inputs, false);
+    const [h, w, labels, sampled, lq, sq] = inputs;
+    const loss = new Float32Array(batch);
+    addon.sampled_softmax(
+      f32(h, K, 'hidden'), f32(w, K, 'classWeights'), i32(labels, K, 'labels'), i32(sampled, K, 'sampled'), f32(lq, K, 'labelLogQ'),
+      f32(sq, K, 'sampledLogQ'), hasBias ? f32(inputs[6], K, 'classBias') : new Float32Array(0), dim, attrs.removeAccidentalHits ? 1 : 0, loss,
+    );
+    return hostOutput(backend, [batch], 'f32', loss);
+  });
+
+  registerKernel<SampledSoftmaxAttrs>('sampled_softmax_grad', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'sampled_softmax_grad';
+    const { batch: B, dim: d, samples: S, hasBias } = checkSampledSoftmaxInputs(inputs, true);
+    const [h, w, labels, sampled, lq, sq, dLoss] = inputs;
+    const dHidden = new Float32Array(B * d);
+    const dRows = new Float32Array((B + S) * d);
+    const dBias = new Float32Array(B + S);
+    addon.sampled_softmax_grad(
+      f32(h, K, 'hidden'), f32(w, K, 'classWeights'), i32(labels, K, 'labels'), i32(sampled, K, 'sampled'), f32(lq, K, 'labelLogQ'),
+      f32(sq, K, 'sampledLogQ'), hasBias ? f32(inputs[7], K, 'classBias') : new Float32Array(0), d, attrs.removeAccidentalHits ? 1 : 0,
+      f32(dLoss, K, 'dLoss'), dHidden, dRows, dBias,
+    );
+    return [hostOutput(backend, [B, d], 'f32', dHidden), hostOutput(backend, [B + S, d], 'f32', dRows), hostOutput(backend, [B + S], 'f32', dBias)];
+  });
+
+  registerKernel<SkipgramStepAttrs>('skipgram_step', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'skipgram_step';
+    const { dim, negatives, hasExtra } = checkSkipgramStepInputs(inputs);
+    const [A, B, W, ca, cb, targets, negs] = inputs;
+    const loss = addon.skipgram_step(
+      f32(A, K, 'contextA'), f32(B, K, 'contextB'), f32(W, K, 'output'),
+      hasExtra ? f32(inputs[7], K, 'extra') : new Float32Array(0), hasExtra ? i32(inputs[8], K, 'extraOfOutput') : new Int32Array(0), dim,
+      i32(ca, K, 'ctxA'), i32(cb, K, 'ctxB'), i32(targets, K, 'targets'), i32(negs, K, 'negatives'), negatives,
+      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg,
+    );
+    return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
+  });
+
+  registerKernel<DenseBiasActAttrs>('dense_bias_act', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'dense_bias_act';
+    const [m, k, n] = checkDenseBiasActInputs(inputs, attrs);
+    const y = new Float32Array(m * n);
+    const act = attrs.activation === 'relu' ? 1 : attrs.activation === 'sigmoid' ? 2 : 0;
+    addon.dense_bias_act(f32(inputs[0], K, 'x'), f32(inputs[1], K, 'W'), f32(inputs[2], K, 'b'), y, m, k, n, act);
+    return hostOutput(backend, [m, n], 'f32', y);
   });
 }

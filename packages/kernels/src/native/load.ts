@@ -34,6 +34,33 @@ export interface NativeAddon {
     users: Int32Array, indptr: Int32Array, indices: Int32Array, out: Int32Array,
     numItems: number, keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number,
   ): number;
+  /** `neg_sample_alias`; `exclude` 0/1 (users/indptr/indices empty when 0, then `count` rows); writes `out`, returns the exhausted-row count. */
+  neg_sample_alias(
+    prob: Float32Array, alias: Int32Array, exclude: number, users: Int32Array, indptr: Int32Array, indices: Int32Array, count: number,
+    out: Int32Array, keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number,
+  ): number;
+  /** `neg_sample_category`; writes `out`, returns the exhausted-row count. */
+  neg_sample_category(
+    users: Int32Array, positives: Int32Array, itemCategory: Int32Array, catIndptr: Int32Array, catItems: Int32Array,
+    sibIndptr: Int32Array, sibCats: Int32Array, userIndptr: Int32Array, userItems: Int32Array, out: Int32Array,
+    siblingRate: number, keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number,
+  ): number;
+  /** `neg_sample_multichannel`; writes `out` and `channel`, returns the exhausted-row count. */
+  neg_sample_multichannel(
+    users: Int32Array, viewedIndptr: Int32Array, viewedItems: Int32Array, seenIndptr: Int32Array, seenItems: Int32Array,
+    out: Int32Array, channel: Int32Array, viewedRate: number, numItems: number,
+    keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number,
+  ): number;
+  /** `neg_sample_cascade`; `indptr` is behaviour-major [B·(U+1)]; writes `out` [n·B], returns the exhausted-slot count. */
+  neg_sample_cascade(
+    users: Int32Array, positives: Int32Array, indptr: Int32Array, indices: Int32Array, behaviours: number, out: Int32Array,
+    numItems: number, keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number,
+  ): number;
+  /** `sample_weighted_candidates`; writes `samples` and `sampleWeights` [rows·numSamples]. */
+  sample_weighted_candidates(
+    candidates: Int32Array, weights: Float32Array, rows: number, listLength: number, numSamples: number,
+    samples: Int32Array, sampleWeights: Float32Array, keyLo: number, keyHi: number, stream: number, counter: number,
+  ): void;
   /** `sparse_sgd`, in place; `velocity` is empty when momentum = 0. */
   sparse_sgd(
     param: Float32Array, width: number, indices: Int32Array, values: Float32Array, velocity: Float32Array,
@@ -59,6 +86,33 @@ export interface NativeAddon {
     userFactors: Float32Array, itemFactors: Float32Array, dim: number, maskIndptr: Int32Array, maskIndices: Int32Array,
     k: number, topIndices: Int32Array, topScores: Float32Array,
   ): void;
+  /**
+   * `matmul`: writes `out` [batch·m·n] = op(a)·op(b) per batch; `aStep`/`bStep`
+   * are 0 (operand shared by every batch) or m·k / k·n; transposes as 0/1.
+   */
+  matmul(
+    a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
+    transposeA: number, transposeB: number, aStep: number, bStep: number,
+  ): void;
+  /** `sampled_softmax`: writes the per-row `loss` [B]; `classBias` is empty when there is none. */
+  sampled_softmax(
+    hidden: Float32Array, classWeights: Float32Array, labels: Int32Array, sampled: Int32Array, labelLogQ: Float32Array,
+    sampledLogQ: Float32Array, classBias: Float32Array, dim: number, removeAccidentalHits: number, loss: Float32Array,
+  ): void;
+  /** `sampled_softmax_grad`: writes `dHidden` [B·d], `dRows` [(B + S)·d] and `dBias` [B + S]. */
+  sampled_softmax_grad(
+    hidden: Float32Array, classWeights: Float32Array, labels: Int32Array, sampled: Int32Array, labelLogQ: Float32Array,
+    sampledLogQ: Float32Array, classBias: Float32Array, dim: number, removeAccidentalHits: number, dLoss: Float32Array,
+    dHidden: Float32Array, dRows: Float32Array, dBias: Float32Array,
+  ): void;
+  /** `skipgram_step`, in place on all tables; `extra`/`extraOfOutput` are empty without a category table; returns the mean loss. */
+  skipgram_step(
+    contextA: Float32Array, contextB: Float32Array, output: Float32Array, extra: Float32Array, extraOfOutput: Int32Array, dim: number,
+    ctxA: Int32Array, ctxB: Int32Array, targets: Int32Array, negatives: Int32Array, negativesPerExample: number,
+    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number,
+  ): number;
+  /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
+  dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;
   /** STREAM triad over `n` floats with the pool's threads: best GB/s of `reps`. */
   bound_stream_triad(n: number, reps: number): number;
   /** Read-modify-write of the listed `width`-float rows of `table`: best GB/s of `reps`. */
@@ -72,7 +126,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
 
 /** Functions a current build exports; a build missing one is stale. */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'neg_sample_exclude', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk',
+  'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
 ] as const;
 

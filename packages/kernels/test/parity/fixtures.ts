@@ -40,3 +40,19 @@ export function csr(seed: number, rows: number, items: number, density: (row: nu
   }
   return { indptr, indices: Int32Array.from(all) };
 }
+
+/**
+ * Asserts that `run` fails with `message`: by throwing at once (js, native,
+ * which check before writing) or at the read it ends with (webgpu, whose
+ * kernels report bad input through a status word raised by the next read).
+ */
+export async function expectFailure(run: () => Promise<unknown>, message: RegExp): Promise<void> {
+  let error: unknown;
+  try {
+    await run();
+  } catch (err) {
+    error = err;
+  }
+  if (!(error instanceof Error)) throw new Error(`expected a failure matching ${message}, but the run succeeded`);
+  if (!message.test(error.message)) throw new Error(`expected a failure matching ${message}, got: ${error.message}`);
+}
