@@ -17,6 +17,8 @@
 // Bad input: status ≠ 0 (an index out of range) makes every invocation return before
 //   writing, so nothing is half-updated.
 
+//! requires common/row_chain.wgsl
+
 struct Params {
   n: u32,
   width: u32,
@@ -37,7 +39,6 @@ struct Params {
 @group(0) @binding(6) var<storage, read> status: array<u32>;
 
 const WORKGROUP: u32 = 64u;
-const FIRST: u32 = 0x80000000u;
 
 @compute @workgroup_size(WORKGROUP)
 fn sparse_adagrad(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -48,19 +49,10 @@ fn sparse_adagrad(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   }
   let j = e / width;
   let col = e % width;
-  if ((links[j] & FIRST) == 0u) {
+  if (!is_first_entry(j)) {
     return;
   }
-  var g = 0.0;
-  var q = j;
-  loop {
-    g += values[q * width + col];
-    let next = links[q] & ~FIRST;
-    if (next >= params.n) {
-      break;
-    }
-    q = next;
-  }
+  let g = chain_gradient(j, col, width, params.n);
   let i = u32(indices[j]) * width + col;
   let grad = g + params.weight_decay * param[i];
   let acc = sum[i] + grad * grad;

@@ -16,6 +16,8 @@
 // Numerics: f32 (the reference uses f64, rounded on store; parity tolerance 1e-6 rel).
 // Bad input: status ≠ 0 (an index out of range) makes every invocation return before writing.
 
+//! requires common/row_chain.wgsl
+
 struct Params {
   n: u32,
   width: u32,
@@ -41,7 +43,6 @@ struct Params {
 @group(0) @binding(7) var<storage, read> status: array<u32>;
 
 const WORKGROUP: u32 = 64u;
-const FIRST: u32 = 0x80000000u;
 
 @compute @workgroup_size(WORKGROUP)
 fn sparse_adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -52,19 +53,10 @@ fn sparse_adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   }
   let j = e / width;
   let col = e % width;
-  if ((links[j] & FIRST) == 0u) {
+  if (!is_first_entry(j)) {
     return;
   }
-  var g = 0.0;
-  var q = j;
-  loop {
-    g += values[q * width + col];
-    let next = links[q] & ~FIRST;
-    if (next >= params.n) {
-      break;
-    }
-    q = next;
-  }
+  let g = chain_gradient(j, col, width, params.n);
   let i = u32(indices[j]) * width + col;
   let grad = g + params.l2 * param[i];
   let mi = params.beta1 * m[i] + (1.0 - params.beta1) * grad;

@@ -17,6 +17,8 @@
 // Numerics: f32 (the reference uses f64 sums, rounded on store; parity tolerance 1e-6 rel).
 // Bad input: status ≠ 0 (an index out of range) makes every invocation return before writing.
 
+//! requires common/row_chain.wgsl
+
 struct Params {
   n: u32,
   width: u32,
@@ -40,7 +42,6 @@ override NESTEROV: bool = false;
 @group(0) @binding(6) var<storage, read> status: array<u32>;
 
 const WORKGROUP: u32 = 64u;
-const FIRST: u32 = 0x80000000u;
 
 @compute @workgroup_size(WORKGROUP)
 fn sparse_sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -51,19 +52,10 @@ fn sparse_sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   }
   let j = e / width;
   let col = e % width;
-  if ((links[j] & FIRST) == 0u) {
+  if (!is_first_entry(j)) {
     return;
   }
-  var g = 0.0;
-  var q = j;
-  loop {
-    g += values[q * width + col];
-    let next = links[q] & ~FIRST;
-    if (next >= params.n) {
-      break;
-    }
-    q = next;
-  }
+  let g = chain_gradient(j, col, width, params.n);
   let i = u32(indices[j]) * width + col;
   let grad = g + params.weight_decay * param[i];
   var d = grad;
