@@ -31,6 +31,7 @@ export * from './ops/sampling.js';
 export * from './io/index.js';
 export * from './random/index.js';
 export { sortedHas } from './search/sorted.js';
+export { TopKHeap } from './search/top-k.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export type { NegSampleExcludeAttrs } from './kernels/sampling/neg_sample_exclude.js';

@@ -1,8 +1,9 @@
 /**
- * Masked top-K selection over one score vector: the reference for the `ranking`
- * kernels (blocked score-all-items + masked top-K) that native and WebGPU backends
- * will provide, and what evaluation and serving use until then.
+ * Masked top-K selection over one score vector, for scorers that return every
+ * item's score; the bounded heap is core's `TopKHeap`, shared with the
+ * `rank_topk` kernel's reference so both break ties the same way.
  */
+import { TopKHeap } from '@rec/core';
 
 /**
  * Indexes to leave out of the ranking: a sorted ascending Int32Array (e.g. a user's
@@ -66,33 +67,7 @@ export function topKIndices(scores: Float32Array | Float64Array, k: number, excl
   const excludedTest = typeof excluded === 'function' ? excluded : undefined;
   if (excludedList) checkExcluded(excludedList, n);
 
-  const capacity = Math.min(k, n);
-  const heapIndex = new Int32Array(capacity);
-  const heapScore = new Float64Array(capacity);
-  let size = 0;
-
-  // `a` ranks below `b` when its score is lower, or equal with a higher index.
-  const worse = (sa: number, ia: number, sb: number, ib: number): boolean => sa < sb || (sa === sb && ia > ib);
-
-  const siftDown = (from: number): void => {
-    let at = from;
-    const s = heapScore[at];
-    const i = heapIndex[at];
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= size) break;
-      const right = left + 1;
-      let child = left;
-      if (right < size && worse(heapScore[right], heapIndex[right], heapScore[left], heapIndex[left])) child = right;
-      if (!worse(heapScore[child], heapIndex[child], s, i)) break;
-      heapScore[at] = heapScore[child];
-      heapIndex[at] = heapIndex[child];
-      at = child;
-    }
-    heapScore[at] = s;
-    heapIndex[at] = i;
-  };
-
+  const heap = new TopKHeap(Math.min(k, n));
   let nextExcluded = 0;
   for (let i = 0; i < n; i++) {
     if (excludedList) {
@@ -105,37 +80,9 @@ export function topKIndices(scores: Float32Array | Float64Array, k: number, excl
     }
     const s = scores[i];
     if (s !== s) throw new Error(`topKIndices: scores[${i}] is NaN`);
-    if (size < capacity) {
-      // Sift up.
-      let at = size++;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if (!worse(s, i, heapScore[parent], heapIndex[parent])) break;
-        heapScore[at] = heapScore[parent];
-        heapIndex[at] = heapIndex[parent];
-        at = parent;
-      }
-      heapScore[at] = s;
-      heapIndex[at] = i;
-    } else if (s > heapScore[0]) {
-      // Indexes arrive ascending, so an equal score never beats the root: it would lose
-      // the tie on index. Strictly greater is the whole test.
-      heapScore[0] = s;
-      heapIndex[0] = i;
-      siftDown(0);
-    }
+    heap.offer(s, i);
   }
-
-  // Pop the worst repeatedly into the back of the result: best first.
-  const result = new Int32Array(size);
-  for (let out = size - 1; out >= 0; out--) {
-    result[out] = heapIndex[0];
-    size--;
-    if (size > 0) {
-      heapScore[0] = heapScore[size];
-      heapIndex[0] = heapIndex[size];
-      siftDown(0);
-    }
-  }
+  const result = new Int32Array(heap.size);
+  heap.drainBestFirst(result);
   return result;
 }

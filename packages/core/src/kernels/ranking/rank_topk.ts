@@ -40,6 +40,7 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { TopKHeap } from '../../search/top-k.js';
 
 /**
  * Attributes of `rank_topk`.
@@ -112,29 +113,8 @@ registerKernel<RankTopkAttrs>('rank_topk', 'js', ({ inputs, attrs, backend }) =>
   const mask = hostData(inputs[3]);
   const topIndices = new Int32Array(B * k).fill(-1);
   const topScores = new Float32Array(B * k).fill(-Infinity);
-  const heapScore = new Float32Array(k);
-  const heapIndex = new Int32Array(k);
-  // `a` ranks below `b`: lower score, or the same score and a higher index.
-  const worse = (sa: number, ia: number, sb: number, ib: number): boolean => sa < sb || (sa === sb && ia > ib);
-  const siftDown = (size: number): void => {
-    let at = 0;
-    const s = heapScore[0];
-    const i = heapIndex[0];
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= size) break;
-      let child = left;
-      if (left + 1 < size && worse(heapScore[left + 1], heapIndex[left + 1], heapScore[left], heapIndex[left])) child = left + 1;
-      if (!worse(heapScore[child], heapIndex[child], s, i)) break;
-      heapScore[at] = heapScore[child];
-      heapIndex[at] = heapIndex[child];
-      at = child;
-    }
-    heapScore[at] = s;
-    heapIndex[at] = i;
-  };
+  const heap = new TopKHeap(k);
   for (let b = 0; b < B; b++) {
-    let size = 0;
     let next = ptr[b];
     const end = ptr[b + 1];
     const u = b * d;
@@ -148,34 +128,9 @@ registerKernel<RankTopkAttrs>('rank_topk', 'js', ({ inputs, attrs, backend }) =>
       for (let c = 0; c < d; c++) dot += U[u + c] * V[v + c];
       const s = Math.fround(dot);
       if (s !== s) throw new Error(`rank_topk: score of user ${b} and item ${j} is NaN`);
-      if (size < k) {
-        let at = size++;
-        while (at > 0) {
-          const parent = (at - 1) >> 1;
-          if (!worse(s, j, heapScore[parent], heapIndex[parent])) break;
-          heapScore[at] = heapScore[parent];
-          heapIndex[at] = heapIndex[parent];
-          at = parent;
-        }
-        heapScore[at] = s;
-        heapIndex[at] = j;
-      } else if (s > heapScore[0]) {
-        // Items arrive in ascending order: an equal score loses the tie on index.
-        heapScore[0] = s;
-        heapIndex[0] = j;
-        siftDown(size);
-      }
+      heap.offer(s, j);
     }
-    for (let o = size - 1; o >= 0; o--) {
-      topIndices[b * k + o] = heapIndex[0];
-      topScores[b * k + o] = heapScore[0];
-      size--;
-      if (size > 0) {
-        heapScore[0] = heapScore[size];
-        heapIndex[0] = heapIndex[size];
-        siftDown(size);
-      }
-    }
+    heap.drainBestFirst(topIndices, topScores, b * k);
   }
   return [hostOutput(backend, [B, k], 'i32', topIndices), hostOutput(backend, [B, k], 'f32', topScores)];
 });
