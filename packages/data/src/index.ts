@@ -121,6 +121,7 @@ export {
   type CSRLists,
   type RowsByUserOptions,
 } from './indexes.js';
+export { behaviorOverlap, formatOverlap, type BehaviorOverlap, type OverlapCount } from './overlap.js';
 export { formatStats, stats, type CountSummary, type DatasetStats, type StatsOptions } from './stats.js';
 export {
   readMovieLens100K, readMovieLens1M, readMovieLens1MNCF, ML100K_SPLITS, movieLensDatasets, type MovieLens100K, type MovieLens1M,
