@@ -1,0 +1,44 @@
+import { noGrad, tidy, type Tensor } from '@rec/core';
+
+/**
+ * A batch of (user, item, behaviour) rows for pointwise models, sorted by
+ * behaviour: rows `starts[r] … starts[r+1]−1` belong to behaviour r, so rows
+ * from `starts[r]` on are those whose behaviour is r or higher — the rows a
+ * cascade's r-th unit contributes to (NMTR eq. 9).
+ */
+export interface BehaviorRows {
+  readonly users: Tensor;
+  readonly items: Tensor;
+  /** Length R + 1, non-decreasing, `starts[0] = 0`, `starts[R]` = rows. */
+  readonly starts: readonly number[];
+}
+
+/** What the pointwise objective trains: logits of behaviour-sorted rows. */
+export interface PointwiseModel {
+  /** Behaviours the model predicts (1 for single-behaviour models). */
+  readonly numBehaviors: number;
+  /** out^r_ui of each row, f32 `[rows]`, differentiable. */
+  logits(rows: BehaviorRows): Tensor;
+}
+
+/** What the pairwise (BPR) objective trains: x̂_ui of aligned rows. */
+export interface PairwiseModel {
+  score(users: Tensor, items: Tensor): Tensor;
+}
+
+/** Users per block when a model scores all items through a tower (keeps b·I·H₁ floats small). */
+export const TOWER_SCORE_BLOCK = 8;
+
+/**
+ * Fills a `users.length × numItems` score matrix block by block from `scoreBlock`,
+ * under `noGrad` and `tidy`, so scoring never records a tape or keeps temporaries.
+ */
+export function scoreInBlocks(users: Int32Array, numItems: number, blockSize: number, scoreBlock: (block: Int32Array) => Tensor): Float32Array {
+  const out = new Float32Array(users.length * numItems);
+  for (let lo = 0; lo < users.length; lo += blockSize) {
+    const block = users.subarray(lo, Math.min(users.length, lo + blockSize));
+    const values = tidy(() => noGrad(() => scoreBlock(block).readSync() as Float32Array));
+    out.set(values.subarray(0, block.length * numItems), lo * numItems);
+  }
+  return out;
+}

@@ -1,0 +1,346 @@
+import {
+  bceWithLogits, bprLoss, mean, mul, Philox, runKernel, sampleCascadeNegatives, sampleMultichannelNegatives, sampleNegatives,
+  tensor, type Tensor,
+} from '@rec/core';
+import type { BPRMF } from '../bpr/bpr-mf.js';
+import type { PairwiseModel, PointwiseModel } from '../ncf/rows.js';
+import { behaviorRows, type BehaviorLog } from './log.js';
+
+/**
+ * One epoch's worth of work for the {@link Trainer}: how many batches, and what
+ * each batch computes. Batches are a pure function of (epoch, batch), through
+ * counter-based randomness, so a run resumed from a checkpoint continues
+ * exactly as an uninterrupted run would.
+ */
+export interface Objective {
+  /** Batches in `epoch`. */
+  batches(epoch: number): number;
+  /**
+   * Runs batch `index` of `epoch`: returns a differentiable loss for the
+   * trainer's optimizer to step, or — for fused kernels, which update the
+   * parameters themselves — the loss value. `examples` counts the scored rows.
+   */
+  batch(epoch: number, index: number): { loss: Tensor | number; examples: number };
+  /** True when {@link batch} updates the parameters itself (the trainer then creates no optimizer). */
+  readonly fused?: boolean;
+}
+
+/** Retries of the rejection samplers before a draw is kept and counted as exhausted. */
+const MAX_TRIES = 32;
+
+/** A uniform permutation of `ids` for `epoch`, from Philox (seed, stream 2³¹ + epoch; samplers use stream = epoch). */
+function shuffled(ids: Int32Array, seed: number, epoch: number): Int32Array {
+  const out = ids.slice();
+  const rng = new Philox({ seed, stream: 0x80000000 + epoch });
+  for (let k = out.length - 1; k > 0; k--) {
+    const j = rng.int(k + 1);
+    const t = out[k];
+    out[k] = out[j];
+    out[j] = t;
+  }
+  return out;
+}
+
+/** Pair indices whose behaviour mask has any of `bits`. */
+function pairsWith(log: BehaviorLog, bits: number): Int32Array {
+  const out: number[] = [];
+  for (let k = 0; k < log.pairs.mask.length; k++) if (log.pairs.mask[k] & bits) out.push(k);
+  return Int32Array.from(out);
+}
+
+/** Options of {@link PointwiseObjective}. */
+export interface PointwiseOptions {
+  /** Observed pairs per batch (default 256; each gives 1 + `negatives` rows per behaviour it has). */
+  batchSize?: number;
+  /** Negatives per positive instance (default 4, NMTR §IV-A3 "negative sampling ratio as 4 for all methods"). */
+  negatives?: number;
+  /** λ_r of eq. 12, one per behaviour of the log, summing to 1 (default uniform). */
+  weights?: readonly number[];
+  /** Train only behaviour r's rows (Table V's sequential training, one phase). */
+  onlyBehavior?: number;
+  seed?: number;
+}
+
+/**
+ * The multi-task pointwise log loss of NMTR eq. 12 over mini-batches formed as
+ * §III-D describes: draw an observed (u, i) pair of any behaviour; for every
+ * behaviour r it has, one positive instance y^r_ui = 1 and `negatives`
+ * instances y^r_uj = 0 with j drawn uniformly from the items u has no
+ * behaviour-r interaction with (kernel `neg_sample_cascade`; so a cart negative
+ * may be an item u only viewed, as the paper's example says).
+ * Loss = mean over rows of λ_r · ℓ_log(out^r, y). With one behaviour it is
+ * NCF's pointwise log loss with sampled negatives (He et al. 2017 eq. 7).
+ *
+ * Choices: an epoch visits every observed pair once in a seeded random order
+ * (the paper iterates sampling "until the desired size of a mini-batch is
+ * reached", without saying with or without replacement); the loss is a mean
+ * over rows so the learning rate does not depend on the batch size.
+ */
+export class PointwiseObjective implements Objective {
+  readonly #pairs: Int32Array;
+  readonly #batchSize: number;
+  readonly #negatives: number;
+  readonly #weights: Float32Array;
+  readonly #seed: number;
+  readonly #only: number | undefined;
+  readonly #csr: { indptr: Tensor; indices: Tensor };
+  #order: { epoch: number; ids: Int32Array } | undefined;
+
+  constructor(readonly model: PointwiseModel, readonly log: BehaviorLog, options: PointwiseOptions = {}) {
+    const R = log.behaviors.length;
+    if (model.numBehaviors !== R) throw new Error(`PointwiseObjective: the model predicts ${model.numBehaviors} behaviour(s) but the log has ${R} (${log.behaviors.join(', ')})`);
+    this.#batchSize = positiveInt('batchSize', options.batchSize ?? 256);
+    this.#negatives = positiveInt('negatives', options.negatives ?? 4);
+    this.#seed = options.seed ?? 0;
+    const weights = options.weights ?? log.behaviors.map(() => 1 / R);
+    if (weights.length !== R || weights.some((w) => !(w >= 0))) throw new Error(`PointwiseObjective: weights must be ${R} non-negative numbers (one per behaviour: ${log.behaviors.join(', ')}), got [${weights.join(', ')}]`);
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (Math.abs(total - 1) > 1e-6) throw new Error(`PointwiseObjective: weights must sum to 1 (NMTR eq. 12), got [${weights.join(', ')}] summing to ${total}`);
+    this.#weights = Float32Array.from(weights);
+    this.#only = options.onlyBehavior;
+    if (this.#only !== undefined && !(Number.isInteger(this.#only) && this.#only >= 0 && this.#only < R)) throw new Error(`PointwiseObjective: onlyBehavior must be in 0..${R - 1}, got ${this.#only}`);
+    this.#pairs = pairsWith(log, this.#only === undefined ? (1 << R) - 1 : 1 << this.#only);
+    if (this.#pairs.length === 0) throw new Error(`PointwiseObjective: the training log has no ${this.#only === undefined ? '' : `'${log.behaviors[this.#only]}' `}interactions`);
+    this.#csr = { indptr: tensor(log.indptr, [R, log.numUsers + 1]), indices: tensor(log.indices) };
+  }
+
+  batches(): number {
+    return Math.ceil(this.#pairs.length / this.#batchSize);
+  }
+
+  batch(epoch: number, index: number): { loss: Tensor; examples: number } {
+    if (this.#order?.epoch !== epoch) this.#order = { epoch, ids: shuffled(this.#pairs, this.#seed, epoch) };
+    const ids = this.#order.ids.subarray(index * this.#batchSize, (index + 1) * this.#batchSize);
+    const rows = this.rows(epoch, index, ids);
+    const logits = this.model.logits({ users: tensor(rows.users), items: tensor(rows.items), starts: rows.starts });
+    const loss = mean(mul(bceWithLogits(logits, tensor(rows.labels), 'none'), tensor(rows.weights)));
+    return { loss, examples: rows.users.length };
+  }
+
+  /** The behaviour-sorted rows of a batch of pair ids (exposed for tests). */
+  rows(epoch: number, index: number, ids: Int32Array): { users: Int32Array; items: Int32Array; labels: Float32Array; weights: Float32Array; starts: number[] } {
+    const { log } = this;
+    const R = log.behaviors.length;
+    const N = this.#negatives;
+    const n = ids.length;
+    const users = new Int32Array(n * N);
+    const positives = new Int32Array(n * N);
+    for (let k = 0; k < n; k++) {
+      for (let t = 0; t < N; t++) {
+        users[t * n + k] = log.pairs.users[ids[k]];
+        positives[t * n + k] = log.pairs.items[ids[k]];
+      }
+    }
+    const words = n * N * R * MAX_TRIES;
+    const counter = index * words;
+    const { negatives } = sampleCascadeNegatives(tensor(users), tensor(positives), this.#csr, log.numItems, { seed: this.#seed, stream: epoch, counter }, MAX_TRIES);
+    const neg = negatives.readSync() as Int32Array;
+    // Gather rows per behaviour, then lay them out behaviour by behaviour.
+    const perBehavior: { u: number[]; i: number[]; y: number[] }[] = Array.from({ length: R }, () => ({ u: [], i: [], y: [] }));
+    for (let k = 0; k < n; k++) {
+      const bits = log.pairs.mask[ids[k]];
+      for (let r = 0; r < R; r++) {
+        if (!(bits & (1 << r)) || (this.#only !== undefined && r !== this.#only)) continue;
+        const rows = perBehavior[r];
+        rows.u.push(log.pairs.users[ids[k]]);
+        rows.i.push(log.pairs.items[ids[k]]);
+        rows.y.push(1);
+        for (let t = 0; t < N; t++) {
+          rows.u.push(log.pairs.users[ids[k]]);
+          rows.i.push(neg[(t * n + k) * R + r]);
+          rows.y.push(0);
+        }
+      }
+    }
+    const total = perBehavior.reduce((s, b) => s + b.u.length, 0);
+    const out = { users: new Int32Array(total), items: new Int32Array(total), labels: new Float32Array(total), weights: new Float32Array(total), starts: [0] };
+    let at = 0;
+    perBehavior.forEach((b, r) => {
+      out.users.set(b.u, at);
+      out.items.set(b.i, at);
+      out.labels.set(b.y, at);
+      // λ_r·R, so uniform weights give plain log loss; a sequential phase weighs its one behaviour 1.
+      out.weights.fill(this.#only === undefined ? this.#weights[r] * R : 1, at, at + b.u.length);
+      at += b.u.length;
+      out.starts.push(at);
+    });
+    return out;
+  }
+}
+
+/** How a pairwise objective draws the negative j of a purchase (u, i). */
+export type PairwiseSampler =
+  /** Uniform over the items u did not buy (BPR, Rendle et al. 2009 §4.3). */
+  | { kind: 'uniform' }
+  /**
+   * Multi-channel (MC-BPR, Loni et al. 2016; NMTR §IV-A2): with probability
+   * `viewedRate` an item u interacted with under a weaker behaviour but did not
+   * buy, else an item u never interacted with (kernel `neg_sample_multichannel`).
+   */
+  | { kind: 'multichannel'; viewedRate: number };
+
+/** Options of {@link PairwiseObjective} and {@link FusedBPRObjective}. */
+export interface PairwiseOptions {
+  /** Purchases per batch (default 1024). */
+  batchSize?: number;
+  /** Negatives per purchase, each a (u, i, j) triple (default 4, NMTR §IV-A3). */
+  negatives?: number;
+  sampler?: PairwiseSampler;
+  seed?: number;
+}
+
+/**
+ * Draws the (u, i, j) triples of a batch of target-behaviour purchases: every
+ * purchase of the log is visited once per epoch in a seeded order, each with
+ * `negatives` negatives from the chosen sampler. Shared by the autograd and the
+ * fused BPR objectives.
+ */
+class TripleSampler {
+  readonly pairs: Int32Array;
+  readonly batchSize: number;
+  readonly negatives: number;
+  readonly seed: number;
+  readonly sampler: PairwiseSampler;
+  readonly #target: { indptr: Tensor; indices: Tensor };
+  readonly #weaker: { indptr: Tensor; indices: Tensor } | undefined;
+  readonly #seen: { indptr: Tensor; indices: Tensor } | undefined;
+  #order: { epoch: number; ids: Int32Array } | undefined;
+
+  constructor(readonly log: BehaviorLog, options: PairwiseOptions, who: string) {
+    const R = log.behaviors.length;
+    this.batchSize = positiveInt('batchSize', options.batchSize ?? 1024);
+    this.negatives = positiveInt('negatives', options.negatives ?? 4);
+    this.seed = options.seed ?? 0;
+    this.sampler = options.sampler ?? { kind: 'uniform' };
+    this.pairs = pairsWith(log, 1 << (R - 1));
+    if (this.pairs.length === 0) throw new Error(`${who}: the training log has no '${log.behaviors[R - 1]}' interactions`);
+    const target = behaviorRows(log, R - 1);
+    this.#target = { indptr: tensor(target.indptr), indices: tensor(target.indices) };
+    if (this.sampler.kind === 'multichannel') {
+      const rate = this.sampler.viewedRate;
+      if (!(rate >= 0 && rate <= 1)) throw new Error(`${who}: sampler.viewedRate must be in [0, 1], got ${rate}`);
+      if (R < 2) throw new Error(`${who}: the multi-channel sampler needs a weaker behaviour besides '${log.behaviors[0]}'`);
+      const weaker = weakerOnlyRows(log);
+      const seen = weakerOnlyRows(log, true);
+      this.#weaker = { indptr: tensor(weaker.indptr), indices: tensor(weaker.indices) };
+      this.#seen = { indptr: tensor(seen.indptr), indices: tensor(seen.indices) };
+    }
+  }
+
+  batches(): number {
+    return Math.ceil(this.pairs.length / this.batchSize);
+  }
+
+  triples(epoch: number, index: number): { users: Int32Array; positives: Int32Array; negatives: Int32Array } {
+    if (this.#order?.epoch !== epoch) this.#order = { epoch, ids: shuffled(this.pairs, this.seed, epoch) };
+    const ids = this.#order.ids.subarray(index * this.batchSize, (index + 1) * this.batchSize);
+    const n = ids.length * this.negatives;
+    const users = new Int32Array(n);
+    const positives = new Int32Array(n);
+    for (let t = 0; t < this.negatives; t++) {
+      for (let k = 0; k < ids.length; k++) {
+        users[t * ids.length + k] = this.log.pairs.users[ids[k]];
+        positives[t * ids.length + k] = this.log.pairs.items[ids[k]];
+      }
+    }
+    const counter = index * n * (MAX_TRIES + 1);
+    const randomness = { seed: this.seed, stream: epoch, counter };
+    const u = tensor(users);
+    const drawn = this.sampler.kind === 'uniform'
+      ? sampleNegatives(u, this.#target, this.log.numItems, randomness, MAX_TRIES).negatives
+      : sampleMultichannelNegatives(u, this.#weaker!, this.#seen!, this.log.numItems, this.sampler.viewedRate, randomness, MAX_TRIES).negatives;
+    return { users, positives, negatives: (drawn.readSync() as Int32Array).slice() };
+  }
+}
+
+/**
+ * Per user, the items of any weaker behaviour that are not target items (or,
+ * with `all`, every item of any behaviour), ascending: the "viewed but not
+ * bought" and "seen" channels of the multi-channel sampler.
+ */
+function weakerOnlyRows(log: BehaviorLog, all = false): { indptr: Int32Array; indices: Int32Array } {
+  const R = log.behaviors.length;
+  const targetBit = 1 << (R - 1);
+  const indptr = new Int32Array(log.numUsers + 1);
+  const indices: number[] = [];
+  const { users, items, mask } = log.pairs;
+  for (let k = 0; k < users.length; k++) {
+    if (all || !(mask[k] & targetBit)) {
+      indices.push(items[k]);
+      indptr[users[k] + 1]++;
+    }
+  }
+  for (let u = 0; u < log.numUsers; u++) indptr[u + 1] += indptr[u];
+  return { indptr, indices: Int32Array.from(indices) };
+}
+
+/**
+ * The BPR criterion (Rendle et al. 2009, eq. 4) on any differentiable scorer:
+ * mean −ln σ(x̂_ui − x̂_uj) over the batch's triples. With the uniform sampler
+ * and MF this is BPR; with the multi-channel sampler it is MC-BPR's learner,
+ * and over NCF units it is NMTR's MC-GMF / MC-MLP / MC-NeuMF (§IV-A2: "we
+ * optimized the three NCF models with the Multi-Channel BPR learner").
+ */
+export class PairwiseObjective implements Objective {
+  readonly #triples: TripleSampler;
+
+  constructor(readonly model: PairwiseModel, log: BehaviorLog, options: PairwiseOptions = {}) {
+    this.#triples = new TripleSampler(log, options, 'PairwiseObjective');
+  }
+
+  batches(): number {
+    return this.#triples.batches();
+  }
+
+  batch(epoch: number, index: number): { loss: Tensor; examples: number } {
+    const t = this.#triples.triples(epoch, index);
+    const u = tensor(t.users);
+    const loss = bprLoss(this.model.score(u, tensor(t.positives)), this.model.score(u, tensor(t.negatives)));
+    return { loss, examples: t.users.length };
+  }
+}
+
+/** Options of {@link FusedBPRObjective}. */
+export interface FusedBPROptions extends PairwiseOptions {
+  /** SGD learning rate α (default 0.05). */
+  learningRate?: number;
+  /** λ_Θ on the touched rows (default 1e-5). */
+  l2?: number;
+}
+
+/**
+ * LearnBPR for matrix factorisation through the fused `bpr_step` kernel: each
+ * batch's triples are applied one after another by SGD in place (Rendle et al.
+ * 2009 §4.3, Hogwild over threads on the native backend). The trainer creates
+ * no optimizer for it. Used for BPR-MF and MC-BPR (MF with the multi-channel
+ * sampler, Loni et al. 2016), which are pure embedding models.
+ */
+export class FusedBPRObjective implements Objective {
+  readonly fused = true;
+  readonly #triples: TripleSampler;
+  readonly #lr: number;
+  readonly #l2: number;
+
+  constructor(readonly model: BPRMF, log: BehaviorLog, options: FusedBPROptions = {}) {
+    this.#triples = new TripleSampler(log, options, 'FusedBPRObjective');
+    this.#lr = options.learningRate ?? 0.05;
+    this.#l2 = options.l2 ?? 1e-5;
+    if (!(this.#lr > 0)) throw new Error(`FusedBPRObjective: learningRate must be > 0, got ${this.#lr}`);
+    if (!(this.#l2 >= 0)) throw new Error(`FusedBPRObjective: l2 must be ≥ 0, got ${this.#l2}`);
+  }
+
+  batches(): number {
+    return this.#triples.batches();
+  }
+
+  batch(epoch: number, index: number): { loss: number; examples: number } {
+    const t = this.#triples.triples(epoch, index);
+    const [loss] = runKernel('bpr_step', [this.model.users.weight, this.model.items.weight, tensor(t.users), tensor(t.positives), tensor(t.negatives)], { lr: this.#lr, reg: this.#l2 });
+    return { loss: loss.item(), examples: t.users.length };
+  }
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
