@@ -1,12 +1,24 @@
 /**
- * The `rec` command. Today it manages datasets:
+ * The `rec` command: datasets, and models trained, evaluated and served from them.
  *
  *   rec data list                       registered datasets, present or not under the data root
  *   rec data download <name> [--dir D]  fetch, verify and unpack a dataset's official archive
  *   rec data stats <name> [--dir D]     read a dataset (through the cache) and print its size
  *
- * Run from sources with `node --conditions=@rec/source --import tsx src/rec.ts …`, or
- * through the `rec` bin (`bin/rec.js`). Every failure is one line on stderr and exit code 1.
+ *   rec train <model> --data <dataset> [--config f.yaml|.json] [--set key=value …] [--epochs n]
+ *             [--backend js|native|webgpu] [--out dir] [--fresh] [--quiet] [--json]
+ *       train on the dataset's default split, one random purchase per user held out for early
+ *       stopping (NMTR §IV-A3), checkpoint every epoch (a re-run resumes), save the model to
+ *       --out (default runs/<dataset, / as _>/<model>)
+ *   rec eval <modelDir> [--data D] [--protocol full] [-k 50,80,100,200] [--out dir] [--json]
+ *       HR and NDCG on the published test split, full ranking with only training purchases
+ *       masked; --out writes report.json, report.md and report.html
+ *   rec recommend <modelDir> --user <rawId> [-k 10] [--json]
+ *       a user's top K by raw ids (and item names where the data has them), training purchases excluded
+ *
+ * The model commands live in `commands/` (one file each) and are registered below with one
+ * line each. Run from sources with `node --conditions=@rec/source --import tsx src/rec.ts …`,
+ * or through the `rec` bin (`bin/rec.js`). Every failure is one line on stderr and exit code 1.
  */
 import { pathToFileURL } from 'node:url';
 import {
@@ -22,6 +34,11 @@ import {
   stats,
 } from '@rec/data';
 import { Command, CommanderError } from 'commander';
+import { type CommandContext, table } from './commands/context.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { registerRecommendCommand } from './commands/recommend.js';
+import { registerReproduceCommand } from './commands/reproduce.js';
+import { registerTrainCommand } from './commands/train.js';
 
 /**
  * Where the command's output goes; tests and embedders pass their own.
@@ -45,12 +62,6 @@ const processIO: RecIO = {
   err: (text) => process.stderr.write(text),
   errIsTTY: Boolean(process.stderr.isTTY),
 };
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: readonly string[]): string => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n') + '\n';
-}
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -98,15 +109,32 @@ async function printStats(io: RecIO, name: string, dir: string | undefined, cach
 }
 
 /**
+ * What a `rec` program reads besides its arguments; tests pass a generated dataset.
+ * @example
+ * ```ts
+ * const options: RecProgramOptions = { readDataset: async () => tinyDataset };
+ * ```
+ */
+export interface RecProgramOptions {
+  /** Reads a dataset by registry name (default: `readDataset` of @rec/data, through the cache). */
+  readDataset?: (name: string) => Promise<Dataset>;
+}
+
+/**
  * The `rec` program, its actions writing to `io`. Errors thrown by an action propagate
  * to the caller ({@link runRec} turns them into one line and exit code 1).
  *
+ * @param options - where the model commands get datasets from.
  * @example
  * ```ts
  * await createRecProgram().parseAsync(['data', 'list'], { from: 'user' });
  * ```
  */
-export function createRecProgram(io: RecIO = processIO): Command {
+export function createRecProgram(io: RecIO = processIO, options: RecProgramOptions = {}): Command {
+  const context: CommandContext = {
+    io,
+    readDataset: options.readDataset ?? ((name) => readDataset(name, { warn: (line) => io.err(`${line}\n`) })),
+  };
   const program = new Command('rec')
     .description('@rec: recommenders that use categories, behaviour funnels and side information')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
@@ -130,6 +158,10 @@ export function createRecProgram(io: RecIO = processIO): Command {
     .option('--dir <dataRoot>', 'data root to read from (default: REC_DATA_DIR or ~/.cache/rec/datasets)')
     .option('--no-cache', 'parse the source files even when a cache file exists, and write none')
     .action((name: string, opts: { dir?: string; cache: boolean }) => printStats(io, name, opts.dir, opts.cache));
+  registerTrainCommand(program, context);
+  registerEvalCommand(program, context);
+  registerRecommendCommand(program, context);
+  registerReproduceCommand(program, context);
   return program;
 }
 
@@ -137,13 +169,15 @@ export function createRecProgram(io: RecIO = processIO): Command {
  * Runs `rec` with `args` (without the node and script paths) and returns the exit code:
  * 0 on success, 1 on any error, which is printed as one line on stderr.
  *
+ * @param io - where output goes (tests collect it).
+ * @param options - see {@link RecProgramOptions}.
  * @example
  * ```ts
  * process.exitCode = await runRec(['data', 'stats', 'ml-100k']);
  * ```
  */
-export async function runRec(args: readonly string[], io: RecIO = processIO): Promise<number> {
-  const program = createRecProgram(io);
+export async function runRec(args: readonly string[], io: RecIO = processIO, options: RecProgramOptions = {}): Promise<number> {
+  const program = createRecProgram(io, options);
   try {
     await program.parseAsync([...args], { from: 'user' });
     return 0;

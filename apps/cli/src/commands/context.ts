@@ -1,0 +1,116 @@
+/**
+ * What the model commands (`rec train`, `rec eval`, `rec recommend`) share: where their
+ * output goes, how they read datasets (injectable, so tests can hand them a generated
+ * one), the backend choice, the published split and the purchase-only mask.
+ */
+import { resolveBackend } from '@rec/core';
+import {
+  type Dataset, type IdMap, type Interactions, positivesByBehavior, type PublishedSplit, type RawId, selectInteractions, type UserItemCSR,
+} from '@rec/data';
+import { registerFastBackends } from '@rec/kernels';
+import type { RecIO } from '../rec.js';
+
+/**
+ * The world a command runs in: its output streams and its dataset reader.
+ * @example
+ * ```ts
+ * const context: CommandContext = { io, readDataset: (name) => readDataset(name) };
+ * ```
+ */
+export interface CommandContext {
+  readonly io: RecIO;
+  /** Reads a dataset by registry name (the CLI reads through the binary cache). */
+  readDataset(name: string): Promise<Dataset>;
+}
+
+/** A Markdown-style table, columns padded to their widest cell. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n') + '\n';
+}
+
+/** A count with thousands separators: `12,345`. */
+export const count = (n: number): string => n.toLocaleString('en-US');
+
+let fastBackendsOffered = false;
+
+/**
+ * Activates the backend new tensors go to: `prefer` (js, native, webgpu), else
+ * `REC_BACKEND`, else the fastest that loads; each backend skipped on the way is one
+ * line on stderr unless `quiet`. Returns its name.
+ * @throws Error when the backend asked for is unknown or cannot load here.
+ */
+export async function useBackend(io: RecIO, prefer: string | undefined, quiet = false): Promise<string> {
+  if (!fastBackendsOffered) {
+    registerFastBackends();
+    fastBackendsOffered = true;
+  }
+  const backend = await resolveBackend({ prefer, log: (line) => (quiet ? undefined : io.err(`${line}\n`)) });
+  return backend.name;
+}
+
+/** The dataset's `default` published split, or an error naming the splits it has. */
+export function defaultSplit(dataset: Dataset): PublishedSplit {
+  const split = dataset.splits.default;
+  if (split) return split;
+  const names = Object.keys(dataset.splits);
+  throw new Error(
+    `dataset ${dataset.name} has no default split (${names.length ? `it has ${names.join(', ')}` : 'it has no published split'}); ` +
+      'the model commands train and evaluate on the default split',
+  );
+}
+
+/**
+ * The items a user must not be recommended or credited for: their training rows of the
+ * target behaviour only. On multi-behaviour data most test purchases were viewed or
+ * carted in training, so masking every training row would remove the answer.
+ */
+export function targetMask(train: Interactions, target: string): UserItemCSR {
+  const positives = positivesByBehavior(train);
+  const mask = positives[target];
+  if (!mask) throw new Error(`the training split has no behaviour '${target}'; it has ${Object.keys(positives).join(', ')}`);
+  return mask;
+}
+
+/** The test rows of the target behaviour (all rows when the log has no behaviour types). */
+export function targetRows(test: Interactions, target: string): Interactions {
+  if (!test.behaviors || !test.behaviorNames) return test;
+  const t = test.behaviorNames.indexOf(target);
+  if (t < 0) throw new Error(`the test split has no behaviour '${target}'; it has ${test.behaviorNames.join(', ')}`);
+  const rows: number[] = [];
+  for (let r = 0; r < test.length; r++) if (test.behaviors[r] === t) rows.push(r);
+  return rows.length === test.length ? test : selectInteractions(test, Int32Array.from(rows));
+}
+
+/**
+ * The dense index of a raw id typed on the command line. Ids keep their type in an
+ * IdMap, so `"1003"` is tried as a string and then as the number 1003.
+ * @returns the index, or −1 when the id is unknown.
+ */
+export function indexOfRawId(ids: IdMap<RawId>, raw: string): number {
+  const asString = ids.indexOf(raw);
+  if (asString >= 0) return asString;
+  const n = Number(raw);
+  return raw.trim() !== '' && Number.isFinite(n) ? ids.indexOf(n) : -1;
+}
+
+/**
+ * Checks that a model's index spaces are the dataset's: a model trained on another
+ * dataset would otherwise score the wrong users and items without any error.
+ */
+export function checkIndexSpaces(model: { numUsers: number; numItems: number; dataset?: string }, modelDir: string, dataset: Dataset, train: Interactions): void {
+  if (model.numUsers === train.numUsers && model.numItems === train.numItems) return;
+  throw new Error(
+    `the model in ${modelDir} has ${count(model.numUsers)} users × ${count(model.numItems)} items but ${dataset.name} has ` +
+      `${count(train.numUsers)} × ${count(train.numItems)}${model.dataset ? ` (the model was trained on ${model.dataset})` : ''}`,
+  );
+}
+
+/** A comma-separated list of positive integers (`50,80,100`), or an error naming the option. */
+export function parseCutoffs(text: string, option: string): number[] {
+  const ks = text.split(',').map((s) => s.trim());
+  const bad = ks.find((s) => !/^\d+$/.test(s) || Number(s) < 1);
+  if (ks.length === 0 || bad !== undefined) throw new Error(`${option}: expected positive integers separated by commas (e.g. 50,80,100,200), got '${text}'`);
+  return [...new Set(ks.map(Number))].sort((a, b) => a - b);
+}
