@@ -42,6 +42,13 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("sampled_softmax_grad", Napi::Function::New(env, rec::sampled_softmax_grad, "sampled_softmax_grad"));
   exports.Set("skipgram_step", Napi::Function::New(env, rec::skipgram_step, "skipgram_step"));
   exports.Set("dense_bias_act", Napi::Function::New(env, rec::dense_bias_act, "dense_bias_act"));
+  exports.Set("softmax", Napi::Function::New(env, rec::softmax, "softmax"));
+  exports.Set("log_softmax", Napi::Function::New(env, rec::log_softmax, "log_softmax"));
+  exports.Set("reduce", Napi::Function::New(env, rec::reduce, "reduce"));
+  exports.Set("unary", Napi::Function::New(env, rec::unary, "unary"));
+  exports.Set("binary", Napi::Function::New(env, rec::binary, "binary"));
+  exports.Set("gather_rows", Napi::Function::New(env, rec::gather_rows, "gather_rows"));
+  exports.Set("scatter_add_rows", Napi::Function::New(env, rec::scatter_add_rows, "scatter_add_rows"));
   exports.Set("bound_stream_triad", Napi::Function::New(env, rec::bound_stream_triad, "bound_stream_triad"));
   exports.Set("bound_gather_scatter", Napi::Function::New(env, rec::bound_gather_scatter, "bound_gather_scatter"));
   exports.Set("bound_fma_peak", Napi::Function::New(env, rec::bound_fma_peak, "bound_fma_peak"));

@@ -24,6 +24,13 @@ Napi::Value sampled_softmax(const Napi::CallbackInfo& info);
 Napi::Value sampled_softmax_grad(const Napi::CallbackInfo& info);
 Napi::Value skipgram_step(const Napi::CallbackInfo& info);
 Napi::Value dense_bias_act(const Napi::CallbackInfo& info);
+Napi::Value softmax(const Napi::CallbackInfo& info);
+Napi::Value log_softmax(const Napi::CallbackInfo& info);
+Napi::Value reduce(const Napi::CallbackInfo& info);
+Napi::Value unary(const Napi::CallbackInfo& info);
+Napi::Value binary(const Napi::CallbackInfo& info);
+Napi::Value gather_rows(const Napi::CallbackInfo& info);
+Napi::Value scatter_add_rows(const Napi::CallbackInfo& info);
 
 Napi::Value bound_stream_triad(const Napi::CallbackInfo& info);
 Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info);

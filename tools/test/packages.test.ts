@@ -4,8 +4,8 @@
  * Runs after `turbo build` (this task depends on the packages' builds).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -45,5 +45,39 @@ describe.each(packages)('@rec/%s', (name) => {
     for (const [dep, range] of Object.entries<string>(manifest.dependencies ?? {})) {
       if (dep.startsWith('@rec/')) expect(range, dep).toBe('workspace:*');
     }
+  });
+});
+
+/** Files under `dir` (recursively) whose names end in one of `exts`, relative to `dir`. */
+function sourceFiles(dir: string, exts: string[]): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && exts.some((x) => e.name.endsWith(x)))
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split('\\').join('/'))
+    .sort();
+}
+
+describe('@rec/kernels tarball', () => {
+  const dir = join(root, 'packages', 'kernels');
+
+  it('carries every C++ source of kernels/cpu (as cpu/, put there by prepack) and every WGSL shader embedded in dist', () => {
+    // What `npm pack` / `pnpm publish` do: prepack copies kernels/cpu in, postpack takes it out.
+    execFileSync(process.execPath, ['scripts/pack-cpu-sources.mjs'], { cwd: dir });
+    let files: string[];
+    try {
+      const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      files = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
+    } finally {
+      execFileSync(process.execPath, ['scripts/pack-cpu-sources.mjs', '--clean'], { cwd: dir });
+    }
+    const cpp = sourceFiles(join(root, 'kernels', 'cpu'), ['.cc', '.h']);
+    expect(cpp.length).toBeGreaterThan(0);
+    expect(cpp.map((f) => `cpu/${f}`).filter((f) => !files.includes(f))).toEqual([]);
+    expect(files).toContain('CMakeLists.txt');
+    expect(files).toContain('scripts/build-native.mjs');
+    // WGSL is not shipped as files: scripts/embed-wgsl.mjs embeds each shader, keyed by stem.
+    expect(files).toContain('dist/webgpu/shaders.generated.js');
+    const embedded = readFileSync(join(dir, 'dist', 'webgpu', 'shaders.generated.js'), 'utf8');
+    const stems = sourceFiles(join(root, 'kernels', 'wgsl'), ['.wgsl']).map((f) => f.replace(/\.wgsl$/, ''));
+    expect(stems.filter((stem) => !embedded.includes(JSON.stringify(stem)))).toEqual([]);
   });
 });

@@ -62,6 +62,62 @@ Span<T> array_arg(const Napi::CallbackInfo& info, size_t i, const char* kernel, 
   return s;
 }
 
+/** The element types of @rec tensors (core's DType), all 32-bit. */
+enum class DType { f32, i32, u32 };
+
+/** A borrowed view of a Float32Array, Int32Array or Uint32Array, with its element type. */
+struct AnySpan {
+  DType dtype = DType::f32;
+  void* data = nullptr;
+  size_t size = 0;
+  template <typename T>
+  T* as() const { return static_cast<T*>(data); }
+};
+
+inline const char* dtype_name(DType d) { return d == DType::f32 ? "f32" : d == DType::i32 ? "i32" : "u32"; }
+
+/** Argument `i` as any 32-bit typed array (f32, i32 or u32); `expected` (when ≥ 0) is its required length. */
+inline AnySpan any_array_arg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* name, int64_t expected = -1) {
+  const Napi::Env env = info.Env();
+  const std::string what = std::string(kernel) + ": argument " + std::to_string(i) + " (" + name + ") must be a Float32Array, Int32Array or Uint32Array";
+  if (i >= info.Length() || !info[i].IsTypedArray()) fail(env, what);
+  Napi::TypedArray arr = info[i].As<Napi::TypedArray>();
+  AnySpan s;
+  switch (arr.TypedArrayType()) {
+    case napi_float32_array: s.dtype = DType::f32; break;
+    case napi_int32_array: s.dtype = DType::i32; break;
+    case napi_uint32_array: s.dtype = DType::u32; break;
+    default: fail(env, what);
+  }
+  s.data = static_cast<uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset();
+  s.size = arr.ElementLength();
+  if (expected >= 0 && int64_t(s.size) != expected) {
+    fail(env, std::string(kernel) + ": " + name + " has " + std::to_string(s.size) + " elements, expected " + std::to_string(expected));
+  }
+  return s;
+}
+
+/** Calls f(T{}) with T the C++ element type of `d` (float, int32_t or uint32_t). */
+template <typename F>
+decltype(auto) dispatch_dtype(DType d, F&& f) {
+  switch (d) {
+    case DType::i32: return f(int32_t{});
+    case DType::u32: return f(uint32_t{});
+    default: return f(float{});
+  }
+}
+
+/** Argument `i` as a shape: an Int32Array of non-negative sizes; returns their product. */
+inline int64_t shape_arg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* name, Span<int32_t>& dims) {
+  dims = array_arg<int32_t>(info, i, kernel, name);
+  int64_t n = 1;
+  for (size_t j = 0; j < dims.size; ++j) {
+    if (dims[j] < 0) fail(info.Env(), std::string(kernel) + ": " + name + " has a negative size at axis " + std::to_string(j));
+    n *= dims[j];
+  }
+  return n;
+}
+
 /** Argument `i` as a finite number. */
 inline double number_arg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* name) {
   if (i >= info.Length() || !info[i].IsNumber()) {

@@ -18,12 +18,12 @@
 // Variants: with or without exclusion (exclude = 0/1).
 // Table construction stays on the host (AliasTable.fromWeights): a sequential
 // O(V) pass run once per training — the documented exception of issue 3.
-#include <algorithm>
 #include <atomic>
 
 #include "../addon.h"
 #include "../common/checks.h"
 #include "../common/philox.h"
+#include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -71,17 +71,14 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
     for (int64_t r = begin; r < end; ++r) {
       const int32_t* lo = exclude ? indices.data + indptr[users[r]] : nullptr;
       const int32_t* hi = exclude ? indices.data + indptr[users[r] + 1] : nullptr;
-      int32_t item = 0;
-      uint64_t t = 0;
-      for (; t < max_tries; ++t) {
+      // Without exclusion lo == hi (an empty row), so the first draw is accepted.
+      out[r] = sample_unseen(lo, hi, max_tries, int32_t(0), local, [&](uint64_t t, int32_t& item) {
         const uint64_t k = counter + 2 * (uint64_t(r) * max_tries + t);
         const uint32_t column = mulhi32(philox_u32_at(key, stream, k), V);
         const float coin = float(philox_u32_at(key, stream, k + 1) >> 8) * 0x1p-24f;
         item = coin < prob[column] ? int32_t(column) : alias[column];
-        if (!exclude || !std::binary_search(lo, hi, item)) break;
-      }
-      if (t == max_tries) ++local;
-      out[r] = item;
+        return true;
+      });
     }
     exhausted += local;
   });

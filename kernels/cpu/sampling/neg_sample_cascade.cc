@@ -17,6 +17,7 @@
 #include "../addon.h"
 #include "../common/checks.h"
 #include "../common/philox.h"
+#include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -61,14 +62,11 @@ Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info) {
           out[r * B + b] = -1;
           continue;
         }
-        uint32_t item = 0;
-        uint64_t t = 0;
-        for (; t < max_tries; ++t) {
-          item = mulhi32(philox_u32_at(key, stream, counter + (uint64_t(r) * uint64_t(B) + uint64_t(b)) * max_tries + t), num_items);
-          if (!std::binary_search(lo, hi, int32_t(item))) break;
-        }
-        if (t == max_tries) ++local;
-        out[r * B + b] = int32_t(item);
+        const uint64_t slot = uint64_t(r) * uint64_t(B) + uint64_t(b);
+        out[r * B + b] = int32_t(sample_unseen(lo, hi, max_tries, uint32_t(0), local, [&](uint64_t t, uint32_t& item) {
+          item = mulhi32(philox_u32_at(key, stream, counter + slot * max_tries + t), num_items);
+          return true;
+        }));
       }
     }
     exhausted += local;

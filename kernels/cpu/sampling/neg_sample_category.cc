@@ -16,12 +16,12 @@
 // output is the same for any thread count and bit-exact with the js reference.
 // Inputs are fully checked by the TS glue (checkNegSampleCategoryInputs, the
 // reference's messages); the checks here keep every read in bounds.
-#include <algorithm>
 #include <atomic>
 
 #include "../addon.h"
 #include "../common/checks.h"
 #include "../common/philox.h"
+#include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -88,17 +88,13 @@ Napi::Value neg_sample_category(const Napi::CallbackInfo& info) {
       const int32_t sib_lo = sib_indptr[leaf];
       const uint32_t sib_count = uint32_t(sib_indptr[leaf + 1] - sib_lo);
       const bool sibling = sib_count > 0 && double(philox_u32_at(key, stream, base) >> 8) * 0x1p-24 < sibling_rate;
-      int32_t item = -1;
-      uint64_t t = 0;
-      for (; t < max_tries; ++t) {
+      out[r] = sample_unseen(lo, hi, max_tries, int32_t(-1), local, [&](uint64_t t, int32_t& item) {
         const int32_t cat = sibling ? sib_cats[sib_lo + int32_t(mulhi32(philox_u32_at(key, stream, base + 1 + 2 * t), sib_count))] : leaf;
         const uint32_t size = uint32_t(cat_indptr[cat + 1] - cat_indptr[cat]);
-        if (size == 0) continue;
+        if (size == 0) return false;  // an empty category: no candidate this try
         item = cat_items[cat_indptr[cat] + int32_t(mulhi32(philox_u32_at(key, stream, base + 2 + 2 * t), size))];
-        if (!std::binary_search(lo, hi, item)) break;
-      }
-      if (t == max_tries) ++local;
-      out[r] = item;
+        return true;
+      });
     }
     exhausted += local;
   });

@@ -15,12 +15,12 @@
 // Numerics: integer only.
 // Serves: BPR (Rendle et al. 2009, §4.3 LearnBPR) and every model trained with
 // sampled negatives.
-#include <algorithm>
 #include <atomic>
 
 #include "../addon.h"
 #include "../common/checks.h"
 #include "../common/philox.h"
+#include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -58,14 +58,10 @@ Napi::Value neg_sample_exclude(const Napi::CallbackInfo& info) {
     for (int64_t r = begin; r < end; ++r) {
       const int32_t* lo = indices.data + indptr[users[r]];
       const int32_t* hi = indices.data + indptr[users[r] + 1];
-      uint32_t item = 0;
-      uint64_t t = 0;
-      for (; t < max_tries; ++t) {
+      out[r] = int32_t(sample_unseen(lo, hi, max_tries, uint32_t(0), local, [&](uint64_t t, uint32_t& item) {
         item = mulhi32(philox_u32_at(key, stream, counter + uint64_t(r) * max_tries + t), num_items);
-        if (!std::binary_search(lo, hi, int32_t(item))) break;
-      }
-      if (t == max_tries) ++local;
-      out[r] = int32_t(item);
+        return true;
+      }));
     }
     exhausted += local;
   });

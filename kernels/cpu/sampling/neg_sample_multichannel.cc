@@ -13,12 +13,12 @@
 // i32 [·]; seenItems i32 [·] sorted per row; out, channel i32 [n] (written);
 // returns exhausted. Threading: rows split statically over the pool;
 // counter-based draws, bit-exact with the js reference for any thread count.
-#include <algorithm>
 #include <atomic>
 
 #include "../addon.h"
 #include "../common/checks.h"
 #include "../common/philox.h"
+#include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -68,14 +68,10 @@ Napi::Value neg_sample_multichannel(const Napi::CallbackInfo& info) {
       }
       const int32_t* lo = seen_items.data + seen_indptr[u];
       const int32_t* hi = seen_items.data + seen_indptr[u + 1];
-      uint32_t item = 0;
-      uint64_t t = 0;
-      for (; t < max_tries; ++t) {
+      out[r] = int32_t(sample_unseen(lo, hi, max_tries, uint32_t(0), local, [&](uint64_t t, uint32_t& item) {
         item = mulhi32(philox_u32_at(key, stream, base + 1 + t), num_items);
-        if (!std::binary_search(lo, hi, int32_t(item))) break;
-      }
-      if (t == max_tries) ++local;
-      out[r] = int32_t(item);
+        return true;
+      }));
       channel[r] = 0;
     }
     exhausted += local;

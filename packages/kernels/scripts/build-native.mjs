@@ -2,7 +2,9 @@
 /**
  * Builds the native addon (`kernels/cpu` → `build/Release/rec_kernels.node`)
  * with cmake-js against node-addon-api. Run by `pnpm install` (the package's
- * `install` script) and by `pnpm --filter @rec/kernels build:native`.
+ * `install` script) and by `pnpm --filter @rec/kernels build:native`. In the
+ * repository it builds `../../kernels/cpu`; an installed tarball builds its
+ * packed copy `cpu/` (see `pack-cpu-sources.mjs` and CMakeLists.txt).
  *
  * - `REC_SKIP_NATIVE_BUILD=1` skips the build with one line; the `js` backend
  *   is then used (`resolveBackend` prints why `native` was skipped).

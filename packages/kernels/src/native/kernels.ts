@@ -4,7 +4,8 @@
  * (`packages/core/src/kernels/<family>/<id>.ts`) and its C++ file
  * (`kernels/cpu/<family>/<id>.cc`). Each checks what the reference checks,
  * hands the host arrays and attributes to the addon and wraps outputs in the
- * backend's storage. Every other kernel falls back to `js`.
+ * backend's storage. Every other kernel falls back to `js`, and so do the
+ * inputs a C++ kernel does not take (see {@link reference}).
  */
 import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprStepAttrs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
@@ -16,10 +17,11 @@ import {
   type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
   checkNegSampleCascadeInputs, checkSampleWeightedCandidatesInputs, type NegSampleCascadeAttrs, type SampleWeightedCandidatesAttrs,
 } from '@rec/core';
+import { allocArray, broadcastShapes, findKernel, type KernelContext, type KernelImpl, type KernelOutput } from '@rec/core';
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows'] as const;
 
 let registered = false;
 
@@ -32,6 +34,23 @@ function i32(t: Tensor, kernel: string, name: string): Int32Array {
 function f32(t: Tensor, kernel: string, name: string): Float32Array {
   if (t.dtype !== 'f32') throw new Error(`${kernel}: ${name} must be f32, got ${t.dtype}`);
   return hostF32(t);
+}
+
+/** core's UnaryFn / BinaryFn in the order of the `fn` codes of unary.cc / binary.cc. */
+const UNARY_FNS = ['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'square', 'reciprocal', 'relu', 'step', 'sigmoid', 'tanh', 'softplus', 'log_sigmoid'];
+const BINARY_FNS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'greater', 'greater_equal'];
+const REDUCE_FNS = ['sum', 'max', 'min'];
+
+/**
+ * Runs the `js` reference of `id` on the same host arrays (the native
+ * backend's storage is the js backend's): the path for inputs a C++ kernel
+ * does not take (another dtype, unsorted axes), so nothing the reference
+ * accepts fails on `native`.
+ */
+function reference(id: string, ctx: KernelContext<any>): KernelOutput | KernelOutput[] | void {
+  const impl: KernelImpl | undefined = findKernel(id, 'js');
+  if (!impl) throw new Error(`${id}: no js reference is registered`);
+  return impl(ctx);
 }
 
 /**
@@ -257,5 +276,71 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const act = attrs.activation === 'relu' ? 1 : attrs.activation === 'sigmoid' ? 2 : 0;
     addon.dense_bias_act(f32(inputs[0], K, 'x'), f32(inputs[1], K, 'W'), f32(inputs[2], K, 'b'), y, m, k, n, act);
     return hostOutput(backend, [m, n], 'f32', y);
+  });
+  for (const [id, log] of [['softmax', false], ['log_softmax', true]] as const) {
+    registerKernel<{ axis: number }>(id, 'native', (ctx) => {
+      const { inputs: [x], attrs: { axis }, backend } = ctx;
+      if (x.dtype !== 'f32' || !(Number.isInteger(axis) && axis >= 0 && axis < x.shape.length)) return reference(id, ctx);
+      const y = new Float32Array(x.size);
+      const args = [hostF32(x), y, sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))] as const;
+      if (log) addon.log_softmax(...args);
+      else addon.softmax(...args);
+      return hostOutput(backend, x.shape, 'f32', y);
+    });
+  }
+
+  registerKernel<{ fn: string; axes: readonly number[] }>('reduce', 'native', (ctx) => {
+    const { inputs: [x], attrs: { fn, axes }, backend } = ctx;
+    const code = REDUCE_FNS.indexOf(fn);
+    // The C++ kernel takes the attribute as the op gives it: sorted, distinct, in range.
+    const normalised = axes.every((a, i) => Number.isInteger(a) && a >= 0 && a < x.shape.length && (i === 0 || a > axes[i - 1]));
+    if (code < 0 || !normalised) return reference('reduce', ctx);
+    const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const y = allocArray(x.dtype, sizeOf(outShape));
+    addon.reduce(hostData(x), y, Int32Array.from(x.shape), Int32Array.from(x.shape, (_, i) => (axes.includes(i) ? 1 : 0)), code);
+    return hostOutput(backend, outShape, x.dtype, y);
+  });
+
+  registerKernel<{ fn: string }>('unary', 'native', (ctx) => {
+    const { inputs: [x], attrs: { fn }, backend } = ctx;
+    const code = UNARY_FNS.indexOf(fn);
+    if (code < 0) throw new Error(`unary: unknown function '${fn}'; expected one of ${UNARY_FNS.join(', ')}`);
+    if (x.dtype !== 'f32') return reference('unary', ctx);
+    const y = new Float32Array(x.size);
+    addon.unary(hostF32(x), y, code);
+    return hostOutput(backend, x.shape, 'f32', y);
+  });
+
+  registerKernel<{ fn: string }>('binary', 'native', (ctx) => {
+    const { inputs: [ta, tb], attrs: { fn }, backend } = ctx;
+    const code = BINARY_FNS.indexOf(fn);
+    if (code < 0) throw new Error(`binary: unknown function '${fn}'; expected one of ${BINARY_FNS.join(', ')}`);
+    if (ta.dtype !== tb.dtype) return reference('binary', ctx);
+    const shape = broadcastShapes(ta.shape, tb.shape, fn);
+    const dtype = code >= 7 ? 'f32' : ta.dtype;
+    const z = allocArray(dtype, sizeOf(shape));
+    addon.binary(hostData(ta), hostData(tb), z, Int32Array.from(ta.shape), Int32Array.from(tb.shape), Int32Array.from(shape), code);
+    return hostOutput(backend, shape, dtype, z);
+  });
+
+  registerKernel('gather_rows', 'native', (ctx) => {
+    const { inputs: [table, indices], backend } = ctx;
+    const idx = hostData(indices);
+    if (table.shape.length < 1 || !(idx instanceof Int32Array)) return reference('gather_rows', ctx);
+    const width = sizeOf(table.shape.slice(1));
+    const y = allocArray(table.dtype, idx.length * width);
+    addon.gather_rows(hostData(table), idx, y, table.shape[0], width);
+    return hostOutput(backend, [...indices.shape, ...table.shape.slice(1)], table.dtype, y);
+  });
+
+  registerKernel('scatter_add_rows', 'native', (ctx) => {
+    const { inputs: [target, indices, src], backend } = ctx;
+    const idx = hostData(indices);
+    const width = target.shape.length < 1 ? 0 : sizeOf(target.shape.slice(1));
+    const fits = target.shape.length >= 1 && idx instanceof Int32Array && src.dtype === target.dtype && src.size === idx.length * width;
+    if (!fits) return reference('scatter_add_rows', ctx);
+    const y = allocArray(target.dtype, target.size);
+    addon.scatter_add_rows(hostData(target), idx, hostData(src), y, target.shape[0], width);
+    return hostOutput(backend, target.shape, target.dtype, y);
   });
 }

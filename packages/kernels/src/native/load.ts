@@ -113,6 +113,33 @@ export interface NativeAddon {
   ): number;
   /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;
+  /** `softmax` along the middle axis of x viewed as [outer, len, inner]; writes `y` (same size). */
+  softmax(x: Float32Array, y: Float32Array, outer: number, len: number, inner: number): void;
+  /** `log_softmax`, the same layout as {@link NativeAddon.softmax}. */
+  log_softmax(x: Float32Array, y: Float32Array, outer: number, len: number, inner: number): void;
+  /**
+   * `reduce`: writes `y` (x's dtype, the reduced axes of `shape` kept as size 1);
+   * `reduced` flags the reduced axes (0/1); fn 0 sum, 1 max, 2 min.
+   */
+  reduce(x: Float32Array | Int32Array | Uint32Array, y: Float32Array | Int32Array | Uint32Array, shape: Int32Array, reduced: Int32Array, fn: number): void;
+  /** `unary` on f32: writes `y`; `fn` is the index of the function in core's UnaryFn list (0 neg … 14 log_sigmoid). */
+  unary(x: Float32Array, y: Float32Array, fn: number): void;
+  /**
+   * `binary` with broadcasting: a and b of one dtype, `z` of the broadcast shape
+   * `outShape` (a's dtype; f32 for the comparisons, fn ≥ 7); `fn` indexes
+   * core's BinaryFn list (0 add … 9 greater_equal).
+   */
+  binary(
+    a: Float32Array | Int32Array | Uint32Array, b: Float32Array | Int32Array | Uint32Array, z: Float32Array | Int32Array | Uint32Array,
+    aShape: Int32Array, bShape: Int32Array, outShape: Int32Array, fn: number,
+  ): void;
+  /** `gather_rows`: writes `y` [indices.length·width] from the `rows` × `width` table (any 32-bit dtype, y the same). */
+  gather_rows(table: Float32Array | Int32Array | Uint32Array, indices: Int32Array, y: Float32Array | Int32Array | Uint32Array, rows: number, width: number): void;
+  /** `scatter_add_rows`: writes `y` = target with src row j added to row indices[j] (one dtype throughout). */
+  scatter_add_rows(
+    target: Float32Array | Int32Array | Uint32Array, indices: Int32Array, src: Float32Array | Int32Array | Uint32Array,
+    y: Float32Array | Int32Array | Uint32Array, rows: number, width: number,
+  ): void;
   /** STREAM triad over `n` floats with the pool's threads: best GB/s of `reps`. */
   bound_stream_triad(n: number, reps: number): number;
   /** Read-modify-write of the listed `width`-float rows of `table`: best GB/s of `reps`. */
@@ -127,6 +154,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
 /** Functions a current build exports; a build missing one is stale. */
 const REQUIRED_EXPORTS = [
   'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act',
+  'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
 ] as const;
 
