@@ -515,6 +515,75 @@ for (const spec of sparseSpecs) {
     });
   }
 }
+// ---- softmax, log_softmax, reduce, unary, binary, gather_rows, scatter_add_rows -------------------
+// The dense ops of the MLP towers and classifiers, and the embedding gather / scatter. Each
+// entry: the same inputs on js and native, checked first, then timed. Streaming kernels are
+// rated against the STREAM triad for the bytes they must move (x read once, y written once);
+// the row kernels against gather+scatter for their random rows (plus, for scatter_add_rows,
+// the copy of the target the reference makes).
+{
+  const B = 4096;
+  const H = 256;
+  const CLASSES = 2000;
+  const ID_COUNT = 16_384;
+  const SCATTER_ROWS = 100_000;
+  interface StreamingSpec {
+    kernel: string;
+    size: string;
+    arrays: { data: Float32Array | Int32Array; shape: number[] }[];
+    attrs: Record<string, unknown>;
+    bytes: number;
+    unit: [count: number, what: string];
+    exact: boolean;
+    tol?: { atol: number; rtol: number };
+    bound: 'triad' | 'gather+scatter';
+  }
+  const logits = uniform(71, 1024 * CLASSES, -8, 8);
+  const act = uniform(72, B * H, -4, 4);
+  const bias = uniform(73, H, -0.1, 0.1);
+  const specs: StreamingSpec[] = [
+    { kernel: 'softmax', size: `1,024 × ${CLASSES} classes`, arrays: [{ data: logits, shape: [1024, CLASSES] }], attrs: { axis: 1 }, bytes: 8 * logits.length, unit: [1024, 'rows'], exact: false, tol: { atol: 1e-30, rtol: 1e-6 }, bound: 'triad' },
+    { kernel: 'log_softmax', size: `1,024 × ${CLASSES} classes`, arrays: [{ data: logits, shape: [1024, CLASSES] }], attrs: { axis: 1 }, bytes: 8 * logits.length, unit: [1024, 'rows'], exact: false, tol: { atol: 1e-6, rtol: 1e-6 }, bound: 'triad' },
+    { kernel: 'reduce', size: `sum over rows of ${B} × ${H}`, arrays: [{ data: act, shape: [B, H] }], attrs: { fn: 'sum', axes: [0] }, bytes: 4 * act.length, unit: [B, 'rows'], exact: false, tol: { atol: 1e-9, rtol: 2.5e-7 }, bound: 'triad' },
+    { kernel: 'reduce', size: `max over columns of ${B} × ${H}`, arrays: [{ data: act, shape: [B, H] }], attrs: { fn: 'max', axes: [1] }, bytes: 4 * act.length, unit: [B, 'rows'], exact: true, bound: 'triad' },
+    { kernel: 'unary', size: `sigmoid of ${B} × ${H}`, arrays: [{ data: act, shape: [B, H] }], attrs: { fn: 'sigmoid' }, bytes: 8 * act.length, unit: [B, 'rows'], exact: false, tol: { atol: 1e-6, rtol: 1e-5 }, bound: 'triad' },
+    { kernel: 'unary', size: `relu of ${B} × ${H}`, arrays: [{ data: act, shape: [B, H] }], attrs: { fn: 'relu' }, bytes: 8 * act.length, unit: [B, 'rows'], exact: true, bound: 'triad' },
+    { kernel: 'binary', size: `${B} × ${H} + bias [${H}]`, arrays: [{ data: act, shape: [B, H] }, { data: bias, shape: [H] }], attrs: { fn: 'add' }, bytes: 8 * act.length, unit: [B, 'rows'], exact: true, bound: 'triad' },
+    {
+      kernel: 'gather_rows', size: `${ID_COUNT.toLocaleString('en')} rows of ${ROWS.toLocaleString('en')} × ${DIM}`,
+      arrays: [{ data: uniform(74, ROWS * DIM, -0.1, 0.1), shape: [ROWS, DIM] }, { data: randomIds(75, ID_COUNT, ROWS), shape: [ID_COUNT] }],
+      attrs: {}, bytes: 2 * 4 * DIM * ID_COUNT, unit: [ID_COUNT, 'rows'], exact: true, bound: 'gather+scatter',
+    },
+    {
+      kernel: 'scatter_add_rows', size: `${ID_COUNT.toLocaleString('en')} rows into ${SCATTER_ROWS.toLocaleString('en')} × ${DIM}`,
+      arrays: [{ data: uniform(76, SCATTER_ROWS * DIM, -0.1, 0.1), shape: [SCATTER_ROWS, DIM] }, { data: randomIds(77, ID_COUNT, SCATTER_ROWS), shape: [ID_COUNT] }, { data: uniform(78, ID_COUNT * DIM, -0.1, 0.1), shape: [ID_COUNT, DIM] }],
+      attrs: {}, bytes: 2 * 4 * DIM * SCATTER_ROWS + 3 * 4 * DIM * ID_COUNT, unit: [ID_COUNT, 'rows'], exact: true, bound: 'gather+scatter',
+    },
+  ];
+  for (const spec of specs) {
+    const refIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: js }));
+    const natIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: native }));
+    setNativeThreads(defaultThreads);
+    const want = hostData(runKernel(spec.kernel, refIn, spec.attrs)[0]);
+    const got = hostData(runKernel(spec.kernel, natIn, spec.attrs)[0]);
+    if (spec.exact) assertExact(got, want, `${spec.kernel} (${spec.size})`);
+    else assertClose(got, want, spec.tol ?? { atol: 0, rtol: 0 }, `${spec.kernel} (${spec.size})`);
+    const [count, what] = spec.unit;
+    const refMs = timeCalls(5, 1, () => runKernel(spec.kernel, refIn, spec.attrs));
+    const perSecond = (ms: number) => `${((count / ms) * 1e3 / 1e6).toFixed(2)} M ${what}/s`;
+    results.push({ kernel: spec.kernel, backend: 'js', threads: null, size: spec.size, timeMs: refMs, throughput: perSecond(refMs), rate: spec.bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(20, 3, () => runKernel(spec.kernel, natIn, spec.attrs));
+      const gbs = spec.bytes / ms / 1e6;
+      const bound = spec.bound === 'triad' ? bounds[t].triadGBs : bounds[t].gatherScatterGBs;
+      results.push({
+        kernel: spec.kernel, backend: 'native', threads: t, size: spec.size, timeMs: ms, throughput: perSecond(ms),
+        rate: gbs, rateUnit: 'GB/s', boundName: spec.bound, percentOfBound: (100 * gbs) / bound, speedup: refMs / ms,
+      });
+    }
+  }
+}
 setNativeThreads(defaultThreads);
 
 // ---- Report -------------------------------------------------------------------------------

@@ -17,6 +17,8 @@
 //   parity test allows 1e-4 relative). Out-of-range tile elements load as 0.
 // Limits: ⌈n/64⌉, ⌈m/64⌉ and batch ≤ 65535 (the host checks).
 // Serves: the dense layers of NCF (He et al. 2017, §3.3 MLP) and score-all-items U·Vᵀ.
+// Shared: the tile loop is `matmul_block`, which dense/dense_bias_act.wgsl reuses (it requires
+//   this file) and finishes with bias + activation.
 
 override TRANSPOSE_A: bool = false;
 override TRANSPOSE_B: bool = false;
@@ -44,8 +46,10 @@ const TILE_K: u32 = 16u;
 var<workgroup> tile_a: array<array<f32, 64>, 16>;
 var<workgroup> tile_b: array<array<f32, 64>, 16>;
 
-@compute @workgroup_size(16, 16)
-fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+// This workgroup's tile: acc[r][s] = C[b][i0 + ty + 16·r, j0 + tx + 16·s] (zero past the edges).
+// Shared with dense/dense_bias_act.wgsl, which adds its epilogue; call it from uniform control flow
+// (it holds workgroup barriers).
+fn matmul_block(lid: vec3<u32>, wid: vec3<u32>) -> array<vec4<f32>, 4> {
   let m = params.m;
   let n = params.n;
   let k = params.k;
@@ -113,6 +117,18 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
     }
     workgroupBarrier();
   }
+  return acc;
+}
+
+@compute @workgroup_size(16, 16)
+fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let m = params.m;
+  let n = params.n;
+  let tx = lid.x;
+  let ty = lid.y;
+  let i0 = wid.y * TILE;
+  let j0 = wid.x * TILE;
+  let acc = matmul_block(lid, wid);
   let c_base = wid.z * m * n;
   for (var r = 0u; r < 4u; r++) {
     let gi = i0 + ty + 16u * r;

@@ -1,3 +1,4 @@
+//! requires common/sorted_has.wgsl(mask_indices)
 // ranking/rank_topk.wgsl — entry point `rank_topk`: score a block of users against every
 // item, mask each user's listed items, keep the k best per user.
 //
@@ -66,25 +67,6 @@ fn before(sa: f32, ia: i32, sb: f32, ib: i32) -> bool {
   return sa > sb || (sa == sb && ia < ib);
 }
 
-// True when `item` is in mask_indices[lo, hi), sorted ascending.
-fn masked(lo_in: u32, hi_in: u32, item: i32) -> bool {
-  var lo = lo_in;
-  var hi = hi_in;
-  while (lo < hi) {
-    let mid = (lo + hi) >> 1u;
-    let v = mask_indices[mid];
-    if (v == item) {
-      return true;
-    }
-    if (v < item) {
-      lo = mid + 1u;
-    } else {
-      hi = mid;
-    }
-  }
-  return false;
-}
-
 @compute @workgroup_size(WORKGROUP)
 fn rank_topk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let b = wid.x + wid.y * groups.x;
@@ -136,7 +118,7 @@ fn rank_topk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) gro
       let j = r * per_round + (s - KEEP);
       var score = neg_inf();
       var index = PAD_INDEX;
-      if (j < n && !masked(lo, hi, i32(j))) {
+      if (j < n && !sorted_has_mask_indices(lo, hi, i32(j))) {
         var dot = 0.0;
         let v = j * d;
         for (var c = 0u; c < d; c++) {

@@ -1,4 +1,5 @@
 //! requires common/philox.wgsl
+//! requires common/sorted_has.wgsl(indices)
 // sampling/neg_sample_exclude.wgsl — entry point `neg_sample_exclude`.
 //
 // Equation: for each row r, a negative j ~ Uniform(items \ positives(users[r])).
@@ -38,25 +39,6 @@ struct Params {
 
 const WORKGROUP: u32 = 64u;
 
-// True when `item` is in indices[lo, hi), a range sorted ascending.
-fn sorted_has(lo_in: u32, hi_in: u32, item: i32) -> bool {
-  var lo = lo_in;
-  var hi = hi_in;
-  while (lo < hi) {
-    let mid = (lo + hi) >> 1u;
-    let v = indices[mid];
-    if (v == item) {
-      return true;
-    }
-    if (v < item) {
-      lo = mid + 1u;
-    } else {
-      hi = mid;
-    }
-  }
-  return false;
-}
-
 @compute @workgroup_size(WORKGROUP)
 fn neg_sample_exclude(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let r = gid.x + gid.y * groups.x * WORKGROUP;
@@ -76,7 +58,7 @@ fn neg_sample_exclude(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(nu
   var t = 0u;
   for (; t < params.max_tries; t++) {
     item = mulhi32(philox_u32_at(params.key, params.stream, k), params.num_items);
-    if (!sorted_has(lo, hi, i32(item))) {
+    if (!sorted_has_indices(lo, hi, i32(item))) {
       break;
     }
     k = add_u64(k, vec2<u32>(1u, 0u));

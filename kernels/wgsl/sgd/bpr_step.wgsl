@@ -1,3 +1,4 @@
+//! requires common/logistic.wgsl
 // sgd/bpr_step.wgsl — entry point `bpr_step`: one fused LearnBPR pass over a batch of
 // (u, i, j) triples, in place on the user table P and the item table Q.
 //
@@ -19,7 +20,7 @@
 //   schedule, or Hogwild with a documented tolerance); not written yet.
 // Numerics: f32 throughout (WGSL has no f64; the reference uses f64 per triple), dot product
 //   summed in a tree; parity tolerance atol 1e-6 + rtol 1e-5. softplus in its stable form
-//   with an exact log1p; loss summed in f32 by invocation 0.
+//   with an exact log1p (common/logistic.wgsl); loss summed in f32 by invocation 0.
 // Bad input: every id is checked before any write (as the reference); an id out of range
 //   sets status (the host raises it at the next read) and nothing is updated.
 
@@ -47,22 +48,6 @@ const WORKGROUP: u32 = 64u;
 
 var<workgroup> partial: array<f32, WORKGROUP>;
 var<workgroup> bad: u32;
-
-// log(1 + t) without losing t when t is tiny (Goldberg's trick).
-fn log1p_exact(t: f32) -> f32 {
-  let u = 1.0 + t;
-  if (u == 1.0) {
-    return t;
-  }
-  return log(u) * t / (u - 1.0);
-}
-
-fn softplus(z: f32) -> f32 {
-  if (z > 0.0) {
-    return z + log1p_exact(exp(-z));
-  }
-  return log1p_exact(exp(z));
-}
 
 @compute @workgroup_size(WORKGROUP)
 fn bpr_step(@builtin(local_invocation_index) lid: u32) {

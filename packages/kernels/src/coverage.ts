@@ -30,21 +30,28 @@ export interface FastKernel {
  */
 export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   neg_sample_exclude: { native: true, webgpu: true },
-  neg_sample_alias: { native: true, webgpu: false },
-  neg_sample_category: { native: true, webgpu: false },
-  neg_sample_multichannel: { native: true, webgpu: false },
-  neg_sample_cascade: { native: true, webgpu: false },
-  sample_weighted_candidates: { native: true, webgpu: false },
+  neg_sample_alias: { native: true, webgpu: true },
+  neg_sample_category: { native: true, webgpu: true },
+  neg_sample_multichannel: { native: true, webgpu: true },
+  neg_sample_cascade: { native: true, webgpu: true },
+  sample_weighted_candidates: { native: true, webgpu: true },
   sparse_sgd: { native: true, webgpu: true },
   sparse_adagrad: { native: true, webgpu: true },
   sparse_adam: { native: true, webgpu: true },
   bpr_step: { native: true, webgpu: true },
   rank_topk: { native: true, webgpu: true },
   matmul: { native: true, webgpu: true },
-  sampled_softmax: { native: true, webgpu: false },
-  sampled_softmax_grad: { native: true, webgpu: false },
-  skipgram_step: { native: true, webgpu: false },
-  dense_bias_act: { native: true, webgpu: false },
+  sampled_softmax: { native: true, webgpu: true },
+  sampled_softmax_grad: { native: true, webgpu: true },
+  skipgram_step: { native: true, webgpu: true },
+  dense_bias_act: { native: true, webgpu: true },
+  softmax: { native: true, webgpu: false },
+  log_softmax: { native: true, webgpu: false },
+  reduce: { native: true, webgpu: false },
+  unary: { native: true, webgpu: true },
+  binary: { native: true, webgpu: true },
+  gather_rows: { native: true, webgpu: false },
+  scatter_add_rows: { native: true, webgpu: false },
 };
 
 /**
@@ -74,13 +81,6 @@ export const KERNEL_EXCEPTIONS: Readonly<Record<string, string>> = {
  * ```
  */
 export const PENDING_KERNELS: Readonly<Record<string, string>> = {
-  binary: 'elementwise C++ for the MLP towers (fused with bias + activation) and a benchmark entry; the WGSL version exists (f32, broadcasting; parity in test/parity/binary.test.ts)',
-  unary: 'elementwise C++ (fused bias + activation) and a benchmark entry; the WGSL version exists (parity in test/parity/unary.test.ts)',
-  reduce: 'the sum/max reductions of the MLP towers',
-  softmax: 'full softmax for class counts up to a few thousand',
-  log_softmax: 'full log-softmax cross-entropy for categories',
-  gather_rows: 'embedding gather (memory-bound, native row copy)',
-  scatter_add_rows: 'embedding gradient scatter (row-sparse path already avoids it for sparse optimizers)',
   take_along_axis: 'sampled-softmax logit gather',
   put_along_axis: 'sampled-softmax gradient scatter',
   dropout_mask: 'counter-based mask (Philox), native and WGSL',

@@ -29,4 +29,18 @@ describe('WGSL sources', () => {
     expect(code.split('fn mulhi32').length).toBe(2);
     expect(() => composeShader({ a: '//! requires b.wgsl\n' }, 'a')).toThrow(/requires 'b.wgsl'/);
   });
+
+  it('instantiates a template helper once per array it names', () => {
+    const sources = {
+      'common/t': '// common/t.wgsl\nfn has_SORTED() -> bool { return SORTED[0] == 0; }\n',
+      k: '//! requires common/t.wgsl(a)\n//! requires common/t.wgsl(b)\n//! requires common/t.wgsl(a)\nfn k() {}\n',
+    };
+    const code = composeShader(sources, 'k');
+    expect(code.split('fn has_a()').length).toBe(2);
+    expect(code.split('fn has_b()').length).toBe(2);
+    expect(code).toContain('return b[0] == 0;');
+    expect(code).not.toContain('SORTED');
+    const exclude = composeShader(WGSL_SOURCES, 'sampling/neg_sample_exclude');
+    expect(exclude.indexOf('fn sorted_has_indices')).toBeLessThan(exclude.indexOf('fn neg_sample_exclude'));
+  });
 });

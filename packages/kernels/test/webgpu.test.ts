@@ -144,6 +144,79 @@ fn philox_words(@builtin(global_invocation_id) gid: vec3<u32>) {
   });
 });
 
+describe('common/soft_f64.wgsl', () => {
+  it('rounds sums, unit products and f32 quotients exactly as f64 hardware does', async (ctx) => {
+    const b = backendOr(ctx);
+    if (!b) return;
+    // Per i: s = ((x0 + x1) + x2) + x3 in f64; t = (m·2⁻²⁴)·s; q = f32(x0 / s).
+    const code = `//! requires common/soft_f64.wgsl
+struct Params { n: u32, _p0: u32, _p1: u32, _p2: u32 }
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> xs: array<f32>;
+@group(0) @binding(2) var<storage, read> ms: array<u32>;
+@group(0) @binding(3) var<storage, read_write> out: array<u32>;
+fn f64_bits(x: F64) -> vec2<u32> {
+  if (u64_is_zero(x.m)) { return vec2<u32>(0u, 0u); }
+  return vec2<u32>(x.m.x, (u32(x.e + 52 + 1023) << 20u) | (x.m.y & 0xfffffu));
+}
+@compute @workgroup_size(64)
+fn soft_f64_probe(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= params.n) { return; }
+  var s = f64_zero();
+  for (var j = 0u; j < 4u; j++) { s = f64_add(s, f64_from_f32(xs[4u * i + j])); }
+  let t = f64_mul_unit(s, ms[i]);
+  let sb = f64_bits(s);
+  let tb = f64_bits(t);
+  out[5u * i] = sb.x; out[5u * i + 1u] = sb.y; out[5u * i + 2u] = tb.x; out[5u * i + 3u] = tb.y;
+  out[5u * i + 4u] = bitcast<u32>(f64_div_to_f32(f64_from_f32(xs[4u * i]), s));
+}`;
+    const probe = new WebGPUBackend(b.device, b.adapterName, { ...WGSL_SOURCES, 'test/soft_f64_probe': code });
+    const next = lcg(17);
+    const n = 6000;
+    const xs = new Float32Array(4 * n);
+    const bits = new Uint32Array(xs.buffer);
+    const ms = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const kind = i % 5;
+      const e0 = Math.floor(next() * 254);
+      for (let j = 0; j < 4; j++) {
+        const frac = Math.floor(next() * 2 ** 23);
+        // 0: any positive finite f32 (subnormals included); 1: exponents within ±30 of each
+        // other; 2: small integers (exact sums); 3: 1 + k·2⁻²³ then 2⁻⁵³ (f64 ties to even);
+        // 4: a subnormal over a power of two (f32 quotients that tie at the subnormal quantum).
+        if (kind === 0) bits[4 * i + j] = (Math.floor(next() * 255) << 23) | frac;
+        else if (kind === 1) bits[4 * i + j] = (Math.min(254, Math.max(0, e0 + Math.floor(next() * 61) - 30)) << 23) | frac;
+        else if (kind === 2) xs[4 * i + j] = Math.floor(next() * 1000);
+        else if (kind === 3) xs[4 * i + j] = j === 0 ? 1 + Math.floor(next() * 2 ** 23) * 2 ** -23 : j === 1 ? 2 ** -53 : j === 2 ? (next() < 0.5 ? 0 : 2 ** -53) : 0;
+        else if (j === 0) bits[4 * i] = frac;
+        else xs[4 * i + j] = j === 1 ? 2 ** (1 + Math.floor(next() * 3)) : 0;
+      }
+      if (kind === 2 && i % 8 === 2) xs.fill(0, 4 * i, 4 * i + 4);
+      ms[i] = Math.floor(next() * 2 ** 24);
+    }
+    const xT = probe.upload('f32', xs);
+    const mT = probe.upload('u32', ms);
+    const out = probe.alloc('u32', 5 * n);
+    probe.run([{ stem: 'test/soft_f64_probe', entry: 'soft_f64_probe', uniforms: Uint32Array.of(n, 0, 0, 0).buffer, buffers: [xT.buffer, mT.buffer, out.buffer], groups: linearGrid(n, 64) }]);
+    const got = (await probe.read(out)) as Uint32Array;
+    const want = new Uint32Array(5 * n);
+    const f64 = new Float64Array(1);
+    const f64Words = new Uint32Array(f64.buffer);
+    const f32 = new Float32Array(1);
+    for (let i = 0; i < n; i++) {
+      const sum = ((xs[4 * i] + xs[4 * i + 1]) + xs[4 * i + 2]) + xs[4 * i + 3];
+      f64[0] = sum;
+      want.set(f64Words, 5 * i);
+      f64[0] = (ms[i] * 2 ** -24) * sum;
+      want.set(f64Words, 5 * i + 2);
+      f32[0] = sum > 0 ? xs[4 * i] / sum : 0;
+      want[5 * i + 4] = new Uint32Array(f32.buffer)[0];
+    }
+    expectExact(got, want, 'soft f64 words (sum lo, sum hi, product lo, product hi, f32 quotient) per case');
+  });
+});
+
 describe('neg_sample_exclude:webgpu', () => {
   /** Per-user sorted positives: a few sparse users, and users holding all but 0–2 items (so tries run out). */
   function positives(numUsers: number, numItems: number, seed: number): { indptr: Int32Array; indices: Int32Array } {

@@ -40,8 +40,15 @@ export interface Dispatch {
   constants?: PipelineConstants;
   /** Bytes of the uniform block bound at binding 0 (a multiple of 16). */
   uniforms: ArrayBuffer;
-  /** Buffers bound at bindings 1, 2, … in order. */
+  /** Buffers bound at bindings 1, 2, … in order (or at {@link Dispatch.bindings}). */
   buffers: readonly GPUBuffer[];
+  /**
+   * The binding number of each buffer, when the entry point does not use
+   * bindings 1..n in order — several entry points of one module, each using
+   * its own subset (a pipeline with layout 'auto' holds only the bindings its
+   * entry point uses, and a bind group must name exactly those).
+   */
+  bindings?: readonly number[];
   /** Workgroups in x, y, z. */
   groups: readonly [number, number, number];
 }
@@ -87,8 +94,8 @@ export class WebGPUBackend implements Backend {
   readonly #sources: ShaderSources;
   readonly #modules = new Map<string, GPUShaderModule>();
   readonly #pipelines = new Map<string, GPUComputePipeline>();
-  /** Status words of kernels that ran since the last read, with the message each stands for. */
-  #pendingStatus: { buffer: GPUBuffer; message: string }[] = [];
+  /** Status words of kernels that ran since the last read, with the message each bit stands for. */
+  #pendingStatus: { buffer: GPUBuffer; messages: readonly string[] }[] = [];
   #errors: string[] = [];
   /** Validation error scopes of the dispatches since the last read, one per {@link run}. */
   #scopes: Promise<GPUError | null>[] = [];
@@ -138,7 +145,8 @@ export class WebGPUBackend implements Backend {
       await staging.mapAsync(MAP_MODE_READ);
       const mapped = staging.getMappedRange();
       const status = new Uint32Array(mapped, Math.max(4, bytes), checks.length);
-      const failed = checks.filter((_, i) => status[i] !== 0).map((c) => c.message);
+      // Bit b of a word stands for messages[b]; a single message stands for any non-zero word.
+      const failed = checks.flatMap((c, i) => (c.messages.length === 1 ? (status[i] !== 0 ? c.messages : []) : c.messages.filter((_, b) => (status[i] >>> b) & 1)));
       const out = arrayFor(h.dtype, mapped.slice(0, bytes));
       staging.unmap();
       for (const e of await Promise.all(scopes)) if (e) this.#errors.push(e.message);
@@ -160,12 +168,41 @@ export class WebGPUBackend implements Backend {
   }
 
   /**
-   * A zero status word for one kernel call: a shader sets it non-zero on bad
-   * input, and the next {@link read} throws `message`.
+   * A new storage buffer holding `parts` end to end, copied on the GPU (queue
+   * order puts the copy before any later {@link run}). For kernels with more
+   * inputs than a shader stage may bind (WebGPU guarantees 8 storage buffers;
+   * this backend asks for up to 10): small inputs share one binding, with
+   * their offsets in the uniform. The caller destroys it after its run.
+   *
+   * @param parts each part's buffer and the bytes of it to copy (a multiple of 4)
    */
-  statusWord(message: string): GPUBuffer {
+  concatStorage(parts: readonly { buffer: GPUBuffer; bytes: number }[]): GPUBuffer {
+    if (this.#destroyed) throw new Error('webgpu: the device was destroyed (destroyWebGPU()); load the backend again');
+    const total = parts.reduce((sum, p) => sum + p.bytes, 0);
+    const out = this.createStorage(total);
+    this.device.pushErrorScope('validation');
+    const encoder = this.device.createCommandEncoder();
+    let offset = 0;
+    for (const p of parts) {
+      if (p.bytes > 0) encoder.copyBufferToBuffer(p.buffer, 0, out, offset, p.bytes);
+      offset += p.bytes;
+    }
+    this.device.queue.submit([encoder.finish()]);
+    this.#scopes.push(this.device.popErrorScope());
+    return out;
+  }
+
+  /**
+   * A zero status word for one kernel call: a shader sets it non-zero on bad
+   * input, and the next {@link read} throws `message`. With several messages,
+   * the shader sets bit b (`atomicOr(&status, 1u << b)`) for `message[b]`, and
+   * the read throws those whose bits are set — one binding for several checks.
+   */
+  statusWord(message: string | readonly string[]): GPUBuffer {
+    const messages = typeof message === 'string' ? [message] : message;
+    if (messages.length === 0 || messages.length > 32) throw new Error(`webgpu statusWord: 1 to 32 messages, got ${messages.length}`);
     const buffer = this.createStorage(4);
-    this.#pendingStatus.push({ buffer, message });
+    this.#pendingStatus.push({ buffer, messages });
     return buffer;
   }
 
@@ -217,7 +254,7 @@ export class WebGPUBackend implements Backend {
       ubuf.unmap();
       uniforms.push(ubuf);
       const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: ubuf } }];
-      d.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+      d.buffers.forEach((buffer, i) => entries.push({ binding: d.bindings?.[i] ?? i + 1, resource: { buffer } }));
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
       pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2]);

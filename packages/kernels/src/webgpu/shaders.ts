@@ -7,14 +7,22 @@
  *
  * A kernel file names the helper files it needs in lines of the form
  * `//! requires common/philox.wgsl`; {@link composeShader} prepends them once
- * each, dependencies first (WGSL has no include directive).
+ * each, dependencies first (WGSL has no include directive). A helper that is a
+ * template over one array takes the array's name in parentheses,
+ * `//! requires common/sorted_has.wgsl(indices)`: every `SORTED` in it (also
+ * inside names: `sorted_has_SORTED`) becomes `indices`, once per distinct
+ * name — WGSL cannot pass a pointer to a storage array to a function on every
+ * implementation.
  */
 import { WGSL_SOURCES } from './shaders.generated.js';
 
 /** WGSL sources keyed by stem, e.g. `sampling/neg_sample_exclude`. */
 export type ShaderSources = Readonly<Record<string, string>>;
 
-const REQUIRES = /^\/\/! requires ([\w/]+)\.wgsl\s*$/gm;
+const REQUIRES = /^\/\/! requires ([\w/]+)\.wgsl(?:\((\w+)\))?\s*$/gm;
+
+/** The placeholder a template helper uses for the array named in its requires line. */
+const TEMPLATE_ARRAY = /SORTED/g;
 
 /**
  * The WGSL sources: from `kernels/wgsl/` on disk in Node when that directory
@@ -64,20 +72,25 @@ export async function loadShaderSources(): Promise<ShaderSources> {
  * ```
  */
 export function composeShader(sources: ShaderSources, stem: string): string {
+  // Each entry is a stem, or `stem(array)` for a template helper instantiated for one array.
   const order: string[] = [];
+  const texts = new Map<string, string>();
   const visiting = new Set<string>();
-  const visit = (s: string, from: string | undefined): void => {
-    if (order.includes(s)) return;
-    if (visiting.has(s)) throw new Error(`WGSL '${s}.wgsl' requires itself through '${from}.wgsl'`);
-    const text = sources[s];
-    if (text === undefined) {
+  const visit = (s: string, array: string | undefined, from: string | undefined): void => {
+    const key = array === undefined ? s : `${s}(${array})`;
+    if (texts.has(key)) return;
+    if (visiting.has(key)) throw new Error(`WGSL '${s}.wgsl' requires itself through '${from}.wgsl'`);
+    const source = sources[s];
+    if (source === undefined) {
       throw new Error(from ? `WGSL '${from}.wgsl' requires '${s}.wgsl', which is not in kernels/wgsl/` : `no WGSL source '${s}.wgsl' in kernels/wgsl/`);
     }
-    visiting.add(s);
-    for (const m of text.matchAll(REQUIRES)) visit(m[1], s);
-    visiting.delete(s);
-    order.push(s);
+    const text = array === undefined ? source : source.replace(TEMPLATE_ARRAY, array);
+    visiting.add(key);
+    for (const m of text.matchAll(REQUIRES)) visit(m[1], m[2], s);
+    visiting.delete(key);
+    texts.set(key, text);
+    order.push(key);
   };
-  visit(stem, undefined);
-  return order.map((s) => sources[s]).join('\n');
+  visit(stem, undefined, undefined);
+  return order.map((key) => texts.get(key)).join('\n');
 }

@@ -1,7 +1,7 @@
 import { type Backend, runKernel, tensor } from '@rec/core';
 import { assertClose, assertExact, forEachBackend } from '@rec/core/testing';
 import { it } from 'vitest';
-import { parityBackends } from './backends.js';
+import { parityBackends, withNativeThreads } from './backends.js';
 import { uniformF32 } from './fixtures.js';
 
 /** Functions whose f32 result is exactly representable, so every backend must give it bit for bit. */
@@ -33,4 +33,23 @@ await forEachBackend(parityBackends('unary'), (backend) => {
       else assertClose(got, ref, TRANSCENDENTAL, fn);
     });
   }
+
+  // Math.*'s special values, an input long enough to split over native threads, and i32
+  // input (the reference reads it as numbers; native hands it to the reference).
+  it('NaN, ±0, ±∞, subnormals, 100,000 values at 1 and 2 native threads, and i32 input match the reference', async (ctx) => {
+    if (backend.name === 'webgpu') ctx.skip('the webgpu unary leaves NaN / ±0 / subnormals to the driver and takes f32 only');
+    const specials = Float32Array.of(NaN, 0, -0, Infinity, -Infinity, 1e-45, -1e-45, 3e38, -3e38, 1e-30);
+    const long = uniformF32(23, 100_000, -10, 10);
+    const ints = Int32Array.of(-3, -1, 0, 1, 2, 7);
+    for (const fn of FNS) {
+      for (const [name, x] of [['special values', specials], ['100,000 values', long], ['i32 input', ints]] as const) {
+        const ref = (await runKernel('unary', [tensor(x, [x.length])], { fn })[0].read()) as Float32Array;
+        for (const threads of [1, 2]) {
+          const got = (await withNativeThreads(backend.name, threads, async () => runKernel('unary', [tensor(x, [x.length], { backend })], { fn })[0].read())) as Float32Array;
+          if (EXACT.has(fn)) assertExact(got, ref, `${fn}, ${name} (${threads} thread(s))`);
+          else assertClose(got, ref, TRANSCENDENTAL, `${fn}, ${name} (${threads} thread(s))`);
+        }
+      }
+    }
+  });
 });

@@ -4,6 +4,7 @@
  * storage is on the GPU).
  */
 import { registerKernel } from '@rec/core';
+import { denseBiasAct } from './dense/dense_bias_act.js';
 import { matmul } from './dense/matmul.js';
 import { binary } from './elementwise/binary.js';
 import { unary } from './elementwise/unary.js';
@@ -11,11 +12,24 @@ import { sparseAdagrad } from './optim/sparse_adagrad.js';
 import { sparseAdam } from './optim/sparse_adam.js';
 import { sparseSgd } from './optim/sparse_sgd.js';
 import { rankTopk } from './ranking/rank_topk.js';
+import { negSampleAlias } from './sampling/neg_sample_alias.js';
+import { negSampleCascade } from './sampling/neg_sample_cascade.js';
+import { negSampleCategory } from './sampling/neg_sample_category.js';
 import { negSampleExclude } from './sampling/neg_sample_exclude.js';
+import { negSampleMultichannel } from './sampling/neg_sample_multichannel.js';
+import { sampleWeightedCandidates } from './sampling/sample_weighted_candidates.js';
 import { bprStep } from './sgd/bpr_step.js';
+import { skipgramStep } from './sgd/skipgram_step.js';
+import { sampledSoftmax } from './softmax/sampled_softmax.js';
+import { sampledSoftmaxGrad } from './softmax/sampled_softmax_grad.js';
 
 /** The kernel ids with a `webgpu` implementation. */
-export const WEBGPU_KERNELS = ['matmul', 'neg_sample_exclude', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'unary', 'binary'] as const;
+export const WEBGPU_KERNELS = [
+  'matmul', 'dense_bias_act',
+  'neg_sample_exclude', 'neg_sample_cascade', 'neg_sample_multichannel', 'neg_sample_alias', 'neg_sample_category', 'sample_weighted_candidates',
+  'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'skipgram_step',
+  'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
+] as const;
 
 /**
  * Registers the `webgpu` implementations into `@rec/core`'s registry. Idempotent.
@@ -36,4 +50,13 @@ export function registerWebGPUKernels(): void {
   registerKernel('rank_topk', 'webgpu', rankTopk);
   registerKernel('unary', 'webgpu', unary);
   registerKernel('binary', 'webgpu', binary);
+  registerKernel('neg_sample_cascade', 'webgpu', negSampleCascade);
+  registerKernel('neg_sample_multichannel', 'webgpu', negSampleMultichannel);
+  registerKernel('neg_sample_alias', 'webgpu', negSampleAlias);
+  registerKernel('neg_sample_category', 'webgpu', negSampleCategory);
+  registerKernel('sample_weighted_candidates', 'webgpu', sampleWeightedCandidates);
+  registerKernel('dense_bias_act', 'webgpu', denseBiasAct);
+  registerKernel('skipgram_step', 'webgpu', skipgramStep);
+  registerKernel('sampled_softmax', 'webgpu', sampledSoftmax);
+  registerKernel('sampled_softmax_grad', 'webgpu', sampledSoftmaxGrad);
 }

@@ -7,6 +7,9 @@
 import type { KernelImpl, Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
 import { linearGrid } from '../../backend.js';
+import { counterWords, maxTriesWord, philoxKey } from './philox_params.js';
+
+export { philoxKey } from './philox_params.js';
 
 /** Attributes, as `@rec/core` declares them for `neg_sample_exclude`. */
 interface NegSampleExcludeAttrs {
@@ -17,24 +20,18 @@ interface NegSampleExcludeAttrs {
   maxTries: number;
 }
 
-const TWO_POW_32 = 2 ** 32;
 const WORKGROUP = 64;
 
 function buffer(t: Tensor): GPUBuffer {
   return (t.handle as GpuHandle).buffer;
 }
 
-/** The 64-bit Philox key of a seed: the same two's-complement words as `@rec/core`'s `u32At`. */
-export function philoxKey(seed: number): [number, number] {
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`Philox seed must be a safe integer, got ${String(seed)}`);
-  return [seed >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
-}
-
 /** The `webgpu` implementation of `neg_sample_exclude`. */
 export const negSampleExclude: KernelImpl<NegSampleExcludeAttrs> = ({ inputs: [users, indptr, indices], attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
   const { numItems, seed, stream, counter, maxTries } = attrs;
-  if (!Number.isSafeInteger(counter) || counter < 0) throw new RangeError(`neg_sample_exclude: counter must be a non-negative safe integer, got ${counter}`);
+  const [counterLo, counterHi] = counterWords('neg_sample_exclude', counter);
+  maxTriesWord('neg_sample_exclude', maxTries);
   const n = users.size;
   const numUsers = indptr.size - 1;
   const negatives = gpu.alloc('i32', n);
@@ -42,7 +39,7 @@ export const negSampleExclude: KernelImpl<NegSampleExcludeAttrs> = ({ inputs: [u
   if (n > 0) {
     const [keyLo, keyHi] = philoxKey(seed);
     const u = new Uint32Array(12);
-    u.set([n, numUsers, numItems, maxTries, keyLo, keyHi, counter >>> 0, Math.floor(counter / TWO_POW_32) >>> 0, stream >>> 0]);
+    u.set([n, numUsers, numItems, maxTries, keyLo, keyHi, counterLo, counterHi, stream >>> 0]);
     const status = gpu.statusWord(`neg_sample_exclude: a user id is out of range for ${numUsers} users (its negative is -1)`);
     gpu.run([{
       stem: 'sampling/neg_sample_exclude',

@@ -1,0 +1,66 @@
+/**
+ * Uniform words shared by the WGSL samplers: the Philox key and the 64-bit
+ * counter as (lo, hi) u32 pairs, and a probability as an exact integer
+ * threshold on the 24-bit uniform the references compare against.
+ */
+
+const TWO_POW_32 = 2 ** 32;
+const TWO_POW_24 = 2 ** 24;
+
+/**
+ * The 64-bit Philox key of a seed: the same two's-complement words as
+ * `@rec/core`'s `u32At`.
+ *
+ * @example
+ * ```ts
+ * philoxKey(-1); // [0xffffffff, 0xffffffff]
+ * ```
+ */
+export function philoxKey(seed: number): [number, number] {
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`Philox seed must be a safe integer, got ${String(seed)}`);
+  return [seed >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
+}
+
+/**
+ * A non-negative counter as (lo, hi) words; `kernel` names the caller in the error.
+ *
+ * @example
+ * ```ts
+ * counterWords('neg_sample_alias', 2 ** 34 + 1); // [1, 4]
+ * ```
+ */
+export function counterWords(kernel: string, counter: number): [number, number] {
+  if (!Number.isSafeInteger(counter) || counter < 0) throw new RangeError(`${kernel}: counter must be a non-negative safe integer, got ${counter}`);
+  return [counter >>> 0, Math.floor(counter / TWO_POW_32) >>> 0];
+}
+
+/**
+ * The references draw a coin as x = (word >>> 8)·2⁻²⁴ and test x < p in f64.
+ * With m = word >>> 8 an integer, x < p ⇔ m < ⌈p·2²⁴⌉ (p·2²⁴ is exact in f64), so
+ * the shaders compare integers and agree bit for bit for every p, even one
+ * that f32 cannot hold. NaN never passes (threshold 0); p ≥ 1 always does.
+ *
+ * @example
+ * ```ts
+ * coinThreshold(0.3); // 5033165: (word >> 8) < 5033165 ⇔ (word >>> 8)·2⁻²⁴ < 0.3
+ * ```
+ */
+export function coinThreshold(p: number): number {
+  if (!(p > 0)) return 0;
+  return Math.min(Math.ceil(p * TWO_POW_24), TWO_POW_24);
+}
+
+/**
+ * The tries per row T as a u32, checked: a negative or fractional T would wrap
+ * to billions of tries in a shader loop (the GPU would hang where the
+ * reference runs no try), so it is refused here.
+ *
+ * @example
+ * ```ts
+ * maxTriesWord('neg_sample_cascade', 8); // 8
+ * ```
+ */
+export function maxTriesWord(kernel: string, maxTries: number): number {
+  if (!Number.isInteger(maxTries) || maxTries < 0 || maxTries >= TWO_POW_32) throw new RangeError(`${kernel}: maxTries must be an integer in [0, 2³²), got ${maxTries}`);
+  return maxTries;
+}
