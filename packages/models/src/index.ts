@@ -1,7 +1,7 @@
 /**
  * `@rec/models`: recommender models and their training. Never does I/O beyond model files.
  */
-export type { Recommender } from './recommender.js';
+export { recommendTopK, type Recommender, type TopK } from './recommender.js';
 export { MostPopular, type ItemLog } from './baselines/most-popular.js';
 export { WeakerBehaviorRule, type WeakerBehaviorRuleOptions } from './baselines/weaker-behaviour.js';
 export { BPRMF, fitBPR, type BPRMFConfig, type BPRTrainingData, type FitBPROptions } from './bpr/bpr-mf.js';

@@ -5,8 +5,7 @@
  * the evaluation protocol allows).
  */
 import { join } from 'node:path';
-import { topKIndices } from '@rec/eval';
-import { loadTrainedModel, readSavedModelConfig } from '@rec/models';
+import { loadTrainedModel, readSavedModelConfig, recommendTopK } from '@rec/models';
 import type { Command } from 'commander';
 import { checkIndexSpaces, type CommandContext, count, defaultSplit, indexOfRawId, table, targetMask, useBackend } from './context.js';
 
@@ -62,13 +61,12 @@ async function recommend(context: CommandContext, modelDir: string, opts: Recomm
   const loaded = await loadTrainedModel(modelDir, { train });
   const target = loaded.behaviors[loaded.behaviors.length - 1];
   const bought = targetMask(train, target).rowOf(user);
-  const scores = await loaded.model.scoreUsers(Int32Array.of(user));
-  const top = topKIndices(scores, k, bought);
-  const recommendations = [...top].map((item, r) => ({
+  const top = await recommendTopK(loaded.model, user, k, bought);
+  const recommendations = [...top.items].map((item, r) => ({
     rank: r + 1,
     item: dataset.itemIds.idOf(item),
     ...(dataset.itemNames ? { name: dataset.itemNames[item] } : {}),
-    score: scores[item],
+    score: top.scores[r],
   }));
 
   if (opts.json) {
