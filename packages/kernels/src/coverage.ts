@@ -45,13 +45,13 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   sampled_softmax_grad: { native: true, webgpu: true },
   skipgram_step: { native: true, webgpu: true },
   dense_bias_act: { native: true, webgpu: true },
-  softmax: { native: true, webgpu: false },
-  log_softmax: { native: true, webgpu: false },
-  reduce: { native: true, webgpu: false },
+  softmax: { native: true, webgpu: true },
+  log_softmax: { native: true, webgpu: true },
+  reduce: { native: true, webgpu: true },
   unary: { native: true, webgpu: true },
   binary: { native: true, webgpu: true },
-  gather_rows: { native: true, webgpu: false },
-  scatter_add_rows: { native: true, webgpu: false },
+  gather_rows: { native: true, webgpu: true },
+  scatter_add_rows: { native: true, webgpu: true },
 };
 
 /**

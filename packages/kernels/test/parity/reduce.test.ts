@@ -7,8 +7,10 @@ import { ids, uniformF32 } from './fixtures.js';
 /**
  * f32 sums: native sums a contiguous run in 8 f64 lanes (and long runs in
  * chunks), so its f64 sum may round to the neighbouring f32: 1 ulp, with an
- * atol for sums that cancel to near 0. max, min and every integer dtype are
- * exact (bit for bit, −0 and NaN included).
+ * atol for sums that cancel to near 0; webgpu sums as an f32 pair (~48 bits)
+ * in a fixed order, so it too is within 1 ulp (0 ulp measured on these cases
+ * on llvmpipe). max, min and every integer dtype are exact (bit for bit, −0
+ * and NaN included) on every backend.
  */
 const F32_SUM = { atol: 1e-9, rtol: 2.5e-7 };
 
@@ -72,6 +74,23 @@ await forEachBackend(parityBackends('reduce'), (backend) => {
     nonPositive.set([0, -0], 25);
     await check(backend, nonPositive, [2, 20], 'max', [1], 'max of runs whose max is ±0');
     await check(backend, nonPositive.map((v) => -v), [2, 20], 'min', [1], 'min of runs whose min is ±0');
+  });
+
+  it('long runs whose extremum is ±0 or that hold a NaN match exactly (webgpu: one workgroup per output)', async () => {
+    // 2 × 3000: past webgpu's REDUCE_WORKGROUP_FROM, so invocation l takes k ≡ l (mod 128) and the
+    // first zero (k = 5, resp. 7) must win over a zero an earlier invocation holds (k = 130, resp. 300).
+    const runs = uniformF32(87, 6000, -2, -0.5);
+    runs[5] = -0;
+    runs[130] = 0;
+    runs[3000 + 7] = 0;
+    runs[3000 + 300] = -0;
+    await check(backend, runs, [2, 3000], 'max', [1], 'max of long runs whose max is ±0');
+    await check(backend, runs.map((v) => -v), [2, 3000], 'min', [1], 'min of long runs whose min is ±0');
+    const withNaN = uniformF32(88, 6000, -1, 1);
+    withNaN[2999] = NaN;
+    withNaN[3000 + 1000] = Infinity;
+    withNaN[3000 + 2000] = -Infinity;
+    for (const fn of FNS) await check(backend, withNaN, [2, 3000], fn, [1], `${fn} of long runs with NaN, +∞ and −∞`);
   });
 
   it('long runs (chunked over threads), wide rows and empty axes match', async () => {

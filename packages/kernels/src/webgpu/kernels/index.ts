@@ -8,10 +8,13 @@ import { denseBiasAct } from './dense/dense_bias_act.js';
 import { matmul } from './dense/matmul.js';
 import { binary } from './elementwise/binary.js';
 import { unary } from './elementwise/unary.js';
+import { gatherRows } from './indexing/gather_rows.js';
+import { scatterAddRows } from './indexing/scatter_add_rows.js';
 import { sparseAdagrad } from './optim/sparse_adagrad.js';
 import { sparseAdam } from './optim/sparse_adam.js';
 import { sparseSgd } from './optim/sparse_sgd.js';
 import { rankTopk } from './ranking/rank_topk.js';
+import { reduce } from './reduce/reduce.js';
 import { negSampleAlias } from './sampling/neg_sample_alias.js';
 import { negSampleCascade } from './sampling/neg_sample_cascade.js';
 import { negSampleCategory } from './sampling/neg_sample_category.js';
@@ -22,6 +25,7 @@ import { bprStep } from './sgd/bpr_step.js';
 import { skipgramStep } from './sgd/skipgram_step.js';
 import { sampledSoftmax } from './softmax/sampled_softmax.js';
 import { sampledSoftmaxGrad } from './softmax/sampled_softmax_grad.js';
+import { logSoftmax, softmax } from './softmax/softmax.js';
 
 /** The kernel ids with a `webgpu` implementation. */
 export const WEBGPU_KERNELS = [
@@ -29,6 +33,7 @@ export const WEBGPU_KERNELS = [
   'neg_sample_exclude', 'neg_sample_cascade', 'neg_sample_multichannel', 'neg_sample_alias', 'neg_sample_category', 'sample_weighted_candidates',
   'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'skipgram_step',
   'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
+  'softmax', 'log_softmax', 'reduce', 'gather_rows', 'scatter_add_rows',
 ] as const;
 
 /**
@@ -59,4 +64,9 @@ export function registerWebGPUKernels(): void {
   registerKernel('skipgram_step', 'webgpu', skipgramStep);
   registerKernel('sampled_softmax', 'webgpu', sampledSoftmax);
   registerKernel('sampled_softmax_grad', 'webgpu', sampledSoftmaxGrad);
+  registerKernel('softmax', 'webgpu', softmax);
+  registerKernel('log_softmax', 'webgpu', logSoftmax);
+  registerKernel('reduce', 'webgpu', reduce);
+  registerKernel('gather_rows', 'webgpu', gatherRows);
+  registerKernel('scatter_add_rows', 'webgpu', scatterAddRows);
 }
