@@ -40,6 +40,11 @@ describe('rec reproduce nmtr', () => {
     const again = await rec(args);
     expect(again.code).toBe(0);
     expect(again.stderr.match(/already done/g)?.length).toBe(7);
+    // --report-only writes the reports from what is finished and trains nothing else.
+    const reportOnly = await rec(['reproduce', 'nmtr', '--data', 'tmall', '--backend', 'js', '--out', out, '--report-only']);
+    expect(reportOnly.code).toBe(0);
+    expect(reportOnly.stderr).toMatch(/CMF: not run yet, left out of the report \(--report-only\)/);
+    expect(reportFromJSON(readFileSync(join(out, 'report.json'), 'utf8')).rows).toHaveLength(7);
   });
 
   it('rejects an unknown dataset or method in one line', async () => {

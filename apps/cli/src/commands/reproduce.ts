@@ -19,6 +19,7 @@ interface ReproduceOptions {
   tune?: string;
   quiet?: boolean;
   json?: boolean;
+  reportOnly?: boolean;
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -42,6 +43,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .option('--backend <name>', 'js, native or webgpu (default: the fastest that loads)')
     .option('--seed <n>', 'seed of the validation split and of every model (default 1)')
     .option('--tune <rates>', 'comma-separated learning rates to tune each trained method on the validation purchase')
+    .option('--report-only', 'write the reports from the methods finished in --out, training nothing')
     .option('--quiet', 'no progress')
     .option('--json', 'print the report as JSON on stdout')
     .action(async (opts: ReproduceOptions) => {
@@ -63,6 +65,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
         seed: opts.seed === undefined ? undefined : Number(opts.seed),
         backend: opts.backend,
         tuneLearningRates: tune,
+        reportOnly: opts.reportOnly,
         readDataset: (name) => context.readDataset(name),
         log: (line) => {
           if (!opts.quiet) io.err(`${line}\n`);

@@ -87,6 +87,8 @@ export interface ReproduceNmtrOptions {
   seed?: number;
   /** Tune the learning rate of every trained method on the validation item over this grid (default: no tuning, Table II values). */
   tuneLearningRates?: readonly number[];
+  /** Write the reports from the methods already finished in `out`, training nothing. */
+  reportOnly?: boolean;
   /** Where progress lines go. */
   log: (line: string) => void;
   /** Reads a dataset by registry name (default @rec/data's cached `readDataset`). */
@@ -141,6 +143,10 @@ export async function reproduceNmtr(options: ReproduceNmtrOptions): Promise<Eval
     if (existsSync(file)) {
       results.push(JSON.parse(readFileSync(file, 'utf8')) as MethodResult);
       log(`${method.name}: already done (${file})`);
+      continue;
+    }
+    if (options.reportOnly) {
+      log(`${method.name}: not run yet, left out of the report (--report-only)`);
       continue;
     }
     const result = await runMethod(method, { fit, valid, train, mask, testItems, options, seed });
