@@ -49,6 +49,12 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, rec::binary, "binary"));
   exports.Set("gather_rows", Napi::Function::New(env, rec::gather_rows, "gather_rows"));
   exports.Set("scatter_add_rows", Napi::Function::New(env, rec::scatter_add_rows, "scatter_add_rows"));
+  exports.Set("take_along_axis", Napi::Function::New(env, rec::take_along_axis, "take_along_axis"));
+  exports.Set("put_along_axis", Napi::Function::New(env, rec::put_along_axis, "put_along_axis"));
+  exports.Set("dropout_mask", Napi::Function::New(env, rec::dropout_mask, "dropout_mask"));
+  exports.Set("sgd_update", Napi::Function::New(env, rec::sgd_update, "sgd_update"));
+  exports.Set("adagrad_update", Napi::Function::New(env, rec::adagrad_update, "adagrad_update"));
+  exports.Set("adam_update", Napi::Function::New(env, rec::adam_update, "adam_update"));
   exports.Set("bound_stream_triad", Napi::Function::New(env, rec::bound_stream_triad, "bound_stream_triad"));
   exports.Set("bound_gather_scatter", Napi::Function::New(env, rec::bound_gather_scatter, "bound_gather_scatter"));
   exports.Set("bound_fma_peak", Napi::Function::New(env, rec::bound_fma_peak, "bound_fma_peak"));

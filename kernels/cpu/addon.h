@@ -31,6 +31,12 @@ Napi::Value unary(const Napi::CallbackInfo& info);
 Napi::Value binary(const Napi::CallbackInfo& info);
 Napi::Value gather_rows(const Napi::CallbackInfo& info);
 Napi::Value scatter_add_rows(const Napi::CallbackInfo& info);
+Napi::Value take_along_axis(const Napi::CallbackInfo& info);
+Napi::Value put_along_axis(const Napi::CallbackInfo& info);
+Napi::Value dropout_mask(const Napi::CallbackInfo& info);
+Napi::Value sgd_update(const Napi::CallbackInfo& info);
+Napi::Value adagrad_update(const Napi::CallbackInfo& info);
+Napi::Value adam_update(const Napi::CallbackInfo& info);
 
 Napi::Value bound_stream_triad(const Napi::CallbackInfo& info);
 Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info);

@@ -559,6 +559,16 @@ for (const spec of sparseSpecs) {
       arrays: [{ data: uniform(76, SCATTER_ROWS * DIM, -0.1, 0.1), shape: [SCATTER_ROWS, DIM] }, { data: randomIds(77, ID_COUNT, SCATTER_ROWS), shape: [ID_COUNT] }, { data: uniform(78, ID_COUNT * DIM, -0.1, 0.1), shape: [ID_COUNT, DIM] }],
       attrs: {}, bytes: 2 * 4 * DIM * SCATTER_ROWS + 3 * 4 * DIM * ID_COUNT, unit: [ID_COUNT, 'rows'], exact: true, bound: 'gather+scatter',
     },
+    {
+      kernel: 'take_along_axis', size: `1,024 rows of ${CLASSES} classes`,
+      arrays: [{ data: logits.subarray(0, 1024 * CLASSES), shape: [1024, CLASSES] }, { data: randomIds(79, 1024, CLASSES), shape: [1024] }],
+      attrs: {}, bytes: 3 * 4 * 1024, unit: [1024, 'rows'], exact: true, bound: 'triad',
+    },
+    {
+      kernel: 'put_along_axis', size: `${B} rows into ${CLASSES} classes`,
+      arrays: [{ data: act.subarray(0, B), shape: [B] }, { data: randomIds(80, B, CLASSES), shape: [B] }],
+      attrs: { classes: CLASSES }, bytes: 4 * B * CLASSES + 2 * 4 * B, unit: [B, 'rows'], exact: true, bound: 'triad',
+    },
   ];
   for (const spec of specs) {
     const refIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: js }));
@@ -582,6 +592,70 @@ for (const spec of sparseSpecs) {
         rate: gbs, rateUnit: 'GB/s', boundName: spec.bound, percentOfBound: (100 * gbs) / bound, speedup: refMs / ms,
       });
     }
+  }
+}
+// ---- Dense optimizer steps and the dropout mask ------------------------------------------
+// The dense steps run in place on a 1,000,000 × 64 table (a dense layer or an embedding
+// trained with dense gradients): checked after one identical step on js and native, then
+// timed; rated against the STREAM triad for the f32 streams each must move (sgd_update with
+// momentum: p, v read and written, g read; adagrad_update: p, G, g; adam_update: p, m, v, g).
+// dropout_mask is compute-bound (10 Philox rounds per four elements): exact check, no bound.
+{
+  interface DenseSpec {
+    kernel: 'sgd_update' | 'adagrad_update' | 'adam_update';
+    slots: number;
+    attrs: (step: number) => Record<string, unknown>;
+    streams: number;
+  }
+  const denseSpecs: DenseSpec[] = [
+    { kernel: 'sgd_update', slots: 1, attrs: () => ({ lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 1e-4 }), streams: 5 },
+    { kernel: 'adagrad_update', slots: 1, attrs: () => ({ lr: 0.05, eps: 1e-10, weightDecay: 0 }), streams: 5 },
+    { kernel: 'adam_update', slots: 2, attrs: (step) => ({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupledWeightDecay: true, step }), streams: 7 },
+  ];
+  const n = ROWS * DIM;
+  const size = `${ROWS.toLocaleString('en')} × ${DIM}`;
+  const p0 = uniform(81, n, -0.1, 0.1);
+  const g0 = uniform(82, n, -0.1, 0.1);
+  for (const spec of denseSpecs) {
+    const make = (backend: Backend): Tensor[] => [
+      tensor(p0, [ROWS, DIM], { backend }), tensor(g0, [ROWS, DIM], { backend }),
+      ...Array.from({ length: spec.slots }, () => tensor(new Float32Array(n), [ROWS, DIM], { backend })),
+    ];
+    const ref = make(js);
+    const nat = make(native);
+    setNativeThreads(defaultThreads);
+    runKernel(spec.kernel, ref, spec.attrs(1));
+    runKernel(spec.kernel, nat, spec.attrs(1));
+    ref.forEach((t, i) => assertClose(hostF32(nat[i]), hostF32(t), { atol: 1e-7, rtol: 1e-6 }, `${spec.kernel} input ${i}`));
+    const bytes = spec.streams * 4 * n;
+    const refMs = timeCalls(3, 1, (i) => runKernel(spec.kernel, ref, spec.attrs(i + 2)));
+    const perSecond = (ms: number) => `${((n / ms) * 1e3 / 1e9).toFixed(2)} G elements/s`;
+    results.push({ kernel: spec.kernel, backend: 'js', threads: null, size, timeMs: refMs, throughput: perSecond(refMs), rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(10, 2, (i) => runKernel(spec.kernel, nat, spec.attrs(i + 2)));
+      const gbs = bytes / ms / 1e6;
+      results.push({
+        kernel: spec.kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: perSecond(ms),
+        rate: gbs, rateUnit: 'GB/s', boundName: 'triad', percentOfBound: (100 * gbs) / bounds[t].triadGBs, speedup: refMs / ms,
+      });
+    }
+  }
+
+  // A dropout mask the size of a batch of 4,096 hidden layers of 256 units.
+  const shape = [4096, 256];
+  const attrs = (i: number) => ({ shape, p: 0.2, seed: 42, stream: 0, counter: i * shape[0] * shape[1] });
+  setNativeThreads(defaultThreads);
+  assertExact(hostData(runKernel('dropout_mask', [], attrs(0), native)[0]), hostData(runKernel('dropout_mask', [], attrs(0), js)[0]), 'dropout_mask');
+  const count = shape[0] * shape[1];
+  const maskSize = `${shape[0]} × ${shape[1]}, p = 0.2`;
+  const perSecond = (ms: number) => `${((count / ms) * 1e3 / 1e6).toFixed(1)} M elements/s`;
+  const refMs = timeCalls(5, 1, (i) => runKernel('dropout_mask', [], attrs(i), js));
+  results.push({ kernel: 'dropout_mask', backend: 'js', threads: null, size: maskSize, timeMs: refMs, throughput: perSecond(refMs), rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: 1 });
+  for (const t of THREAD_COUNTS) {
+    setNativeThreads(t);
+    const ms = timeCalls(20, 3, (i) => runKernel('dropout_mask', [], attrs(i), native));
+    results.push({ kernel: 'dropout_mask', backend: 'native', threads: t, size: maskSize, timeMs: ms, throughput: perSecond(ms), rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note: 'Philox-bound; no memory bound applies' });
   }
 }
 setNativeThreads(defaultThreads);

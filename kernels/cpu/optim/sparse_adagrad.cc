@@ -10,6 +10,7 @@
 //
 // Layouts: param, sum (G) f32 [rows·width]; indices i32 [n]; values f32 [n·width].
 // Numerics: f64 merge rounded to f32 (merge_rows.h), then f32 element math
+// (adagrad_run in optim_rows.h, shared with adagrad_update)
 // (8-wide AVX2 with -march=native; the reference works in f64 and rounds on
 // store). Each element's step differs from the reference's by a few f32 ulps,
 // inside the parity tolerance 1e-7 + 1e-6·|ref|; f64 here cost twice the
@@ -18,27 +19,11 @@
 // independent of the thread count. Memory-bound: per touched row it reads and
 // writes one row of p and of G (the bench compares this to the random-row
 // gather+scatter bound).
-#include <cmath>
-
 #include "../addon.h"
 #include "merge_rows.h"
+#include "optim_rows.h"
 
 namespace rec {
-namespace {
-
-// A function of its own: __restrict parameters and by-value factors let GCC
-// vectorise it without runtime alias checks.
-void adagrad_row(float* __restrict p, float* __restrict G, const float* __restrict g, int64_t width, const float lr, const float eps, const float wd) {
-  for (int64_t c = 0; c < width; ++c) {
-    const float grad = g[c] + wd * p[c];
-    const float acc = G[c] + grad * grad;
-    G[c] = acc;
-    p[c] = p[c] - (lr * grad) / (std::sqrt(acc) + eps);
-  }
-}
-
-}  // namespace
-
 Napi::Value sparse_adagrad(const Napi::CallbackInfo& info) {
   constexpr const char* K = "sparse_adagrad";
   const Napi::Env env = info.Env();
@@ -56,7 +41,7 @@ Napi::Value sparse_adagrad(const Napi::CallbackInfo& info) {
   merge_duplicate_rows(env, K, indices, rows, merged);
   const float lr_f = float(lr), eps_f = float(eps), wd_f = float(wd);
   for_each_merged_row<float>(merged, values, width, {param.data, sum.data}, [&](int64_t row, const float* g) {
-    adagrad_row(param.data + row * width, sum.data + row * width, g, width, lr_f, eps_f, wd_f);
+    adagrad_run(param.data + row * width, sum.data + row * width, g, width, lr_f, eps_f, wd_f);
   });
   return env.Undefined();
 }

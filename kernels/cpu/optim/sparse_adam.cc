@@ -12,40 +12,18 @@
 // Lazy: untouched rows keep p, m and v; bias correction uses the global step t.
 // Layouts: param, m, v f32 [rows·width]; indices i32 [n]; values f32 [n·width].
 // Numerics: f64 merge rounded to f32 (merge_rows.h), f32 element math
+// (adam_run in optim_rows.h, shared with adam_update)
 // (vectorised; the reference works in f64 and rounds on store — a few f32 ulps
 // apart, inside the parity tolerance 1e-7 + 1e-6·|ref|); the correction
 // factors are computed once per call in f64 and folded into lr/(1 − β₁ᵗ) and
 // 1/(1 − β₂ᵗ).
 // Threading: distinct rows claimed in chunks by the awake pool threads; disjoint, no atomics.
 // Variants: coupled L2 or decoupled (AdamW) weight decay.
-#include <cmath>
-
 #include "../addon.h"
 #include "merge_rows.h"
+#include "optim_rows.h"
 
 namespace rec {
-namespace {
-
-struct AdamFactors {
-  float b1, b1c, b2, b2c, step_scale, v_scale, decay, l2, eps;
-};
-
-// A function of its own so that __restrict on the parameters and the factors
-// passed by value let GCC vectorise it (in the lambda, loads through captured
-// references kept it scalar).
-void adam_row(float* __restrict p, float* __restrict mr, float* __restrict vr, const float* __restrict g, int64_t width, const AdamFactors f) {
-  for (int64_t c = 0; c < width; ++c) {
-    const float grad = g[c] + f.l2 * p[c];
-    const float mi = f.b1 * mr[c] + f.b1c * grad;
-    const float vi = f.b2 * vr[c] + f.b2c * (grad * grad);
-    mr[c] = mi;
-    vr[c] = vi;
-    p[c] = f.decay * p[c] - (f.step_scale * mi) / (std::sqrt(vi * f.v_scale) + f.eps);
-  }
-}
-
-}  // namespace
-
 Napi::Value sparse_adam(const Napi::CallbackInfo& info) {
   constexpr const char* K = "sparse_adam";
   const Napi::Env env = info.Env();
@@ -64,17 +42,11 @@ Napi::Value sparse_adam(const Napi::CallbackInfo& info) {
   const int64_t step = int_arg(info, 12, K, "step", 1, int64_t(1) << 52);
   const int64_t rows = check_sparse_shapes(env, K, param, width, indices, values);
 
-  const double correction1 = 1 - std::pow(beta1, double(step));
-  const double correction2 = 1 - std::pow(beta2, double(step));
-  const double decay = decoupled ? 1 - lr * wd : 1;
-  const double l2 = decoupled ? 0 : wd;
-
   static thread_local MergedRows merged;
   merge_duplicate_rows(env, K, indices, rows, merged);
-  const AdamFactors f{float(beta1), float(1 - beta1), float(beta2), float(1 - beta2), float(lr / correction1), float(1 / correction2),
-                     float(decay), float(l2), float(eps)};
+  const AdamFactors f = adam_factors(lr, beta1, beta2, eps, wd, decoupled, step);
   for_each_merged_row<float>(merged, values, width, {param.data, m.data, v.data}, [&](int64_t row, const float* g) {
-    adam_row(param.data + row * width, m.data + row * width, v.data + row * width, g, width, f);
+    adam_run(param.data + row * width, m.data + row * width, v.data + row * width, g, width, f);
   });
   return env.Undefined();
 }

@@ -10,16 +10,16 @@
 // Layouts: param, velocity f32 [rows·width]; indices i32 [n]; values f32
 // [n·width]; velocity is an empty Float32Array when μ = 0.
 // Numerics: as the reference — merged sums and element updates in f64 (4-wide
-// AVX2), rounded to f32 on store, so parity is within a few f32 ulps. Unlike
-// Adagrad/Adam, f32 math does not fit the tolerance here: v ← μ·v + g cancels
-// when μ·v ≈ −g, and an f32-rounded ĝ or μ then errs by more than 1e-7 absolute.
+// AVX2; sgd_run in optim_rows.h, shared with sgd_update), rounded to f32 on
+// store, so parity is within a few f32 ulps. Unlike Adagrad/Adam, f32 math does
+// not fit the tolerance here: v ← μ·v + g cancels when μ·v ≈ −g, and an
+// f32-rounded ĝ or μ then errs by more than 1e-7 absolute.
 // Threading: distinct rows split over the pool; disjoint, so no atomics, and the
 // result does not depend on the thread count.
 // Variants: momentum 0 / heavy ball / Nesterov; weight decay 0 or > 0.
-#include <type_traits>
-
 #include "../addon.h"
 #include "merge_rows.h"
+#include "optim_rows.h"
 
 namespace rec {
 
@@ -41,27 +41,12 @@ Napi::Value sparse_sgd(const Napi::CallbackInfo& info) {
 
   static thread_local MergedRows merged;
   merge_duplicate_rows(env, K, indices, rows, merged);
-  const auto step = [&](auto with_velocity, auto use_nesterov) {
+  dispatch_sgd_variant(has_velocity, nesterov, [&](auto with_velocity, auto use_nesterov) {
     // The list's backing array lives until the end of this full expression.
-    for_each_merged_row<double>(merged, values, width, with_velocity ? std::initializer_list<float*>{param.data, velocity.data} : std::initializer_list<float*>{param.data}, [&](int64_t row, const double* __restrict g) {
-      float* __restrict p = param.data + row * width;
-      float* __restrict v = velocity.data + row * width;
-      for (int64_t c = 0; c < width; ++c) {
-        const double grad = g[c] + wd * double(p[c]);
-        double d = grad;
-        if (with_velocity) {
-          const double vel = mu * double(v[c]) + grad;
-          v[c] = float(vel);
-          d = use_nesterov ? grad + mu * vel : vel;
-        }
-        p[c] = float(double(p[c]) - lr * d);
-      }
+    for_each_merged_row<double>(merged, values, width, with_velocity ? std::initializer_list<float*>{param.data, velocity.data} : std::initializer_list<float*>{param.data}, [&](int64_t row, const double* g) {
+      sgd_run<decltype(with_velocity)::value, decltype(use_nesterov)::value>(param.data + row * width, velocity.data + row * width, g, width, lr, mu, wd);
     });
-  };
-  // The variant is a compile-time fact in each loop, so each one vectorises.
-  if (!has_velocity) step(std::false_type{}, std::false_type{});
-  else if (nesterov) step(std::true_type{}, std::true_type{});
-  else step(std::true_type{}, std::false_type{});
+  });
   return env.Undefined();
 }
 

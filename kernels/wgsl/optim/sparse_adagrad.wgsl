@@ -12,12 +12,14 @@
 // Threading: one invocation per (entry, column), consecutive invocations on consecutive
 //   columns; only first entries of a row do work, so every (row, column) has exactly one
 //   writer — no atomics, no Hogwild races, deterministic.
-// Numerics: f32 sums and update (the reference uses f64, rounded to f32 on store; the
-//   parity test allows 1e-5). ε outside the square root, as PyTorch's Adagrad.
+// Numerics: f32 sums and update (common/optim_step.wgsl, shared with adagrad_update; the
+//   reference uses f64, rounded to f32 on store; the parity test allows 1e-5). ε outside the
+//   square root, as PyTorch's Adagrad.
 // Bad input: status ≠ 0 (an index out of range) makes every invocation return before
 //   writing, so nothing is half-updated.
 
 //! requires common/row_chain.wgsl
+//! requires common/optim_step.wgsl
 
 struct Params {
   n: u32,
@@ -54,8 +56,7 @@ fn sparse_adagrad(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   }
   let g = chain_gradient(j, col, width, params.n);
   let i = u32(indices[j]) * width + col;
-  let grad = g + params.weight_decay * param[i];
-  let acc = sum[i] + grad * grad;
-  sum[i] = acc;
-  param[i] = param[i] - params.lr * grad / (sqrt(acc) + params.eps);
+  let next = adagrad_step(param[i], sum[i], g, params.lr, params.eps, params.weight_decay);
+  sum[i] = next.sum;
+  param[i] = next.p;
 }

@@ -13,10 +13,12 @@
 //   [n, width]; links u32 [n] and status u32 [1] from merge_rows.
 // Threading: one invocation per (entry, column); only first entries of a row do work, so
 //   every (row, column) has exactly one writer — no atomics, deterministic.
-// Numerics: f32 (the reference uses f64, rounded on store; parity tolerance 1e-6 rel).
+// Numerics: f32, the update in common/optim_step.wgsl (shared with adam_update); the reference
+//   uses f64, rounded on store; parity tolerance 1e-6 rel.
 // Bad input: status ≠ 0 (an index out of range) makes every invocation return before writing.
 
 //! requires common/row_chain.wgsl
+//! requires common/optim_step.wgsl
 
 struct Params {
   n: u32,
@@ -58,10 +60,8 @@ fn sparse_adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   }
   let g = chain_gradient(j, col, width, params.n);
   let i = u32(indices[j]) * width + col;
-  let grad = g + params.l2 * param[i];
-  let mi = params.beta1 * m[i] + (1.0 - params.beta1) * grad;
-  let vi = params.beta2 * v[i] + (1.0 - params.beta2) * grad * grad;
-  m[i] = mi;
-  v[i] = vi;
-  param[i] = params.decay * param[i] - (params.lr * (mi / params.correction1)) / (sqrt(vi / params.correction2) + params.eps);
+  let next = adam_step(param[i], m[i], v[i], g, params.lr, params.beta1, params.beta2, params.eps, params.l2, params.decay, params.correction1, params.correction2);
+  m[i] = next.m;
+  v[i] = next.v;
+  param[i] = next.p;
 }

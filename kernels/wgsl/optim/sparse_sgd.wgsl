@@ -14,10 +14,12 @@
 //   indices i32 [n]; values f32 [n, width]; links u32 [n] and status u32 [1] from merge_rows.
 // Threading: one invocation per (entry, column); only first entries of a row do work, so
 //   every (row, column) has exactly one writer — no atomics, deterministic.
-// Numerics: f32 (the reference uses f64 sums, rounded on store; parity tolerance 1e-6 rel).
+// Numerics: f32, the update in common/optim_step.wgsl (shared with sgd_update); the reference
+//   uses f64 sums, rounded on store; parity tolerance 1e-6 rel.
 // Bad input: status ≠ 0 (an index out of range) makes every invocation return before writing.
 
 //! requires common/row_chain.wgsl
+//! requires common/optim_step.wgsl
 
 struct Params {
   n: u32,
@@ -57,12 +59,14 @@ fn sparse_sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   }
   let g = chain_gradient(j, col, width, params.n);
   let i = u32(indices[j]) * width + col;
-  let grad = g + params.weight_decay * param[i];
-  var d = grad;
+  // Without momentum `velocity` is a placeholder, neither read nor written.
+  var vel = 0.0;
   if (MOMENTUM) {
-    let vel = params.momentum * velocity[i] + grad;
-    velocity[i] = vel;
-    d = select(vel, grad + params.momentum * vel, NESTEROV);
+    vel = velocity[i];
   }
-  param[i] = param[i] - params.lr * d;
+  let next = sgd_step(param[i], vel, g, params.lr, params.momentum, params.weight_decay, MOMENTUM, NESTEROV);
+  if (MOMENTUM) {
+    velocity[i] = next.v;
+  }
+  param[i] = next.p;
 }

@@ -15,9 +15,14 @@
  *   that the js backend will be used, and exits 0. The compiler's full output
  *   is kept in `build/native-build.log`.
  * - `--force` (the `build:native` script) fails loudly instead, for developers.
+ * - The addon is never overwritten in place: cmake-js builds in `build/cmake/`
+ *   and the result is copied next to `build/Release/rec_kernels.node` and
+ *   renamed over it (an atomic replace on one file system), so a process that
+ *   has the old addon mapped (a training run) keeps its file and never sees a
+ *   half-written one.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,9 +54,12 @@ try {
 }
 
 const started = Date.now();
+// cmake's own tree (objects, the linked addon) lives apart from build/Release,
+// which only ever receives a finished addon by rename.
+const cmakeDir = join(packageRoot, 'build', 'cmake');
 const result = spawnSync(
   process.execPath,
-  [cmakeJs, 'compile', '--directory', packageRoot, '--out', join(packageRoot, 'build'), '--log-level', 'warn', '--parallel', String(Math.max(1, cpus().length))],
+  [cmakeJs, 'compile', '--directory', packageRoot, '--out', cmakeDir, '--log-level', 'warn', '--parallel', String(Math.max(1, cpus().length))],
   { cwd: packageRoot, encoding: 'utf8', env: { ...process.env } },
 );
 const log = `${result.stdout ?? ''}${result.stderr ?? ''}`;
@@ -61,5 +69,18 @@ if (result.error) giveUp(`${result.error.message}`);
 if (result.status !== 0) {
   const firstError = log.split('\n').find((l) => /error|not found|could not/i.test(l))?.trim() ?? `cmake-js exited with ${result.status}`;
   giveUp(`${firstError.slice(0, 200)} — full log in packages/kernels/build/native-build.log`);
+}
+const releaseDir = join(packageRoot, 'build', 'Release');
+const addonPath = join(releaseDir, 'rec_kernels.node');
+const stagedPath = join(releaseDir, `rec_kernels.node.${process.pid}.tmp`);
+try {
+  mkdirSync(releaseDir, { recursive: true });
+  copyFileSync(join(cmakeDir, 'Release', 'rec_kernels.node'), stagedPath);
+  // rename(2) replaces the directory entry atomically; the old inode stays
+  // alive for any process that has it mapped.
+  renameSync(stagedPath, addonPath);
+} catch (error) {
+  rmSync(stagedPath, { force: true });
+  giveUp(`could not install the built addon: ${error instanceof Error ? error.message : String(error)}`);
 }
 console.log(`${prefix}: build/Release/rec_kernels.node in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -52,6 +52,12 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   binary: { native: true, webgpu: true },
   gather_rows: { native: true, webgpu: true },
   scatter_add_rows: { native: true, webgpu: true },
+  take_along_axis: { native: true, webgpu: true },
+  put_along_axis: { native: true, webgpu: true },
+  dropout_mask: { native: true, webgpu: true },
+  sgd_update: { native: true, webgpu: true },
+  adagrad_update: { native: true, webgpu: true },
+  adam_update: { native: true, webgpu: true },
 };
 
 /**
@@ -80,11 +86,4 @@ export const KERNEL_EXCEPTIONS: Readonly<Record<string, string>> = {
  * Object.keys(PENDING_KERNELS).length; // what remains
  * ```
  */
-export const PENDING_KERNELS: Readonly<Record<string, string>> = {
-  take_along_axis: 'sampled-softmax logit gather',
-  put_along_axis: 'sampled-softmax gradient scatter',
-  dropout_mask: 'counter-based mask (Philox), native and WGSL',
-  sgd_update: 'dense optimizer step (memory-bound elementwise)',
-  adagrad_update: 'dense optimizer step (memory-bound elementwise)',
-  adam_update: 'dense optimizer step (memory-bound elementwise)',
-};
+export const PENDING_KERNELS: Readonly<Record<string, string>> = {};

@@ -21,7 +21,7 @@ import { allocArray, broadcastShapes, findKernel, type KernelContext, type Kerne
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update'] as const;
 
 let registered = false;
 
@@ -40,6 +40,25 @@ function f32(t: Tensor, kernel: string, name: string): Float32Array {
 const UNARY_FNS = ['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'square', 'reciprocal', 'relu', 'step', 'sigmoid', 'tanh', 'softplus', 'log_sigmoid'];
 const BINARY_FNS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'greater', 'greater_equal'];
 const REDUCE_FNS = ['sum', 'max', 'min'];
+
+/** `put_along_axis`'s attribute (core's PutAlongAxisAttrs). */
+interface PutAlongAxisAttrs {
+  classes: number;
+}
+
+/** `dropout_mask`'s attributes (core's DropoutMaskAttrs). */
+interface DropoutMaskAttrs {
+  shape: readonly number[];
+  p: number;
+  seed: number;
+  stream: number;
+  counter: number;
+}
+
+/** True when every tensor is f32 of `size` elements: the dense optimizer inputs the C++ takes. */
+function allF32Of(size: number, tensors: readonly Tensor[]): boolean {
+  return tensors.every((t) => t.dtype === 'f32' && t.size === size);
+}
 
 /**
  * Runs the `js` reference of `id` on the same host arrays (the native
@@ -342,5 +361,67 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const y = allocArray(target.dtype, target.size);
     addon.scatter_add_rows(hostData(target), idx, hostData(src), y, target.shape[0], width);
     return hostOutput(backend, target.shape, target.dtype, y);
+  });
+
+  registerKernel('take_along_axis', 'native', (ctx) => {
+    const { inputs: [x, indices], backend } = ctx;
+    const idx = hostData(indices);
+    const classes = x.shape.length < 1 ? 0 : x.shape[x.shape.length - 1];
+    // The C++ kernel takes f32 rows that match the indices one to one; anything else the reference handles.
+    if (x.shape.length < 1 || x.dtype !== 'f32' || !(idx instanceof Int32Array) || x.size !== idx.length * classes) return reference('take_along_axis', ctx);
+    const y = new Float32Array(idx.length);
+    addon.take_along_axis(hostF32(x), idx, y, classes);
+    return hostOutput(backend, indices.shape, 'f32', y);
+  });
+
+  registerKernel<PutAlongAxisAttrs>('put_along_axis', 'native', (ctx) => {
+    const { inputs: [x, indices], attrs: { classes }, backend } = ctx;
+    const idx = hostData(indices);
+    if (x.dtype !== 'f32' || !(idx instanceof Int32Array) || x.size !== idx.length || !(Number.isInteger(classes) && classes >= 0)) return reference('put_along_axis', ctx);
+    const y = new Float32Array(idx.length * classes);
+    addon.put_along_axis(hostF32(x), idx, y, classes);
+    return hostOutput(backend, [...indices.shape, classes], 'f32', y);
+  });
+
+  registerKernel<DropoutMaskAttrs>('dropout_mask', 'native', (ctx) => {
+    const { attrs: { shape, p, seed, stream, counter }, backend } = ctx;
+    const n = sizeOf(shape);
+    // Seeds, streams and counters the reference would reject go to it, for its error.
+    const words = Number.isSafeInteger(seed) && Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32 &&
+      Number.isSafeInteger(counter) && counter >= 0 && Number.isSafeInteger(counter + Math.max(n - 1, 0));
+    if (!words) return reference('dropout_mask', ctx);
+    const out = new Float32Array(n);
+    const [keyLo, keyHi] = new Philox({ seed, stream }).key;
+    addon.dropout_mask(out, p, keyLo, keyHi, stream, counter);
+    return hostOutput(backend, shape, 'f32', out);
+  });
+
+  registerKernel<SgdUpdateAttrs>('sgd_update', 'native', (ctx) => {
+    const { inputs, attrs } = ctx;
+    const [param, grad, velocity] = inputs;
+    // A wrong input count, dtype or size goes to the reference (its error, or its result).
+    if (inputs.length !== (attrs.momentum > 0 ? 3 : 2) || !allF32Of(param.size, inputs)) return reference('sgd_update', ctx);
+    addon.sgd_update(
+      hostF32(param), hostF32(grad), velocity ? hostF32(velocity) : new Float32Array(0),
+      attrs.lr, attrs.momentum, attrs.nesterov ? 1 : 0, attrs.weightDecay,
+    );
+  });
+
+  registerKernel<AdagradUpdateAttrs>('adagrad_update', 'native', (ctx) => {
+    const { inputs, attrs } = ctx;
+    const [param, grad, sum] = inputs;
+    if (inputs.length !== 3 || !allF32Of(param.size, inputs)) return reference('adagrad_update', ctx);
+    addon.adagrad_update(hostF32(param), hostF32(grad), hostF32(sum), attrs.lr, attrs.eps, attrs.weightDecay);
+  });
+
+  registerKernel<AdamUpdateAttrs>('adam_update', 'native', (ctx) => {
+    const { inputs, attrs } = ctx;
+    const [param, grad, m, v] = inputs;
+    const stepOk = Number.isInteger(attrs.step) && attrs.step >= 1 && attrs.step <= 2 ** 52;
+    if (inputs.length !== 4 || !allF32Of(param.size, inputs) || !stepOk) return reference('adam_update', ctx);
+    addon.adam_update(
+      hostF32(param), hostF32(grad), hostF32(m), hostF32(v),
+      attrs.lr, attrs.beta1, attrs.beta2, attrs.eps, attrs.weightDecay, attrs.decoupledWeightDecay ? 1 : 0, attrs.step,
+    );
   });
 }

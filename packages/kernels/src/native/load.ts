@@ -140,6 +140,21 @@ export interface NativeAddon {
     target: Float32Array | Int32Array | Uint32Array, indices: Int32Array, src: Float32Array | Int32Array | Uint32Array,
     y: Float32Array | Int32Array | Uint32Array, rows: number, width: number,
   ): void;
+  /** `take_along_axis`: writes `y` [rows] = x[r·classes + indices[r]]; x is [rows·classes]. */
+  take_along_axis(x: Float32Array, indices: Int32Array, y: Float32Array, classes: number): void;
+  /** `put_along_axis`: adds x[r] at y[r·classes + indices[r]]; `y` [rows·classes] comes zero-filled. */
+  put_along_axis(x: Float32Array, indices: Int32Array, y: Float32Array, classes: number): void;
+  /** `dropout_mask`: writes `out` [n], element i from Philox word counter + i of (key, stream). */
+  dropout_mask(out: Float32Array, p: number, keyLo: number, keyHi: number, stream: number, counter: number): void;
+  /** `sgd_update`, in place on param and velocity; `velocity` is empty when momentum = 0. */
+  sgd_update(param: Float32Array, grad: Float32Array, velocity: Float32Array, lr: number, momentum: number, nesterov: number, weightDecay: number): void;
+  /** `adagrad_update`, in place on param and sum. */
+  adagrad_update(param: Float32Array, grad: Float32Array, sum: Float32Array, lr: number, eps: number, weightDecay: number): void;
+  /** `adam_update`, in place on param, m and v. */
+  adam_update(
+    param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupledWeightDecay: number, step: number,
+  ): void;
   /** STREAM triad over `n` floats with the pool's threads: best GB/s of `reps`. */
   bound_stream_triad(n: number, reps: number): number;
   /** Read-modify-write of the listed `width`-float rows of `table`: best GB/s of `reps`. */
@@ -155,6 +170,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
 const REQUIRED_EXPORTS = [
   'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act',
   'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
+  'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
 ] as const;
 

@@ -10,9 +10,14 @@ import { binary } from './elementwise/binary.js';
 import { unary } from './elementwise/unary.js';
 import { gatherRows } from './indexing/gather_rows.js';
 import { scatterAddRows } from './indexing/scatter_add_rows.js';
+import { putAlongAxis, takeAlongAxis } from './indexing/take_along_axis.js';
+import { adagradUpdate } from './optim/adagrad_update.js';
+import { adamUpdate } from './optim/adam_update.js';
 import { sparseAdagrad } from './optim/sparse_adagrad.js';
 import { sparseAdam } from './optim/sparse_adam.js';
+import { sgdUpdate } from './optim/sgd_update.js';
 import { sparseSgd } from './optim/sparse_sgd.js';
+import { dropoutMask } from './random/dropout_mask.js';
 import { rankTopk } from './ranking/rank_topk.js';
 import { reduce } from './reduce/reduce.js';
 import { negSampleAlias } from './sampling/neg_sample_alias.js';
@@ -34,6 +39,7 @@ export const WEBGPU_KERNELS = [
   'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'skipgram_step',
   'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
   'softmax', 'log_softmax', 'reduce', 'gather_rows', 'scatter_add_rows',
+  'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
 ] as const;
 
 /**
@@ -69,4 +75,10 @@ export function registerWebGPUKernels(): void {
   registerKernel('reduce', 'webgpu', reduce);
   registerKernel('gather_rows', 'webgpu', gatherRows);
   registerKernel('scatter_add_rows', 'webgpu', scatterAddRows);
+  registerKernel('take_along_axis', 'webgpu', takeAlongAxis);
+  registerKernel('put_along_axis', 'webgpu', putAlongAxis);
+  registerKernel('dropout_mask', 'webgpu', dropoutMask);
+  registerKernel('sgd_update', 'webgpu', sgdUpdate);
+  registerKernel('adagrad_update', 'webgpu', adagradUpdate);
+  registerKernel('adam_update', 'webgpu', adamUpdate);
 }

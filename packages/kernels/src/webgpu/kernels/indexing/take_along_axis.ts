@@ -1,0 +1,64 @@
+/**
+ * `take_along_axis` and its adjoint `put_along_axis` on `webgpu`: the glue for
+ * `kernels/wgsl/indexing/take_along_axis.wgsl` and `put_along_axis.wgsl` (one
+ * invocation per row, 32-bit copies, so bit-exact). Indices are checked on the
+ * GPU (they live there): one out of range is raised at the next read, with the
+ * class count but not the index, which only the GPU saw.
+ */
+import { type KernelImpl, type Tensor } from '@rec/core';
+import { linearGrid, type GpuHandle, type WebGPUBackend } from '../../backend.js';
+
+const WORKGROUP = 256;
+
+/** `put_along_axis`'s attribute (core's PutAlongAxisAttrs). */
+interface PutAlongAxisAttrs {
+  classes: number;
+}
+
+function checkAlongAxis(kernel: string, x: Tensor, indices: Tensor, rows: number, classes: number): void {
+  if (x.dtype !== 'f32') throw new Error(`${kernel}: the webgpu kernel takes an f32 x, got ${x.dtype}`);
+  if (indices.dtype !== 'i32') throw new Error(`${kernel}: indices must be i32, got ${indices.dtype}`);
+  if (rows * classes >= 2 ** 32) throw new Error(`${kernel}: the webgpu kernel addresses fewer than 2³² elements, got ${rows} rows × ${classes} classes`);
+}
+
+function dispatch(gpu: WebGPUBackend, kernel: string, x: Tensor, indices: Tensor, out: GPUBuffer, rows: number, classes: number): void {
+  if (rows === 0) return;
+  const status = gpu.statusWord(`${kernel}: an index is out of range for ${classes} classes`);
+  gpu.run([{
+    stem: `indexing/${kernel}`,
+    entry: kernel,
+    uniforms: new Uint32Array([rows, classes, 0, 0]).buffer,
+    buffers: [(x.handle as GpuHandle).buffer, (indices.handle as GpuHandle).buffer, out, status],
+    groups: linearGrid(rows, WORKGROUP),
+  }]);
+}
+
+/** The `webgpu` implementation of `take_along_axis`: y[r] = x[r, indices[r]]. */
+export const takeAlongAxis: KernelImpl = ({ inputs: [x, indices], backend }) => {
+  const K = 'take_along_axis';
+  const gpu = backend as WebGPUBackend;
+  if (x.shape.length < 1) throw new Error(`${K}: x must have at least one axis (its classes)`);
+  const classes = x.shape[x.shape.length - 1];
+  const rows = indices.size;
+  checkAlongAxis(K, x, indices, rows, classes);
+  if (x.size !== rows * classes) {
+    throw new Error(`${K}: x has ${x.size} elements, expected ${rows} rows (one per index) × ${classes} classes`);
+  }
+  const out = gpu.alloc('f32', rows);
+  dispatch(gpu, K, x, indices, out.buffer, rows, classes);
+  return { shape: [...indices.shape], dtype: 'f32', handle: out };
+};
+
+/** The `webgpu` implementation of `put_along_axis`: zeros([..., classes]) with y[r, indices[r]] = x[r]. */
+export const putAlongAxis: KernelImpl<PutAlongAxisAttrs> = ({ inputs: [x, indices], attrs: { classes }, backend }) => {
+  const K = 'put_along_axis';
+  const gpu = backend as WebGPUBackend;
+  if (!(Number.isInteger(classes) && classes >= 0)) throw new Error(`${K}: classes must be a non-negative integer, got ${classes}`);
+  const rows = indices.size;
+  checkAlongAxis(K, x, indices, rows, classes);
+  if (x.size !== rows) throw new Error(`${K}: x has ${x.size} elements, expected one per index (${rows})`);
+  // A new buffer is zero-filled (WebGPU spec): the elements no row names stay 0.
+  const out = gpu.alloc('f32', rows * classes);
+  dispatch(gpu, K, x, indices, out.buffer, rows, classes);
+  return { shape: [...indices.shape, classes], dtype: 'f32', handle: out };
+};
