@@ -99,16 +99,15 @@ export interface SampledSoftmaxSizes {
 }
 
 /**
- * Checks the inputs of `sampled_softmax` (or, with `withGrad`, of
- * `sampled_softmax_grad`) and returns their sizes; shared by every backend so
- * they fail with the same message.
+ * The shape and dtype checks of {@link checkSampledSoftmaxInputs}, without the
+ * class-id range scan (a GPU backend checks ids where they are read).
  *
  * @example
  * ```ts
- * const { batch, dim } = checkSampledSoftmaxInputs([h, W, labels, sampled, lq, sq], false);
+ * const { batch, classes } = checkSampledSoftmaxShapes([h, W, labels, sampled, lq, sq], false);
  * ```
  */
-export function checkSampledSoftmaxInputs(inputs: readonly Tensor[], withGrad: boolean): SampledSoftmaxSizes {
+export function checkSampledSoftmaxShapes(inputs: readonly Tensor[], withGrad: boolean): SampledSoftmaxSizes {
   const id = withGrad ? 'sampled_softmax_grad' : 'sampled_softmax';
   const base = withGrad ? 7 : 6;
   if (inputs.length !== base && inputs.length !== base + 1) {
@@ -130,11 +129,29 @@ export function checkSampledSoftmaxInputs(inputs: readonly Tensor[], withGrad: b
   if (withGrad) vector(inputs[6], 'dLoss', 'f32', batch);
   const hasBias = inputs.length === base + 1;
   if (hasBias) vector(inputs[base], 'classBias', 'f32', classes);
+  return { batch, dim, classes, samples, hasBias };
+}
+
+/**
+ * Checks the inputs of `sampled_softmax` (or, with `withGrad`, of
+ * `sampled_softmax_grad`) and returns their sizes; shared by every backend so
+ * they fail with the same message.
+ *
+ * @example
+ * ```ts
+ * const { batch, dim } = checkSampledSoftmaxInputs([h, W, labels, sampled, lq, sq], false);
+ * ```
+ */
+export function checkSampledSoftmaxInputs(inputs: readonly Tensor[], withGrad: boolean): SampledSoftmaxSizes {
+  const sizes = checkSampledSoftmaxShapes(inputs, withGrad);
+  const id = withGrad ? 'sampled_softmax_grad' : 'sampled_softmax';
+  const [, , labels, sampled] = inputs;
+  const { classes } = sizes;
   for (const [name, t] of [['label', labels], ['sampled class', sampled]] as const) {
     const v = hostData(t);
     for (let r = 0; r < v.length; r++) if (v[r] < 0 || v[r] >= classes) throw new Error(`${id}: ${name} ${v[r]} at position ${r} is out of range for ${classes} classes`);
   }
-  return { batch, dim, classes, samples, hasBias };
+  return sizes;
 }
 
 /**

@@ -6,40 +6,11 @@
  * at the next read), since the shared check reads ids on the host and these
  * live on the GPU.
  */
-import type { KernelImpl, SampledSoftmaxAttrs, SampledSoftmaxSizes, Tensor } from '@rec/core';
+import { checkSampledSoftmaxShapes, type KernelImpl, type SampledSoftmaxAttrs, type SampledSoftmaxSizes, type Tensor } from '@rec/core';
 import { MAX_WORKGROUPS_PER_DIM, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 function buffer(t: Tensor): GPUBuffer {
   return (t.handle as GpuHandle).buffer;
-}
-
-/**
- * The shape and dtype half of `@rec/core`'s `checkSampledSoftmaxInputs`, with
- * its messages (the id ranges are checked on the GPU).
- */
-export function checkSampledSoftmaxShapes(inputs: readonly Tensor[], withGrad: boolean): SampledSoftmaxSizes {
-  const id = withGrad ? 'sampled_softmax_grad' : 'sampled_softmax';
-  const base = withGrad ? 7 : 6;
-  if (inputs.length !== base && inputs.length !== base + 1) {
-    throw new Error(`${id}: expected ${base} inputs [hidden, classWeights, labels, sampled, labelLogQ, sampledLogQ${withGrad ? ', dLoss' : ''}] and an optional classBias, got ${inputs.length}`);
-  }
-  const [h, w, labels, sampled, lq, sq] = inputs;
-  if (h.dtype !== 'f32' || w.dtype !== 'f32' || h.shape.length !== 2 || w.shape.length !== 2) throw new Error(`${id}: hidden and classWeights must be f32 matrices`);
-  const [batch, dim] = h.shape;
-  const classes = w.shape[0];
-  if (w.shape[1] !== dim) throw new Error(`${id}: hidden has d = ${dim} but classWeights d = ${w.shape[1]}`);
-  const vector = (t: Tensor, name: string, dtype: string, n: number) => {
-    if (t.dtype !== dtype || t.shape.length !== 1 || t.shape[0] !== n) throw new Error(`${id}: ${name} must be ${dtype} [${n}], got ${t.dtype} [${t.shape.join(', ')}]`);
-  };
-  vector(labels, 'labels', 'i32', batch);
-  const samples = sampled.shape[0];
-  vector(sampled, 'sampled', 'i32', samples);
-  vector(lq, 'labelLogQ', 'f32', batch);
-  vector(sq, 'sampledLogQ', 'f32', samples);
-  if (withGrad) vector(inputs[6], 'dLoss', 'f32', batch);
-  const hasBias = inputs.length === base + 1;
-  if (hasBias) vector(inputs[base], 'classBias', 'f32', classes);
-  return { batch, dim, classes, samples, hasBias };
 }
 
 /** What the row pass of both kernels binds: the uniform, bindings 1–6 and the variant constants. */

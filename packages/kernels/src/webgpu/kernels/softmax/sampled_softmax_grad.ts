@@ -5,9 +5,9 @@
  * dHidden and the row-sparse dRows / dBias (in the id order labels ++ sampled)
  * with sums in a fixed order (see the WGSL header).
  */
-import type { KernelImpl, SampledSoftmaxAttrs } from '@rec/core';
+import { checkSampledSoftmaxShapes, type KernelImpl, type SampledSoftmaxAttrs } from '@rec/core';
 import { type GpuHandle, linearGrid, type WebGPUBackend } from '../../backend.js';
-import { checkSampledSoftmaxShapes, sampledSoftmaxRowPass } from './sampled_softmax.js';
+import { sampledSoftmaxRowPass } from './sampled_softmax.js';
 
 const STEM = 'softmax/sampled_softmax_grad';
 const GRID_WORKGROUP = 64;
