@@ -237,11 +237,13 @@ function writeReports(
     `Overlap of test purchases with the user's training data: ${Object.entries(overlap.byBehavior).map(([b, c]) => `${b} ${(100 * c.fraction).toFixed(1)} %`).join(', ')}; any weaker behaviour ${(100 * overlap.anyWeaker.fraction).toFixed(1)} %; never seen ${(100 * overlap.neverSeen.fraction).toFixed(1)} %.`,
   ];
   const sections: string[] = [];
-  const nmtr = results.find((r) => r.id === 'nmtr-neumf');
+  // NMTR-NeuMF as the issue asks; when it was not run, the best NMTR row by HR@100 (named in the heading).
+  const nmtrRows = results.filter((r) => r.group === 'NMTR');
+  const nmtr = results.find((r) => r.id === 'nmtr-neumf') ?? (nmtrRows.length ? nmtrRows.reduce((a, b) => (b.metrics['HR@100'] > a.metrics['HR@100'] ? b : a)) : undefined);
   const baselines = tableIII.filter((r) => r.group === 'Multi-behavior' || r.group === 'Single-behavior');
   if (nmtr && baselines.length) {
     const best = baselines.reduce((a, b) => (b.metrics['HR@100'] > a.metrics['HR@100'] ? b : a));
-    const lines = [`## Paired significance: NMTR-NeuMF vs the best baseline (${best.name}), per test user`, '', '| metric | NMTR-NeuMF | ' + best.name + ' | mean difference | paired t (p) | Wilcoxon (p) |', '|---|---|---|---|---|---|'];
+    const lines = [`## Paired significance: ${nmtr.name} vs the best baseline (${best.name}), per test user`, '', `| metric | ${nmtr.name} | ${best.name} | mean difference | paired t (p) | Wilcoxon (p) |`, '|---|---|---|---|---|---|'];
     for (const metric of ['HR@100', 'NDCG@100'] as const) {
       const a = nmtr.perUser[metric];
       const b = best.perUser[metric];
@@ -252,7 +254,7 @@ function writeReports(
     const rule = results.find((r) => r.id === 'weaker-behavior');
     if (rule) {
       const t = pairedTTest(nmtr.perUser['HR@100'], rule.perUser['HR@100']);
-      lines.push('', `Against the seen-weaker rule, HR@100: mean difference ${t.meanDifference.toFixed(4)}, paired t ${t.t.toFixed(2)} (p ${t.p.toExponential(2)}).`);
+      lines.push('', `${nmtr.name} against the seen-weaker rule, HR@100: mean difference ${t.meanDifference.toFixed(4)}, paired t ${t.t.toFixed(2)} (p ${t.p.toExponential(2)}).`);
     }
     sections.push(lines.join('\n'));
   }
