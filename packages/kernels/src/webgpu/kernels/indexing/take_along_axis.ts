@@ -1,6 +1,6 @@
 /**
  * `take_along_axis` and its adjoint `put_along_axis` on `webgpu`: the glue for
- * `kernels/wgsl/indexing/take_along_axis.wgsl` and `put_along_axis.wgsl` (one
+ * `kernels/wgsl/indexing/along_axis.wgsl`, one shader with both entry points (one
  * invocation per row, 32-bit copies, so bit-exact). Indices are checked on the
  * GPU (they live there): one out of range is raised at the next read, with the
  * class count but not the index, which only the GPU saw.
@@ -25,7 +25,7 @@ function dispatch(gpu: WebGPUBackend, kernel: string, x: Tensor, indices: Tensor
   if (rows === 0) return;
   const status = gpu.statusWord(`${kernel}: an index is out of range for ${classes} classes`);
   gpu.run([{
-    stem: `indexing/${kernel}`,
+    stem: 'indexing/along_axis',
     entry: kernel,
     uniforms: new Uint32Array([rows, classes, 0, 0]).buffer,
     buffers: [(x.handle as GpuHandle).buffer, (indices.handle as GpuHandle).buffer, out, status],
