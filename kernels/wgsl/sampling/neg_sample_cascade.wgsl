@@ -1,5 +1,5 @@
 //! requires common/philox.wgsl
-//! requires common/sorted_has.wgsl(indices)
+//! requires common/sample_unseen.wgsl(indices)
 // sampling/neg_sample_cascade.wgsl — entry point `neg_sample_cascade`: per-behaviour negatives
 // for a cascade of behaviours (view ⊇ cart ⊇ buy), as NMTR §III-D samples them.
 //
@@ -77,18 +77,9 @@ fn neg_sample_cascade(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(nu
     negatives[slot] = -1;
     return;
   }
-  var k = add_u64(params.counter, mul_u32_wide(slot, params.max_tries));
-  var item = 0u;
-  var t = 0u;
-  for (; t < params.max_tries; t++) {
-    item = mulhi32(philox_u32_at(params.key, params.stream, k), params.num_items);
-    if (!sorted_has_indices(lo, hi, i32(item))) {
-      break;
-    }
-    k = add_u64(k, vec2<u32>(1u, 0u));
-  }
-  if (t == params.max_tries) {
+  let drawn = sample_unseen_indices(params.key, params.stream, add_u64(params.counter, mul_u32_wide(slot, params.max_tries)), params.num_items, params.max_tries, lo, hi);
+  if (drawn.exhausted) {
     atomicAdd(&exhausted, 1);
   }
-  negatives[slot] = i32(item);
+  negatives[slot] = i32(drawn.item);
 }

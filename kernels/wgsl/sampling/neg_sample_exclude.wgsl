@@ -1,5 +1,5 @@
 //! requires common/philox.wgsl
-//! requires common/sorted_has.wgsl(indices)
+//! requires common/sample_unseen.wgsl(indices)
 // sampling/neg_sample_exclude.wgsl — entry point `neg_sample_exclude`.
 //
 // Equation: for each row r, a negative j ~ Uniform(items \ positives(users[r])).
@@ -53,18 +53,9 @@ fn neg_sample_exclude(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(nu
   }
   let lo = u32(indptr[user]);
   let hi = u32(indptr[user + 1]);
-  var k = add_u64(params.counter, mul_u32_wide(r, params.max_tries));
-  var item = 0u;
-  var t = 0u;
-  for (; t < params.max_tries; t++) {
-    item = mulhi32(philox_u32_at(params.key, params.stream, k), params.num_items);
-    if (!sorted_has_indices(lo, hi, i32(item))) {
-      break;
-    }
-    k = add_u64(k, vec2<u32>(1u, 0u));
-  }
-  if (t == params.max_tries) {
+  let drawn = sample_unseen_indices(params.key, params.stream, add_u64(params.counter, mul_u32_wide(r, params.max_tries)), params.num_items, params.max_tries, lo, hi);
+  if (drawn.exhausted) {
     atomicAdd(&exhausted, 1);
   }
-  negatives[r] = i32(item);
+  negatives[r] = i32(drawn.item);
 }

@@ -1,5 +1,5 @@
 //! requires common/philox.wgsl
-//! requires common/sorted_has.wgsl(seen_items)
+//! requires common/sample_unseen.wgsl(seen_items)
 // sampling/neg_sample_multichannel.wgsl — entry point `neg_sample_multichannel`: MC-BPR
 // negatives (Loni et al. 2016; the baseline of NMTR §IV-A2): an item the user viewed but did
 // not buy with probability p, else an item the user never interacted with.
@@ -93,19 +93,10 @@ fn neg_sample_multichannel(@builtin(global_invocation_id) gid: vec3<u32>, @built
   }
   let lo = u32(lo_i);
   let hi = u32(hi_i);
-  var k = add_u64(base, vec2<u32>(1u, 0u));
-  var item = 0u;
-  var t = 0u;
-  for (; t < params.max_tries; t++) {
-    item = mulhi32(philox_u32_at(params.key, params.stream, k), params.num_items);
-    if (!sorted_has_seen_items(lo, hi, i32(item))) {
-      break;
-    }
-    k = add_u64(k, vec2<u32>(1u, 0u));
-  }
-  if (t == params.max_tries) {
+  let drawn = sample_unseen_seen_items(params.key, params.stream, add_u64(base, vec2<u32>(1u, 0u)), params.num_items, params.max_tries, lo, hi);
+  if (drawn.exhausted) {
     atomicAdd(&exhausted, 1);
   }
-  negatives[r] = i32(item);
+  negatives[r] = i32(drawn.item);
   channel[r] = 0;
 }
