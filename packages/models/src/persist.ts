@@ -229,17 +229,11 @@ function mostPopularFrom(counts: NamedArray | undefined, numItems: number, path:
     const found = counts ? `${counts.dtype} ${formatShape(counts.shape)}` : 'missing';
     throw new Error(`${path}: parameter 'counts' of most-popular must be f32 ${formatShape([numItems])}, found ${found}`);
   }
-  let total = 0;
   for (let i = 0; i < numItems; i++) {
     const c = counts.data[i];
     if (!(Number.isInteger(c) && c >= 0)) throw new Error(`${path}: counts[${i}] = ${c} is not a whole number of interactions`);
-    total += c;
   }
-  // MostPopular keeps its constructor private; refitting on a log with exactly these
-  // counts gives the identical model.
-  const items = new Int32Array(total);
-  for (let i = 0, r = 0; i < numItems; i++) items.fill(i, r, (r += counts.data[i]));
-  return MostPopular.fit({ numItems, items });
+  return MostPopular.fromCounts(counts.data);
 }
 
 /**

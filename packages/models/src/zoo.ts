@@ -1,5 +1,5 @@
 import { type Module, Philox } from '@rec/core';
-import { type Interactions, positivesByBehavior, UserItemCSR } from '@rec/data';
+import { type Interactions, itemPopularityByBehavior, positivesByBehavior, UserItemCSR } from '@rec/data';
 import { evaluateFullRanking } from '@rec/eval';
 import { z } from 'zod';
 import { MostPopular } from './baselines/most-popular.js';
@@ -186,9 +186,9 @@ export async function trainModel(config: TrainConfig, train: Interactions, optio
   const { numUsers, numItems } = train;
   const common = { name: config.model, config, behaviors, numUsers, numItems } as const;
   if (config.model === 'most-popular') {
-    const target = behaviors[behaviors.length - 1];
-    const rows = target === 'all' ? train.items : train.items.filter((_, r) => train.behaviorNames![train.behaviors![r]] === target);
-    return { ...common, model: MostPopular.fit({ numItems, items: Int32Array.from(rows) }) };
+    // Counts of the target behaviour (`all` for a log without behaviour types).
+    const counts = itemPopularityByBehavior(train)[behaviors[behaviors.length - 1]];
+    return { ...common, model: MostPopular.fromCounts(counts) };
   }
   if (config.model === 'weaker-behavior') {
     return { ...common, model: WeakerBehaviorRule.fit(train, { target: behaviors[behaviors.length - 1] }) };

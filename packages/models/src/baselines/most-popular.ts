@@ -26,6 +26,14 @@ export class MostPopular implements Recommender {
     return new MostPopular(log.numItems, counts);
   }
 
+  /**
+   * From per-item counts already made (e.g. `itemPopularityByBehavior(train).buy`,
+   * or a saved model's counts); one count per item, copied.
+   */
+  static fromCounts(counts: ArrayLike<number>): MostPopular {
+    return new MostPopular(counts.length, Float32Array.from(counts));
+  }
+
   scoreUsers(users: Int32Array): Float32Array {
     const out = new Float32Array(users.length * this.numItems);
     for (let r = 0; r < users.length; r++) out.set(this.counts, r * this.numItems);
