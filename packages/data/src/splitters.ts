@@ -69,17 +69,9 @@ function checkSeed(seed: number, caller: string): void {
   if (!Number.isSafeInteger(seed)) throw new Error(`${caller}: seed must be a safe integer, got ${String(seed)}`);
 }
 
-/** Fisher–Yates shuffle of `0..n-1` drawn from `rng` at its current position. */
+/** A shuffled `0..n-1` drawn from `rng` at its current position. */
 function shuffledOrder(rng: Philox, n: number): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
+  return rng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
 }
 
 /** Throws unless user `u` can be shuffled inside its own word range. */

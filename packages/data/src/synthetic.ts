@@ -20,17 +20,6 @@ export const SYNTHETIC_STREAMS = {
   interactions: 0xda7a_0103,
 } as const;
 
-/** Fisher–Yates shuffle in place; position `i` (from the end) swaps with `rng.int(i + 1)`. */
-function shuffle(rng: Philox, values: Int32Array): Int32Array {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = values[i];
-    values[i] = values[j];
-    values[j] = t;
-  }
-  return values;
-}
-
 /**
  * Options of {@link generateSyntheticInteractions}.
  * @example
@@ -158,8 +147,7 @@ export function generateSyntheticInteractions(options: SyntheticOptions): Synthe
 
   // Items by cluster: a random permutation cut into near-equal consecutive blocks, so
   // `clusterItems[clusterStart[c] + r]` is the item of popularity rank r in cluster c.
-  const clusterItems = shuffle(
-    new Philox({ seed, stream: SYNTHETIC_STREAMS.itemShuffle }),
+  const clusterItems = new Philox({ seed, stream: SYNTHETIC_STREAMS.itemShuffle }).shuffle(
     Int32Array.from({ length: numItems }, (_, i) => i),
   );
   const clusterStart = new Int32Array(numClusters + 1);

@@ -250,11 +250,7 @@ function validationOf(model: Recommender, train: Interactions, valid: Interactio
   const testItems = UserItemCSR.fromInteractions(valid);
   const candidates: number[] = [];
   for (let u = 0; u < valid.numUsers; u++) if (testItems.rowLength(u) > 0) candidates.push(u);
-  const rng = new Philox({ seed: config.seed, stream: 7 });
-  for (let k = candidates.length - 1; k > 0; k--) {
-    const j = rng.int(k + 1);
-    [candidates[k], candidates[j]] = [candidates[j], candidates[k]];
-  }
+  new Philox({ seed: config.seed, stream: 7 }).shuffle(candidates);
   const users = Int32Array.from(candidates.slice(0, config.validationUsers)).sort();
   const name = `HR@${config.validationK}`;
   return {

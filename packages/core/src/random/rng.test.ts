@@ -398,3 +398,20 @@ describe('int', () => {
     }
   });
 });
+
+describe('Philox.shuffle', () => {
+  it('is Fisher–Yates from the end with int(i + 1), in place, on typed and plain arrays alike', () => {
+    const expected = Int32Array.from({ length: 50 }, (_, i) => i);
+    const reference = new Philox({ seed: 11, stream: 2 });
+    for (let i = expected.length - 1; i > 0; i--) {
+      const j = reference.int(i + 1);
+      [expected[i], expected[j]] = [expected[j], expected[i]];
+    }
+    const typed = Int32Array.from({ length: 50 }, (_, i) => i);
+    expect(new Philox({ seed: 11, stream: 2 }).shuffle(typed)).toBe(typed);
+    expect([...typed]).toEqual([...expected]);
+    const plain = Array.from({ length: 50 }, (_, i) => i);
+    expect(new Philox({ seed: 11, stream: 2 }).shuffle(plain)).toEqual([...expected]);
+    expect([...typed].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+});

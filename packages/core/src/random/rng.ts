@@ -397,6 +397,25 @@ export class Philox {
   }
 
   /**
+   * Fisher–Yates shuffle in place: from the last position down, position `i`
+   * swaps with `int(i + 1)`. Returns `values`.
+   *
+   * @example
+   * ```ts
+   * const order = new Philox({ seed: 3 }).shuffle(Int32Array.of(0, 1, 2, 3)); // a permutation
+   * ```
+   */
+  shuffle<T extends Int32Array | number[]>(values: T): T {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = values[i];
+      values[i] = values[j];
+      values[j] = t;
+    }
+    return values;
+  }
+
+  /**
    * Gaussian sample by the Box–Muller transform. Consumes 2 words.
    *
    * Recipe: with `u1`, `u2` the 24-bit uniforms of the next two words (in that order),

@@ -30,15 +30,7 @@ const MAX_TRIES = 32;
 
 /** A uniform permutation of `ids` for `epoch`, from Philox (seed, stream 2³¹ + epoch; samplers use stream = epoch). */
 function shuffled(ids: Int32Array, seed: number, epoch: number): Int32Array {
-  const out = ids.slice();
-  const rng = new Philox({ seed, stream: 0x80000000 + epoch });
-  for (let k = out.length - 1; k > 0; k--) {
-    const j = rng.int(k + 1);
-    const t = out[k];
-    out[k] = out[j];
-    out[j] = t;
-  }
-  return out;
+  return new Philox({ seed, stream: 0x80000000 + epoch }).shuffle(ids.slice());
 }
 
 /** Pair indices whose behaviour mask has any of `bits`. */
