@@ -128,8 +128,6 @@ export async function reproduceNmtr(options: ReproduceNmtrOptions): Promise<Eval
   const testItems = UserItemCSR.fromInteractions(test);
   const seenWeaker = new Uint8Array(train.numUsers);
   for (let r = 0; r < test.length; r++) if (overlap.seenWeaker[r]) seenWeaker[test.users[r]] = 1;
-  const purchases = new Int32Array(train.numUsers);
-  for (let r = 0; r < train.length; r++) if (train.behaviorNames![train.behaviors![r]] === 'buy') purchases[train.users[r]]++;
 
   const all = nmtrMethods(options.data);
   const wanted = options.methods ?? all.map((m) => m.id);
@@ -155,7 +153,7 @@ export async function reproduceNmtr(options: ReproduceNmtrOptions): Promise<Eval
     log(`${method.name}: HR@100 ${result.metrics['HR@100'].toFixed(4)}, NDCG@100 ${result.metrics['NDCG@100'].toFixed(4)} (trained ${result.trainSeconds.toFixed(0)} s${result.bestEpoch === undefined ? '' : `, best epoch ${result.bestEpoch + 1}`})`);
   }
   results.sort((a, b) => all.findIndex((m) => m.id === a.id) - all.findIndex((m) => m.id === b.id));
-  return writeReports(results, { options, label, name, overlap, seenWeaker, purchases, numItems: train.numItems });
+  return writeReports(results, { options, label, name, overlap, seenWeaker, purchases: mask, numItems: train.numItems });
 }
 
 async function runMethod(
@@ -216,7 +214,7 @@ const fmt = (x: number | null | undefined, digits = 4): string => (x === null ||
 
 function writeReports(
   results: MethodResult[],
-  ctx: { options: ReproduceNmtrOptions; label: string; name: string; overlap: BehaviorOverlap; seenWeaker: Uint8Array; purchases: Int32Array; numItems: number },
+  ctx: { options: ReproduceNmtrOptions; label: string; name: string; overlap: BehaviorOverlap; seenWeaker: Uint8Array; purchases: UserItemCSR; numItems: number },
 ): EvaluationReport {
   const { options, overlap } = ctx;
   const columns = NMTR_KS.flatMap((k) => [`HR@${k}`, `NDCG@${k}`]);
@@ -268,7 +266,7 @@ function writeReports(
     }
     sections.push(lines.join('\n'));
   }
-  // Fig. 5: users by training purchases, and the split the rule explains: test item seen under a weaker behaviour or not.
+  // Fig. 5: users by their distinct training purchases (the purchase mask's row lengths), and the split the rule explains: test item seen under a weaker behaviour or not.
   const groupTable = (title: string, breakdowns: [string, Breakdown][]): string => {
     const groups = breakdowns[0][1].groups.map((g) => `${g.group} (${g.count.toLocaleString('en-US')})`);
     const lines = [title, '', `| method | ${groups.map((g) => `HR@100 ${g}`).join(' | ')} | ${groups.map((g) => `NDCG@100 ${g}`).join(' | ')} |`, `|---|${groups.map(() => '---|').join('')}${groups.map(() => '---|').join('')}`];
