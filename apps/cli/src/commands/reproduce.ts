@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
 import { NMTR_DATASETS, nmtrMethods, reproduceNmtr } from '../reproduce/nmtr.js';
-import type { CommandContext } from './context.js';
+import { type CommandContext, useBackend } from './context.js';
 
 interface ReproduceOptions {
   data: string;
@@ -56,6 +56,8 @@ export function registerReproduceCommand(program: Command, context: CommandConte
         if (!(v > 0)) throw new Error(`--tune: '${x}' is not a positive learning rate`);
         return v;
       });
+      const backend = await useBackend(io, opts.backend, opts.quiet);
+      if (!opts.quiet) io.err(`backend: ${backend}\n`);
       const progress = opts.quiet ? undefined : createProgress({ enabled: io.errIsTTY, log: (line) => io.err(`${line}\n`) });
       const report = await reproduceNmtr({
         data, out,
@@ -63,7 +65,6 @@ export function registerReproduceCommand(program: Command, context: CommandConte
         epochs: positiveInt('epochs', opts.epochs),
         dim: positiveInt('dim', opts.dim),
         seed: opts.seed === undefined ? undefined : Number(opts.seed),
-        backend: opts.backend,
         tuneLearningRates: tune,
         reportOnly: opts.reportOnly,
         readDataset: (name) => context.readDataset(name),

@@ -15,16 +15,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveBackend } from '@rec/core';
 import {
-  behaviorOverlap, type BehaviorOverlap, formatOverlap, multiBehaviorLeaveOneOut, positivesByBehavior, readDataset, UserItemCSR,
+  behaviorOverlap, type BehaviorOverlap, formatOverlap, multiBehaviorLeaveOneOut, readDataset, UserItemCSR,
 } from '@rec/data';
 import {
   breakdownByActivity, breakdownByGroup, type Breakdown, createReport, evaluateFullRanking, type EvaluationReport, NMTR_ACTIVITY_EDGES,
   pairedTTest, renderHtml, renderMarkdown, reportToJSON, type ReportRow, type TrainingCurve, wilcoxonSignedRank,
 } from '@rec/eval';
-import { registerFastBackends } from '@rec/kernels';
 import { parseTrainConfig, type TrainConfigInput, trainModel } from '@rec/models';
+import { targetMask } from '../commands/context.js';
 
 /** The datasets `rec reproduce nmtr --data` accepts, and the registry split each uses. */
 export const NMTR_DATASETS = {
@@ -83,7 +82,6 @@ export interface ReproduceNmtrOptions {
   epochs?: number;
   /** Embedding size (default 64, §IV-A3). */
   dim?: number;
-  backend?: string;
   seed?: number;
   /** Tune the learning rate of every trained method on the validation item over this grid (default: no tuning, Table II values). */
   tuneLearningRates?: readonly number[];
@@ -115,16 +113,13 @@ interface MethodResult {
 export async function reproduceNmtr(options: ReproduceNmtrOptions): Promise<EvaluationReport> {
   const { log } = options;
   const { dataset: name, label } = NMTR_DATASETS[options.data];
-  registerFastBackends();
-  const backend = await resolveBackend({ prefer: options.backend, log });
-  log(`backend: ${backend.name}`);
   const dataset = await (options.readDataset ?? readDataset)(name);
   const { train, test } = dataset.splits.default;
   const seed = options.seed ?? 1;
   const { train: fit, test: valid } = multiBehaviorLeaveOneOut(train, { targetBehavior: 'buy', mode: 'random', seed });
   const overlap = behaviorOverlap(train, test, 'buy');
   log(formatOverlap(overlap, { names: [label] }));
-  const mask = positivesByBehavior(train).buy;
+  const mask = targetMask(train, 'buy');
   const testItems = UserItemCSR.fromInteractions(test);
   const seenWeaker = new Uint8Array(train.numUsers);
   for (let r = 0; r < test.length; r++) if (overlap.seenWeaker[r]) seenWeaker[test.users[r]] = 1;
