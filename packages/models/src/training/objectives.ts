@@ -28,9 +28,25 @@ export interface Objective {
 /** Retries of the rejection samplers before a draw is kept and counted as exhausted. */
 const MAX_TRIES = 32;
 
-/** A uniform permutation of `ids` for `epoch`, from Philox (seed, stream 2³¹ + epoch; samplers use stream = epoch). */
-function shuffled(ids: Int32Array, seed: number, epoch: number): Int32Array {
-  return new Philox({ seed, stream: 0x80000000 + epoch }).shuffle(ids.slice());
+/**
+ * Batches of pair ids in a seeded random order per epoch (Philox seed, stream
+ * 2³¹ + epoch; the samplers use stream = epoch). The order of the latest epoch
+ * asked for is kept, so a run of batches shuffles once.
+ */
+class EpochOrder {
+  #cached: { epoch: number; ids: Int32Array } | undefined;
+
+  constructor(readonly ids: Int32Array, readonly seed: number, readonly batchSize: number) {}
+
+  batches(): number {
+    return Math.ceil(this.ids.length / this.batchSize);
+  }
+
+  /** The pair ids of batch `index` of `epoch`. */
+  batch(epoch: number, index: number): Int32Array {
+    if (this.#cached?.epoch !== epoch) this.#cached = { epoch, ids: new Philox({ seed: this.seed, stream: 0x80000000 + epoch }).shuffle(this.ids.slice()) };
+    return this.#cached.ids.subarray(index * this.batchSize, (index + 1) * this.batchSize);
+  }
 }
 
 /** Pair indices whose behaviour mask has any of `bits`. */
@@ -69,19 +85,17 @@ export interface PointwiseOptions {
  * over rows so the learning rate does not depend on the batch size.
  */
 export class PointwiseObjective implements Objective {
-  readonly #pairs: Int32Array;
-  readonly #batchSize: number;
+  readonly #order: EpochOrder;
   readonly #negatives: number;
   readonly #weights: Float32Array;
   readonly #seed: number;
   readonly #only: number | undefined;
   readonly #csr: { indptr: Tensor; indices: Tensor };
-  #order: { epoch: number; ids: Int32Array } | undefined;
 
   constructor(readonly model: PointwiseModel, readonly log: BehaviorLog, options: PointwiseOptions = {}) {
     const R = log.behaviors.length;
     if (model.numBehaviors !== R) throw new Error(`PointwiseObjective: the model predicts ${model.numBehaviors} behaviour(s) but the log has ${R} (${log.behaviors.join(', ')})`);
-    this.#batchSize = positiveInt('batchSize', options.batchSize ?? 256);
+    const batchSize = positiveInt('batchSize', options.batchSize ?? 256);
     this.#negatives = positiveInt('negatives', options.negatives ?? 4);
     this.#seed = options.seed ?? 0;
     const weights = options.weights ?? log.behaviors.map(() => 1 / R);
@@ -91,19 +105,18 @@ export class PointwiseObjective implements Objective {
     this.#weights = Float32Array.from(weights);
     this.#only = options.onlyBehavior;
     if (this.#only !== undefined && !(Number.isInteger(this.#only) && this.#only >= 0 && this.#only < R)) throw new Error(`PointwiseObjective: onlyBehavior must be in 0..${R - 1}, got ${this.#only}`);
-    this.#pairs = pairsWith(log, this.#only === undefined ? (1 << R) - 1 : 1 << this.#only);
-    if (this.#pairs.length === 0) throw new Error(`PointwiseObjective: the training log has no ${this.#only === undefined ? '' : `'${log.behaviors[this.#only]}' `}interactions`);
+    const pairs = pairsWith(log, this.#only === undefined ? (1 << R) - 1 : 1 << this.#only);
+    if (pairs.length === 0) throw new Error(`PointwiseObjective: the training log has no ${this.#only === undefined ? '' : `'${log.behaviors[this.#only]}' `}interactions`);
     this.#csr = { indptr: tensor(log.indptr, [R, log.numUsers + 1]), indices: tensor(log.indices) };
+    this.#order = new EpochOrder(pairs, this.#seed, batchSize);
   }
 
   batches(): number {
-    return Math.ceil(this.#pairs.length / this.#batchSize);
+    return this.#order.batches();
   }
 
   batch(epoch: number, index: number): { loss: Tensor; examples: number } {
-    if (this.#order?.epoch !== epoch) this.#order = { epoch, ids: shuffled(this.#pairs, this.#seed, epoch) };
-    const ids = this.#order.ids.subarray(index * this.#batchSize, (index + 1) * this.#batchSize);
-    const rows = this.rows(epoch, index, ids);
+    const rows = this.rows(epoch, index, this.#order.batch(epoch, index));
     const logits = this.model.logits({ users: tensor(rows.users), items: tensor(rows.items), starts: rows.starts });
     const loss = mean(mul(bceWithLogits(logits, tensor(rows.labels), 'none'), tensor(rows.weights)));
     return { loss, examples: rows.users.length };
@@ -188,24 +201,23 @@ export interface PairwiseOptions {
  * fused BPR objectives.
  */
 class TripleSampler {
-  readonly pairs: Int32Array;
-  readonly batchSize: number;
+  readonly #order: EpochOrder;
   readonly negatives: number;
   readonly seed: number;
   readonly sampler: PairwiseSampler;
   readonly #target: { indptr: Tensor; indices: Tensor };
   readonly #weaker: { indptr: Tensor; indices: Tensor } | undefined;
   readonly #seen: { indptr: Tensor; indices: Tensor } | undefined;
-  #order: { epoch: number; ids: Int32Array } | undefined;
 
   constructor(readonly log: BehaviorLog, options: PairwiseOptions, who: string) {
     const R = log.behaviors.length;
-    this.batchSize = positiveInt('batchSize', options.batchSize ?? 1024);
+    const batchSize = positiveInt('batchSize', options.batchSize ?? 1024);
     this.negatives = positiveInt('negatives', options.negatives ?? 4);
     this.seed = options.seed ?? 0;
     this.sampler = options.sampler ?? { kind: 'uniform' };
-    this.pairs = pairsWith(log, 1 << (R - 1));
-    if (this.pairs.length === 0) throw new Error(`${who}: the training log has no '${log.behaviors[R - 1]}' interactions`);
+    const pairs = pairsWith(log, 1 << (R - 1));
+    this.#order = new EpochOrder(pairs, this.seed, batchSize);
+    if (pairs.length === 0) throw new Error(`${who}: the training log has no '${log.behaviors[R - 1]}' interactions`);
     const target = behaviorRows(log, R - 1);
     this.#target = { indptr: tensor(target.indptr), indices: tensor(target.indices) };
     if (this.sampler.kind === 'multichannel') {
@@ -220,12 +232,11 @@ class TripleSampler {
   }
 
   batches(): number {
-    return Math.ceil(this.pairs.length / this.batchSize);
+    return this.#order.batches();
   }
 
   triples(epoch: number, index: number): { users: Int32Array; positives: Int32Array; negatives: Int32Array } {
-    if (this.#order?.epoch !== epoch) this.#order = { epoch, ids: shuffled(this.pairs, this.seed, epoch) };
-    const ids = this.#order.ids.subarray(index * this.batchSize, (index + 1) * this.batchSize);
+    const ids = this.#order.batch(epoch, index);
     const n = ids.length * this.negatives;
     const users = new Int32Array(n);
     const positives = new Int32Array(n);
