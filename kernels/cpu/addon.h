@@ -24,6 +24,7 @@ Napi::Value sampled_softmax(const Napi::CallbackInfo& info);
 Napi::Value sampled_softmax_grad(const Napi::CallbackInfo& info);
 Napi::Value skipgram_step(const Napi::CallbackInfo& info);
 Napi::Value dense_bias_act(const Napi::CallbackInfo& info);
+Napi::Value tower_score(const Napi::CallbackInfo& info);
 Napi::Value softmax(const Napi::CallbackInfo& info);
 Napi::Value log_softmax(const Napi::CallbackInfo& info);
 Napi::Value reduce(const Napi::CallbackInfo& info);

@@ -31,7 +31,9 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Backend, getBackend, hostData, hostF32, Philox, registerBackend, runKernel, type Tensor, tensor } from '@rec/core';
+import {
+  add, type Backend, getBackend, hostData, hostF32, matmul, noGrad, Philox, registerBackend, relu, reshape, runKernel, type Tensor, tensor, tidy,
+} from '@rec/core';
 import { assertClose, assertExact } from '@rec/core/testing';
 import { loadNative, loadNativeBackend, setNativeThreads } from '@rec/kernels';
 import { AliasTable, unigramWeights } from '@rec/core';
@@ -511,6 +513,48 @@ for (const spec of sparseSpecs) {
     const gflops = flops / ms / 1e6;
     results.push({
       kernel: 'dense_bias_act', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((m / ms) * 1e3 / 1e3).toFixed(1)} k rows/s`,
+      rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
+    });
+  }
+}
+// ---- tower_score -------------------------------------------------------------------------------
+// All-items scores of an NCF MLP tower (widths 64 → 32 → 16, NMTR's E = 64 tower above its split
+// first layer) for 16 users × Tmall's 11,953 items. Rated against FMA peak (2·Σ H_{l-1}·H_l per
+// pair); beside the js reference it is timed against the composite it replaced in
+// InteractionUnit.scoreAll (broadcast add, relu, then matmul + add + relu per layer, on native).
+{
+  const [users, items] = [16, TMALL.items];
+  const widths = [64, 32, 16];
+  const arrays = [uniform(81, users * 64, -1, 1), uniform(82, items * 64, -1, 1), uniform(83, 64 * 32, -0.2, 0.2), uniform(84, 32, -0.1, 0.1), uniform(85, 32 * 16, -0.3, 0.3), uniform(86, 16, -0.1, 0.1), uniform(87, 16, -1, 1)];
+  const shapes = [[users, 64], [items, 64], [64, 32], [32], [32, 16], [16], [16]];
+  const ins = (backend: Backend) => arrays.map((a, i) => tensor(a, shapes[i], { backend }));
+  const refIn = ins(js);
+  const natIn = ins(native);
+  setNativeThreads(defaultThreads);
+  const scale = hostF32(runKernel('tower_score', refIn, {})[0]).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  assertClose(hostF32(runKernel('tower_score', natIn, {})[0]), hostF32(runKernel('tower_score', refIn, {})[0]), { atol: 1e-4 * scale, rtol: 1e-4 }, 'tower_score');
+  const composite = ([u, v, w1, b1, w2, b2, h]: Tensor[]): Tensor => {
+    let z = reshape(relu(add(reshape(u, [users, 1, 64]), reshape(v, [1, items, 64]))), [users * items, 64]);
+    z = relu(add(matmul(z, w1), b1));
+    z = relu(add(matmul(z, w2), b2));
+    return reshape(matmul(z, reshape(h, [16, 1])), [users, items]);
+  };
+  assertClose(hostF32(noGrad(() => composite(natIn))), hostF32(runKernel('tower_score', refIn, {})[0]), { atol: 1e-4 * scale, rtol: 1e-4 }, 'tower_score composite');
+  const flops = 2 * users * items * (64 * 32 + 32 * 16 + 16);
+  const size = `${users} users × ${items.toLocaleString('en-US')} items, widths ${widths.join(' → ')}`;
+  const refMs = timeCalls(2, 1, () => runKernel('tower_score', refIn, {}));
+  results.push({ kernel: 'tower_score', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((users * items) / refMs / 1e3).toFixed(1)} M pairs/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
+  for (const t of THREAD_COUNTS) {
+    setNativeThreads(t);
+    const compositeMs = timeCalls(5, 1, () => tidy(() => noGrad(() => composite(natIn))));
+    results.push({
+      kernel: 'tower_score', backend: 'native composite', threads: t, size, timeMs: compositeMs, throughput: `${((users * items) / compositeMs / 1e3).toFixed(1)} M pairs/s`,
+      rate: flops / compositeMs / 1e6, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * flops / compositeMs / 1e6) / bounds[t].fmaGFLOPs, speedup: refMs / compositeMs,
+    });
+    const ms = timeCalls(10, 2, () => runKernel('tower_score', natIn, {}));
+    const gflops = flops / ms / 1e6;
+    results.push({
+      kernel: 'tower_score', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((users * items) / ms / 1e3).toFixed(1)} M pairs/s`,
       rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
     });
   }

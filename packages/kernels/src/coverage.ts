@@ -45,6 +45,7 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   sampled_softmax_grad: { native: true, webgpu: true },
   skipgram_step: { native: true, webgpu: true },
   dense_bias_act: { native: true, webgpu: true },
+  tower_score: { native: true, webgpu: true },
   softmax: { native: true, webgpu: true },
   log_softmax: { native: true, webgpu: true },
   reduce: { native: true, webgpu: true },

@@ -11,7 +11,7 @@ import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprStepAttrs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
   hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, sizeOf, type Tensor,
 } from '@rec/core';
-import { checkDenseBiasActInputs, checkSampledSoftmaxInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type SkipgramStepAttrs } from '@rec/core';
+import { checkDenseBiasActInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type SkipgramStepAttrs } from '@rec/core';
 import {
   checkNegSampleAliasInputs, checkNegSampleCategoryInputs, checkNegSampleMultichannelInputs,
   type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
@@ -21,7 +21,7 @@ import { allocArray, broadcastShapes, findKernel, type KernelContext, type Kerne
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update'] as const;
 
 let registered = false;
 
@@ -295,6 +295,20 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const act = attrs.activation === 'relu' ? 1 : attrs.activation === 'sigmoid' ? 2 : 0;
     addon.dense_bias_act(f32(inputs[0], K, 'x'), f32(inputs[1], K, 'W'), f32(inputs[2], K, 'b'), y, m, k, n, act);
     return hostOutput(backend, [m, n], 'f32', y);
+  });
+  registerKernel('tower_score', 'native', ({ inputs, backend }) => {
+    const { users, items, widths } = checkTowerScoreInputs(inputs);
+    // W₁, b₁, …, W_L, b_L, h back to back: a few KB, so one copy buys one argument.
+    const parts = inputs.slice(2).map((t) => hostF32(t));
+    const params = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      params.set(p, offset);
+      offset += p.length;
+    }
+    const s = new Float32Array(users * items);
+    addon.tower_score(hostF32(inputs[0]), hostF32(inputs[1]), params, Int32Array.from(widths), s, users, items);
+    return hostOutput(backend, [users, items], 'f32', s);
   });
   for (const [id, log] of [['softmax', false], ['log_softmax', true]] as const) {
     registerKernel<{ axis: number }>(id, 'native', (ctx) => {

@@ -113,6 +113,8 @@ export interface NativeAddon {
   ): number;
   /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;
+  /** `tower_score`: writes `S` [users·items]; `params` = W₁, b₁, …, W_L, b_L, h back to back, `widths` = H₀ … H_L. */
+  tower_score(u: Float32Array, v: Float32Array, params: Float32Array, widths: Int32Array, s: Float32Array, users: number, items: number): void;
   /** `softmax` along the middle axis of x viewed as [outer, len, inner]; writes `y` (same size). */
   softmax(x: Float32Array, y: Float32Array, outer: number, len: number, inner: number): void;
   /** `log_softmax`, the same layout as {@link NativeAddon.softmax}. */
@@ -168,7 +170,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
 
 /** Functions a current build exports; a build missing one is stale. */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act',
+  'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'tower_score',
   'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',

@@ -26,8 +26,12 @@ export interface PairwiseModel {
   score(users: Tensor, items: Tensor): Tensor;
 }
 
-/** Users per block when a model scores all items through a tower (keeps b·I·H₁ floats small). */
-export const TOWER_SCORE_BLOCK = 8;
+/**
+ * Users per block when a model scores all items through a tower: `tower_score`
+ * keeps no b·I·H activations, so the block only bounds the b·I scores and
+ * amortises the item half of the first layer (I·E·H₁) over more users.
+ */
+export const TOWER_SCORE_BLOCK = 64;
 
 /**
  * Fills a `users.length × numItems` score matrix block by block from `scoreBlock`,

@@ -1,5 +1,5 @@
 import {
-  add, concat, Linear, matmul, MLP, Module, mul, relu, reshape, slice, type InitSource, type Tensor,
+  add, concat, Linear, matmul, MLP, Module, mul, reshape, runKernel, slice, zeros, type InitSource, type Tensor,
 } from '@rec/core';
 
 /** The three interaction functions of NCF (He et al. 2017) that NMTR (§III-B) uses as units. */
@@ -84,17 +84,15 @@ export class InteractionUnit extends Module {
   /**
    * f_Θ(p_u, q_i) of every user in `p` (`[b, E]`) against every item in `q`
    * (`[I, E]`) → `[b, I]`, without forming the b·I concatenated inputs: W_1's
-   * user and item halves are applied once per user and once per item, then
-   * z_1 = ReLU(A_u + B_i) is broadcast; GMF and NeuMF's GMF half are a single
-   * matmul (p ⊙ h)·Qᵀ. Call it under `noGrad` and keep b small (the tower's
-   * activations take b·I·(2E/2) floats).
+   * user and item halves are applied once per user and once per item, and the
+   * `tower_score` kernel runs z_1 = ReLU(A_u + B_i) and the layers above it
+   * for each pair inside one tile of items; GMF and NeuMF's GMF half are a
+   * single matmul (p ⊙ h)·Qᵀ. Forward-only: call it under `noGrad`
+   * (`scoreInBlocks` does); training differentiates {@link forward}.
    */
   scoreAll(p: Tensor, q: Tensor): Tensor {
-    const b = p.shape[0];
-    const numItems = q.shape[0];
     const E = this.dim;
     const hw = this.h.weight;
-    const top = this.tower ? this.tower.sizes[this.tower.sizes.length - 1] : 0;
     let scores: Tensor | undefined;
     if (this.kind !== 'mlp') {
       const hg = reshape(this.kind === 'gmf' ? hw : slice(hw, [0, 0], [E, 1]), [E]);
@@ -107,11 +105,10 @@ export class InteractionUnit extends Module {
       const userPart = matmul(p, slice(w, [0, 0], [E, h1]));
       let itemPart = matmul(q, slice(w, [E, 0], [E, h1]));
       if (first.bias) itemPart = add(itemPart, first.bias);
-      let z = relu(add(reshape(userPart, [b, 1, h1]), reshape(itemPart, [1, numItems, h1])));
-      z = reshape(z, [b * numItems, h1]);
-      for (const layer of rest) z = relu(layer.forward(z));
-      const hm = this.kind === 'mlp' ? hw : slice(hw, [E, 0], [top, 1]);
-      const mlpScores = reshape(matmul(z, hm), [b, numItems]);
+      const top = this.tower.sizes[this.tower.sizes.length - 1];
+      const hm = reshape(this.kind === 'mlp' ? hw : slice(hw, [E, 0], [top, 1]), [top]);
+      const layers = rest.flatMap((layer) => [layer.weight, layer.bias ?? zeros([layer.weight.shape[1]])]);
+      const [mlpScores] = runKernel('tower_score', [userPart, itemPart, ...layers, hm], {});
       scores = scores ? add(scores, mlpScores) : mlpScores;
     }
     return scores as Tensor;

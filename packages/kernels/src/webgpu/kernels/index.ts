@@ -6,6 +6,7 @@
 import { registerKernel } from '@rec/core';
 import { denseBiasAct } from './dense/dense_bias_act.js';
 import { matmul } from './dense/matmul.js';
+import { towerScore } from './dense/tower_score.js';
 import { binary } from './elementwise/binary.js';
 import { unary } from './elementwise/unary.js';
 import { gatherRows } from './indexing/gather_rows.js';
@@ -34,7 +35,7 @@ import { logSoftmax, softmax } from './softmax/softmax.js';
 
 /** The kernel ids with a `webgpu` implementation. */
 export const WEBGPU_KERNELS = [
-  'matmul', 'dense_bias_act',
+  'matmul', 'dense_bias_act', 'tower_score',
   'neg_sample_exclude', 'neg_sample_cascade', 'neg_sample_multichannel', 'neg_sample_alias', 'neg_sample_category', 'sample_weighted_candidates',
   'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'skipgram_step',
   'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
@@ -67,6 +68,7 @@ export function registerWebGPUKernels(): void {
   registerKernel('neg_sample_category', 'webgpu', negSampleCategory);
   registerKernel('sample_weighted_candidates', 'webgpu', sampleWeightedCandidates);
   registerKernel('dense_bias_act', 'webgpu', denseBiasAct);
+  registerKernel('tower_score', 'webgpu', towerScore);
   registerKernel('skipgram_step', 'webgpu', skipgramStep);
   registerKernel('sampled_softmax', 'webgpu', sampledSoftmax);
   registerKernel('sampled_softmax_grad', 'webgpu', sampledSoftmaxGrad);
