@@ -11,9 +11,10 @@
  * only the user's training purchases masked (most test purchases were viewed or
  * carted in training, so masking every training interaction would mask the
  * answer). Each method's result is written to `<out>/methods/<id>.json` as soon
- * as it finishes, so an interrupted run resumes where it stopped.
+ * as it finishes, and a method in training keeps a checkpoint per epoch in
+ * `<out>/checkpoints/<id>`, so an interrupted run resumes where it stopped.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   behaviorOverlap, type BehaviorOverlap, formatOverlap, multiBehaviorLeaveOneOut, readDataset, UserItemCSR,
@@ -142,8 +143,10 @@ export async function reproduceNmtr(options: ReproduceNmtrOptions): Promise<Eval
       log(`${method.name}: not run yet, left out of the report (--report-only)`);
       continue;
     }
-    const result = await runMethod(method, { fit, valid, train, mask, testItems, options, seed });
+    const checkpointDir = join(options.out, 'checkpoints', method.id);
+    const result = await runMethod(method, { fit, valid, train, mask, testItems, options, seed, checkpointDir });
     writeFileSync(file, JSON.stringify(result));
+    rmSync(checkpointDir, { recursive: true, force: true });
     results.push(result);
     log(`${method.name}: HR@100 ${result.metrics['HR@100'].toFixed(4)}, NDCG@100 ${result.metrics['NDCG@100'].toFixed(4)} (trained ${result.trainSeconds.toFixed(0)} s${result.bestEpoch === undefined ? '' : `, best epoch ${result.bestEpoch + 1}`})`);
   }
@@ -155,7 +158,7 @@ async function runMethod(
   method: NmtrMethod,
   ctx: {
     fit: import('@rec/data').Interactions; valid: import('@rec/data').Interactions; train: import('@rec/data').Interactions;
-    mask: UserItemCSR; testItems: UserItemCSR; options: ReproduceNmtrOptions; seed: number;
+    mask: UserItemCSR; testItems: UserItemCSR; options: ReproduceNmtrOptions; seed: number; checkpointDir: string;
   },
 ): Promise<MethodResult> {
   const { options } = ctx;
@@ -167,7 +170,9 @@ async function runMethod(
     let best = -1;
     for (const lr of options.tuneLearningRates) {
       const candidate = parseTrainConfig({ ...base, learningRate: lr }, `method ${method.id}`);
-      const trained = await trainModel(candidate, ctx.fit, { valid: ctx.valid, onBatch: batchReporter(method, options) });
+      const trained = await trainModel(candidate, ctx.fit, {
+        valid: ctx.valid, onBatch: batchReporter(method, options), checkpointDir: join(ctx.checkpointDir, `lr-${lr}`),
+      });
       const value = trained.history?.bestValidation ?? 0;
       tuning.push({ learningRate: lr, validation: value });
       options.log(`${method.name}: learning rate ${lr} → validation HR@100 ${value.toFixed(4)}`);
@@ -180,7 +185,7 @@ async function runMethod(
   const t0 = performance.now();
   // The rules use the whole training log; trained models leave the validation purchase out.
   const trained = await trainModel(config, untrained ? ctx.train : ctx.fit, {
-    ...(untrained ? {} : { valid: ctx.valid }),
+    ...(untrained ? {} : { valid: ctx.valid, checkpointDir: join(ctx.checkpointDir, 'final') }),
     onBatch: batchReporter(method, options),
     onEpoch: (r) => options.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation HR@100 ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`),
   });
