@@ -24,8 +24,9 @@
  * (it is a plain loop, linear in users); marked "(scaled)".
  *
  * Run: `cd apps/bench && node --conditions=@rec/source --import tsx src/kernels.ts`
- * (or `pnpm --filter @rec/bench bench:kernels`). Results: stdout and
- * apps/bench/results/kernels.json.
+ * (or `pnpm --filter @rec/bench bench:kernels`); `--only tower_score,matmul`
+ * times just those kernels. Results: stdout and apps/bench/results/kernels.json
+ * (a run with `--only` writes kernels.<names>.json, leaving the full table's file).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -43,6 +44,17 @@ const DIM = 64;
 const BATCH = 1024;
 const TMALL = { users: 15_449, items: 11_953, dim: 64, k: 100 };
 const THREAD_COUNTS = [1, 2];
+
+/** Every kernel this bench times; `--only a,b` times just those (the bounds are always measured). */
+const BENCH_KERNELS = ['sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'sgd_update', 'adagrad_update', 'adam_update', 'dropout_mask'];
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').map((k) => k.trim()).filter(Boolean) : undefined;
+for (const k of ONLY ?? []) {
+  if (!BENCH_KERNELS.includes(k)) throw new Error(`--only: unknown kernel '${k}'; the kernels are ${BENCH_KERNELS.join(', ')}`);
+}
+if (ONLY && ONLY.length === 0) throw new Error(`--only needs a comma-separated list of kernels: ${BENCH_KERNELS.join(', ')}`);
+/** True when this run times any of `kernels`. */
+const wanted = (...kernels: string[]): boolean => !ONLY || kernels.some((k) => ONLY.includes(k));
 
 interface Row {
   kernel: string;
@@ -134,7 +146,7 @@ const BATCHES = 64;
 const batchIds = Array.from({ length: BATCHES }, (_, b) => randomIds(1000 + b, BATCH, ROWS));
 const batchValues = Array.from({ length: BATCHES }, (_, b) => uniform(2000 + b, BATCH * DIM, -0.1, 0.1));
 
-for (const spec of sparseSpecs) {
+for (const spec of sparseSpecs.filter((s) => wanted(s.kernel))) {
   const make = (backend: Backend): Tensor[] => [
     tensor(uniform(5, ROWS * DIM, -0.1, 0.1), [ROWS, DIM], { backend }),
     ...Array.from({ length: spec.slots }, () => tensor(new Float32Array(ROWS * DIM), [ROWS, DIM], { backend })),
@@ -171,7 +183,7 @@ for (const spec of sparseSpecs) {
 }
 
 // ---- bpr_step --------------------------------------------------------------------
-{
+if (wanted('bpr_step')) {
   const P0 = uniform(7, ROWS * DIM, -0.1, 0.1);
   const Q0 = uniform(8, ROWS * DIM, -0.1, 0.1);
   const triples = Array.from({ length: BATCHES }, (_, b) => [randomIds(3000 + b, BATCH, ROWS), randomIds(4000 + b, BATCH, ROWS), randomIds(5000 + b, BATCH, ROWS)]);
@@ -203,7 +215,7 @@ for (const spec of sparseSpecs) {
 }
 
 // ---- neg_sample_exclude -------------------------------------------------------------
-{
+if (wanted('neg_sample_exclude')) {
   const rng = new Philox({ seed: 9, stream: 3 });
   const indptr = new Int32Array(TMALL.users + 1);
   const items: number[] = [];
@@ -236,7 +248,7 @@ for (const spec of sparseSpecs) {
 
 // ---- neg_sample_alias, neg_sample_category, neg_sample_multichannel ---------------------------
 // 2²⁰ draws against Tmall-sized per-user CSRs; each checked exactly against the reference first.
-{
+if (wanted('neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates')) {
   const rng = new Philox({ seed: 19, stream: 3 });
   const userCsr = (maxPerUser: number) => {
     const indptr = new Int32Array(TMALL.users + 1);
@@ -333,7 +345,7 @@ for (const spec of sparseSpecs) {
 }
 
 // ---- rank_topk ---------------------------------------------------------------------------
-{
+if (wanted('rank_topk')) {
   const { users: B, items: n, dim: d, k } = TMALL;
   const U = uniform(11, B * d, -0.5, 0.5);
   const V = uniform(12, n * d, -0.5, 0.5);
@@ -383,7 +395,7 @@ for (const spec of sparseSpecs) {
 // 1024² · 1024 f32, the issue's size, in the three layouts the models use (C = A·B for
 // dense layers, A·Bᵀ for score matrices, Aᵀ·B for weight gradients). Rated against
 // FMA peak (2·m·n·k flops). Checked first on the full product against the f64 reference.
-{
+if (wanted('matmul')) {
   const N = 1024;
   const a = uniform(21, N * N, -1, 1);
   const b = uniform(22, N * N, -1, 1);
@@ -415,7 +427,7 @@ for (const spec of sparseSpecs) {
 // A batch of 1,024 rows against 1,024 classes sampled from a 1,000,000 × 64 table (bias
 // included, accidental hits masked). Rated against FMA peak: forward 2·B·S·d flops (the
 // logit product), backward 3·2·B·S·d (logits again, Δ·W_S and Δᵀ·H).
-{
+if (wanted('sampled_softmax', 'sampled_softmax_grad')) {
   const B = BATCH;
   const S = 1024;
   const W = uniform(31, ROWS * DIM, -0.1, 0.1);
@@ -454,7 +466,7 @@ for (const spec of sparseSpecs) {
 // target + 5 negatives from the item output table, each with a category row (10,000
 // categories), batches of 1,024 pairs. Rated against gather+scatter for the random rows it
 // must read and write: u, v and 6 × (w, category) rows of 64 floats, 2 × 14 × 256 B per pair.
-{
+if (wanted('skipgram_step')) {
   const N = 5;
   const CATS = 10_000;
   const U0 = uniform(41, TMALL.users * DIM, -0.1, 0.1);
@@ -492,7 +504,7 @@ for (const spec of sparseSpecs) {
 }
 // ---- dense_bias_act ----------------------------------------------------------------------------
 // An MLP tower layer: a batch of 4,096 rows, 256 → 256, relu. Rated against FMA peak (2·m·k·n).
-{
+if (wanted('dense_bias_act')) {
   const [m, k, n] = [4096, 256, 256];
   const x = uniform(61, m * k, -1, 1);
   const w = uniform(62, k * n, -0.1, 0.1);
@@ -522,7 +534,7 @@ for (const spec of sparseSpecs) {
 // first layer) for 16 users × Tmall's 11,953 items. Rated against FMA peak (2·Σ H_{l-1}·H_l per
 // pair); beside the js reference it is timed against the composite it replaced in
 // InteractionUnit.scoreAll (broadcast add, relu, then matmul + add + relu per layer, on native).
-{
+if (wanted('tower_score')) {
   const [users, items] = [16, TMALL.items];
   const widths = [64, 32, 16];
   const arrays = [uniform(81, users * 64, -1, 1), uniform(82, items * 64, -1, 1), uniform(83, 64 * 32, -0.2, 0.2), uniform(84, 32, -0.1, 0.1), uniform(85, 32 * 16, -0.3, 0.3), uniform(86, 16, -0.1, 0.1), uniform(87, 16, -1, 1)];
@@ -565,7 +577,7 @@ for (const spec of sparseSpecs) {
 // rated against the STREAM triad for the bytes they must move (x read once, y written once);
 // the row kernels against gather+scatter for their random rows (plus, for scatter_add_rows,
 // the copy of the target the reference makes).
-{
+if (wanted('softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis')) {
   const B = 4096;
   const H = 256;
   const CLASSES = 2000;
@@ -644,7 +656,7 @@ for (const spec of sparseSpecs) {
 // timed; rated against the STREAM triad for the f32 streams each must move (sgd_update with
 // momentum: p, v read and written, g read; adagrad_update: p, G, g; adam_update: p, m, v, g).
 // dropout_mask is compute-bound (10 Philox rounds per four elements): exact check, no bound.
-{
+if (wanted('sgd_update', 'adagrad_update', 'adam_update', 'dropout_mask')) {
   interface DenseSpec {
     kernel: 'sgd_update' | 'adagrad_update' | 'adam_update';
     slots: number;
@@ -724,7 +736,7 @@ for (const r of results) if (r.note && r.backend === 'native') console.log(`  ${
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 mkdirSync(outDir, { recursive: true });
-const out = join(outDir, 'kernels.json');
+const out = join(outDir, ONLY ? `kernels.${ONLY.join('+')}.json` : 'kernels.json');
 writeFileSync(`${out}.tmp`, `${JSON.stringify({ machine: { cpu: cpus()[0]?.model, threads: cpus().length, memoryGiB: totalmem() / 2 ** 30, addonFlags: addon.buildFlags }, bounds, results }, null, 2)}\n`);
 renameSync(`${out}.tmp`, out);
 console.log(`\nwrote ${out}`);
