@@ -226,6 +226,37 @@ describe('views and storage', () => {
   });
 });
 
+describe('slice and pad_slice: windows copied in contiguous runs', () => {
+  // Windows that are whole rows (one run per block), a middle column band (a run per row),
+  // a single element, a full copy, an empty window, and rank 0 and 1.
+  const cases: [full: number[], begin: number[], size: number[]][] = [
+    [[4, 6], [1, 0], [2, 6]], [[4, 6], [0, 2], [4, 3]], [[2, 3, 4], [1, 0, 1], [1, 3, 2]], [[2, 3, 4], [0, 1, 0], [2, 2, 4]],
+    [[2, 3, 4], [1, 2, 3], [1, 1, 1]], [[2, 3, 4], [0, 0, 0], [2, 3, 4]], [[3, 5], [1, 1], [0, 3]], [[7], [2], [4]], [[], [], []],
+  ];
+  for (const [full, begin, size] of cases) {
+    it(`slice of [${full}] at [${begin}] size [${size}] equals the element-by-element copy, and pad_slice puts it back`, () => {
+      const n = full.reduce((p, d) => p * d, 1);
+      const x = tensor(Array.from({ length: n }, (_, i) => i + 1), full);
+      const strides = full.map((_, ax) => full.slice(ax + 1).reduce((p, d) => p * d, 1));
+      const expected: number[] = [];
+      const walk = (ax: number, offset: number): void => {
+        if (ax === full.length) {
+          expected.push(offset + 1);
+          return;
+        }
+        for (let i = 0; i < size[ax]; i++) walk(ax + 1, offset + (begin[ax] + i) * strides[ax]);
+      };
+      if (size.every((d) => d > 0)) walk(0, 0);
+      const [y] = runKernel('slice', [x], { begin, size });
+      expect(y.shape).toEqual(size);
+      expect(host(y)).toEqual(expected);
+      const [back] = runKernel('pad_slice', [y], { shape: full, begin });
+      const inWindow = new Set(expected);
+      expect(host(back)).toEqual(Array.from({ length: n }, (_, i) => (inWindow.has(i + 1) ? i + 1 : 0)));
+    });
+  }
+});
+
 describe('binary kernel: broadcasting and dtypes', () => {
   it('[2, 3, 4] + [3, 1] matches the hand computation', () => {
     const a = Array.from({ length: 24 }, (_, i) => i);
