@@ -47,6 +47,30 @@ describe('rec reproduce nmtr', () => {
     expect(reportFromJSON(readFileSync(join(out, 'report.json'), 'utf8')).rows).toHaveLength(7);
   });
 
+  it('tunes the learning rate × λ grid on the validation purchase and keeps the best candidate, untrained rules untouched', { timeout: 120_000 }, async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rec-reproduce-')), 'tuned');
+    const run = await rec([
+      'reproduce', 'nmtr', '--data', 'tmall', '--backend', 'js', '--epochs', '2', '--dim', '8', '--methods', 'nmtr-gmf,gmf,most-popular',
+      '--tune', '0.01,0.05', '--tune-weights', '0.2,0.3,0.5;0.1,0.1,0.8', '--out', out,
+    ]);
+    expect(run.code).toBe(0);
+    const nmtr = JSON.parse(readFileSync(join(out, 'methods', 'nmtr-gmf.json'), 'utf8'));
+    expect(nmtr.tuning.map((t: { learningRate: number; weights: number[] }) => [t.learningRate, t.weights])).toEqual([
+      [0.01, [0.2, 0.3, 0.5]], [0.01, [0.1, 0.1, 0.8]], [0.05, [0.2, 0.3, 0.5]], [0.05, [0.1, 0.1, 0.8]],
+    ]);
+    const best = nmtr.tuning.reduce((a: { validation: number }, b: { validation: number }) => (b.validation > a.validation ? b : a));
+    expect([nmtr.config.learningRate, nmtr.config.weights]).toEqual([best.learningRate, best.weights]);
+    // GMF has no behaviour weights: only the learning rates; the rule is not tuned.
+    const gmf = JSON.parse(readFileSync(join(out, 'methods', 'gmf.json'), 'utf8'));
+    expect(gmf.tuning.map((t: { learningRate: number; weights?: number[] }) => [t.learningRate, t.weights])).toEqual([[0.01, undefined], [0.05, undefined]]);
+    expect(JSON.parse(readFileSync(join(out, 'methods', 'most-popular.json'), 'utf8')).tuning).toBeUndefined();
+    // Finished methods drop their checkpoints.
+    expect(existsSync(join(out, 'checkpoints', 'nmtr-gmf'))).toBe(false);
+    const bad = await rec(['reproduce', 'nmtr', '--data', 'tmall', '--tune-weights', '0.5,0.6', '--out', out]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--tune-weights: '0.5,0.6' must be weights in \[0, 1\] that sum to 1/);
+  });
+
   it('rejects an unknown dataset or method in one line', async () => {
     const bad = await rec(['reproduce', 'nmtr', '--data', 'movielens']);
     expect(bad.code).toBe(1);

@@ -17,6 +17,7 @@ interface ReproduceOptions {
   backend?: string;
   seed?: string;
   tune?: string;
+  tuneWeights?: string;
   quiet?: boolean;
   json?: boolean;
   reportOnly?: boolean;
@@ -43,6 +44,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .option('--backend <name>', 'js, native or webgpu (default: the fastest that loads)')
     .option('--seed <n>', 'seed of the validation split and of every model (default 1)')
     .option('--tune <rates>', 'comma-separated learning rates to tune each trained method on the validation purchase')
+    .option('--tune-weights <grid>', "λ vectors for NMTR's and CMF's behaviour weights, ';'-separated, each comma-separated and summing to 1 (e.g. '0.5,0.5;0.3,0.7'); crossed with --tune")
     .option('--report-only', 'write the reports from the methods finished in --out, training nothing')
     .option('--quiet', 'no progress')
     .option('--json', 'print the report as JSON on stdout')
@@ -66,6 +68,13 @@ export function registerReproduceCommand(program: Command, context: CommandConte
         dim: positiveInt('dim', opts.dim),
         seed: opts.seed === undefined ? undefined : Number(opts.seed),
         tuneLearningRates: tune,
+        tuneWeights: opts.tuneWeights?.split(';').map((vector) => {
+          const w = vector.split(',').map(Number);
+          if (w.some((x) => !(x >= 0 && x <= 1)) || Math.abs(w.reduce((a, b) => a + b, 0) - 1) > 1e-6) {
+            throw new Error(`--tune-weights: '${vector}' must be weights in [0, 1] that sum to 1`);
+          }
+          return w;
+        }),
         reportOnly: opts.reportOnly,
         readDataset: (name) => context.readDataset(name),
         log: (line) => {

@@ -86,6 +86,8 @@ export interface ReproduceNmtrOptions {
   seed?: number;
   /** Tune the learning rate of every trained method on the validation item over this grid (default: no tuning, Table II values). */
   tuneLearningRates?: readonly number[];
+  /** λ vectors (one weight per behaviour, each summing to 1) to tune NMTR's and CMF's behaviour weights over, crossed with the learning rates. */
+  tuneWeights?: readonly (readonly number[])[];
   /** Write the reports from the methods already finished in `out`, training nothing. */
   reportOnly?: boolean;
   /** Where progress lines go. */
@@ -107,7 +109,7 @@ interface MethodResult {
   validation: { epoch: number; value: number }[];
   bestEpoch?: number;
   trainSeconds: number;
-  tuning?: { learningRate: number; validation: number }[];
+  tuning?: { learningRate: number; weights?: number[]; validation: number }[];
 }
 
 /** Runs the reproduction and writes its reports; returns the main report. */
@@ -164,30 +166,38 @@ async function runMethod(
   const { options } = ctx;
   const untrained = method.config.model === 'most-popular' || method.config.model === 'weaker-behavior';
   const base: TrainConfigInput = { ...method.config, dim: options.dim ?? 64, epochs: options.epochs ?? 20, seed: ctx.seed };
-  const tuning: { learningRate: number; validation: number }[] = [];
+  const tuning: { learningRate: number; weights?: number[]; validation: number }[] = [];
   let config = parseTrainConfig(base, `method ${method.id}`);
-  if (!untrained && options.tuneLearningRates && options.tuneLearningRates.length > 1) {
+  const onEpoch = (r: { epoch: number; loss: number; validation?: number; seconds: number; examples: number; phase?: string }) =>
+    options.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation HR@100 ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`);
+  const t0 = performance.now();
+  let trained: Awaited<ReturnType<typeof trainModel>> | undefined;
+  const grid = untrained ? [] : tuningGrid(base, options);
+  if (grid.length > 1) {
+    // Each candidate trains with early stopping on the validation purchase; the best is kept
+    // (its validated epoch restored), not retrained.
     let best = -1;
-    for (const lr of options.tuneLearningRates) {
-      const candidate = parseTrainConfig({ ...base, learningRate: lr }, `method ${method.id}`);
-      const trained = await trainModel(candidate, ctx.fit, {
-        valid: ctx.valid, onBatch: batchReporter(method, options), checkpointDir: join(ctx.checkpointDir, `lr-${lr}`),
+    for (const candidateInput of grid) {
+      const candidate = parseTrainConfig(candidateInput, `method ${method.id}`);
+      const tag = `lr-${candidate.learningRate}${candidateInput.weights ? `-w-${candidateInput.weights.map((w) => w.toFixed(3)).join('_')}` : ''}`;
+      const run = await trainModel(candidate, ctx.fit, {
+        valid: ctx.valid, onBatch: batchReporter(method, options), onEpoch, checkpointDir: join(ctx.checkpointDir, tag),
       });
-      const value = trained.history?.bestValidation ?? 0;
-      tuning.push({ learningRate: lr, validation: value });
-      options.log(`${method.name}: learning rate ${lr} → validation HR@100 ${value.toFixed(4)}`);
+      const value = run.history?.bestValidation ?? 0;
+      tuning.push({ learningRate: candidate.learningRate, ...(candidateInput.weights ? { weights: candidateInput.weights } : {}), validation: value });
+      options.log(`${method.name}: learning rate ${candidate.learningRate}${candidateInput.weights ? `, λ (${candidateInput.weights.map((w) => w.toFixed(3)).join(', ')})` : ''} → validation HR@100 ${value.toFixed(4)}`);
       if (value > best) {
         best = value;
         config = candidate;
+        trained = run;
       }
     }
   }
-  const t0 = performance.now();
   // The rules use the whole training log; trained models leave the validation purchase out.
-  const trained = await trainModel(config, untrained ? ctx.train : ctx.fit, {
+  trained ??= await trainModel(config, untrained ? ctx.train : ctx.fit, {
     ...(untrained ? {} : { valid: ctx.valid, checkpointDir: join(ctx.checkpointDir, 'final') }),
     onBatch: batchReporter(method, options),
-    onEpoch: (r) => options.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation HR@100 ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`),
+    onEpoch,
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   const result = await evaluateFullRanking({
@@ -203,6 +213,32 @@ async function runMethod(
     trainSeconds,
     ...(tuning.length ? { tuning } : {}),
   };
+}
+
+/**
+ * The configurations `--tune` and `--tune-weights` ask for: every learning rate
+ * × every λ vector (the latter only for methods with behaviour weights: NMTR
+ * and CMF), or just the method's own configuration when neither is given.
+ */
+function tuningGrid(base: TrainConfigInput, options: ReproduceNmtrOptions): TrainConfigInput[] {
+  const weighted = typeof base.model === 'string' && (base.model.startsWith('nmtr-') || base.model === 'cmf');
+  const rates = options.tuneLearningRates?.length ? options.tuneLearningRates : [undefined];
+  const weights = weighted && options.tuneWeights?.length ? options.tuneWeights.map((w) => [...w]) : [undefined];
+  return rates.flatMap((lr) => weights.map((w) => ({ ...base, ...(lr === undefined ? {} : { learningRate: lr }), ...(w === undefined ? {} : { weights: w }) })));
+}
+
+/** ", lr 0.01, λ (0.3, 0.3, 0.4) tuned" for a tuned method, else "". */
+function tunedNote(r: MethodResult): string {
+  if (!r.tuning) return '';
+  const { learningRate, weights } = r.config as { learningRate: number; weights?: number[] };
+  const tunedWeights = r.tuning.some((t) => t.weights);
+  return `, lr ${learningRate}${tunedWeights && weights ? `, λ (${weights.map((w) => +w.toFixed(3)).join(', ')})` : ''} tuned`;
+}
+
+/** One line per tuned method: the grid it searched and each candidate's validation HR@100. */
+function tuningNotes(results: readonly MethodResult[]): string[] {
+  return results.filter((r) => r.tuning).map((r) => `Tuning of ${r.name} on the validation purchase (HR@100): ${r.tuning!.map((t) =>
+    `lr ${t.learningRate}${t.weights ? ` λ (${t.weights.map((w) => +w.toFixed(3)).join(', ')})` : ''} → ${t.validation.toFixed(4)}`).join('; ')}.`);
 }
 
 function batchReporter(method: NmtrMethod, options: ReproduceNmtrOptions) {
@@ -221,7 +257,7 @@ function writeReports(
   const row = (r: MethodResult): ReportRow => ({
     method: r.name, group: r.group,
     values: Object.fromEntries(columns.map((c) => [c, r.metrics[c]])),
-    note: r.bestEpoch === undefined ? 'no training' : `best epoch ${r.bestEpoch + 1} of ≤ ${(r.config as { epochs: number }).epochs}, ${r.trainSeconds.toFixed(0)} s${r.tuning ? `, lr ${(r.config as { learningRate: number }).learningRate} tuned` : ''}`,
+    note: r.bestEpoch === undefined ? 'no training' : `best epoch ${r.bestEpoch + 1} of ≤ ${(r.config as { epochs: number }).epochs}, ${r.trainSeconds.toFixed(0)} s${tunedNote(r)}`,
   });
   const tableIII = results.filter((r) => r.group !== 'Sequential (Table V)');
   const perUserOf = (r: MethodResult) => ({
@@ -232,6 +268,7 @@ function writeReports(
   const notes: string[] = [
     `Data: ${ctx.label}; registry name ${ctx.name}. Not NMTR's own splits (see docs/reproductions/nmtr.md).`,
     `Validation: one random training purchase per user, held out for early stopping (patience 3, HR@100 on ≤ 3,000 users).`,
+    ...tuningNotes(results),
     `Overlap of test purchases with the user's training data: ${Object.entries(overlap.byBehavior).map(([b, c]) => `${b} ${(100 * c.fraction).toFixed(1)} %`).join(', ')}; any weaker behaviour ${(100 * overlap.anyWeaker.fraction).toFixed(1)} %; never seen ${(100 * overlap.neverSeen.fraction).toFixed(1)} %.`,
   ];
   const sections: string[] = [];
