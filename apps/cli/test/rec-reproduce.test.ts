@@ -45,6 +45,12 @@ describe('rec reproduce nmtr', () => {
     expect(reportOnly.code).toBe(0);
     expect(reportOnly.stderr).toMatch(/CMF: not run yet, left out of the report \(--report-only\)/);
     expect(reportFromJSON(readFileSync(join(out, 'report.json'), 'utf8')).rows).toHaveLength(7);
+    // A run of one method keeps the other finished methods in the report.
+    const one = await rec(['reproduce', 'nmtr', '--data', 'tmall', '--backend', 'js', '--epochs', '1', '--dim', '8', '--methods', 'bpr', '--out', out]);
+    expect(one.code).toBe(0);
+    expect(reportFromJSON(readFileSync(join(out, 'report.json'), 'utf8')).rows.map((r) => r.method)).toEqual(
+      ['NMTR-GMF', 'NMTR-NeuMF', 'MC-BPR', 'BPR', 'GMF', 'Most popular', 'Seen-weaker rule', 'Sequential-GMF'],
+    );
   });
 
   it('tunes the learning rate × λ grid on the validation purchase and keeps the best candidate, untrained rules untouched', { timeout: 120_000 }, async () => {

@@ -152,6 +152,12 @@ export async function reproduceNmtr(options: ReproduceNmtrOptions): Promise<Eval
     results.push(result);
     log(`${method.name}: HR@100 ${result.metrics['HR@100'].toFixed(4)}, NDCG@100 ${result.metrics['NDCG@100'].toFixed(4)} (trained ${result.trainSeconds.toFixed(0)} s${result.bestEpoch === undefined ? '' : `, best epoch ${result.bestEpoch + 1}`})`);
   }
+  // The report covers every finished method in `out`, so a run of a few methods does not
+  // replace the full table with theirs.
+  for (const method of all.filter((m) => !wanted.includes(m.id))) {
+    const file = join(options.out, 'methods', `${method.id}.json`);
+    if (existsSync(file)) results.push(JSON.parse(readFileSync(file, 'utf8')) as MethodResult);
+  }
   results.sort((a, b) => all.findIndex((m) => m.id === a.id) - all.findIndex((m) => m.id === b.id));
   return writeReports(results, { options, label, name, overlap, seenWeaker, purchases: mask, numItems: train.numItems });
 }
