@@ -70,6 +70,11 @@ describe('rec reproduce nmtr', () => {
     const gmf = JSON.parse(readFileSync(join(out, 'methods', 'gmf.json'), 'utf8'));
     expect(gmf.tuning.map((t: { learningRate: number; weights?: number[] }) => [t.learningRate, t.weights])).toEqual([[0.01, undefined], [0.05, undefined]]);
     expect(JSON.parse(readFileSync(join(out, 'methods', 'most-popular.json'), 'utf8')).tuning).toBeUndefined();
+    // One learning rate is a setting, not a search.
+    const single = join(mkdtempSync(join(tmpdir(), 'rec-reproduce-')), 'single');
+    expect((await rec(['reproduce', 'nmtr', '--data', 'tmall', '--backend', 'js', '--epochs', '1', '--dim', '8', '--methods', 'gmf', '--tune', '0.05', '--out', single])).code).toBe(0);
+    const gmfSingle = JSON.parse(readFileSync(join(single, 'methods', 'gmf.json'), 'utf8'));
+    expect([gmfSingle.config.learningRate, gmfSingle.tuning]).toEqual([0.05, undefined]);
     // Finished methods drop their checkpoints.
     expect(existsSync(join(out, 'checkpoints', 'nmtr-gmf'))).toBe(false);
     const bad = await rec(['reproduce', 'nmtr', '--data', 'tmall', '--tune-weights', '0.5,0.6', '--out', out]);

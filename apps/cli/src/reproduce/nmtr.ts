@@ -173,12 +173,13 @@ async function runMethod(
   const untrained = method.config.model === 'most-popular' || method.config.model === 'weaker-behavior';
   const base: TrainConfigInput = { ...method.config, dim: options.dim ?? 64, epochs: options.epochs ?? 20, seed: ctx.seed };
   const tuning: { learningRate: number; weights?: number[]; validation: number }[] = [];
-  let config = parseTrainConfig(base, `method ${method.id}`);
+  const grid = untrained ? [] : tuningGrid(base, options);
+  // One candidate (e.g. `--tune 0.05`) is a setting, not a search.
+  let config = parseTrainConfig(grid.length === 1 ? grid[0] : base, `method ${method.id}`);
   const onEpoch = (r: { epoch: number; loss: number; validation?: number; seconds: number; examples: number; phase?: string }) =>
     options.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation HR@100 ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`);
   const t0 = performance.now();
   let trained: Awaited<ReturnType<typeof trainModel>> | undefined;
-  const grid = untrained ? [] : tuningGrid(base, options);
   if (grid.length > 1) {
     // Each candidate trains with early stopping on the validation purchase; the best is kept
     // (its validated epoch restored), not retrained.
