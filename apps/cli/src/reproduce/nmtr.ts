@@ -174,8 +174,8 @@ async function runMethod(
   const base: TrainConfigInput = { ...method.config, dim: options.dim ?? 64, epochs: options.epochs ?? 20, seed: ctx.seed };
   const tuning: { learningRate: number; weights?: number[]; validation: number }[] = [];
   const grid = untrained ? [] : tuningGrid(base, options);
-  // One candidate (e.g. `--tune 0.05`) is a setting, not a search.
-  let config = parseTrainConfig(grid.length === 1 ? grid[0] : base, `method ${method.id}`);
+  // One candidate (e.g. `--tune 0.05`) is a setting, not a search; with more, the best replaces it.
+  let config = parseTrainConfig(grid[0] ?? base, `method ${method.id}`);
   const onEpoch = (r: { epoch: number; loss: number; validation?: number; seconds: number; examples: number; phase?: string }) =>
     options.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation HR@100 ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`);
   const t0 = performance.now();
@@ -228,7 +228,7 @@ async function runMethod(
  * and CMF), or just the method's own configuration when neither is given.
  */
 function tuningGrid(base: TrainConfigInput, options: ReproduceNmtrOptions): TrainConfigInput[] {
-  const weighted = typeof base.model === 'string' && (base.model.startsWith('nmtr-') || base.model === 'cmf');
+  const weighted = base.model.startsWith('nmtr-') || base.model === 'cmf';
   const rates = options.tuneLearningRates?.length ? options.tuneLearningRates : [undefined];
   const weights = weighted && options.tuneWeights?.length ? options.tuneWeights.map((w) => [...w]) : [undefined];
   return rates.flatMap((lr) => weights.map((w) => ({ ...base, ...(lr === undefined ? {} : { learningRate: lr }), ...(w === undefined ? {} : { weights: w }) })));
