@@ -5,12 +5,18 @@
  */
 import { pathToFileURL } from 'node:url';
 import { currentBackend } from '@rec/core';
-import {
-  generateSyntheticInteractions, type Interactions, leaveLastOut, locateDataset, readDataset, UserItemCSR,
-} from '@rec/data';
+import { generateSyntheticInteractions, type Interactions, leaveLastOut, UserItemCSR } from '@rec/data';
+import { locateDataset, readDataset } from '@rec/data/node';
 import { evaluateFullRanking, type FullRankingResult } from '@rec/eval';
-import { BPRMF, fitBPR, MostPopular, type Recommender } from '@rec/models';
+import { MostPopular, parseModelConfig, type Recommender, trainModel } from '@rec/models';
 import { type ProgressReporter, createProgress } from './progress.js';
+
+/**
+ * The quickstart's BPR-MF settings: LearnBPR (SGD through the fused `bpr_step` kernel,
+ * the `bpr` model of the registry), 64 factors, learning rate 0.05 and λ 1e-3, chosen
+ * on a validation item per user (`tune-quickstart`; see the README).
+ */
+export const QUICKSTART_BPR = { model: 'bpr', dim: 64, learningRate: 0.05, l2: 1e-3 } as const;
 
 /** Options of {@link runQuickstart}. */
 export interface QuickstartOptions {
@@ -57,7 +63,7 @@ async function loadData(options: QuickstartOptions, log: (line: string) => void)
 export async function runQuickstart(options: QuickstartOptions = {}): Promise<QuickstartResult> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const seed = options.seed ?? 42;
-  const epochs = options.epochs ?? 30;
+  const epochs = options.epochs ?? 10;
   const { name, interactions } = await loadData(options, log);
   const { train, test } = leaveLastOut(interactions, { seed });
   const seen = UserItemCSR.fromInteractions(train);
@@ -66,29 +72,25 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
   log(`split: leave-last-out by time: ${train.length} train, ${test.length} test (one per user)`);
   log(`backend: ${currentBackend().name}`);
 
-  const model = new BPRMF({ numUsers: train.numUsers, numItems: train.numItems, dim: options.dim ?? 64, seed });
+  const config = parseModelConfig({ ...QUICKSTART_BPR, epochs, seed, ...(options.dim ? { dim: options.dim } : {}) });
   const progress: ProgressReporter = createProgress({ enabled: options.progress, log });
   const started = performance.now();
-  let samples = 0;
-  const epochLosses = fitBPR(model, { users: train.users, items: train.items, positives: seen }, {
-    epochs,
-    seed,
-    onBatch: ({ epoch, batch, batches, loss }) => {
-      samples += Math.min(1024, train.length - batch * 1024);
-      const elapsed = (performance.now() - started) / 1000;
-      progress.update(`BPR-MF epoch ${epoch + 1}/${epochs}`, epoch * batches + batch + 1, epochs * batches, {
+  const trained = await trainModel(config, { train }, {
+    onBatch: ({ epoch, batch, batches, loss, examplesPerSecond }) => {
+      progress.update(`BPR-MF epoch ${epoch + 1}/${epochs}`, epoch * batches + batch, epochs * batches, {
         loss: loss.toFixed(4),
-        rate: `${Math.round(samples / elapsed)} triples/s`,
+        rate: `${Math.round(examplesPerSecond)} triples/s`,
       });
     },
   });
   progress.stop();
   const trainSeconds = (performance.now() - started) / 1000;
+  const epochLosses = trained.history!.epochs.map((e) => e.loss);
   log(`trained ${epochs} epochs in ${trainSeconds.toFixed(1)} s; loss ${epochLosses[0].toFixed(4)} → ${epochLosses[epochLosses.length - 1].toFixed(4)}`);
 
   const evaluate = (recommender: Recommender) =>
     evaluateFullRanking({ numItems: train.numItems, testItems, trainMask: seen, scoreUsers: (u) => recommender.scoreUsers(u), ks: [10] });
-  const bpr = await evaluate(model);
+  const bpr = await evaluate(trained.model as Recommender);
   const popularity = await evaluate(MostPopular.fit(train));
 
   log('');

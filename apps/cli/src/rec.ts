@@ -5,40 +5,41 @@
  *   rec data download <name> [--dir D]  fetch, verify and unpack a dataset's official archive
  *   rec data stats <name> [--dir D]     read a dataset (through the cache) and print its size
  *
- *   rec train <model> --data <dataset> [--config f.yaml|.json] [--set key=value …] [--epochs n]
- *             [--backend js|native|webgpu] [--out dir] [--fresh] [--quiet] [--json]
- *       train on the dataset's default split, one random purchase per user held out for early
- *       stopping (NMTR §IV-A3), checkpoint every epoch (a re-run resumes), save the model to
- *       --out (default runs/<dataset, / as _>/<model>)
- *   rec eval <modelDir> [--data D] [--protocol full] [-k 50,80,100,200] [--out dir] [--json]
- *       HR and NDCG on the published test split, full ranking with only training purchases
- *       masked; --out writes report.json, report.md and report.html
- *   rec recommend <modelDir> --user <rawId> [-k 10] [--json]
- *       a user's top K by raw ids (and item names where the data has them), training purchases excluded
+ *   rec models                          every registered model: paper, needs, outputs
+ *   rec train <model> --data <dataset|file.yaml> [--split spec] [--config f.yaml|.json] [--set key=value …]
+ *             [--epochs n] [--backend js|native|webgpu] [--out dir] [--fresh] [--quiet] [--json]
+ *       train a registered model on a split (the dataset's default, or --split), validation rows held
+ *       out for early stopping, checkpoint every epoch (a re-run resumes), save a standalone model
+ *       folder to --out (default runs/<dataset, / as _>/<model>)
+ *   rec eval <modelDir> [--data D] [--split spec] [-k 50,80,100,200] [--out dir] [--json]
+ *       the test rows of the split the model was trained under (or the one asked): HR and NDCG of
+ *       full ranking with only training target rows masked, or RMSE/MAE for rating models
+ *   rec recommend <modelDir> --user <rawId> [--user …] [-k 10] [--output items|categories] [--json]
+ *       top K by raw ids from the model folder alone, training target items excluded
+ *   rec reproduce [<paper> --data <key> …]  list or run a registered paper reproduction
  *
  * The model commands live in `commands/` (one file each) and are registered below with one
  * line each. Run from sources with `node --conditions=@rec/source --import tsx src/rec.ts …`,
  * or through the `rec` bin (`bin/rec.js`). Every failure is one line on stderr and exit code 1.
  */
 import { pathToFileURL } from 'node:url';
+import { type Dataset, defaultSplitSpec, formatStats, resolveSplit, stats } from '@rec/data';
 import {
-  type Dataset,
   dataRoot,
   download,
-  formatStats,
   KNOWN_DATASETS,
   locateDataset,
   OFFICIAL_ARCHIVES,
   readDataset,
+  readDatasetFile,
   repositorySource,
-  stats,
-} from '@rec/data';
+} from '@rec/data/node';
 import { Command, CommanderError } from 'commander';
 import { type CommandContext, table } from './commands/context.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerRecommendCommand } from './commands/recommend.js';
 import { registerReproduceCommand } from './commands/reproduce.js';
-import { registerTrainCommand } from './commands/train.js';
+import { registerModelsCommand, registerTrainCommand } from './commands/train.js';
 
 /**
  * Where the command's output goes; tests and embedders pass their own.
@@ -109,6 +110,74 @@ async function printStats(io: RecIO, name: string, dir: string | undefined, cach
 }
 
 /**
+ * `rec data describe <file>`: reads a dataset file (`readDatasetFile`) and prints what was
+ * understood — the statistics table, ratings, timestamps, behaviours, side inputs, splits
+ * and the default split. A bare interactions file is refused with a template, because
+ * the column roles are stated, never guessed.
+ */
+async function describeDatasetFile(io: RecIO, file: string): Promise<void> {
+  if (/\.(csv|tsv|tab|parquet|jsonl|ndjson)(\.gz)?$/i.test(file)) {
+    throw new Error(
+      `data describe: ${file} is an interactions file; describe reads a dataset file (.yaml, .yml or .json) that names its ` +
+        `columns, e.g. shop.yaml with: interactions: { path: ${file}, columns: { user: <user column>, item: <item column> } } ` +
+        `(see "Your own data" in @rec/data's README)`,
+    );
+  }
+  const dataset = await readDatasetFile(file, { warn: (line) => io.err(`${line}\n`) });
+  const log = dataset.interactions;
+  const range = (values: ArrayLike<number>): [number, number] => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let r = 0; r < values.length; r++) {
+      lo = Math.min(lo, values[r]!);
+      hi = Math.max(hi, values[r]!);
+    }
+    return [lo, hi];
+  };
+  // Unix seconds after 1973 print as UTC dates; smaller values (sequence positions) as numbers.
+  const time = (t: number): string => (t >= 1e8 ? new Date(t * 1000).toISOString().replace('.000Z', 'Z') : String(t));
+  const lines = [`dataset ${dataset.name} (${file})`, '', formatStats(stats(dataset)), ''];
+  const [rLo, rHi] = log.ratings ? range(log.ratings) : [0, 0];
+  lines.push(`ratings:         ${log.ratings ? `yes, ${rLo} to ${rHi}` : 'none'}`);
+  const [tLo, tHi] = log.timestamps ? range(log.timestamps) : [0, 0];
+  lines.push(`timestamps:      ${log.timestamps ? `yes, ${time(tLo)} to ${time(tHi)}` : 'none'}`);
+  const behaviors = log.behaviorNames;
+  lines.push(`behaviours:      ${behaviors ? `${behaviors.join(' → ')} (target: ${behaviors.at(-1)})` : 'none'}`);
+  const cats = dataset.itemCategories;
+  if (cats) {
+    let placed = 0;
+    for (let i = 0; i < cats.numItems; i++) if (cats.indptr[i + 1]! > cats.indptr[i]!) placed++;
+    lines.push(`categories:      ${count(cats.numCategories)}, ${count(placed)} of ${count(cats.numItems)} items have one (${(cats.indices.length / Math.max(placed, 1)).toFixed(2)} per item)`);
+  } else lines.push('categories:      none');
+  const tree = dataset.categoryTree;
+  if (tree) {
+    const leaves = dataset.itemLeafCategory ?? new Int32Array(0);
+    const placed = leaves.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
+    lines.push(`hierarchy:       ${count(tree.size)} nodes, depth ${tree.levels}, ${count(placed)} items placed`);
+  } else lines.push('hierarchy:       none');
+  const features = Object.entries(dataset.itemFeatures ?? {});
+  lines.push(`item features:   ${features.length > 0 ? features.map(([name, f]) => `${name} (${f.dim}-d)`).join(', ') : 'none'}`);
+  const users = dataset.userFeatures;
+  const userParts = users
+    ? [...Object.keys(users.numeric).map((name) => `${name} (numeric)`), ...Object.entries(users.categorical).map(([name, c]) => `${name} (${c.vocabulary.length} values)`)]
+    : [];
+  lines.push(`user features:   ${userParts.length > 0 ? userParts.join(', ') : 'none'}`);
+  const splits = Object.entries(dataset.splits);
+  lines.push(
+    `splits:          ${splits.length > 0 ? splits.map(([name, s]) => `${name} (${count(s.train.length)} train${s.valid ? ` / ${count(s.valid.length)} valid` : ''} / ${count(s.test.length)} test)`).join(', ') : 'none published'}`,
+  );
+  const spec = defaultSplitSpec(dataset);
+  let made: string;
+  try {
+    made = resolveSplit(dataset, spec).description;
+  } catch (error) {
+    made = `cannot be made here: ${(error as Error).message}`;
+  }
+  lines.push(`default split:   ${spec} — ${made}`);
+  io.out(`${lines.join('\n')}\n`);
+}
+
+/**
  * What a `rec` program reads besides its arguments; tests pass a generated dataset.
  * @example
  * ```ts
@@ -133,13 +202,17 @@ export interface RecProgramOptions {
 export function createRecProgram(io: RecIO = processIO, options: RecProgramOptions = {}): Command {
   const context: CommandContext = {
     io,
-    readDataset: options.readDataset ?? ((name) => readDataset(name, { warn: (line) => io.err(`${line}\n`) })),
+    readDataset: options.readDataset ?? ((name) => {
+      const warn = (line: string): void => io.err(`${line}\n`);
+      // A path to a dataset file (YAML or JSON) is the user's own data; anything else a registry name.
+      return /\.(ya?ml|json)$/i.test(name) ? readDatasetFile(name, { warn }) : readDataset(name, { warn });
+    }),
   };
   const program = new Command('rec')
     .description('@rec: recommenders that use categories, behaviour funnels and side information')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
-  const data = program.command('data').description('datasets: list, download, stats');
+  const data = program.command('data').description('datasets: list, download, stats, describe');
   data
     .command('list')
     .description('list the registered datasets and whether each is present under the data root')
@@ -158,6 +231,12 @@ export function createRecProgram(io: RecIO = processIO, options: RecProgramOptio
     .option('--dir <dataRoot>', 'data root to read from (default: REC_DATA_DIR or ~/.cache/rec/datasets)')
     .option('--no-cache', 'parse the source files even when a cache file exists, and write none')
     .action((name: string, opts: { dir?: string; cache: boolean }) => printStats(io, name, opts.dir, opts.cache));
+  data
+    .command('describe')
+    .description('read a dataset file (YAML/JSON naming your interaction and side files) and print what was understood')
+    .argument('<file>', 'dataset file, e.g. shop.yaml')
+    .action((file: string) => describeDatasetFile(io, file));
+  registerModelsCommand(program, context);
   registerTrainCommand(program, context);
   registerEvalCommand(program, context);
   registerRecommendCommand(program, context);

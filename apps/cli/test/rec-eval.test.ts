@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { positivesByBehavior, UserItemCSR } from '@rec/data';
 import { requireDataset } from '@rec/data/testing';
 import { evaluateFullRanking, reportFromJSON } from '@rec/eval';
-import { loadTrainedModel } from '@rec/models';
+import { loadTrainedModel } from '@rec/models/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type RecProgramOptions, runRec } from '../src/rec.js';
 import { collectingIO, FUNNEL_NAME, funnelDataset, type RecRun } from './funnel-dataset.js';
@@ -39,21 +39,22 @@ describe('rec eval', () => {
     const run = await rec(['eval', nmtrDir, '-k', '5,10', '--backend', 'js']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const { model } = await loadTrainedModel(nmtrDir);
+    const { trained: { model } } = await loadTrainedModel(nmtrDir);
     const direct = await evaluateFullRanking({
       numItems: train.numItems, testItems: UserItemCSR.fromInteractions(test), trainMask: positivesByBehavior(train).buy,
-      scoreUsers: (users) => model.scoreUsers(users), ks: [5, 10],
+      scoreUsers: (users) => model.scoreUsers!(users), ks: [5, 10],
     });
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^nmtr-gmf on synthetic/funnel \\(${nmtrDir}; backend js, [\\d.]+ s\\)$`));
-    expect(lines.slice(1, 5)).toEqual([
+    expect(lines[1]).toMatch(/^split: default — /);
+    expect(lines.slice(2, 6)).toEqual([
       '| metric | @5     | @10    |',
       '|--------|--------|--------|',
       `| HR     | ${direct.metrics['HR@5'].toFixed(4)} | ${direct.metrics['HR@10'].toFixed(4)} |`,
       `| NDCG   | ${direct.metrics['NDCG@5'].toFixed(4)} | ${direct.metrics['NDCG@10'].toFixed(4)} |`,
     ]);
-    expect(lines[5]).toBe(
-      "full ranking over all 30 items, each user's training 'buy' items masked (items only viewed or carted stay candidates); 60 test users, one held-out 'buy' item each",
+    expect(lines[6]).toBe(
+      "full ranking over all 30 items, each user's training 'buy' items masked (items only viewed or carted stay candidates); 60 test users, their held-out 'buy' items",
     );
   });
 
@@ -85,7 +86,7 @@ describe('rec eval', () => {
     const empty = mkdtempSync(join(tmpdir(), 'rec-eval-empty-'));
     const run = await rec(['eval', empty]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`rec: ${join(empty, 'config.json')} does not exist: ${empty} is not a saved model folder (rec train writes one)\n`);
+    expect(run.stderr).toBe(`rec: ${join(empty, 'config.json')} does not exist: ${empty} is not a complete saved model folder (rec train writes one)\n`);
   });
 
   it('a model of another dataset is refused, naming both sizes', async () => {
@@ -133,8 +134,8 @@ describe('rec recommend', () => {
     const scores = result.recommendations.map((r: { score: number }) => r.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     // The rule puts user 0's viewed-or-carted, not bought items first.
-    const { model } = await loadTrainedModel(ruleDir, { train });
-    const first = dataset.itemIds.indexOf(result.recommendations[0].item);
+    const { trained: { model } } = await loadTrainedModel(ruleDir);
+    const first = dataset.itemIds.indexOf(result.recommendations[0].id);
     expect((model as unknown as { seenWeaker: UserItemCSR }).seenWeaker.has(0, first)).toBe(true);
     expect(result.recommendations[0].name).toBe(dataset.itemNames![first]);
   });
@@ -143,6 +144,6 @@ describe('rec recommend', () => {
     const run = await rec(['recommend', nmtrDir, '--user', 'u-404', '--backend', 'js']);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe("rec: unknown user id 'u-404': synthetic/funnel has no such user (60 users; ids such as 1000, 1001, 1002)\n");
+    expect(run.stderr).toBe("rec: unknown user id 'u-404': the model knows no such user of synthetic/funnel (60 users; ids such as 1000, 1001, 1002)\n");
   });
 });

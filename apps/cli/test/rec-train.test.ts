@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTrainedModel } from '@rec/models';
+import { loadTrainedModel } from '@rec/models/node';
 import { describe, expect, it } from 'vitest';
 import { runRec } from '../src/rec.js';
 import { collectingIO, FUNNEL_NAME, funnelDataset, type RecRun } from './funnel-dataset.js';
@@ -18,7 +18,7 @@ async function rec(args: string[]): Promise<RecRun> {
   return { code, stdout: stdout(), stderr: stderr() };
 }
 
-const tiny = ['--backend', 'js', '--set', 'dim=8', '--set', 'layers=1', '--set', 'validationUsers=40'];
+const tiny = ['--backend', 'js', '--set', 'dim=8', '--set', 'validationUsers=40'];
 const scratch = (name: string): string => join(mkdtempSync(join(tmpdir(), `rec-train-${name}-`)), 'model');
 
 describe('rec train', () => {
@@ -28,17 +28,19 @@ describe('rec train', () => {
     expect(run.stderr).toMatch(/^(epoch 1\/2: \d+ % \(loss [\d.]+, rate [\d,]+ rows\/s\)\n)+/);
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^nmtr-gmf on synthetic\/funnel \(backend js\): [\d,]+ training rows of view, cart, buy, validation HR@100 on 40 held-out 'buy' rows$/);
+    expect(lines[0]).toMatch(/^split: synthetic\/funnel published split default/);
+    lines.shift();
+    expect(lines[0]).toMatch(/^nmtr-gmf on synthetic\/funnel \(backend js\): [\d,]+ training rows of view, cart, buy, validation on 60 held-out rows$/);
     expect(lines[1]).toMatch(/^epoch 1\/2: loss \d\.\d{4}, HR@100 \d\.\d{4} \(best\), \d+\.\d s$/);
     expect(lines[2]).toMatch(/^epoch 2\/2: loss \d\.\d{4}, HR@100 \d\.\d{4}( \(best\))?, \d+\.\d s$/);
     expect(lines[3]).toMatch(/^nmtr-gmf on synthetic\/funnel: 2 epochs in [\d.]+ s \(backend js\); best epoch [12], validation HR@100 \d\.\d{4}$/);
-    expect(lines[4]).toBe(`saved ${out} (model.safetensors, config.json); evaluate with: rec eval ${out}`);
+    expect(lines[4]).toBe(`saved ${out} (model.safetensors, seen.safetensors, ids.json, config.json); evaluate with: rec eval ${out}`);
     expect(existsSync(join(out, 'checkpoint', 'model.safetensors'))).toBe(true);
     const loaded = await loadTrainedModel(out);
-    expect(loaded.dataset).toBe(FUNNEL_NAME);
-    expect(loaded.config).toMatchObject({ model: 'nmtr-gmf', dim: 8, epochs: 2, validationUsers: 40 });
-    expect(loaded.history?.epochs).toHaveLength(2);
-    expect(loaded.trainedOn).toMatch(/minus one random 'buy' row per user \(60 rows, seed 0\)/);
+    expect(loaded.data?.name).toBe(FUNNEL_NAME);
+    expect(loaded.trained.config).toMatchObject({ model: 'nmtr-gmf', dim: 8, epochs: 2, validationUsers: 40 });
+    expect(loaded.trained.history?.epochs).toHaveLength(2);
+    expect(loaded.data?.description).toMatch(/minus one random 'buy' row per user \(60 rows, seed 0\)/);
   });
 
   it('--json prints one object; a re-run with more epochs resumes from the checkpoint', async () => {
@@ -48,9 +50,9 @@ describe('rec train', () => {
     expect(first.code).toBe(0);
     const a = JSON.parse(first.stdout);
     expect(a).toMatchObject({ model: 'gmf', dataset: FUNNEL_NAME, backend: 'js', out, checkpoint: join(out, 'checkpoint'), behaviors: ['buy'] });
-    expect(a.files).toEqual([join(out, 'model.safetensors'), join(out, 'config.json')]);
+    expect(a.files).toEqual(['model.safetensors', 'seen.safetensors', 'ids.json', 'config.json'].map((f) => join(out, f)));
     expect(a.history.epochs).toHaveLength(1);
-    expect(a.validation).toEqual({ metric: 'HR@100', heldOut: 60, users: 40 });
+    expect(a.validation).toEqual({ metric: 'HR@100', heldOut: 60 });
 
     const second = await rec(['train', 'gmf', '--data', FUNNEL_NAME, '--epochs', '3', '--out', out, '--json', '--quiet', '--set', 'patience=9', ...tiny]);
     expect(second.code).toBe(0);
@@ -102,7 +104,7 @@ describe('rec train', () => {
 
     const badModel = await rec(['train', 'nmtr', '--data', FUNNEL_NAME]);
     expect(badModel.code).toBe(1);
-    expect(badModel.stderr).toMatch(/^rec: config: model: expected one of most-popular, weaker-behavior, bpr, .*seq-nmtr-neumf\n$/);
+    expect(badModel.stderr).toMatch(/^rec: config: model: expected one of most-popular, weaker-behavior, bpr, .*seq-nmtr-neumf, got 'nmtr'\n$/);
 
     const dir = mkdtempSync(join(tmpdir(), 'rec-train-bad-'));
     writeFileSync(join(dir, 'bad.yaml'), 'dim: 8\nlearning_rate: 0.1\n');
@@ -127,8 +129,8 @@ describe('rec train', () => {
     const out = scratch('rule');
     const run = await rec(['train', 'weaker-behavior', '--data', FUNNEL_NAME, '--out', out, '--backend', 'js']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^weaker-behavior on synthetic\/funnel: fitted in [\d.]+ s \(a rule: nothing to train\)/);
-    expect(run.stdout).toContain(`saved ${out} (config.json)`);
+    expect(run.stdout).toMatch(/^split: synthetic\/funnel published split default.*\nweaker-behavior on synthetic\/funnel: fitted in [\d.]+ s \(a rule: nothing to train\)/);
+    expect(run.stdout).toContain(`saved ${out} (model.safetensors, seen.safetensors, ids.json, config.json)`);
     expect(existsSync(join(out, 'checkpoint'))).toBe(false);
   });
 

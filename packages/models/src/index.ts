@@ -1,25 +1,53 @@
 /**
- * `@rec/models`: recommender models and their training. Never does I/O beyond model files.
+ * `@rec/models`: a registry of model plug-ins (each one folder with its config schema,
+ * the side inputs it needs, its outputs, fit and save/load), the shared trainer,
+ * inference for every output, standalone saved models (pure encoding here; files
+ * behind `@rec/models/node`) and the paper reproductions. Imports no Node built-in.
  */
-export { recommendTopK, type Recommender, type TopK } from './recommender.js';
-export { MostPopular, type ItemLog } from './baselines/most-popular.js';
-export { WeakerBehaviorRule, type WeakerBehaviorRuleOptions } from './baselines/weaker-behaviour.js';
-export { BPRMF, fitBPR, type BPRMFConfig, type BPRTrainingData, type FitBPROptions } from './bpr/bpr-mf.js';
-export { InteractionUnit, towerSizes, UNIT_KINDS, type UnitKind, type UnitShape } from './ncf/unit.js';
-export { NCF, type NCFConfig } from './ncf/ncf.js';
-export type { BehaviorRows, PairwiseModel, PointwiseModel } from './ncf/rows.js';
-export { NMTR, type NMTRConfig } from './nmtr/nmtr.js';
-export { CMF, type CMFConfig } from './cmf/cmf.js';
+import './models.js';
+import './reproductions/index.js';
+
+export {
+  behaviorsField, describeIssues, funnelBehaviors, negativesField, rankingValidationFields, targetField, trainingFields,
+  type ModelConfig, type ModelConfigInput,
+} from './plugin/config.js';
+export {
+  availableInputs, checkNeeds, MODEL_OUTPUTS, shapeOf, SIDE_INPUTS, trainingDataOf,
+  type ModelNeeds, type ModelOutput, type ModelShape, type Need, type SideInput, type TrainingData,
+} from './plugin/data.js';
+export {
+  configFieldsOf, defineModel, findModel, getModel, listModels, parseModelConfig,
+  type ConfigOf, type FitContext, type FitHooks, type Fitted, type ModelDefinition, type ModelState, type PaperRef, type TrainRunOptions,
+} from './plugin/define.js';
+export {
+  recommendTopK, requireOutput, topKFor,
+  type CategoryScorer, type Predictor, type RatingPredictor, type Recommender, type TopK,
+} from './plugin/inference.js';
+export { fnv1a64, interactionsHash } from './plugin/identity.js';
+export {
+  decodeSavedModel, encodeSavedModel, parseManifest, rawIdsOf, SAVED_MODEL_FILES, SAVED_MODEL_FORMAT, SAVED_MODEL_VERSION,
+  type DataIdentity, type DecodedSavedModel, type RawIds, type SavedModelFiles, type SavedModelManifest, type SaveInputs,
+} from './plugin/saved.js';
+export { StandaloneModel, type Recommendation, type RecommendOptions } from './plugin/standalone.js';
+export {
+  hitRateValidation, holdOutValidation, modelBehaviors, targetOf, trainModel, type TrainedModel, type TrainModelOptions,
+} from './plugin/train.js';
+export { MostPopular, type ItemLog } from './most-popular/index.js';
+export { WeakerBehaviorRule, type WeakerBehaviorRuleOptions } from './weaker-behavior/index.js';
+export { BPRMF, type BPRMFConfig } from './bpr/index.js';
+export { InteractionUnit, NCF, towerSizes, UNIT_KINDS, type BehaviorRows, type NCFConfig, type PairwiseModel, type PointwiseModel, type UnitKind, type UnitShape } from './ncf/index.js';
+export { NMTR, type NMTRConfig } from './nmtr/index.js';
+export { CMF, type CMFConfig } from './cmf/index.js';
 export { behaviorLog, behaviorRows, type BehaviorLog } from './training/log.js';
 export {
   FusedBPRObjective, PairwiseObjective, PointwiseObjective,
   type FusedBPROptions, type Objective, type PairwiseOptions, type PairwiseSampler, type PointwiseOptions,
 } from './training/objectives.js';
 export {
-  Trainer, type BatchProgress, type EpochRecord, type OptimizerName, type TrainerOptions, type TrainingHistory, type Validation,
+  Trainer, type BatchProgress, type Checkpoint, type CheckpointStore, type EpochRecord, type OptimizerName, type TrainerOptions, type TrainingHistory, type Validation,
 } from './training/trainer.js';
 export {
-  createModel, MODEL_NAMES, modelBehaviors, parseTrainConfig, trainModel, TrainConfigSchema,
-  type ModelName, type TrainConfig, type TrainConfigInput, type TrainedModel, type TrainModelOptions,
-} from './zoo.js';
-export { loadTrainedModel, readSavedModelConfig, saveTrainedModel, SAVED_MODEL_FORMAT, SAVED_MODEL_VERSION, type LoadedTrainedModel, type LoadTrainedModelOptions, type SavedModelConfig, type SaveTrainedModelOptions } from './persist.js';
+  defineReproduction, getReproduction, listReproductions,
+  type MethodEvaluation, type MethodResult, type PerUserValues, type PreparedProtocol, type Reproduction, type ReproductionDataset,
+  type ReproductionMethod, type ReproductionReport, type ReproductionSettings, type TuningCandidate, type TuningRecord,
+} from './reproduction/define.js';

@@ -1,9 +1,10 @@
 import { RowSparse, tensor, backward } from '@rec/core';
-import { leaveLastOut, readMovieLens100K, UserItemCSR } from '@rec/data';
+import { createInteractions, leaveLastOut, UserItemCSR } from '@rec/data';
+import { readMovieLens100K } from '@rec/data/node';
 import { requireDataset } from '@rec/data/testing';
 import { evaluateFullRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';
-import { BPRMF, fitBPR, MostPopular } from '../src/index.js';
+import { BPRMF, MostPopular, parseModelConfig, trainModel } from '../src/index.js';
 
 describe('MostPopular', () => {
   it('scores every user with the training counts', () => {
@@ -29,24 +30,24 @@ describe('BPRMF', () => {
     expect(model.users.weight.grad).toBeInstanceOf(RowSparse);
   });
 
-  it('on ml-100k (leave-last-out, full ranking), beats most-popular by at least 30 % after 8 epochs', async (ctx) => {
+  it('on ml-100k (leave-last-out, full ranking), the registry\'s bpr beats most-popular by at least 30 % after 8 epochs', async (ctx) => {
     const dir = requireDataset(ctx, 'ml-100k');
     const { interactions } = await readMovieLens100K(dir);
     const { train, test } = leaveLastOut(interactions, { seed: 1 });
     const seen = UserItemCSR.fromInteractions(train);
-    const model = new BPRMF({ numUsers: train.numUsers, numItems: train.numItems, dim: 32, seed: 1 });
-    const losses = fitBPR(model, { users: train.users, items: train.items, positives: seen }, { epochs: 8, seed: 1 });
+    const { model, history } = await trainModel(parseModelConfig({ model: 'bpr', dim: 32, epochs: 8, learningRate: 0.05, l2: 1e-5, seed: 1 }), { train });
+    const losses = history!.epochs.map((e) => e.loss);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
     const evaluate = (scoreUsers: (u: Int32Array) => Float32Array) =>
       evaluateFullRanking({ numItems: train.numItems, testItems: UserItemCSR.fromInteractions(test), trainMask: seen, scoreUsers, ks: [10] });
-    const bpr = await evaluate((u) => model.scoreUsers(u));
+    const bpr = await evaluate((u) => model.scoreUsers!(u) as Float32Array);
     const pop = await evaluate((u) => MostPopular.fit(train).scoreUsers(u));
     expect(bpr.metrics['HR@10']).toBeGreaterThan(1.3 * pop.metrics['HR@10']);
     expect(bpr.metrics['NDCG@10']).toBeGreaterThan(1.3 * pop.metrics['NDCG@10']);
   });
 
-  it('rejects empty training data', () => {
-    const model = new BPRMF({ numUsers: 1, numItems: 1, dim: 2 });
-    expect(() => fitBPR(model, { users: new Int32Array(0), items: new Int32Array(0), positives: { indptr: Int32Array.of(0, 0), indices: new Int32Array(0) } })).toThrow(/no interactions/);
+  it('rejects empty training data', async () => {
+    const empty = leaveLastOut(createInteractions({ users: Int32Array.of(0), items: Int32Array.of(0), numUsers: 1, numItems: 1 }), { seed: 1 }).train;
+    await expect(trainModel(parseModelConfig({ model: 'bpr', dim: 2 }), { train: empty })).rejects.toThrow('bpr: the training data has no interactions to train on');
   });
 });

@@ -1,8 +1,9 @@
-import { leaveLastOut, readMovieLens100K, UserItemCSR } from '@rec/data';
+import { leaveLastOut, UserItemCSR } from '@rec/data';
+import { readMovieLens100K } from '@rec/data/node';
 import { requireDataset } from '@rec/data/testing';
 import { evaluateFullRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';
-import { parseTrainConfig, trainModel } from '../src/index.js';
+import { parseModelConfig, trainModel } from '../src/index.js';
 
 describe('NCF on ml-100k (leave-last-out, full ranking)', () => {
   it('GMF trained pointwise with 4 sampled negatives beats most-popular by at least 30 %', { timeout: 300_000 }, async (ctx) => {
@@ -11,8 +12,8 @@ describe('NCF on ml-100k (leave-last-out, full ranking)', () => {
     const { train, test } = leaveLastOut(interactions, { seed: 1 });
     const seen = UserItemCSR.fromInteractions(train);
     const evaluate = async (model: 'gmf' | 'most-popular') => {
-      const trained = await trainModel(parseTrainConfig({ model, dim: 32, epochs: 10, learningRate: 0.05, seed: 1 }), train);
-      const result = await evaluateFullRanking({ numItems: train.numItems, testItems: UserItemCSR.fromInteractions(test), trainMask: seen, ks: [10], scoreUsers: (u) => trained.model.scoreUsers(u) });
+      const trained = await trainModel(parseModelConfig(model === 'gmf' ? { model, dim: 32, epochs: 10, learningRate: 0.05, seed: 1 } : { model }), { train });
+      const result = await evaluateFullRanking({ numItems: train.numItems, testItems: UserItemCSR.fromInteractions(test), trainMask: seen, ks: [10], scoreUsers: (u) => trained.model.scoreUsers!(u) });
       return result.metrics;
     };
     const pop = await evaluate('most-popular');

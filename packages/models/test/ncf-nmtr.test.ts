@@ -5,8 +5,9 @@ import { backward, noGrad, RowSparse, tensor, tidy } from '@rec/core';
 import { createInteractions, type Interactions } from '@rec/data';
 import { describe, expect, it } from 'vitest';
 import {
-  behaviorLog, CMF, InteractionUnit, NCF, NMTR, parseTrainConfig, PointwiseObjective, towerSizes, Trainer, trainModel,
+  behaviorLog, CMF, InteractionUnit, NCF, NMTR, parseModelConfig, PointwiseObjective, towerSizes, Trainer, trainModel,
 } from '../src/index.js';
+import { fileCheckpoints } from '../src/node.js';
 
 /** A small random multi-behaviour log: views ⊇ carts ⊇ buys mostly, as in a funnel. */
 function funnelLog(numUsers = 30, numItems = 40, seed = 1): Interactions {
@@ -139,17 +140,17 @@ describe('Trainer', () => {
   const train = funnelLog(20, 30, 4);
 
   it('lowers the NMTR loss, and a run resumed from its checkpoint ends where an uninterrupted one does', async () => {
-    const config = parseTrainConfig({ model: 'nmtr-mlp', dim: 8, layers: 2, epochs: 4, learningRate: 0.05, batchSize: 32, seed: 9 });
-    const full = await trainModel(config, train);
+    const config = parseModelConfig({ model: 'nmtr-mlp', dim: 8, layers: 2, epochs: 4, learningRate: 0.05, batchSize: 32, seed: 9 });
+    const full = await trainModel(config, { train });
     const losses = full.history!.epochs.map((e) => e.loss);
     expect(losses[3]).toBeLessThan(losses[0]);
     const dir = mkdtempSync(join(tmpdir(), 'rec-trainer-'));
     try {
-      await trainModel({ ...config, epochs: 2 }, train, { checkpointDir: dir });
-      const resumed = await trainModel(config, train, { checkpointDir: dir });
+      await trainModel({ ...config, epochs: 2 }, { train }, { checkpoints: fileCheckpoints(dir) });
+      const resumed = await trainModel(config, { train }, { checkpoints: fileCheckpoints(dir) });
       expect(resumed.history!.resumedFrom).toBe(2);
       expect(resumed.history!.epochs.map((e) => e.loss)).toEqual(losses);
-      expect(resumed.model.scoreUsers(Int32Array.of(3))).toEqual(full.model.scoreUsers(Int32Array.of(3)));
+      expect(resumed.model.scoreUsers!(Int32Array.of(3))).toEqual(full.model.scoreUsers!(Int32Array.of(3)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -181,8 +182,8 @@ describe('Trainer', () => {
     const objective = new PointwiseObjective(model, behaviorLog(train, ['buy']));
     expect(() => new Trainer(model, objective, { epochs: 0 })).toThrow(/epochs must be a positive integer/);
     expect(() => new Trainer(model, objective, { optimizer: 'rmsprop' as never })).toThrow(/one of adagrad, adam, sgd/);
-    expect(() => tidy(() => parseTrainConfig({ model: 'nmtr' }))).toThrow(/model: expected one of most-popular/);
-    expect(() => parseTrainConfig({ model: 'gmf', lr: 0.1 })).toThrow(/unknown field 'lr'; the fields are model, dim/);
-    expect(() => parseTrainConfig({ model: 'gmf', optimizer: 'sgdm' })).toThrow(/optimizer: expected one of adagrad, adam, sgd/);
+    expect(() => tidy(() => parseModelConfig({ model: 'nmtr' }))).toThrow(/model: expected one of most-popular/);
+    expect(() => parseModelConfig({ model: 'gmf', lr: 0.1 })).toThrow(/unknown field 'lr'; the fields are model, dim/);
+    expect(() => parseModelConfig({ model: 'gmf', optimizer: 'sgdm' })).toThrow(/optimizer: expected one of adagrad, adam, sgd/);
   });
 });

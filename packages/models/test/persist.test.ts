@@ -1,16 +1,16 @@
 /**
- * Saved models load back scoring exactly as they did, for every model of the zoo, and a
- * model folder whose files do not fit says which file and which parameter.
+ * Saved models stand alone: they load back scoring exactly as they did, for every
+ * registered model, answer by raw ids without the dataset, and a folder whose files do
+ * not fit, or of an older format, says which file in one line.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Philox } from '@rec/core';
-import { createInteractions, type Interactions } from '@rec/data';
+import { createInteractions, type Interactions, positivesByBehavior } from '@rec/data';
 import { describe, expect, it } from 'vitest';
-import {
-  loadTrainedModel, MODEL_NAMES, parseTrainConfig, readSavedModelConfig, saveTrainedModel, trainModel, type TrainedModel,
-} from '../src/index.js';
+import { interactionsHash, listModels, parseModelConfig, type RawIds, trainModel } from '../src/index.js';
+import { loadTrainedModel, readSavedModelConfig, saveTrainedModel } from '../src/node.js';
 
 const NUM_USERS = 12;
 const NUM_ITEMS = 10;
@@ -43,81 +43,107 @@ function funnelLog(seed: number): Interactions {
 
 const train = funnelLog(3);
 const everyone = Int32Array.from({ length: NUM_USERS }, (_, u) => u);
-const tinyConfig = (model: string) => parseTrainConfig({ model, dim: 4, layers: 1, epochs: 1, batchSize: 16, seed: 5 });
+const ids: RawIds = { users: Array.from({ length: NUM_USERS }, (_, u) => `u${u}`), items: Array.from({ length: NUM_ITEMS }, (_, i) => 100 + i) };
+const seen = positivesByBehavior(train).buy;
+const data = { name: 'synthetic/funnel', split: 'default', description: 'all of it', hash: interactionsHash(train) };
+/** The small settings each model's schema has (rules have none of them). */
+const tinyConfig = (model: string) => {
+  const fields = { dim: 4, layers: 1, epochs: 1, batchSize: 16, seed: 5 };
+  const known = Object.keys(listModels().find((m) => m.name === model)!.config.shape);
+  return parseModelConfig({ model, ...Object.fromEntries(Object.entries(fields).filter(([k]) => known.includes(k))) });
+};
+const save = async (dir: string, model: string) => saveTrainedModel(dir, await trainModel(tinyConfig(model), { train }), { ids, seen, data });
+
 
 describe('saveTrainedModel / loadTrainedModel', () => {
-  it.each(MODEL_NAMES)('%s: scores are identical after a round trip', async (name) => {
-    const trained = await trainModel(tinyConfig(name), train);
+  it.each(listModels().map((m) => m.name))('%s: scores are identical after a round trip, without the training data', async (name) => {
+    const trained = await trainModel(tinyConfig(name), { train });
     const dir = mkdtempSync(join(tmpdir(), `rec-persist-${name}-`));
-    const files = await saveTrainedModel(dir, trained, { dataset: 'synthetic/funnel' });
-    expect(files.length).toBe(name === 'weaker-behavior' ? 1 : 2);
-    const loaded = await loadTrainedModel(dir, { train });
+    const files = await saveTrainedModel(dir, trained, { ids, seen, data });
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['model.safetensors', 'seen.safetensors', 'ids.json', 'config.json']);
+    const loaded = await loadTrainedModel(dir);
     expect(loaded.name).toBe(name);
-    expect(loaded.config).toEqual(trained.config);
-    expect(loaded.behaviors).toEqual(trained.behaviors);
-    expect(loaded.dataset).toBe('synthetic/funnel');
-    expect(loaded.history).toEqual(trained.history);
-    expect(loaded.phases).toEqual(trained.phases);
-    const before = await trained.model.scoreUsers(everyone);
-    const after = await loaded.model.scoreUsers(everyone);
-    expect(after).toEqual(before);
+    expect(loaded.trained.config).toEqual(trained.config);
+    expect(loaded.trained.behaviors).toEqual(trained.behaviors);
+    expect(loaded.data).toEqual(data);
+    expect(loaded.trained.history).toEqual(trained.history);
+    expect(loaded.trained.phases).toEqual(trained.phases);
+    expect(await loaded.trained.model.scoreUsers!(everyone)).toEqual(await trained.model.scoreUsers!(everyone));
   });
 
-  it('config.json says what the model is, its data and its history', async () => {
-    const trained = await trainModel(tinyConfig('nmtr-gmf'), train);
+  it('answers by raw ids, leaving out what the user bought in training', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-persist-ids-'));
+    await save(dir, 'bpr');
+    const model = await loadTrainedModel(dir);
+    const top = await model.recommend('u3', { k: 20 });
+    const bought = [...seen.rowOf(3)].map((i) => 100 + i);
+    expect(top).toHaveLength(NUM_ITEMS - bought.length);
+    expect(top.map((r) => r.id).filter((id) => bought.includes(id as number))).toEqual([]);
+    expect(top[0]).toMatchObject({ rank: 1 });
+    expect((await model.recommend('u3', { k: 20, excludeSeen: false })).length).toBe(NUM_ITEMS);
+    await expect(model.recommend('nobody')).rejects.toThrow(/unknown user id 'nobody': the model knows no such user of synthetic\/funnel \(12 users; ids such as "u0", "u1", "u2"\)/);
+    await expect(model.recommend('u3', { output: 'categories' })).rejects.toThrow(/bpr predicts items, not categories/);
+  });
+
+  it('config.json says what the model is, its data, its packages and its history', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rec-persist-config-'));
-    await saveTrainedModel(dir, trained, { dataset: 'synthetic/funnel', trainedOn: 'all of it' });
+    await save(dir, 'nmtr-gmf');
     const saved = await readSavedModelConfig(dir);
     expect(saved).toMatchObject({
-      format: 'rec-trained-model', version: 1, model: 'nmtr-gmf', behaviors: ['view', 'cart', 'buy'],
-      numUsers: NUM_USERS, numItems: NUM_ITEMS, dataset: 'synthetic/funnel', trainedOn: 'all of it',
+      format: 'rec-trained-model', version: 2, model: 'nmtr-gmf', title: 'NMTR-GMF', outputs: ['items'],
+      shape: { numUsers: NUM_USERS, numItems: NUM_ITEMS, behaviors: ['view', 'cart', 'buy'] }, data,
     });
+    expect(saved.packages['@rec/models']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(saved.packages['@rec/core']).toMatch(/^\d+\.\d+\.\d+/);
     expect(saved.config.dim).toBe(4);
     expect(saved.parameters).toContain('users.weight');
     expect(saved.history?.epochs).toHaveLength(1);
   });
 
-  it('a config.json that builds another shape names the file and the parameter', async () => {
+  it('a config.json edited after saving is refused, naming the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rec-persist-shape-'));
-    await saveTrainedModel(dir, await trainModel(tinyConfig('gmf'), train));
+    await save(dir, 'gmf');
     const configPath = join(dir, 'config.json');
     const saved = JSON.parse(readFileSync(configPath, 'utf8'));
     saved.config.dim = 8;
     writeFileSync(configPath, JSON.stringify(saved));
-    await expect(loadTrainedModel(dir)).rejects.toThrow(
-      new RegExp(`${join(dir, 'model.safetensors').replace(/[.]/g, '\\.')}: parameter 'users\\.weight' is f32 \\[12, 4\\] in the file, .*has f32 \\[12, 8\\]`),
-    );
+    await expect(loadTrainedModel(dir)).rejects.toThrow(`${configPath}: its model, config or shape are not those model.safetensors was saved with`);
   });
 
   it('parameters of another model are refused by name', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rec-persist-other-'));
-    await saveTrainedModel(dir, await trainModel(tinyConfig('nmtr-gmf'), train));
-    const configPath = join(dir, 'config.json');
-    const saved = JSON.parse(readFileSync(configPath, 'utf8'));
-    saved.model = saved.config.model = 'gmf';
-    saved.behaviors = ['buy'];
-    writeFileSync(configPath, JSON.stringify(saved));
-    await expect(loadTrainedModel(dir)).rejects.toThrow(/model\.safetensors: parameter '.*' is not one of the gmf model's/);
+    const a = mkdtempSync(join(tmpdir(), 'rec-persist-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'rec-persist-b-'));
+    await save(a, 'nmtr-gmf');
+    await save(b, 'gmf');
+    writeFileSync(join(b, 'model.safetensors'), readFileSync(join(a, 'model.safetensors')));
+    await expect(loadTrainedModel(b)).rejects.toThrow(/config\.json: its model, config or shape are not those model\.safetensors was saved with/);
   });
 
-  it('a truncated model.safetensors is reported as malformed, naming the file', async () => {
+  it('a truncated or tampered model.safetensors is reported as malformed, naming the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rec-persist-corrupt-'));
-    await saveTrainedModel(dir, await trainModel(tinyConfig('bpr'), train));
+    await save(dir, 'bpr');
     const path = join(dir, 'model.safetensors');
-    writeFileSync(path, readFileSync(path).subarray(0, 40));
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, 40));
+    await expect(loadTrainedModel(dir)).rejects.toThrow(`malformed parameter file ${path}`);
+    const tampered = Buffer.from(bytes);
+    tampered[9] = '!'.charCodeAt(0); // inside the JSON header
+    writeFileSync(path, tampered);
     await expect(loadTrainedModel(dir)).rejects.toThrow(`malformed parameter file ${path}`);
   });
 
-  it('a folder without a saved model, or with another format, says so', async () => {
+  it('a folder without a saved model, with another format or an older version, says so in one line', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'rec-persist-empty-'));
     await expect(loadTrainedModel(empty)).rejects.toThrow(`${join(empty, 'config.json')} does not exist`);
     writeFileSync(join(empty, 'config.json'), JSON.stringify({ model: 'gmf' }));
     await expect(loadTrainedModel(empty)).rejects.toThrow(/is not a saved @rec model/);
+    writeFileSync(join(empty, 'config.json'), JSON.stringify({ format: 'rec-trained-model', version: 1, model: 'gmf', config: { model: 'gmf' } }));
+    await expect(loadTrainedModel(empty)).rejects.toThrow(/is a saved model of format version 1; this @rec reads version 2 \(version 1 kept no id maps and needed its dataset to load\): retrain it with rec train/);
   });
 
-  it('an invalid stored training configuration names the field', async () => {
+  it('an invalid stored configuration names the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rec-persist-invalid-'));
-    await saveTrainedModel(dir, await trainModel(tinyConfig('gmf'), train));
+    await save(dir, 'gmf');
     const configPath = join(dir, 'config.json');
     const saved = JSON.parse(readFileSync(configPath, 'utf8'));
     saved.config.optimizer = 'adamw';
@@ -125,12 +151,10 @@ describe('saveTrainedModel / loadTrainedModel', () => {
     await expect(loadTrainedModel(dir)).rejects.toThrow(/config: optimizer: expected one of adagrad, adam, sgd/);
   });
 
-  it('weaker-behavior needs the training interactions, and says so', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rec-persist-weaker-'));
-    const trained: TrainedModel = await trainModel(tinyConfig('weaker-behavior'), train);
-    await saveTrainedModel(dir, trained, { dataset: 'synthetic/funnel' });
-    await expect(loadTrainedModel(dir)).rejects.toThrow(/weaker-behavior rule, which stores no parameters .*pass them as loadTrainedModel\(dir, \{ train \}\) \(the training split of synthetic\/funnel\)/);
-    const other = createInteractions({ users: Int32Array.of(0), items: Int32Array.of(0), behaviors: Uint8Array.of(0), behaviorNames: ['view', 'buy'], numUsers: 3, numItems: NUM_ITEMS });
-    await expect(loadTrainedModel(dir, { train: other })).rejects.toThrow(/fitted on 12 users × 10 items, the training interactions given have 3 × 10/);
+  it('id maps that do not fit the model are refused, naming ids.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-persist-ids-bad-'));
+    await save(dir, 'weaker-behavior');
+    writeFileSync(join(dir, 'ids.json'), JSON.stringify({ users: ['a'], items: ids.items }));
+    await expect(loadTrainedModel(dir)).rejects.toThrow(`${join(dir, 'ids.json')}: holds 1 users × 10 items, the model 12 × 10`);
   });
 });

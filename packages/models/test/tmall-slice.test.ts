@@ -1,8 +1,9 @@
-import { multiBehaviorLeaveOneOut, positivesByBehavior, readDataset, selectUsers, UserItemCSR } from '@rec/data';
+import { multiBehaviorLeaveOneOut, positivesByBehavior, selectUsers, UserItemCSR } from '@rec/data';
+import { readDataset } from '@rec/data/node';
 import { requireDataset } from '@rec/data/testing';
 import { evaluateFullRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';
-import { createModel, parseTrainConfig, trainModel, type TrainConfigInput } from '../src/index.js';
+import { getModel, type ModelConfigInput, parseModelConfig, shapeOf, trainModel } from '../src/index.js';
 
 /**
  * The check that the NMTR stack learns on real data: NMTR-GMF and GMF trained
@@ -27,14 +28,14 @@ describe('NMTR and NCF on a tmall/mbcgcn slice', () => {
     const test = selectUsers(dataset.splits.default.test, users);
     const { train: fit, test: valid } = multiBehaviorLeaveOneOut(train, { targetBehavior: 'buy', mode: 'random', seed: 1 });
     const mask = positivesByBehavior(train).buy;
-    const evaluate = async (input: TrainConfigInput, untrained = false) => {
-      const config = parseTrainConfig({ validationUsers: 500, seed: 1, ...input });
+    const evaluate = async (input: ModelConfigInput, untrained = false) => {
+      const config = parseModelConfig({ ...(input.model === 'most-popular' ? {} : { validationUsers: 500 }), seed: 1, ...input });
       const trained = untrained
-        ? { model: createModel(config, fit.numUsers, fit.numItems, ['buy']) }
-        : await trainModel(config, input.model === 'most-popular' ? train : fit, { valid });
+        ? { model: getModel(config.model).create!(config as never, shapeOf({ train: fit }, ['buy'])) }
+        : await trainModel(config, input.model === 'most-popular' ? { train } : { train: fit, valid });
       const result = await evaluateFullRanking({
         numItems: train.numItems, testItems: UserItemCSR.fromInteractions(test), trainMask: mask, users, ks: [100],
-        scoreUsers: (block) => trained.model.scoreUsers(block),
+        scoreUsers: (block) => trained.model.scoreUsers!(block),
       });
       return result.metrics;
     };

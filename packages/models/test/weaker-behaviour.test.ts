@@ -1,4 +1,5 @@
-import { createInteractions, positivesByBehavior, readDataset, selectInteractions, UserItemCSR, type Interactions } from '@rec/data';
+import { createInteractions, positivesByBehavior, selectInteractions, UserItemCSR, type Interactions } from '@rec/data';
+import { readDataset } from '@rec/data/node';
 import { requireDataset } from '@rec/data/testing';
 import { evaluateFullRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';

@@ -4,9 +4,7 @@
  * one), the backend choice, the published split and the purchase-only mask.
  */
 import { resolveBackend } from '@rec/core';
-import {
-  type Dataset, type IdMap, type Interactions, positivesByBehavior, type PublishedSplit, type RawId, selectInteractions, type UserItemCSR,
-} from '@rec/data';
+import { type Dataset, type Interactions, positivesByBehavior, selectInteractions, UserItemCSR } from '@rec/data';
 import { registerFastBackends } from '@rec/kernels';
 import type { RecIO } from '../rec.js';
 
@@ -50,17 +48,6 @@ export async function useBackend(io: RecIO, prefer: string | undefined, quiet = 
   return backend.name;
 }
 
-/** The dataset's `default` published split, or an error naming the splits it has. */
-export function defaultSplit(dataset: Dataset): PublishedSplit {
-  const split = dataset.splits.default;
-  if (split) return split;
-  const names = Object.keys(dataset.splits);
-  throw new Error(
-    `dataset ${dataset.name} has no default split (${names.length ? `it has ${names.join(', ')}` : 'it has no published split'}); ` +
-      'the model commands train and evaluate on the default split',
-  );
-}
-
 /**
  * The items a user must not be recommended or credited for: their training rows of the
  * target behaviour only. On multi-behaviour data most test purchases were viewed or
@@ -84,27 +71,11 @@ export function targetRows(test: Interactions, target: string): Interactions {
 }
 
 /**
- * The dense index of a raw id typed on the command line. Ids keep their type in an
- * IdMap, so `"1003"` is tried as a string and then as the number 1003.
- * @returns the index, or −1 when the id is unknown.
+ * The items each user is not recommended again and not credited for: their training
+ * rows of the target behaviour (every training row for a log without behaviour types).
  */
-export function indexOfRawId(ids: IdMap<RawId>, raw: string): number {
-  const asString = ids.indexOf(raw);
-  if (asString >= 0) return asString;
-  const n = Number(raw);
-  return raw.trim() !== '' && Number.isFinite(n) ? ids.indexOf(n) : -1;
-}
-
-/**
- * Checks that a model's index spaces are the dataset's: a model trained on another
- * dataset would otherwise score the wrong users and items without any error.
- */
-export function checkIndexSpaces(model: { numUsers: number; numItems: number; dataset?: string }, modelDir: string, dataset: Dataset, train: Interactions): void {
-  if (model.numUsers === train.numUsers && model.numItems === train.numItems) return;
-  throw new Error(
-    `the model in ${modelDir} has ${count(model.numUsers)} users × ${count(model.numItems)} items but ${dataset.name} has ` +
-      `${count(train.numUsers)} × ${count(train.numItems)}${model.dataset ? ` (the model was trained on ${model.dataset})` : ''}`,
-  );
+export function seenItems(train: Interactions, target: string): UserItemCSR {
+  return train.behaviorNames ? targetMask(train, target) : UserItemCSR.fromInteractions(train);
 }
 
 /** A comma-separated list of positive integers (`50,80,100`), or an error naming the option. */

@@ -1,27 +1,29 @@
 /**
- * `rec eval <modelDir>`: evaluates a saved model on its dataset's published test split.
+ * `rec eval <modelDir>`: evaluates a saved model on the test rows of the split it was
+ * trained under (its `config.json` records the dataset, split spec and seed), or of the
+ * `--data` / `--split` asked, and says which in every report.
  *
- * Protocol `full` (the only one so far): every test user's held-out purchase is ranked
- * against the whole catalogue, with only the user's training purchases (the target
- * behaviour) removed from the candidates. On Tmall, Beibei and Taobao most test purchases
- * were viewed or carted in training, so removing every training item would remove the
- * answer; this is the mask `multiBehaviorLeaveOneOut` documents. HR and NDCG at each K
- * (default 50, 80, 100, 200, NMTR §IV-B).
+ * By the model's outputs: `items` — full ranking of every test user's held-out target
+ * rows against the whole catalogue, with only the user's training rows of the target
+ * behaviour removed (on Tmall, Beibei and Taobao most test purchases were viewed or
+ * carted in training, so removing every training item would remove the answer), HR and
+ * NDCG at each K (default 50, 80, 100, 200, NMTR §IV-B); `ratings` — RMSE and MAE of the
+ * predicted ratings of the test rows.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserItemCSR } from '@rec/data';
-import { createReport, evaluateFullRanking, renderHtml, renderMarkdown, reportToJSON, rowFromResult, type TrainingCurve } from '@rec/eval';
-import { loadTrainedModel, readSavedModelConfig, type TrainingHistory } from '@rec/models';
+import { writeFilesAtomic } from '@rec/core/node';
+import { resolveSplit, UserItemCSR } from '@rec/data';
+import { createReport, evaluateFullRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type ReportRow, type TrainingCurve } from '@rec/eval';
+import { interactionsHash, loadTrainedModel, readSavedModelConfig, type TrainingHistory } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
-import {
-  checkIndexSpaces, type CommandContext, count, defaultSplit, parseCutoffs, table, targetMask, targetRows, useBackend,
-} from './context.js';
+import { type CommandContext, count, parseCutoffs, seenItems, table, targetRows, useBackend } from './context.js';
 
 /** Options of `rec eval`, as commander parses them. */
 interface EvalOptions {
   data?: string;
+  split?: string;
   protocol: string;
   k: string;
   out?: string;
@@ -29,7 +31,7 @@ interface EvalOptions {
   json?: boolean;
 }
 
-/** Evaluation protocols `rec eval` knows. */
+/** Evaluation protocols `rec eval` knows for item scores (ratings are scored by RMSE and MAE). */
 const PROTOCOLS = ['full'] as const;
 
 /** NMTR §IV-B's cut-offs. */
@@ -46,10 +48,11 @@ const DEFAULT_KS = '50,80,100,200';
 export function registerEvalCommand(program: Command, context: CommandContext): void {
   program
     .command('eval')
-    .description("evaluate a saved model on its dataset's published test split (full ranking, training purchases masked)")
+    .description('evaluate a saved model on the test rows of the split it was trained under (or the one asked)')
     .argument('<modelDir>', 'a model folder written by rec train')
-    .option('--data <dataset>', "the dataset (default: the one in the model's config.json)")
-    .option('--protocol <name>', `evaluation protocol: ${PROTOCOLS.join(', ')}`, 'full')
+    .option('--data <dataset>', "the dataset, a registry name or a dataset file (default: the one in the model's config.json)")
+    .option('--split <spec>', "the split whose test rows to use (default: the one the model was trained under)")
+    .option('--protocol <name>', `item ranking protocol: ${PROTOCOLS.join(', ')}`, 'full')
     .option('-k, --k <list>', 'cut-offs, comma-separated', DEFAULT_KS)
     .option('--out <dir>', 'also write report.json, report.md and report.html there')
     .option('--backend <name>', 'js, native or webgpu (default: REC_BACKEND, else the fastest that loads)')
@@ -57,14 +60,14 @@ export function registerEvalCommand(program: Command, context: CommandContext): 
     .action((modelDir: string, opts: EvalOptions) => evaluate(context, modelDir, opts));
 }
 
-/** Training curves of a history: validation HR@K and loss per epoch. */
-function curvesOf(method: string, history: TrainingHistory | undefined, validationK: number): TrainingCurve[] {
+/** Training curves of a history: the validation score and the loss per epoch. */
+function curvesOf(method: string, history: TrainingHistory | undefined): TrainingCurve[] {
   if (!history || history.epochs.length === 0) return [];
   const x = history.epochs.map((e) => e.epoch + 1);
   const curves: TrainingCurve[] = [{ method, metric: 'training loss', x, y: history.epochs.map((e) => e.loss) }];
   const validated = history.epochs.filter((e) => e.validation !== undefined);
   if (validated.length > 0) {
-    curves.push({ method, metric: `validation HR@${validationK}`, x: validated.map((e) => e.epoch + 1), y: validated.map((e) => e.validation!) });
+    curves.push({ method, metric: `validation ${history.metric ?? ''}`.trimEnd(), x: validated.map((e) => e.epoch + 1), y: validated.map((e) => e.validation!) });
   }
   return curves;
 }
@@ -76,66 +79,111 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
   }
   const ks = parseCutoffs(opts.k, '-k');
   const saved = await readSavedModelConfig(modelDir);
-  const name = opts.data ?? saved.dataset;
+  const trainedOn = saved.data;
+  const name = opts.data ?? trainedOn?.name;
   if (!name) throw new Error(`${join(modelDir, 'config.json')} names no dataset; pass --data <dataset>`);
   const backend = await useBackend(io, opts.backend, Boolean(opts.json));
   const dataset = await context.readDataset(name);
-  const { train, test } = defaultSplit(dataset);
-  checkIndexSpaces(saved, modelDir, dataset, train);
-  const loaded = await loadTrainedModel(modelDir, { train });
-  const target = loaded.behaviors[loaded.behaviors.length - 1];
+  const spec = opts.split ?? trainedOn?.split;
+  if (!spec) throw new Error(`${join(modelDir, 'config.json')} names no split; pass --split <spec>`);
+  const split = resolveSplit(dataset, spec, { seed: trainedOn?.splitSeed ?? 0 });
+  const { train, test } = split;
+  const { numUsers, numItems } = saved.shape;
+  if (numUsers !== train.numUsers || numItems !== train.numItems) {
+    throw new Error(
+      `the model in ${modelDir} has ${count(numUsers)} users × ${count(numItems)} items but ${dataset.name} has ` +
+        `${count(train.numUsers)} × ${count(train.numItems)}${trainedOn ? ` (the model was trained on ${trainedOn.name})` : ''}`,
+    );
+  }
+  const sameSplit = trainedOn !== undefined && trainedOn.name === dataset.name && trainedOn.split === split.spec;
+  const warnings: string[] = [];
+  if (sameSplit && trainedOn.splitHash !== undefined && trainedOn.splitHash !== interactionsHash(train)) {
+    warnings.push(`the training rows of ${dataset.name} ${split.spec} differ from those the model was trained on (content hash ${trainedOn.splitHash}): the data changed since`);
+  } else if (trainedOn && !sameSplit) {
+    warnings.push(`the model was trained on ${trainedOn.name} ${trainedOn.split}; evaluated here on ${dataset.name} ${split.spec}, whose test rows it may have trained on`);
+  }
+  for (const line of warnings) io.err(`warning: ${line}\n`);
+  const loaded = await loadTrainedModel(modelDir);
+  const { trained } = loaded;
+  const target = trained.behaviors[trained.behaviors.length - 1];
   const testRows = targetRows(test, target);
+  const splitText = `${dataset.name}, ${split.description}`;
 
-  const progress = createProgress({ enabled: io.errIsTTY && !opts.json, log: () => undefined });
   const t0 = performance.now();
-  const result = await evaluateFullRanking({
-    numItems: loaded.numItems,
-    testItems: UserItemCSR.fromInteractions(testRows),
-    trainMask: targetMask(train, target),
-    scoreUsers: (users) => loaded.model.scoreUsers(users),
-    ks,
-    metrics: ['HR', 'NDCG'],
-    onProgress: (done, total) => progress.update('ranking', done, total, { loss: '-', rate: `${count(done)} users` }),
-  });
-  progress.stop();
+  let row: ReportRow;
+  let protocol: string;
+  let metrics: Record<string, number>;
+  let numUsersEvaluated: number;
+  if (loaded.outputs.includes('items')) {
+    const progress = createProgress({ enabled: io.errIsTTY && !opts.json, log: () => undefined });
+    const result = await evaluateFullRanking({
+      numItems,
+      testItems: UserItemCSR.fromInteractions(testRows),
+      trainMask: seenItems(train, target),
+      scoreUsers: (users) => trained.model.scoreUsers!(users),
+      ks,
+      metrics: ['HR', 'NDCG'],
+      onProgress: (done, total) => progress.update('ranking', done, total, { loss: '-', rate: `${count(done)} users` }),
+    });
+    progress.stop();
+    const masked = target === 'all' ? 'training items' : `training '${target}' items`;
+    protocol =
+      `full ranking over all ${count(result.numItems)} items, each user's ${masked} masked` +
+      `${target === 'all' ? '' : ' (items only viewed or carted stay candidates)'}; ${count(result.numUsers)} test users, their held-out '${target}' items`;
+    const note = trained.history?.bestValidation !== undefined
+      ? `best epoch ${trained.history.bestEpoch + 1} of ${trained.history.epochs.length}, validation ${trained.history.metric ?? ''} ${trained.history.bestValidation.toFixed(4)}`.replace('  ', ' ')
+      : undefined;
+    row = rowFromResult(trained.name, result, note ? { note } : {});
+    metrics = result.metrics;
+    numUsersEvaluated = result.numUsers;
+  } else if (loaded.outputs.includes('ratings')) {
+    if (!testRows.ratings) throw new Error(`${dataset.name} ${split.spec}: the test rows have no ratings to score ${trained.name}'s predictions against`);
+    const predicted = await trained.model.predictRatings!(testRows.users, testRows.items);
+    metrics = { RMSE: rmse(predicted, testRows.ratings), MAE: mae(predicted, testRows.ratings) };
+    protocol = `rating prediction on ${count(testRows.length)} test rows`;
+    row = { method: trained.name, values: metrics };
+    numUsersEvaluated = new Set(testRows.users).size;
+  } else {
+    throw new Error(`${trained.name} predicts ${loaded.outputs.join(' and ')}; rec eval scores item rankings and ratings (category-level evaluation comes with the CCRec reproduction)`);
+  }
   const elapsed = (performance.now() - t0) / 1000;
-  const masked = target === 'all' ? 'training items' : `training '${target}' items`;
-  const protocol =
-    `full ranking over all ${count(result.numItems)} items, each user's ${masked} masked` +
-    `${target === 'all' ? '' : ' (items only viewed or carted stay candidates)'}; ${count(result.numUsers)} test users, one held-out '${target}' item each`;
 
   let reports: { json: string; markdown: string; html: string } | undefined;
   if (opts.out) {
-    const method = loaded.name;
-    const note = loaded.history?.bestValidation !== undefined
-      ? `best epoch ${loaded.history.bestEpoch + 1} of ${loaded.history.epochs.length}, validation HR@${loaded.config.validationK} ${loaded.history.bestValidation.toFixed(4)}`
-      : undefined;
+    const method = trained.name;
     const report = createReport({
       title: `${method} on ${dataset.name}`,
-      dataset: `${dataset.name} (published default split, target '${target}')`,
+      dataset: `${splitText} (target '${target}')`,
       protocol,
-      rows: [rowFromResult(method, result, note ? { note } : {})],
-      trainingCurves: curvesOf(method, loaded.history, loaded.config.validationK),
-      notes: [`model: ${modelDir}`, ...(loaded.trainedOn ? [`trained on ${loaded.trainedOn}`] : [])],
+      rows: [row],
+      trainingCurves: curvesOf(method, trained.history),
+      notes: [`model: ${modelDir}`, `split: ${split.spec} — ${split.description}`, ...(trainedOn ? [`trained on ${trainedOn.description}`] : []), ...warnings],
     });
     await mkdir(opts.out, { recursive: true });
     reports = { json: join(opts.out, 'report.json'), markdown: join(opts.out, 'report.md'), html: join(opts.out, 'report.html') };
-    await writeFile(reports.json, reportToJSON(report));
-    await writeFile(reports.markdown, renderMarkdown(report));
-    await writeFile(reports.html, renderHtml(report));
+    await writeFilesAtomic([
+      { path: reports.json, data: reportToJSON(report) },
+      { path: reports.markdown, data: renderMarkdown(report) },
+      { path: reports.html, data: renderHtml(report) },
+    ]);
   }
 
   if (opts.json) {
     io.out(`${JSON.stringify({
-      model: loaded.name, modelDir, dataset: dataset.name, backend, protocol: opts.protocol, description: protocol,
-      target, numUsers: result.numUsers, numItems: result.numItems, ks, metrics: result.metrics, seconds: elapsed,
+      model: trained.name, modelDir, dataset: dataset.name, split: split.spec, splitDescription: split.description, backend, protocol: opts.protocol, description: protocol,
+      target, numUsers: numUsersEvaluated, numItems, ks, metrics, seconds: elapsed, warnings,
       reports: reports ?? null,
     })}\n`);
     return;
   }
-  io.out(`${loaded.name} on ${dataset.name} (${modelDir}; backend ${backend}, ${elapsed.toFixed(1)} s)\n`);
-  const rows = ['HR', 'NDCG'].map((metric) => [metric, ...ks.map((k) => result.metrics[`${metric}@${k}`].toFixed(4))]);
-  io.out(table(['metric', ...ks.map((k) => `@${k}`)], rows));
+  io.out(`${trained.name} on ${dataset.name} (${modelDir}; backend ${backend}, ${elapsed.toFixed(1)} s)\n`);
+  io.out(`split: ${split.spec} — ${split.description}\n`);
+  if (loaded.outputs.includes('items')) {
+    const rows = ['HR', 'NDCG'].map((metric) => [metric, ...ks.map((k) => metrics[`${metric}@${k}`].toFixed(4))]);
+    io.out(table(['metric', ...ks.map((k) => `@${k}`)], rows));
+  } else {
+    io.out(table(['metric', 'value'], Object.entries(metrics).map(([k, v]) => [k, v.toFixed(4)])));
+  }
   io.out(`${protocol}\n`);
   if (reports) io.out(`reports: ${reports.json}, ${reports.markdown}, ${reports.html}\n`);
 }

@@ -1,19 +1,19 @@
 /**
- * `rec recommend <modelDir> --user <rawId>`: a user's top-K items from a saved model, by
- * raw ids as the dataset's files write them, without the items the user already bought
- * in training (the target behaviour; items only viewed or carted may be recommended, as
- * the evaluation protocol allows).
+ * `rec recommend <modelDir> --user <rawId>`: a user's top K from a saved model, by raw
+ * ids, read from the model folder alone (its id maps and the user's training items of
+ * the target behaviour, which are left out; items only viewed or carted may be
+ * recommended, as the evaluation protocol allows). `--output categories` asks a model
+ * that scores categories.
  */
-import { join } from 'node:path';
-import { loadTrainedModel, readSavedModelConfig, recommendTopK } from '@rec/models';
+import { loadTrainedModel } from '@rec/models/node';
 import type { Command } from 'commander';
-import { checkIndexSpaces, type CommandContext, count, defaultSplit, indexOfRawId, table, targetMask, useBackend } from './context.js';
+import { type CommandContext, table, useBackend } from './context.js';
 
 /** Options of `rec recommend`, as commander parses them. */
 interface RecommendOptions {
-  user: string;
+  user: string[];
   k: string;
-  data?: string;
+  output: string;
   backend?: string;
   json?: boolean;
 }
@@ -22,18 +22,18 @@ interface RecommendOptions {
  * Registers `rec recommend` on `program`.
  * @example
  * ```ts
- * registerRecommendCommand(program, { io, readDataset: (name) => readDataset(name) });
+ * registerRecommendCommand(program, context);
  * await program.parseAsync(['recommend', 'runs/tmall_mbcgcn/nmtr-gmf', '--user', '1003', '-k', '5'], { from: 'user' });
  * ```
  */
 export function registerRecommendCommand(program: Command, context: CommandContext): void {
   program
     .command('recommend')
-    .description("top-K items for one user (by raw id) from a saved model, the user's training purchases excluded")
+    .description("top-K items (or categories) for users by raw id from a saved model, without reading the dataset; the user's training items excluded")
     .argument('<modelDir>', 'a model folder written by rec train')
-    .requiredOption('--user <rawId>', "the user's id as in the dataset's files")
-    .option('-k, --k <n>', 'how many items', '10')
-    .option('--data <dataset>', "the dataset (default: the one in the model's config.json)")
+    .requiredOption('--user <rawId>', "a user's id as in the dataset's files (repeatable: one batch)", (v: string, all: string[]) => [...all, v], [])
+    .option('-k, --k <n>', 'how many', '10')
+    .option('--output <kind>', 'items or categories (what the model predicts)', 'items')
     .option('--backend <name>', 'js, native or webgpu (default: REC_BACKEND, else the fastest that loads)')
     .option('--json', 'print one JSON object on stdout')
     .action((modelDir: string, opts: RecommendOptions) => recommend(context, modelDir, opts));
@@ -45,39 +45,29 @@ const formatScore = (score: number): string => String(Number(score.toPrecision(6
 async function recommend(context: CommandContext, modelDir: string, opts: RecommendOptions): Promise<void> {
   const { io } = context;
   if (!/^\d+$/.test(opts.k) || Number(opts.k) < 1) throw new Error(`-k: expected a positive integer, got '${opts.k}'`);
+  if (opts.output !== 'items' && opts.output !== 'categories') throw new Error(`--output: expected items or categories, got '${opts.output}'`);
   const k = Number(opts.k);
-  const saved = await readSavedModelConfig(modelDir);
-  const name = opts.data ?? saved.dataset;
-  if (!name) throw new Error(`${join(modelDir, 'config.json')} names no dataset; pass --data <dataset>`);
   await useBackend(io, opts.backend, true);
-  const dataset = await context.readDataset(name);
-  const { train } = defaultSplit(dataset);
-  checkIndexSpaces(saved, modelDir, dataset, train);
-  const user = indexOfRawId(dataset.userIds, opts.user);
-  if (user < 0) {
-    const examples = Array.from({ length: Math.min(3, dataset.userIds.size) }, (_, i) => JSON.stringify(dataset.userIds.idOf(i)));
-    throw new Error(`unknown user id '${opts.user}': ${dataset.name} has no such user (${count(dataset.userIds.size)} users; ids such as ${examples.join(', ')})`);
-  }
-  const loaded = await loadTrainedModel(modelDir, { train });
-  const target = loaded.behaviors[loaded.behaviors.length - 1];
-  const bought = targetMask(train, target).rowOf(user);
-  const top = await recommendTopK(loaded.model, user, k, bought);
-  const recommendations = [...top.items].map((item, r) => ({
-    rank: r + 1,
-    item: dataset.itemIds.idOf(item),
-    ...(dataset.itemNames ? { name: dataset.itemNames[item] } : {}),
-    score: top.scores[r],
-  }));
+  const model = await loadTrainedModel(modelDir);
+  const output = opts.output;
+  const lists = await model.recommendMany(opts.user, { k, output });
+  const target = model.trained.behaviors[model.trained.behaviors.length - 1];
+  const dataset = model.data?.name ?? 'its data';
+  const results = opts.user.map((raw, n) => {
+    const u = model.userIndex(raw);
+    return { user: model.users.idOf(u), excluded: output === 'items' ? model.seenCount(u) : 0, recommendations: lists[n] };
+  });
 
   if (opts.json) {
-    io.out(`${JSON.stringify({ user: dataset.userIds.idOf(user), model: loaded.name, dataset: dataset.name, k, excluded: bought.length, recommendations })}\n`);
+    const one = results.length === 1;
+    io.out(`${JSON.stringify({ model: model.name, dataset, output, k, ...(one ? results[0] : { users: results }) })}\n`);
     return;
   }
-  io.out(
-    `top ${recommendations.length} for user ${opts.user} from ${loaded.name} on ${dataset.name} ` +
-      `(${bought.length} training '${target}' item${bought.length === 1 ? '' : 's'} excluded)\n`,
-  );
-  const header = ['rank', 'item', ...(dataset.itemNames ? ['name'] : []), 'score'];
-  const rows = recommendations.map((r) => [String(r.rank), String(r.item), ...(dataset.itemNames ? [r.name ?? ''] : []), formatScore(r.score)]);
-  io.out(table(header, rows));
+  const names = output === 'items' && model.ids.itemNames !== undefined;
+  for (const r of results) {
+    const excluded = output === 'items' ? ` (${r.excluded} training '${target}' item${r.excluded === 1 ? '' : 's'} excluded)` : '';
+    io.out(`top ${r.recommendations.length} ${output === 'items' ? '' : 'categories '}for user ${r.user} from ${model.name} on ${dataset}${excluded}\n`);
+    const header = ['rank', output === 'items' ? 'item' : 'category', ...(names ? ['name'] : []), 'score'];
+    io.out(table(header, r.recommendations.map((x) => [String(x.rank), String(x.id), ...(names ? [x.name ?? ''] : []), formatScore(x.score)])));
+  }
 }

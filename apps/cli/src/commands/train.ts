@@ -1,36 +1,41 @@
 /**
- * `rec train <model> --data <dataset>`: trains a model of the zoo on a dataset's published
- * default split and saves it.
+ * `rec train <model> --data <dataset>`: trains any registered model on a split of a
+ * dataset (a registry name or a dataset file) and saves it as a standalone folder.
  *
- * NMTR §IV-A3's protocol: one random training purchase per user is held out
- * (`multiBehaviorLeaveOneOut`, mode `random`, the config's seed) and the model trains on
- * the rest, with HR@K on the held-out purchases for early stopping; the published test
- * purchases are never looked at (`rec eval` does that). The untrained rules
- * (`most-popular`, `weaker-behavior`) have nothing to stop early and are fitted on the
- * whole training split.
+ * The split is `--split` (a published split or a protocol of `@rec/data`, see
+ * `SPLIT_SPEC_FORMS`), else the dataset's default (`defaultSplitSpec`). A trained model
+ * validates on the split's validation rows, or, when it has none, on one random target
+ * row per user held out of the training rows (NMTR §IV-A3; `holdOutValidation`); the
+ * test rows are never looked at (`rec eval` does that). Rules are fitted on the whole
+ * training split. The registry says which side inputs a model needs: a dataset lacking
+ * one is refused in one line, and the optional ones it will use are named.
  *
  * The configuration is the config file's fields, then `--set key=value` and `--epochs`
- * (the command line wins), then the `<model>` argument, validated by `parseTrainConfig`.
- * After every epoch a checkpoint goes to `<out>/checkpoint` (per phase,
- * `<out>/<behaviour>/checkpoint`, for `seq-nmtr-*`), so running the same command again
- * resumes after the last finished epoch; `<out>/run.json` records the configuration the
- * checkpoint belongs to, and a resume with another configuration is refused.
+ * (the command line wins), then the `<model>` argument, validated by the model's own
+ * schema (`parseModelConfig`). After every epoch a checkpoint goes to
+ * `<out>/checkpoint` (per stage, `<out>/<stage>/checkpoint`), so running the same command
+ * again resumes after the last finished epoch; `<out>/run.json` records the
+ * configuration the checkpoint belongs to, and a resume with another one is refused.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { type Interactions, leaveLastOut, multiBehaviorLeaveOneOut } from '@rec/data';
+import { writeFileAtomic } from '@rec/core/node';
+import { defaultSplitSpec, resolveSplit } from '@rec/data';
 import {
-  type BatchProgress, type EpochRecord, MODEL_NAMES, modelBehaviors, parseTrainConfig, saveTrainedModel, type TrainConfig, trainModel,
-} from '@rec/models';
+  type BatchProgress, checkNeeds, type EpochRecord, fileCheckpoints, getModel, holdOutValidation, interactionsHash, listModels, type ModelConfig,
+  modelBehaviors, parseModelConfig, rawIdsOf, SIDE_INPUTS, saveTrainedModel, trainingDataOf, trainModel,
+} from '@rec/models/node';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { createProgress, type ProgressReporter } from '../progress.js';
-import { type CommandContext, count, defaultSplit, useBackend } from './context.js';
+import { type CommandContext, count, seenItems, table, useBackend } from './context.js';
 
 /** Options of `rec train`, as commander parses them. */
 interface TrainOptions {
   data: string;
+  split?: string;
+  splitSeed?: string;
   config?: string;
   set: string[];
   epochs?: string;
@@ -40,9 +45,6 @@ interface TrainOptions {
   quiet?: boolean;
   json?: boolean;
 }
-
-/** Models fitted by a rule rather than trained (no epochs, no validation). */
-const RULES: readonly string[] = ['most-popular', 'weaker-behavior'];
 
 /** The file that ties a checkpoint to the configuration it was trained with. */
 const RUN_FILE = 'run.json';
@@ -58,9 +60,11 @@ const RUN_FILE = 'run.json';
 export function registerTrainCommand(program: Command, context: CommandContext): void {
   program
     .command('train')
-    .description("train a model on a dataset's default split (one random purchase per user held out for early stopping) and save it")
-    .argument('<model>', `the model: ${MODEL_NAMES.join(', ')}`)
-    .requiredOption('--data <dataset>', 'registry name of a dataset with a default split, e.g. tmall/mbcgcn')
+    .description('train a registered model on a split of a dataset (validation rows held out for early stopping) and save it')
+    .argument('<model>', 'a registered model (rec models lists them)')
+    .requiredOption('--data <dataset>', 'a registered dataset (e.g. tmall/mbcgcn, ml-100k) or a dataset file (.yaml, .json)')
+    .option('--split <spec>', "a published split (default, u1, …) or a protocol (leave-last-out, leave-one-out, random:0.8,0.1,0.1, kfold:1/5, temporal:…, rnr, nmtr); default: the dataset's")
+    .option('--split-seed <n>', 'seed of a seeded split protocol (default 0)')
     .option('--config <file>', 'training configuration fields, YAML (.yaml, .yml) or JSON (.json)')
     .option('--set <key=value>', 'one configuration field, value read as YAML (repeatable; wins over --config)', (v: string, all: string[]) => [...all, v], [])
     .option('--epochs <n>', 'maximum epochs (as --set epochs=n)')
@@ -113,12 +117,12 @@ function parseSets(sets: readonly string[]): Record<string, unknown> {
 }
 
 /** The configuration of a run: file fields, then command-line fields, then the model argument; validated. */
-async function resolveConfig(model: string, opts: TrainOptions): Promise<TrainConfig> {
+async function resolveConfig(model: string, opts: TrainOptions): Promise<ModelConfig> {
   const fromFile = opts.config ? await readConfigFile(opts.config) : {};
   const fromLine = parseSets(opts.set);
   if (opts.epochs !== undefined) fromLine.epochs = YAML.parse(opts.epochs) as unknown;
   const sources = [...(opts.config ? [opts.config] : []), ...(Object.keys(fromLine).length ? ['command line'] : [])];
-  return parseTrainConfig({ ...fromFile, ...fromLine, model }, sources.length ? `config (${sources.join(' + ')})` : 'config');
+  return parseModelConfig({ ...fromFile, ...fromLine, model }, sources.length ? `config (${sources.join(' + ')})` : 'config');
 }
 
 /** Fields that may change between a checkpoint and its resume: more epochs, more patience. */
@@ -129,7 +133,7 @@ const RESUMABLE_CHANGES = new Set(['epochs', 'patience']);
  * with `fresh`), then records this run's configuration. Returns the epochs already done
  * when resuming, 0 when starting fresh.
  */
-async function prepareCheckpoint(out: string, dataset: string, config: TrainConfig, behaviors: readonly string[], fresh: boolean): Promise<number> {
+async function prepareCheckpoint(out: string, dataset: string, config: ModelConfig, behaviors: readonly string[], fresh: boolean): Promise<number> {
   const checkpointDirs = [join(out, 'checkpoint'), ...behaviors.map((b) => join(out, b, 'checkpoint'))];
   const runFile = join(out, RUN_FILE);
   if (fresh) {
@@ -154,60 +158,70 @@ async function prepareCheckpoint(out: string, dataset: string, config: TrainConf
     }
   }
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, RUN_FILE), `${JSON.stringify({ dataset, config }, null, 2)}\n`);
+  await writeFileAtomic(join(out, RUN_FILE), `${JSON.stringify({ dataset, config }, null, 2)}\n`);
   if (present.length === 0) return 0;
   const state = JSON.parse(await readFile(join(present[present.length - 1], 'config.json'), 'utf8')) as { nextEpoch?: number };
   return state.nextEpoch ?? 0;
 }
 
-/** The validation part: one random target row per user held out of the training split. */
-function holdOutValidation(train: Interactions, config: TrainConfig): { fitTrain: Interactions; valid: Interactions } {
-  const split = train.behaviorNames
-    ? multiBehaviorLeaveOneOut(train, { targetBehavior: config.target, mode: 'random', seed: config.seed })
-    : leaveLastOut(train, { mode: 'random', seed: config.seed });
-  return { fitTrain: split.train, valid: split.test };
-}
-
 const seconds = (s: number): string => `${s.toFixed(1)} s`;
+
+/** A positive integer option, or an error naming it. */
+function wholeNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new Error(`${flag}: expected a non-negative integer, got '${text}'`);
+  return Number(text);
+}
 
 async function train(context: CommandContext, modelName: string, opts: TrainOptions): Promise<void> {
   const { io } = context;
   const quiet = Boolean(opts.quiet);
   const config = await resolveConfig(modelName, opts);
+  const definition = getModel(config.model);
   const model = config.model;
-  const out = opts.out ?? join('runs', opts.data.replaceAll('/', '_'), model);
+  const out = opts.out ?? join('runs', basename(opts.data).replace(/\.(ya?ml|json)$/, '').replaceAll('/', '_'), model);
   /** Per-epoch lines: stdout normally, stderr when stdout carries the JSON. */
   const say = (line: string): void => (quiet ? undefined : opts.json ? io.err(`${line}\n`) : io.out(`${line}\n`));
+  const splitSeed = wholeNumber('--split-seed', opts.splitSeed) ?? 0;
   const backend = await useBackend(io, opts.backend, quiet);
   const dataset = await context.readDataset(opts.data);
-  const split = defaultSplit(dataset);
+  const spec = opts.split ?? defaultSplitSpec(dataset);
+  const split = resolveSplit(dataset, spec, { seed: splitSeed, ...(typeof config.target === 'string' && dataset.interactions.behaviorNames?.includes(config.target) ? { target: config.target } : {}) });
   const t0 = performance.now();
 
-  const isRule = RULES.includes(model);
-  // Checked on the whole split first: it names the config field when the data lacks a behaviour.
+  // Checked on the whole training split first: one line naming a missing input or behaviour.
+  const uses = checkNeeds(model, definition.needs ?? {}, trainingDataOf(dataset, split.train), dataset.name);
   const behaviors = modelBehaviors(config, split.train);
-  const { fitTrain, valid } = isRule ? { fitTrain: split.train, valid: undefined } : holdOutValidation(split.train, config);
+  const isRule = Boolean(definition.rule);
+  const heldOut = isRule ? undefined : split.valid ? { fit: split.train, valid: split.valid } : holdOutValidation(split.train, config);
+  const fitRows = heldOut?.fit ?? split.train;
+  const valid = heldOut?.valid;
   const target = behaviors[behaviors.length - 1];
   const trainedOn = isRule
-    ? `${dataset.name} default split: all training rows (a rule has no epochs to stop early)`
-    : `${dataset.name} default split: training rows minus one random '${target}' row per user ` +
-      `(${count(valid!.length)} rows, seed ${config.seed}), held out for early stopping on HR@${config.validationK}`;
+    ? `${dataset.name}, ${split.description}: all training rows (a rule has no epochs to stop early)`
+    : split.valid
+      ? `${dataset.name}, ${split.description}: the training rows, validated on the split's ${count(valid!.length)} validation rows`
+      : `${dataset.name}, ${split.description}: training rows minus one random '${target}' row per user ` +
+        `(${count(valid!.length)} rows, seed ${typeof config.seed === 'number' ? config.seed : 0}), held out for early stopping`;
   const resumedAfter = isRule ? 0 : await prepareCheckpoint(out, dataset.name, config, behaviors, Boolean(opts.fresh));
   if (resumedAfter > 0) say(`resuming from the checkpoint in ${out} (${resumedAfter} epoch${resumedAfter === 1 ? '' : 's'} done)`);
+  say(`split: ${split.description}`);
+  if (uses.length > 0) say(`side inputs used: ${uses.map((u) => SIDE_INPUTS[u]).join(', ')}`);
   if (!isRule) {
     say(
-      `${model} on ${dataset.name} (backend ${backend}): ${count(fitTrain.length)} training rows of ${behaviors.join(', ')}, ` +
-        `validation HR@${config.validationK} on ${count(Math.min(valid!.length, config.validationUsers))} held-out '${target}' rows`,
+      `${model} on ${dataset.name} (backend ${backend}): ${count(fitRows.length)} training rows of ${behaviors.join(', ')}, ` +
+        `validation on ${count(valid!.length)} held-out rows`,
     );
   }
 
-  // One progress bar per epoch (seq-nmtr phases differ in batches per epoch).
+  // One progress bar per epoch (stages of a multi-stage fit differ in batches per epoch).
   let progress: { key: string; reporter: ProgressReporter } | undefined;
   let best = -Infinity;
+  const epochsOf = typeof config.epochs === 'number' ? config.epochs : 1;
   const phaseEpochs = (phase: string | undefined): number =>
-    phase === undefined || phase === target ? config.epochs : Math.ceil(config.epochs / behaviors.length);
+    phase === undefined || phase === target ? epochsOf : Math.ceil(epochsOf / behaviors.length);
   const label = (record: { epoch: number; phase?: string }): string =>
-    `${record.phase && model.startsWith('seq-') ? `${record.phase} ` : ''}epoch ${record.epoch + 1}/${phaseEpochs(record.phase)}`;
+    `${record.phase ? `${record.phase} ` : ''}epoch ${record.epoch + 1}/${phaseEpochs(record.phase)}`;
   const onBatch = (p: BatchProgress & { phase?: string }): void => {
     if (quiet) return;
     const key = label(p);
@@ -217,31 +231,37 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
     }
     progress.reporter.update(key, p.batch, p.batches, { loss: p.loss.toFixed(4), rate: `${count(Math.round(p.examplesPerSecond))} rows/s` });
   };
-  const onEpoch = (record: EpochRecord & { phase?: string }): void => {
+  let metric = 'validation';
+  const onEpoch = (record: EpochRecord & { phase?: string; metric?: string }): void => {
     progress?.reporter.stop();
     progress = undefined;
     const parts = [`loss ${record.loss.toFixed(4)}`];
     if (record.validation !== undefined) {
+      metric = record.metric ?? metric;
       const isBest = record.validation > best;
       best = Math.max(best, record.validation);
-      parts.push(`HR@${config.validationK} ${record.validation.toFixed(4)}${isBest ? ' (best)' : ''}`);
+      parts.push(`${metric} ${record.validation.toFixed(4)}${isBest ? ' (best)' : ''}`);
     }
     parts.push(seconds(record.seconds));
     say(`${label(record)}: ${parts.join(', ')}`);
   };
 
-  const trained = await trainModel(config, fitTrain, isRule ? {} : { valid, checkpointDir: out, onBatch, onEpoch });
-  const files = await saveTrainedModel(out, trained, { dataset: dataset.name, trainedOn });
+  const data = trainingDataOf(dataset, fitRows, valid);
+  const trained = await trainModel(config, data, isRule ? { dataName: dataset.name } : { checkpoints: fileCheckpoints(out), onBatch, onEpoch, dataName: dataset.name });
+  const identity = {
+    name: dataset.name, split: split.spec, splitSeed, description: trainedOn, hash: interactionsHash(fitRows), splitHash: interactionsHash(split.train),
+  };
+  const files = await saveTrainedModel(out, trained, { ids: rawIdsOf(dataset), seen: seenItems(split.train, target), data: identity });
   const elapsed = (performance.now() - t0) / 1000;
   const history = trained.history;
 
   if (opts.json) {
     io.out(
       `${JSON.stringify({
-        model, dataset: dataset.name, backend, out, files,
+        model, dataset: dataset.name, split: split.spec, backend, out, files,
         checkpoint: isRule ? null : join(out, 'checkpoint'),
-        config, behaviors, trainedOn,
-        validation: isRule ? null : { metric: `HR@${config.validationK}`, heldOut: valid!.length, users: Math.min(valid!.length, config.validationUsers) },
+        config, behaviors, uses, trainedOn,
+        validation: isRule ? null : { metric, heldOut: valid!.length },
         history: history ?? null,
         ...(trained.phases ? { phases: trained.phases } : {}),
         seconds: elapsed,
@@ -254,11 +274,39 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   } else {
     const n = history.epochs.length;
     const bestPart = history.bestValidation !== undefined
-      ? `best epoch ${history.bestEpoch + 1}, validation HR@${config.validationK} ${history.bestValidation.toFixed(4)}`
+      ? `best epoch ${history.bestEpoch + 1}, validation ${metric} ${history.bestValidation.toFixed(4)}`
       : `last epoch ${history.bestEpoch + 1}`;
     const how = history.stoppedEarly ? '; stopped early' : '';
     const resumed = history.resumedFrom > 0 ? ` (resumed after epoch ${history.resumedFrom})` : '';
     io.out(`${model} on ${dataset.name}: ${n} epoch${n === 1 ? '' : 's'}${resumed} in ${seconds(elapsed)} (backend ${backend}); ${bestPart}${how}\n`);
   }
   io.out(`saved ${out} (${files.map((f) => basename(f)).join(', ')}); evaluate with: rec eval ${out}\n`);
+}
+
+/**
+ * Registers `rec models`: every registered model with its paper, needs and outputs.
+ * @example
+ * ```ts
+ * registerModelsCommand(program, context);
+ * await program.parseAsync(['models'], { from: 'user' });
+ * ```
+ */
+export function registerModelsCommand(program: Command, context: CommandContext): void {
+  program
+    .command('models')
+    .description('list every registered model: its paper and section, the side inputs it needs or uses, and what it predicts')
+    .option('--json', 'print one JSON array on stdout')
+    .action((opts: { json?: boolean }) => {
+      const rows = listModels().map((m) => {
+        const needs = Object.entries(m.needs ?? {}).map(([input, need]) => `${input}${need === 'optional' ? '?' : ''}`);
+        return { name: m.name, aliases: m.aliases ?? [], title: m.title, family: m.family ?? '', paper: m.paper, summary: m.summary, needs: m.needs ?? {}, outputs: m.outputs, rule: Boolean(m.rule), needsText: needs.join(', ') || '—' };
+      });
+      if (opts.json) {
+        context.io.out(`${JSON.stringify(rows.map(({ needsText: _, ...r }) => r))}\n`);
+        return;
+      }
+      context.io.out(table(['model', 'family', 'paper', 'section', 'needs (? = optional)', 'outputs'], rows.map((r) => [
+        r.name + (r.aliases.length ? ` (${r.aliases.join(', ')})` : ''), r.family, r.paper.cite, r.paper.section, r.needsText, r.outputs.join(', '),
+      ])));
+    });
 }

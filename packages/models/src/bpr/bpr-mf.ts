@@ -1,8 +1,5 @@
-import {
-  Adam, backward, bprLoss, Embedding, gather, matmul, Module, noGrad, Philox, sampleNegatives, sum, mul, tensor, tidy,
-  type Tensor,
-} from '@rec/core';
-import type { Recommender } from '../recommender.js';
+import { bprLoss, Embedding, gather, matmul, Module, noGrad, sum, mul, tensor, tidy, type Tensor } from '@rec/core';
+import type { Recommender } from '../plugin/inference.js';
 
 /** Hyper-parameters of {@link BPRMF}. */
 export interface BPRMFConfig {
@@ -22,10 +19,10 @@ export interface BPRMFConfig {
  * a positive and j a sampled non-positive of u by maximising
  * ln σ(x̂_ui − x̂_uj) − λ‖Θ‖² (eq. 4 and §4.3 LearnBPR).
  *
- * Choices: no item bias (the paper's MF has none); the λ‖Θ‖² prior is applied
- * as L2 weight decay on the rows a triple touches, which is exactly the
- * per-triple regulariser of LearnBPR's update; mini-batches of triples with
- * Adam instead of single-triple SGD (same objective, fewer passes).
+ * Choices: no item bias (the paper's MF has none). It is trained by LearnBPR's
+ * plain SGD with the per-triple λ‖Θ‖² prior through the fused `bpr_step`
+ * kernel (`FusedBPRObjective`, the `bpr` model of the registry); `loss` is the
+ * same objective as a differentiable tensor, for autograd-based objectives.
  */
 export class BPRMF extends Module implements Recommender {
   readonly users: Embedding;
@@ -58,70 +55,4 @@ export class BPRMF extends Module implements Recommender {
   scoreUsers(users: Int32Array): Float32Array {
     return tidy(() => noGrad(() => matmul(gather(this.users.weight, tensor(users)), this.items.weight, { transposeB: true }).readSync() as Float32Array).slice());
   }
-}
-
-/** The training data BPR needs: observed pairs and each user's positives as CSR. */
-export interface BPRTrainingData {
-  readonly users: Int32Array;
-  readonly items: Int32Array;
-  readonly positives: { readonly indptr: Int32Array; readonly indices: Int32Array };
-}
-
-/** Options of {@link fitBPR}. */
-export interface FitBPROptions {
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  /** λ of the L2 prior (default 1e-5). */
-  l2?: number;
-  seed?: number;
-  /** Called after every batch with the epoch (0-based), batch index, batches per epoch and the batch loss. */
-  onBatch?: (progress: { epoch: number; batch: number; batches: number; loss: number }) => void;
-}
-
-/**
- * LearnBPR with mini-batches: each epoch draws |S| positive pairs uniformly
- * with replacement (bootstrap sampling, §4.3), a uniform non-positive item
- * for each, and takes one Adam step per batch. Returns the mean loss per epoch.
- */
-export function fitBPR(model: BPRMF, data: BPRTrainingData, options: FitBPROptions = {}): number[] {
-  const epochs = options.epochs ?? 20;
-  const batchSize = options.batchSize ?? 1024;
-  const seed = options.seed ?? 0;
-  const n = data.users.length;
-  if (n === 0) throw new Error('fitBPR: the training data has no interactions');
-  const optimizer = new Adam(model.parameters(), { lr: options.learningRate ?? 0.01, weightDecay: options.l2 ?? 1e-5 });
-  const pairs = new Philox({ seed, stream: 10 });
-  const positives = { indptr: tensor(data.positives.indptr), indices: tensor(data.positives.indices) };
-  const maxTries = 16;
-  const batches = Math.ceil(n / batchSize);
-  const history: number[] = [];
-  let counter = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    let total = 0;
-    for (let b = 0; b < batches; b++) {
-      const size = Math.min(batchSize, n - b * batchSize);
-      const u = new Int32Array(size);
-      const i = new Int32Array(size);
-      for (let k = 0; k < size; k++) {
-        const row = pairs.int(n);
-        u[k] = data.users[row];
-        i[k] = data.items[row];
-      }
-      const loss = tidy(() => {
-        const users = tensor(u);
-        const { negatives } = sampleNegatives(users, positives, model.numItems, { seed, stream: 11, counter }, maxTries);
-        const l = model.loss(users, tensor(i), negatives);
-        backward(l);
-        optimizer.step();
-        optimizer.zeroGrad();
-        return l.item();
-      });
-      counter += size * maxTries;
-      total += loss * size;
-      options.onBatch?.({ epoch, batch: b, batches, loss });
-    }
-    history.push(total / n);
-  }
-  return history;
 }

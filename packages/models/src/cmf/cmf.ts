@@ -1,5 +1,5 @@
 import { concat, Embedding, gather, matmul, Module, mul, slice, sum, tensor, type Tensor } from '@rec/core';
-import type { Recommender } from '../recommender.js';
+import type { Recommender } from '../plugin/inference.js';
 import { scoreInBlocks, type BehaviorRows, type PointwiseModel } from '../ncf/rows.js';
 
 /** Hyper-parameters of {@link CMF}. */

@@ -1,5 +1,5 @@
 import { Embedding, gather, Module, Philox, tensor, type Tensor } from '@rec/core';
-import type { Recommender } from '../recommender.js';
+import type { Recommender } from '../plugin/inference.js';
 import { scoreInBlocks, TOWER_SCORE_BLOCK, type BehaviorRows, type PairwiseModel, type PointwiseModel } from './rows.js';
 import { InteractionUnit, type UnitKind } from './unit.js';
 

@@ -1,5 +1,5 @@
 import { add, concat, Embedding, gather, Module, Philox, reshape, slice, tensor, zeros, type Tensor } from '@rec/core';
-import type { Recommender } from '../recommender.js';
+import type { Recommender } from '../plugin/inference.js';
 import { scoreInBlocks, TOWER_SCORE_BLOCK, type BehaviorRows, type PointwiseModel } from '../ncf/rows.js';
 import { InteractionUnit, type UnitKind } from '../ncf/unit.js';
 

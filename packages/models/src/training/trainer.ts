@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
-  Adagrad, Adam, backward, loadParameters, type Module, type NamedArray, type Optimizer, saveParameters, SGD, tidy, type Tensor,
+  Adagrad, Adam, backward, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor,
 } from '@rec/core';
 import type { Objective } from './objectives.js';
 
@@ -54,11 +51,11 @@ export interface TrainerOptions {
   l2?: number;
   validation?: Validation;
   /**
-   * Folder for a checkpoint after every epoch (parameters, optimizer state,
-   * history); a later `fit()` with the same folder resumes after the last
-   * finished epoch.
+   * Where a checkpoint goes after every epoch (parameters, optimizer state,
+   * history); a later `fit()` with the same store resumes after the last finished
+   * epoch. On Node, `fileCheckpoint(dir)` of `@rec/models/node` keeps it in a folder.
    */
-  checkpointDir?: string;
+  checkpoint?: CheckpointStore;
   onBatch?: (progress: BatchProgress) => void;
   onEpoch?: (record: EpochRecord) => void;
   /** Report batch progress every this many batches (default 20). */
@@ -71,13 +68,36 @@ export interface TrainingHistory {
   /** Epoch (0-based) whose parameters the model holds at the end: the best validated one, else the last. */
   readonly bestEpoch: number;
   readonly bestValidation?: number;
+  /** The validation metric's name (`HR@100`), when there was a validation. */
+  readonly metric?: string;
   /** True when early stopping ended the run. */
   readonly stoppedEarly: boolean;
   /** Epoch a resumed run started from (0 when fresh). */
   readonly resumedFrom: number;
 }
 
-const CHECKPOINT = 'checkpoint';
+/**
+ * Where a {@link Trainer} keeps its per-epoch checkpoint: named arrays and a JSON state.
+ * Kept abstract so the trainer runs where there are no files (a browser).
+ * @example
+ * ```ts
+ * const memory: CheckpointStore = { saved: undefined, async load() { return this.saved; }, async save(c) { this.saved = c; } } as never;
+ * ```
+ */
+export interface CheckpointStore {
+  /** The last checkpoint saved, or undefined when there is none. */
+  load(): Promise<Checkpoint | undefined>;
+  /** Replaces the checkpoint, atomically. */
+  save(checkpoint: Checkpoint): Promise<void>;
+  /** Names it in messages (a folder path). */
+  readonly where: string;
+}
+
+/** A checkpoint: the tensors (model, optimizer, best epoch's parameters) and the trainer's state. */
+export interface Checkpoint {
+  readonly tensors: Record<string, NamedArray>;
+  readonly state: unknown;
+}
 
 /**
  * Trains a model on an {@link Objective}: epochs of batches, one optimizer step
@@ -120,8 +140,9 @@ export class Trainer {
     const epochs: EpochRecord[] = [];
     let best: { epoch: number; value: number; params: Float32Array[] } | undefined;
     let start = 0;
-    if (options.checkpointDir && existsSync(join(options.checkpointDir, CHECKPOINT, 'config.json'))) {
-      const state = await this.#restore(options.checkpointDir);
+    const saved = await options.checkpoint?.load();
+    if (saved) {
+      const state = this.#restore(saved, options.checkpoint!.where);
       start = state.nextEpoch;
       epochs.push(...state.epochs);
       best = state.best;
@@ -162,7 +183,7 @@ export class Trainer {
       const record: EpochRecord = { epoch, loss: total / examples, examples, seconds, ...(validation === undefined ? {} : { validation }) };
       epochs.push(record);
       options.onEpoch?.(record);
-      if (options.checkpointDir) await this.#checkpoint(options.checkpointDir, epoch + 1, epochs, best);
+      if (options.checkpoint) await this.#checkpoint(options.checkpoint, epoch + 1, epochs, best);
       if (best && validation !== undefined && epoch - best.epoch >= patience * every) {
         stoppedEarly = true;
         break;
@@ -174,6 +195,7 @@ export class Trainer {
       epochs,
       bestEpoch: best ? best.epoch : epochs.length - 1,
       ...(best ? { bestValidation: best.value } : {}),
+      ...(options.validation ? { metric: options.validation.name } : {}),
       stoppedEarly,
       resumedFrom,
     };
@@ -195,22 +217,19 @@ export class Trainer {
     this.model.parameters().forEach((p, k) => p.assign(values[k]));
   }
 
-  async #checkpoint(dir: string, nextEpoch: number, epochs: EpochRecord[], best: { epoch: number; value: number; params: Float32Array[] } | undefined): Promise<void> {
+  async #checkpoint(store: CheckpointStore, nextEpoch: number, epochs: EpochRecord[], best: { epoch: number; value: number; params: Float32Array[] } | undefined): Promise<void> {
     const tensors: Record<string, NamedArray> = {};
     for (const [name, p] of this.model.namedParameters()) tensors[`model.${name}`] = { dtype: 'f32', shape: [...p.shape], data: (p.readSync() as Float32Array).slice() };
     if (this.optimizer) for (const [name, a] of Object.entries(await this.optimizer.stateDict())) tensors[`optimizer.${name}`] = a;
     if (best) {
       this.model.namedParameters().forEach(([name, p], k) => (tensors[`best.${name}`] = { dtype: 'f32', shape: [...p.shape], data: best.params[k] }));
     }
-    const path = join(dir, CHECKPOINT);
-    await mkdir(path, { recursive: true });
-    await saveParameters(path, tensors, { nextEpoch, epochs, best: best ? { epoch: best.epoch, value: best.value } : null });
+    await store.save({ tensors, state: { nextEpoch, epochs, best: best ? { epoch: best.epoch, value: best.value } : null } });
   }
 
-  async #restore(dir: string): Promise<{ nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number; params: Float32Array[] } | undefined }> {
-    const where = join(dir, CHECKPOINT);
-    const { tensors, config } = await loadParameters(where);
-    const state = config as { nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number } | null };
+  #restore(checkpoint: Checkpoint, where: string): { nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number; params: Float32Array[] } | undefined } {
+    const { tensors } = checkpoint;
+    const state = checkpoint.state as { nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number } | null };
     const named = this.model.namedParameters();
     for (const [name, p] of named) {
       const saved = tensors[`model.${name}`];

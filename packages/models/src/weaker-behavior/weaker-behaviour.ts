@@ -1,5 +1,5 @@
 import { positivesByBehavior, resolveBehavior, selectInteractions, UserItemCSR, type Interactions } from '@rec/data';
-import type { Recommender } from '../recommender.js';
+import type { Recommender } from '../plugin/inference.js';
 
 /**
  * Options of {@link WeakerBehaviorRule.fit}.
@@ -109,8 +109,6 @@ export class WeakerBehaviorRule implements Recommender {
     const popularityOrder = new Int32Array(numItems);
     for (let i = 0; i < numItems; i++) popularityOrder[i] = i;
     popularityOrder.sort((a, b) => targetCount[b] - targetCount[a] || allCount[b] - allCount[a] || a - b);
-    const popularityScores = new Float32Array(numItems);
-    for (let p = 0; p < numItems; p++) popularityScores[popularityOrder[p]] = numItems - p;
 
     const rows = new Int32Array(weakerRows);
     for (let r = 0, w = 0; r < length; r++) if (behaviors[r] !== t) rows[w++] = r;
@@ -124,6 +122,29 @@ export class WeakerBehaviorRule implements Recommender {
       indptr[u + 1] = w;
     }
     const seenWeaker = new UserItemCSR({ numUsers, numItems, indptr, indices: indices.slice(0, w) });
+    return WeakerBehaviorRule.fromState(target, popularityOrder, seenWeaker);
+  }
+
+  /**
+   * The rule from what {@link fit} computed — the items in popularity order and each
+   * user's seen-weaker items — as a saved rule stores them.
+   * @throws Error when `popularityOrder` is not a permutation of the catalogue or the
+   *   sizes disagree.
+   * @example
+   * ```ts
+   * const copy = WeakerBehaviorRule.fromState(rule.target, rule.popularityOrder, rule.seenWeaker);
+   * ```
+   */
+  static fromState(target: string, popularityOrder: Int32Array, seenWeaker: UserItemCSR): WeakerBehaviorRule {
+    const { numUsers, numItems } = seenWeaker;
+    if (numItems > MAX_ITEMS) throw new Error(`WeakerBehaviorRule: ${numItems} items exceed 2^23, beyond which float32 rank scores are no longer exact`);
+    if (popularityOrder.length !== numItems) throw new Error(`WeakerBehaviorRule: popularityOrder has ${popularityOrder.length} items, the catalogue ${numItems}`);
+    const popularityScores = new Float32Array(numItems);
+    for (let p = 0; p < numItems; p++) {
+      const item = popularityOrder[p];
+      if (!(item >= 0 && item < numItems) || popularityScores[item] !== 0) throw new Error(`WeakerBehaviorRule: popularityOrder is not a permutation of the ${numItems} items (position ${p})`);
+      popularityScores[item] = numItems - p;
+    }
     return new WeakerBehaviorRule(numUsers, numItems, target, popularityOrder, popularityScores, seenWeaker);
   }
 

@@ -1,4 +1,4 @@
-import type { Recommender } from '../recommender.js';
+import type { Recommender } from '../plugin/inference.js';
 
 /** The training data a popularity baseline needs. */
 export interface ItemLog {

@@ -1,0 +1,11 @@
+/**
+ * The built-in models: importing a model's folder registers it (its `defineModel`
+ * call). A new model adds its folder and one line here; `test/registry.test.ts` fails
+ * when a folder with a `defineModel` is missing from this list.
+ */
+import './most-popular/index.js';
+import './weaker-behavior/index.js';
+import './bpr/index.js';
+import './ncf/index.js';
+import './cmf/index.js';
+import './nmtr/index.js';

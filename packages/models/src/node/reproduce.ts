@@ -1,0 +1,208 @@
+/**
+ * The one runner of every registered reproduction ({@link Reproduction}): it reads the
+ * dataset, prepares the recipe's protocol, trains each wanted method (tuning it over
+ * the recipe's grid when asked), evaluates it, and writes the reports.
+ *
+ * Files under `out`, each written atomically (`writeFileAtomic`):
+ * - `methods/<id>.json`: a finished method ({@link MethodResult}), written as soon as it
+ *   finishes and reused by later runs, so an interrupted run resumes;
+ * - `checkpoints/<id>/…`: the per-epoch checkpoints of the method in training (one
+ *   folder per tuning candidate, `final` for an untuned one), removed when it finishes;
+ * - `report.json`, `report.md`, `report.html`, `sections.md`: the recipe's report over
+ *   every finished method in `out`, so a run of a few methods does not replace the full
+ *   table with theirs.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic, writeFilesAtomic } from '@rec/core/node';
+import type { Dataset } from '@rec/data';
+import { readDataset as readRegistryDataset } from '@rec/data/node';
+import { renderHtml, renderMarkdown, reportToJSON } from '@rec/eval';
+import { configFieldsOf, getModel, parseModelConfig } from '../plugin/define.js';
+import { type TrainedModel, trainModel } from '../plugin/train.js';
+import {
+  getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
+  type ReproductionSettings, type TuningCandidate, type TuningRecord,
+} from '../reproduction/define.js';
+import type { BatchProgress, EpochRecord } from '../training/trainer.js';
+import { fileCheckpoints } from './checkpoint.js';
+
+/** Options of {@link runReproduction}. */
+export interface RunReproductionOptions {
+  /** The dataset key (one of the reproduction's `datasets`). */
+  data: string;
+  /** Output folder (reports, per-method results, checkpoints). */
+  out: string;
+  /** Method ids to run (default all); the others already finished in `out` stay in the report. */
+  methods?: readonly string[];
+  /** Cap on epochs of every trained method (default the recipe's). */
+  epochs?: number;
+  /** Embedding size of every trained method (default the recipe's). */
+  dim?: number;
+  /** Seed of the protocol and of every model (default the recipe's). */
+  seed?: number;
+  /** Learning rates to tune each trained method over (`--tune`; the recipe's grid expands them). */
+  tuneLearningRates?: readonly number[];
+  /** Behaviour-weight vectors to tune over (`--tune-weights`), crossed with the learning rates. */
+  tuneWeights?: readonly (readonly number[])[];
+  /** Write the reports from the methods already finished in `out`, training nothing. */
+  reportOnly?: boolean;
+  /** Reads a dataset by registry name (default `readDataset` of `@rec/data/node`, through the cache). */
+  readDataset?: (name: string) => Promise<Dataset>;
+  /** Where progress lines go (default nowhere). */
+  log?: (line: string) => void;
+  /** Batch progress of the method in training: its display name (with the stage), batches done and total, mean loss, rows per second. */
+  onBatch?: (method: string, done: number, total: number, loss: number, rate: number) => void;
+}
+
+/** What {@link runReproduction} returns: the recipe's report and the finished methods it covers. */
+export interface ReproductionRun extends ReproductionReport {
+  /** Every finished method in `out`, report order. */
+  readonly results: readonly MethodResult[];
+}
+
+/**
+ * Runs a registered reproduction on one of its datasets and writes its reports (see
+ * the file header for what goes where).
+ *
+ * @param reproduction - the recipe, or its registered id.
+ * @throws Error naming the option when the dataset key or a method id is unknown, or
+ *   when a method's config does not fit its model's schema.
+ * @example
+ * ```ts
+ * const { report } = await runReproduction('nmtr', { data: 'tmall', out: 'runs/reproduce/nmtr-tmall', methods: ['most-popular', 'nmtr-gmf'], epochs: 2, log: console.error });
+ * report.rows.map((r) => r.method); // ['NMTR-GMF', 'Most popular']
+ * ```
+ */
+export async function runReproduction(reproduction: Reproduction | string, options: RunReproductionOptions): Promise<ReproductionRun> {
+  const recipe = typeof reproduction === 'string' ? getReproduction(reproduction) : reproduction;
+  const log = options.log ?? (() => {});
+  const where = `reproduce ${recipe.id}`;
+  if (!Object.hasOwn(recipe.datasets, options.data)) throw new Error(`${where}: data must be one of ${Object.keys(recipe.datasets).join(', ')}, got '${options.data}'`);
+  const all = recipe.methods(options.data);
+  const wanted = options.methods ?? all.map((m) => m.id);
+  for (const id of wanted) if (!all.some((m) => m.id === id)) throw new Error(`${where}: unknown method '${id}'; the methods are ${all.map((m) => m.id).join(', ')}`);
+
+  const settings: ReproductionSettings = {
+    data: options.data,
+    dataset: recipe.datasets[options.data],
+    epochs: options.epochs ?? recipe.defaults.epochs,
+    dim: options.dim ?? recipe.defaults.dim,
+    seed: options.seed ?? recipe.defaults.seed,
+    ...(options.tuneLearningRates ? { tuneLearningRates: options.tuneLearningRates } : {}),
+    ...(options.tuneWeights ? { tuneWeights: options.tuneWeights } : {}),
+  };
+  const dataset = await (options.readDataset ?? readRegistryDataset)(settings.dataset.dataset);
+  const protocol = await recipe.protocol(dataset, settings);
+  if (protocol.summary) log(protocol.summary);
+
+  const methodsDir = join(options.out, 'methods');
+  await mkdir(methodsDir, { recursive: true });
+  const resultFile = (id: string): string => join(methodsDir, `${id}.json`);
+  const readResult = async (id: string): Promise<MethodResult> => JSON.parse(await readFile(resultFile(id), 'utf8')) as MethodResult;
+  const results: MethodResult[] = [];
+  const cost = (m: ReproductionMethod): number => recipe.cost?.(m) ?? 0;
+  // Array sort is stable: equal costs keep report order.
+  for (const method of all.filter((m) => wanted.includes(m.id)).sort((a, b) => cost(a) - cost(b))) {
+    const file = resultFile(method.id);
+    if (existsSync(file)) {
+      results.push(await readResult(method.id));
+      log(`${method.name}: already done (${file})`);
+      continue;
+    }
+    if (options.reportOnly) {
+      log(`${method.name}: not run yet, left out of the report (--report-only)`);
+      continue;
+    }
+    const checkpointDir = join(options.out, 'checkpoints', method.id);
+    const result = await runMethod(recipe, method, protocol, settings, { checkpointDir, log, onBatch: options.onBatch });
+    await writeFileAtomic(file, JSON.stringify(result));
+    await rm(checkpointDir, { recursive: true, force: true });
+    results.push(result);
+    const headline = recipe.headline.map((metric) => `${metric} ${result.metrics[metric]?.toFixed(4) ?? '—'}`).join(', ');
+    log(`${method.name}: ${headline} (trained ${result.trainSeconds.toFixed(0)} s${result.bestEpoch === undefined ? '' : `, best epoch ${result.bestEpoch + 1}`})`);
+  }
+  for (const method of all.filter((m) => !wanted.includes(m.id))) {
+    if (existsSync(resultFile(method.id))) results.push(await readResult(method.id));
+  }
+  results.sort((a, b) => all.findIndex((m) => m.id === a.id) - all.findIndex((m) => m.id === b.id));
+
+  const { report, sections } = recipe.report(results, protocol, settings);
+  const extra = sections.join('\n\n');
+  await writeFilesAtomic([
+    { path: join(options.out, 'report.json'), data: reportToJSON(report) },
+    { path: join(options.out, 'report.md'), data: `${renderMarkdown(report)}\n\n${extra}\n` },
+    { path: join(options.out, 'report.html'), data: renderHtml(report) },
+    { path: join(options.out, 'sections.md'), data: `${extra}\n` },
+  ]);
+  return { report, sections, results };
+}
+
+/** A candidate's checkpoint folder name: its fields and values (`learningRate-0.05-weights-0.300_0.700`). */
+function candidateTag(candidate: TuningCandidate): string {
+  const value = (v: unknown): string => (Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? x.toFixed(3) : String(x))).join('_') : String(v));
+  const tag = Object.entries(candidate).map(([key, v]) => `${key}-${value(v)}`).join('-');
+  return tag.replace(/[^A-Za-z0-9._-]/g, '_') || 'candidate';
+}
+
+/** `field value, …` — a candidate in a progress line, when the recipe does not say. */
+function describeFields(candidate: TuningCandidate): string {
+  return Object.entries(candidate).map(([key, v]) => `${key} ${Array.isArray(v) ? `(${v.join(', ')})` : String(v)}`).join(', ');
+}
+
+/** Trains (tuning when the grid has several candidates), evaluates and records one method. */
+async function runMethod<P extends PreparedProtocol>(
+  recipe: Reproduction<P>,
+  method: ReproductionMethod,
+  protocol: P,
+  settings: ReproductionSettings,
+  io: { checkpointDir: string; log: (line: string) => void; onBatch: RunReproductionOptions['onBatch'] },
+): Promise<MethodResult> {
+  const definition = getModel(method.config.model, `method ${method.id}: model`);
+  const rule = definition.rule === true;
+  // The run's shared settings go to every model whose schema has them, overriding the method's.
+  const base = { ...method.config, ...configFieldsOf(definition.name, { dim: settings.dim, epochs: settings.epochs, seed: settings.seed }) };
+  const grid = rule ? [] : (recipe.tuning?.(method, base, settings) ?? []);
+  const data = protocol.trainingData(method, rule);
+  const describe = recipe.describeCandidate ?? describeFields;
+  const onBatch = (p: BatchProgress & { phase?: string }) =>
+    io.onBatch?.(`${method.name}${p.phase ? ` [${p.phase}]` : ''}`, p.batch, p.batches, p.loss, p.examplesPerSecond);
+  const onEpoch = (r: EpochRecord & { phase?: string }) =>
+    io.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation ${recipe.validationMetric} ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`);
+
+  // One candidate (e.g. `--tune 0.05`) is a setting, not a search; with more, the best replaces it.
+  let config = parseModelConfig(grid.length ? { ...base, ...grid[0] } : base, `method ${method.id}`);
+  const tuning: TuningRecord[] = [];
+  const t0 = performance.now();
+  let trained: TrainedModel | undefined;
+  if (grid.length > 1) {
+    // Each candidate trains with early stopping on the validation data; the best is kept
+    // (its validated epoch restored), not retrained.
+    let best = -Infinity;
+    for (const candidate of grid) {
+      const candidateConfig = parseModelConfig({ ...base, ...candidate }, `method ${method.id}`);
+      const run = await trainModel(candidateConfig, data, { checkpoints: fileCheckpoints(join(io.checkpointDir, candidateTag(candidate))), onBatch, onEpoch });
+      const value = run.history?.bestValidation ?? 0;
+      tuning.push({ ...candidate, validation: value });
+      io.log(`${method.name}: ${describe(candidate)} → validation ${recipe.validationMetric} ${value.toFixed(4)}`);
+      if (value > best) {
+        best = value;
+        config = candidateConfig;
+        trained = run;
+      }
+    }
+  }
+  trained ??= await trainModel(config, data, { ...(rule ? {} : { checkpoints: fileCheckpoints(join(io.checkpointDir, 'final')) }), onBatch, onEpoch });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const evaluation = await recipe.evaluate(trained, protocol, method);
+  const history = trained.history;
+  return {
+    id: method.id, name: method.name, group: method.group, config, metrics: { ...evaluation.metrics },
+    ...(evaluation.perUser ? { perUser: evaluation.perUser } : {}),
+    validation: (history?.epochs ?? []).filter((e) => e.validation !== undefined).map((e) => ({ epoch: e.epoch + 1, value: e.validation! })),
+    ...(history ? { bestEpoch: history.bestEpoch } : {}),
+    trainSeconds,
+    ...(tuning.length ? { tuning } : {}),
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Paper reproductions as data: one `defineReproduction({...})` per paper lists its
+ * datasets, its methods (registered models with the paper's settings), its protocol,
+ * its tuning grid, how a finished method is evaluated and what its report says. One
+ * runner (`runReproduction` of `@rec/models/node`) runs any of them: resume, tuning,
+ * per-epoch checkpoints and atomic writes are its business, never a recipe's.
+ *
+ * Browser-safe: no Node built-in. A recipe computes; the runner reads and writes.
+ */
+import type { Dataset } from '@rec/data';
+import type { EvaluationReport } from '@rec/eval';
+import type { ModelConfig, ModelConfigInput } from '../plugin/config.js';
+import type { TrainingData } from '../plugin/data.js';
+import type { TrainedModel } from '../plugin/train.js';
+
+/**
+ * A dataset a reproduction runs on: the registry name it reads and how reports name it.
+ * @example
+ * ```ts
+ * const tmall: ReproductionDataset = { dataset: 'tmall/mbcgcn', label: 'Tmall (MB-CGCN split: view → cart → buy)' };
+ * ```
+ */
+export interface ReproductionDataset {
+  /** The `@rec/data` registry name (`readDataset(dataset)`). */
+  readonly dataset: string;
+  /** How the report names it. */
+  readonly label: string;
+}
+
+/**
+ * One row of a reproduction: a registered model with the paper's settings.
+ * @example
+ * ```ts
+ * const method: ReproductionMethod = { id: 'nmtr-gmf', name: 'NMTR-GMF', group: 'NMTR', config: { model: 'nmtr-gmf', learningRate: 0.01 } };
+ * ```
+ */
+export interface ReproductionMethod {
+  /** Unique within the reproduction; names `methods/<id>.json` and `--methods`. */
+  readonly id: string;
+  /** How the report names the row. */
+  readonly name: string;
+  /** The report's group of rows (a table section). */
+  readonly group: string;
+  /**
+   * The model and its settings. The runner adds the run's `dim`, `epochs` and `seed`
+   * where the model's schema has them (they override these), so a rule's config
+   * carries only its own fields.
+   */
+  readonly config: ModelConfigInput;
+}
+
+/**
+ * The settings of one run, shared by every method of it.
+ * @example
+ * ```ts
+ * const settings: ReproductionSettings = { data: 'tmall', dataset: NMTR_DATASETS.tmall, epochs: 20, dim: 64, seed: 1 };
+ * ```
+ */
+export interface ReproductionSettings {
+  /** The dataset key (`tmall`) … */
+  readonly data: string;
+  /** … and its entry. */
+  readonly dataset: ReproductionDataset;
+  /** Cap on epochs of every trained method. */
+  readonly epochs: number;
+  /** Embedding size of every trained method. */
+  readonly dim: number;
+  /** Seed of the protocol's random choices and of every model. */
+  readonly seed: number;
+  /** `--tune`: learning rates to search on the validation data (the recipe's {@link Reproduction.tuning} expands them). */
+  readonly tuneLearningRates?: readonly number[];
+  /** `--tune-weights`: behaviour-weight vectors to search, for the methods that have them. */
+  readonly tuneWeights?: readonly (readonly number[])[];
+}
+
+/**
+ * What a reproduction's protocol prepares from the dataset, once per run: at least what
+ * each method trains on; a recipe extends it with what its evaluation and report need
+ * (test rows, masks, groupings).
+ */
+export interface PreparedProtocol {
+  /**
+   * The data `method` trains on.
+   * @param rule - true for a one-pass rule (`rule` in its model definition): it validates
+   *   nothing, so it usually gets every training row.
+   */
+  trainingData(method: ReproductionMethod, rule: boolean): TrainingData;
+  /** Printed once the protocol is prepared (e.g. a table of how the test relates to training). */
+  readonly summary?: string;
+}
+
+/**
+ * Per-user values of a finished method (for significance tests and breakdowns): the
+ * evaluated users and, per kept metric, one value per user, aligned.
+ */
+export interface PerUserValues {
+  readonly users: readonly number[];
+  readonly [metric: string]: readonly number[];
+}
+
+/** What a recipe's {@link Reproduction.evaluate} returns. */
+export interface MethodEvaluation {
+  /** Metric name → value (`HR@100`, `AUC`, `RMSE`, …). */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Per-user values the report needs, when it needs any. */
+  readonly perUser?: PerUserValues;
+}
+
+/**
+ * One candidate of a tuning grid: the config fields it sets over the method's own
+ * (`{ learningRate: 0.05, weights: [0.3, 0.7] }`).
+ */
+export type TuningCandidate = Readonly<Record<string, unknown>>;
+
+/** A tried candidate as kept in the method's result: its fields and its best validation score. */
+export type TuningRecord = TuningCandidate & { readonly validation: number };
+
+/**
+ * A finished method, as the runner keeps it in `<out>/methods/<id>.json`.
+ */
+export interface MethodResult {
+  readonly id: string;
+  readonly name: string;
+  readonly group: string;
+  /** The validated config it was trained with (the best candidate when tuned). */
+  readonly config: ModelConfig;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly perUser?: PerUserValues;
+  /** Validation score after each validated epoch (1-based), of the final training. */
+  readonly validation: readonly { readonly epoch: number; readonly value: number }[];
+  /** The epoch (0-based) whose parameters were evaluated; absent for a rule. */
+  readonly bestEpoch?: number;
+  /** Wall-clock seconds of training, tuning included. */
+  readonly trainSeconds: number;
+  /** Every candidate tried, when the method was tuned (more than one candidate). */
+  readonly tuning?: readonly TuningRecord[];
+}
+
+/**
+ * What a recipe's report function returns: the main report (rendered to JSON,
+ * Markdown and HTML) and extra Markdown sections (appended to `report.md` and
+ * written alone to `sections.md`).
+ */
+export interface ReproductionReport {
+  readonly report: EvaluationReport;
+  readonly sections: readonly string[];
+}
+
+/**
+ * A paper's reproduction. Built by {@link defineReproduction}.
+ *
+ * @typeParam P - what its protocol prepares, handed back to `evaluate` and `report`.
+ */
+export interface Reproduction<P extends PreparedProtocol = PreparedProtocol> {
+  /** The registered id (`rec reproduce <id>`): lower-case letters, digits and dashes. */
+  readonly id: string;
+  /** One line: what it reproduces (`NMTR Table III, Table V and Fig. 5, …`). */
+  readonly title: string;
+  /** Authors, title, venue and year of the paper. */
+  readonly citation: string;
+  /** The datasets it runs on, by the key `--data` takes. */
+  readonly datasets: Readonly<Record<string, ReproductionDataset>>;
+  /** Run settings when the caller gives none (the paper's). */
+  readonly defaults: { readonly epochs: number; readonly dim: number; readonly seed: number };
+  /** The methods on one dataset, in report order (ids unique). */
+  methods(data: string): readonly ReproductionMethod[];
+  /**
+   * Training order: lower first, ties in report order (default: report order). Cheap
+   * methods first means a run cut short still has its baselines.
+   */
+  cost?(method: ReproductionMethod): number;
+  /** Prepares the evaluation context from the dataset (splits, hold-outs, masks). */
+  protocol(dataset: Dataset, settings: ReproductionSettings): P | Promise<P>;
+  /** Names the models' validation score in progress lines (`HR@100`). */
+  readonly validationMetric: string;
+  /** Metrics printed when a method finishes (`['HR@100', 'NDCG@100']`). */
+  readonly headline: readonly string[];
+  /**
+   * The tuning grid of one method: each candidate's fields over `base` (the method's
+   * config with the run's settings). None or one candidate is a setting, not a search;
+   * with more, each trains with early stopping on the validation data and the best
+   * (by its best validation score) is kept. Rules are never tuned. Default: no grid.
+   */
+  tuning?(method: ReproductionMethod, base: ModelConfigInput, settings: ReproductionSettings): readonly TuningCandidate[];
+  /** How a candidate reads in progress lines (default `field value, …`). */
+  describeCandidate?(candidate: TuningCandidate): string;
+  /** Evaluates a trained method on the protocol's test data. */
+  evaluate(trained: TrainedModel, protocol: P, method: ReproductionMethod): Promise<MethodEvaluation>;
+  /** The report of the finished methods (report order; may be a subset of the methods). */
+  report(results: readonly MethodResult[], protocol: P, settings: ReproductionSettings): ReproductionReport;
+}
+
+const registry = new Map<string, Reproduction>();
+
+/**
+ * Registers a reproduction; call it once per recipe (the `reproductions/` barrel does).
+ *
+ * @returns the reproduction, typed.
+ * @throws Error when the id is taken or malformed, or it lists no dataset.
+ * @example
+ * ```ts
+ * export const toy = defineReproduction({
+ *   id: 'toy', title: 'most-popular on ml-100k', citation: '—',
+ *   datasets: { ml: { dataset: 'ml-100k', label: 'MovieLens 100K' } },
+ *   defaults: { epochs: 1, dim: 8, seed: 1 },
+ *   methods: () => [{ id: 'pop', name: 'Most popular', group: 'Rules', config: { model: 'most-popular' } }],
+ *   protocol: (dataset) => ({ trainingData: () => ({ train: dataset.splits.default.train }), test: dataset.splits.default.test }),
+ *   validationMetric: 'HR@10', headline: ['HR@10'],
+ *   evaluate: async (trained, protocol) => ({ metrics: await hitRateOf(trained.model, protocol.test) }),
+ *   report: (results, _protocol, settings) => ({ report: createReport({ title: 'toy', dataset: settings.dataset.label, columns: ['HR@10'], rows: results.map(rowOf) }), sections: [] }),
+ * });
+ * ```
+ */
+export function defineReproduction<P extends PreparedProtocol>(reproduction: Reproduction<P>): Reproduction<P> {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(reproduction.id)) throw new Error(`defineReproduction: id '${reproduction.id}' must be lower-case letters, digits and dashes`);
+  if (registry.has(reproduction.id)) throw new Error(`defineReproduction: a reproduction named '${reproduction.id}' is already registered`);
+  if (Object.keys(reproduction.datasets).length === 0) throw new Error(`defineReproduction: '${reproduction.id}' lists no dataset`);
+  registry.set(reproduction.id, reproduction as unknown as Reproduction);
+  return reproduction;
+}
+
+/**
+ * Every registered reproduction, in registration order.
+ * @example
+ * ```ts
+ * listReproductions().map((r) => r.id); // ['nmtr']
+ * ```
+ */
+export function listReproductions(): Reproduction[] {
+  return [...registry.values()];
+}
+
+/**
+ * The reproduction registered under `id`.
+ * @param where - names the source in the message.
+ * @throws Error listing the registered ids when there is none.
+ * @example
+ * ```ts
+ * getReproduction('nmtr').datasets.tmall.dataset; // 'tmall/mbcgcn'
+ * getReproduction('mrlr'); // Error: reproduction: expected one of nmtr, got 'mrlr'
+ * ```
+ */
+export function getReproduction(id: string, where = 'reproduction'): Reproduction {
+  const found = registry.get(id);
+  if (!found) throw new Error(`${where}: expected one of ${[...registry.keys()].join(', ')}, got '${id}'`);
+  return found;
+}
