@@ -25,14 +25,16 @@
  * (or `pnpm bench:data` at the root). Data root: REC_DATA_DIR (see `dataRoot()`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type Dataset, dataRoot, KNOWN_DATASETS, locateDataset, readDataset } from '@rec/data';
+import { writeFileAtomic } from '@rec/core/node';
+import type { Dataset } from '@rec/data';
+import { dataRoot, KNOWN_DATASETS, locateDataset, readDataset } from '@rec/data/node';
 
 /** The datasets this benchmark loads, when registered and present. */
 const BENCH_DATASETS = ['ml-100k', 'tmall/mbcgcn', 'amazon-s3rec/Beauty'] as const;
@@ -238,8 +240,7 @@ async function main(): Promise<void> {
     null,
     2,
   );
-  writeFileSync(`${out}.tmp`, `${json}\n`);
-  renameSync(`${out}.tmp`, out);
+  await writeFileAtomic(out, `${json}\n`);
   console.log(`wrote ${out}`);
 }
 

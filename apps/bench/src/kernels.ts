@@ -28,13 +28,14 @@
  * times just those kernels. Results: stdout and apps/bench/results/kernels.json
  * (a run with `--only` writes kernels.<names>.json, leaving the full table's file).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   add, type Backend, getBackend, hostData, hostF32, matmul, noGrad, Philox, registerBackend, relu, reshape, runKernel, type Tensor, tensor, tidy,
 } from '@rec/core';
+import { writeFileAtomic } from '@rec/core/node';
 import { assertClose, assertExact } from '@rec/core/testing';
 import { FAST_KERNELS, loadNative, loadNativeBackend, setNativeThreads } from '@rec/kernels';
 import { AliasTable, unigramWeights } from '@rec/core';
@@ -740,6 +741,5 @@ for (const r of results) if (r.note && r.backend === 'native') console.log(`  ${
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 mkdirSync(outDir, { recursive: true });
 const out = join(outDir, ONLY ? `kernels.${ONLY.join('+')}.json` : 'kernels.json');
-writeFileSync(`${out}.tmp`, `${JSON.stringify({ machine: { cpu: cpus()[0]?.model, threads: cpus().length, memoryGiB: totalmem() / 2 ** 30, addonFlags: addon.buildFlags }, bounds, results }, null, 2)}\n`);
-renameSync(`${out}.tmp`, out);
+await writeFileAtomic(out, `${JSON.stringify({ machine: { cpu: cpus()[0]?.model, threads: cpus().length, memoryGiB: totalmem() / 2 ** 30, addonFlags: addon.buildFlags }, bounds, results }, null, 2)}\n`);
 console.log(`\nwrote ${out}`);

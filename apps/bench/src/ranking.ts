@@ -10,10 +10,11 @@
  *
  *   cd apps/bench && REC_DATA_DIR=… node --conditions=@rec/source --import tsx src/ranking.ts
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gather, matmul, noGrad, Philox, resolveBackend, runKernel, tensor, tidy, type Tensor } from '@rec/core';
-import { positivesByBehavior, readDataset, UserItemCSR } from '@rec/data';
+import { writeFileAtomic } from '@rec/core/node';
+import { positivesByBehavior, UserItemCSR } from '@rec/data';
+import { readDataset } from '@rec/data/node';
 import { evaluateFullRanking, type FullRankingOptions } from '@rec/eval';
 import { registerNativeBackend } from '@rec/kernels';
 
@@ -82,7 +83,7 @@ console.log('| path | end to end | speedup |');
 console.log('|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(`metrics (random factors, a smoke value only): ${metrics}; per-user mismatches on the checked slice: ${mismatches}`);
-writeFileSync(
+await writeFileAtomic(
   join(import.meta.dirname, '..', 'results', 'ranking.json'),
   `${JSON.stringify({ users: full.numUsers, items: numItems, dim: DIM, ks: KS, referenceMs, nativeMs, speedup: referenceMs / nativeMs, mismatches }, null, 2)}\n`,
 );

@@ -9,12 +9,13 @@
  *
  *   cd apps/bench && REC_DATA_DIR=… node --conditions=@rec/source --import tsx src/training.ts [--no-epoch]
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Adagrad, backward, resolveBackend, tidy } from '@rec/core';
-import { multiBehaviorLeaveOneOut, readDataset } from '@rec/data';
+import { writeFileAtomic } from '@rec/core/node';
+import { multiBehaviorLeaveOneOut } from '@rec/data';
+import { readDataset } from '@rec/data/node';
 import { registerFastBackends } from '@rec/kernels';
-import { behaviorLog, createModel, modelBehaviors, parseTrainConfig, PointwiseObjective, type NCF, type NMTR } from '@rec/models';
+import { behaviorLog, getModel, modelBehaviors, parseModelConfig, PointwiseObjective, shapeOf, type NCF, type NMTR } from '@rec/models';
 
 const MODELS = ['neumf', 'nmtr-neumf'] as const;
 const TIMED_ROWS = { js: 40_000, native: 200_000 };
@@ -25,11 +26,11 @@ const dataset = await readDataset('tmall/mbcgcn');
 const { train } = multiBehaviorLeaveOneOut(dataset.splits.default.train, { targetBehavior: 'buy', mode: 'random', seed: 1 });
 
 function setup(model: (typeof MODELS)[number]) {
-  const config = parseTrainConfig({ model, seed: 3 });
+  const config = parseModelConfig({ model, seed: 3 });
   const behaviors = modelBehaviors(config, train);
-  const net = createModel(config, train.numUsers, train.numItems, behaviors) as NCF | NMTR;
+  const net = getModel(model).create!(config as never, shapeOf({ train }, behaviors)) as unknown as NCF | NMTR;
   const objective = new PointwiseObjective(net, behaviorLog(train, behaviors), { seed: 3 });
-  const optimizer = new Adagrad(net, { lr: config.learningRate });
+  const optimizer = new Adagrad(net, { lr: config.learningRate as number });
   const step = (b: number): { loss: number; rows: number } =>
     tidy(() => {
       const { loss, examples } = objective.batch(0, b);
@@ -85,5 +86,5 @@ if (epochs.length) {
   for (const e of epochs) console.log(`| ${e.model} | ${e.seconds.toFixed(1)} s | ${e.batches} | ${e.rows.toLocaleString('en-US')} |`);
 }
 const out = join(import.meta.dirname, '..', 'results', 'training.json');
-writeFileSync(out, JSON.stringify({ dataset: 'tmall/mbcgcn', rows, epochs, speedups: Object.fromEntries(MODELS.map((m) => [m, speedup(m)])) }, null, 2));
+await writeFileAtomic(out, `${JSON.stringify({ dataset: 'tmall/mbcgcn', rows, epochs, speedups: Object.fromEntries(MODELS.map((m) => [m, speedup(m)])) }, null, 2)}\n`);
 console.log(`\nwrote ${out}`);

@@ -96,3 +96,85 @@ describe('rec data', () => {
     expect(stdout).toContain(`data root: ${tmpdir()}`);
   });
 });
+
+describe('rec data describe', () => {
+  /** A small shop: a funnel log, category paths, an .npy feature matrix, user features, a split. */
+  function shop(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-cli-describe-'));
+    const events = [
+      'customer_id,sku,stars,ts,event',
+      'alice,A1,4,1425211200,view',
+      'alice,B2,5,1425297600,buy',
+      'alice,C3,3,1425384000,buy',
+      'bob,A1,3,1425470400,buy',
+      'bob,C3,2,1425556800,view',
+      'bob,B2,4,1425643200,buy',
+    ];
+    writeFileSync(join(dir, 'events.csv'), `${events.join('\n')}\n`);
+    writeFileSync(join(dir, 'train.csv'), `${events.slice(0, 5).join('\n')}\n`);
+    writeFileSync(join(dir, 'test.csv'), `${[events[0], events[6]].join('\n')}\n`);
+    writeFileSync(join(dir, 'categories.csv'), 'sku,path\nA1,Clothing > Shoes\nB2,Clothing > Shirts\nC3,Home > Kitchen > Pans\nQ9,Garden\n');
+    // A float32 .npy of 3 × 2, rows aligned to item_ids.txt.
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }";
+    header = `${header.padEnd(Math.ceil((10 + header.length + 1) / 64) * 64 - 11, ' ')}\n`;
+    const npy = Buffer.alloc(10 + header.length + 24);
+    Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(npy);
+    npy.writeUInt16LE(header.length, 8);
+    npy.write(header, 10, 'latin1');
+    Buffer.from(Float32Array.of(1, 2, 3, 4, 5, 6).buffer).copy(npy, 10 + header.length);
+    writeFileSync(join(dir, 'image.npy'), npy);
+    writeFileSync(join(dir, 'item_ids.txt'), 'A1\nB2\nC3\n');
+    writeFileSync(join(dir, 'users.csv'), 'id,age,gender\nalice,31,F\nbob,45,M\n');
+    writeFileSync(
+      join(dir, 'shop.yaml'),
+      [
+        'name: my-shop',
+        'interactions:',
+        '  path: events.csv',
+        '  columns: { user: customer_id, item: sku, rating: stars, time: ts, behavior: event }',
+        '  behaviors: [view, buy]',
+        'items:',
+        '  categories: { path: categories.csv, columns: { item: sku, category: path }, separator: " > " }',
+        '  features: { image: { path: image.npy, ids: item_ids.txt } }',
+        'users:',
+        '  features: { path: users.csv, columns: { user: id } }',
+        'splits:',
+        '  default: { train: train.csv, test: test.csv }',
+      ].join('\n'),
+    );
+    return dir;
+  }
+
+  it('prints what it understood of a dataset file, and warns about side rows it ignored', async () => {
+    const dir = shop();
+    const { code, stdout, stderr } = await rec(['data', 'describe', join(dir, 'shop.yaml')]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/categories\.csv \(items\.categories\.columns\.item\): 1 item id not in the interactions \("Q9"\); their rows are ignored\n$/);
+    expect(stdout).toContain(`dataset my-shop (${join(dir, 'shop.yaml')})`);
+    expect(stdout).toMatch(/users\s+2\n/);
+    expect(stdout).toMatch(/interactions\s+6\n/);
+    expect(stdout).toContain('ratings:         yes, 2 to 5');
+    expect(stdout).toContain('timestamps:      yes, 2015-03-01T12:00:00Z to 2015-03-06T12:00:00Z');
+    expect(stdout).toContain('behaviours:      view → buy (target: buy)');
+    expect(stdout).toContain('hierarchy:       6 nodes, depth 3, 3 items placed');
+    expect(stdout).toContain('item features:   image (2-d)');
+    expect(stdout).toContain('user features:   age (numeric), gender (2 values)');
+    expect(stdout).toContain('splits:          default (4 train / 1 test)');
+    expect(stdout).toContain('default split:   default — my-shop published split default: train.csv (4 rows) / test.csv (1), from shop.yaml');
+  });
+
+  it('refuses a bare interactions file, and names the field of a bad dataset file, in one line', async () => {
+    const dir = shop();
+    const bare = await rec(['data', 'describe', join(dir, 'events.csv')]);
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toMatch(/^rec: data describe: .*events\.csv is an interactions file; describe reads a dataset file \(\.yaml, \.yml or \.json\)[^\n]*\n$/);
+
+    writeFileSync(join(dir, 'typo.yaml'), 'interactions:\n  path: events.csv\n  columns: { user: customer_id, item: sku, stars: stars }\n');
+    const typo = await rec(['data', 'describe', join(dir, 'typo.yaml')]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe(
+      `rec: readDatasetFile: ${join(dir, 'typo.yaml')}: interactions.columns.stars: unknown field; allowed: user, item, rating, timestamp, time, behavior\n`,
+    );
+  });
+});

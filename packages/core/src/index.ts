@@ -1,6 +1,7 @@
 /**
  * `@rec/core`: tensors, autograd, the kernel registry and its reference `js`
- * backend, modules, optimizers, counter-based RNG and parameter files.
+ * backend, modules, optimizers, counter-based RNG and the safetensors format.
+ * Browser-safe: parameter folders on disk and atomic writes are in `@rec/core/node`.
  */
 export * from './backends/js/index.js';
 export { type DType, type TypedArray, allocArray, dtypeOf, isIntegerDType } from './tensor/dtype.js';

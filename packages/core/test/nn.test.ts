@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ATTENTION_MASKED, backward, causalMask, Dropout, Embedding, keyPaddingMask, LayerNorm, Linear, loadParameters, MLP, Module,
-  MultiHeadAttention, ones, Parameter, Philox, RowSparse, saveParameters, sum, mul, tensor, TransformerEncoderLayer, type Tensor,
+  ATTENTION_MASKED, backward, causalMask, Dropout, Embedding, keyPaddingMask, LayerNorm, Linear, MLP, Module,
+  MultiHeadAttention, ones, Parameter, Philox, RowSparse, sum, mul, tensor, TransformerEncoderLayer, type Tensor,
 } from '../src/index.js';
+import { loadParameters, saveParameters } from '../src/node.js';
 import { gradCheck } from '../src/testing/index.js';
 
 /** Uniform values in [lo, hi) from a seeded Philox stream. */

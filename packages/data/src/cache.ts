@@ -34,11 +34,12 @@
  * shared between machines of different endianness simply misses.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '@rec/core';
+import { writeFileAtomic } from '@rec/core/node';
 import type { Dataset, PublishedSplit } from './dataset.js';
 import { createInteractions, IdMap, type Interactions, type RawId } from './interactions.js';
 import type { DatasetEntry } from './readers/entry.js';
@@ -740,23 +741,18 @@ export async function readThroughCache(entry: DatasetEntry, folderDir: string, o
   } catch (err) {
     warn(`rec: not caching ${entry.name}: ${(err as Error).message}`);
   }
-  if (encoded !== undefined) writeCacheFile(path, encoded, entry.name, warn);
+  if (encoded !== undefined) await writeCacheFile(path, encoded, entry.name, warn);
   return { dataset, hit: false, path, key };
 }
 
-function writeCacheFile(path: string, bytes: Uint8Array, name: string, warn: (line: string) => void): void {
+async function writeCacheFile(path: string, bytes: Uint8Array, name: string, warn: (line: string) => void): Promise<void> {
   const dir = dirname(path);
-  const tmp = `${path}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
+    // Temporary name, fsync, rename: a reader (or the next run after a crash)
+    // sees the old cache file or the complete new one; on error nothing is left.
+    await writeFileAtomic(path, bytes);
   } catch (err) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // The folder itself is unusable; there is no temporary file to remove.
-    }
     warn(`rec: could not write dataset cache ${path}: ${(err as Error).message}; continuing without it`);
     return;
   }

@@ -9,8 +9,9 @@
  * download, and {@link download} says where they come from instead.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
+import { writeFileAtomic } from '@rec/core/node';
 import { unzipSync } from 'fflate';
 
 /**
@@ -238,7 +239,9 @@ export async function download(name: string, dir: string, options: DownloadOptio
     for (const [path, data] of contents) {
       const file = join(staging, ...path.split('/'));
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, data);
+      // Each file flushed before the folder is renamed into place, so that the
+      // dataset folder never appears with empty or short files after a crash.
+      await writeFileAtomic(file, data);
     }
     renaming = true;
     renameSync(staging, target);

@@ -1,6 +1,10 @@
 /**
- * @rec/data: datasets as columnar typed arrays — readers, id maps, splits and indexes.
- * Never trains or scores.
+ * @rec/data: datasets as columnar typed arrays — id maps, side information, filters,
+ * splits and indexes. Never trains or scores.
+ *
+ * Browser-safe: no Node built-in, no DuckDB. Reading datasets from disk (`readDataset`,
+ * the per-dataset readers, `readInteractionsFile`, `readNpy`, the cache, `download`)
+ * is in `@rec/data/node`.
  */
 export {
   createInteractions,
@@ -11,17 +15,6 @@ export {
   type InteractionDataset,
   type RawId,
 } from './interactions.js';
-export { dataRoot, userCacheDir, locateDataset, KNOWN_DATASETS, type DatasetLocation, type KnownDataset } from './locate.js';
-export {
-  openDuckDB,
-  queryColumns,
-  sqlString,
-  DuckDBSession,
-  type ColumnKind,
-  type ColumnSpec,
-  type ColumnsOf,
-  type QueryColumns,
-} from './duckdb.js';
 export {
   generateSyntheticInteractions,
   SYNTHETIC_STREAMS,
@@ -34,31 +27,6 @@ export { CategoryTree } from './side-info/category-tree.js';
 export { ItemCategories } from './side-info/item-categories.js';
 export { denseFeatures, type DenseFeatures, type CategoricalFeature, type UserFeatures } from './side-info/features.js';
 export type { Dataset, PublishedSplit } from './dataset.js';
-export type { LocateOptions } from './locate.js';
-export { readDataset, type ReadDatasetOptions } from './load.js';
-export {
-  CACHE_FORMAT_VERSION,
-  DatasetCacheError,
-  datasetCacheDir,
-  datasetCacheKey,
-  datasetCachePath,
-  datasetSourceFiles,
-  decodeDatasetCache,
-  encodeDatasetCache,
-  readThroughCache,
-  type CachedRead,
-  type DatasetCacheOptions,
-} from './cache.js';
-export {
-  download,
-  GROUPLENS_BASE_URL,
-  OFFICIAL_ARCHIVES,
-  repositorySource,
-  type ArchiveChecksum,
-  type DownloadOptions,
-  type DownloadResult,
-  type OfficialArchive,
-} from './download.js';
 export type { LeaveOutMode } from './split.js';
 export {
   compactInteractions,
@@ -123,18 +91,15 @@ export {
 } from './indexes.js';
 export { behaviorOverlap, formatOverlap, type BehaviorOverlap, type OverlapCount } from './overlap.js';
 export { formatStats, stats, type CountSummary, type DatasetStats, type StatsOptions } from './stats.js';
+export { parseNpzCsr, type CsrMatrix } from './npz.js';
+export { parseNpy, type NpyArray } from './npy.js';
 export {
-  readMovieLens100K, readMovieLens1M, readMovieLens1MNCF, ML100K_SPLITS, movieLensDatasets, type MovieLens100K, type MovieLens1M,
-} from './readers/movielens.js';
-export {
-  readInteractionsFile, readDelimitedFields, type InteractionFileFormat, type InteractionColumnMapping,
-  type ReadInteractionsFileOptions, type InteractionFile, type DelimitedFields,
-} from './readers/generic.js';
-export {
-  readTmallMBGCN, readTmallMBCGCN, readBeibeiGHCF, readBeibeiCRGCN, readTaobaoGHCF, multiBehaviorDatasets,
-} from './readers/multi-behavior.js';
-export { readNpzCsr, parseNpzCsr, type CsrMatrix } from './npz.js';
-export { DATASETS, datasetEntry, type DatasetEntry } from './readers/index.js';
-export { readS3Rec, readS3RecSequences, s3recDatasets, type S3RecDomain } from './readers/s3rec.js';
-export { readTikTokDiffMM, tiktokDatasets } from './readers/tiktok.js';
-export { parseNpy, readNpy, type NpyArray } from './npy.js';
+  defaultSplitSpec,
+  formatSplitSpec,
+  parseSplitSpec,
+  resolveSplit,
+  SPLIT_SPEC_FORMS,
+  type ResolvedSplit,
+  type ResolveSplitOptions,
+  type SplitSpec,
+} from './protocols.js';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseNpy, readNpy } from './npy.js';
+import { readNpy } from './npy-file.js';
+import { parseNpy } from './npy.js';
 
 /**
  * A .npy file as numpy.save writes it: magic, version, header length, the header dict

@@ -12,20 +12,17 @@
  * (`f2`, `f4`, `f8`) → Float32Array, integers (`i1`…`i8`, `u1`…`u8`) → Int32Array, with
  * a range check where the conversion could lose a value. Only C order is read;
  * structured dtypes, object arrays and Fortran order are errors that say so.
+ *
+ * Browser-safe: parsing only. Reading a file (`readNpy`) is in `npy-file.ts`, exported
+ * from `@rec/data/node`.
  */
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
-
-const gunzipAsync = promisify(gunzip);
-
 /**
  * A parsed `.npy` array: its shape, the dtype string of the file, and the values in
  * C order, widened or narrowed to the @rec element type of their kind.
  *
  * @example
  * ```ts
- * const array: NpyArray = await readNpy('image_feat.npy.gz');
+ * const array: NpyArray = parseNpy(bytes, 'image_feat.npy');
  * if (array.kind === 'float32') array.data; // Float32Array, shape[0] × shape[1] values
  * ```
  */
@@ -139,7 +136,7 @@ function parseHeader(text: string, source: string): NpyHeader {
 }
 
 /**
- * Parses the bytes of a `.npy` file (not gzipped; see {@link readNpy} for files).
+ * Parses the bytes of a `.npy` file (not gzipped; see `readNpy` in `@rec/data/node` for files).
  * Versions 1.0, 2.0 and 3.0; dtypes `f2`/`f4`/`f8` (→ Float32Array) and
  * `i1`…`i8`/`u1`…`u8` (→ Int32Array), little- or big-endian; C order only.
  * Cost: one pass over the data; little-endian `f4`/`i4` are one copy.
@@ -259,37 +256,4 @@ export function parseNpy(bytes: Uint8Array, source = '.npy data'): NpyArray {
     }
   }
   return { kind: 'int32', descr, shape, data: out };
-}
-
-/**
- * Reads a `.npy` file, gunzipping it first when it starts with the gzip magic bytes
- * (so `x.npy.gz` and `x.npy` both work whatever their names). See {@link parseNpy}
- * for the dtypes and conversions. Cost: the file is held in memory twice at peak
- * (compressed or raw bytes, and the converted array).
- *
- * @param path the file.
- * @throws Error naming `path`: missing file, a corrupt or truncated gzip stream, or
- * any {@link parseNpy} error.
- * @example
- * ```ts
- * const image = await readNpy(join(dir, 'image_feat.npy.gz'));
- * image.shape; // [6710, 128]
- * image.descr; // '<f2' (read as float32)
- * ```
- */
-export async function readNpy(path: string): Promise<NpyArray> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new Error(`readNpy: cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = await gunzipAsync(bytes);
-    } catch (error) {
-      throw new Error(`${path}: the gzip stream is corrupt or truncated (${(error as Error).message})`, { cause: error });
-    }
-  }
-  return parseNpy(bytes, path);
 }

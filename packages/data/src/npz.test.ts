@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { parseNpzCsr, readNpzCsr } from './npz.js';
+import { readNpzCsr } from './npz-file.js';
+import { parseNpzCsr } from './npz.js';
 
 /**
  * Written by SciPy 1.17.1 / NumPy 2.4.6:

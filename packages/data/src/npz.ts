@@ -13,13 +13,14 @@
  *
  * Multi-behaviour recommender repositories (e.g. SS-00-SS/MBCGCN's
  * `Data/<behaviour>/s_adj_mat.npz`) publish training graphs this way. The zip is
- * opened with fflate, the outer gzip with node:zlib, the numeric members with
+ * opened with fflate, the outer gzip too, the numeric members with
  * {@link parseNpy}, and the one string member with a few lines below (`parseNpy`
  * reads numeric dtypes only).
+ *
+ * Browser-safe: parsing only. Reading a file (`readNpzCsr`) is in `npz-file.ts`,
+ * exported from `@rec/data/node`.
  */
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { unzipSync } from 'fflate';
+import { gunzipSync, unzipSync } from 'fflate';
 import { parseNpy } from './npy.js';
 
 /**
@@ -34,7 +35,7 @@ import { parseNpy } from './npy.js';
  *
  * @example
  * ```ts
- * const m: CsrMatrix = await readNpzCsr('view/s_adj_mat.npz.gz');
+ * const m: CsrMatrix = parseNpzCsr(bytes, 'view/s_adj_mat.npz');
  * for (let p = m.indptr[0]; p < m.indptr[1]; p++) console.log(0, m.indices[p], m.data[p]);
  * ```
  */
@@ -179,26 +180,4 @@ export function parseNpzCsr(bytes: Uint8Array, source = '.npz'): CsrMatrix {
     }
   }
   return { numRows, numCols, indptr, indices, data };
-}
-
-/**
- * Reads a SciPy CSR matrix from a `.npz` or `.npz.gz` file; see {@link parseNpzCsr}.
- * The whole file is read into memory (tens of MB for graphs with millions of edges).
- *
- * @param path the file; gzip is recognised by content, not by the name.
- * @throws Error naming `path` when it cannot be read, and as {@link parseNpzCsr} does.
- * @example
- * ```ts
- * const adj = await readNpzCsr(join(dir, 'mbcgcn/view/s_adj_mat.npz.gz'));
- * console.log(adj.numRows, adj.numCols, adj.indices.length);
- * ```
- */
-export async function readNpzCsr(path: string): Promise<CsrMatrix> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new Error(`readNpzCsr: cannot read ${path} (${(error as Error).message})`, { cause: error });
-  }
-  return parseNpzCsr(bytes, path);
 }

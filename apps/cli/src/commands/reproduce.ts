@@ -1,15 +1,18 @@
 /**
- * `rec reproduce nmtr --data tmall|beibei`: NMTR's Table III, Table V and Fig. 5 with
- * the rules the paper lacks; see `../reproduce/nmtr.ts` for the protocol.
+ * `rec reproduce`: the registered reproductions (`@rec/models`' recipes) and the one
+ * runner that runs any of them (`runReproduction` of `@rec/models/node`).
+ *
+ *   rec reproduce                       the reproductions, their datasets and methods
+ *   rec reproduce <paper> --data <key>  runs one: resume, --methods, --tune, --report-only
  */
 import { join } from 'node:path';
+import { getReproduction, listReproductions, type Reproduction, runReproduction } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
-import { NMTR_DATASETS, nmtrMethods, reproduceNmtr } from '../reproduce/nmtr.js';
 import { type CommandContext, useBackend } from './context.js';
 
 interface ReproduceOptions {
-  data: string;
+  data?: string;
   out?: string;
   methods?: string;
   epochs?: string;
@@ -30,60 +33,116 @@ function positiveInt(flag: string, text: string | undefined): number | undefined
   return n;
 }
 
-/** Registers `rec reproduce nmtr`. */
+/** `--tune 0.01,0.05`: positive learning rates. */
+function parseTune(text: string | undefined): number[] | undefined {
+  return text?.split(',').map((x) => {
+    const v = Number(x);
+    if (!(v > 0)) throw new Error(`--tune: '${x}' is not a positive learning rate`);
+    return v;
+  });
+}
+
+/** `--tune-weights '0.5,0.5;0.3,0.7'`: ';'-separated vectors of weights in [0, 1] summing to 1. */
+function parseTuneWeights(text: string | undefined): number[][] | undefined {
+  return text?.split(';').map((vector) => {
+    const w = vector.split(',').map(Number);
+    if (w.some((x) => !(x >= 0 && x <= 1)) || Math.abs(w.reduce((a, b) => a + b, 0) - 1) > 1e-6) {
+      throw new Error(`--tune-weights: '${vector}' must be weights in [0, 1] that sum to 1`);
+    }
+    return w;
+  });
+}
+
+/** A reproduction's methods on one dataset, by group: `NMTR: nmtr-gmf, nmtr-mlp; Rules (ours): …`. */
+function methodsByGroup(reproduction: Reproduction, data: string): string {
+  const groups = new Map<string, string[]>();
+  for (const m of reproduction.methods(data)) groups.set(m.group, [...(groups.get(m.group) ?? []), m.id]);
+  return [...groups].map(([group, ids]) => `${group}: ${ids.join(', ')}`).join('; ');
+}
+
+/** What `rec reproduce` prints: each reproduction, its datasets and its methods. */
+function describeReproductions(): string {
+  const blocks = listReproductions().map((r) => {
+    const keys = Object.keys(r.datasets);
+    const width = Math.max(...keys.map((k) => k.length));
+    const lines = [`${r.id}: ${r.title}`, `  ${r.citation}`, '  datasets (--data):'];
+    for (const key of keys) lines.push(`    ${key.padEnd(width)}  ${r.datasets[key].dataset} — ${r.datasets[key].label}`);
+    // Methods usually differ between datasets in settings only; list the ids once when they agree.
+    const listed = keys.map((key) => [key, methodsByGroup(r, key)] as const);
+    if (listed.every(([, text]) => text === listed[0][1])) lines.push(`  methods (--methods): ${listed[0][1]}`);
+    else for (const [key, text] of listed) lines.push(`  methods on ${key} (--methods): ${text}`);
+    lines.push(`  run: rec reproduce ${r.id} --data ${keys[0]}`);
+    return lines.join('\n');
+  });
+  return `${blocks.join('\n\n')}\n`;
+}
+
+/** Registers `rec reproduce [paper]`. */
 export function registerReproduceCommand(program: Command, context: CommandContext): void {
-  const reproduce = program.command('reproduce').description("reproduce a paper's experiments on the shared datasets");
-  reproduce
-    .command('nmtr')
-    .description('NMTR (Gao et al. 2019) Table III, Table V and Fig. 5, plus most-popular and the seen-weaker rule')
-    .requiredOption('--data <name>', `dataset: ${Object.keys(NMTR_DATASETS).join(' or ')}`)
-    .option('--out <dir>', 'report folder (default runs/reproduce/nmtr-<data>); finished methods there are reused')
-    .option('--methods <ids>', `comma-separated subset of: ${nmtrMethods('tmall').map((m) => m.id).join(', ')}`)
-    .option('--epochs <n>', 'cap on epochs per method (default 20, early stopping on the validation purchase)')
-    .option('--dim <n>', 'embedding size (default 64)')
+  const ids = listReproductions().map((r) => r.id);
+  // `(default the paper's: nmtr 20)`
+  const defaults = (field: 'epochs' | 'dim' | 'seed'): string => `default the paper's: ${listReproductions().map((r) => `${r.id} ${r.defaults[field]}`).join(', ')}`;
+  program
+    .command('reproduce')
+    .description("reproduce a paper's experiments on the shared datasets; without a paper, list the reproductions")
+    .argument('[paper]', `the reproduction: ${ids.join(', ')}`)
+    .option('--data <key>', "the reproduction's dataset (`rec reproduce` lists them)")
+    .option('--out <dir>', 'report folder (default runs/reproduce/<paper>-<data>); finished methods there are reused')
+    .option('--methods <ids>', 'comma-separated subset of the methods (`rec reproduce` lists them)')
+    .option('--epochs <n>', `cap on epochs per method (${defaults('epochs')}; early stopping on the validation data)`)
+    .option('--dim <n>', `embedding size (${defaults('dim')})`)
     .option('--backend <name>', 'js, native or webgpu (default: the fastest that loads)')
-    .option('--seed <n>', 'seed of the validation split and of every model (default 1)')
-    .option('--tune <rates>', 'comma-separated learning rates to tune each trained method on the validation purchase')
-    .option('--tune-weights <grid>', "λ vectors for NMTR's and CMF's behaviour weights, ';'-separated, each comma-separated and summing to 1 (e.g. '0.5,0.5;0.3,0.7'); crossed with --tune")
+    .option('--seed <n>', `seed of the validation split and of every model (${defaults('seed')})`)
+    .option('--tune <rates>', 'comma-separated learning rates to tune each trained method on the validation data')
+    .option('--tune-weights <grid>', "behaviour-weight vectors λ for the methods that have them (NMTR's and CMF's), ';'-separated, each comma-separated and summing to 1 (e.g. '0.5,0.5;0.3,0.7'); crossed with --tune")
     .option('--report-only', 'write the reports from the methods finished in --out, training nothing')
     .option('--quiet', 'no progress')
-    .option('--json', 'print the report as JSON on stdout')
-    .action(async (opts: ReproduceOptions) => {
+    .option('--json', 'print the report (or, without a paper, the reproductions) as JSON on stdout')
+    .action(async (paper: string | undefined, opts: ReproduceOptions) => {
       const { io } = context;
-      if (!Object.hasOwn(NMTR_DATASETS, opts.data)) throw new Error(`--data must be one of ${Object.keys(NMTR_DATASETS).join(', ')}, got '${opts.data}'`);
-      const data = opts.data as keyof typeof NMTR_DATASETS;
-      const out = opts.out ?? join('runs', 'reproduce', `nmtr-${data}`);
-      const tune = opts.tune?.split(',').map((x) => {
-        const v = Number(x);
-        if (!(v > 0)) throw new Error(`--tune: '${x}' is not a positive learning rate`);
-        return v;
-      });
+      if (paper === undefined) {
+        if (opts.json) {
+          const listing = listReproductions().map((r) => ({
+            id: r.id, title: r.title, citation: r.citation,
+            datasets: Object.fromEntries(Object.entries(r.datasets).map(([key, d]) => [key, { ...d, methods: r.methods(key).map((m) => ({ id: m.id, name: m.name, group: m.group })) }])),
+          }));
+          io.out(`${JSON.stringify(listing)}\n`);
+        } else io.out(describeReproductions());
+        return;
+      }
+      if (!ids.includes(paper)) throw new Error(`unknown reproduction '${paper}'; the reproductions are ${ids.join(', ')} (\`rec reproduce\` lists them)`);
+      const reproduction = getReproduction(paper);
+      const keys = Object.keys(reproduction.datasets);
+      if (opts.data === undefined) throw new Error(`--data is required: one of ${keys.join(', ')}`);
+      if (!Object.hasOwn(reproduction.datasets, opts.data)) throw new Error(`--data must be one of ${keys.join(', ')}, got '${opts.data}'`);
+      const data = opts.data;
+      const out = opts.out ?? join('runs', 'reproduce', `${paper}-${data}`);
+      const tuneLearningRates = parseTune(opts.tune);
+      const tuneWeights = parseTuneWeights(opts.tuneWeights);
+      const epochs = positiveInt('epochs', opts.epochs);
+      const dim = positiveInt('dim', opts.dim);
       const backend = await useBackend(io, opts.backend, opts.quiet);
       if (!opts.quiet) io.err(`backend: ${backend}\n`);
       const progress = opts.quiet ? undefined : createProgress({ enabled: io.errIsTTY, log: (line) => io.err(`${line}\n`) });
-      const report = await reproduceNmtr({
-        data, out,
-        methods: opts.methods?.split(',').map((m) => m.trim()).filter(Boolean),
-        epochs: positiveInt('epochs', opts.epochs),
-        dim: positiveInt('dim', opts.dim),
-        seed: opts.seed === undefined ? undefined : Number(opts.seed),
-        tuneLearningRates: tune,
-        tuneWeights: opts.tuneWeights?.split(';').map((vector) => {
-          const w = vector.split(',').map(Number);
-          if (w.some((x) => !(x >= 0 && x <= 1)) || Math.abs(w.reduce((a, b) => a + b, 0) - 1) > 1e-6) {
-            throw new Error(`--tune-weights: '${vector}' must be weights in [0, 1] that sum to 1`);
-          }
-          return w;
-        }),
-        reportOnly: opts.reportOnly,
-        readDataset: (name) => context.readDataset(name),
-        log: (line) => {
-          if (!opts.quiet) io.err(`${line}\n`);
-        },
-        onBatch: progress && ((method, done, total, loss, rate) => progress.update(method, done, total, { loss: loss.toFixed(4), rate: `${Math.round(rate)} rows/s` })),
-      });
-      progress?.stop();
-      if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-      else io.out(`reports written to ${out}/report.{md,html,json}\n`);
+      try {
+        const { report } = await runReproduction(reproduction, {
+          data, out,
+          methods: opts.methods?.split(',').map((m) => m.trim()).filter(Boolean),
+          epochs, dim,
+          seed: opts.seed === undefined ? undefined : Number(opts.seed),
+          tuneLearningRates,
+          tuneWeights,
+          reportOnly: opts.reportOnly,
+          readDataset: (name) => context.readDataset(name),
+          log: (line) => {
+            if (!opts.quiet) io.err(`${line}\n`);
+          },
+          onBatch: progress && ((method, done, total, loss, rate) => progress.update(method, done, total, { loss: loss.toFixed(4), rate: `${Math.round(rate)} rows/s` })),
+        });
+        if (opts.json) io.out(`${JSON.stringify(report)}\n`);
+        else io.out(`reports written to ${out}/report.{md,html,json}\n`);
+      } finally {
+        progress?.stop();
+      }
     });
 }

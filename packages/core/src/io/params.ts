@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFilesAtomic } from './atomic.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from './safetensors.js';
 
 /** File name of the tensors in a parameter directory (the name Hugging Face tools look for). */
@@ -38,39 +38,16 @@ export interface LoadedParameters {
 }
 
 /**
- * Writes `contents` to a fresh temporary file beside `path` and flushes it to
- * disk, returning the temporary path. Same directory, so the later rename stays
- * on one file system and is atomic.
- */
-async function writeTemporary(path: string, contents: Uint8Array | string): Promise<string> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
-  // 'wx' so that an existing file of that name is never clobbered.
-  const handle = await open(temporary, 'wx');
-  try {
-    await handle.writeFile(contents);
-    // Without the sync a crash soon after the rename can leave an empty file
-    // under the final name on some file systems.
-    await handle.sync();
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await rm(temporary, { force: true });
-    throw err;
-  }
-  await handle.close();
-  return temporary;
-}
-
-/**
  * Saves model parameters as `model.safetensors` and the model configuration as
  * `config.json` in `dir`, creating the directory if needed.
  *
  * Everything is encoded and validated before anything is written, so invalid
  * input (say a tensor whose data does not match its shape) throws and leaves
- * `dir` untouched. Each file is first written in full to a temporary name in
- * `dir` and then renamed over the final name, so a reader never sees a
- * half-written file and a crash leaves at worst a stray `.*.tmp` file. The two
- * renames are separate steps: a crash between them can pair a new
- * `model.safetensors` with the previous `config.json`.
+ * `dir` untouched. Both files are written through {@link writeFilesAtomic}:
+ * each in full to a temporary name in `dir`, flushed, then renamed over the
+ * final name, so a reader never sees a half-written file and a crash leaves at
+ * worst a stray `.*.tmp` file. The two renames are separate steps: a crash
+ * between them can pair a new `model.safetensors` with the previous `config.json`.
  *
  * @param dir Directory to write into; created recursively if missing.
  * @param tensors Parameters by name (see {@link encodeSafetensors} for the rules).
@@ -106,20 +83,12 @@ export async function saveParameters(
   }
 
   await mkdir(dir, { recursive: true });
-  const modelPath = join(dir, PARAMETERS_FILE);
-  const configPath = join(dir, CONFIG_FILE);
-  const written: string[] = [];
-  try {
-    // Both files complete before either is renamed, to keep the window in which
-    // the directory holds a mismatched pair as small as possible.
-    written.push(await writeTemporary(modelPath, bytes));
-    written.push(await writeTemporary(configPath, `${json}\n`));
-    await rename(written[0]!, modelPath);
-    await rename(written[1]!, configPath);
-  } catch (err) {
-    await Promise.all(written.map((path) => rm(path, { force: true })));
-    throw err;
-  }
+  // Both files complete before either is renamed, to keep the window in which
+  // the directory holds a mismatched pair as small as possible.
+  await writeFilesAtomic([
+    { path: join(dir, PARAMETERS_FILE), data: bytes },
+    { path: join(dir, CONFIG_FILE), data: `${json}\n` },
+  ]);
 }
 
 async function readRequired(path: string, what: string): Promise<Buffer> {

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import type { Dataset, PublishedSplit } from '../dataset.js';
 import { openDuckDB, sqlString, type DuckDBSession } from '../duckdb.js';
 import { createInteractions, IdMap, type Interactions } from '../interactions.js';
-import { readNpzCsr } from '../npz.js';
+import { readNpzCsr } from '../npz-file.js';
 import type { DatasetEntry } from './entry.js';
 
 /** How the lines of a text file lay out a user's items. */

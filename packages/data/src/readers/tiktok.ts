@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Dataset, PublishedSplit } from '../dataset.js';
 import { openDuckDB, sqlString, type DuckDBSession } from '../duckdb.js';
 import { createInteractions, IdMap, type Interactions } from '../interactions.js';
-import { readNpy } from '../npy.js';
+import { readNpy } from '../npy-file.js';
 import { denseFeatures, type DenseFeatures } from '../side-info/features.js';
 import type { DatasetEntry } from './entry.js';
 

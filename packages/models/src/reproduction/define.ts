@@ -53,7 +53,7 @@ export interface ReproductionMethod {
  * The settings of one run, shared by every method of it.
  * @example
  * ```ts
- * const settings: ReproductionSettings = { data: 'tmall', dataset: NMTR_DATASETS.tmall, epochs: 20, dim: 64, seed: 1 };
+ * const settings: ReproductionSettings = { data: 'tmall', dataset: { dataset: 'tmall/mbcgcn', label: 'Tmall' }, epochs: 20, dim: 64, seed: 1 };
  * ```
  */
 export interface ReproductionSettings {
@@ -200,14 +200,27 @@ const registry = new Map<string, Reproduction>();
  * @example
  * ```ts
  * export const toy = defineReproduction({
- *   id: 'toy', title: 'most-popular on ml-100k', citation: '—',
- *   datasets: { ml: { dataset: 'ml-100k', label: 'MovieLens 100K' } },
+ *   id: 'toy', title: 'most-popular on ml-100k', citation: 'the popularity baseline',
+ *   datasets: { ml: { dataset: 'ml-100k', label: 'MovieLens 100K (u1 split)' } },
  *   defaults: { epochs: 1, dim: 8, seed: 1 },
  *   methods: () => [{ id: 'pop', name: 'Most popular', group: 'Rules', config: { model: 'most-popular' } }],
- *   protocol: (dataset) => ({ trainingData: () => ({ train: dataset.splits.default.train }), test: dataset.splits.default.test }),
- *   validationMetric: 'HR@10', headline: ['HR@10'],
- *   evaluate: async (trained, protocol) => ({ metrics: await hitRateOf(trained.model, protocol.test) }),
- *   report: (results, _protocol, settings) => ({ report: createReport({ title: 'toy', dataset: settings.dataset.label, columns: ['HR@10'], rows: results.map(rowOf) }), sections: [] }),
+ *   protocol: (dataset) => {
+ *     const { train, test } = dataset.splits.u1!;
+ *     return { trainingData: () => ({ train }), train, testItems: UserItemCSR.fromInteractions(test) };
+ *   },
+ *   validationMetric: 'HR@10',
+ *   headline: ['HR@10'],
+ *   evaluate: async (trained, p) => {
+ *     const { metrics } = await evaluateFullRanking({
+ *       numItems: p.train.numItems, testItems: p.testItems, trainMask: UserItemCSR.fromInteractions(p.train), ks: [10],
+ *       scoreUsers: (users) => trained.model.scoreUsers!(users),
+ *     });
+ *     return { metrics };
+ *   },
+ *   report: (results, _p, settings) => ({
+ *     report: createReport({ title: 'toy', dataset: settings.dataset.label, protocol: 'full ranking', rows: results.map((r) => ({ method: r.name, values: { ...r.metrics } })) }),
+ *     sections: [],
+ *   }),
  * });
  * ```
  */
