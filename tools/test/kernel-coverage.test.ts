@@ -1,17 +1,18 @@
 /**
  * The kernel coverage check: every kernel declared in @rec/core is either fast
  * (and then has its js reference, parity test, benchmark entry and native
- * registration) or listed with a reason in src/coverage.ts.
+ * registration) or listed with a reason in src/coverage.ts. It lives in tools, the
+ * repository checks, because it reads apps/bench's source, which no package test may.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { declaredKernels, findKernel } from '@rec/core';
 import { describe, expect, it } from 'vitest';
-import { FAST_KERNELS, KERNEL_EXCEPTIONS, loadNativeBackend, NATIVE_KERNEL_IDS, PENDING_KERNELS } from '../src/index.js';
+import { FAST_KERNELS, KERNEL_EXCEPTIONS, loadNativeBackend, NATIVE_KERNEL_IDS, PENDING_KERNELS } from '@rec/kernels';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benchSource = readFileSync(join(here, '../../../apps/bench/src/kernels.ts'), 'utf8');
+const benchSource = readFileSync(join(here, '../../apps/bench/src/kernels.ts'), 'utf8');
 
 describe('kernel coverage', () => {
   const declared = declaredKernels().map((k) => k.id);
@@ -38,7 +39,7 @@ describe('kernel coverage', () => {
   it('gives every fast kernel a parity test and a benchmark entry', () => {
     const problems: string[] = [];
     for (const id of Object.keys(FAST_KERNELS)) {
-      if (!existsSync(join(here, 'parity', `${id}.test.ts`))) problems.push(`${id} lacks test/parity/${id}.test.ts`);
+      if (!existsSync(join(here, '../../packages/kernels/test/parity', `${id}.test.ts`))) problems.push(`${id} lacks test/parity/${id}.test.ts`);
       if (!benchSource.includes(`kernel: '${id}'`)) problems.push(`${id} lacks a benchmark entry (kernel: '${id}') in apps/bench/src/kernels.ts`);
     }
     expect(problems).toEqual([]);
