@@ -35,7 +35,7 @@ import {
   repositorySource,
 } from '@rec/data/node';
 import { Command, CommanderError } from 'commander';
-import { type CommandContext, table } from './commands/context.js';
+import { type CommandContext, isDatasetFile, table } from './commands/context.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerRecommendCommand } from './commands/recommend.js';
 import { registerReproduceCommand } from './commands/reproduce.js';
@@ -205,7 +205,7 @@ export function createRecProgram(io: RecIO = processIO, options: RecProgramOptio
     readDataset: options.readDataset ?? ((name) => {
       const warn = (line: string): void => io.err(`${line}\n`);
       // A path to a dataset file (YAML or JSON) is the user's own data; anything else a registry name.
-      return /\.(ya?ml|json)$/i.test(name) ? readDatasetFile(name, { warn }) : readDataset(name, { warn });
+      return isDatasetFile(name) ? readDatasetFile(name, { warn }) : readDataset(name, { warn });
     }),
   };
   const program = new Command('rec')

@@ -21,6 +21,9 @@ export interface CommandContext {
   readDataset(name: string): Promise<Dataset>;
 }
 
+/** Whether a `--data` value names a dataset file (YAML or JSON) rather than a registered dataset. */
+export const isDatasetFile = (data: string): boolean => /\.(ya?ml|json)$/i.test(data);
+
 /** A Markdown-style table, columns padded to their widest cell. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));

@@ -80,7 +80,8 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
   const ks = parseCutoffs(opts.k, '-k');
   const saved = await readSavedModelConfig(modelDir);
   const trainedOn = saved.data;
-  const name = opts.data ?? trainedOn?.name;
+  // Data read from a file is read from that file again; registered data by its name.
+  const name = opts.data ?? trainedOn?.source ?? trainedOn?.name;
   if (!name) throw new Error(`${join(modelDir, 'config.json')} names no dataset; pass --data <dataset>`);
   const backend = await useBackend(io, opts.backend, Boolean(opts.json));
   const dataset = await context.readDataset(name);

@@ -4,8 +4,10 @@
  *
  *   rec reproduce                       the reproductions, their datasets and methods
  *   rec reproduce <paper> --data <key>  runs one: resume, --methods, --tune, --report-only
+ *   rec reproduce <paper> --data <key> --data-file shop.yaml
+ *                                       the same protocol and methods on your own dataset file
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { getReproduction, listReproductions, type Reproduction, runReproduction } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
@@ -13,6 +15,7 @@ import { type CommandContext, useBackend } from './context.js';
 
 interface ReproduceOptions {
   data?: string;
+  dataFile?: string;
   out?: string;
   methods?: string;
   epochs?: string;
@@ -87,7 +90,8 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .description("reproduce a paper's experiments on the shared datasets; without a paper, list the reproductions")
     .argument('[paper]', `the reproduction: ${ids.join(', ')}`)
     .option('--data <key>', "the reproduction's dataset (`rec reproduce` lists them)")
-    .option('--out <dir>', 'report folder (default runs/reproduce/<paper>-<data>); finished methods there are reused')
+    .option('--data-file <file>', "run --data's settings on your own dataset file (YAML/JSON, see rec data describe) instead of the registered dataset")
+    .option('--out <dir>', 'report folder (default runs/reproduce/<paper>-<data, or the file name>); finished methods there are reused')
     .option('--methods <ids>', 'comma-separated subset of the methods (`rec reproduce` lists them)')
     .option('--epochs <n>', `cap on epochs per method (${defaults('epochs')}; early stopping on the validation data)`)
     .option('--dim <n>', `embedding size (${defaults('dim')})`)
@@ -116,7 +120,8 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       if (opts.data === undefined) throw new Error(`--data is required: one of ${keys.join(', ')}`);
       if (!Object.hasOwn(reproduction.datasets, opts.data)) throw new Error(`--data must be one of ${keys.join(', ')}, got '${opts.data}'`);
       const data = opts.data;
-      const out = opts.out ?? join('runs', 'reproduce', `${paper}-${data}`);
+      const source = opts.dataFile ? basename(opts.dataFile).replace(/\.(ya?ml|json)$/i, '') : data;
+      const out = opts.out ?? join('runs', 'reproduce', `${paper}-${source}`);
       const tuneLearningRates = parseTune(opts.tune);
       const tuneWeights = parseTuneWeights(opts.tuneWeights);
       const epochs = positiveInt('epochs', opts.epochs);
@@ -127,6 +132,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       try {
         const { report } = await runReproduction(reproduction, {
           data, out,
+          ...(opts.dataFile ? { dataset: opts.dataFile } : {}),
           methods: opts.methods?.split(',').map((m) => m.trim()).filter(Boolean),
           epochs, dim,
           seed: opts.seed === undefined ? undefined : Number(opts.seed),

@@ -19,7 +19,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@rec/core/node';
 import { defaultSplitSpec, resolveSplit } from '@rec/data';
 import {
@@ -29,7 +29,7 @@ import {
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { createProgress, type ProgressReporter } from '../progress.js';
-import { type CommandContext, count, seenItems, table, useBackend } from './context.js';
+import { type CommandContext, count, isDatasetFile, seenItems, table, useBackend } from './context.js';
 
 /** Options of `rec train`, as commander parses them. */
 interface TrainOptions {
@@ -249,7 +249,7 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   const data = trainingDataOf(dataset, fitRows, valid);
   const trained = await trainModel(config, data, isRule ? { dataName: dataset.name } : { checkpoints: fileCheckpoints(out), onBatch, onEpoch, dataName: dataset.name });
   const identity = {
-    name: dataset.name, split: split.spec, splitSeed, description: trainedOn, hash: interactionsHash(fitRows), splitHash: interactionsHash(split.train),
+    name: dataset.name, ...(isDatasetFile(opts.data) ? { source: resolve(opts.data) } : {}), split: split.spec, splitSeed, description: trainedOn, hash: interactionsHash(fitRows), splitHash: interactionsHash(split.train),
   };
   const files = await saveTrainedModel(out, trained, { ids: rawIdsOf(dataset), seen: seenItems(split.train, target), data: identity });
   const elapsed = (performance.now() - t0) / 1000;

@@ -32,6 +32,11 @@ import { fileCheckpoints } from './checkpoint.js';
 export interface RunReproductionOptions {
   /** The dataset key (one of the reproduction's `datasets`). */
   data: string;
+  /**
+   * Another dataset to run the `data` settings on (a registry name, or a dataset file
+   * that `readDataset` reads): the user's own data under the recipe's protocol and methods.
+   */
+  dataset?: string;
   /** Output folder (reports, per-method results, checkpoints). */
   out: string;
   /** Method ids to run (default all); the others already finished in `out` stay in the report. */
@@ -86,7 +91,9 @@ export async function runReproduction(reproduction: Reproduction | string, optio
 
   const settings: ReproductionSettings = {
     data: options.data,
-    dataset: recipe.datasets[options.data],
+    dataset: options.dataset === undefined
+      ? recipe.datasets[options.data]
+      : { dataset: options.dataset, label: `${options.dataset} (with the ${options.data} settings)` },
     epochs: options.epochs ?? recipe.defaults.epochs,
     dim: options.dim ?? recipe.defaults.dim,
     seed: options.seed ?? recipe.defaults.seed,

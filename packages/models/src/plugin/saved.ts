@@ -41,6 +41,8 @@ export const SAVED_MODEL_FILES = { parameters: 'model.safetensors', seen: 'seen.
  */
 export interface DataIdentity {
   readonly name: string;
+  /** The dataset file it was read from (an absolute path), for data that is not in the registry. */
+  readonly source?: string;
   /** The split spec (`default`, `u1`, `leave-one-out`, …) the model was trained and is evaluated under. */
   readonly split: string;
   /** Seed of a seeded split protocol. */

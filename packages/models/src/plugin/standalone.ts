@@ -11,9 +11,9 @@ import type { TrainedModel } from './train.js';
 /** One recommended item or category, by raw id. */
 export interface Recommendation {
   readonly rank: number;
-  /** The raw id (an item id, or a category name). */
+  /** The raw item id, or the category's index (category names need not be unique: "Aisle 1" under two departments). */
   readonly id: RawId;
-  /** The item's name, where the data has names. */
+  /** The item's or category's name, where the data has names. */
   readonly name?: string;
   readonly score: number;
 }
@@ -39,7 +39,6 @@ export interface RecommendOptions {
 export class StandaloneModel {
   readonly users: IdMap<RawId>;
   readonly items: IdMap<RawId>;
-  readonly categories?: IdMap<string>;
 
   constructor(
     readonly trained: TrainedModel,
@@ -50,7 +49,6 @@ export class StandaloneModel {
   ) {
     this.users = new IdMap(ids.users);
     this.items = new IdMap(ids.items);
-    if (ids.categories) this.categories = new IdMap(ids.categories);
   }
 
   /** A decoded saved model folder. */
@@ -126,8 +124,8 @@ export class StandaloneModel {
     const tops = await topKFor(this.trained.model, output, indexes, k, exclude);
     return tops.map((top) =>
       [...top.items].map((index, r) => {
-        const id = output === 'items' ? this.items.idOf(index) : (this.categories?.idOf(index) ?? index);
-        const name = output === 'items' ? this.ids.itemNames?.[index] : undefined;
+        const id = output === 'items' ? this.items.idOf(index) : index;
+        const name = output === 'items' ? this.ids.itemNames?.[index] : this.ids.categories?.[index];
         return { rank: r + 1, id, ...(name !== undefined ? { name } : {}), score: top.scores[r] };
       }),
     );

@@ -15,7 +15,7 @@
  * finished method and checkpoints the one in training, so a run resumes.
  */
 import {
-  behaviorOverlap, type BehaviorOverlap, type Dataset, formatOverlap, type Interactions, multiBehaviorLeaveOneOut, positivesByBehavior, UserItemCSR,
+  behaviorOverlap, type BehaviorOverlap, type Dataset, formatOverlap, type Interactions, multiBehaviorLeaveOneOut, positivesByBehavior, UserItemCSR, resolveSplit,
 } from '@rec/data';
 import {
   breakdownByActivity, breakdownByGroup, type Breakdown, createReport, evaluateFullRanking, NMTR_ACTIVITY_EDGES, pairedTTest,
@@ -90,9 +90,13 @@ export interface NmtrProtocol extends PreparedProtocol {
   readonly seenWeaker: Uint8Array;
 }
 
-/** NMTR's protocol on one dataset (see the file header). */
+/**
+ * NMTR's protocol on one dataset (see the file header): the published `default` split
+ * where there is one (the shared Tmall and Beibei splits), else NMTR's own leave-one-out
+ * of the latest purchase (`resolveSplit(dataset, 'nmtr')`, for a user's dataset file).
+ */
 function nmtrProtocol(dataset: Dataset, settings: ReproductionSettings): NmtrProtocol {
-  const { train, test } = dataset.splits.default;
+  const { train, test } = dataset.splits.default ?? resolveSplit(dataset, 'nmtr', { target: 'buy' });
   const { train: fit, test: valid } = multiBehaviorLeaveOneOut(train, { targetBehavior: 'buy', mode: 'random', seed: settings.seed });
   const overlap = behaviorOverlap(train, test, 'buy');
   const purchases = positivesByBehavior(train).buy;
