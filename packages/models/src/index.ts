@@ -8,7 +8,7 @@ import './models.js';
 import './reproductions/index.js';
 
 export {
-  behaviorsField, describeIssues, funnelBehaviors, negativesField, rankingValidationFields, targetField, trainingFields,
+  behaviorsField, describeIssues, funnelBehaviors, targetBehavior, negativesField, rankingValidationFields, targetField, trainingFields,
   type ModelConfig, type ModelConfigInput,
 } from './plugin/config.js';
 export {
@@ -30,7 +30,7 @@ export {
 } from './plugin/saved.js';
 export { StandaloneModel, type Recommendation, type RecommendOptions } from './plugin/standalone.js';
 export {
-  hitRateValidation, holdOutValidation, modelBehaviors, targetOf, trainModel, type TrainedModel, type TrainModelOptions,
+  hitRateValidation, holdOutValidation, modelBehaviors, trainModel, type TrainedModel, type TrainModelOptions,
 } from './plugin/train.js';
 export { MostPopular, type ItemLog } from './most-popular/index.js';
 export { WeakerBehaviorRule, type WeakerBehaviorRuleOptions } from './weaker-behavior/index.js';

@@ -110,6 +110,22 @@ export const negativesField = {
 };
 
 /**
+ * The behaviour a config predicts: its `target` (default `buy`), checked against the
+ * log's behaviours; `all` for a log without behaviour types.
+ * @throws Error naming the field when the log has no such behaviour.
+ * @example
+ * ```ts
+ * targetBehavior({ target: 'buy' }, train); // 'buy'
+ * ```
+ */
+export function targetBehavior(config: Readonly<Record<string, unknown>>, train: { behaviorNames?: readonly string[] }): string {
+  if (!train.behaviorNames) return 'all';
+  const target = typeof config.target === 'string' ? config.target : 'buy';
+  if (!train.behaviorNames.includes(target)) throw new Error(`config: target: the data has no behaviour '${target}'; it has ${train.behaviorNames.join(', ')}`);
+  return target;
+}
+
+/**
  * The behaviours of a multi-behaviour model: `config.behaviors`, else every behaviour
  * of the log with the target moved last. Needs at least one behaviour besides the target.
  * @throws Error naming the config field when the data does not fit.
@@ -118,10 +134,9 @@ export const negativesField = {
  * funnelBehaviors('nmtr-gmf', { target: 'buy' }, train); // ['view', 'cart', 'buy']
  * ```
  */
-export function funnelBehaviors(model: string, config: { target?: string; behaviors?: readonly string[] }, train: { behaviorNames?: readonly string[] }, minimum = 2): string[] {
+export function funnelBehaviors(model: string, config: Readonly<Record<string, unknown>> & { behaviors?: readonly string[] }, train: { behaviorNames?: readonly string[] }, minimum = 2): string[] {
   const names = train.behaviorNames ?? ['all'];
-  const target = train.behaviorNames ? (config.target ?? 'buy') : 'all';
-  if (!names.includes(target)) throw new Error(`config: target: the data has no behaviour '${target}'; it has ${names.join(', ')}`);
+  const target = targetBehavior(config, train);
   const chosen = config.behaviors ? [...config.behaviors] : [...names.filter((n) => n !== target), target];
   for (const name of chosen) if (!names.includes(name)) throw new Error(`config: behaviors: the data has no behaviour '${name}'; it has ${names.join(', ')}`);
   if (chosen[chosen.length - 1] !== target) throw new Error(`config: behaviors: the last behaviour must be the target '${target}', got [${chosen.join(', ')}]`);

@@ -6,7 +6,7 @@ import { Philox } from '@rec/core';
 import { type Interactions, leaveLastOut, multiBehaviorLeaveOneOut, positivesByBehavior, UserItemCSR } from '@rec/data';
 import { evaluateFullRanking } from '@rec/eval';
 import { type CheckpointStore, Trainer, type TrainingHistory, type Validation } from '../training/trainer.js';
-import type { ModelConfig } from './config.js';
+import { type ModelConfig, targetBehavior } from './config.js';
 import { checkNeeds, type ModelShape, shapeOf, type TrainingData } from './data.js';
 import { type FitContext, type FitHooks, getModel, type ModelDefinition, parseModelConfig } from './define.js';
 import type { Predictor } from './inference.js';
@@ -47,14 +47,6 @@ export interface TrainedModel<M extends Predictor = Predictor> {
   readonly phases?: readonly TrainingHistory[];
 }
 
-/** The target behaviour a config names (`all` for a log without behaviour types). */
-export function targetOf(config: ModelConfig, train: Interactions): string {
-  if (!train.behaviorNames) return 'all';
-  const target = typeof config.target === 'string' ? config.target : 'buy';
-  if (!train.behaviorNames.includes(target)) throw new Error(`config: target: the data has no behaviour '${target}'; it has ${train.behaviorNames.join(', ')}`);
-  return target;
-}
-
 /**
  * The behaviours a model trains on, funnel order, target last: its definition's
  * `behaviors`, else the config's target alone.
@@ -66,7 +58,7 @@ export function targetOf(config: ModelConfig, train: Interactions): string {
  */
 export function modelBehaviors(config: ModelConfig, train: Interactions): string[] {
   const definition = getModel(config.model);
-  return definition.behaviors ? definition.behaviors(config as never, train) : [targetOf(config, train)];
+  return definition.behaviors ? definition.behaviors(config as never, train) : [targetBehavior(config, train)];
 }
 
 /**
@@ -170,7 +162,7 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
 export function holdOutValidation(train: Interactions, config: ModelConfig): { fit: Interactions; valid: Interactions } {
   const seed = typeof config.seed === 'number' ? config.seed : 0;
   const split = train.behaviorNames
-    ? multiBehaviorLeaveOneOut(train, { targetBehavior: targetOf(config, train), mode: 'random', seed })
+    ? multiBehaviorLeaveOneOut(train, { targetBehavior: targetBehavior(config, train), mode: 'random', seed })
     : leaveLastOut(train, { mode: 'random', seed });
   return { fit: split.train, valid: split.test };
 }

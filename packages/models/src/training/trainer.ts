@@ -81,7 +81,8 @@ export interface TrainingHistory {
  * Kept abstract so the trainer runs where there are no files (a browser).
  * @example
  * ```ts
- * const memory: CheckpointStore = { saved: undefined, async load() { return this.saved; }, async save(c) { this.saved = c; } } as never;
+ * let kept: Checkpoint | undefined;
+ * const inMemory: CheckpointStore = { where: 'memory', load: async () => kept, save: async (c) => void (kept = c) };
  * ```
  */
 export interface CheckpointStore {

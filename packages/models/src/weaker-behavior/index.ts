@@ -3,7 +3,7 @@
  */
 import { UserItemCSR } from '@rec/data';
 import { z } from 'zod';
-import { targetField } from '../plugin/config.js';
+import { funnelBehaviors, targetField } from '../plugin/config.js';
 import { defineModel } from '../plugin/define.js';
 import { WeakerBehaviorRule } from './weaker-behaviour.js';
 
@@ -24,12 +24,8 @@ export const weakerBehaviorModel = defineModel({
   needs: { behaviors: 'required' },
   outputs: ['items'],
   rule: true,
-  behaviors: (config, train) => {
-    const names = train.behaviorNames ?? ['all'];
-    const target = train.behaviorNames ? config.target : 'all';
-    if (!names.includes(target)) throw new Error(`config: target: the data has no behaviour '${target}'; it has ${names.join(', ')}`);
-    return [...names.filter((n) => n !== target), target];
-  },
+  // Every behaviour, the target last: the rule reads all of them.
+  behaviors: (config, train) => funnelBehaviors('weaker-behavior', { target: config.target }, train, 1),
   fit: (data, _config, context) => ({
     model: WeakerBehaviorRule.fit(data.train, { target: context.shape.behaviors[context.shape.behaviors.length - 1] }),
   }),
