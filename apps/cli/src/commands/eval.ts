@@ -14,7 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '@rec/core/node';
 import { resolveSplit, UserItemCSR } from '@rec/data';
-import { createReport, evaluateFullRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type ReportRow, type TrainingCurve } from '@rec/eval';
+import { createReport, evaluateFullRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type TrainingCurve } from '@rec/eval';
 import { interactionsHash, loadTrainedModel, readSavedModelConfig, type TrainingHistory } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
@@ -111,13 +111,19 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
   const splitText = `${dataset.name}, ${split.description}`;
 
   const t0 = performance.now();
-  let row: ReportRow;
-  let protocol: string;
-  let metrics: Record<string, number>;
-  let numUsersEvaluated: number;
-  if (loaded.outputs.includes('items')) {
+  // A model is scored on each output it declares that rec eval has a protocol for: item
+  // ranking (HR, NDCG) and rating prediction (RMSE, MAE); RnR, say, gets both.
+  const scored = loaded.outputs.filter((o) => o === 'items' || o === 'ratings');
+  if (scored.length === 0) {
+    throw new Error(`${trained.name} predicts ${loaded.outputs.join(' and ')}; rec eval scores item rankings and ratings (category-level evaluation comes with the CCRec reproduction)`);
+  }
+  const metrics: Record<string, number> = {};
+  const protocols: string[] = [];
+  let numUsersEvaluated = 0;
+  let ranking: Awaited<ReturnType<typeof evaluateFullRanking>> | undefined;
+  if (scored.includes('items')) {
     const progress = createProgress({ enabled: io.errIsTTY && !opts.json, log: () => undefined });
-    const result = await evaluateFullRanking({
+    ranking = await evaluateFullRanking({
       numItems,
       testItems: UserItemCSR.fromInteractions(testRows),
       trainMask: seenItems(train, target),
@@ -128,25 +134,25 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
     });
     progress.stop();
     const masked = target === 'all' ? 'training items' : `training '${target}' items`;
-    protocol =
-      `full ranking over all ${count(result.numItems)} items, each user's ${masked} masked` +
-      `${target === 'all' ? '' : ' (items only viewed or carted stay candidates)'}; ${count(result.numUsers)} test users, their held-out '${target}' items`;
-    const note = trained.history?.bestValidation !== undefined
-      ? `best epoch ${trained.history.bestEpoch + 1} of ${trained.history.epochs.length}, validation ${trained.history.metric ?? ''} ${trained.history.bestValidation.toFixed(4)}`.replace('  ', ' ')
-      : undefined;
-    row = rowFromResult(trained.name, result, note ? { note } : {});
-    metrics = result.metrics;
-    numUsersEvaluated = result.numUsers;
-  } else if (loaded.outputs.includes('ratings')) {
+    protocols.push(
+      `full ranking over all ${count(ranking.numItems)} items, each user's ${masked} masked` +
+        `${target === 'all' ? '' : ' (items only viewed or carted stay candidates)'}; ${count(ranking.numUsers)} test users, their held-out '${target}' items`,
+    );
+    Object.assign(metrics, ranking.metrics);
+    numUsersEvaluated = ranking.numUsers;
+  }
+  if (scored.includes('ratings')) {
     if (!testRows.ratings) throw new Error(`${dataset.name} ${split.spec}: the test rows have no ratings to score ${trained.name}'s predictions against`);
     const predicted = await trained.model.predictRatings!(testRows.users, testRows.items);
-    metrics = { RMSE: rmse(predicted, testRows.ratings), MAE: mae(predicted, testRows.ratings) };
-    protocol = `rating prediction on ${count(testRows.length)} test rows`;
-    row = { method: trained.name, values: metrics };
-    numUsersEvaluated = new Set(testRows.users).size;
-  } else {
-    throw new Error(`${trained.name} predicts ${loaded.outputs.join(' and ')}; rec eval scores item rankings and ratings (category-level evaluation comes with the CCRec reproduction)`);
+    Object.assign(metrics, { RMSE: rmse(predicted, testRows.ratings), MAE: mae(predicted, testRows.ratings) });
+    protocols.push(`rating prediction on ${count(testRows.length)} test rows`);
+    numUsersEvaluated ||= new Set(testRows.users).size;
   }
+  const protocol = protocols.join('; ');
+  const note = trained.history?.bestValidation !== undefined
+    ? `best epoch ${trained.history.bestEpoch + 1} of ${trained.history.epochs.length}, validation ${trained.history.metric ?? ''} ${trained.history.bestValidation.toFixed(4)}`.replace('  ', ' ')
+    : undefined;
+  const row = rowFromResult(trained.name, { metrics }, note ? { note } : {});
   const elapsed = (performance.now() - t0) / 1000;
 
   let reports: { json: string; markdown: string; html: string } | undefined;
@@ -179,12 +185,11 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
   }
   io.out(`${trained.name} on ${dataset.name} (${modelDir}; backend ${backend}, ${elapsed.toFixed(1)} s)\n`);
   io.out(`split: ${split.spec} — ${split.description}\n`);
-  if (loaded.outputs.includes('items')) {
+  if (ranking) {
     const rows = ['HR', 'NDCG'].map((metric) => [metric, ...ks.map((k) => metrics[`${metric}@${k}`].toFixed(4))]);
     io.out(table(['metric', ...ks.map((k) => `@${k}`)], rows));
-  } else {
-    io.out(table(['metric', 'value'], Object.entries(metrics).map(([k, v]) => [k, v.toFixed(4)])));
   }
+  if (scored.includes('ratings')) io.out(table(['metric', 'value'], ['RMSE', 'MAE'].map((k) => [k, metrics[k].toFixed(4)])));
   io.out(`${protocol}\n`);
   if (reports) io.out(`reports: ${reports.json}, ${reports.markdown}, ${reports.html}\n`);
 }
