@@ -80,8 +80,31 @@ describe('rec eval', () => {
     expect(report.rows[0].note).toMatch(/^best epoch [12] of 2, validation HR@100 \d\.\d{4}$/);
   });
 
+  it('--protocol sampled:<n> ranks each test item against n sampled negatives, an easier task than full ranking', async () => {
+    const full = JSON.parse((await rec(['eval', nmtrDir, '-k', '5', '--json', '--backend', 'js'])).stdout);
+    const run = await rec(['eval', nmtrDir, '-k', '5', '--protocol', 'sampled:10', '--json', '--backend', 'js']);
+    expect(run.code).toBe(0);
+    const sampled = JSON.parse(run.stdout);
+    expect(sampled.protocol).toBe('sampled:10');
+    expect(sampled.description).toMatch(/10 .*negatives.*each user's training 'buy' items never drawn as negatives/);
+    expect(sampled.metrics['HR@5']).toBeGreaterThanOrEqual(full.metrics['HR@5']);
+    expect(sampled.metrics['HR@5']).toBeLessThanOrEqual(1);
+  });
+
+  it('--protocol sampled uses the split\'s published negatives when it has them', async () => {
+    const { test: published } = dataset.splits.default;
+    // Five negatives per test row: the five items after the positive, as a published file would list them.
+    const items = Int32Array.from({ length: published.length * 5 }, (_, k) => (published.items[Math.floor(k / 5)] + 1 + (k % 5)) % 30);
+    const withNegatives = { ...dataset, splits: { default: { ...dataset.splits.default, testNegatives: { perRow: 5, items } } } };
+    const run = await rec(['eval', nmtrDir, '-k', '3', '--protocol', 'sampled', '--json', '--backend', 'js'], { readDataset: async () => withNegatives });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.description).toMatch(/the published negatives of synthetic\/funnel default/);
+    expect(result.metrics['HR@3']).toBeGreaterThan(0);
+  });
+
   it('bad options and a folder without a model are one line each', async () => {
-    expect((await rec(['eval', nmtrDir, '--protocol', 'sampled'])).stderr).toBe("rec: --protocol: expected one of full, got 'sampled'\n");
+    expect((await rec(['eval', nmtrDir, '--protocol', 'loo'])).stderr).toBe("rec: --protocol: expected one of full, sampled, sampled:<n>, got 'loo'\n");
     expect((await rec(['eval', nmtrDir, '-k', '10,x'])).stderr).toBe("rec: -k: expected positive integers separated by commas (e.g. 50,80,100,200), got '10,x'\n");
     const empty = mkdtempSync(join(tmpdir(), 'rec-eval-empty-'));
     const run = await rec(['eval', empty]);

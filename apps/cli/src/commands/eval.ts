@@ -14,7 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '@rec/core/node';
 import { resolveSplit, UserItemCSR } from '@rec/data';
-import { createReport, evaluateFullRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type TrainingCurve } from '@rec/eval';
+import { createReport, evaluateFullRanking, evaluateSampledRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type TrainingCurve } from '@rec/eval';
 import { interactionsHash, loadTrainedModel, readSavedModelConfig, type TrainingHistory } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
@@ -31,8 +31,37 @@ interface EvalOptions {
   json?: boolean;
 }
 
-/** Evaluation protocols `rec eval` knows for item scores (ratings are scored by RMSE and MAE). */
-const PROTOCOLS = ['full'] as const;
+/** Item-ranking protocols `rec eval --protocol` takes (ratings are scored by RMSE and MAE). */
+const PROTOCOLS = ['full', 'sampled', 'sampled:<n>'] as const;
+
+/** An item-ranking protocol: full ranking, or each test item against sampled or published negatives. */
+type RankingProtocol = { kind: 'full' } | { kind: 'sampled'; negatives?: number };
+
+/**
+ * `full`, `sampled` (the split's published negatives, e.g. NCF's 99 for ml-1m-ncf, else
+ * 99 seeded ones) or `sampled:<n>` (n seeded negatives per test item, excluding the
+ * user's training items).
+ */
+function parseProtocol(text: string): RankingProtocol {
+  if (text === 'full') return { kind: 'full' };
+  if (text === 'sampled') return { kind: 'sampled' };
+  const m = /^sampled:(\d+)$/.exec(text);
+  if (m && Number(m[1]) >= 1) return { kind: 'sampled', negatives: Number(m[1]) };
+  throw new Error(`--protocol: expected one of ${PROTOCOLS.join(', ')}, got '${text}'`);
+}
+
+/** Seed of the sampled negatives, so two models evaluated apart see the same candidates. */
+const EVAL_NEGATIVES_SEED = 2024;
+
+/**
+ * The published negatives of each test row (`testNegatives`, aligned to the split's test
+ * rows) reordered user-major, items ascending, as `evaluateSampledRanking` reads fixed
+ * candidates.
+ */
+function fixedNegatives(test: { users: Int32Array; items: Int32Array; length: number }, negatives: { perRow: number; items: Int32Array }): Int32Array[] {
+  const order = Array.from({ length: test.length }, (_, r) => r).sort((a, b) => test.users[a] - test.users[b] || test.items[a] - test.items[b]);
+  return order.map((r) => negatives.items.subarray(r * negatives.perRow, (r + 1) * negatives.perRow));
+}
 
 /** NMTR §IV-B's cut-offs. */
 const DEFAULT_KS = '50,80,100,200';
@@ -52,7 +81,7 @@ export function registerEvalCommand(program: Command, context: CommandContext): 
     .argument('<modelDir>', 'a model folder written by rec train')
     .option('--data <dataset>', "the dataset, a registry name or a dataset file (default: the one in the model's config.json)")
     .option('--split <spec>', "the split whose test rows to use (default: the one the model was trained under)")
-    .option('--protocol <name>', `item ranking protocol: ${PROTOCOLS.join(', ')}`, 'full')
+    .option('--protocol <name>', 'item ranking: full (every item), sampled (the split\'s published negatives, else 99 sampled) or sampled:<n>', 'full')
     .option('-k, --k <list>', 'cut-offs, comma-separated', DEFAULT_KS)
     .option('--out <dir>', 'also write report.json, report.md and report.html there')
     .option('--backend <name>', 'js, native or webgpu (default: REC_BACKEND, else the fastest that loads)')
@@ -74,9 +103,7 @@ function curvesOf(method: string, history: TrainingHistory | undefined): Trainin
 
 async function evaluate(context: CommandContext, modelDir: string, opts: EvalOptions): Promise<void> {
   const { io } = context;
-  if (!(PROTOCOLS as readonly string[]).includes(opts.protocol)) {
-    throw new Error(`--protocol: expected one of ${PROTOCOLS.join(', ')}, got '${opts.protocol}'`);
-  }
+  const rankingProtocol = parseProtocol(opts.protocol);
   const ks = parseCutoffs(opts.k, '-k');
   const saved = await readSavedModelConfig(modelDir);
   const trainedOn = saved.data;
@@ -120,24 +147,36 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
   const metrics: Record<string, number> = {};
   const protocols: string[] = [];
   let numUsersEvaluated = 0;
-  let ranking: Awaited<ReturnType<typeof evaluateFullRanking>> | undefined;
+  let ranking: { metrics: Readonly<Record<string, number>>; numUsers: number } | undefined;
   if (scored.includes('items')) {
     const progress = createProgress({ enabled: io.errIsTTY && !opts.json, log: () => undefined });
-    ranking = await evaluateFullRanking({
-      numItems,
-      testItems: UserItemCSR.fromInteractions(testRows),
-      trainMask: seenItems(train, target),
-      scoreUsers: (users) => trained.model.scoreUsers!(users),
-      ks,
-      metrics: ['HR', 'NDCG'],
-      onProgress: (done, total) => progress.update('ranking', done, total, { loss: '-', rate: `${count(done)} users` }),
-    });
-    progress.stop();
+    const onProgress = (done: number, total: number): void => progress.update('ranking', done, total, { loss: '-', rate: `${count(done)} users` });
+    const testItems = UserItemCSR.fromInteractions(testRows);
+    const trainMask = seenItems(train, target);
     const masked = target === 'all' ? 'training items' : `training '${target}' items`;
-    protocols.push(
-      `full ranking over all ${count(ranking.numItems)} items, each user's ${masked} masked` +
-        `${target === 'all' ? '' : ' (items only viewed or carted stay candidates)'}; ${count(ranking.numUsers)} test users, their held-out '${target}' items`,
-    );
+    if (rankingProtocol.kind === 'full') {
+      ranking = await evaluateFullRanking({
+        numItems, testItems, trainMask, scoreUsers: (users) => trained.model.scoreUsers!(users), ks, metrics: ['HR', 'NDCG'], onProgress,
+      });
+      protocols.push(
+        `full ranking over all ${count(numItems)} items, each user's ${masked} masked` +
+          `${target === 'all' ? '' : ' (items only viewed or carted stay candidates)'}; ${count(ranking.numUsers)} test users, their held-out '${target}' items`,
+      );
+    } else {
+      const published = rankingProtocol.negatives === undefined ? split.testNegatives : undefined;
+      if (published && testRows.length !== test.length) {
+        throw new Error(`${dataset.name} ${split.spec}: its published negatives belong to every test row, but only the '${target}' rows are evaluated; use --protocol sampled:<n>`);
+      }
+      const sampled = await evaluateSampledRanking({
+        numItems, testItems, trainItems: trainMask, scoreUsers: (users) => trained.model.scoreUsers!(users), ks, metrics: ['HR', 'NDCG'], onProgress,
+        candidates: published
+          ? { kind: 'fixed', source: `the published negatives of ${dataset.name} ${split.spec}`, negatives: fixedNegatives(testRows, published) }
+          : { kind: 'sampled', numNegatives: rankingProtocol.negatives ?? 99, seed: EVAL_NEGATIVES_SEED },
+      });
+      ranking = { metrics: sampled.metrics, numUsers: sampled.numUsers };
+      protocols.push(`${sampled.candidates.description}; ${count(sampled.numUsers)} test users, their held-out '${target}' items, each user's ${masked} never drawn as negatives`);
+    }
+    progress.stop();
     Object.assign(metrics, ranking.metrics);
     numUsersEvaluated = ranking.numUsers;
   }
