@@ -160,7 +160,7 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
       });
       protocols.push(
         `full ranking over all ${count(numItems)} items, each user's ${masked} masked` +
-          `${target === 'all' ? '' : ' (items only viewed or carted stay candidates)'}; ${count(ranking.numUsers)} test users, their held-out '${target}' items`,
+          `${target === 'all' ? '' : ' (items only viewed or carted stay candidates)'}; ${count(ranking.numUsers)} test users, their held-out ${target === 'all' ? '' : `'${target}' `}items`,
       );
     } else {
       const published = rankingProtocol.negatives === undefined ? split.testNegatives : undefined;
@@ -174,7 +174,7 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
           : { kind: 'sampled', numNegatives: rankingProtocol.negatives ?? 99, seed: EVAL_NEGATIVES_SEED },
       });
       ranking = { metrics: sampled.metrics, numUsers: sampled.numUsers };
-      protocols.push(`${sampled.candidates.description}; ${count(sampled.numUsers)} test users, their held-out '${target}' items, each user's ${masked} never drawn as negatives`);
+      protocols.push(`${sampled.candidates.description}; ${count(sampled.numUsers)} test users, their held-out ${target === 'all' ? '' : `'${target}' `}items, each user's ${masked} never drawn as negatives`);
     }
     progress.stop();
     Object.assign(metrics, ranking.metrics);

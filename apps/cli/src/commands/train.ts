@@ -298,15 +298,24 @@ export function registerModelsCommand(program: Command, context: CommandContext)
     .option('--json', 'print one JSON array on stdout')
     .action((opts: { json?: boolean }) => {
       const rows = listModels().map((m) => {
-        const needs = Object.entries(m.needs ?? {}).map(([input, need]) => `${input}${need === 'optional' ? '?' : ''}`);
-        return { name: m.name, aliases: m.aliases ?? [], title: m.title, family: m.family ?? '', paper: m.paper, summary: m.summary, needs: m.needs ?? {}, outputs: m.outputs, rule: Boolean(m.rule), needsText: needs.join(', ') || '—' };
+        return { name: m.name, aliases: m.aliases ?? [], title: m.title, family: m.family ?? '', paper: m.paper, summary: m.summary, needs: m.needs ?? {}, outputs: m.outputs, rule: Boolean(m.rule) };
       });
       if (opts.json) {
-        context.io.out(`${JSON.stringify(rows.map(({ needsText: _, ...r }) => r))}\n`);
+        context.io.out(`${JSON.stringify(rows)}\n`);
         return;
       }
-      context.io.out(table(['model', 'family', 'paper', 'section', 'needs (? = optional)', 'outputs'], rows.map((r) => [
-        r.name + (r.aliases.length ? ` (${r.aliases.join(', ')})` : ''), r.family, r.paper.cite, r.paper.section, r.needsText, r.outputs.join(', '),
-      ])));
+      // One block per family, two lines per model: what it is, then its paper, needs and outputs.
+      const families = [...new Set(rows.map((r) => r.family || 'Other'))];
+      const width = Math.max(...rows.map((r) => r.name.length));
+      const blocks = families.map((family) => {
+        const lines = [family];
+        for (const r of rows.filter((x) => (x.family || 'Other') === family)) {
+          const needs = Object.entries(r.needs).map(([input, need]) => `${SIDE_INPUTS[input as keyof typeof SIDE_INPUTS]}${need === 'optional' ? ' (optional)' : ''}`);
+          lines.push(`  ${r.name.padEnd(width)}  ${r.title}: ${r.summary}${r.aliases.length ? ` (also: ${r.aliases.join(', ')})` : ''}`);
+          lines.push(`  ${' '.repeat(width)}  ${r.paper.cite}, ${r.paper.section}; needs ${needs.join(', ') || 'interactions only'}; predicts ${r.outputs.join(', ')}`);
+        }
+        return lines.join('\n');
+      });
+      context.io.out(`${blocks.join('\n\n')}\n`);
     });
 }

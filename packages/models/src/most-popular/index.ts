@@ -18,7 +18,7 @@ export const mostPopularModel = defineModel({
   aliases: ['popularity'],
   title: 'Most popular',
   family: 'Rules',
-  paper: { cite: 'the popularity baseline of every paper here (e.g. NMTR §IV-A2, ItemPop)', section: '—' },
+  paper: { cite: 'the popularity baseline (ItemPop) of every paper here', section: 'e.g. NMTR §IV-A2' },
   summary: 'every user gets the items with the most training rows of the target behaviour',
   config: z.object({ ...targetField, seed: z.number().int().min(0).max(2 ** 31).default(0) }),
   outputs: ['items'],
