@@ -33,6 +33,8 @@ export interface KnownDataset {
   readonly homepage: string;
   /** Files (relative to the folder) that must be present, each as alternatives (any one suffices). */
   readonly files: readonly (readonly string[])[];
+  /** Said when a file is missing, after where to get it: e.g. why it cannot be rebuilt and what to use instead. */
+  readonly whenIncomplete?: string;
 }
 
 let known: Record<string, KnownDataset> | undefined;
@@ -45,9 +47,9 @@ function knownDatasets(): Record<string, KnownDataset> {
   if (known === undefined) {
     const table: Record<string, KnownDataset> = {};
     for (const entry of DATASETS) {
-      const { folder, title, homepage, files } = entry;
+      const { folder, title, homepage, files, whenIncomplete } = entry;
       Object.defineProperty(table, entry.name, {
-        value: { folder, title, homepage, files },
+        value: { folder, title, homepage, files, ...(whenIncomplete !== undefined ? { whenIncomplete } : {}) },
         enumerable: true,
         configurable: true,
       });
@@ -207,7 +209,9 @@ export function locateDataset(name: string, options: LocateOptions = {}): Datase
         const wanted = alternatives.map((file) => join(dir, file)).join(' or ');
         return {
           ok: false,
-          reason: `dataset "${name}" is incomplete: ${wanted} is missing (data root ${root}, from ${source}). ${howToGet}`,
+          reason:
+            `dataset "${name}" is incomplete: ${wanted} is missing (data root ${root}, from ${source}). ${howToGet}` +
+            (registered.whenIncomplete !== undefined ? ` ${registered.whenIncomplete}` : ''),
         };
       }
     }

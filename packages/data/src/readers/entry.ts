@@ -15,6 +15,17 @@ export interface DatasetEntry {
   readonly homepage: string;
   /** Files (relative to the folder) that must be present, each as alternatives (`['u.data.gz', 'u.data']`). */
   readonly files: readonly (readonly string[])[];
+  /**
+   * What a person should know when a file of `files` is missing, beyond where to get it
+   * (e.g. that it cannot be rebuilt from other data, and what to use instead); appended
+   * to `locateDataset`'s "incomplete" reason.
+   */
+  readonly whenIncomplete?: string;
+  /**
+   * The reader's version, part of the cache key: bump it when the reader's output
+   * changes for the same files, so caches written by the old reader miss.
+   */
+  readonly version?: string | number;
   /** Reads the dataset from its folder. Errors name the file and line (or field). */
   read(folderDir: string): Promise<Dataset>;
 }
