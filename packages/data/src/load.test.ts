@@ -106,7 +106,14 @@ describe('readDataset on a copy of ml-100k', () => {
 // Every registered dataset that is present: the cache must store all of it.
 describe.each(DATASETS.map((entry) => entry.name))('readDataset(%s) through the cache', (name) => {
   it('gives a Dataset that deep-equals the freshly read one, without warnings', async (ctx) => {
-    if (!locateDataset(name).ok) {
+    const found = locateDataset(name);
+    if (!found.ok && found.reason.includes('is incomplete')) {
+      // There but incomplete, with no way to complete it here (ml-1m-ncf lacks NCF's
+      // training file): nothing to cache, and reading fails with the one-line reason.
+      await expect(readDataset(name)).rejects.toThrow(found.reason);
+      return;
+    }
+    if (!found.ok) {
       // Registered but absent from the data root: skip (or fail under REC_REQUIRE_DATA).
       requireDataset(ctx, name);
     }
