@@ -353,8 +353,7 @@ function temporalSplit(
  * @throws Error, one line: an invalid spec (with the allowed forms); a published name the
  * dataset lacks ("dataset ml-100k has no split 'x' (it has u1, …); protocols: …"); a
  * protocol the data cannot support (no timestamps, no behaviours); a dataset with no
- * interactions; a split whose train or test comes out empty (e.g. ml-1m-ncf without its
- * train file).
+ * interactions; a split whose train or test comes out empty.
  * @example
  * ```ts
  * const ml = await readDataset('ml-100k');
@@ -527,13 +526,27 @@ function runProtocol(
 
 /**
  * Per registered dataset, the default when it has no published `default` split, and why.
- * Datasets not listed here (and users' own dataset files) follow the rule in
- * {@link defaultSplitSpec}.
+ * A listed published split name counts only when the dataset has that split; datasets
+ * not listed here, or lacking their listed split (and users' own dataset files), follow
+ * the rule in {@link defaultSplitSpec}.
  */
 const DEFAULT_SPLITS: Readonly<Record<string, string>> = {
-  // RnR §5.3 evaluates on MovieLens 1M with all-but-last-one over 5000 users; it is the
-  // paper in this project that uses ml-1m, and the split gives a validation half.
-  'ml-1m': 'rnr',
+  // `last`: each user's chronologically last rating as test, all others train — the
+  // held-out ratings of NCF (He et al. §4.1) and RnR (§5.3, all-but-last-one), the
+  // ranking papers here that use MovieLens 1M, and a fixed split, so runs compare. `rnr`
+  // needs every rating's time to find the last one, and this copy has times only for
+  // the last ratings (last_ratings.tsv; no ratings.dat), so on the folds it would hold
+  // out random ratings instead. `last` has no validation part (RnR's halves 5000 users'
+  // last ratings into validation and test); a model that tunes takes one from train.
+  // Without last_ratings.tsv the rule below applies: with ratings.dat that is
+  // leave-last-out, the same held-out ratings.
+  'ml-1m': 'last',
+  // 1–5 stars with no time order and no published split: an 80/10/10 random split of each
+  // user's ratings. Every user has ≥ 40 ratings, so each keeps ≥ 4 in test and some in
+  // validation, which rating prediction (RMSE) and the per-group (gender × category)
+  // breakdowns this sample was made for need; leave-one-out would test one rating per
+  // user (1,355 in all), and "last" means nothing without time.
+  'yelp-core40': 'random:0.8,0.1,0.1',
 };
 
 /**
@@ -543,8 +556,9 @@ const DEFAULT_SPLITS: Readonly<Record<string, string>> = {
  *    protocol, comparable with their numbers: `ml-1m-ncf` (NCF's leave-one-out with 99
  *    negatives), `tiktok-diffmm`, `tmall/mbgcn`, `tmall/mbcgcn`, `beibei/ghcf`,
  *    `beibei/crgcn`, `taobao/ghcf`.
- * 2. `rnr` for `ml-1m`: RnR §5.3's all-but-last-one (n = 5000), the protocol of the paper
- *    in `papers/` that uses MovieLens 1M.
+ * 2. Per dataset: `last` for `ml-1m` (each user's last rating as test: the held-out
+ *    ratings of NCF and RnR; `rnr` would need the times this copy's folds lack);
+ *    `random:0.8,0.1,0.1` for `yelp-core40` (ratings without time; see `DEFAULT_SPLITS`).
  * 3. `nmtr` when the log has several behaviour types (NMTR's protocol: the latest — or,
  *    without time, a random — target-behaviour interaction per user is the test). A
  *    funnel is evaluated on its target; holding out the latest row of any behaviour would
@@ -569,7 +583,7 @@ const DEFAULT_SPLITS: Readonly<Record<string, string>> = {
 export function defaultSplitSpec(dataset: Dataset): string {
   if (Object.hasOwn(dataset.splits, 'default')) return 'default';
   const listed = Object.hasOwn(DEFAULT_SPLITS, dataset.name) ? DEFAULT_SPLITS[dataset.name] : undefined;
-  if (listed !== undefined) return listed;
+  if (listed !== undefined && (parseSplitSpec(listed).kind !== 'published' || Object.hasOwn(dataset.splits, listed))) return listed;
   const log = dataset.interactions;
   if (log.behaviors !== undefined && (log.behaviorNames?.length ?? 0) > 1) return 'nmtr';
   if (log.timestamps !== undefined) return 'leave-last-out';
