@@ -68,6 +68,7 @@ export {
 } from './readers/multi-behavior.js';
 export { readS3Rec, readS3RecSequences, s3recDatasets, type S3RecDomain } from './readers/s3rec.js';
 export { readTikTokDiffMM, tiktokDatasets } from './readers/tiktok.js';
+export { readYelpCore40, yelpCore40Datasets, type YelpCore40 } from './readers/yelp-core40.js';
 export { readNpzCsr } from './npz-file.js';
 export { readNpy } from './npy-file.js';
 export { readDatasetFile, type DatasetFile, type ReadDatasetFileOptions } from './readers/dataset-file.js';

@@ -3,9 +3,16 @@ import { movieLensDatasets } from './movielens.js';
 import { multiBehaviorDatasets } from './multi-behavior.js';
 import { s3recDatasets } from './s3rec.js';
 import { tiktokDatasets } from './tiktok.js';
+import { yelpCore40Datasets } from './yelp-core40.js';
 
 /** Every dataset @rec can read, by registry name. */
-export const DATASETS: readonly DatasetEntry[] = [...movieLensDatasets, ...s3recDatasets, ...tiktokDatasets, ...multiBehaviorDatasets];
+export const DATASETS: readonly DatasetEntry[] = [
+  ...movieLensDatasets,
+  ...s3recDatasets,
+  ...tiktokDatasets,
+  ...multiBehaviorDatasets,
+  ...yelpCore40Datasets,
+];
 
 /** The entry registered under `name`, or an error listing the known names. */
 export function datasetEntry(name: string): DatasetEntry {
