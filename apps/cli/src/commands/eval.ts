@@ -38,7 +38,7 @@ const PROTOCOLS = ['full', 'sampled', 'sampled:<n>'] as const;
 type RankingProtocol = { kind: 'full' } | { kind: 'sampled'; negatives?: number };
 
 /**
- * `full`, `sampled` (the split's published negatives, e.g. NCF's 99 for ml-1m-ncf, else
+ * `full`, `sampled` (the split's published negatives, e.g. NCF's 99 for ml-1m-ncf where its files are complete, else
  * 99 seeded ones) or `sampled:<n>` (n seeded negatives per test item, excluding the
  * user's training items).
  */
