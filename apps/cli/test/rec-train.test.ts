@@ -91,9 +91,12 @@ describe('rec train', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rec-train-json-'));
     const file = join(dir, 'train.json');
     writeFileSync(file, JSON.stringify({ dim: 4, optimizer: 'adam', epochs: 1, validationUsers: 30 }));
-    const run = await rec(['train', 'bpr', '--data', FUNNEL_NAME, '--config', file, '--out', join(dir, 'm'), '--backend', 'js', '--quiet', '--json']);
+    const run = await rec(['train', 'gmf', '--data', FUNNEL_NAME, '--config', file, '--out', join(dir, 'm'), '--backend', 'js', '--quiet', '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).config).toMatchObject({ model: 'bpr', dim: 4, optimizer: 'adam' });
+    expect(JSON.parse(run.stdout).config).toMatchObject({ model: 'gmf', dim: 4, optimizer: 'adam' });
+    // bpr's update is the fused SGD kernel: another optimizer is refused, not recorded and ignored.
+    const bpr = await rec(['train', 'bpr', '--data', FUNNEL_NAME, '--config', file, '--out', join(dir, 'b'), '--backend', 'js', '--quiet']);
+    expect(bpr.stderr).toMatch(/^rec: config \(.*train.json\): optimizer: expected one of sgd\n$/);
   });
 
   it('an invalid configuration is one line naming the field and what it allows, exit code 1', async () => {

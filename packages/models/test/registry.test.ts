@@ -43,7 +43,8 @@ describe('the model registry', () => {
   it('a config field another model has is refused by this one, naming the fields it has', () => {
     expect(() => parseModelConfig({ model: 'gmf', weights: [0.5, 0.5] })).toThrow(/config: unknown field 'weights'; the fields are model, dim, epochs/);
     expect(parseModelConfig({ model: 'nmtr-gmf', weights: [0.5, 0.5] }).weights).toEqual([0.5, 0.5]);
-    expect(() => parseModelConfig({ model: 'most-popular', epochs: 3 }, 'x.yaml')).toThrow(/^x\.yaml: unknown field 'epochs'; the fields are model, target, seed$/);
+    expect(() => parseModelConfig({ model: 'most-popular', epochs: 3 }, 'x.yaml')).toThrow(/^x\.yaml: unknown field 'epochs'; the fields are model, target$/);
+    expect(() => parseModelConfig({ model: 'bpr', optimizer: 'adam' })).toThrow(/config: optimizer: expected one of sgd/);
   });
 
   it('needs: a missing required input is one line; optional inputs present are reported', () => {

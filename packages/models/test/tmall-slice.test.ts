@@ -29,7 +29,7 @@ describe('NMTR and NCF on a tmall/mbcgcn slice', () => {
     const { train: fit, test: valid } = multiBehaviorLeaveOneOut(train, { targetBehavior: 'buy', mode: 'random', seed: 1 });
     const mask = positivesByBehavior(train).buy;
     const evaluate = async (input: ModelConfigInput, untrained = false) => {
-      const config = parseModelConfig({ ...(input.model === 'most-popular' ? {} : { validationUsers: 500 }), seed: 1, ...input });
+      const config = parseModelConfig({ ...(input.model === 'most-popular' ? {} : { validationUsers: 500, seed: 1 }), ...input });
       const trained = untrained
         ? { model: getModel(config.model).create!(config as never, shapeOf({ train: fit }, ['buy'])) }
         : await trainModel(config, input.model === 'most-popular' ? { train } : { train: fit, valid });

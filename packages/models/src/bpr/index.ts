@@ -12,6 +12,12 @@ export { BPRMF, type BPRMFConfig } from './bpr-mf.js';
 
 const paper = { cite: 'Rendle et al., BPR: Bayesian Personalized Ranking from Implicit Feedback, UAI 2009', section: '§4 (eq. 4, LearnBPR)' };
 
+/**
+ * LearnBPR's update is plain SGD, fused into the `bpr_step` kernel: no other optimizer
+ * runs, so no other is accepted (it would be recorded in the config and ignored).
+ */
+const sgdOnly = { optimizer: z.literal('sgd').default('sgd') };
+
 /** The factors start at N(0, 0.01²), LearnBPR's small random initialisation. */
 const create = (config: { dim: number; seed: number }, shape: { numUsers: number; numItems: number }) =>
   new BPRMF({ numUsers: shape.numUsers, numItems: shape.numItems, dim: config.dim, seed: config.seed, initStd: 0.01 });
@@ -19,7 +25,7 @@ const create = (config: { dim: number; seed: number }, shape: { numUsers: number
 /**
  * BPR-MF: x̂_ui = ⟨p_u, q_i⟩ trained on (u, i, j) triples by plain SGD with the per-triple
  * L2 prior (LearnBPR, §4.3), one fused kernel step per batch of triples; `learningRate`
- * is α and `l2` is λ_Θ. The optimizer field is not used (the kernel is the optimizer).
+ * is α and `l2` is λ_Θ. The optimizer is SGD, the kernel's own update.
  */
 export const bprModel = defineModel({
   name: 'bpr',
@@ -28,7 +34,7 @@ export const bprModel = defineModel({
   family: 'BPR',
   paper,
   summary: 'matrix factorisation trained on (user, positive, uniform negative) triples by LearnBPR',
-  config: z.object({ ...trainingFields, ...targetField, ...negativesField, ...rankingValidationFields }),
+  config: z.object({ ...trainingFields, ...sgdOnly, ...targetField, ...negativesField, ...rankingValidationFields }),
   outputs: ['items'],
   create,
   fit: async (data, config, context) => {
@@ -53,7 +59,7 @@ export const mcBprModel = defineModel({
   paper: { cite: 'Loni et al., Bayesian Personalized Ranking with Multi-Channel User Feedback, RecSys 2016 (NMTR §IV-A2 baseline)', section: '§3' },
   summary: 'BPR whose negatives come from the weaker behaviours as well as the unseen items',
   config: z.object({
-    ...trainingFields, ...targetField, ...behaviorsField, ...negativesField, ...rankingValidationFields,
+    ...trainingFields, ...sgdOnly, ...targetField, ...behaviorsField, ...negativesField, ...rankingValidationFields,
     /** Probability of drawing the negative from viewed/carted-not-bought items. */
     viewedRate: z.number().min(0).max(1).default(0.5),
   }),

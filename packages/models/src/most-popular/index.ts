@@ -20,7 +20,8 @@ export const mostPopularModel = defineModel({
   family: 'Rules',
   paper: { cite: 'the popularity baseline (ItemPop) of every paper here', section: 'e.g. NMTR §IV-A2' },
   summary: 'every user gets the items with the most training rows of the target behaviour',
-  config: z.object({ ...targetField, seed: z.number().int().min(0).max(2 ** 31).default(0) }),
+  // A rule draws nothing at random: no seed to set.
+  config: z.object({ ...targetField }),
   outputs: ['items'],
   rule: true,
   fit: (data, _config, context) => {

@@ -31,16 +31,17 @@ export const trainingFields = {
 };
 
 /**
- * Which behaviour a model predicts (`target`), for models that read one behaviour of
- * a multi-behaviour log; the target of a log without behaviour types is all of it.
+ * Which behaviour a model predicts (`target`; `buy` when left out), for models that
+ * read one behaviour of a multi-behaviour log. A log without behaviour types has no
+ * target to name: giving one there is an error, not a setting silently ignored.
  * @example
  * ```ts
  * z.object({ ...trainingFields, ...targetField });
  * ```
  */
 export const targetField = {
-  /** The target behaviour. */
-  target: z.string().min(1).default('buy'),
+  /** The target behaviour (default `buy` on multi-behaviour data). */
+  target: z.string().min(1).optional(),
 };
 
 /**
@@ -72,8 +73,8 @@ export const rankingValidationFields = {
 
 /**
  * A validated configuration: the model's registered name plus its schema's fields,
- * defaults filled in. `seed` is always there (rules have one too: it seeds nothing
- * but the held-out validation row of the runs that compare them).
+ * defaults filled in. A schema holds only the fields its model uses, so nothing is
+ * recorded that did not take effect.
  */
 export type ModelConfig = { readonly model: string } & Readonly<Record<string, unknown>>;
 
@@ -119,7 +120,10 @@ export const negativesField = {
  * ```
  */
 export function targetBehavior(config: Readonly<Record<string, unknown>>, train: { behaviorNames?: readonly string[] }): string {
-  if (!train.behaviorNames) return 'all';
+  if (!train.behaviorNames) {
+    if (config.target !== undefined) throw new Error(`config: target: the data has no behaviour types (every row counts), so there is no target '${String(config.target)}' to choose; leave target out`);
+    return 'all';
+  }
   const target = typeof config.target === 'string' ? config.target : 'buy';
   if (!train.behaviorNames.includes(target)) throw new Error(`config: target: the data has no behaviour '${target}'; it has ${train.behaviorNames.join(', ')}`);
   return target;

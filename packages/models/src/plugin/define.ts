@@ -141,7 +141,7 @@ const aliases = new Map<string, string>();
  * export const popularity = defineModel({
  *   name: 'most-popular', title: 'Most popular', rule: true,
  *   paper: { cite: 'the trivial baseline', section: '—' }, summary: 'items by training count',
- *   config: z.object({ ...targetField, seed: z.number().int().default(0) }),
+ *   config: z.object({ ...targetField }),
  *   outputs: ['items'],
  *   fit: (data, config) => ({ model: MostPopular.fit(data.train) }),
  *   save: (model) => ({ tensors: { counts: { dtype: 'f32', shape: [model.numItems], data: model.counts } } }),

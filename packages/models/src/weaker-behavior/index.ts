@@ -20,7 +20,8 @@ export const weakerBehaviorModel = defineModel({
   family: 'Rules',
   paper: { cite: 'ours; the rule NMTR (Gao et al., ICDE 2019) lacks under its own protocol', section: 'NMTR §IV-A1' },
   summary: "each user's items seen under a non-target behaviour but not the target come first, by popularity",
-  config: z.object({ ...targetField, seed: z.number().int().min(0).max(2 ** 31).default(0) }),
+  // A rule draws nothing at random: no seed to set.
+  config: z.object({ ...targetField }),
   needs: { behaviors: 'required' },
   outputs: ['items'],
   rule: true,
