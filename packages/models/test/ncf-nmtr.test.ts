@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backward, noGrad, RowSparse, tensor, tidy } from '@rec/core';
@@ -151,6 +151,27 @@ describe('Trainer', () => {
       expect(resumed.history!.resumedFrom).toBe(2);
       expect(resumed.history!.epochs.map((e) => e.loss)).toEqual(losses);
       expect(resumed.model.scoreUsers!(Int32Array.of(3))).toEqual(full.model.scoreUsers!(Int32Array.of(3)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a checkpoint whose state was edited, or that has more epochs done than asked for', async () => {
+    const config = parseModelConfig({ model: 'gmf', dim: 4, epochs: 2, batchSize: 32, seed: 9 });
+    const dir = mkdtempSync(join(tmpdir(), 'rec-trainer-bad-'));
+    try {
+      await trainModel(config, { train }, { checkpoints: fileCheckpoints(dir) });
+      const file = join(dir, 'checkpoint', 'config.json');
+      await expect(trainModel({ ...config, epochs: 1 }, { train }, { checkpoints: fileCheckpoints(dir) })).rejects.toThrow(
+        /the checkpoint in .*checkpoint has 2 epochs done, more than the 1 asked for; ask for at least 2 epochs or start fresh/,
+      );
+      const state = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...state, nextEpoch: 1000 }));
+      await expect(trainModel({ ...config, epochs: 2000 }, { train }, { checkpoints: fileCheckpoints(dir) })).rejects.toThrow(
+        /is not valid \(it records 2 epochs but nextEpoch is 1000\); use a fresh checkpoint folder/,
+      );
+      writeFileSync(file, JSON.stringify({ ...state, nextEpoch: 'two' }));
+      await expect(trainModel(config, { train }, { checkpoints: fileCheckpoints(dir) })).rejects.toThrow(/nextEpoch "two" is not a positive integer/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -230,7 +230,20 @@ export class Trainer {
 
   #restore(checkpoint: Checkpoint, where: string): { nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number; params: Float32Array[] } | undefined } {
     const { tensors } = checkpoint;
-    const state = checkpoint.state as { nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number } | null };
+    const state = checkpoint.state as { nextEpoch?: unknown; epochs?: unknown; best?: { epoch?: unknown; value?: unknown } | null } | null;
+    // The state is a file a person can edit: check it before any parameter is touched.
+    const bad = (what: string): Error => new Error(`Trainer: the checkpoint in ${where} is not valid (${what}); use a fresh checkpoint folder`);
+    if (typeof state !== 'object' || state === null) throw bad('its config.json holds no training state');
+    const { nextEpoch, epochs } = state;
+    if (!Number.isInteger(nextEpoch) || (nextEpoch as number) < 1) throw bad(`nextEpoch ${JSON.stringify(nextEpoch)} is not a positive integer`);
+    if ((nextEpoch as number) > this.#epochs) {
+      throw new Error(`Trainer: the checkpoint in ${where} has ${nextEpoch} epochs done, more than the ${this.#epochs} asked for; ask for at least ${nextEpoch} epochs or start fresh`);
+    }
+    if (!Array.isArray(epochs) || epochs.length !== nextEpoch) throw bad(`it records ${Array.isArray(epochs) ? epochs.length : 'no'} epochs but nextEpoch is ${nextEpoch}`);
+    const bestEpoch = state.best?.epoch;
+    if (state.best && (!Number.isInteger(bestEpoch) || (bestEpoch as number) < 0 || (bestEpoch as number) >= (nextEpoch as number) || typeof state.best.value !== 'number')) {
+      throw bad(`best epoch ${JSON.stringify(bestEpoch)} is not one of the ${nextEpoch} epochs done`);
+    }
     const named = this.model.namedParameters();
     for (const [name, p] of named) {
       const saved = tensors[`model.${name}`];
@@ -243,8 +256,16 @@ export class Trainer {
       this.optimizer.loadStateDict(optim);
     }
     const best = state.best
-      ? { epoch: state.best.epoch, value: state.best.value, params: named.map(([name]) => tensors[`best.${name}`].data as Float32Array) }
+      ? {
+        epoch: bestEpoch as number,
+        value: state.best.value as number,
+        params: named.map(([name, p]) => {
+          const saved = tensors[`best.${name}`];
+          if (!saved || saved.data.length !== p.size) throw bad(`the best epoch's parameter '${name}' is missing or mis-sized`);
+          return saved.data as Float32Array;
+        }),
+      }
       : undefined;
-    return { nextEpoch: state.nextEpoch, epochs: state.epochs, best };
+    return { nextEpoch: nextEpoch as number, epochs: epochs as EpochRecord[], best };
   }
 }
