@@ -6,7 +6,27 @@
  * plus the id encoding. Readers never touch DuckDB's value classes; they declare the
  * columns they want and the typed array each one becomes.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBVector } from '@duckdb/node-api';
+
+/**
+ * `@duckdb/node-api` is an optional peer dependency of `@rec/data` (about 70 MB of
+ * native binaries): only the file readers need it, so it is imported on first use,
+ * and a missing install is one line instead of a failure at import.
+ */
+let duckdbModule: Promise<typeof import('@duckdb/node-api')> | undefined;
+
+async function importDuckDB(): Promise<typeof import('@duckdb/node-api')> {
+  duckdbModule ??= import('@duckdb/node-api').catch((error: unknown) => {
+    duckdbModule = undefined;
+    const code = (error as { code?: string }).code;
+    // Only the package itself missing; a broken install of its native bindings keeps its own message.
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes("'@duckdb/node-api'")) {
+      throw new Error('install @duckdb/node-api to read files (npm install @duckdb/node-api)', { cause: error });
+    }
+    throw error;
+  });
+  return duckdbModule;
+}
 
 /**
  * The typed array (or string list) a result column is copied into.
@@ -177,6 +197,7 @@ export class DuckDBSession {
 
   /** @internal use {@link openDuckDB}. */
   static async open(): Promise<DuckDBSession> {
+    const { DuckDBInstance } = await importDuckDB();
     const instance = await DuckDBInstance.create(':memory:');
     try {
       return new DuckDBSession(instance, await instance.connect());

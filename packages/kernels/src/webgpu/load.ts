@@ -26,6 +26,11 @@ async function acquireGPU(): Promise<{ ok: true; gpu: GPU } | { ok: false; reaso
     const dawn = await import('webgpu');
     return { ok: true, gpu: dawn.create([]) };
   } catch (err) {
+    // `webgpu` is an optional peer dependency of @rec/kernels (about 130 MB of dawn-node binaries).
+    const code = (err as { code?: string }).code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((err as Error).message).includes("'webgpu'")) {
+      return { ok: false, reason: "webgpu not installed (it is an optional peer dependency of @rec/kernels: npm install webgpu)" };
+    }
     return { ok: false, reason: `dawn-node (npm 'webgpu') did not load: ${(err as Error).message}` };
   }
 }
