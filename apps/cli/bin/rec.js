@@ -1,17 +1,26 @@
 #!/usr/bin/env node
-// The `rec` command from sources: runs src/rec.ts under tsx with the workspace's
-// `@rec/source` export condition, so no build is needed (the package is private).
-// tsx is resolved from here, not from the caller's working directory.
+// The `rec` command. An installed @rec/cli runs its build (dist/rec.js; the tarball
+// ships no sources). In this repository's checkout, where src/rec.ts exists, it runs
+// the sources under tsx with the workspace's `@rec/source` export condition instead,
+// so no build is needed and a stale dist/ is never used; tsx is resolved from here,
+// not from the caller's working directory.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = fileURLToPath(new URL('../src/rec.ts', import.meta.url));
-const tsx = import.meta.resolve('tsx');
-const child = spawn(process.execPath, ['--conditions=@rec/source', '--import', tsx, entry, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => {
-  if (signal) process.kill(process.pid, signal);
-  else process.exitCode = code ?? 1;
-});
+const source = fileURLToPath(new URL('../src/rec.ts', import.meta.url));
+
+if (existsSync(source)) {
+  const tsx = import.meta.resolve('tsx');
+  const child = spawn(process.execPath, ['--conditions=@rec/source', '--import', tsx, source, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exitCode = code ?? 1;
+  });
+} else {
+  const { runRec } = await import('../dist/rec.js');
+  process.exitCode = await runRec(process.argv.slice(2));
+}

@@ -22,6 +22,7 @@
  * line each. Run from sources with `node --conditions=@rec/source --import tsx src/rec.ts …`,
  * or through the `rec` bin (`bin/rec.js`). Every failure is one line on stderr and exit code 1.
  */
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { type Dataset, defaultSplitSpec, formatStats, resolveSplit, stats } from '@rec/data';
 import {
@@ -210,6 +211,8 @@ export function createRecProgram(io: RecIO = processIO, options: RecProgramOptio
   };
   const program = new Command('rec')
     .description('@rec: recommenders that use categories, behaviour funnels and side information')
+    // package.json sits one folder up from both src/rec.ts and dist/rec.js.
+    .version(createRequire(import.meta.url)('../package.json').version, '-V, --version', "print @rec/cli's version")
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
   const data = program.command('data').description('datasets: list, download, stats, describe');
