@@ -275,5 +275,12 @@ export async function runRec(args: readonly string[], io: RecIO = processIO, opt
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // A reader that stops early (`rec data list | head -1`) is not an error: exit quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   process.exitCode = await runRec(process.argv.slice(2));
 }

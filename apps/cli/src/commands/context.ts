@@ -3,6 +3,8 @@
  * output goes, how they read datasets (injectable, so tests can hand them a generated
  * one), the backend choice, the published split and the purchase-only mask.
  */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { resolveBackend } from '@rec/core';
 import { type Dataset, type Interactions, positivesByBehavior, selectInteractions, UserItemCSR } from '@rec/data';
 import { registerFastBackends } from '@rec/kernels';
@@ -19,6 +21,49 @@ export interface CommandContext {
   readonly io: RecIO;
   /** Reads a dataset by registry name (the CLI reads through the binary cache). */
   readDataset(name: string): Promise<Dataset>;
+}
+
+/**
+ * Reads a JSON file the toolkit wrote, or an error naming it when it is not valid JSON
+ * (a file a person edited, or one cut short by a crash before writes were atomic).
+ * @param what - what the file is, for the message.
+ */
+export async function readJsonFile(path: string, what: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path} (${what}) is not valid JSON: ${(err as Error).message}; remove it or pass --fresh to start over`);
+  }
+}
+
+/**
+ * Makes sure an output folder exists and can be written, before any long work: a path
+ * that is a file, a read-only place or a missing permission is one line naming it.
+ * @param option - the option that named the folder (`--out`), for the message.
+ */
+export async function prepareOutputFolder(dir: string, option: string): Promise<void> {
+  const why = (err: unknown): string => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') return 'it (or a folder above it) is a file';
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    if (code === 'EROFS') return 'the file system is read-only';
+    if (code === 'ENOSPC') return 'the disk is full';
+    return (err as Error).message;
+  };
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new Error(`${option} ${dir}: cannot create the folder: ${why(err)}`);
+  }
+  const probe = join(dir, `.rec-write-probe-${process.pid}`);
+  try {
+    await writeFile(probe, '');
+  } catch (err) {
+    throw new Error(`${option} ${dir}: cannot write there: ${why(err)}`);
+  } finally {
+    await rm(probe, { force: true });
+  }
 }
 
 /** Whether a `--data` value names a dataset file (YAML or JSON) rather than a registered dataset. */

@@ -18,7 +18,7 @@ import { createReport, evaluateFullRanking, evaluateSampledRanking, mae, renderH
 import { interactionsHash, loadTrainedModel, readSavedModelConfig, type TrainingHistory } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
-import { type CommandContext, count, parseCutoffs, seenItems, table, targetRows, useBackend } from './context.js';
+import { type CommandContext, count, parseCutoffs, prepareOutputFolder, seenItems, table, targetRows, useBackend } from './context.js';
 
 /** Options of `rec eval`, as commander parses them. */
 interface EvalOptions {
@@ -131,6 +131,9 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
     warnings.push(`the model was trained on ${trainedOn.name} ${trainedOn.split}; evaluated here on ${dataset.name} ${split.spec}, whose test rows it may have trained on`);
   }
   for (const line of warnings) io.err(`warning: ${line}\n`);
+  const tooDeep = ks.find((k) => k > numItems);
+  if (tooDeep !== undefined) throw new Error(`-k: ${tooDeep} is more than the ${count(numItems)} items the model ranks`);
+  if (opts.out) await prepareOutputFolder(opts.out, '--out');
   const loaded = await loadTrainedModel(modelDir);
   const { trained } = loaded;
   const target = trained.behaviors[trained.behaviors.length - 1];

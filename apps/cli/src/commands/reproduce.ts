@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { getReproduction, listReproductions, type Reproduction, runReproduction } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
-import { type CommandContext, useBackend } from './context.js';
+import { type CommandContext, prepareOutputFolder, useBackend } from './context.js';
 
 interface ReproduceOptions {
   data?: string;
@@ -126,6 +126,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       const tuneWeights = parseTuneWeights(opts.tuneWeights);
       const epochs = positiveInt('epochs', opts.epochs);
       const dim = positiveInt('dim', opts.dim);
+      await prepareOutputFolder(out, '--out');
       const backend = await useBackend(io, opts.backend, opts.quiet);
       if (!opts.quiet) io.err(`backend: ${backend}\n`);
       const progress = opts.quiet ? undefined : createProgress({ enabled: io.errIsTTY, log: (line) => io.err(`${line}\n`) });

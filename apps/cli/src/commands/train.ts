@@ -29,7 +29,7 @@ import {
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { createProgress, type ProgressReporter } from '../progress.js';
-import { type CommandContext, count, isDatasetFile, seenItems, table, useBackend } from './context.js';
+import { type CommandContext, count, isDatasetFile, prepareOutputFolder, readJsonFile, seenItems, table, useBackend } from './context.js';
 
 /** Options of `rec train`, as commander parses them. */
 interface TrainOptions {
@@ -141,7 +141,10 @@ async function prepareCheckpoint(out: string, dataset: string, config: ModelConf
   }
   const present = checkpointDirs.filter((dir) => existsSync(join(dir, 'config.json')));
   if (present.length > 0 && existsSync(runFile)) {
-    const previous = JSON.parse(await readFile(runFile, 'utf8')) as { dataset: string; config: Record<string, unknown> };
+    const previous = await readJsonFile(runFile, 'the configuration of the checkpoint beside it') as { dataset: string; config: Record<string, unknown> };
+    if (typeof previous !== 'object' || previous === null || typeof previous.config !== 'object' || previous.config === null) {
+      throw new Error(`${runFile} is not a run record of rec train (expected { dataset, config }); pass --fresh to start over`);
+    }
     const changed = Object.keys({ ...previous.config, ...config }).filter(
       (key) => !RESUMABLE_CHANGES.has(key) && JSON.stringify(previous.config[key]) !== JSON.stringify((config as Record<string, unknown>)[key]),
     );
@@ -160,8 +163,8 @@ async function prepareCheckpoint(out: string, dataset: string, config: ModelConf
   await mkdir(out, { recursive: true });
   await writeFileAtomic(join(out, RUN_FILE), `${JSON.stringify({ dataset, config }, null, 2)}\n`);
   if (present.length === 0) return 0;
-  const state = JSON.parse(await readFile(join(present[present.length - 1], 'config.json'), 'utf8')) as { nextEpoch?: number };
-  return state.nextEpoch ?? 0;
+  const state = await readJsonFile(join(present[present.length - 1], 'config.json'), 'a training checkpoint') as { nextEpoch?: number } | null;
+  return state?.nextEpoch ?? 0;
 }
 
 const seconds = (s: number): string => `${s.toFixed(1)} s`;
@@ -183,6 +186,8 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   /** Per-epoch lines: stdout normally, stderr when stdout carries the JSON. */
   const say = (line: string): void => (quiet ? undefined : opts.json ? io.err(`${line}\n`) : io.out(`${line}\n`));
   const splitSeed = wholeNumber('--split-seed', opts.splitSeed) ?? 0;
+  // Before any long work: a folder that cannot be written is found now, not after training.
+  await prepareOutputFolder(out, '--out');
   const backend = await useBackend(io, opts.backend, quiet);
   const dataset = await context.readDataset(opts.data);
   const spec = opts.split ?? defaultSplitSpec(dataset);

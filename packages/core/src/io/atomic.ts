@@ -49,7 +49,7 @@ function temporaryPath(path: string): string {
 }
 
 /** Writes `data` to the new file `path` (`wx`: never clobbers) and flushes it to disk. */
-async function writeSynced(path: string, data: string | Uint8Array, created: string[]): Promise<void> {
+async function writeSynced(path: string, data: string | Uint8Array, created: string[], target: string): Promise<void> {
   const handle = await open(path, 'wx');
   created.push(path);
   try {
@@ -57,6 +57,11 @@ async function writeSynced(path: string, data: string | Uint8Array, created: str
     // Without this, a crash soon after the rename can leave an empty or short
     // file under the final name on file systems that order metadata before data.
     await handle.sync();
+  } catch (err) {
+    // Errors of a file handle's writes carry no path (`ENOSPC: no space left on
+    // device, write`): name the file, keep the code.
+    const named = new Error(`cannot write ${target}: ${(err as Error).message}`, { cause: err });
+    throw Object.assign(named, { code: (err as NodeJS.ErrnoException).code, path: target });
   } finally {
     await handle.close();
   }
@@ -94,7 +99,8 @@ async function syncDirectory(dir: string): Promise<void> {
  * must exist (create them first with `mkdir(dir, { recursive: true })`). Costs one
  * `fsync` per file and one per distinct folder.
  * @throws {Error} If two entries name the same path; a file system error is
- * rethrown as it is (`code` and `path` intact) after the clean-up.
+ * rethrown after the clean-up with its `code`; a failed write (`ENOSPC`), whose
+ * error Node gives no path, is reworded to name the target file.
  * @example
  * ```ts
  * import { mkdir } from 'node:fs/promises';
@@ -119,7 +125,7 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<vo
   const temporaries = targets.map(temporaryPath);
   let renamed = 0;
   try {
-    for (const [i, file] of files.entries()) await writeSynced(temporaries[i]!, file.data, created);
+    for (const [i, file] of files.entries()) await writeSynced(temporaries[i]!, file.data, created, targets[i]!);
     for (const [i, target] of targets.entries()) {
       await rename(temporaries[i]!, target);
       renamed = i + 1;

@@ -288,6 +288,8 @@ function assignParameters(model: Module & Predictor, tensors: Record<string, Nam
   for (const [key, p] of named) {
     const t = tensors[key];
     if (!t) throw new Error(`${path}: parameter '${key}' of the ${name} model is missing`);
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${path}: parameter '${key}' holds ${t.data[bad]} at position ${bad}; a model with non-finite parameters cannot rank (was it saved from a diverged run?)`);
     if (t.dtype !== p.dtype || !shapesEqual(t.shape, p.shape)) {
       throw new Error(`${path}: parameter '${key}' is ${t.dtype} ${formatShape(t.shape)} in the file, the ${name} model built from config.json has ${p.dtype} ${formatShape(p.shape)}; the two files do not belong together`);
     }
