@@ -9,6 +9,7 @@ import { generateSyntheticInteractions, type Interactions, leaveLastOut, UserIte
 import { locateDataset, readDataset } from '@rec/data/node';
 import { evaluateFullRanking, type FullRankingResult } from '@rec/eval';
 import { MostPopular, parseModelConfig, type Recommender, trainModel } from '@rec/models';
+import { useCallerDirectory } from './caller-directory.js';
 import { type ProgressReporter, createProgress } from './progress.js';
 
 /**
@@ -117,6 +118,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Qu
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  useCallerDirectory();
   const synthetic = process.argv.includes('--synthetic');
   runQuickstart({ synthetic }).catch((error: unknown) => {
     process.stderr.write(`quickstart failed: ${error instanceof Error ? error.message : String(error)}\n`);

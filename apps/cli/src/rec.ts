@@ -36,6 +36,7 @@ import {
   repositorySource,
 } from '@rec/data/node';
 import { Command, CommanderError } from 'commander';
+import { useCallerDirectory } from './caller-directory.js';
 import { type CommandContext, isDatasetFile, table } from './commands/context.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerRecommendCommand } from './commands/recommend.js';
@@ -282,5 +283,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       throw err;
     });
   }
+  useCallerDirectory();
   process.exitCode = await runRec(process.argv.slice(2));
 }
