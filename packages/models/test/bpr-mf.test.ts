@@ -14,11 +14,11 @@ describe('MostPopular', () => {
 });
 
 describe('BPRMF', () => {
-  it('scores x̂_ui = ⟨p_u, q_i⟩ and its loss gradient reaches only the touched rows', () => {
+  it('scores x̂_ui = ⟨p_u, q_i⟩ and its loss gradient reaches only the touched rows', async () => {
     const model = new BPRMF({ numUsers: 5, numItems: 7, dim: 3, seed: 1 });
     const p = model.users.weight.readSync();
     const q = model.items.weight.readSync();
-    const scores = model.scoreUsers(Int32Array.of(2));
+    const scores = await model.scoreUsers(Int32Array.of(2));
     for (let i = 0; i < 7; i++) {
       const dot = p[6] * q[i * 3] + p[7] * q[i * 3 + 1] + p[8] * q[i * 3 + 2];
       expect(scores[i]).toBeCloseTo(dot, 6);

@@ -57,7 +57,7 @@ describe('InteractionUnit', () => {
 });
 
 describe('NMTR', () => {
-  it('cascades eq. 9: a row of behaviour r gets Σ_{k≤r} f^k + b^k, the same as scoring behaviour r over all items', () => {
+  it('cascades eq. 9: a row of behaviour r gets Σ_{k≤r} f^k + b^k, the same as scoring behaviour r over all items', async () => {
     const model = new NMTR({ numUsers: 4, numItems: 6, behaviors: ['view', 'cart', 'buy'], unit: 'neumf', dim: 8, layers: 2, seed: 2 });
     // Make the biases non-zero so they count.
     model.itemBias.forEach((b, r) => b.weight.assign(Float32Array.from({ length: 6 }, (_, i) => 0.1 * (r + 1) * (i - 2))));
@@ -66,11 +66,11 @@ describe('NMTR', () => {
     const behavior = [0, 0, 1, 1, 2, 2];
     const logits = noGrad(() => model.logits({ users: tensor(users), items: tensor(items), starts: [0, 2, 4, 6] }).readSync());
     for (let k = 0; k < 6; k++) {
-      const row = model.scoreBehavior(Int32Array.of(users[k]), behavior[k]);
+      const row = await model.scoreBehavior(Int32Array.of(users[k]), behavior[k]);
       expect(logits[k]).toBeCloseTo(row[items[k]], 5);
     }
     // The target scores are out^R.
-    expect([...model.scoreUsers(Int32Array.of(3))].map((x) => x.toFixed(5))).toEqual([...model.scoreBehavior(Int32Array.of(3), 2)].map((x) => x.toFixed(5)));
+    expect([...(await model.scoreUsers(Int32Array.of(3)))].map((x) => x.toFixed(5))).toEqual([...(await model.scoreBehavior(Int32Array.of(3), 2))].map((x) => x.toFixed(5)));
   });
 
   it('a view row trains only unit 1; a purchase row reaches every unit, and embeddings get row-sparse gradients', () => {
@@ -87,7 +87,7 @@ describe('NMTR', () => {
 });
 
 describe('CMF', () => {
-  it('scores behaviour r with ⟨p_u, q^r_i⟩ and ranks by the target table', () => {
+  it('scores behaviour r with ⟨p_u, q^r_i⟩ and ranks by the target table', async () => {
     const model = new CMF({ numUsers: 3, numItems: 4, behaviors: ['cart', 'buy'], dim: 3, seed: 5 });
     const p = model.users.weight.readSync();
     const q1 = model.items[1].weight.readSync();
@@ -96,7 +96,7 @@ describe('CMF', () => {
     const logits = noGrad(() => model.logits({ users: tensor(Int32Array.of(2, 0)), items: tensor(Int32Array.of(1, 3)), starts: [0, 1, 2] }).readSync());
     expect(logits[0]).toBeCloseTo(dot(p, 6, q0, 3), 6);
     expect(logits[1]).toBeCloseTo(dot(p, 0, q1, 9), 6);
-    expect(model.scoreUsers(Int32Array.of(0))[3]).toBeCloseTo(dot(p, 0, q1, 9), 6);
+    expect((await model.scoreUsers(Int32Array.of(0)))[3]).toBeCloseTo(dot(p, 0, q1, 9), 6);
   });
 });
 
@@ -115,12 +115,12 @@ describe('behaviorLog and the NMTR batches (§III-D)', () => {
     expect(() => behaviorLog(train, ['view', 'click'])).toThrow(/unknown behaviour 'click'/);
   });
 
-  it('gives a positive and 4 negatives per observed behaviour of a pair, each negative outside that behaviour', () => {
+  it('gives a positive and 4 negatives per observed behaviour of a pair, each negative outside that behaviour', async () => {
     const log = behaviorLog(train, ['view', 'cart', 'buy']);
     const model = new NMTR({ numUsers: train.numUsers, numItems: train.numItems, behaviors: log.behaviors, unit: 'gmf', dim: 4 });
     const objective = new PointwiseObjective(model, log, { batchSize: 64, seed: 3 });
     const ids = Int32Array.from({ length: 64 }, (_, k) => k);
-    const rows = objective.rows(0, 0, ids);
+    const rows = await objective.rows(0, 0, ids);
     let expectedRows = 0;
     for (const id of ids) for (let r = 0; r < 3; r++) if (log.pairs.mask[id] & (1 << r)) expectedRows += 5;
     expect(rows.users.length).toBe(expectedRows);

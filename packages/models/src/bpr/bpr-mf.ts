@@ -1,5 +1,6 @@
 import { bprLoss, Embedding, gather, matmul, Module, noGrad, sum, mul, tensor, tidy, type Tensor } from '@rec/core';
 import type { Recommender } from '../plugin/inference.js';
+import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 
 /** Hyper-parameters of {@link BPRMF}. */
 export interface BPRMFConfig {
@@ -52,7 +53,12 @@ export class BPRMF extends Module implements Recommender {
     return bprLoss(pos, neg);
   }
 
-  scoreUsers(users: Int32Array): Float32Array {
-    return tidy(() => noGrad(() => matmul(gather(this.users.weight, tensor(users)), this.items.weight, { transposeB: true }).readSync() as Float32Array).slice());
+  /** Scores of `users` against every item, row-major; a promise on `webgpu`, which reads back asynchronously. */
+  scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
+    const scores = tidy(() => noGrad(() => matmul(gather(this.users.weight, tensor(users)), this.items.weight, { transposeB: true })));
+    return andThen(hostCopy(scores), (values) => {
+      scores.dispose();
+      return values as Float32Array;
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { concat, Embedding, gather, matmul, Module, mul, slice, sum, tensor, type Tensor } from '@rec/core';
 import type { Recommender } from '../plugin/inference.js';
+import type { MaybePromise } from '../training/read.js';
 import { scoreInBlocks, type BehaviorRows, type PointwiseModel } from '../ncf/rows.js';
 
 /** Hyper-parameters of {@link CMF}. */
@@ -60,7 +61,8 @@ export class CMF extends Module implements Recommender, PointwiseModel {
     return parts.length === 1 ? parts[0] : concat(parts, 0);
   }
 
-  scoreUsers(users: Int32Array): Float32Array {
+  /** Scores of `users` against every item by the target table; a promise on `webgpu`, which reads back asynchronously. */
+  scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     const target = this.items[this.numBehaviors - 1].weight;
     return scoreInBlocks(users, this.numItems, 512, (block) => matmul(gather(this.users.weight, tensor(block)), target, { transposeB: true }));
   }

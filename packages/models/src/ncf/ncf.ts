@@ -1,5 +1,6 @@
 import { Embedding, gather, Module, Philox, tensor, type Tensor } from '@rec/core';
 import type { Recommender } from '../plugin/inference.js';
+import type { MaybePromise } from '../training/read.js';
 import { scoreInBlocks, TOWER_SCORE_BLOCK, type BehaviorRows, type PairwiseModel, type PointwiseModel } from './rows.js';
 import { InteractionUnit, type UnitKind } from './unit.js';
 
@@ -61,7 +62,8 @@ export class NCF extends Module implements Recommender, PointwiseModel, Pairwise
     return this.score(rows.users, rows.items);
   }
 
-  scoreUsers(users: Int32Array): Float32Array {
+  /** Scores of `users` against every item, row-major; a promise on `webgpu`, which reads back asynchronously. */
+  scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     return scoreInBlocks(users, this.numItems, this.unit.kind === 'gmf' ? 256 : TOWER_SCORE_BLOCK, (block) =>
       this.unit.scoreAll(gather(this.users.weight, tensor(block)), this.items.weight),
     );

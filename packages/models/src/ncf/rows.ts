@@ -1,4 +1,5 @@
-import { noGrad, tidy, type Tensor } from '@rec/core';
+import { noGrad, tidy, type Tensor, type TypedArray } from '@rec/core';
+import { hostValues, type MaybePromise } from '../training/read.js';
 
 /**
  * A batch of (user, item, behaviour) rows for pointwise models, sorted by
@@ -36,13 +37,30 @@ export const TOWER_SCORE_BLOCK = 64;
 /**
  * Fills a `users.length × numItems` score matrix block by block from `scoreBlock`,
  * under `noGrad` and `tidy`, so scoring never records a tape or keeps temporaries.
+ * Synchronous where the backend reads synchronously (`js`, `native`: each block is
+ * copied once, straight into the result); a promise on `webgpu`, whose blocks are
+ * read back one after another.
  */
-export function scoreInBlocks(users: Int32Array, numItems: number, blockSize: number, scoreBlock: (block: Int32Array) => Tensor): Float32Array {
+export function scoreInBlocks(users: Int32Array, numItems: number, blockSize: number, scoreBlock: (block: Int32Array) => Tensor): MaybePromise<Float32Array> {
   const out = new Float32Array(users.length * numItems);
-  for (let lo = 0; lo < users.length; lo += blockSize) {
-    const block = users.subarray(lo, Math.min(users.length, lo + blockSize));
-    const values = tidy(() => noGrad(() => scoreBlock(block).readSync() as Float32Array));
-    out.set(values.subarray(0, block.length * numItems), lo * numItems);
-  }
-  return out;
+  const fillFrom = (start: number): MaybePromise<Float32Array> => {
+    for (let lo = start; lo < users.length; lo += blockSize) {
+      const block = users.subarray(lo, Math.min(users.length, lo + blockSize));
+      const scores = tidy(() => noGrad(() => scoreBlock(block)));
+      const store = (values: TypedArray): void => {
+        out.set(values.subarray(0, block.length * numItems), lo * numItems);
+        scores.dispose();
+      };
+      const values = hostValues(scores);
+      if (values instanceof Promise) {
+        return values.then((v) => {
+          store(v);
+          return fillFrom(lo + blockSize);
+        });
+      }
+      store(values);
+    }
+    return out;
+  };
+  return fillFrom(0);
 }

@@ -1,5 +1,6 @@
 import { add, concat, Embedding, gather, Module, Philox, reshape, slice, tensor, zeros, type Tensor } from '@rec/core';
 import type { Recommender } from '../plugin/inference.js';
+import type { MaybePromise } from '../training/read.js';
 import { scoreInBlocks, TOWER_SCORE_BLOCK, type BehaviorRows, type PointwiseModel } from '../ncf/rows.js';
 import { InteractionUnit, type UnitKind } from '../ncf/unit.js';
 
@@ -90,7 +91,7 @@ export class NMTR extends Module implements Recommender, PointwiseModel {
   }
 
   /** out^r of every user in `users` against all items, for any behaviour r (default the target). */
-  scoreBehavior(users: Int32Array, r = this.numBehaviors - 1): Float32Array {
+  scoreBehavior(users: Int32Array, r = this.numBehaviors - 1): MaybePromise<Float32Array> {
     const towers = this.units.some((u) => u.kind !== 'gmf');
     return scoreInBlocks(users, this.numItems, towers ? TOWER_SCORE_BLOCK : 256, (block) => {
       const p = gather(this.users.weight, tensor(block));
@@ -103,7 +104,8 @@ export class NMTR extends Module implements Recommender, PointwiseModel {
     });
   }
 
-  scoreUsers(users: Int32Array): Float32Array {
+  /** out^R against every item, row-major; a promise on `webgpu`, which reads back asynchronously. */
+  scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     return this.scoreBehavior(users);
   }
 }

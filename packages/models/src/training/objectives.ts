@@ -1,28 +1,59 @@
 import {
   bceWithLogits, bprLoss, mean, mul, Philox, runKernel, sampleCascadeNegatives, sampleMultichannelNegatives, sampleNegatives,
-  tensor, type Tensor,
+  tensor, type Tensor, tidy,
 } from '@rec/core';
 import type { BPRMF } from '../bpr/bpr-mf.js';
 import type { PairwiseModel, PointwiseModel } from '../ncf/rows.js';
 import { behaviorRows, type BehaviorLog } from './log.js';
+import { andThen, hostCopy, hostValues, type MaybePromise } from './read.js';
 
 /**
  * One epoch's worth of work for the {@link Trainer}: how many batches, and what
  * each batch computes. Batches are a pure function of (epoch, batch), through
  * counter-based randomness, so a run resumed from a checkpoint continues
  * exactly as an uninterrupted run would.
+ *
+ * A batch runs in two phases because `webgpu` reads values back only
+ * asynchronously: {@link prepare} does the host work that needs values read back
+ * (the drawn negatives), outside any `tidy` scope, and may return a promise;
+ * {@link batch} then builds the loss synchronously inside the trainer's scope.
+ * On `js` and `native` `prepare` returns at once, so nothing waits.
  */
-export interface Objective {
+export interface Objective<Prepared = unknown> {
   /** Batches in `epoch`. */
   batches(epoch: number): number;
   /**
-   * Runs batch `index` of `epoch`: returns a differentiable loss for the
-   * trainer's optimizer to step, or — for fused kernels, which update the
-   * parameters themselves — the loss value. `examples` counts the scored rows.
+   * The host-side inputs of batch `index` of `epoch` (e.g. the batch's rows with
+   * their sampled negatives): a value on backends that read synchronously, a
+   * promise on `webgpu`. Tensors it creates are its own to dispose.
    */
-  batch(epoch: number, index: number): { loss: Tensor | number; examples: number };
+  prepare?(epoch: number, index: number): MaybePromise<Prepared>;
+  /**
+   * Runs batch `index` of `epoch` on what {@link prepare} gave: returns a
+   * differentiable loss for the trainer's optimizer to step, or — for fused
+   * kernels, which update the parameters themselves ({@link fused}) — the loss as
+   * a one-element tensor or a number, which the trainer only reads.
+   * `examples` counts the scored rows.
+   */
+  batch(epoch: number, index: number, prepared: Prepared): { loss: Tensor | number; examples: number };
   /** True when {@link batch} updates the parameters itself (the trainer then creates no optimizer). */
   readonly fused?: boolean;
+}
+
+/** The behaviour-sorted rows of a pointwise batch (see {@link PointwiseObjective.rows}). */
+export interface PointwiseRows {
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly labels: Float32Array;
+  readonly weights: Float32Array;
+  readonly starts: number[];
+}
+
+/** The (u, i, j) triples of a pairwise batch. */
+export interface Triples {
+  readonly users: Int32Array;
+  readonly positives: Int32Array;
+  readonly negatives: Int32Array;
 }
 
 /** Retries of the rejection samplers before a draw is kept and counted as exhausted. */
@@ -84,7 +115,7 @@ export interface PointwiseOptions {
  * reached", without saying with or without replacement); the loss is a mean
  * over rows so the learning rate does not depend on the batch size.
  */
-export class PointwiseObjective implements Objective {
+export class PointwiseObjective implements Objective<PointwiseRows> {
   readonly #order: EpochOrder;
   readonly #negatives: number;
   readonly #weights: Float32Array;
@@ -115,15 +146,21 @@ export class PointwiseObjective implements Objective {
     return this.#order.batches();
   }
 
-  batch(epoch: number, index: number): { loss: Tensor; examples: number } {
-    const rows = this.rows(epoch, index, this.#order.batch(epoch, index));
+  prepare(epoch: number, index: number): MaybePromise<PointwiseRows> {
+    return this.rows(epoch, index, this.#order.batch(epoch, index));
+  }
+
+  batch(_epoch: number, _index: number, rows: PointwiseRows): { loss: Tensor; examples: number } {
     const logits = this.model.logits({ users: tensor(rows.users), items: tensor(rows.items), starts: rows.starts });
     const loss = mean(mul(bceWithLogits(logits, tensor(rows.labels), 'none'), tensor(rows.weights)));
     return { loss, examples: rows.users.length };
   }
 
-  /** The behaviour-sorted rows of a batch of pair ids (exposed for tests). */
-  rows(epoch: number, index: number, ids: Int32Array): { users: Int32Array; items: Int32Array; labels: Float32Array; weights: Float32Array; starts: number[] } {
+  /**
+   * The behaviour-sorted rows of a batch of pair ids (exposed for tests): at once on
+   * backends that read synchronously, a promise on `webgpu` (the negatives are read back).
+   */
+  rows(epoch: number, index: number, ids: Int32Array): MaybePromise<PointwiseRows> {
     const { log } = this;
     const R = log.behaviors.length;
     const N = this.#negatives;
@@ -138,8 +175,20 @@ export class PointwiseObjective implements Objective {
     }
     const words = n * N * R * MAX_TRIES;
     const counter = index * words;
-    const { negatives } = sampleCascadeNegatives(tensor(users), tensor(positives), this.#csr, log.numItems, { seed: this.#seed, stream: epoch, counter }, MAX_TRIES);
-    const neg = negatives.readSync() as Int32Array;
+    const negatives = tidy(() => sampleCascadeNegatives(tensor(users), tensor(positives), this.#csr, log.numItems, { seed: this.#seed, stream: epoch, counter }, MAX_TRIES).negatives);
+    return andThen(hostValues(negatives), (neg) => {
+      const rows = this.#layout(ids, neg as Int32Array);
+      negatives.dispose();
+      return rows;
+    });
+  }
+
+  /** Lays out the rows of `ids` behaviour by behaviour, with `neg` the cascade's draws (t·n + k)·R + r. */
+  #layout(ids: Int32Array, neg: Int32Array): PointwiseRows {
+    const { log } = this;
+    const R = log.behaviors.length;
+    const N = this.#negatives;
+    const n = ids.length;
     // Gather rows per behaviour, then lay them out behaviour by behaviour.
     const perBehavior: { u: number[]; i: number[]; y: number[] }[] = Array.from({ length: R }, () => ({ u: [], i: [], y: [] }));
     for (let k = 0; k < n; k++) {
@@ -235,7 +284,8 @@ class TripleSampler {
     return this.#order.batches();
   }
 
-  triples(epoch: number, index: number): { users: Int32Array; positives: Int32Array; negatives: Int32Array } {
+  /** The triples of batch `index` of `epoch`: at once on host backends, a promise on `webgpu`. */
+  triples(epoch: number, index: number): MaybePromise<Triples> {
     const ids = this.#order.batch(epoch, index);
     const n = ids.length * this.negatives;
     const users = new Int32Array(n);
@@ -248,11 +298,16 @@ class TripleSampler {
     }
     const counter = index * n * (MAX_TRIES + 1);
     const randomness = { seed: this.seed, stream: epoch, counter };
-    const u = tensor(users);
-    const drawn = this.sampler.kind === 'uniform'
-      ? sampleNegatives(u, this.#target, this.log.numItems, randomness, MAX_TRIES).negatives
-      : sampleMultichannelNegatives(u, this.#weaker!, this.#seen!, this.log.numItems, this.sampler.viewedRate, randomness, MAX_TRIES).negatives;
-    return { users, positives, negatives: (drawn.readSync() as Int32Array).slice() };
+    const drawn = tidy(() => {
+      const u = tensor(users);
+      return this.sampler.kind === 'uniform'
+        ? sampleNegatives(u, this.#target, this.log.numItems, randomness, MAX_TRIES).negatives
+        : sampleMultichannelNegatives(u, this.#weaker!, this.#seen!, this.log.numItems, this.sampler.viewedRate, randomness, MAX_TRIES).negatives;
+    });
+    return andThen(hostCopy(drawn), (negatives) => {
+      drawn.dispose();
+      return { users, positives, negatives: negatives as Int32Array };
+    });
   }
 }
 
@@ -284,7 +339,7 @@ function weakerOnlyRows(log: BehaviorLog, all = false): { indptr: Int32Array; in
  * and over NCF units it is NMTR's MC-GMF / MC-MLP / MC-NeuMF (§IV-A2: "we
  * optimized the three NCF models with the Multi-Channel BPR learner").
  */
-export class PairwiseObjective implements Objective {
+export class PairwiseObjective implements Objective<Triples> {
   readonly #triples: TripleSampler;
 
   constructor(readonly model: PairwiseModel, log: BehaviorLog, options: PairwiseOptions = {}) {
@@ -295,8 +350,11 @@ export class PairwiseObjective implements Objective {
     return this.#triples.batches();
   }
 
-  batch(epoch: number, index: number): { loss: Tensor; examples: number } {
-    const t = this.#triples.triples(epoch, index);
+  prepare(epoch: number, index: number): MaybePromise<Triples> {
+    return this.#triples.triples(epoch, index);
+  }
+
+  batch(_epoch: number, _index: number, t: Triples): { loss: Tensor; examples: number } {
     const u = tensor(t.users);
     const loss = bprLoss(this.model.score(u, tensor(t.positives)), this.model.score(u, tensor(t.negatives)));
     return { loss, examples: t.users.length };
@@ -318,7 +376,7 @@ export interface FusedBPROptions extends PairwiseOptions {
  * no optimizer for it. Used for BPR-MF and MC-BPR (MF with the multi-channel
  * sampler, Loni et al. 2016), which are pure embedding models.
  */
-export class FusedBPRObjective implements Objective {
+export class FusedBPRObjective implements Objective<Triples> {
   readonly fused = true;
   readonly #triples: TripleSampler;
   readonly #lr: number;
@@ -336,10 +394,14 @@ export class FusedBPRObjective implements Objective {
     return this.#triples.batches();
   }
 
-  batch(epoch: number, index: number): { loss: number; examples: number } {
-    const t = this.#triples.triples(epoch, index);
+  prepare(epoch: number, index: number): MaybePromise<Triples> {
+    return this.#triples.triples(epoch, index);
+  }
+
+  /** Applies the batch's triples in place; the loss is a one-element tensor the trainer reads. */
+  batch(_epoch: number, _index: number, t: Triples): { loss: Tensor; examples: number } {
     const [loss] = runKernel('bpr_step', [this.model.users.weight, this.model.items.weight, tensor(t.users), tensor(t.positives), tensor(t.negatives)], { lr: this.#lr, reg: this.#l2 });
-    return { loss: loss.item(), examples: t.users.length };
+    return { loss, examples: t.users.length };
   }
 }
 

@@ -2,6 +2,7 @@ import {
   Adagrad, Adam, backward, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor,
 } from '@rec/core';
 import type { Objective } from './objectives.js';
+import { hostCopy, hostValues } from './read.js';
 
 /** The optimizers a {@link Trainer} can create (NMTR §IV-A3 tries Adam and Adagrad). */
 export type OptimizerName = 'adagrad' | 'adam' | 'sgd';
@@ -110,6 +111,11 @@ export interface Checkpoint {
  * position, so a run is reproducible, and a resumed run continues as the
  * uninterrupted one would.
  *
+ * Runs on every backend: values are read back synchronously where the backend
+ * keeps them on the host (`js`, `native`: no copy, no waiting per batch) and
+ * awaited where it does not (`webgpu`: the batch's negatives and its loss, one
+ * batch after another, so the run stays as deterministic as its kernels).
+ *
  * @example
  * ```ts
  * const model = new NCF({ numUsers, numItems, unit: 'gmf' });
@@ -160,12 +166,21 @@ export class Trainer {
       let total = 0;
       let examples = 0;
       for (let b = 0; b < batches; b++) {
-        const { loss, n } = tidy(() => {
-          const out = objective.batch(epoch, b);
-          if (typeof out.loss === 'number') return { loss: out.loss, n: out.examples };
-          const value = this.#step(out.loss);
-          return { loss: value, n: out.examples };
+        const pending = objective.prepare?.(epoch, b);
+        const prepared = pending instanceof Promise ? await pending : pending;
+        const out = tidy(() => {
+          const { loss, examples } = objective.batch(epoch, b, prepared);
+          if (typeof loss !== 'number' && !objective.fused) this.#step(loss);
+          return { loss, n: examples };
         });
+        const n = out.n;
+        let loss: number;
+        if (typeof out.loss === 'number') loss = out.loss;
+        else {
+          const values = hostValues(out.loss);
+          loss = (values instanceof Promise ? await values : values)[0];
+          out.loss.dispose();
+        }
         if (!Number.isFinite(loss)) throw new Error(`Trainer: the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate`);
         total += loss * n;
         examples += n;
@@ -179,7 +194,7 @@ export class Trainer {
       let validation: number | undefined;
       if (options.validation && ((epoch + 1) % every === 0 || epoch === this.#epochs - 1)) {
         validation = await options.validation.evaluate();
-        if (!best || validation > best.value) best = { epoch, value: validation, params: this.#snapshot() };
+        if (!best || validation > best.value) best = { epoch, value: validation, params: await this.#snapshot() };
       }
       const record: EpochRecord = { epoch, loss: total / examples, examples, seconds, ...(validation === undefined ? {} : { validation }) };
       epochs.push(record);
@@ -202,16 +217,17 @@ export class Trainer {
     };
   }
 
-  #step(loss: Tensor): number {
+  /** Backpropagates `loss` and steps the optimizer; the caller reads the loss. */
+  #step(loss: Tensor): void {
     backward(loss);
     const optimizer = this.optimizer as Optimizer;
     optimizer.step();
     optimizer.zeroGrad();
-    return loss.item();
   }
 
-  #snapshot(): Float32Array[] {
-    return this.model.parameters().map((p) => (p.readSync() as Float32Array).slice());
+  /** Copies of every parameter's values (read back from the device on `webgpu`). */
+  async #snapshot(): Promise<Float32Array[]> {
+    return (await Promise.all(this.model.parameters().map((p) => hostCopy(p)))) as Float32Array[];
   }
 
   #restoreSnapshot(values: Float32Array[]): void {
@@ -220,7 +236,9 @@ export class Trainer {
 
   async #checkpoint(store: CheckpointStore, nextEpoch: number, epochs: EpochRecord[], best: { epoch: number; value: number; params: Float32Array[] } | undefined): Promise<void> {
     const tensors: Record<string, NamedArray> = {};
-    for (const [name, p] of this.model.namedParameters()) tensors[`model.${name}`] = { dtype: 'f32', shape: [...p.shape], data: (p.readSync() as Float32Array).slice() };
+    const params = this.model.namedParameters();
+    const values = await this.#snapshot();
+    params.forEach(([name, p], k) => (tensors[`model.${name}`] = { dtype: 'f32', shape: [...p.shape], data: values[k] }));
     if (this.optimizer) for (const [name, a] of Object.entries(await this.optimizer.stateDict())) tensors[`optimizer.${name}`] = a;
     if (best) {
       this.model.namedParameters().forEach(([name, p], k) => (tensors[`best.${name}`] = { dtype: 'f32', shape: [...p.shape], data: best.params[k] }));
