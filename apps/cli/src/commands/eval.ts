@@ -104,7 +104,7 @@ function curvesOf(method: string, history: TrainingHistory | undefined): Trainin
 async function evaluate(context: CommandContext, modelDir: string, opts: EvalOptions): Promise<void> {
   const { io } = context;
   const rankingProtocol = parseProtocol(opts.protocol);
-  const ks = parseCutoffs(opts.k, '-k');
+  const asked = parseCutoffs(opts.k, '-k');
   const saved = await readSavedModelConfig(modelDir);
   const trainedOn = saved.data;
   // Data read from a file is read from that file again; registered data by its name.
@@ -131,8 +131,11 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
     warnings.push(`the model was trained on ${trainedOn.name} ${trainedOn.split}; evaluated here on ${dataset.name} ${split.spec}, whose test rows it may have trained on`);
   }
   for (const line of warnings) io.err(`warning: ${line}\n`);
-  const tooDeep = ks.find((k) => k > numItems);
-  if (tooDeep !== undefined) throw new Error(`-k: ${tooDeep} is more than the ${count(numItems)} items the model ranks`);
+  // The default cut-offs (NMTR's) are cut to the catalogue; cut-offs a person asked for are not.
+  const explicit = opts.k !== DEFAULT_KS;
+  const tooDeep = asked.find((k) => k > numItems);
+  if (explicit && tooDeep !== undefined) throw new Error(`-k: ${tooDeep} is more than the ${count(numItems)} items the model ranks`);
+  const ks = explicit ? asked : asked.filter((k) => k <= numItems).concat(asked.some((k) => k > numItems) && !asked.includes(numItems) ? [numItems] : []);
   if (opts.out) await prepareOutputFolder(opts.out, '--out');
   const loaded = await loadTrainedModel(modelDir);
   const { trained } = loaded;

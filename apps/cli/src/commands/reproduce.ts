@@ -7,6 +7,7 @@
  *   rec reproduce <paper> --data <key> --data-file shop.yaml
  *                                       the same protocol and methods on your own dataset file
  */
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { getReproduction, listReproductions, type Reproduction, runReproduction } from '@rec/models/node';
 import type { Command } from 'commander';
@@ -126,6 +127,12 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       const tuneWeights = parseTuneWeights(opts.tuneWeights);
       const epochs = positiveInt('epochs', opts.epochs);
       const dim = positiveInt('dim', opts.dim);
+      // Everything that can be checked without the data is checked before the first line of progress.
+      const methods = opts.methods?.split(',').map((m) => m.trim()).filter(Boolean);
+      const known = reproduction.methods(data).map((m) => m.id);
+      const unknown = methods?.find((m) => !known.includes(m));
+      if (unknown !== undefined) throw new Error(`reproduce ${paper}: unknown method '${unknown}'; the methods are ${known.join(', ')}`);
+      if (opts.dataFile && !existsSync(opts.dataFile)) throw new Error(`--data-file: ${opts.dataFile} does not exist`);
       await prepareOutputFolder(out, '--out');
       const backend = await useBackend(io, opts.backend, opts.quiet);
       if (!opts.quiet) io.err(`backend: ${backend}\n`);
@@ -134,7 +141,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
         const { report } = await runReproduction(reproduction, {
           data, out,
           ...(opts.dataFile ? { dataset: opts.dataFile } : {}),
-          methods: opts.methods?.split(',').map((m) => m.trim()).filter(Boolean),
+          methods,
           epochs, dim,
           seed: opts.seed === undefined ? undefined : Number(opts.seed),
           tuneLearningRates,

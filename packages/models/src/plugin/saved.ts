@@ -208,7 +208,7 @@ export function parseManifest(bytes: Uint8Array, where: string): SavedModelManif
   const config = parseModelConfig(saved.config, `${where}: config`);
   if (saved.model !== config.model) throw new Error(`${where}: model '${String(saved.model)}' differs from config.model '${config.model}'`);
   const shape = saved.shape as Partial<ModelShape> | undefined;
-  if (!shape || !isCount(shape.numUsers) || !isCount(shape.numItems)) throw new Error(`${where}: shape.numUsers and shape.numItems must be non-negative integers, got ${JSON.stringify(shape)}`);
+  if (!shape || !isCount(shape.numUsers) || !isCount(shape.numItems)) throw new Error(`${where}: shape.numUsers and shape.numItems must be non-negative integers, got ${shape === undefined ? 'no shape' : JSON.stringify(shape)}`);
   if (!Array.isArray(shape.behaviors) || shape.behaviors.length === 0 || !shape.behaviors.every((b) => typeof b === 'string')) {
     throw new Error(`${where}: shape.behaviors must be a non-empty array of behaviour names, got ${JSON.stringify(shape.behaviors)}`);
   }
@@ -305,6 +305,13 @@ function parseIds(bytes: Uint8Array, path: string, shape: ModelShape): RawIds {
   if (!ids || !isIdList(ids.users) || !isIdList(ids.items)) throw new Error(`${path}: expected { users: [...], items: [...] } of string or number ids`);
   if (ids.users.length !== shape.numUsers || ids.items.length !== shape.numItems) {
     throw new Error(`${path}: holds ${ids.users.length} users × ${ids.items.length} items, the model ${shape.numUsers} × ${shape.numItems}`);
+  }
+  for (const key of ['users', 'items'] as const) {
+    try {
+      new IdMap<RawId>(ids[key] as readonly RawId[]);
+    } catch (err) {
+      throw new Error(`${path}: ${key}: ${(err as Error).message.replace(/^IdMap: /, '')}`);
+    }
   }
   if (ids.categories !== undefined && (!Array.isArray(ids.categories) || (shape.numCategories !== undefined && ids.categories.length !== shape.numCategories))) {
     throw new Error(`${path}: categories must list the model's ${shape.numCategories ?? 'unknown number of'} categories`);
