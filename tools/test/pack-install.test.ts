@@ -19,7 +19,7 @@
  * (`REC_SKIP_NATIVE_BUILD=1`; its build is tested in @rec/kernels).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,34 @@ function run(command: string, args: readonly string[], cwd: string, env = outsid
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
+}
+
+/**
+ * Runs `fn` while holding the lock packages.test.ts holds around the same window
+ * (the same code; a test file is not imported by another): the kernels package's
+ * prepack copies kernels/cpu into packages/kernels/cpu and its postpack removes it,
+ * and vitest runs the two files at once. The lock is a folder (mkdir is atomic); one
+ * older than 15 minutes is left over from a killed run and is taken.
+ */
+function withKernelsPackLock<T>(fn: () => T): T {
+  const lock = join(tmpdir(), `rec-kernels-pack-${Buffer.from(root).toString('hex').slice(-24)}.lock`);
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw error;
+      const heldSince = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - heldSince > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 
@@ -90,11 +118,15 @@ describe('packed tarballs install with npm outside the workspace', () => {
     const packs = join(scratch, 'tarballs');
     for (const dir of PACKAGES) {
       const before = new Set(existsSync(packs) ? readdirSync(packs) : []);
-      run('npx', ['--yes', 'pnpm@10.34.8', 'pack', '--pack-destination', packs], join(root, dir), process.env);
+      const pack = () => run('npx', ['--yes', 'pnpm@10.34.8', 'pack', '--pack-destination', packs], join(root, dir), process.env);
+      if (dir === 'packages/kernels') withKernelsPackLock(pack);
+      else pack();
       const made = readdirSync(packs).filter((f) => !before.has(f));
       expect(made, `pnpm pack in ${dir}`).toHaveLength(1);
       tarballs.set(dir.split('/')[1]!, join(packs, made[0]!));
     }
+    // The native addon's sources travel in the kernels tarball (its prepack copies them in).
+    expect(run('tar', ['-tzf', tarballs.get('kernels')!], scratch).split('\n')).toContain('package/cpu/addon.cc');
   }, 900_000);
 
   afterAll(() => {

@@ -1,22 +1,65 @@
 /**
  * What each publishable package ships: `npm pack --dry-run` must list only the
- * built output, the README and package.json — never sources, tests or data.
- * Runs after `turbo build` (this task depends on the packages' builds).
+ * built output, the README and package.json — never sources, tests or data —
+ * and what its manifest promises a user who installs it from npm: optional heavy
+ * native peers, a prepack that builds dist/, the `rec` bin on the build.
+ * Runs after `turbo build` (this task depends on the packages' builds, @rec/cli's
+ * included). `pack-install.test.ts` installs the real tarballs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const packages = ['core', 'kernels', 'data', 'eval', 'models'];
+const packages = ['core', 'kernels', 'data', 'eval', 'models', 'cli'];
+/** Where each package lives: the libraries under packages/, the `rec` command under apps/. */
+const dirOf = (name: string) => join(root, name === 'cli' ? 'apps' : 'packages', name);
+/**
+ * Native dependencies too heavy to force on every user (webgpu's dawn-node about
+ * 130 MB, DuckDB about 70 MB): a library lists them only as optional peers (and
+ * as devDependencies, so the workspace has them); @rec/cli, the "everything"
+ * package, may depend on them.
+ */
+const HEAVY = ['webgpu', '@duckdb/node-api'];
+
+/**
+ * Runs `fn` while holding a lock that pack-install.test.ts holds too (the same code
+ * there; a test file is not imported by another): the kernels
+ * package's prepack copies kernels/cpu into packages/kernels/cpu and its postpack
+ * removes it, and vitest runs the two files at once. The lock is a folder (mkdir is
+ * atomic); one older than 15 minutes is left over from a killed run and is taken.
+ */
+function withKernelsPackLock<T>(fn: () => T): T {
+  const lock = join(tmpdir(), `rec-kernels-pack-${Buffer.from(root).toString('hex').slice(-24)}.lock`);
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw error;
+      const heldSince = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - heldSince > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
 
 describe.each(packages)('@rec/%s', (name) => {
-  const dir = join(root, 'packages', name);
+  const dir = dirOf(name);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  /** The file a user's import or the `rec` bin reaches first. */
+  const entry = name === 'cli' ? 'dist/rec.js' : 'dist/index.js';
 
   it('packs only dist/, README.md and package.json', () => {
-    expect(existsSync(join(dir, 'dist', 'index.js')), `${name} is not built: run pnpm build`).toBe(true);
+    expect(existsSync(join(dir, entry)), `${name} is not built: run pnpm build`).toBe(true);
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
     // Besides dist/, a package may ship what its `files` names explicitly (the kernels
@@ -27,13 +70,14 @@ describe.each(packages)('@rec/%s', (name) => {
     expect(files.filter((f) => !allowed(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || /\.(csv|tsv|gz|npy|dat)$/.test(f))).toEqual([]);
     expect(files.filter((f) => /\.test\.|\.tsbuildinfo$/.test(f))).toEqual([]);
-    expect(files).toContain('dist/index.js');
-    expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain(entry);
+    expect(files).toContain(entry.replace(/\.js$/, '.d.ts'));
+    for (const bin of Object.values<string>(manifest.bin ?? {})) expect(files).toContain(bin.replace(/^\.\//, ''));
   });
 
   it('has an exports map whose every built target exists', () => {
     expect(manifest.name).toBe(`@rec/${name}`);
-    for (const [subpath, target] of Object.entries<Record<string, string>>(manifest.exports)) {
+    for (const [subpath, target] of Object.entries<Record<string, string>>(manifest.exports ?? {})) {
       expect(target['@rec/source'], `${subpath} source`).toMatch(/^\.\/src\/.*\.ts$/);
       expect(existsSync(join(dir, target['@rec/source'])), `${subpath} source file`).toBe(true);
       expect(existsSync(join(dir, target.default)), `${subpath} built file ${target.default}`).toBe(true);
@@ -45,6 +89,47 @@ describe.each(packages)('@rec/%s', (name) => {
     for (const [dep, range] of Object.entries<string>(manifest.dependencies ?? {})) {
       if (dep.startsWith('@rec/')) expect(range, dep).toBe('workspace:*');
     }
+  });
+
+  it('is publishable, and its prepack builds dist/ (pnpm pack never ships a missing or stale build)', () => {
+    expect(manifest.private, 'private packages are never published').toBeUndefined();
+    expect(manifest.publishConfig?.access).toBe('public');
+    expect(manifest.scripts?.prepack).toContain(manifest.scripts.build);
+  });
+
+  it('lists webgpu and DuckDB only as optional peers (and devDependencies), never as dependencies of a library', () => {
+    for (const heavy of HEAVY) {
+      if (name !== 'cli') expect(manifest.dependencies?.[heavy], `${heavy} in dependencies`).toBeUndefined();
+      if (manifest.peerDependencies?.[heavy] !== undefined) {
+        expect(manifest.peerDependenciesMeta?.[heavy]?.optional, `${heavy} peer is optional`).toBe(true);
+        expect(manifest.devDependencies?.[heavy], `${heavy} is installed in the workspace`).toBe(manifest.peerDependencies[heavy]);
+      }
+    }
+  });
+});
+
+describe('@rec/cli', () => {
+  const dir = dirOf('cli');
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+
+  it("has a `rec` bin that runs the build when there are no sources (an installed tarball)", () => {
+    expect(manifest.bin).toEqual({ rec: './bin/rec.js' });
+    const bin = readFileSync(join(dir, 'bin', 'rec.js'), 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(bin).toContain("import('../dist/rec.js')");
+    // In the checkout it runs src/rec.ts under tsx, which is not one of its dependencies.
+    expect(manifest.dependencies.tsx).toBeUndefined();
+  });
+
+  it("depends on everything its sources import (it reads files, so DuckDB too)", () => {
+    expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['@rec/core', '@rec/data', '@rec/eval', '@rec/kernels', '@rec/models', '@duckdb/node-api', 'commander']));
+  });
+});
+
+describe('@rec/models', () => {
+  it('does not pull @rec/kernels (and with it native builds) into every install', () => {
+    const manifest = JSON.parse(readFileSync(join(dirOf('models'), 'package.json'), 'utf8'));
+    expect(manifest.dependencies['@rec/kernels']).toBeUndefined();
   });
 });
 
@@ -61,14 +146,15 @@ describe('@rec/kernels tarball', () => {
 
   it('carries every C++ source of kernels/cpu (as cpu/, put there by prepack) and every WGSL shader embedded in dist', () => {
     // What `npm pack` / `pnpm publish` do: prepack copies kernels/cpu in, postpack takes it out.
-    execFileSync(process.execPath, ['scripts/pack-cpu-sources.mjs'], { cwd: dir });
-    let files: string[];
-    try {
-      const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      files = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-    } finally {
-      execFileSync(process.execPath, ['scripts/pack-cpu-sources.mjs', '--clean'], { cwd: dir });
-    }
+    const files = withKernelsPackLock(() => {
+      execFileSync(process.execPath, ['scripts/pack-cpu-sources.mjs'], { cwd: dir });
+      try {
+        const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        return JSON.parse(out)[0].files.map((f: { path: string }) => f.path) as string[];
+      } finally {
+        execFileSync(process.execPath, ['scripts/pack-cpu-sources.mjs', '--clean'], { cwd: dir });
+      }
+    });
     const cpp = sourceFiles(join(root, 'kernels', 'cpu'), ['.cc', '.h']);
     expect(cpp.length).toBeGreaterThan(0);
     expect(cpp.map((f) => `cpu/${f}`).filter((f) => !files.includes(f))).toEqual([]);
