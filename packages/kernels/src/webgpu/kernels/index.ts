@@ -12,6 +12,7 @@ import { unary } from './elementwise/unary.js';
 import { gatherRows } from './indexing/gather_rows.js';
 import { scatterAddRows } from './indexing/scatter_add_rows.js';
 import { putAlongAxis, takeAlongAxis } from './indexing/take_along_axis.js';
+import { broadcastTo, concat, padSlice, slice } from './layout/strided_copy.js';
 import { adagradUpdate } from './optim/adagrad_update.js';
 import { adamUpdate } from './optim/adam_update.js';
 import { sparseAdagrad } from './optim/sparse_adagrad.js';
@@ -41,6 +42,7 @@ export const WEBGPU_KERNELS = [
   'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
   'softmax', 'log_softmax', 'reduce', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
+  'broadcast_to', 'slice', 'pad_slice', 'concat',
 ] as const;
 
 /**
@@ -83,4 +85,8 @@ export function registerWebGPUKernels(): void {
   registerKernel('sgd_update', 'webgpu', sgdUpdate);
   registerKernel('adagrad_update', 'webgpu', adagradUpdate);
   registerKernel('adam_update', 'webgpu', adamUpdate);
+  registerKernel('broadcast_to', 'webgpu', broadcastTo);
+  registerKernel('slice', 'webgpu', slice);
+  registerKernel('pad_slice', 'webgpu', padSlice);
+  registerKernel('concat', 'webgpu', concat);
 }

@@ -1,0 +1,13 @@
+import { forEachBackend } from '@rec/core/testing';
+import { parityBackends } from './backends.js';
+import { layoutParity } from './layout_cases.js';
+
+await forEachBackend(parityBackends('concat'), (backend) => {
+  layoutParity('concat', backend, [
+    { name: 'vectors (the behaviours\' rows of a batch)', shapes: [[300], [0], [257], [1]], attrs: { axis: 0 } },
+    { name: 'matrices along rows', shapes: [[3, 8], [5, 8]], attrs: { axis: 0 } },
+    { name: 'matrices along columns (a tower\'s input)', shapes: [[257, 8], [257, 16], [257, 1]], attrs: { axis: 1 } },
+    { name: 'rank 3 along the middle axis', shapes: [[2, 3, 4], [2, 1, 4]], attrs: { axis: 1 } },
+    { name: 'one input', shapes: [[70_000]], attrs: { axis: 0 } },
+  ]);
+});

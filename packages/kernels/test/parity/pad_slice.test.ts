@@ -1,0 +1,14 @@
+import { forEachBackend } from '@rec/core/testing';
+import { parityBackends } from './backends.js';
+import { layoutParity } from './layout_cases.js';
+
+await forEachBackend(parityBackends('pad_slice'), (backend) => {
+  layoutParity('pad_slice', backend, [
+    { name: 'a run into a vector (the gradient of a behaviour\'s rows)', shapes: [[300]], attrs: { shape: [1000], begin: [257] } },
+    { name: 'whole rows into a matrix', shapes: [[20, 8]], attrs: { shape: [50, 8], begin: [10, 0] } },
+    { name: 'an inner window', shapes: [[5, 4]], attrs: { shape: [9, 11], begin: [2, 3] } },
+    { name: 'rank 3', shapes: [[2, 3, 3]], attrs: { shape: [4, 5, 6], begin: [1, 2, 3] } },
+    { name: 'filling the output', shapes: [[3, 70_000]], attrs: { shape: [3, 70_000], begin: [0, 0] } },
+    { name: 'an empty x (all zeros)', shapes: [[0, 4]], attrs: { shape: [6, 4], begin: [2, 0] } },
+  ]);
+});

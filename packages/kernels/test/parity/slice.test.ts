@@ -1,0 +1,14 @@
+import { forEachBackend } from '@rec/core/testing';
+import { parityBackends } from './backends.js';
+import { layoutParity } from './layout_cases.js';
+
+await forEachBackend(parityBackends('slice'), (backend) => {
+  layoutParity('slice', backend, [
+    { name: 'a run of a vector (the rows of one behaviour)', shapes: [[1000]], attrs: { begin: [257], size: [300] } },
+    { name: 'whole rows of a matrix', shapes: [[50, 8]], attrs: { begin: [10, 0], size: [20, 8] } },
+    { name: 'an inner window', shapes: [[9, 11]], attrs: { begin: [2, 3], size: [5, 4] } },
+    { name: 'rank 3, every axis cut', shapes: [[4, 5, 6]], attrs: { begin: [1, 2, 3], size: [2, 3, 3] } },
+    { name: 'the whole tensor', shapes: [[3, 70_000]], attrs: { begin: [0, 0], size: [3, 70_000] } },
+    { name: 'empty', shapes: [[6, 4]], attrs: { begin: [2, 0], size: [0, 4] } },
+  ]);
+});
