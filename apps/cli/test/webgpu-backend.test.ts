@@ -6,8 +6,10 @@
  *
  * Both backends draw the same negatives (counter-based Philox) and run the same steps, so
  * they differ only by f32 rounding (accumulation order in matmul and reductions, the GPU's
- * exp/log): after 2 epochs every loss, metric and recommended score agrees within
- * 1e-3 + 1e-3·|js value|, and the recommended items are the same.
+ * exp/log): after 2 epochs every loss, validation score, metric and recommended score
+ * agrees within 1e-4 + 1e-4·|js value| (lavapipe differs by about 1e-7; the margin is for
+ * GPUs with faster, less exact exp), the epochs see the same rows, and the recommended
+ * items are the same.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,8 +44,8 @@ async function rec(args: string[]): Promise<RecRun> {
 }
 
 /** The stated tolerance between the js and webgpu runs: |webgpu − js| ≤ ATOL + RTOL·|js|. */
-const ATOL = Number(process.env.PROBE_TOL ?? 1e-3);
-const RTOL = Number(process.env.PROBE_TOL ?? 1e-3);
+const ATOL = 1e-4;
+const RTOL = 1e-4;
 
 function expectNear(got: number, want: number, what: string): void {
   if (!(Math.abs(got - want) <= ATOL + RTOL * Math.abs(want))) throw new Error(`${what}: webgpu gave ${got}, js ${want} (tolerance ${ATOL} + ${RTOL}·|js|)`);
@@ -57,13 +59,13 @@ async function json(args: string[]): Promise<Record<string, unknown>> {
 }
 
 interface Trained {
-  history: { epochs: { loss: number; validation?: number }[] };
+  history: { epochs: { loss: number; examples: number; validation?: number }[] };
 }
 interface Evaluated {
   metrics: Record<string, number>;
 }
 interface Recommended {
-  recommendations: { item?: string; id?: string; score: number }[];
+  recommendations: { id: string; score: number }[];
 }
 
 const tiny = ['--set', 'dim=8', '--set', 'validationUsers=40'];
@@ -85,12 +87,14 @@ describe('--backend webgpu', () => {
       const { js, webgpu } = runs;
       expect(webgpu.trained.history.epochs).toHaveLength(2);
       js.trained.history.epochs.forEach((e, k) => {
+        expect(webgpu.trained.history.epochs[k].examples).toBe(e.examples);
         expectNear(webgpu.trained.history.epochs[k].loss, e.loss, `${model} epoch ${k + 1} loss`);
         if (e.validation !== undefined) expectNear(webgpu.trained.history.epochs[k].validation!, e.validation, `${model} epoch ${k + 1} validation`);
       });
       expect(Object.keys(webgpu.evaluated.metrics).sort()).toEqual(Object.keys(js.evaluated.metrics).sort());
       for (const [name, value] of Object.entries(js.evaluated.metrics)) expectNear(webgpu.evaluated.metrics[name], value, `${model} ${name}`);
-      expect(webgpu.recommended.recommendations.map((r) => r.item ?? r.id)).toEqual(js.recommended.recommendations.map((r) => r.item ?? r.id));
+      expect(js.recommended.recommendations).toHaveLength(5);
+      expect(webgpu.recommended.recommendations.map((r) => r.id)).toEqual(js.recommended.recommendations.map((r) => r.id));
       js.recommended.recommendations.forEach((r, k) => expectNear(webgpu.recommended.recommendations[k].score, r.score, `${model} recommendation ${k + 1}'s score`));
     });
   }
