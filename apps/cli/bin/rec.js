@@ -13,7 +13,8 @@ const source = fileURLToPath(new URL('../src/rec.ts', import.meta.url));
 if (existsSync(source)) {
   const tsx = import.meta.resolve('tsx');
   const child = spawn(process.execPath, ['--conditions=@rec/source', '--import', tsx, source, ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    // The IPC channel lets the child see this process die, even by SIGKILL (see main in src/rec.ts).
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
@@ -21,6 +22,6 @@ if (existsSync(source)) {
     else process.exitCode = code ?? 1;
   });
 } else {
-  const { runRec } = await import('../dist/rec.js');
-  process.exitCode = await runRec(process.argv.slice(2));
+  const { main } = await import('../dist/rec.js');
+  process.exitCode = await main(process.argv.slice(2));
 }

@@ -275,14 +275,36 @@ export async function runRec(args: readonly string[], io: RecIO = processIO, opt
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // A reader that stops early (`rec data list | head -1`) is not an error: exit quietly.
+/**
+ * The `rec` process: runs `runRec` on `args` as a command-line program should behave —
+ * a reader that stops early (`rec data list | head -1`) ends it quietly, relative paths
+ * resolve from where a package script was typed (`useCallerDirectory`), and a wrapper
+ * that starts it with an IPC channel (`bin/rec.js` in the checkout) takes it down when
+ * the wrapper dies, even by `kill -9`.
+ * @returns the exit code.
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
       throw err;
     });
   }
+  // The channel closes when the parent exits, however it exits.
+  const parentGone = (): never => process.exit(129);
+  if (process.send) process.on('disconnect', parentGone);
   useCallerDirectory();
-  process.exitCode = await runRec(process.argv.slice(2));
+  const code = await runRec(args);
+  // Done: close the channel ourselves (it would keep the process alive), not as a death.
+  process.off('disconnect', parentGone);
+  process.disconnect?.();
+  return code;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
 }
