@@ -222,6 +222,34 @@ describe('readThroughCache', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it('notices one flipped byte anywhere in a cache file by its checksum, warns once and rebuilds', async () => {
+    const entry = fakeEntry('synthetic/every-field', 'synthetic', async () => everyField());
+    const first = await readThroughCache(entry, folder, { cacheDir });
+    const clean = readFileSync(first.path);
+    const headerEnd = 8 + Number(clean.readBigUInt64LE(0));
+    // A byte of tensor data (decodes to other values without complaint) and a letter of
+    // the dataset's name inside the metadata JSON (still valid JSON).
+    const nameAt = clean.indexOf('every-field', 8, 'latin1');
+    expect(nameAt).toBeGreaterThan(8);
+    expect(nameAt).toBeLessThan(headerEnd);
+    for (const at of [clean.length - 3, nameAt]) {
+      const flipped = Buffer.from(clean);
+      flipped[at] ^= 0x01;
+      writeFileSync(first.path, flipped);
+      const warnings: string[] = [];
+      const again = await readThroughCache(entry, folder, { cacheDir, warn: (line) => warnings.push(line) });
+      expect(again.hit).toBe(false);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).not.toContain('\n');
+      expect(warnings[0]).toContain(first.path);
+      expect(warnings[0]).toMatch(/checksum does not match its bytes/);
+      expect(again.dataset).toEqual(everyField());
+      // Rebuilt: the file on disk is the clean one again, and the next read hits.
+      expect(readFileSync(first.path).equals(clean)).toBe(true);
+      expect((await readThroughCache(entry, folder, { cacheDir })).hit).toBe(true);
+    }
+  });
+
   it('still returns the dataset, with one warning, when the cache cannot be written or stored', async () => {
     writeFileSync(join(root, 'not-a-folder'), '');
     const warnings: string[] = [];

@@ -3,8 +3,8 @@
  * the binary cache.
  */
 import type { Dataset } from './dataset.js';
-import { datasetCacheDir, readThroughCache } from './cache.js';
-import { dataRoot as defaultDataRoot, locateDataset } from './locate.js';
+import { datasetCacheDir, readThroughCache, readVerified } from './cache.js';
+import { checkDatasetFiles, dataRoot as defaultDataRoot } from './locate.js';
 import { datasetEntry } from './readers/index.js';
 
 /**
@@ -40,9 +40,15 @@ export interface ReadDatasetOptions {
  * cache file (about the size of the Dataset's typed arrays); a miss adds the reader's
  * parse and one cache write.
  *
+ * Every read that parses (a cache miss, or `cache: false`) first verifies the source
+ * files: sizes and sha256 against the MANIFEST table of the registry entry, whole gzip
+ * streams, and afterwards the interaction count (`readVerified`). A cache hit is not
+ * re-verified: its key is a hash of the same bytes.
+ *
  * @throws Error listing the registered names when `name` is unknown; Error saying where
  * it looked and how to get the data (`rec data download`, or the homepage) when the
- * folder or a required file is missing; a reader's error naming file and line.
+ * folder or a required file is missing; Error naming a source file that does not match its MANIFEST (expected and found
+ * size and sha256) or a truncated gzip file; a reader's error naming file and line.
  * @example
  * ```ts
  * const ml = await readDataset('ml-100k');
@@ -54,9 +60,9 @@ export async function readDataset(name: string, options: ReadDatasetOptions = {}
   const entry = datasetEntry(name);
   const root = options.dataRoot ?? defaultDataRoot();
   // Without an explicit root, locateDataset names REC_DATA_DIR (or the default) in its message.
-  const found = locateDataset(name, { dataRoot: options.dataRoot });
+  const found = checkDatasetFiles(name, { dataRoot: options.dataRoot });
   if (!found.ok) throw new Error(found.reason);
-  if (options.cache === false) return entry.read(found.dir);
+  if (options.cache === false) return readVerified(entry, found.dir);
   const { dataset } = await readThroughCache(entry, found.dir, {
     cacheDir: options.cacheDir ?? datasetCacheDir(),
     warn: options.warn,

@@ -8,6 +8,8 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { OFFICIAL_ARCHIVES } from './download.js';
 import { DATASETS } from './readers/index.js';
+import type { DatasetEntry } from './readers/entry.js';
+import { checkSourceSizes } from './integrity.js';
 
 /**
  * What a registered dataset looks like on disk and where it comes from: its folder under
@@ -149,6 +151,21 @@ export function dataRoot(): string {
  * if (!found.ok) console.error(found.reason);
  * ```
  */
+/**
+ * The files of the entry's checksum table that are present in `dir` and belong to it:
+ * not those another entry of the same folder requires and this one does not list
+ * (`tmall/mbcgcn` is not made incomplete by a damaged `tmall/mbgcn` file).
+ */
+function checkedFiles(entry: DatasetEntry, dir: string): string[] {
+  const own = new Set(entry.files.flat());
+  const siblings = new Set(
+    DATASETS.filter((other) => other.folder === entry.folder && other.name !== entry.name).flatMap((other) => other.files.flat()),
+  );
+  return Object.keys(entry.checksums ?? {}).filter(
+    (file) => (own.has(file) || !siblings.has(file)) && existsSync(join(dir, file)),
+  );
+}
+
 export type DatasetLocation = { ok: true; dir: string } | { ok: false; reason: string };
 
 const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -217,4 +234,34 @@ export function locateDataset(name: string, options: LocateOptions = {}): Datase
     }
   }
   return { ok: true, dir };
+}
+
+/**
+ * {@link locateDataset}, then the size of every stored file the registered reader reads
+ * against its MANIFEST (`DatasetEntry.checksums`): a file cut short by a failed copy
+ * makes the dataset as unreadable as a missing one. One `stat` per file, so
+ * `rec data list` can afford it for every dataset; the sha256 is checked when the
+ * dataset is read (`verifyDatasetSources`). `readDataset` calls this.
+ *
+ * @returns `{ ok: true, dir }`, or `{ ok: false, reason }` where an incomplete dataset's
+ * reason says `is incomplete: <path> does not match <folder>/MANIFEST.md: expected … bytes, found … bytes`.
+ * @example
+ * ```ts
+ * const found = checkDatasetFiles('ml-100k');
+ * if (!found.ok) console.error(found.reason);
+ * ```
+ */
+export function checkDatasetFiles(name: string, options: LocateOptions = {}): DatasetLocation {
+  const found = locateDataset(name, options);
+  const entry = DATASETS.find((d) => d.name === name);
+  if (!found.ok || entry === undefined) return found;
+  const wrongSize = checkSourceSizes(entry, found.dir, checkedFiles(entry, found.dir));
+  if (wrongSize === undefined) return found;
+  const { root, source } = describeRoot(options.dataRoot);
+  return {
+    ok: false,
+    reason:
+      `dataset "${name}" is incomplete: ${wrongSize} (data root ${root}, from ${source}). ` +
+      `Copy the file again from ${entry.homepage}; set REC_DATA_DIR to use a different folder of datasets.`,
+  };
 }

@@ -17,6 +17,7 @@ export {
   dataRoot,
   userCacheDir,
   locateDataset,
+  checkDatasetFiles,
   KNOWN_DATASETS,
   type DatasetLocation,
   type KnownDataset,
@@ -42,6 +43,7 @@ export {
   decodeDatasetCache,
   encodeDatasetCache,
   readThroughCache,
+  readVerified,
   type CachedRead,
   type DatasetCacheOptions,
 } from './cache.js';
@@ -56,6 +58,15 @@ export {
   type OfficialArchive,
 } from './download.js';
 export { DATASETS, datasetEntry, type DatasetEntry } from './readers/index.js';
+export {
+  checkDatasetRows,
+  checkGzipStream,
+  checkSourceSizes,
+  verifyDatasetSources,
+  type FileChecksum,
+  type SourceChecksums,
+} from './integrity.js';
+export { MANIFEST_CHECKSUMS } from './readers/checksums.js';
 export {
   readMovieLens100K, readMovieLens1M, readMovieLens1MNCF, ML100K_SPLITS, movieLensDatasets, type MovieLens100K, type MovieLens1M,
 } from './readers/movielens.js';

@@ -38,6 +38,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Dataset, PublishedSplit } from '../dataset.js';
 import { openDuckDB, sqlString } from '../duckdb.js';
+import { checkGzipStream } from '../integrity.js';
 import { parseSplitSpec } from '../protocols.js';
 import type { IdMap, RawId } from '../interactions.js';
 import { readNpy } from '../npy-file.js';
@@ -211,6 +212,7 @@ function requireFile(path: string, context: string): void {
  */
 async function readSideTable(path: string, layout: { format?: InteractionFileFormat; delimiter?: string }, context: string): Promise<SideTable> {
   requireFile(path, context);
+  await checkGzipStream(path, context);
   const format = tableFormat(path, layout.format, context);
   let source: string;
   if (format === 'csv' || format === 'tsv') {
@@ -563,7 +565,13 @@ async function readItemFeatures(
 async function readIdList(path: string, context: string): Promise<string[]> {
   requireFile(path, context);
   let bytes: Uint8Array = await readFile(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw new Error(`${context}: ${path} is a truncated or corrupt gzip file (zlib: ${(error as Error).message})`, { cause: error });
+    }
+  }
   const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
   if (lines.at(-1) === '') lines.pop();
   return lines.map((line, k) => {

@@ -1,4 +1,5 @@
 import type { Dataset } from '../dataset.js';
+import type { SourceChecksums } from '../integrity.js';
 
 /**
  * One readable dataset: where its files live under the data root, what must be
@@ -26,6 +27,20 @@ export interface DatasetEntry {
    * changes for the same files, so caches written by the old reader miss.
    */
   readonly version?: string | number;
+  /**
+   * Size and sha256 of the stored source files, as the folder's MANIFEST.md lists them
+   * (`MANIFEST_CHECKSUMS[folder]`). Every uncached read checks the files it reads
+   * against this table first (`verifyDatasetSources`), so a truncated or altered copy
+   * is an error naming the file, not a smaller dataset. A file the table does not list
+   * is not hashed; its gzip stream is still checked.
+   */
+  readonly checksums?: SourceChecksums;
+  /**
+   * How many interactions (`dataset.interactions.length`) the published files hold, per
+   * the MANIFEST: checked after every uncached read, which covers files no checksum
+   * applies to (a plain copy in place of the stored `.gz`, the official download).
+   */
+  readonly expectedInteractions?: number;
   /** Reads the dataset from its folder. Errors name the file and line (or field). */
   read(folderDir: string): Promise<Dataset>;
 }

@@ -12,6 +12,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { openDuckDB, sqlString, type ColumnKind, type DuckDBSession } from '../duckdb.js';
+import { checkGzipStream } from '../integrity.js';
 import { createInteractions, IdMap, type InteractionDataset, type RawId } from '../interactions.js';
 
 /**
@@ -666,6 +667,8 @@ export async function readInteractionsFile<UserId extends RawId = RawId, ItemId 
     throw new Error(`${context}: encoding ${JSON.stringify(encoding)} is not supported; expected 'utf-8' or 'latin-1'`);
   }
   checkFile(path, context, `a ${format} file of interactions`);
+  // DuckDB stops quietly at the end of a truncated gzip stream; zlib does not.
+  await checkGzipStream(path, options.caller ?? 'readInteractionsFile');
 
   const db = await openDuckDB();
   try {
@@ -794,6 +797,7 @@ export async function readDelimitedFields(
   const context = options.context ?? `readDelimitedFields: ${path}`;
   const expected = `lines of ${fields} fields separated by ${JSON.stringify(delimiter)}`;
   checkFile(path, context, expected);
+  await checkGzipStream(path, options.context ?? 'readDelimitedFields');
   const db = await openDuckDB();
   try {
     const source = linesSource(path, options.encoding ?? 'utf-8');

@@ -22,6 +22,7 @@ import type { Dataset, PublishedSplit } from '../dataset.js';
 import { createInteractions, IdMap, selectInteractions, type Interactions } from '../interactions.js';
 import type { CategoricalFeature, UserFeatures } from '../side-info/features.js';
 import { ItemCategories } from '../side-info/item-categories.js';
+import { MANIFEST_CHECKSUMS } from './checksums.js';
 import type { DatasetEntry } from './entry.js';
 import { readDelimitedFields, readInteractionsFile, type DelimitedFields } from './generic.js';
 
@@ -839,6 +840,8 @@ export const movieLensDatasets: readonly DatasetEntry[] = [
     title: 'MovieLens 100K',
     homepage: ML100K_HOMEPAGE,
     files: ML100K_FILES,
+    checksums: MANIFEST_CHECKSUMS['ml-100k'],
+    expectedInteractions: 100_000,
     read: readMovieLens100K,
   },
   {
@@ -849,6 +852,8 @@ export const movieLensDatasets: readonly DatasetEntry[] = [
     files: ML1M_FILES,
     // 2: ratings from the folds, splits fold1 … fold5 and last (1 read only the side files).
     version: 2,
+    checksums: MANIFEST_CHECKSUMS['ml-1m'],
+    expectedInteractions: 1_000_209,
     read: readMovieLens1M,
   },
   {
@@ -860,6 +865,7 @@ export const movieLensDatasets: readonly DatasetEntry[] = [
     whenIncomplete: NCF_TRAIN_NEEDED,
     // 2: the training file is required (1 returned an empty train part without it).
     version: 2,
+    checksums: MANIFEST_CHECKSUMS['ml-1m-ncf'],
     read: readMovieLens1MNCF,
   },
 ];

@@ -25,6 +25,7 @@ import type { Dataset, PublishedSplit } from '../dataset.js';
 import { openDuckDB, sqlString, type DuckDBSession } from '../duckdb.js';
 import { createInteractions, IdMap, type Interactions } from '../interactions.js';
 import { readNpzCsr } from '../npz-file.js';
+import { MANIFEST_CHECKSUMS } from './checksums.js';
 import type { DatasetEntry } from './entry.js';
 
 /** How the lines of a text file lay out a user's items. */
@@ -837,10 +838,12 @@ function entry(
   title: string,
   homepage: string,
   read: (dir: string) => Promise<Dataset<number, number>>,
+  expectedInteractions: number,
 ): DatasetEntry {
   const files: (readonly string[])[] = variant.files.map((f) => f.paths);
   if (variant.universe.kind !== 'max-id') files.push([variant.universe.path]);
-  return { name: variant.name, folder: variant.name.split('/')[0], title, homepage, files, read };
+  const folder = variant.name.split('/')[0]!;
+  return { name: variant.name, folder, title, homepage, files, checksums: MANIFEST_CHECKSUMS[folder], expectedInteractions, read };
 }
 
 /**
@@ -856,9 +859,9 @@ function entry(
  * ```
  */
 export const multiBehaviorDatasets: readonly DatasetEntry[] = [
-  entry(MBGCN, 'Tmall, MBGCN release (collect, cart, buy)', 'https://github.com/tsinghua-fib-lab/MBGCN', readTmallMBGCN),
-  entry(MBCGCN, 'Tmall, MB-CGCN release (view, cart, buy)', 'https://github.com/SS-00-SS/MBCGCN', readTmallMBCGCN),
-  entry(BEIBEI_GHCF, 'Beibei, EHCF/GHCF split (cart, buy)', 'https://github.com/chenchongthu/GHCF', readBeibeiGHCF),
-  entry(BEIBEI_CRGCN, 'Beibei, CRGCN split (cart, buy)', 'https://github.com/MingshiYan/CRGCN', readBeibeiCRGCN),
-  entry(TAOBAO_GHCF, 'Taobao, EHCF/GHCF split (cart, buy)', 'https://github.com/chenchongthu/GHCF', readTaobaoGHCF),
+  entry(MBGCN, 'Tmall, MBGCN release (collect, cart, buy)', 'https://github.com/tsinghua-fib-lab/MBGCN', readTmallMBGCN, 510_668),
+  entry(MBCGCN, 'Tmall, MB-CGCN release (view, cart, buy)', 'https://github.com/SS-00-SS/MBCGCN', readTmallMBCGCN, 1_177_059),
+  entry(BEIBEI_GHCF, 'Beibei, EHCF/GHCF split (cart, buy)', 'https://github.com/chenchongthu/GHCF', readBeibeiGHCF, 947_198),
+  entry(BEIBEI_CRGCN, 'Beibei, CRGCN split (cart, buy)', 'https://github.com/MingshiYan/CRGCN', readBeibeiCRGCN, 947_198),
+  entry(TAOBAO_GHCF, 'Taobao, EHCF/GHCF split (cart, buy)', 'https://github.com/chenchongthu/GHCF', readTaobaoGHCF, 453_518),
 ];

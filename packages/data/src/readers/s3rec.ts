@@ -31,6 +31,7 @@ import { queryColumns, sqlString } from '../duckdb.js';
 import { createInteractions, IdMap, type InteractionDataset } from '../interactions.js';
 import { CategoryTree } from '../side-info/category-tree.js';
 import { ItemCategories } from '../side-info/item-categories.js';
+import { MANIFEST_CHECKSUMS } from './checksums.js';
 import type { DatasetEntry } from './entry.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -426,6 +427,14 @@ export async function readS3Rec(dir: string, domain: S3RecDomain): Promise<Datas
   };
 }
 
+/** Interactions per domain as the MANIFESTs count them (sum of the sequence lengths). */
+const S3REC_INTERACTIONS: Readonly<Record<S3RecDomain, number>> = {
+  Beauty: 198_502,
+  Sports_and_Outdoors: 296_337,
+  Toys_and_Games: 167_597,
+  Yelp: 316_354,
+};
+
 function amazonEntry(domain: Exclude<S3RecDomain, 'Yelp'>, title: string): DatasetEntry {
   const files = DOMAIN_FILES[domain];
   return {
@@ -434,6 +443,8 @@ function amazonEntry(domain: Exclude<S3RecDomain, 'Yelp'>, title: string): Datas
     title: `Amazon 2014 5-core ${title} (S3-Rec sequences with item attributes)`,
     homepage: S3REC_HOMEPAGE,
     files: [files.sequences, files.attributes, ...(files.datamaps ? [files.datamaps] : [])],
+    checksums: MANIFEST_CHECKSUMS['amazon-s3rec'],
+    expectedInteractions: S3REC_INTERACTIONS[domain],
     read: (folderDir) => readS3Rec(folderDir, domain),
   };
 }
@@ -466,6 +477,8 @@ export const s3recDatasets: readonly DatasetEntry[] = [
       DOMAIN_FILES.Yelp.datamaps!,
       DOMAIN_FILES.Yelp.closedCategories!,
     ],
+    checksums: MANIFEST_CHECKSUMS['yelp-s3rec-hier'],
+    expectedInteractions: S3REC_INTERACTIONS.Yelp,
     read: (folderDir) => readS3Rec(folderDir, 'Yelp'),
   },
 ];

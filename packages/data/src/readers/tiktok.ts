@@ -20,6 +20,7 @@ import { openDuckDB, sqlString, type DuckDBSession } from '../duckdb.js';
 import { createInteractions, IdMap, type Interactions } from '../interactions.js';
 import { readNpy } from '../npy-file.js';
 import { denseFeatures, type DenseFeatures } from '../side-info/features.js';
+import { MANIFEST_CHECKSUMS } from './checksums.js';
 import type { DatasetEntry } from './entry.js';
 
 const HOMEPAGE = 'https://github.com/HKUDS/DiffMM';
@@ -203,6 +204,9 @@ export const tiktokDatasets: readonly DatasetEntry[] = [
     title: 'TikTok (MMSSL/DiffMM preprocessing) with visual and acoustic item features',
     homepage: HOMEPAGE,
     files: [[SPLIT_FILES.train], [SPLIT_FILES.valid], [SPLIT_FILES.test], FEATURE_FILES.image, FEATURE_FILES.audio],
+    checksums: MANIFEST_CHECKSUMS['tiktok-diffmm'],
+    // 59,541 train + 3,051 valid + 6,130 test pairs.
+    expectedInteractions: 68_722,
     read: readTikTokDiffMM,
   },
 ];

@@ -25,6 +25,7 @@ import type { Dataset } from '../dataset.js';
 import { IdMap } from '../interactions.js';
 import type { UserFeatures } from '../side-info/features.js';
 import { ItemCategories } from '../side-info/item-categories.js';
+import { MANIFEST_CHECKSUMS } from './checksums.js';
 import type { DatasetEntry } from './entry.js';
 import { readDelimitedFields, readInteractionsFile, type DelimitedFields } from './generic.js';
 
@@ -225,6 +226,8 @@ export const yelpCore40Datasets: readonly DatasetEntry[] = [
     title: 'Yelp 40-core sample (Mansoury et al. 2019): 1–5 stars, business categories, inferred user gender',
     homepage: HOMEPAGE,
     files: [FILES.ratings, FILES.items, FILES.users],
+    checksums: MANIFEST_CHECKSUMS['yelp-core40'],
+    expectedInteractions: 100_409,
     read: readYelpCore40,
   },
 ];
