@@ -29,7 +29,7 @@ import {
   dataRoot,
   download,
   KNOWN_DATASETS,
-  locateDataset,
+  checkDatasetFiles,
   OFFICIAL_ARCHIVES,
   readDataset,
   readDatasetFile,
@@ -76,15 +76,29 @@ function describeDataset(dataset: Dataset): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * `rec data list`: one row per registered dataset, present, incomplete or missing. A
+ * dataset is incomplete when a file its reader needs is absent or not the size its
+ * MANIFEST lists (`checkDatasetFiles`: a stat per file, no hashing); what is wrong is
+ * printed under the table, one line each, so `rec data stats` is not the first to say.
+ */
 async function listDatasets(io: RecIO, dir: string | undefined): Promise<void> {
+  const problems: string[] = [];
   const rows = Object.entries(KNOWN_DATASETS).map(([name, known]) => {
-    const found = locateDataset(name, { dataRoot: dir });
-    const state = found.ok ? 'present' : found.reason.includes('is incomplete') ? 'incomplete' : 'missing';
+    const found = checkDatasetFiles(name, { dataRoot: dir });
+    const incomplete = !found.ok && found.reason.includes('is incomplete');
+    const state = found.ok ? 'present' : incomplete ? 'incomplete' : 'missing';
+    if (incomplete) {
+      // The reason's middle: "<path> is missing", or "<path> does not match <MANIFEST>: …".
+      const what = found.reason.replace(/^.*? is incomplete: /, '').replace(/ \(data root .*$/, '');
+      problems.push(`${name}: incomplete: ${what}`);
+    }
     const how = Object.hasOwn(OFFICIAL_ARCHIVES, name) ? `rec data download ${name}` : repositorySource(name) ? 'by hand (GitHub, see MANIFEST.md)' : `by hand (${known.homepage})`;
     return [name, state, known.title, how];
   });
   io.out(`data root: ${dir ?? dataRoot()}\n`);
   io.out(table(['dataset', 'state', 'title', 'get it'], rows));
+  if (problems.length > 0) io.out(`\n${problems.join('\n')}\n`);
 }
 
 async function downloadDataset(io: RecIO, name: string, dir: string | undefined): Promise<void> {
