@@ -33,11 +33,12 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  add, type Backend, getBackend, hostData, hostF32, matmul, noGrad, Philox, registerBackend, relu, reshape, runKernel, type Tensor, tensor, tidy,
+  add, type Backend, currentBackend, getBackend, hostData, hostF32, matmul, noGrad, Philox, registerBackend, relu, reshape, resolveBackend, runKernel,
+  setBackend, type Tensor, tensor, tidy,
 } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { assertClose, assertExact } from '@rec/core/testing';
-import { FAST_KERNELS, loadNative, loadNativeBackend, setNativeThreads } from '@rec/kernels';
+import { FAST_KERNELS, loadNative, loadNativeBackend, registerFastBackends, setNativeThreads } from '@rec/kernels';
 import { AliasTable, unigramWeights } from '@rec/core';
 
 const ROWS = 1_000_000;
@@ -719,6 +720,68 @@ if (wanted('sgd_update', 'adagrad_update', 'adam_update', 'dropout_mask')) {
   }
 }
 setNativeThreads(defaultThreads);
+
+// ---- Layout copies on webgpu ---------------------------------------------------------------
+// broadcast_to, slice, pad_slice and concat have a WGSL version only (the webgpu backend has no
+// host fallback; on the CPU the reference's typed-array copies are already at memory speed).
+// Sizes are a batch's: 16,384 rows of 64 floats (NMTR's behaviour-sorted rows of 1,024 pairs
+// with 4 negatives, and then some). Each result is checked bit for bit against the reference;
+// the GPU is timed over 20 dispatches ended by one read, so the read-back is amortised. Rated
+// in GB/s of the words each must move; no GPU bound is measured, so there is no % of bound.
+if (wanted('broadcast_to', 'slice', 'pad_slice', 'concat')) {
+  registerFastBackends();
+  const before = currentBackend().name;
+  let gpu: Backend | undefined;
+  try {
+    gpu = await resolveBackend({ prefer: 'webgpu', log: () => undefined });
+  } catch (err) {
+    console.error(`layout copies: webgpu skipped: ${(err as Error).message}`);
+  } finally {
+    setBackend(before);
+  }
+  if (gpu) {
+    const R = 16_384;
+    const D = 64;
+    const rows = uniform(81, R * D, -1, 1);
+    const quarter = uniform(82, (R / 4) * D, -1, 1);
+    const specs: { kernel: string; size: string; arrays: { data: Float32Array; shape: number[] }[]; attrs: Record<string, unknown>; bytes: number }[] = [
+      { kernel: 'broadcast_to', size: `a bias [1, ${D}] to ${R} × ${D}`, arrays: [{ data: rows.subarray(0, D), shape: [1, D] }], attrs: { shape: [R, D] }, bytes: 4 * R * D },
+      { kernel: 'slice', size: `rows ${R / 4}…${(3 * R) / 4} of ${R} × ${D}`, arrays: [{ data: rows, shape: [R, D] }], attrs: { begin: [R / 4, 0], size: [R / 2, D] }, bytes: 2 * 4 * (R / 2) * D },
+      { kernel: 'pad_slice', size: `${R / 4} × ${D} into ${R} × ${D}`, arrays: [{ data: quarter, shape: [R / 4, D] }], attrs: { shape: [R, D], begin: [R / 4, 0] }, bytes: 4 * R * D + 4 * (R / 4) * D },
+      {
+        kernel: 'concat', size: `${R} × ${D} and ${R / 4} × ${D} by rows`, arrays: [{ data: rows, shape: [R, D] }, { data: quarter, shape: [R / 4, D] }], attrs: { axis: 0 },
+        bytes: 2 * 4 * (R + R / 4) * D,
+      },
+    ];
+    const where = `on ${(gpu as Backend & { adapterName?: string }).adapterName ?? 'the adapter'}`;
+    for (const spec of specs) {
+      const refIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: js }));
+      const gpuIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: gpu }));
+      assertExact(await runKernel(spec.kernel, gpuIn, spec.attrs)[0].read(), hostData(runKernel(spec.kernel, refIn, spec.attrs)[0]), `${spec.kernel} (${spec.size})`);
+      const gbs = (ms: number) => spec.bytes / ms / 1e6;
+      const refMs = timeCalls(10, 2, () => runKernel(spec.kernel, refIn, spec.attrs)[0].dispose());
+      results.push({ kernel: spec.kernel, backend: 'js', threads: null, size: spec.size, timeMs: refMs, throughput: `${gbs(refMs).toFixed(2)} GB/s`, rate: gbs(refMs), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+      const perCall: number[] = [];
+      for (let rep = 0; rep < 6; rep++) {
+        const t0 = process.hrtime.bigint();
+        let last: Tensor | undefined;
+        for (let i = 0; i < 20; i++) {
+          last?.dispose();
+          last = runKernel(spec.kernel, gpuIn, spec.attrs)[0];
+        }
+        await last!.read();
+        last!.dispose();
+        // The first repetition compiles the pipeline and warms the queue.
+        if (rep > 0) perCall.push(Number(process.hrtime.bigint() - t0) / 1e6 / 20);
+      }
+      const ms = median(perCall);
+      results.push({
+        kernel: spec.kernel, backend: 'webgpu', threads: null, size: spec.size, timeMs: ms, throughput: `${gbs(ms).toFixed(2)} GB/s`,
+        rate: gbs(ms), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note: where,
+      });
+    }
+  }
+}
 
 // ---- Report -------------------------------------------------------------------------------
 const fmt = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(digits));

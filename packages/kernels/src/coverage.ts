@@ -59,6 +59,13 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   sgd_update: { native: true, webgpu: true },
   adagrad_update: { native: true, webgpu: true },
   adam_update: { native: true, webgpu: true },
+  // Layout copies: WGSL only, because the webgpu backend has no host fallback (autograd's
+  // broadcasts and NMTR's per-behaviour rows run on it); on the CPU the reference's
+  // typed-array copies are already at memory speed.
+  broadcast_to: { native: false, webgpu: true },
+  slice: { native: false, webgpu: true },
+  pad_slice: { native: false, webgpu: true },
+  concat: { native: false, webgpu: true },
 };
 
 /**
@@ -71,10 +78,6 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
  */
 export const KERNEL_EXCEPTIONS: Readonly<Record<string, string>> = {
   cast: 'one pass of dtype conversion; only used on small tensors (ids, masks), never in a hot loop',
-  broadcast_to: 'a layout copy used by autograd for small shapes; the models never broadcast large tables',
-  concat: 'a layout copy of a few small tensors per batch (feature towers); V8 typed-array copies are already at memory speed',
-  slice: 'a layout copy (TypedArray.subarray/set), already at memory speed in V8',
-  pad_slice: 'the gradient of slice: a zero fill and one copy, already at memory speed',
   transpose: 'used on small dense-layer weights; matmul takes transposes as flags instead',
 };
 

@@ -6,7 +6,8 @@
  * serves every shape. Autograd needs them (the gradient of `mean`/`sum` broadcasts,
  * slices pad back) and the multi-behaviour models slice and concatenate rows by
  * behaviour; the backend has no host fallback, so they must exist here even though
- * they are cheap (see `KERNEL_EXCEPTIONS` for why the CPU keeps the reference).
+ * they are cheap (`FAST_KERNELS` lists them as WGSL only: on the CPU the reference is
+ * already at memory speed).
  */
 import { formatShape, type KernelImpl, type Shape, sizeOf, stridesOf } from '@rec/core';
 import { linearGrid, type GpuHandle, type WebGPUBackend } from '../../backend.js';
