@@ -9,7 +9,8 @@
  * exp/log): after 2 epochs every loss, validation score, metric and recommended score
  * agrees within 1e-4 + 1e-4·|js value| (lavapipe differs by about 1e-7; the margin is for
  * GPUs with faster, less exact exp), the epochs see the same rows, and the recommended
- * items are the same.
+ * items are the same. A second webgpu run repeats the first exactly (the trainer stays
+ * deterministic while it awaits its reads).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,9 @@ describe('--backend webgpu', () => {
       }
       const { js, webgpu } = runs;
       expect(webgpu.trained.history.epochs).toHaveLength(2);
+      // The trainer awaits each batch's reads in order, so a second webgpu run repeats the first exactly.
+      const again = (await json(['train', model, '--data', FUNNEL_NAME, '--epochs', '2', '--out', scratch(`${model}-again`), '--backend', 'webgpu', ...tiny])) as unknown as Trained;
+      expect(again.history.epochs.map((e) => [e.loss, e.validation])).toEqual(webgpu.trained.history.epochs.map((e) => [e.loss, e.validation]));
       js.trained.history.epochs.forEach((e, k) => {
         expect(webgpu.trained.history.epochs[k].examples).toBe(e.examples);
         expectNear(webgpu.trained.history.epochs[k].loss, e.loss, `${model} epoch ${k + 1} loss`);
