@@ -10,7 +10,9 @@
  *    `du -s node_modules` (the size the README states), and run an ESM script
  *    there that trains the registry's `bpr` on a generated log and scores users;
  * 3. install @rec/cli (and @rec/kernels) too and run `npx rec --version` and
- *    `npx rec models` through the installed bin, which runs the built dist/rec.js.
+ *    `npx rec models` through the installed bin, which runs the built dist/rec.js,
+ *    and check that the WebGPU backend, without `webgpu` installed, reports
+ *    "webgpu not installed" instead of crashing.
  *
  * It needs npm's registry and is never skipped. On this project's 2-core machine,
  * shared with other jobs, it took about 2–3 minutes: most of it the six `tsc`
@@ -109,6 +111,22 @@ try {
 console.log(JSON.stringify({ numItems: interactions.numItems, scores: scores.length, finite: scores.every(Number.isFinite), duckdb }));
 `;
 
+const BACKENDS_SCRIPT = `
+import { resolveBackend } from '@rec/core';
+import { registerFastBackends } from '@rec/kernels';
+
+registerFastBackends();
+const lines = [];
+const auto = await resolveBackend({ log: (line) => lines.push(line) });
+let asked;
+try {
+  asked = (await resolveBackend({ prefer: 'webgpu', log: (line) => lines.push(line) })).name;
+} catch (error) {
+  asked = error.message;
+}
+console.log(JSON.stringify({ auto: auto.name, asked }));
+`;
+
 describe('packed tarballs install with npm outside the workspace', () => {
   let scratch: string;
   const tarballs = new Map<string, string>();
@@ -167,5 +185,14 @@ describe('packed tarballs install with npm outside the workspace', () => {
     const models = run('npx', ['rec', 'models'], project);
     expect(models).toMatch(/\bbpr\b/);
     expect(models).toMatch(/\bmost-popular\b/);
+
+    // webgpu is an optional peer nobody installed here: @rec/kernels imports, the default
+    // resolution goes on without it, and asking for it names the reason instead of crashing.
+    expect(existsSync(join(project, 'node_modules', 'webgpu'))).toBe(false);
+    writeFileSync(join(project, 'backends.mjs'), BACKENDS_SCRIPT);
+    const env = outsideEnv();
+    delete env.REC_BACKEND;
+    const backends = JSON.parse(run(process.execPath, ['backends.mjs'], project, env).trim().split('\n').at(-1)!);
+    expect(backends).toEqual({ auto: expect.stringMatching(/^(js|native)$/), asked: expect.stringMatching(/webgpu not installed/) });
   }, 300_000);
 });
