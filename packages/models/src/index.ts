@@ -41,8 +41,9 @@ export { CMF, type CMFConfig } from './cmf/index.js';
 export { behaviorLog, behaviorRows, type BehaviorLog } from './training/log.js';
 export {
   FusedBPRObjective, PairwiseObjective, PointwiseObjective,
-  type FusedBPROptions, type Objective, type PairwiseOptions, type PairwiseSampler, type PointwiseOptions,
+  type FusedBPROptions, type Objective, type PairwiseOptions, type PairwiseSampler, type PointwiseOptions, type PointwiseRows, type Triples,
 } from './training/objectives.js';
+export { andThen, hostCopy, hostValues, type MaybePromise } from './training/read.js';
 export {
   Trainer, type BatchProgress, type Checkpoint, type CheckpointStore, type EpochRecord, type OptimizerName, type TrainerOptions, type TrainingHistory, type Validation,
 } from './training/trainer.js';
