@@ -12,24 +12,33 @@
 //   returns mean over triples of −ln σ(x) = softplus(−x)   (x before the update)
 //
 // Layouts: P f32 [users·d], Q f32 [items·d], users/pos/neg i32 [b].
-// Numerics: row arithmetic in f32 (the dot product with eight-lane partial sums
-// and the three row updates vectorise 8-wide with AVX2; the reference works in
-// f64 and rounds on store — x agrees to ~1e-7 relative, rows to a few f32 ulps,
-// inside the 1e-5 parity tolerance); g and the loss in f64 from one exp per
-// triple (σ(−x) and softplus(−x) share e^{−|x|}); loss summed in f64.
-// Threading: Hogwild (Recht et al. 2011; word2vec does the same): triples
-// claimed in contiguous chunks of 64 by the caller and whichever pool workers
-// are awake (parallel_chunks), rows updated without locks, so with more
-// than one thread concurrent updates of a shared row may interleave and the
-// result depends on timing. With one thread (REC_THREADS=1 or setThreads(1))
-// the triples run in order and the result equals the reference's.
+// Numerics: each triple exactly as the reference computes it — x summed
+// sequentially in f64 over f32 values widened, g = 1/(1 + eˣ) with Math.exp's
+// own algorithm (common/js_exp.h), the three row updates in f64 and rounded to
+// f32 on store, no FMA contraction — so the rows equal the js reference bit for
+// bit. The loss terms use the C library's log1p (V8's may differ by an f64
+// ulp), summed in f64 in batch order (deterministic) or per thread (Hogwild).
+// Threading, two variants (attribute `hogwild`):
+// - deterministic (default): common/row_order.h — a triple waits for the last
+//   earlier triple that touched its user row or either item row, so every row
+//   gets its updates in batch order: bit-identical to the reference at any
+//   REC_THREADS, scheduling and load. Cost: one sequential hash pass over the
+//   3b row keys (overlapped with the first chunks) and waits on real conflicts.
+// - Hogwild (Recht et al. 2011; word2vec does the same): triples claimed in
+//   contiguous chunks of 64 by whichever pool workers are awake
+//   (parallel_chunks), rows updated without locks; concurrent updates of a
+//   shared row may interleave, so with more than one thread the result depends
+//   on timing. With one thread both variants run the triples in order.
 // Memory: per triple three d-float rows are read and written; rows of triple
-// t + 8 are prefetched, so the loop runs near the random-row gather+scatter bound.
+// t + 8 are prefetched (Hogwild), so the loop runs near the random-row
+// gather+scatter bound.
 #include <cmath>
 #include <vector>
 
 #include "../addon.h"
 #include "../common/checks.h"
+#include "../common/js_exp.h"
+#include "../common/row_order.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -38,46 +47,33 @@ namespace {
 constexpr int64_t kPrefetchDistance = 8;
 /** Triples per chunk claimed by a thread when Hogwild runs on more than one. */
 constexpr int64_t kTripleChunk = 64;
+/** Triples per chunk in the deterministic schedule: small, so a dependent triple rarely waits for a whole chunk. */
+constexpr int64_t kOrderedChunk = 16;
 
 inline void prefetch_row(const float* row, int64_t d) {
   for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(row + c, 1, 3);
 }
 
-constexpr int kLanes = 8;
-
-/** ⟨p, a − b⟩ in f32 with kLanes partial sums (vectorises without reassociation flags). */
-inline float dot_diff(const float* __restrict p, const float* a, const float* b, int64_t d) {
-  float acc[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t c = 0;
-  for (; c + kLanes <= d; c += kLanes) {
-    for (int l = 0; l < kLanes; ++l) acc[l] += p[c + l] * (a[c + l] - b[c + l]);
-  }
-  for (; c < d; ++c) acc[0] += p[c] * (a[c] - b[c]);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
+/** softplus(z) in the reference's stable form. */
+inline double softplus(double z) { return z > 0 ? z + std::log1p(js_exp(-z)) : std::log1p(js_exp(z)); }
 
 /**
- * The three row updates, for three distinct rows (restrict: vectorised without
- * alias checks). When rows coincide (i = j, or P and Q one buffer) the caller
- * takes update_rows_aliased instead.
+ * One triple, the reference's arithmetic operation for operation (see the
+ * header); returns its loss term. Rows may coincide (i = j, or P and Q one
+ * buffer): each element's three old values are read before any store, and
+ * q_j's store is the last, as in the reference.
  */
-inline void update_rows_distinct(float* __restrict pu, float* __restrict qi, float* __restrict qj, int64_t d, float g, float lr, float reg) {
+inline double bpr_triple(float* pu, float* qi, float* qj, int64_t d, double lr, double reg) {
+  double x = 0;
+  for (int64_t c = 0; c < d; ++c) x += double(pu[c]) * (double(qi[c]) - double(qj[c]));
+  const double g = 1 / (1 + js_exp(x));
   for (int64_t c = 0; c < d; ++c) {
-    const float p = pu[c], a = qi[c], b = qj[c];
-    pu[c] = p + lr * (g * (a - b) - reg * p);
-    qi[c] = a + lr * (g * p - reg * a);
-    qj[c] = b + lr * (-g * p - reg * b);
+    const double p = pu[c], a = qi[c], b = qj[c];
+    pu[c] = float(p + lr * (g * (a - b) - reg * p));
+    qi[c] = float(a + lr * (g * p - reg * a));
+    qj[c] = float(b + lr * (-g * p - reg * b));
   }
-}
-
-/** Element by element, each element's three old values read before any store (q_j's store wins when i = j). */
-inline void update_rows_aliased(float* pu, float* qi, float* qj, int64_t d, float g, float lr, float reg) {
-  for (int64_t c = 0; c < d; ++c) {
-    const float p = pu[c], a = qi[c], b = qj[c];
-    pu[c] = p + lr * (g * (a - b) - reg * p);
-    qi[c] = a + lr * (g * p - reg * a);
-    qj[c] = b + lr * (-g * p - reg * b);
-  }
+  return softplus(-x);
 }
 
 }  // namespace
@@ -98,28 +94,49 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   check_ids(env, pos, int64_t(Q.size) / d, K, "positive item");
   check_ids(env, neg, int64_t(Q.size) / d, K, "negative item");
 
+  const bool hogwild = info.Length() > 8 && info[8].ToBoolean().Value();
+
   const int64_t n = int64_t(users.size);
+  float* const Pd = P.data;
+  float* const Qd = Q.data;
+  const auto row_of = [&](int64_t t, float*& pu, float*& qi, float*& qj) {
+    pu = Pd + int64_t(users[t]) * d;
+    qi = Qd + int64_t(pos[t]) * d;
+    qj = Qd + int64_t(neg[t]) * d;
+  };
+  if (!hogwild) {
+    // P and Q views of one buffer (rows of the two could overlap at any offset): run in order.
+    const bool shared = Pd < Qd + Q.size && Qd < Pd + P.size;
+    std::vector<double> terms(static_cast<size_t>(n));
+    run_in_row_order(
+        n, 3, kOrderedChunk, shared ? n + 1 : 2 * kOrderedChunk,
+        [&](int64_t t, auto&& emit) {
+          emit(row_key(0, users[t]));
+          emit(row_key(1, pos[t]));
+          emit(row_key(1, neg[t]));
+        },
+        [&](int64_t t, int) {
+          float *pu, *qi, *qj;
+          row_of(t, pu, qi, qj);
+          terms[size_t(t)] = bpr_triple(pu, qi, qj, d, lr, reg);
+        });
+    double total = 0;
+    for (double l : terms) total += l;
+    return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
+  }
   std::vector<double> partial(size_t(ThreadPool::instance().size()), 0.0);
-  const float lr_f = float(lr), reg_f = float(reg);
   parallel_chunks(n, kTripleChunk, 2 * kTripleChunk, [&](int64_t begin, int64_t end, int tid) {
     double loss = 0;
     for (int64_t t = begin; t < end; ++t) {
       if (t + kPrefetchDistance < end) {
         const int64_t f = t + kPrefetchDistance;
-        prefetch_row(P.data + int64_t(users[f]) * d, d);
-        prefetch_row(Q.data + int64_t(pos[f]) * d, d);
-        prefetch_row(Q.data + int64_t(neg[f]) * d, d);
+        prefetch_row(Pd + int64_t(users[f]) * d, d);
+        prefetch_row(Qd + int64_t(pos[f]) * d, d);
+        prefetch_row(Qd + int64_t(neg[f]) * d, d);
       }
-      float* pu = P.data + int64_t(users[t]) * d;
-      float* qi = Q.data + int64_t(pos[t]) * d;
-      float* qj = Q.data + int64_t(neg[t]) * d;
-      const double x = double(dot_diff(pu, qi, qj, d));
-      // e = e^{−|x|} ∈ (0, 1]: g = σ(−x) = 1/(1 + eˣ), loss term softplus(−x) = max(−x, 0) + ln(1 + e).
-      const double e = std::exp(-std::fabs(x));
-      const double g = x > 0 ? e / (1 + e) : 1 / (1 + e);
-      loss += (x > 0 ? 0.0 : -x) + std::log1p(e);
-      if (qi != qj && pu != qi && pu != qj) update_rows_distinct(pu, qi, qj, d, float(g), lr_f, reg_f);
-      else update_rows_aliased(pu, qi, qj, d, float(g), lr_f, reg_f);
+      float *pu, *qi, *qj;
+      row_of(t, pu, qi, qj);
+      loss += bpr_triple(pu, qi, qj, d, lr, reg);
     }
     partial[size_t(tid)] += loss;
   });

@@ -11,32 +11,44 @@
 //
 // Layouts: A f32 [Ra·d], B f32 [Rb·d], W f32 [Ro·d], X f32 [Rx·d] or empty,
 // extraOf i32 [Ro] or empty (−1 = none), ctxA/ctxB/targets i32 [b], negatives i32 [b·N].
-// Numerics: c, ĉ and each dot product in f64 (the dot with four partial sums;
-// the reference sums sequentially — they agree to ~1e-15 in s), rows rounded
-// to f32 on store; softplus in its stable form; loss summed in f64.
-// Threading: Hogwild (as word2vec): examples in contiguous slices over the pool,
-// rows updated without locks; with one thread (setThreads(1) / REC_THREADS=1)
-// the examples run in order and the result equals the reference's.
+// Numerics: each example exactly as the reference computes it — c, t, ĉ and
+// each dot product in f64 (s summed sequentially), σ through Math.exp's own
+// algorithm (common/js_exp.h), rows rounded to f32 on store, no FMA
+// contraction — so the tables equal the js reference bit for bit. The loss
+// terms use the C library's log1p (V8's may differ by an f64 ulp), summed in
+// f64 in batch order (deterministic) or per thread (Hogwild).
+// Threading, two variants (attribute `hogwild`):
+// - deterministic (default): common/row_order.h — an example waits for the
+//   last earlier example that touched any of its rows (a, b, its N + 1 output
+//   rows and their extra rows), so every row gets its updates in batch order:
+//   bit-identical to the reference at any REC_THREADS, scheduling and load.
+// - Hogwild (as word2vec): examples in contiguous slices over the pool, rows
+//   updated without locks, so with more than one thread the result depends on
+//   timing. With one thread both variants run the examples in order.
 // Memory: per example 2 + (N + 1)·(1 or 2) rows read and written; the rows of
-// example e + 4 are prefetched.
+// example e + 4 are prefetched (Hogwild).
 #include <cmath>
 #include <initializer_list>
 #include <vector>
 
 #include "../addon.h"
 #include "../common/checks.h"
+#include "../common/js_exp.h"
+#include "../common/row_order.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
 namespace {
 
 constexpr int64_t kPrefetchDistance = 4;
+/** Examples per chunk in the deterministic schedule. */
+constexpr int64_t kOrderedChunk = 4;
 
 inline void prefetch_row(const float* row, int64_t d) {
   for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(row + c, 1, 3);
 }
 
-inline double softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
+inline double softplus(double z) { return z > 0 ? z + std::log1p(js_exp(-z)) : std::log1p(js_exp(z)); }
 
 }  // namespace
 
@@ -83,9 +95,88 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
     }
   }
 
-  std::vector<double> partial(size_t(ThreadPool::instance().size()), 0.0);
+  const bool hogwild = info.Length() > 16 && info[16].ToBoolean().Value();
+  // Scratch rows per thread (c, ĉ, t), reused across examples.
+  const int nthreads = ThreadPool::instance().size();
+  std::vector<std::vector<double>> scratch(size_t(nthreads), std::vector<double>(size_t(3 * d)));
+  /** One example, the reference's arithmetic operation for operation; returns its loss terms' sum. */
+  const auto example = [&](int64_t e, int tid) {
+    double* ctx = scratch[size_t(tid)].data();
+    double* grad = ctx + d;
+    double* t = grad + d;
+    float* a = A.data + int64_t(ca[e]) * d;
+    float* b = B.data + int64_t(cb[e]) * d;
+    for (int64_t k = 0; k < d; ++k) {
+      ctx[k] = alpha1 * double(a[k]) + alpha2 * double(b[k]);
+      grad[k] = 0;
+    }
+    double loss = 0;
+    for (int64_t j = 0; j <= N; ++j) {
+      const int32_t row = j == 0 ? targets[e] : negs[e * N + j - 1];
+      float* w = W.data + int64_t(row) * d;
+      const int32_t xr = has_extra ? extra_of[size_t(row)] : -1;
+      float* x = xr >= 0 ? X.data + int64_t(xr) * d : nullptr;
+      if (x) {
+        for (int64_t k = 0; k < d; ++k) t[k] = double(w[k]) + beta * double(x[k]);
+      } else {
+        for (int64_t k = 0; k < d; ++k) t[k] = double(w[k]);
+      }
+      double s = 0;
+      for (int64_t k = 0; k < d; ++k) s += ctx[k] * t[k];
+      const double g = (j == 0 ? 1.0 : 0.0) - 1 / (1 + js_exp(-s));
+      loss += j == 0 ? softplus(-s) : softplus(s);
+      for (int64_t k = 0; k < d; ++k) {
+        grad[k] += g * t[k];
+        const double wv = w[k];
+        w[k] = float(wv + lr * (g * ctx[k] - reg * wv));
+      }
+      if (x) {
+        for (int64_t k = 0; k < d; ++k) {
+          const double xv = x[k];
+          x[k] = float(xv + lr * (g * beta * ctx[k] - reg * xv));
+        }
+      }
+    }
+    for (int64_t k = 0; k < d; ++k) {
+      const double av = a[k];
+      a[k] = float(av + lr * (alpha1 * grad[k] - reg * av));
+    }
+    for (int64_t k = 0; k < d; ++k) {
+      const double bv = b[k];
+      b[k] = float(bv + lr * (alpha2 * grad[k] - reg * bv));
+    }
+    return loss;
+  };
+  if (!hogwild) {
+    // Tables views of one buffer (they are distinct tensors, but could share memory): run in order.
+    const Span<float>* tables[] = {&A, &B, &W, &X};
+    bool shared = false;
+    for (int i = 0; i < 4; ++i) {
+      for (int k = i + 1; k < 4; ++k) {
+        const Span<float>& p = *tables[i];
+        const Span<float>& q = *tables[k];
+        if (p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size) shared = true;
+      }
+    }
+    std::vector<double> terms(static_cast<size_t>(n));
+    run_in_row_order(
+        n, 2 + 2 * (N + 1), kOrderedChunk, shared ? n + 1 : 2 * kOrderedChunk,
+        [&](int64_t e, auto&& emit) {
+          emit(row_key(0, ca[e]));
+          emit(row_key(1, cb[e]));
+          for (int64_t j = 0; j <= N; ++j) {
+            const int32_t row = j == 0 ? targets[e] : negs[e * N + j - 1];
+            emit(row_key(2, row));
+            if (has_extra && extra_of[size_t(row)] >= 0) emit(row_key(3, extra_of[size_t(row)]));
+          }
+        },
+        [&](int64_t e, int tid) { terms[size_t(e)] = example(e, tid); });
+    double total = 0;
+    for (double l : terms) total += l;
+    return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
+  }
+  std::vector<double> partial(size_t(nthreads), 0.0);
   parallel_for(n, 16, [&](int64_t begin, int64_t end, int tid) {
-    std::vector<double> ctx(static_cast<size_t>(d)), grad(static_cast<size_t>(d)), t(static_cast<size_t>(d));
     double loss = 0;
     for (int64_t e = begin; e < end; ++e) {
       if (e + kPrefetchDistance < end) {
@@ -95,51 +186,7 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
         prefetch_row(W.data + int64_t(targets[f]) * d, d);
         for (int64_t j = 0; j < N; ++j) prefetch_row(W.data + int64_t(negs[f * N + j]) * d, d);
       }
-      float* a = A.data + int64_t(ca[e]) * d;
-      float* b = B.data + int64_t(cb[e]) * d;
-      for (int64_t k = 0; k < d; ++k) {
-        ctx[k] = alpha1 * double(a[k]) + alpha2 * double(b[k]);
-        grad[k] = 0;
-      }
-      for (int64_t j = 0; j <= N; ++j) {
-        const int32_t row = j == 0 ? targets[e] : negs[e * N + j - 1];
-        float* w = W.data + int64_t(row) * d;
-        const int32_t xr = has_extra ? extra_of[size_t(row)] : -1;
-        float* x = xr >= 0 ? X.data + int64_t(xr) * d : nullptr;
-        double acc[4] = {0, 0, 0, 0};
-        int64_t k = 0;
-        if (x) {
-          for (; k < d; ++k) t[k] = double(w[k]) + beta * double(x[k]);
-        } else {
-          for (; k < d; ++k) t[k] = double(w[k]);
-        }
-        for (k = 0; k + 4 <= d; k += 4) {
-          for (int l = 0; l < 4; ++l) acc[l] += ctx[k + l] * t[k + l];
-        }
-        for (; k < d; ++k) acc[0] += ctx[k] * t[k];
-        const double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-        const double g = (j == 0 ? 1.0 : 0.0) - 1.0 / (1.0 + std::exp(-s));
-        loss += j == 0 ? softplus(-s) : softplus(s);
-        for (k = 0; k < d; ++k) {
-          grad[k] += g * t[k];
-          const double wv = w[k];
-          w[k] = float(wv + lr * (g * ctx[k] - reg * wv));
-        }
-        if (x) {
-          for (k = 0; k < d; ++k) {
-            const double xv = x[k];
-            x[k] = float(xv + lr * (g * beta * ctx[k] - reg * xv));
-          }
-        }
-      }
-      for (int64_t k = 0; k < d; ++k) {
-        const double av = a[k];
-        a[k] = float(av + lr * (alpha1 * grad[k] - reg * av));
-      }
-      for (int64_t k = 0; k < d; ++k) {
-        const double bv = b[k];
-        b[k] = float(bv + lr * (alpha2 * grad[k] - reg * bv));
-      }
+      loss += example(e, tid);
     }
     partial[size_t(tid)] += loss;
   });

@@ -210,9 +210,12 @@ export function registerNativeKernels(addon: NativeAddon): void {
   });
 
   registerKernel<BprStepAttrs>('bpr_step', 'native', ({ inputs, attrs, backend }) => {
-    const d = checkBprStepInputs(inputs);
+    const d = checkBprStepInputs(inputs, attrs);
     const [P, Q, users, pos, neg] = inputs;
-    const loss = addon.bpr_step(hostF32(P), hostF32(Q), d, i32(users, 'bpr_step', 'users'), i32(pos, 'bpr_step', 'positives'), i32(neg, 'bpr_step', 'negatives'), attrs.lr, attrs.reg);
+    const loss = addon.bpr_step(
+      hostF32(P), hostF32(Q), d, i32(users, 'bpr_step', 'users'), i32(pos, 'bpr_step', 'positives'), i32(neg, 'bpr_step', 'negatives'),
+      attrs.lr, attrs.reg, attrs.hogwild ?? false,
+    );
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });
 
@@ -277,13 +280,13 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<SkipgramStepAttrs>('skipgram_step', 'native', ({ inputs, attrs, backend }) => {
     const K = 'skipgram_step';
-    const { dim, negatives, hasExtra } = checkSkipgramStepInputs(inputs);
+    const { dim, negatives, hasExtra } = checkSkipgramStepInputs(inputs, attrs);
     const [A, B, W, ca, cb, targets, negs] = inputs;
     const loss = addon.skipgram_step(
       f32(A, K, 'contextA'), f32(B, K, 'contextB'), f32(W, K, 'output'),
       hasExtra ? f32(inputs[7], K, 'extra') : new Float32Array(0), hasExtra ? i32(inputs[8], K, 'extraOfOutput') : new Int32Array(0), dim,
       i32(ca, K, 'ctxA'), i32(cb, K, 'ctxB'), i32(targets, K, 'targets'), i32(negs, K, 'negatives'), negatives,
-      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg,
+      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false,
     );
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });

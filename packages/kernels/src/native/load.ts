@@ -76,10 +76,10 @@ export interface NativeAddon {
     param: Float32Array, width: number, indices: Int32Array, values: Float32Array, m: Float32Array, v: Float32Array,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupledWeightDecay: number, step: number,
   ): void;
-  /** `bpr_step`, in place on both tables; returns the mean loss. */
+  /** `bpr_step`, in place on both tables; `hogwild` false keeps batch order per row (bit-identical to js); returns the mean loss. */
   bpr_step(
     userFactors: Float32Array, itemFactors: Float32Array, dim: number,
-    users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number,
+    users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, hogwild: boolean,
   ): number;
   /** `rank_topk`; writes `topIndices` and `topScores` ([users·k] each). */
   rank_topk(
@@ -109,7 +109,7 @@ export interface NativeAddon {
   skipgram_step(
     contextA: Float32Array, contextB: Float32Array, output: Float32Array, extra: Float32Array, extraOfOutput: Int32Array, dim: number,
     ctxA: Int32Array, ctxB: Int32Array, targets: Int32Array, negatives: Int32Array, negativesPerExample: number,
-    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number,
+    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean,
   ): number;
   /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;

@@ -7,7 +7,10 @@ import { expectFailure, ids, uniformF32 } from './fixtures.js';
 const USERS = 30;
 const ITEMS = 45;
 
-async function train(backend: Backend | string, d: number, batch: number, steps: number, attrs: { lr: number; reg: number }): Promise<{ P: Float32Array; Q: Float32Array; losses: number[] }> {
+async function train(
+  backend: Backend | string, d: number, batch: number, steps: number, attrs: { lr: number; reg: number; hogwild?: boolean }, USERS_ = USERS, ITEMS_ = ITEMS,
+): Promise<{ P: Float32Array; Q: Float32Array; losses: number[] }> {
+  const [USERS, ITEMS] = [USERS_, ITEMS_];
   const P = tensor(uniformF32(1, USERS * d, -0.5, 0.5), [USERS, d], { backend });
   const Q = tensor(uniformF32(2, ITEMS * d, -0.5, 0.5), [ITEMS, d], { backend });
   const losses: number[] = [];
@@ -23,6 +26,15 @@ async function train(backend: Backend | string, d: number, batch: number, steps:
 
 const TOLERANCE = { atol: 1e-6, rtol: 1e-5 };
 
+/** The first index where two f32 arrays differ in their bits (−1 when identical), for a bitwise check. */
+function bitsDiffer(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return k;
+  return -1;
+}
+
 await forEachBackend(parityBackends('bpr_step'), (backend) => {
   for (const d of [64, 13]) {
     it(`single thread equals the reference (d = ${d}, rows repeated within and across batches)`, async () => {
@@ -35,6 +47,36 @@ await forEachBackend(parityBackends('bpr_step'), (backend) => {
     });
   }
 
+  // The deterministic schedule (default) performs every row's updates in batch order with the
+  // reference's arithmetic: native equals js bit for bit at any thread count. 30 users and 45
+  // items under batches of 300 chain most triples; 3,000 × 3,000 rows leave most independent.
+  for (const [threads, users, items, batch] of [[1, USERS, ITEMS, 300], [2, USERS, ITEMS, 300], [2, 3000, 3000, 4000]] as const) {
+    it(`deterministic mode equals the reference bitwise (${threads} thread(s), ${users} users × ${items} items, batch ${batch})`, async () => {
+      if (backend.name !== 'native') return; // webgpu works in f32: the tolerance test above covers it
+      const attrs = { lr: 0.05, reg: 0.01 };
+      for (const d of [64, 13]) {
+        const ref = await train('js', d, batch, 3, attrs, users, items);
+        const got = await withNativeThreads(backend.name, threads, () => train(backend, d, batch, 3, attrs, users, items));
+        expect(bitsDiffer(got.P, ref.P), 'user factors').toBe(-1);
+        expect(bitsDiffer(got.Q, ref.Q), 'item factors').toBe(-1);
+        // The loss terms use the C library's log1p, which may differ from V8's by an f64 ulp.
+        assertClose(got.losses, ref.losses, { atol: 1e-7, rtol: 1e-7 }, 'mean loss');
+      }
+    });
+  }
+
+  it('hogwild: true at one thread equals the reference bitwise; the attribute is validated', async () => {
+    const attrs = { lr: 0.05, reg: 0.01, hogwild: true };
+    const ref = await train('js', 16, 300, 2, attrs);
+    const got = await withNativeThreads(backend.name, 1, () => train(backend, 16, 300, 2, attrs));
+    if (backend.name === 'native') expect(bitsDiffer(got.Q, ref.Q)).toBe(-1);
+    else assertClose(got.Q, ref.Q, TOLERANCE, 'item factors');
+    // js and native share checkBprStepInputs; the webgpu glue has its own input checks (not this attribute yet).
+    if (backend.name !== 'webgpu') {
+      await expectFailure(() => train(backend, 4, 10, 1, { lr: 0.05, reg: 0, hogwild: 'yes' as unknown as boolean }), /bpr_step: attribute hogwild must be true or false, got yes/);
+    }
+  });
+
   it('single-thread mode is deterministic', async () => {
     const attrs = { lr: 0.1, reg: 0 };
     const a = await withNativeThreads(backend.name, 1, () => train(backend, 32, 500, 2, attrs));
@@ -43,7 +85,7 @@ await forEachBackend(parityBackends('bpr_step'), (backend) => {
   });
 
   it('Hogwild over 2 threads stays close to the sequential result and lowers the loss', async () => {
-    const attrs = { lr: 0.05, reg: 0.001 };
+    const attrs = { lr: 0.05, reg: 0.001, hogwild: true };
     const ref = await train('js', 16, 4000, 1, attrs);
     const got = await withNativeThreads(backend.name, 2, () => train(backend, 16, 4000, 1, attrs));
     expect(Math.abs(got.losses[0] - ref.losses[0])).toBeLessThan(0.02 * ref.losses[0]);

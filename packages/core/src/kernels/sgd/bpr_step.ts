@@ -23,9 +23,14 @@
  * Numerics: each triple in f64 (x summed sequentially), rows rounded to f32 on
  * store; softplus in its stable form, loss summed in f64.
  *
- * Threading: native runs Hogwild over threads (rows updated without locks, as
- * word2vec does); with one thread it equals this reference within f32
- * rounding, and that single-thread mode is deterministic.
+ * Threading: by default native runs a dependency-ordered schedule (a triple
+ * waits for the last earlier triple that touched one of its rows), so every
+ * row gets its updates in batch order and the result equals this reference
+ * bit for bit at any thread count (the same seed, data and REC_THREADS give
+ * the same model). `hogwild: true` lets native update rows without locks or
+ * order (Recht et al. 2011, as word2vec does): faster on several threads, not
+ * reproducible. js and webgpu always run the triples in order; for them the
+ * attribute changes nothing.
  *
  * @see Rendle, Freudenthaler, Gantner & Schmidt-Thieme 2009, "BPR: Bayesian
  *   Personalized Ranking from Implicit Feedback", UAI, §4.3 (LearnBPR) and §5.1.
@@ -48,6 +53,13 @@ export interface BprStepAttrs {
   lr: number;
   /** λ ≥ 0, the L2 regulariser on the three touched rows. */
   reg: number;
+  /**
+   * Native on several threads: `true` runs Hogwild (rows updated without
+   * locks, the result depends on timing); `false` (default) keeps batch order
+   * per row, bit-identical to this reference, at a small scheduling cost (the
+   * bench prints the ratio). js and webgpu are serial: ignored there.
+   */
+  hogwild?: boolean;
 }
 
 /**
@@ -73,7 +85,10 @@ export const bprStepSpec = declareKernel({
  * const d = checkBprStepInputs([userFactors, itemFactors, users, positives, negatives]);
  * ```
  */
-export function checkBprStepInputs(inputs: readonly Tensor[]): number {
+export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAttrs): number {
+  if (attrs && attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
+    throw new Error(`bpr_step: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
+  }
   if (inputs.length !== 5) throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives], got ${inputs.length}`);
   const [P, Q, users, pos, neg] = inputs;
   if (P.shape.length !== 2 || Q.shape.length !== 2 || P.dtype !== 'f32' || Q.dtype !== 'f32') {
@@ -108,7 +123,7 @@ function softplusOf(z: number): number {
 }
 
 registerKernel<BprStepAttrs>('bpr_step', 'js', ({ inputs, attrs, backend }) => {
-  const d = checkBprStepInputs(inputs);
+  const d = checkBprStepInputs(inputs, attrs);
   const P = hostF32(inputs[0]);
   const Q = hostF32(inputs[1]);
   const users = hostData(inputs[2]);

@@ -34,9 +34,13 @@
  * Numerics: c, ĉ and dot products in f64, rows rounded to f32 on store;
  * −ln σ in its stable softplus form.
  *
- * Threading: native runs Hogwild over threads (examples in contiguous slices,
- * rows updated without locks, as word2vec does); with one thread it equals
- * this reference within f32 rounding, and that mode is deterministic.
+ * Threading: by default native runs a dependency-ordered schedule (an example
+ * waits for the last earlier example that touched one of its rows: a, b, its
+ * output rows, their extra rows), so every row gets its updates in batch
+ * order and the result equals this reference bit for bit at any thread count.
+ * `hogwild: true` lets native update rows without locks or order (as word2vec
+ * does): faster on several threads, not reproducible. js and webgpu always
+ * run the examples in order; for them the attribute changes nothing.
  *
  * @see Mikolov, Sutskever, Chen, Corrado & Dean 2013, "Distributed
  *   Representations of Words and Phrases and their Compositionality", §2.2.
@@ -64,6 +68,12 @@ export interface SkipgramStepAttrs {
   lr: number;
   /** λ ≥ 0: L2 on every touched row. */
   reg: number;
+  /**
+   * Native on several threads: `true` runs Hogwild (rows updated without
+   * locks, the result depends on timing); `false` (default) keeps batch order
+   * per row, bit-identical to this reference. js and webgpu are serial: ignored there.
+   */
+  hogwild?: boolean;
 }
 
 /**
@@ -101,8 +111,11 @@ export interface SkipgramStepSizes {
  * const { dim, negatives } = checkSkipgramStepInputs([U, V, Vout, users, items, targets, negs]);
  * ```
  */
-export function checkSkipgramStepInputs(inputs: readonly Tensor[]): SkipgramStepSizes {
+export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs?: SkipgramStepAttrs): SkipgramStepSizes {
   const K = 'skipgram_step';
+  if (attrs && attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
+    throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
+  }
   if (inputs.length !== 7 && inputs.length !== 9) {
     throw new Error(`${K}: expected 7 inputs [contextA, contextB, output, ctxA, ctxB, targets, negatives] and optionally [extra, extraOfOutput], got ${inputs.length}`);
   }
@@ -156,7 +169,7 @@ function softplusOf(z: number): number {
 }
 
 registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backend }) => {
-  const { dim: d, batch, negatives: N, hasExtra } = checkSkipgramStepInputs(inputs);
+  const { dim: d, batch, negatives: N, hasExtra } = checkSkipgramStepInputs(inputs, attrs);
   const A = hostF32(inputs[0]);
   const Bt = hostF32(inputs[1]);
   const W = hostF32(inputs[2]);
