@@ -10,20 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM without types, shared with tools/
-import { buildCorpus } from '../../../tools/fuzz/cases.mjs';
-import { runRec } from '../src/rec.js';
-import { collectingIO } from './funnel-dataset.js';
+import { runRec } from '@rec/cli';
+// @ts-expect-error plain ESM without types
+import { buildCorpus } from '../fuzz/cases.mjs';
 
 interface FuzzCase { id: string; args: string[]; names: string; ok: boolean }
 
-const shop = fileURLToPath(new URL('../../../examples/shop/', import.meta.url));
+const shop = fileURLToPath(new URL('../../examples/shop/', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'rec-fuzz-'));
 
 async function rec(args: string[]) {
-  const { io, stdout, stderr } = collectingIO();
-  const code = await runRec(args, io);
-  return { code, stdout: stdout(), stderr: stderr() };
+  let stdout = '';
+  let stderr = '';
+  const code = await runRec(args, { out: (s) => void (stdout += s), err: (s) => void (stderr += s), errIsTTY: false });
+  return { code, stdout, stderr };
 }
 
 /** Why a failing run's stderr is not the one clear line the corpus asks for, or undefined. */
