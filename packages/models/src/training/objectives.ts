@@ -367,12 +367,20 @@ export interface FusedBPROptions extends PairwiseOptions {
   learningRate?: number;
   /** λ_Θ on the touched rows (default 1e-5). */
   l2?: number;
+  /**
+   * Native backend on several threads: `true` runs `bpr_step` Hogwild (faster,
+   * the model depends on thread timing); `false` (default) keeps each row's
+   * updates in batch order, so the same seed, data and REC_THREADS give a
+   * byte-identical model. js and webgpu are serial either way.
+   */
+  hogwild?: boolean;
 }
 
 /**
  * LearnBPR for matrix factorisation through the fused `bpr_step` kernel: each
  * batch's triples are applied one after another by SGD in place (Rendle et al.
- * 2009 §4.3, Hogwild over threads on the native backend). The trainer creates
+ * 2009 §4.3; on the native backend in a row-ordered parallel schedule, or
+ * Hogwild with `hogwild: true`). The trainer creates
  * no optimizer for it. Used for BPR-MF and MC-BPR (MF with the multi-channel
  * sampler, Loni et al. 2016), which are pure embedding models.
  */
@@ -381,11 +389,13 @@ export class FusedBPRObjective implements Objective<Triples> {
   readonly #triples: TripleSampler;
   readonly #lr: number;
   readonly #l2: number;
+  readonly #hogwild: boolean;
 
   constructor(readonly model: BPRMF, log: BehaviorLog, options: FusedBPROptions = {}) {
     this.#triples = new TripleSampler(log, options, 'FusedBPRObjective');
     this.#lr = options.learningRate ?? 0.05;
     this.#l2 = options.l2 ?? 1e-5;
+    this.#hogwild = options.hogwild ?? false;
     if (!(this.#lr > 0)) throw new Error(`FusedBPRObjective: learningRate must be > 0, got ${this.#lr}`);
     if (!(this.#l2 >= 0)) throw new Error(`FusedBPRObjective: l2 must be ≥ 0, got ${this.#l2}`);
   }
@@ -400,7 +410,7 @@ export class FusedBPRObjective implements Objective<Triples> {
 
   /** Applies the batch's triples in place; the loss is a one-element tensor the trainer reads. */
   batch(_epoch: number, _index: number, t: Triples): { loss: Tensor; examples: number } {
-    const [loss] = runKernel('bpr_step', [this.model.users.weight, this.model.items.weight, tensor(t.users), tensor(t.positives), tensor(t.negatives)], { lr: this.#lr, reg: this.#l2 });
+    const [loss] = runKernel('bpr_step', [this.model.users.weight, this.model.items.weight, tensor(t.users), tensor(t.positives), tensor(t.negatives)], { lr: this.#lr, reg: this.#l2, hogwild: this.#hogwild });
     return { loss, examples: t.users.length };
   }
 }
