@@ -198,7 +198,7 @@ if (wanted('bpr_step')) {
   });
   const ref = state(js);
   const nat = state(native);
-  const step = (s: ReturnType<typeof state>, i: number): number => hostF32(runKernel('bpr_step', [s.P, s.Q, ...s.batches[i % BATCHES]], { lr: 0.05, reg: 0.0025 })[0])[0];
+  const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(runKernel('bpr_step', [s.P, s.Q, ...s.batches[i % BATCHES]], { lr: 0.05, reg: 0.0025, hogwild })[0])[0];
   setNativeThreads(1);
   for (let i = 0; i < 3; i++) assertClose([step(nat, i)], [step(ref, i)], { atol: 1e-6, rtol: 1e-5 }, 'bpr_step loss');
   assertClose(hostF32(nat.P), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step user factors');
@@ -214,8 +214,26 @@ if (wanted('bpr_step')) {
     results.push({
       kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M triples/s`,
       rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
-      note: t > 1 ? 'Hogwild' : 'deterministic',
+      note: 'deterministic (row-ordered schedule, bitwise = js)',
     });
+    if (t > 1) {
+      // Hogwild in the same run, interleaved with the deterministic default so load drifts hit both alike.
+      const hog: number[] = [];
+      const det: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        hog.push(timeCalls(100, 10, (i) => step(nat, i, true)));
+        det.push(timeCalls(100, 10, (i) => step(nat, i)));
+      }
+      const hogMs = median(hog);
+      const ratio = median(det) / hogMs;
+      const hgbs = bytes / hogMs / 1e6;
+      results.push({
+        kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: hogMs, throughput: `${((BATCH / hogMs) * 1e3 / 1e6).toFixed(2)} M triples/s`,
+        rate: hgbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * hgbs) / bounds[t].gatherScatterGBs, speedup: refMs / hogMs,
+        note: `Hogwild; deterministic / Hogwild = ${ratio.toFixed(3)}`,
+      });
+      console.log(`bpr_step ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
+    }
   }
 }
 
@@ -488,7 +506,7 @@ if (wanted('skipgram_step')) {
   const ref = state(js);
   const nat = state(native);
   const attrs = { alpha1: 0.5, alpha2: 0.5, extraWeight: 0.3, lr: 0.025, reg: 1e-4 };
-  const step = (s: ReturnType<typeof state>, i: number): number => hostF32(runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], ...s.extra], attrs)[0])[0];
+  const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild })[0])[0];
   setNativeThreads(1);
   for (let i = 0; i < 3; i++) assertClose([step(nat, i)], [step(ref, i)], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_step loss');
   [...ref.tables, ref.extra[0]].forEach((t, k) => assertClose(hostF32([...nat.tables, nat.extra[0]][k]), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_step table ${k}`));
@@ -503,8 +521,25 @@ if (wanted('skipgram_step')) {
     results.push({
       kernel: 'skipgram_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
       rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
-      note: t > 1 ? 'Hogwild' : 'deterministic',
+      note: 'deterministic (row-ordered schedule, bitwise = js)',
     });
+    if (t > 1) {
+      const hog: number[] = [];
+      const det: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        hog.push(timeCalls(40, 5, (i) => step(nat, i, true)));
+        det.push(timeCalls(40, 5, (i) => step(nat, i)));
+      }
+      const hogMs = median(hog);
+      const ratio = median(det) / hogMs;
+      const hgbs = bytes / hogMs / 1e6;
+      results.push({
+        kernel: 'skipgram_step', backend: 'native', threads: t, size, timeMs: hogMs, throughput: `${((BATCH / hogMs) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
+        rate: hgbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * hgbs) / bounds[t].gatherScatterGBs, speedup: refMs / hogMs,
+        note: `Hogwild; deterministic / Hogwild = ${ratio.toFixed(3)}`,
+      });
+      console.log(`skipgram_step ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
+    }
   }
 }
 // ---- dense_bias_act ----------------------------------------------------------------------------
