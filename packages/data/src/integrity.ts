@@ -57,7 +57,7 @@ function startsWithGzipMagic(path: string): boolean {
  * marker, CRC-32 and ISIZE: a truncated or corrupt file throws one error naming it. A
  * file that does not start with the gzip magic is left alone (the reader will read it
  * as plain text). Cost: one streaming inflate of the file, no memory beyond a buffer
- * (about 4 ms per MB of compressed text).
+ * (a few ms per MB of compressed text).
  *
  * @param path the file to check.
  * @param context prefix for the message, e.g. the reader and file.
@@ -133,7 +133,7 @@ export function checkSourceSizes(entry: DatasetEntry, folderDir: string, files: 
  * call it before parsing (through `readThroughCache` on a cache miss, and `readDataset`
  * without the cache); a cache hit skips it, because the cache key covers the same bytes.
  *
- * Cost: one read and sha256 of every listed file (about 3 ms per MB) plus one inflate
+ * Cost: one read and sha256 of every listed file (about 1 ms per MB once the file is read) plus one inflate
  * of each unlisted gzip file.
  *
  * @param files the entry's source files present, relative to the folder (`datasetSourceFiles`).
