@@ -95,10 +95,12 @@ inline void wait_done(const std::atomic<uint8_t>& flag) {
 }  // namespace row_order_detail
 
 /**
- * Runs body(t, tid) for every item t of [0, n) so that items sharing a row key
- * run in batch order. keys_of(t, emit) calls emit(key) for each row key item t
- * touches (repeats allowed); max_keys bounds the keys of one item. Serial and
- * in order on one thread or when n < min_parallel.
+ * Runs body(t, end, tid) for every item t of [0, n) so that items sharing a row
+ * key run in batch order. keys_of(t, emit) calls emit(key) for each row key
+ * item t touches (repeats allowed); max_keys bounds the keys of one item. A
+ * thread runs the items [t, end) of its chunk in order, so body may prefetch
+ * the rows of t + k < end (not beyond: those belong to another thread).
+ * Serial and in order on one thread or when n < min_parallel.
  */
 template <typename KeysOf, typename Body>
 void run_in_row_order(int64_t n, int64_t max_keys, int64_t chunk, int64_t min_parallel, KeysOf&& keys_of, Body&& body) {
@@ -106,7 +108,7 @@ void run_in_row_order(int64_t n, int64_t max_keys, int64_t chunk, int64_t min_pa
   ThreadPool& pool = ThreadPool::instance();
   if (n <= 0) return;
   if (pool.size() == 1 || n < min_parallel) {
-    for (int64_t t = 0; t < n; ++t) body(t, 0);
+    for (int64_t t = 0; t < n; ++t) body(t, n, 0);
     return;
   }
   // Calls come from the JS thread one at a time; thread_local keeps a second JS thread (a worker) safe.
@@ -160,7 +162,7 @@ void run_in_row_order(int64_t n, int64_t max_keys, int64_t chunk, int64_t min_pa
       }
       for (int64_t t = b; t < e; ++t) {
         for (int32_t q = pred_begin[size_t(t)]; q < pred_begin[size_t(t) + 1]; ++q) wait_done(done[preds[size_t(q)]]);
-        body(t, tid);
+        body(t, e, tid);
         done[t].store(1, std::memory_order_release);
       }
     }

@@ -42,10 +42,26 @@ namespace {
 
 constexpr int64_t kPrefetchDistance = 4;
 /** Examples per chunk in the deterministic schedule. */
-constexpr int64_t kOrderedChunk = 4;
+constexpr int64_t kOrderedChunk = 16;
 
 inline void prefetch_row(const float* row, int64_t d) {
-  for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(row + c, 1, 3);
+  for (int64_t c = 0; c < d; c += 16) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    // asm volatile: GCC 12 emitted no instruction for __builtin_prefetch in some of this file's lambdas.
+    asm volatile("prefetchw %0" : : "m"(row[c]));
+#else
+    __builtin_prefetch(row + c, 1, 3);
+#endif
+  }
+}
+
+/** Prefetches the context, output rows of example f (their extra rows are few and stay cached). */
+inline void prefetch_example(const float* A, const float* B, const float* W, const int32_t* ca, const int32_t* cb, const int32_t* targets,
+                             const int32_t* negs, int64_t f, int64_t d, int64_t N) {
+  prefetch_row(A + int64_t(ca[f]) * d, d);
+  prefetch_row(B + int64_t(cb[f]) * d, d);
+  prefetch_row(W + int64_t(targets[f]) * d, d);
+  for (int64_t j = 0; j < N; ++j) prefetch_row(W + int64_t(negs[f * N + j]) * d, d);
 }
 
 inline double softplus(double z) { return z > 0 ? z + std::log1p(js_exp(-z)) : std::log1p(js_exp(z)); }
@@ -170,7 +186,10 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
             if (has_extra && extra_of[size_t(row)] >= 0) emit(row_key(3, extra_of[size_t(row)]));
           }
         },
-        [&](int64_t e, int tid) { terms[size_t(e)] = example(e, tid); });
+        [&](int64_t e, int64_t end, int tid) {
+          if (e + kPrefetchDistance < end) prefetch_example(A.data, B.data, W.data, ca.data, cb.data, targets.data, negs.data, e + kPrefetchDistance, d, N);
+          terms[size_t(e)] = example(e, tid);
+        });
     double total = 0;
     for (double l : terms) total += l;
     return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
@@ -179,13 +198,7 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
   parallel_for(n, 16, [&](int64_t begin, int64_t end, int tid) {
     double loss = 0;
     for (int64_t e = begin; e < end; ++e) {
-      if (e + kPrefetchDistance < end) {
-        const int64_t f = e + kPrefetchDistance;
-        prefetch_row(A.data + int64_t(ca[f]) * d, d);
-        prefetch_row(B.data + int64_t(cb[f]) * d, d);
-        prefetch_row(W.data + int64_t(targets[f]) * d, d);
-        for (int64_t j = 0; j < N; ++j) prefetch_row(W.data + int64_t(negs[f * N + j]) * d, d);
-      }
+      if (e + kPrefetchDistance < end) prefetch_example(A.data, B.data, W.data, ca.data, cb.data, targets.data, negs.data, e + kPrefetchDistance, d, N);
       loss += example(e, tid);
     }
     partial[size_t(tid)] += loss;
