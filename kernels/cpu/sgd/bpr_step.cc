@@ -30,7 +30,7 @@
 //   shared row may interleave, so with more than one thread the result depends
 //   on timing. With one thread both variants run the triples in order.
 // Memory: per triple three d-float rows are read and written; rows of triple
-// t + 8 are prefetched (Hogwild), so the loop runs near the random-row
+// t + 8 are prefetched (within the thread's chunk), so the loop runs near the random-row
 // gather+scatter bound.
 #include <cmath>
 #include <vector>

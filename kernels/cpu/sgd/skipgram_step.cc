@@ -26,7 +26,7 @@
 //   updated without locks, so with more than one thread the result depends on
 //   timing. With one thread both variants run the examples in order.
 // Memory: per example 2 + (N + 1)·(1 or 2) rows read and written; the rows of
-// example e + 4 are prefetched (Hogwild).
+// example e + 4 are prefetched (within the thread's chunk or slice).
 #include <cmath>
 #include <initializer_list>
 #include <vector>
