@@ -15,7 +15,7 @@ import { writeFileAtomic } from '@rec/core/node';
 import { multiBehaviorLeaveOneOut } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { registerFastBackends } from '@rec/kernels';
-import { behaviorLog, getModel, modelBehaviors, parseModelConfig, PointwiseObjective, shapeOf, type NCF, type NMTR } from '@rec/models';
+import { behaviorLog, getModel, modelBehaviors, parseModelConfig, PointwiseObjective, type PointwiseRows, shapeOf, type NCF, type NMTR } from '@rec/models';
 
 const MODELS = ['neumf', 'nmtr-neumf'] as const;
 const TIMED_ROWS = { js: 40_000, native: 200_000 };
@@ -31,9 +31,10 @@ function setup(model: (typeof MODELS)[number]) {
   const net = getModel(model).create!(config as never, shapeOf({ train }, behaviors)) as unknown as NCF | NMTR;
   const objective = new PointwiseObjective(net, behaviorLog(train, behaviors), { seed: 3 });
   const optimizer = new Adagrad(net, { lr: config.learningRate as number });
+  // The bench runs js and native, which read synchronously: prepare returns its rows at once.
   const step = (b: number): { loss: number; rows: number } =>
     tidy(() => {
-      const { loss, examples } = objective.batch(0, b);
+      const { loss, examples } = objective.batch(0, b, objective.prepare(0, b) as PointwiseRows);
       backward(loss);
       optimizer.step();
       optimizer.zeroGrad();
