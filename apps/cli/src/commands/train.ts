@@ -211,6 +211,7 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   const resumedAfter = isRule ? 0 : await prepareCheckpoint(out, dataset.name, config, behaviors, Boolean(opts.fresh));
   if (resumedAfter > 0) say(`resuming from the checkpoint in ${out} (${resumedAfter} epoch${resumedAfter === 1 ? '' : 's'} done)`);
   say(`split: ${split.description}`);
+  if (config.hogwild === true) say('hogwild: on — threads update rows without ordering; faster, but the same seed no longer gives the same model');
   if (uses.length > 0) say(`side inputs used: ${uses.map((u) => SIDE_INPUTS[u]).join(', ')}`);
   if (!isRule) {
     say(

@@ -16,7 +16,15 @@ const paper = { cite: 'Rendle et al., BPR: Bayesian Personalized Ranking from Im
  * LearnBPR's update is plain SGD, fused into the `bpr_step` kernel: no other optimizer
  * runs, so no other is accepted (it would be recorded in the config and ignored).
  */
-const sgdOnly = { optimizer: z.literal('sgd').default('sgd') };
+const sgdOnly = {
+  optimizer: z.literal('sgd').default('sgd'),
+  /**
+   * Run the native kernel Hogwild over threads: faster, and no longer the same model for
+   * the same seed (rows are updated without ordering). Off by default: the deterministic
+   * schedule gives the reference's model, byte for byte, at any thread count.
+   */
+  hogwild: z.boolean().default(false),
+};
 
 /** The factors start at N(0, 0.01²), LearnBPR's small random initialisation. */
 const create = (config: { dim: number; seed: number }, shape: { numUsers: number; numItems: number }) =>
@@ -41,7 +49,7 @@ export const bprModel = defineModel({
     const model = create(config, context.shape);
     const log = behaviorLog(data.train, context.shape.behaviors);
     const objective = new FusedBPRObjective(model, log, {
-      batchSize: config.batchSize, negatives: config.negatives, seed: config.seed, sampler: { kind: 'uniform' }, learningRate: config.learningRate, l2: config.l2,
+      batchSize: config.batchSize, negatives: config.negatives, seed: config.seed, sampler: { kind: 'uniform' }, learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild,
     });
     return { model, history: await context.train(model, objective) };
   },
@@ -72,7 +80,7 @@ export const mcBprModel = defineModel({
     const log = behaviorLog(data.train, context.shape.behaviors);
     const objective = new FusedBPRObjective(model, log, {
       batchSize: config.batchSize, negatives: config.negatives, seed: config.seed,
-      sampler: { kind: 'multichannel', viewedRate: config.viewedRate }, learningRate: config.learningRate, l2: config.l2,
+      sampler: { kind: 'multichannel', viewedRate: config.viewedRate }, learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild,
     });
     return { model, history: await context.train(model, objective) };
   },
