@@ -158,6 +158,7 @@ export function buildCorpus(root, fixtures) {
   add('config/unknown-model', ['train', 'transformer', '--data', shop], 'transformer');
   add('config/epochs-flag', ['train', 'gmf', '--data', shop, '--epochs', 'many'], 'epochs');
   add('config/split-seed', ['train', 'gmf', '--data', shop, '--split-seed', '-4'], '--split-seed');
+  add('config/split-seed-unused', ['train', 'most-popular', '--data', shop, '--split', 'temporal:0.8', '--split-seed', '3'], '--split-seed');
 
   // 4. splits and protocols (rec train / rec eval)
   for (const spec of ['loo', 'random:0.8', 'random:a,b,c', 'random:0,0,1', 'random:-1,1,1', 'kfold:0/5', 'kfold:6/5', 'kfold:1/1', 'kfold:x', 'temporal:', 'temporal:2', 'temporal:abc',

@@ -21,7 +21,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@rec/core/node';
-import { defaultSplitSpec, resolveSplit } from '@rec/data';
+import { defaultSplitSpec, parseSplitSpec, resolveSplit } from '@rec/data';
 import {
   type BatchProgress, checkNeeds, type EpochRecord, fileCheckpoints, getModel, holdOutValidation, interactionsHash, listModels, type ModelConfig,
   modelBehaviors, parseModelConfig, rawIdsOf, SIDE_INPUTS, saveTrainedModel, trainingDataOf, trainModel,
@@ -191,6 +191,10 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   const backend = await useBackend(io, opts.backend, quiet);
   const dataset = await context.readDataset(opts.data);
   const spec = opts.split ?? defaultSplitSpec(dataset);
+  const kind = parseSplitSpec(spec).kind;
+  if (opts.splitSeed !== undefined && (kind === 'published' || kind === 'temporal')) {
+    throw new Error(`--split-seed: the split '${spec}' ${kind === 'published' ? 'is published' : 'is a time cutoff'} and draws nothing at random; leave --split-seed out`);
+  }
   const split = resolveSplit(dataset, spec, { seed: splitSeed, ...(typeof config.target === 'string' && dataset.interactions.behaviorNames?.includes(config.target) ? { target: config.target } : {}) });
   const t0 = performance.now();
 
