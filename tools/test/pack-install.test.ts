@@ -25,6 +25,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withKernelsPackLock } from './pack-lock.js';
 
 const root = join(import.meta.dirname, '..', '..');
 /** In dependency order, so that each prepack build finds its siblings built. */
@@ -57,33 +58,6 @@ function run(command: string, args: readonly string[], cwd: string, env = outsid
   }
 }
 
-/**
- * Runs `fn` while holding the lock packages.test.ts holds around the same window
- * (the same code; a test file is not imported by another): the kernels package's
- * prepack copies kernels/cpu into packages/kernels/cpu and its postpack removes it,
- * and vitest runs the two files at once. The lock is a folder (mkdir is atomic); one
- * older than 15 minutes is left over from a killed run and is taken.
- */
-function withKernelsPackLock<T>(fn: () => T): T {
-  const lock = join(tmpdir(), `rec-kernels-pack-${Buffer.from(root).toString('hex').slice(-24)}.lock`);
-  const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw error;
-      const heldSince = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() - heldSince > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 /** An empty npm project under the OS temp folder, outside the workspace. */
 function emptyProject(scratch: string, name: string): string {

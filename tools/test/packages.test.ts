@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withKernelsPackLock } from './pack-lock.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const packages = ['core', 'kernels', 'data', 'eval', 'models', 'cli'];
@@ -24,33 +25,6 @@ const dirOf = (name: string) => join(root, name === 'cli' ? 'apps' : 'packages',
  */
 const HEAVY = ['webgpu', '@duckdb/node-api'];
 
-/**
- * Runs `fn` while holding a lock that pack-install.test.ts holds too (the same code
- * there; a test file is not imported by another): the kernels
- * package's prepack copies kernels/cpu into packages/kernels/cpu and its postpack
- * removes it, and vitest runs the two files at once. The lock is a folder (mkdir is
- * atomic); one older than 15 minutes is left over from a killed run and is taken.
- */
-function withKernelsPackLock<T>(fn: () => T): T {
-  const lock = join(tmpdir(), `rec-kernels-pack-${Buffer.from(root).toString('hex').slice(-24)}.lock`);
-  const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw error;
-      const heldSince = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() - heldSince > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 describe.each(packages)('@rec/%s', (name) => {
   const dir = dirOf(name);
