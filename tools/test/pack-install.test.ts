@@ -24,6 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { skipOrFail } from '@rec/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withKernelsPackLock } from './pack-lock.js';
 
@@ -169,4 +170,25 @@ describe('packed tarballs install with npm outside the workspace', () => {
     const backends = JSON.parse(run(process.execPath, ['backends.mjs'], project, env).trim().split('\n').at(-1)!);
     expect(backends).toEqual({ auto: expect.stringMatching(/^(js|native)$/), asked: expect.stringMatching(/webgpu not installed/) });
   }, 300_000);
+
+  it('@rec/cli with the webgpu peer installed: train, eval and recommend with --backend webgpu from the installed build', (ctx) => {
+    const project = join(scratch, 'cli-user');
+    expect(existsSync(join(project, 'node_modules', '@rec', 'cli')), 'runs after the @rec/cli install above').toBe(true);
+    run('npm', ['install', '--no-audit', '--no-fund', 'webgpu@^0.6.2'], project, outsideEnv({ REC_SKIP_NATIVE_BUILD: '1' }));
+    // Is there an adapter here (lavapipe in CI)? The installed backend says.
+    const env = outsideEnv();
+    delete env.REC_BACKEND;
+    const probe = JSON.parse(run(process.execPath, ['backends.mjs'], project, env).trim().split('\n').at(-1)!);
+    if (probe.asked !== 'webgpu') return skipOrFail(ctx, 'REC_REQUIRE_WEBGPU', `no WebGPU adapter for the installed webgpu package: ${probe.asked}`);
+    const data = join(project, 'shop');
+    mkdirSync(data, { recursive: true });
+    for (const f of ['shop.yaml', 'events.csv', 'products.csv']) writeFileSync(join(data, f), readFileSync(join(root, 'examples', 'shop', f)));
+    const model = join(project, 'runs', 'gmf');
+    run('npx', ['rec', 'train', 'gmf', '--data', 'shop/shop.yaml', '--backend', 'webgpu', '--epochs', '1', '--set', 'dim=8', '--out', model, '--quiet'], project, env);
+    const evaluated = JSON.parse(run('npx', ['rec', 'eval', model, '--backend', 'webgpu', '-k', '10', '--json'], project, env));
+    expect(evaluated).toMatchObject({ backend: 'webgpu', dataset: 'example-shop' });
+    expect(evaluated.metrics['HR@10']).toBeGreaterThanOrEqual(0);
+    const top = JSON.parse(run('npx', ['rec', 'recommend', model, '--user', 'C0001', '-k', '3', '--backend', 'webgpu', '--json'], project, env));
+    expect(top.recommendations).toHaveLength(3);
+  }, 600_000);
 });
