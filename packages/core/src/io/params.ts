@@ -120,10 +120,16 @@ async function readRequired(path: string, what: string): Promise<Buffer> {
 export async function loadParameters(dir: string): Promise<LoadedParameters> {
   const modelPath = join(dir, PARAMETERS_FILE);
   const configPath = join(dir, CONFIG_FILE);
-  const [modelBytes, configBytes] = await Promise.all([
+  // Both reads run at once, but the error reported is always the parameter file's first:
+  // with Promise.all, whichever failed first would win, and the message would vary by run.
+  const [model, configRead] = await Promise.allSettled([
     readRequired(modelPath, 'parameter file'),
     readRequired(configPath, 'config file'),
   ]);
+  if (model.status === 'rejected') throw model.reason;
+  if (configRead.status === 'rejected') throw configRead.reason;
+  const modelBytes = model.value;
+  const configBytes = configRead.value;
 
   let decoded: ReturnType<typeof decodeSafetensors>;
   try {
