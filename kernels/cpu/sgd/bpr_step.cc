@@ -54,16 +54,6 @@ constexpr int64_t kTripleChunk = 64;
  */
 constexpr int64_t kOrderedChunk = 64;
 
-inline void prefetch_row(const float* row, int64_t d) {
-  for (int64_t c = 0; c < d; c += 16) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    // asm volatile: GCC 12 emitted no instruction for __builtin_prefetch in some of this file's lambdas.
-    asm volatile("prefetchw %0" : : "m"(row[c]));
-#else
-    __builtin_prefetch(row + c, 1, 3);
-#endif
-  }
-}
 
 /** softplus(z) in the reference's stable form. */
 inline double softplus(double z) { return z > 0 ? z + std::log1p(js_exp(-z)) : std::log1p(js_exp(z)); }
@@ -110,10 +100,16 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   const int64_t n = int64_t(users.size);
   float* const Pd = P.data;
   float* const Qd = Q.data;
-  const auto row_of = [&](int64_t t, float*& pu, float*& qi, float*& qj) {
-    pu = Pd + int64_t(users[t]) * d;
-    qi = Qd + int64_t(pos[t]) * d;
-    qj = Qd + int64_t(neg[t]) * d;
+  // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in
+  // the same run [t, end): the body of both schedules below.
+  const auto step = [&](int64_t t, int64_t end) -> double {
+    if (t + kPrefetchDistance < end) {
+      const int64_t f = t + kPrefetchDistance;
+      prefetch_row(Pd + int64_t(users[f]) * d, d);
+      prefetch_row(Qd + int64_t(pos[f]) * d, d);
+      prefetch_row(Qd + int64_t(neg[f]) * d, d);
+    }
+    return bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, lr, reg);
   };
   if (!hogwild) {
     // P and Q views of one buffer (rows of the two could overlap at any offset): run in order.
@@ -126,17 +122,7 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
           emit(row_key(1, pos[t]));
           emit(row_key(1, neg[t]));
         },
-        [&](int64_t t, int64_t end, int) {
-          if (t + kPrefetchDistance < end) {
-            const int64_t f = t + kPrefetchDistance;
-            prefetch_row(Pd + int64_t(users[f]) * d, d);
-            prefetch_row(Qd + int64_t(pos[f]) * d, d);
-            prefetch_row(Qd + int64_t(neg[f]) * d, d);
-          }
-          float *pu, *qi, *qj;
-          row_of(t, pu, qi, qj);
-          terms[size_t(t)] = bpr_triple(pu, qi, qj, d, lr, reg);
-        });
+        [&](int64_t t, int64_t end, int) { terms[size_t(t)] = step(t, end); });
     double total = 0;
     for (double l : terms) total += l;
     return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
@@ -144,17 +130,7 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   std::vector<double> partial(size_t(ThreadPool::instance().size()), 0.0);
   parallel_chunks(n, kTripleChunk, 2 * kTripleChunk, [&](int64_t begin, int64_t end, int tid) {
     double loss = 0;
-    for (int64_t t = begin; t < end; ++t) {
-      if (t + kPrefetchDistance < end) {
-        const int64_t f = t + kPrefetchDistance;
-        prefetch_row(Pd + int64_t(users[f]) * d, d);
-        prefetch_row(Qd + int64_t(pos[f]) * d, d);
-        prefetch_row(Qd + int64_t(neg[f]) * d, d);
-      }
-      float *pu, *qi, *qj;
-      row_of(t, pu, qi, qj);
-      loss += bpr_triple(pu, qi, qj, d, lr, reg);
-    }
+    for (int64_t t = begin; t < end; ++t) loss += step(t, end);
     partial[size_t(tid)] += loss;
   });
   double total = 0;

@@ -44,16 +44,6 @@ constexpr int64_t kPrefetchDistance = 4;
 /** Examples per chunk in the deterministic schedule. */
 constexpr int64_t kOrderedChunk = 16;
 
-inline void prefetch_row(const float* row, int64_t d) {
-  for (int64_t c = 0; c < d; c += 16) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    // asm volatile: GCC 12 emitted no instruction for __builtin_prefetch in some of this file's lambdas.
-    asm volatile("prefetchw %0" : : "m"(row[c]));
-#else
-    __builtin_prefetch(row + c, 1, 3);
-#endif
-  }
-}
 
 /** Prefetches the context, output rows of example f (their extra rows are few and stay cached). */
 inline void prefetch_example(const float* A, const float* B, const float* W, const int32_t* ca, const int32_t* cb, const int32_t* targets,
