@@ -8,7 +8,7 @@ import './models.js';
 import './reproductions/index.js';
 
 export {
-  behaviorsField, describeIssues, funnelBehaviors, targetBehavior, negativesField, rankingValidationFields, targetField, trainingFields,
+  behaviorsField, describeIssues, funnelBehaviors, numberField, targetBehavior, negativesField, rankingValidationFields, targetField, trainingFields,
   type ModelConfig, type ModelConfigInput,
 } from './plugin/config.js';
 export {

@@ -24,7 +24,7 @@ import { writeFileAtomic } from '@rec/core/node';
 import { defaultSplitSpec, parseSplitSpec, resolveSplit } from '@rec/data';
 import {
   type BatchProgress, checkNeeds, type EpochRecord, fileCheckpoints, getModel, holdOutValidation, interactionsHash, listModels, type ModelConfig,
-  modelBehaviors, parseModelConfig, rawIdsOf, SIDE_INPUTS, saveTrainedModel, trainingDataOf, trainModel,
+  modelBehaviors, numberField, parseModelConfig, rawIdsOf, SIDE_INPUTS, saveTrainedModel, trainingDataOf, trainModel,
 } from '@rec/models/node';
 import type { Command } from 'commander';
 import YAML from 'yaml';
@@ -211,7 +211,7 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
     : split.valid
       ? `${dataset.name}, ${split.description}: the training rows, validated on the split's ${count(valid!.length)} validation rows`
       : `${dataset.name}, ${split.description}: training rows minus one random '${target}' row per user ` +
-        `(${count(valid!.length)} rows, seed ${typeof config.seed === 'number' ? config.seed : 0}), held out for early stopping`;
+        `(${count(valid!.length)} rows, seed ${numberField(config, 'seed', 0)}), held out for early stopping`;
   const resumedAfter = isRule ? 0 : await prepareCheckpoint(out, dataset.name, config, behaviors, Boolean(opts.fresh));
   if (resumedAfter > 0) say(`resuming from the checkpoint in ${out} (${resumedAfter} epoch${resumedAfter === 1 ? '' : 's'} done)`);
   say(`split: ${split.description}`);
@@ -227,7 +227,7 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   // One progress bar per epoch (stages of a multi-stage fit differ in batches per epoch).
   let progress: { key: string; reporter: ProgressReporter } | undefined;
   let best = -Infinity;
-  const epochsOf = typeof config.epochs === 'number' ? config.epochs : 1;
+  const epochsOf = numberField(config, 'epochs', 1);
   const phaseEpochs = (phase: string | undefined): number =>
     phase === undefined || phase === target ? epochsOf : Math.ceil(epochsOf / behaviors.length);
   const label = (record: { epoch: number; phase?: string }): string =>

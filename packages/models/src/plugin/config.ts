@@ -111,6 +111,19 @@ export const negativesField = {
 };
 
 /**
+ * A numeric field of a config, or `fallback` when the model's schema has no such field
+ * (the shared code reads fields such as `seed` or `epochs` that not every model has).
+ * @example
+ * ```ts
+ * numberField(config, 'validationK', 100);
+ * ```
+ */
+export function numberField(config: Readonly<Record<string, unknown>>, key: string, fallback: number): number {
+  const value = config[key];
+  return typeof value === 'number' ? value : fallback;
+}
+
+/**
  * The behaviour a config predicts: its `target` (default `buy`), checked against the
  * log's behaviours; `all` for a log without behaviour types.
  * @throws Error naming the field when the log has no such behaviour.

@@ -6,7 +6,7 @@ import { Philox } from '@rec/core';
 import { type Interactions, leaveLastOut, multiBehaviorLeaveOneOut, positivesByBehavior, UserItemCSR } from '@rec/data';
 import { evaluateFullRanking } from '@rec/eval';
 import { type CheckpointStore, Trainer, type TrainingHistory, type Validation } from '../training/trainer.js';
-import { type ModelConfig, targetBehavior } from './config.js';
+import { type ModelConfig, numberField, targetBehavior } from './config.js';
 import { checkNeeds, type ModelShape, shapeOf, type TrainingData } from './data.js';
 import { type FitContext, type FitHooks, getModel, type ModelDefinition, parseModelConfig } from './define.js';
 import type { Predictor } from './inference.js';
@@ -75,9 +75,9 @@ export function modelBehaviors(config: ModelConfig, train: Interactions): string
 export function hitRateValidation(model: Predictor, data: TrainingData, config: ModelConfig, target: string): Validation | undefined {
   const { train, valid } = data;
   if (!valid || typeof model.scoreUsers !== 'function') return undefined;
-  const k = typeof config.validationK === 'number' ? config.validationK : 100;
-  const maxUsers = typeof config.validationUsers === 'number' ? config.validationUsers : 3000;
-  const seed = typeof config.seed === 'number' ? config.seed : 0;
+  const k = numberField(config, 'validationK', 100);
+  const maxUsers = numberField(config, 'validationUsers', 3000);
+  const seed = numberField(config, 'seed', 0);
   const mask = train.behaviorNames ? positivesByBehavior(train)[target] : UserItemCSR.fromInteractions(train);
   const testItems = UserItemCSR.fromInteractions(valid);
   const candidates: number[] = [];
@@ -87,7 +87,7 @@ export function hitRateValidation(model: Predictor, data: TrainingData, config: 
   const name = `HR@${k}`;
   return {
     name,
-    patience: typeof config.patience === 'number' ? config.patience : 3,
+    patience: numberField(config, 'patience', 3),
     evaluate: async () => {
       const result = await evaluateFullRanking({
         numItems: train.numItems, testItems, trainMask: mask, users, ks: [k], metrics: ['HR'],
@@ -127,12 +127,11 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
       : (model) => (definition.validation ? definition.validation(model as never, data, parsed as never, shape) : hitRateValidation(model, data, parsed, target)),
     train: (model, objective, run = {}) => {
       const validation = run.validate === false ? undefined : context.validation?.(model);
-      const num = (key: string, fallback: number): number => (typeof parsed[key] === 'number' ? (parsed[key] as number) : fallback);
       return new Trainer(model, objective, {
         optimizer: (parsed.optimizer as 'adagrad' | 'adam' | 'sgd' | undefined) ?? 'adagrad',
-        learningRate: num('learningRate', 0.01),
-        l2: num('l2', 0),
-        epochs: run.epochs ?? num('epochs', 20),
+        learningRate: numberField(parsed, 'learningRate', 0.01),
+        l2: numberField(parsed, 'l2', 0),
+        epochs: run.epochs ?? numberField(parsed, 'epochs', 20),
         checkpoint: options.checkpoints?.(run.phase),
         validation,
         onBatch: hooks.onBatch && ((p) => hooks.onBatch!({ ...p, phase: run.phase })),
@@ -160,7 +159,7 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
  * ```
  */
 export function holdOutValidation(train: Interactions, config: ModelConfig): { fit: Interactions; valid: Interactions } {
-  const seed = typeof config.seed === 'number' ? config.seed : 0;
+  const seed = numberField(config, 'seed', 0);
   const split = train.behaviorNames
     ? multiBehaviorLeaveOneOut(train, { targetBehavior: targetBehavior(config, train), mode: 'random', seed })
     : leaveLastOut(train, { mode: 'random', seed });
