@@ -13,7 +13,8 @@
  * an FMA peak loop. Memory-bound kernels are rated against gather+scatter,
  * counting only the random-row traffic they must do (sparse_adagrad: p and G
  * rows read and written, 1,024 B per distinct row; sparse_adam: p, m, v, 1,536 B;
- * sparse_sgd: p, 512 B; bpr_step: p_u, q_i, q_j, 1,536 B per triple); their
+ * sparse_sgd: p, 512 B; bpr_step: p_u, q_i, q_j, 1,536 B per triple, plus 512 B per
+ * category row in its category variant); their
  * sequential gradient reads are extra work not counted. rank_topk is rated
  * against FMA peak (2·B·n·d flops).
  *
@@ -151,6 +152,34 @@ const BATCHES = 64;
 const batchIds = Array.from({ length: BATCHES }, (_, b) => randomIds(1000 + b, BATCH, ROWS));
 const batchValues = Array.from({ length: BATCHES }, (_, b) => uniform(2000 + b, BATCH * DIM, -0.1, 0.1));
 
+/** Categories of the category-table benches (bpr_step and skipgram_step with MRLR's Eq. 7 term). */
+const CATEGORIES = 10_000;
+
+/**
+ * Category lists of `items` items in CSR form, 2 to 6 distinct categories of {@link CATEGORIES}
+ * each (Amazon's items carry about 4–6 attributes), with a category table `X0`;
+ * `rowsOf(ids)` counts the category rows a batch of item ids touches.
+ */
+function itemCategories(items: number): { X0: Float32Array; indptr: Int32Array; indices: Int32Array; rowsOf: (ids: Int32Array) => number } {
+  const rng = new Philox({ seed: 45, stream: 4 });
+  const indptr = new Int32Array(items + 1);
+  const indices = new Int32Array(6 * items);
+  let nnz = 0;
+  for (let i = 0; i < items; i++) {
+    const count = 2 + rng.int(5);
+    const start = nnz;
+    while (nnz - start < count) {
+      const c = rng.int(CATEGORIES);
+      let seen = false;
+      for (let q = start; q < nnz; q++) seen ||= indices[q] === c;
+      if (!seen) indices[nnz++] = c;
+    }
+    indptr[i + 1] = nnz;
+  }
+  const rowsOf = (ids: Int32Array): number => ids.reduce((n, i) => n + indptr[i + 1] - indptr[i], 0);
+  return { X0: uniform(44, CATEGORIES * DIM, -0.1, 0.1), indptr, indices: indices.slice(0, nnz), rowsOf };
+}
+
 for (const spec of sparseSpecs.filter((s) => wanted(s.kernel))) {
   const make = (backend: Backend): Tensor[] => [
     tensor(uniform(5, ROWS * DIM, -0.1, 0.1), [ROWS, DIM], { backend }),
@@ -188,51 +217,62 @@ for (const spec of sparseSpecs.filter((s) => wanted(s.kernel))) {
 }
 
 // ---- bpr_step --------------------------------------------------------------------
+// Plain LearnBPR (5 inputs), then MRLR's ranking term with categories (8 inputs): every item has
+// 2–6 of 10,000 categories (CSR), so a triple also reads and writes |C_i| + |C_j| category rows.
 if (wanted('bpr_step')) {
   const P0 = uniform(7, ROWS * DIM, -0.1, 0.1);
   const Q0 = uniform(8, ROWS * DIM, -0.1, 0.1);
   const triples = Array.from({ length: BATCHES }, (_, b) => [randomIds(3000 + b, BATCH, ROWS), randomIds(4000 + b, BATCH, ROWS), randomIds(5000 + b, BATCH, ROWS)]);
-  const state = (backend: Backend) => ({
-    P: tensor(P0, [ROWS, DIM], { backend }), Q: tensor(Q0, [ROWS, DIM], { backend }),
-    batches: triples.map((ts) => ts.map((a) => tensor(a, undefined, { backend }))),
-  });
-  const ref = state(js);
-  const nat = state(native);
-  const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(runKernel('bpr_step', [s.P, s.Q, ...s.batches[i % BATCHES]], { lr: 0.05, reg: 0.0025, hogwild })[0])[0];
-  setNativeThreads(1);
-  for (let i = 0; i < 3; i++) assertClose([step(nat, i)], [step(ref, i)], { atol: 1e-6, rtol: 1e-5 }, 'bpr_step loss');
-  assertClose(hostF32(nat.P), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step user factors');
-  assertClose(hostF32(nat.Q), hostF32(ref.Q), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step item factors');
-  const size = `${ROWS.toLocaleString('en')} × ${DIM} (users and items), batch ${BATCH} triples`;
-  const bytes = BATCH * 3 * 2 * 4 * DIM;
-  const refMs = timeCalls(15, 2, (i) => step(ref, i + 3));
-  results.push({ kernel: 'bpr_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M triples/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
-  for (const t of THREAD_COUNTS) {
-    setNativeThreads(t);
-    const ms = timeCalls(200, 20, (i) => step(nat, i));
-    const gbs = bytes / ms / 1e6;
-    results.push({
-      kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M triples/s`,
-      rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
-      note: 'deterministic (row-ordered schedule, bitwise = js)',
+  for (const withCategories of [false, true]) {
+    const cats = withCategories ? itemCategories(ROWS) : undefined;
+    const state = (backend: Backend) => ({
+      P: tensor(P0, [ROWS, DIM], { backend }), Q: tensor(Q0, [ROWS, DIM], { backend }),
+      batches: triples.map((ts) => ts.map((a) => tensor(a, undefined, { backend }))),
+      extra: cats ? [tensor(cats.X0, [CATEGORIES, DIM], { backend }), tensor(cats.indptr, undefined, { backend }), tensor(cats.indices, undefined, { backend })] : [],
     });
-    if (t > 1) {
-      // Hogwild in the same run, interleaved with the deterministic default so load drifts hit both alike.
-      const hog: number[] = [];
-      const det: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        hog.push(timeCalls(100, 10, (i) => step(nat, i, true)));
-        det.push(timeCalls(100, 10, (i) => step(nat, i)));
-      }
-      const hogMs = median(hog);
-      const ratio = median(det) / hogMs;
-      const hgbs = bytes / hogMs / 1e6;
+    const ref = state(js);
+    const nat = state(native);
+    const attrs = { lr: 0.05, reg: 0.0025, ...(cats ? { extraWeight: 0.3 } : {}) };
+    const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(runKernel('bpr_step', [s.P, s.Q, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild })[0])[0];
+    setNativeThreads(1);
+    for (let i = 0; i < 3; i++) assertClose([step(nat, i)], [step(ref, i)], { atol: 1e-6, rtol: 1e-5 }, 'bpr_step loss');
+    assertClose(hostF32(nat.P), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step user factors');
+    assertClose(hostF32(nat.Q), hostF32(ref.Q), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step item factors');
+    if (cats) assertClose(hostF32(nat.extra[0]), hostF32(ref.extra[0]), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step category factors');
+    // Rows read and written per triple: p_u, q_i, q_j and, with categories, the rows of C_i and C_j (their mean over the batches).
+    const categoryRows = cats ? triples.reduce((n, [, i, j]) => n + cats.rowsOf(i) + cats.rowsOf(j), 0) / (BATCHES * BATCH) : 0;
+    const size = `${ROWS.toLocaleString('en')} × ${DIM} (users and items), batch ${BATCH} triples` +
+      (cats ? `, ${CATEGORIES.toLocaleString('en')} categories (2–6 per item, ${categoryRows.toFixed(1)} rows per triple)` : '');
+    const bytes = BATCH * (3 + categoryRows) * 2 * 4 * DIM;
+    const refMs = timeCalls(15, 2, (i) => step(ref, i + 3));
+    results.push({ kernel: 'bpr_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M triples/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(200, 20, (i) => step(nat, i));
+      const gbs = bytes / ms / 1e6;
       results.push({
-        kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: hogMs, throughput: `${((BATCH / hogMs) * 1e3 / 1e6).toFixed(2)} M triples/s`,
-        rate: hgbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * hgbs) / bounds[t].gatherScatterGBs, speedup: refMs / hogMs,
-        note: `Hogwild; deterministic / Hogwild = ${ratio.toFixed(3)}`,
+        kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M triples/s`,
+        rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
+        note: 'deterministic (row-ordered schedule, bitwise = js)',
       });
-      console.log(`bpr_step ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
+      if (t > 1) {
+        // Hogwild in the same run, interleaved with the deterministic default so load drifts hit both alike.
+        const hog: number[] = [];
+        const det: number[] = [];
+        for (let r = 0; r < 5; r++) {
+          hog.push(timeCalls(100, 10, (i) => step(nat, i, true)));
+          det.push(timeCalls(100, 10, (i) => step(nat, i)));
+        }
+        const hogMs = median(hog);
+        const ratio = median(det) / hogMs;
+        const hgbs = bytes / hogMs / 1e6;
+        results.push({
+          kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: hogMs, throughput: `${((BATCH / hogMs) * 1e3 / 1e6).toFixed(2)} M triples/s`,
+          rate: hgbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * hgbs) / bounds[t].gatherScatterGBs, speedup: refMs / hogMs,
+          note: `Hogwild; deterministic / Hogwild = ${ratio.toFixed(3)}`,
+        });
+        console.log(`bpr_step${cats ? ' with categories' : ''} ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
+      }
     }
   }
 }
@@ -486,21 +526,20 @@ if (wanted('sampled_softmax', 'sampled_softmax_grad')) {
 }
 // ---- skipgram_step ---------------------------------------------------------------------------
 // MRLR's step: context α1·u + α2·v (Tmall-sized user table, 1,000,000-row item tables),
-// target + 5 negatives from the item output table, each with a category row (10,000
-// categories), batches of 1,024 pairs. Rated against gather+scatter for the random rows it
-// must read and write: u, v and 6 × (w, category) rows of 64 floats, 2 × 14 × 256 B per pair.
+// target + 5 negatives from the item output table, each with its 2–6 categories (10,000
+// categories, CSR; Eq. 7's mean category vector), batches of 1,024 pairs. Rated against
+// gather+scatter for the random rows it must read and write: u, v and 6 × (w + its category
+// rows) rows of 64 floats, read and written (about 2 × 32 × 256 B per pair).
 if (wanted('skipgram_step')) {
   const N = 5;
-  const CATS = 10_000;
   const U0 = uniform(41, TMALL.users * DIM, -0.1, 0.1);
   const V0 = uniform(42, ROWS * DIM, -0.1, 0.1);
   const W0 = uniform(43, ROWS * DIM, -0.1, 0.1);
-  const X0 = uniform(44, CATS * DIM, -0.1, 0.1);
-  const catOf = randomIds(45, ROWS, CATS);
+  const cats = itemCategories(ROWS);
   const batches = Array.from({ length: BATCHES }, (_, b) => [randomIds(6000 + b, BATCH, TMALL.users), randomIds(7000 + b, BATCH, ROWS), randomIds(8000 + b, BATCH, ROWS), randomIds(9000 + b, BATCH * N, ROWS)]);
   const state = (backend: Backend) => ({
     tables: [tensor(U0, [TMALL.users, DIM], { backend }), tensor(V0, [ROWS, DIM], { backend }), tensor(W0, [ROWS, DIM], { backend })],
-    extra: [tensor(X0, [CATS, DIM], { backend }), tensor(catOf, undefined, { backend })],
+    extra: [tensor(cats.X0, [CATEGORIES, DIM], { backend }), tensor(cats.indptr, undefined, { backend }), tensor(cats.indices, undefined, { backend })],
     batches: batches.map(([u, v, t, n]) => [tensor(u, undefined, { backend }), tensor(v, undefined, { backend }), tensor(t, undefined, { backend }), tensor(n, [BATCH, N], { backend })]),
   });
   const ref = state(js);
@@ -510,8 +549,11 @@ if (wanted('skipgram_step')) {
   setNativeThreads(1);
   for (let i = 0; i < 3; i++) assertClose([step(nat, i)], [step(ref, i)], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_step loss');
   [...ref.tables, ref.extra[0]].forEach((t, k) => assertClose(hostF32([...nat.tables, nat.extra[0]][k]), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_step table ${k}`));
-  const size = `u ${TMALL.users.toLocaleString('en')}, v and v′ ${ROWS.toLocaleString('en')} × ${DIM}, ${CATS.toLocaleString('en')} categories, batch ${BATCH} pairs × ${N} negatives`;
-  const bytes = BATCH * (2 + 2 * (N + 1)) * 2 * 4 * DIM;
+  // Category rows per pair: those of the target and the N negatives (their mean over the batches).
+  const categoryRows = batches.reduce((n, [, , t, negs]) => n + cats.rowsOf(t) + cats.rowsOf(negs), 0) / (BATCHES * BATCH);
+  const size = `u ${TMALL.users.toLocaleString('en')}, v and v′ ${ROWS.toLocaleString('en')} × ${DIM}, ${CATEGORIES.toLocaleString('en')} categories (2–6 per item, ` +
+    `${categoryRows.toFixed(1)} rows per pair), batch ${BATCH} pairs × ${N} negatives`;
+  const bytes = BATCH * (2 + (N + 1) + categoryRows) * 2 * 4 * DIM;
   const refMs = timeCalls(10, 2, (i) => step(ref, i + 3));
   results.push({ kernel: 'skipgram_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M pairs/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
   for (const t of THREAD_COUNTS) {

@@ -112,13 +112,15 @@ inline void wait_done(const std::atomic<uint8_t>& flag) {
 /**
  * Runs body(t, end, tid) for every item t of [0, n) so that items sharing a row
  * key run in batch order. keys_of(t, emit) calls emit(key) for each row key
- * item t touches (repeats allowed); max_keys bounds the keys of one item. A
+ * item t touches (repeats allowed); total_keys bounds the emits of the whole
+ * batch (items may emit different numbers of keys: a skip-gram output row's
+ * category list is 0 to many rows long). A
  * thread runs the items [t, end) of its chunk in order, so body may prefetch
  * the rows of t + k < end (not beyond: those belong to another thread).
  * Serial and in order on one thread or when n < min_parallel.
  */
 template <typename KeysOf, typename Body>
-void run_in_row_order(int64_t n, int64_t max_keys, int64_t chunk, int64_t min_parallel, KeysOf&& keys_of, Body&& body) {
+void run_in_row_order(int64_t n, int64_t total_keys, int64_t chunk, int64_t min_parallel, KeysOf&& keys_of, Body&& body) {
   using namespace row_order_detail;
   ThreadPool& pool = ThreadPool::instance();
   if (n <= 0) return;
@@ -141,9 +143,9 @@ void run_in_row_order(int64_t n, int64_t max_keys, int64_t chunk, int64_t min_pa
     done_size = n;
   }
   std::atomic<uint8_t>* const done = done_tl.get();
-  last.reset(n * max_keys);
+  last.reset(total_keys);
   pred_begin.resize(size_t(n) + 1);
-  preds.resize(size_t(n * max_keys));
+  preds.resize(size_t(total_keys));
   for (int64_t t = 0; t < n; ++t) done[t].store(0, std::memory_order_relaxed);
 
   std::atomic<int64_t> ready{0}, next{0};

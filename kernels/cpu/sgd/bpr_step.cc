@@ -11,28 +11,43 @@
 //     q_j ← q_j + lr·(−g·p_u_old − λ·q_j)
 //   returns mean over triples of −ln σ(x) = softplus(−x)   (x before the update)
 //
-// Layouts: P f32 [users·d], Q f32 [items·d], users/pos/neg i32 [b].
+// With categories (MRLR's multi-level item vector, Liu et al., §3.4 Eq. 7 in the
+// ranking term Eq. 6): C_i = extraIndices[extraIndptr[i] … extraIndptr[i+1]),
+// m_i = β / |C_i|, q̃_i = q_i + m_i·Σ_{l∈C_i} x_l (q_i when C_i is empty);
+// x = ⟨p_u, q̃_i − q̃_j⟩; p_u moves by g·(q̃_i − q̃_j), q_i and q_j as above; then
+// x_l += lr·(g·m_i·p_u_old − λ·x_l) for l in C_i, in list order, and
+// x_l += lr·(−g·m_j·p_u_old − λ·x_l) for l in C_j (each reading the current x_l).
+//
+// Layouts: P f32 [users·d], Q f32 [items·d], users/pos/neg i32 [b]; with
+// categories X f32 [Rx·d], extraIndptr i32 [items + 1], extraIndices i32 [nnz].
+// Variants: with or without categories; the 5-input triple is the one below
+// (bpr_triple), untouched by the category path.
 // Numerics: each triple exactly as the reference computes it — x summed
-// sequentially in f64 over f32 values widened, g = 1/(1 + eˣ) with Math.exp's
+// sequentially in f64 over f32 values widened (Σ x_l per column from 0 in list
+// order, then ·m, then + q), g = 1/(1 + eˣ) with Math.exp's
 // own algorithm (common/js_exp.h), the three row updates in f64 and rounded to
 // f32 on store, no FMA contraction — so the rows equal the js reference bit for
 // bit. The loss terms use the C library's log1p (V8's may differ by an f64
 // ulp), summed in f64 in batch order (deterministic) or per thread (Hogwild).
 // Threading, two variants (attribute `hogwild`):
 // - deterministic (default): common/row_order.h — a triple waits for the last
-//   earlier triple that touched its user row or either item row, so every row
-//   gets its updates in batch order: bit-identical to the reference at any
-//   REC_THREADS, scheduling and load. Cost: one sequential hash pass over the
-//   3b row keys (overlapped with the first chunks) and waits on real conflicts.
+//   earlier triple that touched its user row, either item row or a category
+//   row of either item, so every row gets its updates in batch order:
+//   bit-identical to the reference at any REC_THREADS, scheduling and load.
+//   Cost: one sequential hash pass over the 3b row keys (plus |C_i| + |C_j|
+//   per triple; overlapped with the first chunks) and waits on real conflicts.
 // - Hogwild (Recht et al. 2011; word2vec does the same): triples claimed in
 //   contiguous chunks of 64 by whichever pool workers are awake
 //   (parallel_chunks), rows updated without locks; concurrent updates of a
 //   shared row may interleave, so with more than one thread the result depends
 //   on timing. With one thread both variants run the triples in order.
-// Memory: per triple three d-float rows are read and written; rows of triple
-// t + 8 are prefetched (within the thread's chunk), so the loop runs near the random-row
+// Memory: per triple three d-float rows (plus the category rows) are read and
+// written; rows of triple t + 8 (its category rows included) are prefetched
+// (within the thread's chunk), so the loop runs near the random-row
 // gather+scatter bound.
 #include <cmath>
+#include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "../addon.h"
@@ -77,6 +92,89 @@ inline double bpr_triple(float* pu, float* qi, float* qj, int64_t d, double lr, 
   return softplus(-x);
 }
 
+/** The category rows X [Rx·d], the items' category lists in CSR form and β. */
+struct ItemCategories {
+  float* X = nullptr;
+  const int32_t* indptr = nullptr;
+  const int32_t* indices = nullptr;
+  double beta = 0;
+};
+
+/**
+ * One triple with categories, the reference's arithmetic operation for operation (see the
+ * header); scratch holds 3·d doubles (q̃_i, q̃_j, p_u_old). Returns its loss term.
+ */
+inline double bpr_triple_categories(float* pu, float* qi, float* qj, int32_t i, int32_t j, const ItemCategories& cat, int64_t d, double lr,
+                                    double reg, double* scratch) {
+  double* ti = scratch;
+  double* tj = ti + d;
+  double* p_old = tj + d;
+  const int32_t i_lo = cat.indptr[i], i_hi = cat.indptr[i + 1];
+  const int32_t j_lo = cat.indptr[j], j_hi = cat.indptr[j + 1];
+  const double mi = i_hi > i_lo ? cat.beta / double(i_hi - i_lo) : 0.0;
+  const double mj = j_hi > j_lo ? cat.beta / double(j_hi - j_lo) : 0.0;
+  // Σ x_l per column, from 0 in list order (the reference's order), into ti / tj.
+  const auto sum_rows = [&](double* sum, int32_t lo, int32_t hi) {
+    for (int64_t c = 0; c < d; ++c) sum[c] = 0;
+    for (int32_t q = lo; q < hi; ++q) {
+      const float* x = cat.X + int64_t(cat.indices[q]) * d;
+      for (int64_t c = 0; c < d; ++c) sum[c] += double(x[c]);
+    }
+  };
+  sum_rows(ti, i_lo, i_hi);
+  sum_rows(tj, j_lo, j_hi);
+  double x = 0;
+  for (int64_t c = 0; c < d; ++c) {
+    ti[c] = i_hi > i_lo ? double(qi[c]) + mi * ti[c] : double(qi[c]);
+    tj[c] = j_hi > j_lo ? double(qj[c]) + mj * tj[c] : double(qj[c]);
+    p_old[c] = pu[c];
+    x += p_old[c] * (ti[c] - tj[c]);
+  }
+  const double g = 1 / (1 + js_exp(x));
+  for (int64_t c = 0; c < d; ++c) {
+    const double p = p_old[c], a = qi[c], b = qj[c];
+    pu[c] = float(p + lr * (g * (ti[c] - tj[c]) - reg * p));
+    qi[c] = float(a + lr * (g * p - reg * a));
+    qj[c] = float(b + lr * (-g * p - reg * b));
+  }
+  const double gi = g * mi, gj = -g * mj;  // the reference's g·m_i·p and −g·m_j·p, left to right
+  for (int32_t q = i_lo; q < i_hi; ++q) {
+    float* xl = cat.X + int64_t(cat.indices[q]) * d;
+    for (int64_t c = 0; c < d; ++c) xl[c] = float(double(xl[c]) + lr * (gi * p_old[c] - reg * double(xl[c])));
+  }
+  for (int32_t q = j_lo; q < j_hi; ++q) {
+    float* xl = cat.X + int64_t(cat.indices[q]) * d;
+    for (int64_t c = 0; c < d; ++c) xl[c] = float(double(xl[c]) + lr * (gj * p_old[c] - reg * double(xl[c])));
+  }
+  return softplus(-x);
+}
+
+/**
+ * Runs step(t, end, tid) for every triple of [0, n) in one of the two schedules and returns
+ * the summed loss. keys_of(t, emit) names triple t's row keys, `total_keys` bounds them over
+ * the batch; `in_series` when the tables share memory (rows could overlap at any offset).
+ */
+template <typename KeysOf, typename Step>
+double run_triples(int64_t n, bool hogwild, int64_t total_keys, bool in_series, KeysOf&& keys_of, Step&& step) {
+  if (!hogwild) {
+    std::vector<double> terms(static_cast<size_t>(n));
+    run_in_row_order(n, total_keys, kOrderedChunk, in_series ? n + 1 : 2 * kOrderedChunk, keys_of,
+                     [&](int64_t t, int64_t end, int tid) { terms[size_t(t)] = step(t, end, tid); });
+    double total = 0;
+    for (double l : terms) total += l;
+    return total;
+  }
+  std::vector<double> partial(size_t(ThreadPool::instance().size()), 0.0);
+  parallel_chunks(n, kTripleChunk, 2 * kTripleChunk, [&](int64_t begin, int64_t end, int tid) {
+    double loss = 0;
+    for (int64_t t = begin; t < end; ++t) loss += step(t, end, tid);
+    partial[size_t(tid)] += loss;
+  });
+  double total = 0;
+  for (double l : partial) total += l;
+  return total;
+}
+
 }  // namespace
 
 Napi::Value bpr_step(const Napi::CallbackInfo& info) {
@@ -91,50 +189,94 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   const double lr = number_arg(info, 6, K, "lr");
   const double reg = number_arg(info, 7, K, "reg");
   if (P.size % size_t(d) != 0 || Q.size % size_t(d) != 0) fail(env, "bpr_step: factor tables are not whole rows of the given dim");
+  const int64_t items = int64_t(Q.size) / d;
   check_ids(env, users, int64_t(P.size) / d, K, "user");
-  check_ids(env, pos, int64_t(Q.size) / d, K, "positive item");
-  check_ids(env, neg, int64_t(Q.size) / d, K, "negative item");
+  check_ids(env, pos, items, K, "positive item");
+  check_ids(env, neg, items, K, "negative item");
 
   const bool hogwild = info.Length() > 8 && info[8].ToBoolean().Value();
+  // Optional category inputs after hogwild: extra, extraIndptr, extraIndices, extraWeight.
+  const bool has_extra = info.Length() > 9 && !info[9].IsUndefined();
+  Span<float> X;
+  Span<int32_t> xp, xi;
+  double beta = 0;
+  int64_t category_keys = 0;
+  if (has_extra) {
+    X = array_arg<float>(info, 9, K, "extra");
+    xp = array_arg<int32_t>(info, 10, K, "extraIndptr", items + 1);
+    xi = array_arg<int32_t>(info, 11, K, "extraIndices");
+    beta = number_arg(info, 12, K, "extraWeight");
+    if (X.size % size_t(d) != 0) fail(env, "bpr_step: extra is not whole rows of the given dim");
+    const int64_t rx = int64_t(X.size) / d;
+    const int64_t nnz = int64_t(xi.size);
+    if (xp[0] != 0 || xp[size_t(items)] != nnz) fail(env, "bpr_step: extraIndptr must run from 0 to the length of extraIndices");
+    // Only the items this batch touches: a scan of the whole map costs O(items) per call.
+    for (const Span<int32_t>* touched : {&pos, &neg}) {
+      for (size_t t = 0; t < touched->size; ++t) {
+        const int32_t r = (*touched)[t];
+        const int32_t lo = xp[size_t(r)], hi = xp[size_t(r) + 1];
+        if (!(lo <= hi && lo >= 0 && hi <= nnz)) fail(env, "bpr_step: the category list of item " + std::to_string(r) + " is not a range of extraIndices");
+        for (int32_t q = lo; q < hi; ++q) {
+          if (xi[size_t(q)] < 0 || xi[size_t(q)] >= rx) {
+            fail(env, "bpr_step: extra row " + std::to_string(xi[size_t(q)]) + " of item " + std::to_string(r) + " is out of range");
+          }
+        }
+        category_keys += hi - lo;
+      }
+    }
+  }
 
   const int64_t n = int64_t(users.size);
   float* const Pd = P.data;
   float* const Qd = Q.data;
-  // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in
-  // the same run [t, end): the body of both schedules below.
-  const auto step = [&](int64_t t, int64_t end) -> double {
-    if (t + kPrefetchDistance < end) {
-      const int64_t f = t + kPrefetchDistance;
-      prefetch_row(Pd + int64_t(users[f]) * d, d);
-      prefetch_row(Qd + int64_t(pos[f]) * d, d);
-      prefetch_row(Qd + int64_t(neg[f]) * d, d);
-    }
-    return bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, lr, reg);
+  const auto overlap = [](const Span<float>& a, const Span<float>& b) { return a.size && b.size && a.data < b.data + b.size && b.data < a.data + a.size; };
+  // Tables that are views of one buffer (rows could overlap at any offset): run in order.
+  const bool shared = overlap(P, Q) || overlap(P, X) || overlap(Q, X);
+  const auto prefetch_triple = [&](int64_t f) {
+    prefetch_row(Pd + int64_t(users[f]) * d, d);
+    prefetch_row(Qd + int64_t(pos[f]) * d, d);
+    prefetch_row(Qd + int64_t(neg[f]) * d, d);
   };
-  if (!hogwild) {
-    // P and Q views of one buffer (rows of the two could overlap at any offset): run in order.
-    const bool shared = Pd < Qd + Q.size && Qd < Pd + P.size;
-    std::vector<double> terms(static_cast<size_t>(n));
-    run_in_row_order(
-        n, 3, kOrderedChunk, shared ? n + 1 : 2 * kOrderedChunk,
+  double total;
+  if (!has_extra) {
+    // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in
+    // the same run [t, end): the body of both schedules.
+    total = run_triples(
+        n, hogwild, 3 * n, shared,
         [&](int64_t t, auto&& emit) {
           emit(row_key(0, users[t]));
           emit(row_key(1, pos[t]));
           emit(row_key(1, neg[t]));
         },
-        [&](int64_t t, int64_t end, int) { terms[size_t(t)] = step(t, end); });
-    double total = 0;
-    for (double l : terms) total += l;
-    return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
+        [&](int64_t t, int64_t end, int) {
+          if (t + kPrefetchDistance < end) prefetch_triple(t + kPrefetchDistance);
+          return bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, lr, reg);
+        });
+  } else {
+    const ItemCategories cat{X.data, xp.data, xi.data, beta};
+    // Scratch rows per thread (q̃_i, q̃_j, p_u_old), reused across triples.
+    std::vector<std::vector<double>> scratch(size_t(ThreadPool::instance().size()), std::vector<double>(size_t(3 * d)));
+    total = run_triples(
+        n, hogwild, 3 * n + category_keys, shared,
+        [&](int64_t t, auto&& emit) {
+          emit(row_key(0, users[t]));
+          emit(row_key(1, pos[t]));
+          emit(row_key(1, neg[t]));
+          for (int32_t q = xp[pos[t]]; q < xp[pos[t] + 1]; ++q) emit(row_key(2, xi[q]));
+          for (int32_t q = xp[neg[t]]; q < xp[neg[t] + 1]; ++q) emit(row_key(2, xi[q]));
+        },
+        [&](int64_t t, int64_t end, int tid) {
+          if (t + kPrefetchDistance < end) {
+            const int64_t f = t + kPrefetchDistance;
+            prefetch_triple(f);
+            for (const int32_t item : {pos[f], neg[f]}) {
+              for (int32_t q = xp[item]; q < xp[item + 1]; ++q) prefetch_row(X.data + int64_t(xi[q]) * d, d);
+            }
+          }
+          return bpr_triple_categories(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, pos[t], neg[t], cat, d,
+                                       lr, reg, scratch[size_t(tid)].data());
+        });
   }
-  std::vector<double> partial(size_t(ThreadPool::instance().size()), 0.0);
-  parallel_chunks(n, kTripleChunk, 2 * kTripleChunk, [&](int64_t begin, int64_t end, int tid) {
-    double loss = 0;
-    for (int64_t t = begin; t < end; ++t) loss += step(t, end);
-    partial[size_t(tid)] += loss;
-  });
-  double total = 0;
-  for (double l : partial) total += l;
   return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
 }
 

@@ -1,18 +1,25 @@
 // `skipgram_step`: one fused skip-gram-with-negative-sampling SGD pass over a
 // batch of (context, target) pairs with N negatives each, in place (Mikolov et
 // al. 2013b, §2.2), with MRLR's context c = α1·a + α2·b and output vectors
-// t = w + β·x (category term) (Liu et al., MRLR, §3.2 Eq. 5, §3.4 Eq. 7, §3.5 Eq. 9).
+// t = w + (β/|C|)·Σ_{l∈C} x_l over the item's categories C (Liu et al., MRLR,
+// §3.2 Eq. 5, §3.4 Eq. 7, §3.5 Eq. 9).
 // Reference and full contract: packages/core/src/kernels/sgd/skipgram_step.ts.
 //
 //   per example: c = α1·a + α2·b;  for j in [target, negatives…], y = [j = target]:
-//     t = w_j + β·x_{extra[j]};  s = c·t;  g = y − σ(s);  ĉ += g·t
-//     w_j += lr·(g·c − λ·w_j);   x += lr·(g·β·c − λ·x)
+//     C_j = extraIndices[extraIndptr[j] … extraIndptr[j+1]),  m_j = β / |C_j|
+//     t = w_j + m_j·Σ_{l∈C_j} x_l  (t = w_j when C_j is empty)
+//     s = c·t;  g = y − σ(s);  ĉ += g·t
+//     w_j += lr·(g·c − λ·w_j);   for l in C_j, in list order: x_l += lr·(g·m_j·c − λ·x_l)
 //   then a += lr·(α1·ĉ − λ·a),  b += lr·(α2·ĉ − λ·b);   loss = mean Σ_j softplus(∓s)
 //
 // Layouts: A f32 [Ra·d], B f32 [Rb·d], W f32 [Ro·d], X f32 [Rx·d] or empty,
-// extraOf i32 [Ro] or empty (−1 = none), ctxA/ctxB/targets i32 [b], negatives i32 [b·N].
+// extraIndptr i32 [Ro + 1] and extraIndices i32 [nnz] (CSR: output row j's
+// category rows) or both empty, ctxA/ctxB/targets i32 [b], negatives i32 [b·N].
+// Variants: with or without categories, a template parameter, so the
+// 7-input loop carries no per-row test for a category list.
 // Numerics: each example exactly as the reference computes it — c, t, ĉ and
-// each dot product in f64 (s summed sequentially), σ through Math.exp's own
+// each dot product in f64 (s summed sequentially; Σ x_l per column from 0 in
+// list order, then ·m_j, then + w_j), σ through Math.exp's own
 // algorithm (common/js_exp.h), rows rounded to f32 on store, no FMA
 // contraction — so the tables equal the js reference bit for bit. The loss
 // terms use the C library's log1p (V8's may differ by an f64 ulp), summed in
@@ -20,15 +27,17 @@
 // Threading, two variants (attribute `hogwild`):
 // - deterministic (default): common/row_order.h — an example waits for the
 //   last earlier example that touched any of its rows (a, b, its N + 1 output
-//   rows and their extra rows), so every row gets its updates in batch order:
-//   bit-identical to the reference at any REC_THREADS, scheduling and load.
+//   rows and every category row of each), so every row gets its updates in
+//   batch order: bit-identical to the reference at any REC_THREADS, scheduling and load.
 // - Hogwild (as word2vec): examples in contiguous slices over the pool, rows
 //   updated without locks, so with more than one thread the result depends on
 //   timing. With one thread both variants run the examples in order.
-// Memory: per example 2 + (N + 1)·(1 or 2) rows read and written; the rows of
-// example e + 4 are prefetched (within the thread's chunk or slice).
+// Memory: per example 2 + (N + 1)·(1 + |C|) rows read and written; the rows of
+// example e + 4, its category rows included, are prefetched (within the
+// thread's chunk or slice).
 #include <cmath>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "../addon.h"
@@ -44,86 +53,73 @@ constexpr int64_t kPrefetchDistance = 4;
 /** Examples per chunk in the deterministic schedule. */
 constexpr int64_t kOrderedChunk = 16;
 
-
-/** Prefetches the context, output rows of example f (their extra rows are few and stay cached). */
-inline void prefetch_example(const float* A, const float* B, const float* W, const int32_t* ca, const int32_t* cb, const int32_t* targets,
-                             const int32_t* negs, int64_t f, int64_t d, int64_t N) {
-  prefetch_row(A + int64_t(ca[f]) * d, d);
-  prefetch_row(B + int64_t(cb[f]) * d, d);
-  prefetch_row(W + int64_t(targets[f]) * d, d);
-  for (int64_t j = 0; j < N; ++j) prefetch_row(W + int64_t(negs[f * N + j]) * d, d);
-}
-
 inline double softplus(double z) { return z > 0 ? z + std::log1p(js_exp(-z)) : std::log1p(js_exp(z)); }
 
-}  // namespace
+/** One call's tables, ids and attributes; `example<kExtra>` is the reference's per-example arithmetic. */
+struct SkipgramBatch {
+  float* A;
+  float* B;
+  float* W;
+  float* X;             // category rows (kExtra only)
+  const int32_t* xp;    // extraIndptr [Ro + 1] (kExtra only)
+  const int32_t* xi;    // extraIndices [nnz] (kExtra only)
+  const int32_t* ca;
+  const int32_t* cb;
+  const int32_t* targets;
+  const int32_t* negs;
+  int64_t d, N;
+  double alpha1, alpha2, beta, lr, reg;
 
-Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
-  constexpr const char* K = "skipgram_step";
-  const Napi::Env env = info.Env();
-  const Span<float> A = array_arg<float>(info, 0, K, "contextA");
-  const Span<float> B = array_arg<float>(info, 1, K, "contextB");
-  const Span<float> W = array_arg<float>(info, 2, K, "output");
-  const Span<float> X = array_arg<float>(info, 3, K, "extra");
-  const Span<int32_t> extra_of = array_arg<int32_t>(info, 4, K, "extraOfOutput");
-  const int64_t d = int_arg(info, 5, K, "dim", 1, 1 << 20);
-  const Span<int32_t> ca = array_arg<int32_t>(info, 6, K, "ctxA");
-  const int64_t n = int64_t(ca.size);
-  const Span<int32_t> cb = array_arg<int32_t>(info, 7, K, "ctxB", n);
-  const Span<int32_t> targets = array_arg<int32_t>(info, 8, K, "targets", n);
-  const int64_t N = int_arg(info, 10, K, "negativesPerExample", 0, 1 << 20);
-  const Span<int32_t> negs = array_arg<int32_t>(info, 9, K, "negatives", n * N);
-  const double alpha1 = number_arg(info, 11, K, "alpha1");
-  const double alpha2 = number_arg(info, 12, K, "alpha2");
-  const double beta = number_arg(info, 13, K, "extraWeight");
-  const double lr = number_arg(info, 14, K, "lr");
-  const double reg = number_arg(info, 15, K, "reg");
-  if (A.size % size_t(d) != 0 || B.size % size_t(d) != 0 || W.size % size_t(d) != 0 || X.size % size_t(d) != 0) {
-    fail(env, "skipgram_step: tables are not whole rows of the given dim");
-  }
-  const int64_t rows_out = int64_t(W.size) / d;
-  const bool has_extra = X.size != 0;
-  if (has_extra && int64_t(extra_of.size) != rows_out) fail(env, "skipgram_step: extraOfOutput must have one entry per output row");
-  check_ids(env, ca, int64_t(A.size) / d, K, "contextA row");
-  check_ids(env, cb, int64_t(B.size) / d, K, "contextB row");
-  check_ids(env, targets, rows_out, K, "target");
-  check_ids(env, negs, rows_out, K, "negative");
-  if (has_extra) {
-    const int64_t rx = int64_t(X.size) / d;
-    // Only the rows this batch touches: a scan of the whole map costs O(output rows) per call.
-    for (const Span<int32_t>* touched : {&targets, &negs}) {
-      for (size_t i = 0; i < touched->size; ++i) {
-        const int32_t r = (*touched)[i];
-        if (extra_of[size_t(r)] < -1 || extra_of[size_t(r)] >= rx) {
-          fail(env, "skipgram_step: extra row " + std::to_string(extra_of[size_t(r)]) + " of output row " + std::to_string(r) + " is out of range");
-        }
+  int32_t output_row(int64_t e, int64_t j) const { return j == 0 ? targets[e] : negs[e * N + j - 1]; }
+
+  /** Prefetches example f's context rows, output rows and (with categories) their category rows. */
+  template <bool kExtra>
+  void prefetch(int64_t f) const {
+    prefetch_row(A + int64_t(ca[f]) * d, d);
+    prefetch_row(B + int64_t(cb[f]) * d, d);
+    for (int64_t j = 0; j <= N; ++j) {
+      const int32_t row = output_row(f, j);
+      prefetch_row(W + int64_t(row) * d, d);
+      if constexpr (kExtra) {
+        for (int32_t q = xp[row]; q < xp[row + 1]; ++q) prefetch_row(X + int64_t(xi[q]) * d, d);
       }
     }
   }
 
-  const bool hogwild = info.Length() > 16 && info[16].ToBoolean().Value();
-  // Scratch rows per thread (c, ĉ, t), reused across examples.
-  const int nthreads = ThreadPool::instance().size();
-  std::vector<std::vector<double>> scratch(size_t(nthreads), std::vector<double>(size_t(3 * d)));
-  /** One example, the reference's arithmetic operation for operation; returns its loss terms' sum. */
-  const auto example = [&](int64_t e, int tid) {
-    double* ctx = scratch[size_t(tid)].data();
+  /**
+   * Example e, the reference's arithmetic operation for operation (scratch: 3·d doubles);
+   * returns its loss terms' sum. Without categories (kExtra false) the loop is the 7-input
+   * kernel's, with no per-row test for a category list.
+   */
+  template <bool kExtra>
+  double example(int64_t e, double* scratch) const {
+    double* ctx = scratch;
     double* grad = ctx + d;
     double* t = grad + d;
-    float* a = A.data + int64_t(ca[e]) * d;
-    float* b = B.data + int64_t(cb[e]) * d;
+    float* a = A + int64_t(ca[e]) * d;
+    float* b = B + int64_t(cb[e]) * d;
     for (int64_t k = 0; k < d; ++k) {
       ctx[k] = alpha1 * double(a[k]) + alpha2 * double(b[k]);
       grad[k] = 0;
     }
     double loss = 0;
     for (int64_t j = 0; j <= N; ++j) {
-      const int32_t row = j == 0 ? targets[e] : negs[e * N + j - 1];
-      float* w = W.data + int64_t(row) * d;
-      const int32_t xr = has_extra ? extra_of[size_t(row)] : -1;
-      float* x = xr >= 0 ? X.data + int64_t(xr) * d : nullptr;
-      if (x) {
-        for (int64_t k = 0; k < d; ++k) t[k] = double(w[k]) + beta * double(x[k]);
+      const int32_t row = output_row(e, j);
+      float* w = W + int64_t(row) * d;
+      int32_t lo = 0, hi = 0;
+      if constexpr (kExtra) {
+        lo = xp[row];
+        hi = xp[row + 1];
+      }
+      const double m = hi > lo ? beta / double(hi - lo) : 0.0;
+      if (hi > lo) {
+        // t = w + m·Σ x_l: per column the sum starts at 0 and adds the rows in list order, as the reference's.
+        for (int64_t k = 0; k < d; ++k) t[k] = 0;
+        for (int32_t q = lo; q < hi; ++q) {
+          const float* x = X + int64_t(xi[q]) * d;
+          for (int64_t k = 0; k < d; ++k) t[k] += double(x[k]);
+        }
+        for (int64_t k = 0; k < d; ++k) t[k] = double(w[k]) + m * t[k];
       } else {
         for (int64_t k = 0; k < d; ++k) t[k] = double(w[k]);
       }
@@ -136,10 +132,14 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
         const double wv = w[k];
         w[k] = float(wv + lr * (g * ctx[k] - reg * wv));
       }
-      if (x) {
-        for (int64_t k = 0; k < d; ++k) {
-          const double xv = x[k];
-          x[k] = float(xv + lr * (g * beta * ctx[k] - reg * xv));
+      if constexpr (kExtra) {
+        const double gm = g * m;  // the reference's g·m·c[k], left to right
+        for (int32_t q = lo; q < hi; ++q) {
+          float* x = X + int64_t(xi[q]) * d;
+          for (int64_t k = 0; k < d; ++k) {
+            const double xv = x[k];
+            x[k] = float(xv + lr * (gm * ctx[k] - reg * xv));
+          }
         }
       }
     }
@@ -152,49 +152,124 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
       b[k] = float(bv + lr * (alpha2 * grad[k] - reg * bv));
     }
     return loss;
-  };
+  }
+};
+
+/**
+ * The batch in one of the two schedules; returns the summed loss. `total_keys` bounds the row
+ * keys of the whole batch (2 context rows and N + 1 output rows per example, plus every
+ * category of every touched output row); `ordered_in_series` when tables share memory.
+ */
+template <bool kExtra>
+double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total_keys, bool ordered_in_series) {
+  const int nthreads = ThreadPool::instance().size();
+  // Scratch rows per thread (c, ĉ, t), reused across examples.
+  std::vector<std::vector<double>> scratch(size_t(nthreads), std::vector<double>(size_t(3 * sg.d)));
   if (!hogwild) {
-    // Tables views of one buffer (they are distinct tensors, but could share memory): run in order.
-    const Span<float>* tables[] = {&A, &B, &W, &X};
-    bool shared = false;
-    for (int i = 0; i < 4; ++i) {
-      for (int k = i + 1; k < 4; ++k) {
-        const Span<float>& p = *tables[i];
-        const Span<float>& q = *tables[k];
-        if (p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size) shared = true;
-      }
-    }
     std::vector<double> terms(static_cast<size_t>(n));
     run_in_row_order(
-        n, 2 + 2 * (N + 1), kOrderedChunk, shared ? n + 1 : 2 * kOrderedChunk,
+        n, total_keys, kOrderedChunk, ordered_in_series ? n + 1 : 2 * kOrderedChunk,
         [&](int64_t e, auto&& emit) {
-          emit(row_key(0, ca[e]));
-          emit(row_key(1, cb[e]));
-          for (int64_t j = 0; j <= N; ++j) {
-            const int32_t row = j == 0 ? targets[e] : negs[e * N + j - 1];
+          emit(row_key(0, sg.ca[e]));
+          emit(row_key(1, sg.cb[e]));
+          for (int64_t j = 0; j <= sg.N; ++j) {
+            const int32_t row = sg.output_row(e, j);
             emit(row_key(2, row));
-            if (has_extra && extra_of[size_t(row)] >= 0) emit(row_key(3, extra_of[size_t(row)]));
+            if constexpr (kExtra) {
+              for (int32_t q = sg.xp[row]; q < sg.xp[row + 1]; ++q) emit(row_key(3, sg.xi[q]));
+            }
           }
         },
         [&](int64_t e, int64_t end, int tid) {
-          if (e + kPrefetchDistance < end) prefetch_example(A.data, B.data, W.data, ca.data, cb.data, targets.data, negs.data, e + kPrefetchDistance, d, N);
-          terms[size_t(e)] = example(e, tid);
+          if (e + kPrefetchDistance < end) sg.prefetch<kExtra>(e + kPrefetchDistance);
+          terms[size_t(e)] = sg.example<kExtra>(e, scratch[size_t(tid)].data());
         });
     double total = 0;
     for (double l : terms) total += l;
-    return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
+    return total;
   }
   std::vector<double> partial(size_t(nthreads), 0.0);
   parallel_for(n, 16, [&](int64_t begin, int64_t end, int tid) {
     double loss = 0;
     for (int64_t e = begin; e < end; ++e) {
-      if (e + kPrefetchDistance < end) prefetch_example(A.data, B.data, W.data, ca.data, cb.data, targets.data, negs.data, e + kPrefetchDistance, d, N);
-      loss += example(e, tid);
+      if (e + kPrefetchDistance < end) sg.prefetch<kExtra>(e + kPrefetchDistance);
+      loss += sg.example<kExtra>(e, scratch[size_t(tid)].data());
     }
     partial[size_t(tid)] += loss;
   });
   double total = 0;
   for (double l : partial) total += l;
+  return total;
+}
+
+}  // namespace
+
+Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "skipgram_step";
+  const Napi::Env env = info.Env();
+  const Span<float> A = array_arg<float>(info, 0, K, "contextA");
+  const Span<float> B = array_arg<float>(info, 1, K, "contextB");
+  const Span<float> W = array_arg<float>(info, 2, K, "output");
+  const Span<float> X = array_arg<float>(info, 3, K, "extra");
+  const Span<int32_t> xp = array_arg<int32_t>(info, 4, K, "extraIndptr");
+  const Span<int32_t> xi = array_arg<int32_t>(info, 5, K, "extraIndices");
+  const int64_t d = int_arg(info, 6, K, "dim", 1, 1 << 20);
+  const Span<int32_t> ca = array_arg<int32_t>(info, 7, K, "ctxA");
+  const int64_t n = int64_t(ca.size);
+  const Span<int32_t> cb = array_arg<int32_t>(info, 8, K, "ctxB", n);
+  const Span<int32_t> targets = array_arg<int32_t>(info, 9, K, "targets", n);
+  const int64_t N = int_arg(info, 11, K, "negativesPerExample", 0, 1 << 20);
+  const Span<int32_t> negs = array_arg<int32_t>(info, 10, K, "negatives", n * N);
+  const double alpha1 = number_arg(info, 12, K, "alpha1");
+  const double alpha2 = number_arg(info, 13, K, "alpha2");
+  const double beta = number_arg(info, 14, K, "extraWeight");
+  const double lr = number_arg(info, 15, K, "lr");
+  const double reg = number_arg(info, 16, K, "reg");
+  const bool hogwild = info.Length() > 17 && info[17].ToBoolean().Value();
+  if (A.size % size_t(d) != 0 || B.size % size_t(d) != 0 || W.size % size_t(d) != 0 || X.size % size_t(d) != 0) {
+    fail(env, "skipgram_step: tables are not whole rows of the given dim");
+  }
+  const int64_t rows_out = int64_t(W.size) / d;
+  // The category inputs are present when extraIndptr is (an extra table of 0 rows is valid: every list empty).
+  const bool has_extra = xp.size != 0;
+  check_ids(env, ca, int64_t(A.size) / d, K, "contextA row");
+  check_ids(env, cb, int64_t(B.size) / d, K, "contextB row");
+  check_ids(env, targets, rows_out, K, "target");
+  check_ids(env, negs, rows_out, K, "negative");
+  int64_t total_keys = n * (2 + (N + 1));
+  if (has_extra) {
+    const int64_t rx = int64_t(X.size) / d;
+    const int64_t nnz = int64_t(xi.size);
+    if (int64_t(xp.size) != rows_out + 1) fail(env, "skipgram_step: extraIndptr must have one more entry than the output rows");
+    if (xp[0] != 0 || xp[size_t(rows_out)] != nnz) fail(env, "skipgram_step: extraIndptr must run from 0 to the length of extraIndices");
+    // Only the rows this batch touches: a scan of the whole map costs O(output rows) per call.
+    for (const Span<int32_t>* touched : {&targets, &negs}) {
+      for (size_t i = 0; i < touched->size; ++i) {
+        const int32_t r = (*touched)[i];
+        const int32_t lo = xp[size_t(r)], hi = xp[size_t(r) + 1];
+        if (!(lo <= hi && lo >= 0 && hi <= nnz)) fail(env, "skipgram_step: the category list of output row " + std::to_string(r) + " is not a range of extraIndices");
+        for (int32_t q = lo; q < hi; ++q) {
+          if (xi[size_t(q)] < 0 || xi[size_t(q)] >= rx) {
+            fail(env, "skipgram_step: extra row " + std::to_string(xi[size_t(q)]) + " of output row " + std::to_string(r) + " is out of range");
+          }
+        }
+        total_keys += hi - lo;
+      }
+    }
+  }
+
+  const SkipgramBatch sg{A.data, B.data, W.data, X.data, xp.data, xi.data, ca.data, cb.data, targets.data, negs.data, d, N, alpha1, alpha2, beta, lr, reg};
+  // Tables that are views of one buffer (distinct tensors, but they could share memory): run in order.
+  const Span<float>* tables[] = {&A, &B, &W, &X};
+  bool shared = false;
+  for (int i = 0; i < 4; ++i) {
+    for (int k = i + 1; k < 4; ++k) {
+      const Span<float>& p = *tables[i];
+      const Span<float>& q = *tables[k];
+      if (p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size) shared = true;
+    }
+  }
+  const double total = has_extra ? run_batch<true>(sg, n, hogwild, total_keys, shared) : run_batch<false>(sg, n, hogwild, total_keys, shared);
   return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
 }
 

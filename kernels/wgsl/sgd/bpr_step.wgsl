@@ -1,28 +1,47 @@
 //! requires common/logistic.wgsl
-// sgd/bpr_step.wgsl — entry point `bpr_step`: one fused LearnBPR pass over a batch of
-// (u, i, j) triples, in place on the user table P and the item table Q.
+// sgd/bpr_step.wgsl — entry points `bpr_step` and `bpr_step_extra`: one fused LearnBPR pass over
+// a batch of (u, i, j) triples, in place on the user table P and the item table Q (and, in
+// `bpr_step_extra`, the category table X).
 //
 // Equation (Rendle et al. 2009, §4.3 Fig. 4), for each triple t = 0..b−1, in batch order:
-//   x = ⟨p_u, q_i − q_j⟩,   g = σ(−x) = 1 / (1 + eˣ)
-//   p_u ← p_u + lr·(g·(q_i − q_j) − λ·p_u)
+//   x = ⟨p_u, q̃_i − q̃_j⟩,   g = σ(−x) = 1 / (1 + eˣ)
+//   p_u ← p_u + lr·(g·(q̃_i − q̃_j) − λ·p_u)
 //   q_i ← q_i + lr·(g·p_u_old − λ·q_i)
 //   q_j ← q_j + lr·(−g·p_u_old − λ·q_j)      (written last: kept when i = j)
 //   loss = (1/b)·Σ_t softplus(−x_t)
-// Layouts and dtypes: P f32 [U, d], Q f32 [I, d] in place; users, positives, negatives i32 [b];
-//   loss f32 [1]; status u32 [1].
+// `bpr_step`: q̃ = q. `bpr_step_extra`: MRLR's multi-level item vector (Liu et al., §3.4 Eq. 7):
+//   C_i = indices[indptr[i] … indptr[i+1]),  m_i = β / |C_i|,  q̃_i = q_i + m_i·Σ_{l∈C_i} x_l
+//   (q̃_i = q_i when C_i is empty), and after the P and Q updates
+//   for l in C_i, in list order: x_l ← x_l + lr·(g·m_i·p_u_old − λ·x_l)
+//   then for l in C_j:            x_l ← x_l + lr·(−g·m_j·p_u_old − λ·x_l)
+//   (a category of both items, or listed twice, gets every update, each reading the last).
+// Layouts and dtypes: P f32 [U, d], Q f32 [I, d], X f32 [Rx, d] in place; loss f32 [1];
+//   status u32 [1]. `bpr_step`: users, positives, negatives i32 [b], one binding each.
+//   `bpr_step_extra`: triples i32 = users [b] ‖ positives [b] ‖ negatives [b] ‖ indptr [I + 1]
+//   ‖ indices [nnz], one binding packed by GPU copies (O(b + I + nnz) per call), so that the
+//   entry point binds 6 storage buffers, not 10 (WebGPU guarantees 8). Two entry points, not an
+//   override constant: a binding counts for a pipeline when its entry point names it, so
+//   `bpr_step` keeps its 7 bindings and no copy.
 // Threading — the choice: ONE workgroup of 64 invocations walks the triples in order (the
 //   reference's serial semantics: each triple sees the rows the previous ones wrote, so a
 //   batch that repeats rows gives the reference's result, not a Hogwild approximation).
 //   Invocation l owns columns l, l + 64, …: it reads and writes only its own columns of
 //   every row, so no storage barrier is needed between triples; the dot product is a tree
-//   reduction in workgroup memory. This uses one GPU core: it is exact in order, not fast.
-//   A fast GPU version would process disjoint-row triples in parallel (a conflict-free
-//   schedule, or Hogwild with a documented tolerance); not written yet.
+//   reduction in workgroup memory. In `bpr_step_extra` an invocation runs a column's whole
+//   sequence (P, Q, then C_i's and C_j's rows) at once: per element that is the reference's
+//   order, and q̃ is recomputed from the unchanged rows rather than kept in registers, so d
+//   has no limit. This uses one GPU core: it is exact in order, not fast. A fast GPU version
+//   would process disjoint-row triples in parallel (a conflict-free schedule, or Hogwild with
+//   a documented tolerance); not written yet.
 // Numerics: f32 throughout (WGSL has no f64; the reference uses f64 per triple), dot product
-//   summed in a tree; parity tolerance atol 1e-6 + rtol 1e-5. softplus in its stable form
-//   with an exact log1p (common/logistic.wgsl); loss summed in f32 by invocation 0.
-// Bad input: every id is checked before any write (as the reference); an id out of range
-//   sets status (the host raises it at the next read) and nothing is updated.
+//   summed in a tree, Σ x_l in list order then scaled by m_i then added to q_i (as the
+//   reference); parity tolerance atol 1e-6 + rtol 1e-5. softplus in its stable form with an
+//   exact log1p (common/logistic.wgsl); loss summed in f32 by invocation 0.
+// Bad input: every id (and in `bpr_step_extra` the CSR map's ends and the category rows of
+//   every item the batch reaches) is checked before any write, as the reference; a failure
+//   sets status (`bpr_step`: 1; `bpr_step_extra`: bit 0 an id out of range, bit 1 indptr does
+//   not run from 0 to nnz, bit 2 a touched item's indptr range is not inside indices, bit 3 a
+//   category row out of range), the host raises it at the next read, and nothing is updated.
 
 struct Params {
   n: u32,
@@ -31,8 +50,13 @@ struct Params {
   num_items: u32,
   lr: f32,
   reg: f32,
+  // β, the length of the category list (indices) and the rows of X: `bpr_step_extra` only.
+  beta: f32,
+  nnz: u32,
+  rows_extra: u32,
   _pad0: u32,
   _pad1: u32,
+  _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -43,11 +67,38 @@ struct Params {
 @group(0) @binding(5) var<storage, read> negatives: array<i32>;
 @group(0) @binding(6) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(7) var<storage, read_write> status: atomic<u32>;
+// `bpr_step_extra` only.
+@group(0) @binding(8) var<storage, read_write> X: array<f32>;
+@group(0) @binding(9) var<storage, read> triples: array<i32>;
 
 const WORKGROUP: u32 = 64u;
+const BAD_ID: u32 = 1u;
+const BAD_INDPTR_ENDS: u32 = 2u;
+const BAD_ROW_RANGE: u32 = 4u;
+const BAD_EXTRA_ROW: u32 = 8u;
 
 var<workgroup> partial: array<f32, WORKGROUP>;
 var<workgroup> bad: u32;
+
+fn ids_in_range(u: i32, i: i32, j: i32) -> bool {
+  return u >= 0 && u32(u) < params.num_users && i >= 0 && u32(i) < params.num_items && j >= 0 && u32(j) < params.num_items;
+}
+
+// Σ over the workgroup of each invocation's `mine`; every invocation gets the sum.
+fn workgroup_sum(lid: u32, mine: f32) -> f32 {
+  partial[lid] = mine;
+  workgroupBarrier();
+  for (var stride = WORKGROUP / 2u; stride > 0u; stride /= 2u) {
+    if (lid < stride) {
+      partial[lid] += partial[lid + stride];
+    }
+    workgroupBarrier();
+  }
+  let total = partial[0];
+  // Everyone has read partial[0] before the next sum overwrites it.
+  workgroupBarrier();
+  return total;
+}
 
 @compute @workgroup_size(WORKGROUP)
 fn bpr_step(@builtin(local_invocation_index) lid: u32) {
@@ -59,10 +110,7 @@ fn bpr_step(@builtin(local_invocation_index) lid: u32) {
   workgroupBarrier();
   var mine = 0u;
   for (var t = lid; t < n; t += WORKGROUP) {
-    let u = users[t];
-    let i = positives[t];
-    let j = negatives[t];
-    if (u < 0 || u32(u) >= params.num_users || i < 0 || u32(i) >= params.num_items || j < 0 || u32(j) >= params.num_items) {
+    if (!ids_in_range(users[t], positives[t], negatives[t])) {
       mine = 1u;
     }
   }
@@ -86,17 +134,7 @@ fn bpr_step(@builtin(local_invocation_index) lid: u32) {
     for (var c = lid; c < d; c += WORKGROUP) {
       dot += P[pu + c] * (Q[qi + c] - Q[qj + c]);
     }
-    partial[lid] = dot;
-    workgroupBarrier();
-    for (var stride = WORKGROUP / 2u; stride > 0u; stride /= 2u) {
-      if (lid < stride) {
-        partial[lid] += partial[lid + stride];
-      }
-      workgroupBarrier();
-    }
-    let x = partial[0];
-    // Everyone has read partial[0] before the next triple overwrites it.
-    workgroupBarrier();
+    let x = workgroup_sum(lid, dot);
     let g = 1.0 / (1.0 + exp(x));
     if (lid == 0u) {
       total += softplus(-x);
@@ -108,6 +146,130 @@ fn bpr_step(@builtin(local_invocation_index) lid: u32) {
       P[pu + c] = p + lr * (g * (a - b) - reg * p);
       Q[qi + c] = a + lr * (g * p - reg * a);
       Q[qj + c] = b + lr * (-g * p - reg * b);
+    }
+  }
+  if (lid == 0u) {
+    loss[0] = select(0.0, total / f32(n), n > 0u);
+  }
+}
+
+// Where indptr starts in `triples`; indices follow it (I + 1 entries later).
+fn indptr_base() -> u32 {
+  return 3u * params.n;
+}
+
+// Item `item`'s category list as [lo, hi) of indices (already checked).
+fn categories_of(item: u32) -> vec2<u32> {
+  let p = indptr_base();
+  return vec2<u32>(u32(triples[p + item]), u32(triples[p + item + 1u]));
+}
+
+// Column `col` of the multi-level vector q̃ = q + m·Σ_{l∈C} x_l (q when C is empty).
+fn item_vector(q: f32, cats: vec2<u32>, m: f32, col: u32) -> f32 {
+  if (cats.y <= cats.x) {
+    return q;
+  }
+  let base = indptr_base() + params.num_items + 1u;
+  var sx = 0.0;
+  for (var l = cats.x; l < cats.y; l++) {
+    sx += X[u32(triples[base + l]) * params.d + col];
+  }
+  return q + m * sx;
+}
+
+// x_l ← x_l + lr·(step·p − λ·x_l) at column `col` for l in the list, in order.
+fn update_categories(cats: vec2<u32>, step: f32, p: f32, col: u32) {
+  let base = indptr_base() + params.num_items + 1u;
+  for (var l = cats.x; l < cats.y; l++) {
+    let o = u32(triples[base + l]) * params.d + col;
+    let x = X[o];
+    X[o] = x + params.lr * (step * p - params.reg * x);
+  }
+}
+
+// The status bits of item `item`'s category list (0 when it is a valid range of valid rows).
+fn check_categories(item: u32) -> u32 {
+  let p = indptr_base();
+  let lo = triples[p + item];
+  let hi = triples[p + item + 1u];
+  if (!(lo <= hi && lo >= 0 && u32(hi) <= params.nnz)) {
+    return BAD_ROW_RANGE;
+  }
+  let base = p + params.num_items + 1u;
+  for (var k = u32(lo); k < u32(hi); k++) {
+    let x = triples[base + k];
+    if (x < 0 || u32(x) >= params.rows_extra) {
+      return BAD_EXTRA_ROW;
+    }
+  }
+  return 0u;
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn bpr_step_extra(@builtin(local_invocation_index) lid: u32) {
+  let n = params.n;
+  let d = params.d;
+  if (lid == 0u) {
+    bad = 0u;
+  }
+  workgroupBarrier();
+  var mine = 0u;
+  if (lid == 0u) {
+    let p = indptr_base();
+    if (triples[p] != 0 || triples[p + params.num_items] != i32(params.nnz)) {
+      mine = BAD_INDPTR_ENDS;
+    }
+  }
+  for (var t = lid; t < n; t += WORKGROUP) {
+    let i = triples[n + t];
+    let j = triples[2u * n + t];
+    if (!ids_in_range(triples[t], i, j)) {
+      mine |= BAD_ID;
+    } else {
+      mine |= check_categories(u32(i)) | check_categories(u32(j));
+    }
+  }
+  if (mine != 0u) {
+    bad = 1u;
+    atomicOr(&status, mine);
+  }
+  if (workgroupUniformLoad(&bad) != 0u) {
+    return;
+  }
+  let lr = params.lr;
+  let reg = params.reg;
+  let beta = params.beta;
+  var total = 0.0;
+  for (var t = 0u; t < n; t++) {
+    let item_i = u32(triples[n + t]);
+    let item_j = u32(triples[2u * n + t]);
+    let pu = u32(triples[t]) * d;
+    let qi = item_i * d;
+    let qj = item_j * d;
+    let ci = categories_of(item_i);
+    let cj = categories_of(item_j);
+    let mi = select(0.0, beta / f32(ci.y - ci.x), ci.y > ci.x);
+    let mj = select(0.0, beta / f32(cj.y - cj.x), cj.y > cj.x);
+    var dot = 0.0;
+    for (var c = lid; c < d; c += WORKGROUP) {
+      dot += P[pu + c] * (item_vector(Q[qi + c], ci, mi, c) - item_vector(Q[qj + c], cj, mj, c));
+    }
+    let x = workgroup_sum(lid, dot);
+    let g = 1.0 / (1.0 + exp(x));
+    if (lid == 0u) {
+      total += softplus(-x);
+    }
+    for (var c = lid; c < d; c += WORKGROUP) {
+      let p = P[pu + c];
+      let a = Q[qi + c];
+      let b = Q[qj + c];
+      // X is unchanged since the dot product: the same q̃ as there.
+      let diff = item_vector(a, ci, mi, c) - item_vector(b, cj, mj, c);
+      P[pu + c] = p + lr * (g * diff - reg * p);
+      Q[qi + c] = a + lr * (g * p - reg * a);
+      Q[qj + c] = b + lr * (-g * p - reg * b);
+      update_categories(ci, g * mi, p, c);
+      update_categories(cj, -g * mj, p, c);
     }
   }
   if (lid == 0u) {

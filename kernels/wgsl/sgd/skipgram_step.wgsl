@@ -2,37 +2,45 @@
 // sgd/skipgram_step.wgsl — entry point `skipgram_step`: one fused skip-gram-with-negative-
 // sampling SGD pass (Mikolov et al. 2013b, §2.2) over a batch of (context, target) pairs, in
 // place, with MRLR's two-row context (Liu et al., §3.2 Eq. 5, §3.5 Eq. 9) and optional category
-// term on the output rows (§3.4 Eq. 7).
+// term on the output rows (§3.4 Eq. 7: an item has several categories).
 //
 // Equation, for each example e in batch order:
 //   c = α1·a_{ctxA[e]} + α2·b_{ctxB[e]}                       (read once)
 //   for j in [target_e, neg_e1 … neg_eN], y = 1 for the target, 0 otherwise:
-//     t_j = w_j + β·x_{extra[j]}   (the β term when HAS_EXTRA and extra[j] ≥ 0)
+//     C_j = indices[indptr[j] … indptr[j+1])  (empty without HAS_EXTRA),  m_j = β / |C_j|
+//     t_j = w_j + m_j·Σ_{l∈C_j} x_l   (t_j = w_j when C_j is empty)
 //     s = c·t_j,  g = y − σ(s);  ĉ += g·t_j
-//     w_j ← w_j + lr·(g·c − λ·w_j);  x_{extra[j]} ← x + lr·(g·β·c − λ·x)
+//     w_j ← w_j + lr·(g·c − λ·w_j);  for l in C_j, in list order: x_l ← x_l + lr·(g·m_j·c − λ·x_l)
 //     loss += softplus(−s) for the target, softplus(s) for a negative (s before the update)
 //   a ← a + lr·(α1·ĉ − λ·a),  b ← b + lr·(α2·ĉ − λ·b);  returns loss / batch.
 // Layouts and dtypes: A f32 [Ra, d], B f32 [Rb, d], W f32 [Ro, d], X f32 [Rx, d] in place;
-//   examples i32 [b·(3 + N)] = ctxA [b] ‖ ctxB [b] ‖ targets [b] ‖ negatives [b, N] (one
-//   binding, packed by GPU copies, to stay within 8 storage buffers); extra_of i32 [Ro];
-//   loss f32 [1]; status u32 [1]. Without HAS_EXTRA, X and extra_of are 4-byte placeholders.
+//   examples i32 = ctxA [b] ‖ ctxB [b] ‖ targets [b] ‖ negatives [b, N], then with HAS_EXTRA
+//   indptr [Ro + 1] ‖ indices [nnz] (the output rows' categories in CSR form) — one binding,
+//   packed by GPU copies, to stay within 8 storage buffers. The price: with HAS_EXTRA each call
+//   copies the whole CSR map (O(Ro + nnz), a memcpy beside this kernel's serial walk); binding
+//   indptr and indices directly would take 9 storage buffers, on the no-extra pipeline too (a
+//   binding counts when the entry point names it, whatever HAS_EXTRA folds away).
+//   loss f32 [1]; status u32 [1] (bits, below). Without HAS_EXTRA, X is a 4-byte placeholder.
 // Threading — the choice: ONE workgroup of 64 invocations walks the examples and their output
 //   rows in the reference's order, so a row repeated within a batch (a negative drawn twice, a
-//   target that is another example's negative, a shared category row) sees every earlier
-//   update exactly as in the reference — the single-thread semantics, not Hogwild. Invocation
-//   l owns columns l, l + 64, … of every row: c, ĉ and t live in its registers per column, it
-//   reads and writes only its own columns, so no barrier is needed between updates except
-//   around the dot product's tree reduction in workgroup memory. One GPU core: exact in order,
-//   not fast (as bpr_step.wgsl); a fast version would schedule conflict-free examples in
-//   parallel or accept Hogwild with a documented tolerance.
-// Variants: HAS_EXTRA (pipeline-override constant).
-// Numerics: f32 throughout (the reference keeps c, ĉ, t and s in f64), dot products summed in a
-//   tree, loss summed in f32 by invocation 0; stable σ and softplus (common/logistic.wgsl).
-//   Parity tolerance 1e-5 absolute + relative over several batches.
+//   target that is another example's negative, a category shared by several items or listed
+//   twice for one) sees every earlier update exactly as in the reference — the single-thread
+//   semantics, not Hogwild. Invocation l owns columns l, l + 64, … of every row: c, ĉ and t
+//   live in its registers per column, it reads and writes only its own columns, so no barrier
+//   is needed between updates except around the dot product's tree reduction in workgroup
+//   memory. One GPU core: exact in order, not fast (as bpr_step.wgsl); a fast version would
+//   schedule conflict-free examples in parallel or accept Hogwild with a documented tolerance.
+// Variants: HAS_EXTRA (pipeline-override constant; false folds the category code away).
+// Numerics: f32 throughout (the reference keeps c, ĉ, t and s in f64), Σ x_l in list order, then
+//   scaled by m_j, then added to w_j, as the reference; dot products summed in a tree, loss
+//   summed in f32 by invocation 0; stable σ and softplus (common/logistic.wgsl). Parity
+//   tolerance 1e-5 absolute + relative over several batches.
 // Limits: d ≤ 64·16 = 1024 (per-invocation column registers; the host checks).
-// Bad input: every id (and every extra_of entry the batch reaches) is checked before any
-//   write, as the reference; one out of range sets status (raised at the next read) and
-//   nothing is updated.
+// Bad input: every id, and with HAS_EXTRA the CSR map's ends and the category rows of every
+//   output row the batch reaches, is checked before any write, as the reference; a failure
+//   sets its status bit (0: an id out of range; 1: indptr does not run from 0 to nnz; 2: a
+//   touched row's indptr range is not inside indices; 3: a category row out of range), the
+//   host raises it at the next read, and nothing is updated.
 
 override HAS_EXTRA: bool = false;
 
@@ -44,7 +52,8 @@ struct Params {
   rows_b: u32,
   rows_out: u32,
   rows_extra: u32,
-  _pad0: u32,
+  // Length of the category list (extraIndices); 0 without HAS_EXTRA.
+  nnz: u32,
   alpha1: f32,
   alpha2: f32,
   beta: f32,
@@ -61,13 +70,16 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> W: array<f32>;
 @group(0) @binding(4) var<storage, read_write> X: array<f32>;
 @group(0) @binding(5) var<storage, read> examples: array<i32>;
-@group(0) @binding(6) var<storage, read> extra_of: array<i32>;
-@group(0) @binding(7) var<storage, read_write> loss: array<f32>;
-@group(0) @binding(8) var<storage, read_write> status: atomic<u32>;
+@group(0) @binding(6) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(7) var<storage, read_write> status: atomic<u32>;
 
 const WORKGROUP: u32 = 64u;
 // Columns per invocation: d ≤ WORKGROUP·COLS.
 const COLS: u32 = 16u;
+const BAD_ID: u32 = 1u;
+const BAD_INDPTR_ENDS: u32 = 2u;
+const BAD_ROW_RANGE: u32 = 4u;
+const BAD_EXTRA_ROW: u32 = 8u;
 
 var<workgroup> partial: array<f32, WORKGROUP>;
 var<workgroup> bad: u32;
@@ -83,6 +95,11 @@ fn output_row(e: u32, j: u32) -> u32 {
     return u32(examples[2u * b + e]);
   }
   return u32(examples[3u * b + e * params.negatives + j - 1u]);
+}
+
+// Where indptr starts in `examples`; indices follow it (Ro + 1 entries later).
+fn indptr_base() -> u32 {
+  return params.batch * (3u + params.negatives);
 }
 
 // Σ over the workgroup of each invocation's `mine`; every invocation gets the sum.
@@ -101,6 +118,23 @@ fn workgroup_sum(lid: u32, mine: f32) -> f32 {
   return total;
 }
 
+// The status bits of output row `row`'s category list (0 when it is a valid range of valid rows).
+fn check_categories(row: u32) -> u32 {
+  let p = indptr_base();
+  let lo = examples[p + row];
+  let hi = examples[p + row + 1u];
+  if (!(lo <= hi && lo >= 0 && u32(hi) <= params.nnz)) {
+    return BAD_ROW_RANGE;
+  }
+  let base = p + params.rows_out + 1u;
+  for (var k = u32(lo); k < u32(hi); k++) {
+    if (!in_range(examples[base + k], params.rows_extra)) {
+      return BAD_EXTRA_ROW;
+    }
+  }
+  return 0u;
+}
+
 @compute @workgroup_size(WORKGROUP)
 fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
   let b = params.batch;
@@ -110,8 +144,14 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
     bad = 0u;
   }
   workgroupBarrier();
-  // Check every id before any write.
+  // Check every id (and every category row the batch reaches) before any write.
   var mine = 0u;
+  if (HAS_EXTRA && lid == 0u) {
+    let p = indptr_base();
+    if (examples[p] != 0 || examples[p + params.rows_out] != i32(params.nnz)) {
+      mine = BAD_INDPTR_ENDS;
+    }
+  }
   for (var i = lid; i < b * (3u + N); i += WORKGROUP) {
     var rows = params.rows_out;
     if (i < b) {
@@ -121,21 +161,16 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
     }
     let v = examples[i];
     if (!in_range(v, rows)) {
-      mine = 1u;
+      mine |= BAD_ID;
     } else if (HAS_EXTRA && i >= 2u * b) {
-      let x = extra_of[v];
-      if (x < -1 || x >= i32(params.rows_extra)) {
-        mine = 1u;
-      }
+      mine |= check_categories(u32(v));
     }
   }
   if (mine != 0u) {
     bad = 1u;
+    atomicOr(&status, mine);
   }
   if (workgroupUniformLoad(&bad) != 0u) {
-    if (lid == 0u) {
-      atomicMax(&status, 1u);
-    }
     return;
   }
   let alpha1 = params.alpha1;
@@ -143,6 +178,8 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
   let beta = params.beta;
   let lr = params.lr;
   let reg = params.reg;
+  let ptr = indptr_base();
+  let cats = ptr + params.rows_out + 1u;
   var total = 0.0;
   var c: array<f32, COLS>;
   var grad: array<f32, COLS>;
@@ -160,18 +197,25 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
     for (var j = 0u; j <= N; j++) {
       let row = output_row(e, j);
       let wo = row * d;
-      var xr = -1;
+      // The row's category list [lo, hi) of indices (empty without HAS_EXTRA).
+      var lo = 0u;
+      var hi = 0u;
       if (HAS_EXTRA) {
-        xr = extra_of[row];
+        lo = u32(examples[ptr + row]);
+        hi = u32(examples[ptr + row + 1u]);
       }
-      let xo = u32(max(xr, 0)) * d;
+      let m = select(0.0, beta / f32(hi - lo), hi > lo);
       var dot = 0.0;
       for (var q = 0u; q < COLS; q++) {
         let k = lid + q * WORKGROUP;
         if (k < d) {
           var tk = W[wo + k];
-          if (xr >= 0) {
-            tk += beta * X[xo + k];
+          if (hi > lo) {
+            var sx = 0.0;
+            for (var l = lo; l < hi; l++) {
+              sx += X[u32(examples[cats + l]) * d + k];
+            }
+            tk += m * sx;
           }
           t[q] = tk;
           dot += c[q] * tk;
@@ -189,9 +233,17 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
           grad[q] += g * t[q];
           let w = W[wo + k];
           W[wo + k] = w + lr * (g * c[q] - reg * w);
-          if (xr >= 0) {
+        }
+      }
+      // In list order: a category listed twice for this row gets both updates, the second
+      // reading the first's result, as in the reference.
+      for (var l = lo; l < hi; l++) {
+        let xo = u32(examples[cats + l]) * d;
+        for (var q = 0u; q < COLS; q++) {
+          let k = lid + q * WORKGROUP;
+          if (k < d) {
             let x = X[xo + k];
-            X[xo + k] = x + lr * (g * beta * c[q] - reg * x);
+            X[xo + k] = x + lr * (g * m * c[q] - reg * x);
           }
         }
       }

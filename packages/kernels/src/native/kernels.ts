@@ -210,12 +210,14 @@ export function registerNativeKernels(addon: NativeAddon): void {
   });
 
   registerKernel<BprStepAttrs>('bpr_step', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'bpr_step';
     const d = checkBprStepInputs(inputs, attrs);
     const [P, Q, users, pos, neg] = inputs;
-    const loss = addon.bpr_step(
-      hostF32(P), hostF32(Q), d, i32(users, 'bpr_step', 'users'), i32(pos, 'bpr_step', 'positives'), i32(neg, 'bpr_step', 'negatives'),
-      attrs.lr, attrs.reg, attrs.hogwild ?? false,
-    );
+    const args = [hostF32(P), hostF32(Q), d, i32(users, K, 'users'), i32(pos, K, 'positives'), i32(neg, K, 'negatives'), attrs.lr, attrs.reg, attrs.hogwild ?? false] as const;
+    // The category inputs (checked above, extraWeight included) follow hogwild.
+    const loss = inputs.length === 8
+      ? addon.bpr_step(...args, f32(inputs[5], K, 'extra'), i32(inputs[6], K, 'extraIndptr'), i32(inputs[7], K, 'extraIndices'), attrs.extraWeight as number)
+      : addon.bpr_step(...args);
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });
 
@@ -284,7 +286,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const [A, B, W, ca, cb, targets, negs] = inputs;
     const loss = addon.skipgram_step(
       f32(A, K, 'contextA'), f32(B, K, 'contextB'), f32(W, K, 'output'),
-      hasExtra ? f32(inputs[7], K, 'extra') : new Float32Array(0), hasExtra ? i32(inputs[8], K, 'extraOfOutput') : new Int32Array(0), dim,
+      hasExtra ? f32(inputs[7], K, 'extra') : new Float32Array(0), hasExtra ? i32(inputs[8], K, 'extraIndptr') : new Int32Array(0),
+      hasExtra ? i32(inputs[9], K, 'extraIndices') : new Int32Array(0), dim,
       i32(ca, K, 'ctxA'), i32(cb, K, 'ctxB'), i32(targets, K, 'targets'), i32(negs, K, 'negatives'), negatives,
       attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false,
     );

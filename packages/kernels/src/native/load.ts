@@ -76,10 +76,15 @@ export interface NativeAddon {
     param: Float32Array, width: number, indices: Int32Array, values: Float32Array, m: Float32Array, v: Float32Array,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupledWeightDecay: number, step: number,
   ): void;
-  /** `bpr_step`, in place on both tables; `hogwild` false keeps batch order per row (bit-identical to js); returns the mean loss. */
+  /**
+   * `bpr_step`, in place on both tables (and the category table when given: `extra` with the
+   * items' category lists in CSR form, `extraIndptr` [items + 1] and `extraIndices`, and
+   * `extraWeight` β); `hogwild` false keeps batch order per row (bit-identical to js); returns the mean loss.
+   */
   bpr_step(
     userFactors: Float32Array, itemFactors: Float32Array, dim: number,
     users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, hogwild: boolean,
+    extra?: Float32Array, extraIndptr?: Int32Array, extraIndices?: Int32Array, extraWeight?: number,
   ): number;
   /** `rank_topk`; writes `topIndices` and `topScores` ([users·k] each). */
   rank_topk(
@@ -105,9 +110,13 @@ export interface NativeAddon {
     sampledLogQ: Float32Array, classBias: Float32Array, dim: number, removeAccidentalHits: number, dLoss: Float32Array,
     dHidden: Float32Array, dRows: Float32Array, dBias: Float32Array,
   ): void;
-  /** `skipgram_step`, in place on all tables; `extra`/`extraOfOutput` are empty without a category table; returns the mean loss. */
+  /**
+   * `skipgram_step`, in place on all tables; `extraIndptr` [output rows + 1] and `extraIndices`
+   * are the output rows' category lists in CSR form; `extra`, `extraIndptr` and `extraIndices`
+   * are empty without a category table; returns the mean loss.
+   */
   skipgram_step(
-    contextA: Float32Array, contextB: Float32Array, output: Float32Array, extra: Float32Array, extraOfOutput: Int32Array, dim: number,
+    contextA: Float32Array, contextB: Float32Array, output: Float32Array, extra: Float32Array, extraIndptr: Int32Array, extraIndices: Int32Array, dim: number,
     ctxA: Int32Array, ctxB: Int32Array, targets: Int32Array, negatives: Int32Array, negativesPerExample: number,
     alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean,
   ): number;

@@ -17,8 +17,23 @@
  * q_j update is the one kept (it is written last).
  *
  * Layouts and dtypes: inputs `[userFactors f32 [U, d], itemFactors f32 [I, d],
- * users i32 [b], positives i32 [b], negatives i32 [b]]`; P and Q are updated in
- * place. Output: loss f32 [1].
+ * users i32 [b], positives i32 [b], negatives i32 [b]]`, optionally followed by
+ * `[extra f32 [Rx, d], extraIndptr i32 [I + 1], extraIndices i32 [nnz]]`; the
+ * tables are updated in place. Output: loss f32 [1].
+ *
+ * With the extra (category) table, an item's vector is MRLR's multi-level item
+ * embedding (Liu et al., "Multi-level representation learning for ranking",
+ * §3.4 Eq. 7, used in the ranking term Eq. 6):
+ *
+ *   C_i = extraIndices[extraIndptr[i] … extraIndptr[i+1]),  m_i = β / |C_i|
+ *   q̃_i = q_i + m_i·Σ_{l∈C_i} x_l       (q̃_i = q_i when C_i is empty; β = `extraWeight`)
+ *   x = ⟨p_u, q̃_i − q̃_j⟩,  g = σ(−x)
+ *   p_u ← p_u + lr·(g·(q̃_i − q̃_j) − λ·p_u),  q_i and q_j as above
+ *   for l in C_i, in list order: x_l ← x_l + lr·(g·m_i·p_u_old − λ·x_l)
+ *   then for l in C_j:            x_l ← x_l + lr·(−g·m_j·p_u_old − λ·x_l)
+ *
+ * (a category of both items gets both updates, the second reading the first's
+ * result). Σ x_l is summed in f64 in list order, then scaled, then added to q.
  *
  * Numerics: each triple in f64 (x summed sequentially), rows rounded to f32 on
  * store; softplus in its stable form, loss summed in f64.
@@ -38,6 +53,7 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { checkExtraRows } from './skipgram_step.js';
 
 /**
  * Attributes of `bpr_step`.
@@ -60,6 +76,8 @@ export interface BprStepAttrs {
    * bench prints the ratio). js and webgpu are serial: ignored there.
    */
   hogwild?: boolean;
+  /** β: weight of an item's mean extra (category) row in its vector (MRLR's α3); required with the extra inputs, ignored without. */
+  extraWeight?: number;
 }
 
 /**
@@ -89,7 +107,9 @@ export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAtt
   if (attrs && attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
     throw new Error(`bpr_step: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   }
-  if (inputs.length !== 5) throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives], got ${inputs.length}`);
+  if (inputs.length !== 5 && inputs.length !== 8) {
+    throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
+  }
   const [P, Q, users, pos, neg] = inputs;
   if (P.shape.length !== 2 || Q.shape.length !== 2 || P.dtype !== 'f32' || Q.dtype !== 'f32') {
     throw new Error('bpr_step: userFactors and itemFactors must be f32 matrices [rows, d]');
@@ -104,6 +124,14 @@ export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAtt
   checkRange('user', hostData(users), P.shape[0]);
   checkRange('positive item', hostData(pos), Q.shape[0]);
   checkRange('negative item', hostData(neg), Q.shape[0]);
+  if (inputs.length === 8) {
+    const X = inputs[5];
+    if (X.dtype !== 'f32' || X.shape.length !== 2 || X.shape[1] !== d) throw new Error(`bpr_step: extra must be f32 [rows, ${d}], got ${X.dtype} [${X.shape.join(', ')}]`);
+    if (X === P || X === Q) throw new Error('bpr_step: extra must be a tensor distinct from userFactors and itemFactors');
+    const beta = attrs?.extraWeight;
+    if (typeof beta !== 'number' || !Number.isFinite(beta)) throw new Error(`bpr_step: attribute extraWeight must be a finite number when the extra table is given, got ${String(beta)}`);
+    checkExtraRows('bpr_step', inputs[6], inputs[7], Q.shape[0], X.shape[0], [hostData(pos), hostData(neg)]);
+  }
   return d;
 }
 
@@ -130,22 +158,67 @@ registerKernel<BprStepAttrs>('bpr_step', 'js', ({ inputs, attrs, backend }) => {
   const pos = hostData(inputs[3]);
   const neg = hostData(inputs[4]);
   const { lr, reg } = attrs;
+  const X = inputs.length === 8 ? hostF32(inputs[5]) : undefined;
+  const xp = X ? hostData(inputs[6]) : undefined;
+  const xi = X ? hostData(inputs[7]) : undefined;
+  const beta = attrs.extraWeight ?? 0;
+  const ti = new Float64Array(d);
+  const tj = new Float64Array(d);
+  const pOld = new Float64Array(d);
   let loss = 0;
   for (let t = 0; t < users.length; t++) {
     const pu = users[t] * d;
     const qi = pos[t] * d;
     const qj = neg[t] * d;
+    if (!X) {
+      let x = 0;
+      for (let c = 0; c < d; c++) x += P[pu + c] * (Q[qi + c] - Q[qj + c]);
+      const g = 1 / (1 + Math.exp(x));
+      loss += softplusOf(-x);
+      for (let c = 0; c < d; c++) {
+        const p = P[pu + c];
+        const a = Q[qi + c];
+        const b = Q[qj + c];
+        P[pu + c] = p + lr * (g * (a - b) - reg * p);
+        Q[qi + c] = a + lr * (g * p - reg * a);
+        Q[qj + c] = b + lr * (-g * p - reg * b);
+      }
+      continue;
+    }
+    const iLo = xp![pos[t]];
+    const iHi = xp![pos[t] + 1];
+    const jLo = xp![neg[t]];
+    const jHi = xp![neg[t] + 1];
+    const mi = iHi > iLo ? beta / (iHi - iLo) : 0;
+    const mj = jHi > jLo ? beta / (jHi - jLo) : 0;
     let x = 0;
-    for (let c = 0; c < d; c++) x += P[pu + c] * (Q[qi + c] - Q[qj + c]);
+    for (let c = 0; c < d; c++) {
+      let si = 0;
+      for (let q = iLo; q < iHi; q++) si += X[xi![q] * d + c];
+      let sj = 0;
+      for (let q = jLo; q < jHi; q++) sj += X[xi![q] * d + c];
+      ti[c] = iHi > iLo ? Q[qi + c] + mi * si : Q[qi + c];
+      tj[c] = jHi > jLo ? Q[qj + c] + mj * sj : Q[qj + c];
+      pOld[c] = P[pu + c];
+      x += pOld[c] * (ti[c] - tj[c]);
+    }
     const g = 1 / (1 + Math.exp(x));
     loss += softplusOf(-x);
     for (let c = 0; c < d; c++) {
-      const p = P[pu + c];
+      const p = pOld[c];
       const a = Q[qi + c];
       const b = Q[qj + c];
-      P[pu + c] = p + lr * (g * (a - b) - reg * p);
+      P[pu + c] = p + lr * (g * (ti[c] - tj[c]) - reg * p);
       Q[qi + c] = a + lr * (g * p - reg * a);
       Q[qj + c] = b + lr * (-g * p - reg * b);
+    }
+    for (let q = iLo; q < iHi; q++) {
+      const xo = xi![q] * d;
+      for (let c = 0; c < d; c++) X[xo + c] = X[xo + c] + lr * (g * mi * pOld[c] - reg * X[xo + c]);
+    }
+    for (let q = jLo; q < jHi; q++) {
+      const xo = xi![q] * d;
+      for (let c = 0; c < d; c++) X[xo + c] = X[xo + c] + lr * (-g * mj * pOld[c] - reg * X[xo + c]);
     }
   }
   const mean = users.length > 0 ? loss / users.length : 0;

@@ -8,11 +8,13 @@
  *   for each example e, in batch order:
  *     c = α1·a_{ctxA[e]} + α2·b_{ctxB[e]}                     (context, read once)
  *     for j in [target_e, neg_e1 … neg_eN], label y = 1 for the target, 0 otherwise:
- *       t_j = w_j + β·x_{extra[j]}          (β·x only when an extra table is given and extra[j] ≥ 0)
+ *       C_j = extraIndices[extraIndptr[j] … extraIndptr[j+1])   (the output row's categories; empty without an extra table)
+ *       m_j = β / |C_j|
+ *       t_j = w_j + m_j·Σ_{l∈C_j} x_l          (t_j = w_j when C_j is empty)
  *       s = c·t_j,  g = y − σ(s)
  *       ĉ += g·t_j                            (the context's gradient, applied after the loop)
  *       w_j ← w_j + lr·(g·c − λ·w_j)
- *       x_{extra[j]} ← x + lr·(g·β·c − λ·x)
+ *       for l in C_j, in list order:  x_l ← x_l + lr·(g·m_j·c − λ·x_l)
  *       loss += −ln σ(s) if y = 1, −ln σ(−s) otherwise   (s before the row's update)
  *     a ← a + lr·(α1·ĉ − λ·a),  b ← b + lr·(α2·ĉ − λ·b)
  *   returns the loss summed over the N + 1 terms, averaged over the examples
@@ -21,18 +23,21 @@
  * word2vec update order: output rows update one after the other (a negative
  * drawn twice sees its first update), the context rows once at the end. In
  * MRLR, a = user table (α1), b = item input table (α2 = 1 − α1), w = item
- * output table, x = category table with β = α3 (one category per item; the
- * paper's α3/|C| Σ over several categories is the same with |C| = 1, the
- * datasets' case). With α2 = 0 it is plain word2vec/item2vec skip-gram.
+ * output table, x = category table with β = α3: t_j is Eq. 7's multi-level item
+ * vector v_j + α3/|C_j|·Σ c_l over the item's categories, in CSR form. With
+ * α2 = 0 it is plain word2vec/item2vec skip-gram.
  *
  * Layouts and dtypes: inputs `[contextA f32 [Ra, d], contextB f32 [Rb, d],
  * output f32 [Ro, d], ctxA i32 [b], ctxB i32 [b], targets i32 [b], negatives
- * i32 [b, N]]`, optionally followed by `[extra f32 [Rx, d], extraOfOutput i32
- * [Ro]]` (−1 = no extra row). All three/four tables are updated in place and
- * must be distinct tensors. Output: loss f32 [1].
+ * i32 [b, N]]`, optionally followed by `[extra f32 [Rx, d], extraIndptr i32
+ * [Ro + 1], extraIndices i32 [nnz]]`: output row j's extra rows are
+ * extraIndices[extraIndptr[j] … extraIndptr[j + 1]) (indptr non-decreasing from
+ * 0 to nnz; an empty range = no extra row). All three/four tables are updated
+ * in place and must be distinct tensors. Output: loss f32 [1].
  *
- * Numerics: c, ĉ and dot products in f64, rows rounded to f32 on store;
- * −ln σ in its stable softplus form.
+ * Numerics: c, ĉ, t_j and dot products in f64 (Σ x_l summed in list order,
+ * then scaled by m_j, then added to w_j), rows rounded to f32 on store; −ln σ
+ * in its stable softplus form.
  *
  * Threading: by default native runs a dependency-ordered schedule (an example
  * waits for the last earlier example that touched one of its rows: a, b, its
@@ -116,12 +121,12 @@ export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs?: Skipg
   if (attrs && attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
     throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   }
-  if (inputs.length !== 7 && inputs.length !== 9) {
-    throw new Error(`${K}: expected 7 inputs [contextA, contextB, output, ctxA, ctxB, targets, negatives] and optionally [extra, extraOfOutput], got ${inputs.length}`);
+  if (inputs.length !== 7 && inputs.length !== 10) {
+    throw new Error(`${K}: expected 7 inputs [contextA, contextB, output, ctxA, ctxB, targets, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
   const [A, Bt, W, ca, cb, targets, negs] = inputs;
   const tables: [string, Tensor][] = [['contextA', A], ['contextB', Bt], ['output', W]];
-  if (inputs.length === 9) tables.push(['extra', inputs[7]]);
+  if (inputs.length === 10) tables.push(['extra', inputs[7]]);
   const dim = A.shape[1];
   for (const [name, t] of tables) {
     if (t.dtype !== 'f32' || t.shape.length !== 2 || t.shape[1] !== dim) throw new Error(`${K}: ${name} must be f32 [rows, ${dim}], got ${t.dtype} [${t.shape.join(', ')}]`);
@@ -138,21 +143,8 @@ export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs?: Skipg
   checkRange('contextB row', hostData(cb), Bt.shape[0]);
   checkRange('target', hostData(targets), W.shape[0]);
   checkRange('negative', hostData(negs), W.shape[0]);
-  const hasExtra = inputs.length === 9;
-  if (hasExtra) {
-    const map = inputs[8];
-    if (map.dtype !== 'i32' || map.shape.length !== 1 || map.shape[0] !== W.shape[0]) throw new Error(`${K}: extraOfOutput must be i32 [${W.shape[0]}] (one entry per output row)`);
-    // Only the rows this batch touches are checked: scanning the whole map would cost
-    // O(output rows) per call, more than the step itself on a 1,000,000-row table.
-    const v = hostData(map);
-    const rows = inputs[7].shape[0];
-    for (const touched of [hostData(targets), hostData(negs)]) {
-      for (let i = 0; i < touched.length; i++) {
-        const r = touched[i];
-        if (v[r] < -1 || v[r] >= rows) throw new Error(`${K}: extra row ${v[r]} of output row ${r} is out of range for ${rows} rows (−1 = none)`);
-      }
-    }
-  }
+  const hasExtra = inputs.length === 10;
+  if (hasExtra) checkExtraRows(K, inputs[8], inputs[9], W.shape[0], inputs[7].shape[0], [hostData(targets), hostData(negs)]);
   return { dim, batch, negatives: negs.shape[1], hasExtra };
 }
 
@@ -160,6 +152,39 @@ function checkRange(what: string, ids: ArrayLike<number>, count: number): void {
   for (let r = 0; r < ids.length; r++) {
     const v = ids[r];
     if (v < 0 || v >= count) throw new Error(`skipgram_step: ${what} ${v} at position ${r} is out of range for ${count} rows`);
+  }
+}
+
+/**
+ * Checks an output table's extra rows in CSR form (`indptr` i32 [outputRows + 1],
+ * `indices` i32 [nnz]) for the rows a batch touches; shared by `skipgram_step` and
+ * `bpr_step`. Only the touched rows are checked: scanning the whole map would cost
+ * O(output rows) per call, more than the step itself on a 1,000,000-row table.
+ *
+ * @example
+ * ```ts
+ * checkExtraRows('bpr_step', indptr, indices, items, categories, [hostData(pos), hostData(neg)]);
+ * ```
+ */
+export function checkExtraRows(K: string, indptr: Tensor, indices: Tensor, outputRows: number, extraRows: number, touchedLists: ArrayLike<number>[]): void {
+  if (indptr.dtype !== 'i32' || indptr.shape.length !== 1 || indptr.shape[0] !== outputRows + 1) {
+    throw new Error(`${K}: extraIndptr must be i32 [${outputRows + 1}] (one more than the output rows), got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
+  }
+  const nnz = indices.shape[0] ?? 0;
+  if (indices.dtype !== 'i32' || indices.shape.length !== 1) throw new Error(`${K}: extraIndices must be i32 [nnz], got ${indices.dtype} [${indices.shape.join(', ')}]`);
+  const p = hostData(indptr);
+  if (p[0] !== 0 || p[outputRows] !== nnz) throw new Error(`${K}: extraIndptr must run from 0 to ${nnz} (the length of extraIndices), got ${p[0]} … ${p[outputRows]}`);
+  const x = hostData(indices);
+  for (const touched of touchedLists) {
+    for (let i = 0; i < touched.length; i++) {
+      const r = touched[i];
+      const lo = p[r];
+      const hi = p[r + 1];
+      if (!(lo <= hi && lo >= 0 && hi <= nnz)) throw new Error(`${K}: extraIndptr[${r}] … extraIndptr[${r + 1}] = ${lo} … ${hi} is not a range of extraIndices (length ${nnz})`);
+      for (let k = lo; k < hi; k++) {
+        if (x[k] < 0 || x[k] >= extraRows) throw new Error(`${K}: extra row ${x[k]} of output row ${r} (extraIndices[${k}]) is out of range for ${extraRows} rows`);
+      }
+    }
   }
 }
 
@@ -178,7 +203,8 @@ registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backe
   const targets = hostData(inputs[5]);
   const negs = hostData(inputs[6]);
   const X = hasExtra ? hostF32(inputs[7]) : undefined;
-  const extraOf = hasExtra ? hostData(inputs[8]) : undefined;
+  const xp = hasExtra ? hostData(inputs[8]) : undefined;
+  const xi = hasExtra ? hostData(inputs[9]) : undefined;
   const { alpha1, alpha2, extraWeight: beta, lr, reg } = attrs;
   const c = new Float64Array(d);
   const grad = new Float64Array(d);
@@ -192,11 +218,14 @@ registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backe
     for (let j = 0; j <= N; j++) {
       const row = j === 0 ? targets[e] : negs[e * N + j - 1];
       const wo = row * d;
-      const xr = extraOf ? extraOf[row] : -1;
-      const xo = xr * d;
+      const lo = X ? xp![row] : 0;
+      const hi = X ? xp![row + 1] : 0;
+      const m = hi > lo ? beta / (hi - lo) : 0;
       let s = 0;
       for (let k = 0; k < d; k++) {
-        t[k] = X && xr >= 0 ? W[wo + k] + beta * X[xo + k] : W[wo + k];
+        let sx = 0;
+        for (let q = lo; q < hi; q++) sx += X![xi![q] * d + k];
+        t[k] = hi > lo ? W[wo + k] + m * sx : W[wo + k];
         s += c[k] * t[k];
       }
       const y = j === 0 ? 1 : 0;
@@ -207,10 +236,11 @@ registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backe
         const w = W[wo + k];
         W[wo + k] = w + lr * (g * c[k] - reg * w);
       }
-      if (X && xr >= 0) {
+      for (let q = lo; q < hi; q++) {
+        const xo = xi![q] * d;
         for (let k = 0; k < d; k++) {
-          const x = X[xo + k];
-          X[xo + k] = x + lr * (g * beta * c[k] - reg * x);
+          const x = X![xo + k];
+          X![xo + k] = x + lr * (g * m * c[k] - reg * x);
         }
       }
     }
