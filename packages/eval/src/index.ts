@@ -110,6 +110,7 @@ export {
   type ReportInit,
   type ReportRow,
   type TrainingCurve,
+  type ReportFigure,
 } from './report/result.js';
 export { renderMarkdown, escapeMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { renderHtml, escapeHtml, type HtmlOptions } from './report/html.js';

@@ -294,6 +294,17 @@ export function renderHtml(report: EvaluationReport, options: HtmlOptions = {}):
     charts.push('</div>');
   }
 
+  const figures = (report.figures ?? []).filter((f) => f.lines.some((l) => l.x.length > 0));
+  if (figures.length > 0) {
+    charts.push('<h2>Figures</h2><div class="charts">');
+    for (const f of figures) {
+      for (const l of f.lines) if (!styleOf.has(l.name)) styleOf.set(l.name, styleOf.size);
+      const lines = f.lines.filter((l) => l.x.length > 0).map((l) => ({ name: l.name, x: l.x, y: l.y, style: styleOf.get(l.name)! }));
+      charts.push(lineChart(f.title, f.xLabel, f.yLabel, lines, `chart-${chartIndex++}`));
+    }
+    charts.push('</div>');
+  }
+
   const notes = (report.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n');
   const created = report.createdAt !== undefined ? ` · ${escapeHtml(report.createdAt)}` : '';
   return `<!DOCTYPE html>

@@ -72,6 +72,29 @@ describe('renderMarkdown', () => {
     ]);
   });
 
+  it('writes a figure as a table, one row per line and one column per x, – where a line has no point', () => {
+    const report = createReport({
+      title: 'MRLR',
+      dataset: 'Toys',
+      protocol: '5-fold CV',
+      rows: [{ method: 'MRLR', values: { AUC: 0.8 } }],
+      figures: [{ title: 'Fig. 2: AUC vs α1', xLabel: 'α1', yLabel: 'AUC', lines: [{ name: 'test', x: [0, 0.5], y: [0.71, 0.75] }, { name: 'validation', x: [0.5], y: [0.7] }] }],
+    });
+    expect(renderMarkdown(report, { digits: 2, headingLevel: 2 }).split('\n').slice(10)).toEqual([
+      '### Fig. 2: AUC vs α1',
+      '',
+      'AUC by α1:',
+      '',
+      '| | 0 | 0.5 |',
+      '| :-- | --: | --: |',
+      '| test | 0.71 | 0.75 |',
+      '| validation | – | 0.70 |',
+      '',
+    ]);
+    expect(() => createReport({ title: 't', dataset: 'd', protocol: 'p', rows: [], figures: [{ title: 'f', xLabel: 'x', yLabel: 'y', lines: [{ name: 'a', x: [1, 2], y: [1] }] }] }))
+      .toThrow('invalid report: report.figures[0].lines[0].y must be 2 values (one per x), got 1');
+  });
+
   it('escapes text that Markdown would read as syntax', () => {
     expect(escapeMarkdown('a|b *c* _d_ <script>')).toBe('a\\|b \\*c\\* \\_d\\_ \\<script\\>');
     expect(escapeMarkdown('# heading')).toBe('\\# heading');

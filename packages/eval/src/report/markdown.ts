@@ -101,5 +101,18 @@ export function renderMarkdown(report: EvaluationReport, options: MarkdownOption
   });
   lines.push('', `Protocol: ${escapeMarkdown(report.protocol)}`);
   for (const note of report.notes ?? []) lines.push('', escapeMarkdown(note));
+  for (const figure of report.figures ?? []) {
+    // A figure as a table: one row per line, one column per x.
+    const xs = [...new Set(figure.lines.flatMap((l) => l.x))].sort((a, b) => a - b);
+    lines.push('', `${'#'.repeat(level + 1)} ${escapeMarkdown(figure.title)}`, '', `${escapeMarkdown(figure.yLabel)} by ${escapeMarkdown(figure.xLabel)}:`, '');
+    lines.push(`| | ${xs.map((x) => String(x)).join(' | ')} |`, `| :-- | ${xs.map(() => '--:').join(' | ')} |`);
+    for (const l of figure.lines) {
+      const cells = xs.map((x) => {
+        const k = l.x.indexOf(x);
+        return k < 0 ? '–' : l.y[k]!.toFixed(digits);
+      });
+      lines.push(`| ${escapeMarkdown(l.name)} | ${cells.join(' | ')} |`);
+    }
+  }
   return lines.join('\n') + '\n';
 }

@@ -79,6 +79,23 @@ export interface TrainingCurve {
 }
 
 /**
+ * A figure of a paper redrawn from measured values: one line per method (or setting) of
+ * a metric against a parameter, e.g. MRLR Fig. 2 (AUC vs α1) or Fig. 4 (AUC vs the
+ * training share). HTML draws it as a line chart, Markdown as a table.
+ * @example
+ * ```ts
+ * const fig: ReportFigure = { title: 'Fig. 2: AUC vs α1', xLabel: 'α1', yLabel: 'AUC', lines: [{ name: 'MRLR', x: [0, 0.5, 1], y: [0.70, 0.72, 0.69] }] };
+ * ```
+ */
+export interface ReportFigure {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  /** One line each; `x` ascending, `y` one value per x. */
+  lines: { name: string; x: number[]; y: number[] }[];
+}
+
+/**
  * An evaluation report: a results table (rows = methods, columns = metric@K) under one
  * protocol, and optional per-K series and training curves.
  * @example
@@ -108,6 +125,8 @@ export interface EvaluationReport {
   lowerIsBetter?: string[];
   kSeries?: KSeries[];
   trainingCurves?: TrainingCurve[];
+  /** Figures of parameter sweeps (see {@link ReportFigure}). */
+  figures?: ReportFigure[];
   /** Free-text lines printed after the protocol line. */
   notes?: string[];
   /** ISO 8601 time the report was made, if wanted (not set automatically, to keep reports reproducible). */
@@ -400,6 +419,27 @@ export function validateReport(value: unknown): EvaluationReport {
       const x = numbers(o.x, `${path}.x`);
       const y = numbers(o.y, `${path}.y`);
       if (x.length !== y.length) fail(`${path}.y`, `${x.length} values (one per x)`, y.length);
+    });
+  }
+  if (r.figures !== undefined) {
+    if (!Array.isArray(r.figures)) fail('report.figures', 'an array', r.figures);
+    (r.figures as unknown[]).forEach((f, i) => {
+      const path = `report.figures[${i}]`;
+      if (!isObject(f)) fail(path, 'an object', f);
+      const o = f as Record<string, unknown>;
+      str(o.title, `${path}.title`);
+      str(o.xLabel, `${path}.xLabel`);
+      str(o.yLabel, `${path}.yLabel`);
+      if (!Array.isArray(o.lines)) fail(`${path}.lines`, 'an array of lines', o.lines);
+      (o.lines as unknown[]).forEach((l, j) => {
+        const lp = `${path}.lines[${j}]`;
+        if (!isObject(l)) fail(lp, 'an object', l);
+        const line = l as Record<string, unknown>;
+        str(line.name, `${lp}.name`);
+        const x = numbers(line.x, `${lp}.x`);
+        const y = numbers(line.y, `${lp}.y`);
+        if (x.length !== y.length) fail(`${lp}.y`, `${x.length} values (one per x)`, y.length);
+      });
     });
   }
   return value as EvaluationReport;
