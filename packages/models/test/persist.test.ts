@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Philox } from '@rec/core';
-import { createInteractions, type Interactions, positivesByBehavior } from '@rec/data';
+import { createInteractions, type Interactions, ItemCategories, positivesByBehavior } from '@rec/data';
 import { describe, expect, it } from 'vitest';
 import { interactionsHash, listModels, parseModelConfig, type RawIds, trainModel } from '../src/index.js';
 import { loadTrainedModel, readSavedModelConfig, saveTrainedModel } from '../src/node.js';
@@ -42,6 +42,8 @@ function funnelLog(seed: number): Interactions {
 }
 
 const train = funnelLog(3);
+/** Two categories per item, so the models that need item categories (FM, MRLR) train too. */
+const itemCategories = ItemCategories.fromLists(Array.from({ length: NUM_ITEMS }, (_, i) => [i % 3, 3 + (i % 2)]), ['a', 'b', 'c', 'd', 'e']);
 const everyone = Int32Array.from({ length: NUM_USERS }, (_, u) => u);
 const ids: RawIds = { users: Array.from({ length: NUM_USERS }, (_, u) => `u${u}`), items: Array.from({ length: NUM_ITEMS }, (_, i) => 100 + i) };
 const seen = positivesByBehavior(train).buy;
@@ -57,7 +59,7 @@ const save = async (dir: string, model: string) => saveTrainedModel(dir, await t
 
 describe('saveTrainedModel / loadTrainedModel', () => {
   it.each(listModels().map((m) => m.name))('%s: scores are identical after a round trip, without the training data', async (name) => {
-    const trained = await trainModel(tinyConfig(name), { train });
+    const trained = await trainModel(tinyConfig(name), { train, itemCategories });
     const dir = mkdtempSync(join(tmpdir(), `rec-persist-${name}-`));
     const files = await saveTrainedModel(dir, trained, { ids, seen, data });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['model.safetensors', 'seen.safetensors', 'ids.json', 'config.json']);

@@ -43,6 +43,11 @@ export interface TrainRunOptions {
   phase?: string;
   /** Validate after each epoch (default true when the fit has a validation). */
   validate?: boolean;
+  /**
+   * The optimizer's L2 weight decay for this run instead of the config's `l2`: 0 for a
+   * model whose loss carries its own priors (PMF's per-case λ, FM's separate 1-way and 2-way λ).
+   */
+  l2?: number;
 }
 
 /**
