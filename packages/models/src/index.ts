@@ -38,6 +38,14 @@ export { BPRMF, type BPRMFConfig } from './bpr/index.js';
 export { InteractionUnit, NCF, towerSizes, UNIT_KINDS, type BehaviorRows, type NCFConfig, type PairwiseModel, type PointwiseModel, type UnitKind, type UnitShape } from './ncf/index.js';
 export { NMTR, type NMTRConfig } from './nmtr/index.js';
 export { CMF, type CMFConfig } from './cmf/index.js';
+export { PMF, type PMFConfig } from './pmf/index.js';
+export { FM, type FMConfig, type ItemCategoryLists } from './fm/index.js';
+export { CoFactor, CoFactorALS, itemCooccurrence, solveSymmetric, sppmi, type CoFactorConfig, type CoFactorFactors, type CoFactorWeights, type CsrMatrix } from './cofactor/index.js';
+export { FusedSkipGramObjective, ItemEmbeddings, ItemPairSampler, META_TERMS, type FusedSkipGramOptions, type ItemEmbeddingsConfig, type ItemPairSamplerOptions, type MetaTerm, type SkipGramBatch } from './item2vec/index.js';
+export { CbowObjective, User2Vec, userSequences, type CbowBatch, type CbowOptions, type User2VecConfig, type UserSequences } from './user2vec/index.js';
+export { SquaredPointwiseObjective, type RatingRegressor } from './training/squared.js';
+export { rowMeans, type ItemLists } from './training/row-means.js';
+export { MRLR, MrlrObjective, MrlrSampler, VARIANT_TERMS, type MrlrBatch, type MRLRConfig, type MrlrSamplerOptions, type MrlrVariant, type RowLists } from './mrlr/index.js';
 export { behaviorLog, behaviorRows, type BehaviorLog } from './training/log.js';
 export {
   FusedBPRObjective, PairwiseObjective, PointwiseObjective,

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { getReproduction, listReproductions, type Reproduction, runReproduction } from '@rec/models/node';
+import { expandMethodPatterns, getReproduction, listReproductions, type Reproduction, runReproduction } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
 import { type CommandContext, prepareOutputFolder, useBackend } from './context.js';
@@ -93,7 +93,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .option('--data <key>', "the reproduction's dataset (`rec reproduce` lists them)")
     .option('--data-file <file>', "run --data's settings on your own dataset file (YAML/JSON, see rec data describe) instead of the registered dataset")
     .option('--out <dir>', 'report folder (default runs/reproduce/<paper>-<data, or the file name>); finished methods there are reused')
-    .option('--methods <ids>', 'comma-separated subset of the methods (`rec reproduce` lists them)')
+    .option('--methods <ids>', 'comma-separated subset of the methods, exact ids or patterns with * (`*.tune`, `mrlr*.f1`; `rec reproduce` lists them)')
     .option('--epochs <n>', `cap on epochs per method (${defaults('epochs')}; early stopping on the validation data)`)
     .option('--dim <n>', `embedding size (${defaults('dim')})`)
     .option('--backend <name>', 'js, native or webgpu (default: the fastest that loads)')
@@ -129,9 +129,8 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       const dim = positiveInt('dim', opts.dim);
       // Everything that can be checked without the data is checked before the first line of progress.
       const methods = opts.methods?.split(',').map((m) => m.trim()).filter(Boolean);
-      const known = reproduction.methods(data).map((m) => m.id);
-      const unknown = methods?.find((m) => !known.includes(m));
-      if (unknown !== undefined) throw new Error(`reproduce ${paper}: unknown method '${unknown}'; the methods are ${known.join(', ')}`);
+      // Checked (exact ids or `*` patterns) before the dataset is read.
+      if (methods) expandMethodPatterns(methods, reproduction.methods(data), `reproduce ${paper}`);
       if (opts.dataFile && !existsSync(opts.dataFile)) throw new Error(`--data-file: ${opts.dataFile} does not exist`);
       await prepareOutputFolder(out, '--out');
       const backend = await useBackend(io, opts.backend, opts.quiet);

@@ -20,6 +20,8 @@ import type { Dataset } from '@rec/data';
 import { readDataset as readRegistryDataset } from '@rec/data/node';
 import { renderHtml, renderMarkdown, reportToJSON } from '@rec/eval';
 import { configFieldsOf, getModel, parseModelConfig } from '../plugin/define.js';
+import type { TrainingData } from '../plugin/data.js';
+import type { Predictor } from '../plugin/inference.js';
 import { type TrainedModel, trainModel } from '../plugin/train.js';
 import {
   getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
@@ -86,8 +88,7 @@ export async function runReproduction(reproduction: Reproduction | string, optio
   const where = `reproduce ${recipe.id}`;
   if (!Object.hasOwn(recipe.datasets, options.data)) throw new Error(`${where}: data must be one of ${Object.keys(recipe.datasets).join(', ')}, got '${options.data}'`);
   const all = recipe.methods(options.data);
-  const wanted = options.methods ?? all.map((m) => m.id);
-  for (const id of wanted) if (!all.some((m) => m.id === id)) throw new Error(`${where}: unknown method '${id}'; the methods are ${all.map((m) => m.id).join(', ')}`);
+  const wanted = options.methods ? expandMethodPatterns(options.methods, all, where) : all.map((m) => m.id);
 
   const settings: ReproductionSettings = {
     data: options.data,
@@ -123,7 +124,8 @@ export async function runReproduction(reproduction: Reproduction | string, optio
       continue;
     }
     const checkpointDir = join(options.out, 'checkpoints', method.id);
-    const result = await runMethod(recipe, method, protocol, settings, { checkpointDir, log, onBatch: options.onBatch });
+    const tunedBy = method.tunedBy === undefined ? undefined : await tuningResultFor(method, results, resultFile);
+    const result = await runMethod(recipe, method, protocol, settings, { checkpointDir, log, onBatch: options.onBatch, tunedBy });
     await writeFileAtomic(file, JSON.stringify(result));
     await rm(checkpointDir, { recursive: true, force: true });
     results.push(result);
@@ -146,6 +148,33 @@ export async function runReproduction(reproduction: Reproduction | string, optio
   return { report, sections, results };
 }
 
+/**
+ * Method ids from `--methods` entries: an exact id, or a pattern where `*` stands for any
+ * run of characters (`mrlr*.f1`, `*.tune`); each entry must match at least one method.
+ */
+export function expandMethodPatterns(entries: readonly string[], all: readonly ReproductionMethod[], where: string): string[] {
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    const pattern = new RegExp(`^${entry.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const matched = all.filter((m) => (entry.includes('*') ? pattern.test(m.id) : m.id === entry));
+    if (matched.length === 0) {
+      const shown = all.length > 30 ? `${all.slice(0, 30).map((m) => m.id).join(', ')}, … (${all.length} in all; \`rec reproduce\` lists them)` : all.map((m) => m.id).join(', ');
+      throw new Error(`${where}: unknown method '${entry}'; the methods are ${shown}`);
+    }
+    for (const m of matched) ids.add(m.id);
+  }
+  return [...ids];
+}
+
+/** The finished result a `tunedBy` method takes its config from: done in this run or an earlier one. */
+async function tuningResultFor(method: ReproductionMethod, done: readonly MethodResult[], resultFile: (id: string) => string): Promise<MethodResult> {
+  const id = method.tunedBy!;
+  const found = done.find((r) => r.id === id);
+  if (found) return found;
+  if (existsSync(resultFile(id))) return JSON.parse(await readFile(resultFile(id), 'utf8')) as MethodResult;
+  throw new Error(`method ${method.id}: its config comes from method '${id}', which has not finished; run '${id}' first (the recipe's cost must order it earlier)`);
+}
+
 /** A candidate's checkpoint folder name: its fields and values (`learningRate-0.05-weights-0.300_0.700`). */
 function candidateTag(candidate: TuningCandidate): string {
   const value = (v: unknown): string => (Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? x.toFixed(3) : String(x))).join('_') : String(v));
@@ -164,13 +193,21 @@ async function runMethod<P extends PreparedProtocol>(
   method: ReproductionMethod,
   protocol: P,
   settings: ReproductionSettings,
-  io: { checkpointDir: string; log: (line: string) => void; onBatch: RunReproductionOptions['onBatch'] },
+  io: { checkpointDir: string; log: (line: string) => void; onBatch: RunReproductionOptions['onBatch']; tunedBy?: MethodResult },
 ): Promise<MethodResult> {
   const definition = getModel(method.config.model, `method ${method.id}: model`);
   const rule = definition.rule === true;
-  // The run's shared settings go to every model whose schema has them, overriding the method's.
-  const base = { ...method.config, ...configFieldsOf(definition.name, { dim: settings.dim, epochs: settings.epochs, seed: settings.seed }) };
-  const grid = rule ? [] : (recipe.tuning?.(method, base, settings) ?? []);
+  // The run's shared settings go to every model whose schema has them, overriding the method's;
+  // a method tuned by another takes that one's chosen config and its best epoch count.
+  const tuned = io.tunedBy;
+  const base = tuned
+    ? { ...tuned.config, ...configFieldsOf(definition.name, { epochs: tuned.bestEpoch === undefined ? settings.epochs : tuned.bestEpoch + 1, seed: settings.seed }) }
+    : { ...method.config, ...configFieldsOf(definition.name, { dim: settings.dim, epochs: settings.epochs, seed: settings.seed }) };
+  if (tuned && tuned.config.model !== method.config.model) {
+    throw new Error(`method ${method.id}: its config comes from method '${tuned.id}', which trained '${tuned.config.model}', not '${method.config.model}'`);
+  }
+  const grid = rule || tuned ? [] : (recipe.tuning?.(method, base, settings) ?? []);
+  const validation = recipe.validation && ((model: Predictor, data: TrainingData) => recipe.validation!(model, data, method, settings));
   const data = protocol.trainingData(method, rule);
   const describe = recipe.describeCandidate ?? describeFields;
   const onBatch = (p: BatchProgress & { phase?: string }) =>
@@ -189,7 +226,7 @@ async function runMethod<P extends PreparedProtocol>(
     let best = -Infinity;
     for (const candidate of grid) {
       const candidateConfig = parseModelConfig({ ...base, ...candidate }, `method ${method.id}`);
-      const run = await trainModel(candidateConfig, data, { checkpoints: fileCheckpoints(join(io.checkpointDir, candidateTag(candidate))), onBatch, onEpoch });
+      const run = await trainModel(candidateConfig, data, { checkpoints: fileCheckpoints(join(io.checkpointDir, candidateTag(candidate))), onBatch, onEpoch, ...(validation ? { validation } : {}) });
       const value = run.history?.bestValidation ?? 0;
       tuning.push({ ...candidate, validation: value });
       io.log(`${method.name}: ${describe(candidate)} → validation ${recipe.validationMetric} ${value.toFixed(4)}`);
@@ -200,7 +237,7 @@ async function runMethod<P extends PreparedProtocol>(
       }
     }
   }
-  trained ??= await trainModel(config, data, { ...(rule ? {} : { checkpoints: fileCheckpoints(join(io.checkpointDir, 'final')) }), onBatch, onEpoch });
+  trained ??= await trainModel(config, data, { ...(rule ? {} : { checkpoints: fileCheckpoints(join(io.checkpointDir, 'final')) }), onBatch, onEpoch, ...(validation ? { validation } : {}) });
   const trainSeconds = (performance.now() - t0) / 1000;
   const evaluation = await recipe.evaluate(trained, protocol, method);
   const history = trained.history;

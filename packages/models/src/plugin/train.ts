@@ -21,6 +21,11 @@ export interface TrainModelOptions extends FitHooks {
   checkpoints?: (phase?: string) => CheckpointStore;
   /** Names the data in error messages (a dataset name). */
   dataName?: string;
+  /**
+   * Validates with this instead of the model's own validation (a reproduction validating
+   * every method by its paper's metric, e.g. MRLR's AUC); undefined trains without one.
+   */
+  validation?: (model: Predictor, data: TrainingData, config: ModelConfig) => Validation | undefined;
 }
 
 /**
@@ -124,13 +129,15 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
     hooks,
     validation: definition.rule
       ? undefined
-      : (model) => (definition.validation ? definition.validation(model as never, data, parsed as never, shape) : hitRateValidation(model, data, parsed, target)),
+      : options.validation
+        ? (model) => options.validation!(model, data, parsed)
+        : (model) => (definition.validation ? definition.validation(model as never, data, parsed as never, shape) : hitRateValidation(model, data, parsed, target)),
     train: (model, objective, run = {}) => {
       const validation = run.validate === false ? undefined : context.validation?.(model);
       return new Trainer(model, objective, {
         optimizer: (parsed.optimizer as 'adagrad' | 'adam' | 'sgd' | undefined) ?? 'adagrad',
         learningRate: numberField(parsed, 'learningRate', 0.01),
-        l2: numberField(parsed, 'l2', 0),
+        l2: run.l2 ?? numberField(parsed, 'l2', 0),
         epochs: run.epochs ?? numberField(parsed, 'epochs', 20),
         checkpoint: options.checkpoints?.(run.phase),
         validation,

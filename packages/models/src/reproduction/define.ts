@@ -11,7 +11,9 @@ import type { Dataset } from '@rec/data';
 import type { EvaluationReport } from '@rec/eval';
 import type { ModelConfig, ModelConfigInput } from '../plugin/config.js';
 import type { TrainingData } from '../plugin/data.js';
+import type { Predictor } from '../plugin/inference.js';
 import type { TrainedModel } from '../plugin/train.js';
+import type { Validation } from '../training/trainer.js';
 
 /**
  * A dataset a reproduction runs on: the registry name it reads and how reports name it.
@@ -47,6 +49,14 @@ export interface ReproductionMethod {
    * carries only its own fields.
    */
   readonly config: ModelConfigInput;
+  /**
+   * Tune once, use everywhere: the id of an earlier method whose finished result gives
+   * this one its config — the tuned candidate, with `epochs` set to that result's best
+   * epoch + 1 — instead of a grid of its own (e.g. every fold of a cross-validation
+   * reuses what fold 1's validation chose). That method must come first in training
+   * order (see {@link Reproduction.cost}).
+   */
+  readonly tunedBy?: string;
 }
 
 /**
@@ -173,6 +183,12 @@ export interface Reproduction<P extends PreparedProtocol = PreparedProtocol> {
   protocol(dataset: Dataset, settings: ReproductionSettings): P | Promise<P>;
   /** Names the models' validation score in progress lines (`HR@100`). */
   readonly validationMetric: string;
+  /**
+   * Validates every trained method this way (its paper's metric on the data's `valid`
+   * rows) instead of each model's own validation; undefined trains without one.
+   * Default: each model's own (HR@K on held-out rows).
+   */
+  validation?(model: Predictor, data: TrainingData, method: ReproductionMethod, settings: ReproductionSettings): Validation | undefined;
   /** Metrics printed when a method finishes (`['HR@100', 'NDCG@100']`). */
   readonly headline: readonly string[];
   /**

@@ -4,9 +4,14 @@
  * drop side-effect-free modules keep them. A new recipe adds its file and one line.
  */
 import { defineReproduction } from '../reproduction/define.js';
+import { mrlr } from './mrlr.js';
 import { nmtr } from './nmtr.js';
 
 /** NMTR (Gao et al., ICDE 2019): Table III, Table V and Fig. 5 with two rules. */
 export const nmtrReproduction = defineReproduction(nmtr);
 
+/** MRLR (IJCAI): Table 2, Fig. 1, Fig. 2 and Fig. 4 under 5-fold cross-validation. */
+export const mrlrReproduction = defineReproduction(mrlr);
+
+export { MRLR_DATASETS, MRLR_GRID, MRLR_GRID_OVERRIDES, MRLR_METHODS, PAPER_SPORTS, type MrlrProtocol } from './mrlr.js';
 export { NMTR_DATASETS, NMTR_KS, nmtrMethods, type NmtrGroup, type NmtrProtocol } from './nmtr.js';
