@@ -34,6 +34,11 @@ const mrlrFields = {
   ...negativesField,
   negatives: negativesField.negatives.removeDefault().default(5),
   ...rankingValidationFields,
+  /**
+   * Negatives: `uniform` over the user's unrated items (eq. 9's P(D⁻_c), D⁻_c = D_r), or
+   * `unigram` (count^0.75, word2vec's) — an ablation for docs/reproductions/mrlr.md.
+   */
+  negativeDistribution: z.enum(['uniform', 'unigram']).default('uniform'),
 };
 
 const alpha1 = { alpha1: z.number().min(0).max(1).default(0.8) };
@@ -69,6 +74,7 @@ function variantModel<S extends z.ZodObject>(variant: MrlrVariant, name: string,
       const categories = terms.categories ? { indptr: data.itemCategories!.indptr, indices: data.itemCategories!.indices } : undefined;
       const sampler = new MrlrSampler(rated.indptr, rated.indices, log.numItems, {
         coRated: terms.coRated, ranking: terms.ranking, negatives: config.negatives, batchSize: config.batchSize ?? 4096, seed: config.seed,
+        negativeDistribution: config.negativeDistribution,
       });
       model.live(rated, categories);
       const objective = new MrlrObjective(model, sampler, categories, { learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild });

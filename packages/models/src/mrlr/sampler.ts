@@ -22,7 +22,7 @@
  * @see mrlr-multi-level-representation-learning-ranking.txt §3.1 (D_r, D_c), §3.5
  * (eq. 8, 9, Algorithm 1).
  */
-import { Philox, sampleNegatives, tensor, tidy } from '@rec/core';
+import { AliasTable, Philox, sampleAliasNegatives, sampleNegatives, tensor, type Tensor, tidy, unigramWeights } from '@rec/core';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 
 /** One batch: D_c examples with their negatives, and D_r triples. */
@@ -50,6 +50,12 @@ export interface MrlrSamplerOptions {
   /** D_c examples per batch (or D_r observed pairs when there is no D_c). */
   readonly batchSize: number;
   readonly seed: number;
+  /**
+   * Where negatives come from: `uniform` over the user's unrated items (the paper's
+   * P(D⁻_c) with D⁻_c = D_r; the default), or `unigram`: unrated items drawn in
+   * proportion to count^0.75 as word2vec and Item2Vec do — an ablation, not the paper's.
+   */
+  readonly negativeDistribution?: 'uniform' | 'unigram';
 }
 
 /** Retries of the rejection sampler before a draw is kept as is. */
@@ -73,7 +79,8 @@ export class MrlrSampler {
   /** Observed (user, item) pairs: the D_r anchors. */
   readonly observed: number;
   readonly #userOfObserved: Int32Array;
-  readonly #positives: { indptr: ReturnType<typeof tensor>; indices: ReturnType<typeof tensor> };
+  readonly #positives: { indptr: Tensor; indices: Tensor };
+  readonly #alias: { prob: Tensor; alias: Tensor } | undefined;
   #order: { epoch: number; co: Int32Array; rank: Int32Array } | undefined;
 
   constructor(
@@ -100,6 +107,14 @@ export class MrlrSampler {
     this.#userOfObserved = new Int32Array(this.observed);
     for (let u = 0; u < numUsers; u++) this.#userOfObserved.fill(u, indptr[u], indptr[u + 1]);
     this.#positives = { indptr: tensor(indptr), indices: tensor(indices) };
+    if (options.negativeDistribution === 'unigram') {
+      const counts = new Float64Array(numItems);
+      for (const i of indices) counts[i]++;
+      const table = AliasTable.fromWeights(unigramWeights(counts));
+      this.#alias = { prob: tensor(table.prob), alias: tensor(table.alias) };
+    } else if (options.negativeDistribution !== undefined && options.negativeDistribution !== 'uniform') {
+      throw new Error(`MrlrSampler: negativeDistribution must be 'uniform' or 'unigram', got '${String(options.negativeDistribution)}'`);
+    }
   }
 
   /** Batches per epoch: D_c examples / batch size, or D_r anchors / batch size without D_c. */
@@ -199,8 +214,14 @@ export class MrlrSampler {
     // Negatives: uniform over the user's unrated items, one Philox stream per set and epoch.
     const draw = (users: Int32Array, stream: number, perBatch: number) => {
       if (users.length === 0) return new Int32Array(0);
-      const counter = index * perBatch * (MAX_TRIES + 1);
-      const t = tidy(() => sampleNegatives(tensor(users), this.#positives, this.numItems, { seed: this.options.seed, stream, counter }, MAX_TRIES).negatives);
+      // the alias sampler uses 2 counters per try, the uniform one 1
+      const counter = index * perBatch * (this.#alias ? 2 : 1) * (MAX_TRIES + 1);
+      const randomness = { seed: this.options.seed, stream, counter };
+      const t = tidy(() =>
+        this.#alias
+          ? sampleAliasNegatives(this.#alias, users.length, randomness, { users: tensor(users), positives: this.#positives }, MAX_TRIES).negatives
+          : sampleNegatives(tensor(users), this.#positives, this.numItems, randomness, MAX_TRIES).negatives,
+      );
       return andThen(hostCopy(t), (values) => {
         t.dispose();
         return values as Int32Array;

@@ -166,13 +166,20 @@ export function expandMethodPatterns(entries: readonly string[], all: readonly R
   return [...ids];
 }
 
-/** The finished result a `tunedBy` method takes its config from: done in this run or an earlier one. */
+/**
+ * The finished result a `tunedBy` method takes its config from, done in this run or an
+ * earlier one: the named method, or of several the one with the best validation score.
+ */
 async function tuningResultFor(method: ReproductionMethod, done: readonly MethodResult[], resultFile: (id: string) => string): Promise<MethodResult> {
-  const id = method.tunedBy!;
-  const found = done.find((r) => r.id === id);
-  if (found) return found;
-  if (existsSync(resultFile(id))) return JSON.parse(await readFile(resultFile(id), 'utf8')) as MethodResult;
-  throw new Error(`method ${method.id}: its config comes from method '${id}', which has not finished; run '${id}' first (the recipe's cost must order it earlier)`);
+  const ids = typeof method.tunedBy === 'string' ? [method.tunedBy] : [...method.tunedBy!];
+  const found: MethodResult[] = [];
+  for (const id of ids) {
+    const result = done.find((r) => r.id === id) ?? (existsSync(resultFile(id)) ? (JSON.parse(await readFile(resultFile(id), 'utf8')) as MethodResult) : undefined);
+    if (!result) throw new Error(`method ${method.id}: its config comes from method '${id}', which has not finished; run '${id}' first (the recipe's cost must order it earlier)`);
+    found.push(result);
+  }
+  const score = (r: MethodResult): number => r.validation.reduce((best, v) => Math.max(best, v.value), -Infinity);
+  return found.reduce((best, r) => (score(r) > score(best) ? r : best));
 }
 
 /** A candidate's checkpoint folder name: its fields and values (`learningRate-0.05-weights-0.300_0.700`). */
@@ -201,7 +208,7 @@ async function runMethod<P extends PreparedProtocol>(
   // a method tuned by another takes that one's chosen config and its best epoch count.
   const tuned = io.tunedBy;
   const base = tuned
-    ? { ...tuned.config, ...configFieldsOf(definition.name, { epochs: tuned.bestEpoch === undefined ? settings.epochs : tuned.bestEpoch + 1, seed: settings.seed }) }
+    ? { ...tuned.config, ...method.config, ...configFieldsOf(definition.name, { epochs: tuned.bestEpoch === undefined ? settings.epochs : tuned.bestEpoch + 1, seed: settings.seed }) }
     : { ...method.config, ...configFieldsOf(definition.name, { dim: settings.dim, epochs: settings.epochs, seed: settings.seed }) };
   if (tuned && tuned.config.model !== method.config.model) {
     throw new Error(`method ${method.id}: its config comes from method '${tuned.id}', which trained '${tuned.config.model}', not '${method.config.model}'`);

@@ -53,10 +53,13 @@ export interface ReproductionMethod {
    * Tune once, use everywhere: the id of an earlier method whose finished result gives
    * this one its config — the tuned candidate, with `epochs` set to that result's best
    * epoch + 1 — instead of a grid of its own (e.g. every fold of a cross-validation
-   * reuses what fold 1's validation chose). That method must come first in training
-   * order (see {@link Reproduction.cost}).
+   * reuses what fold 1's validation chose). With several ids, the one with the best
+   * validation score is taken (e.g. the tuning run and a sweep of α on the same
+   * validation data). Those methods must come first in training order (see
+   * {@link Reproduction.cost}). The method's own config fields (besides `model`) are
+   * applied over the taken config.
    */
-  readonly tunedBy?: string;
+  readonly tunedBy?: string | readonly string[];
 }
 
 /**

@@ -13,5 +13,5 @@ export const nmtrReproduction = defineReproduction(nmtr);
 /** MRLR (IJCAI): Table 2, Fig. 1, Fig. 2 and Fig. 4 under 5-fold cross-validation. */
 export const mrlrReproduction = defineReproduction(mrlr);
 
-export { MRLR_DATASETS, MRLR_GRID, MRLR_GRID_OVERRIDES, MRLR_METHODS, PAPER_SPORTS, type MrlrProtocol } from './mrlr.js';
+export { MRLR_ALPHA_TUNED, MRLR_DATASETS, MRLR_GRID, MRLR_GRID_OVERRIDES, MRLR_METHODS, PAPER_SPORTS, type MrlrProtocol } from './mrlr.js';
 export { NMTR_DATASETS, NMTR_KS, nmtrMethods, type NmtrGroup, type NmtrProtocol } from './nmtr.js';
