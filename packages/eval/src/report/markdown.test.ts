@@ -91,6 +91,8 @@ describe('renderMarkdown', () => {
       '| validation | – | 0.70 |',
       '',
     ]);
+    const spread = createReport({ title: 't', dataset: 'd', protocol: 'p', rows: [{ method: 'A', values: { AUC: 0.7, '±': 0.01 } }, { method: 'B', values: { AUC: 0.8, '±': 0.02 } }], unranked: ['±'] });
+    expect(renderMarkdown(spread, { digits: 2 }).split('\n').slice(6, 8)).toEqual(['| A | 0.70 | 0.01 |', '| B | **0.80** | 0.02 |']);
     expect(() => createReport({ title: 't', dataset: 'd', protocol: 'p', rows: [], figures: [{ title: 'f', xLabel: 'x', yLabel: 'y', lines: [{ name: 'a', x: [1, 2], y: [1] }] }] }))
       .toThrow('invalid report: report.figures[0].lines[0].y must be 2 values (one per x), got 1');
   });

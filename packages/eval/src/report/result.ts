@@ -123,6 +123,11 @@ export interface EvaluationReport {
    * best value of their columns is the smallest. Every other metric: higher is better.
    */
   lowerIsBetter?: string[];
+  /**
+   * Columns whose best value is not marked: spreads (± sd), counts, or a paper's
+   * numbers shown beside ours for another dataset.
+   */
+  unranked?: string[];
   kSeries?: KSeries[];
   trainingCurves?: TrainingCurve[];
   /** Figures of parameter sweeps (see {@link ReportFigure}). */
@@ -286,7 +291,12 @@ export function isLowerBetter(report: EvaluationReport, column: string): boolean
  */
 export function bestRows(report: EvaluationReport): Record<string, number[]> {
   const best: Record<string, number[]> = {};
+  const unranked = new Set(report.unranked ?? []);
   for (const column of report.columns) {
+    if (unranked.has(column)) {
+      best[column] = [];
+      continue;
+    }
     const lower = isLowerBetter(report, column);
     let bestValue: number | undefined;
     let rows: number[] = [];
@@ -388,6 +398,7 @@ export function validateReport(value: unknown): EvaluationReport {
     for (const [key, v] of Object.entries(o.values as object)) finite(v, `${path}.values[${JSON.stringify(key)}]`);
   });
   if (r.lowerIsBetter !== undefined) strings(r.lowerIsBetter, 'report.lowerIsBetter');
+  if (r.unranked !== undefined) strings(r.unranked, 'report.unranked');
   if (r.notes !== undefined) strings(r.notes, 'report.notes');
   if (r.createdAt !== undefined) str(r.createdAt, 'report.createdAt');
   if (r.kSeries !== undefined) {

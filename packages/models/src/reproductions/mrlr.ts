@@ -362,6 +362,7 @@ function mrlrReport(results: readonly MethodResult[], _protocol: MrlrProtocol, s
     protocol: `5-fold CV over each user's items (seed ${settings.seed}); mean per-user AUC over all non-interacted items (exact), mean ± std over folds; "cold" = test users with < 5 training items; d = ${settings.dim}; tuned on fold 1's validation (one held-out training item per user), never on test`,
     rows,
     ...(figures.length ? { figures } : {}),
+    unranked: ['± all', '± cold', 'paper Sports all', 'paper Sports cold'],
     notes: ['Paper columns: Table 2\'s Sports rows, the one domain shared with the paper (different sampling and category data; see docs/reproductions/mrlr.md).'],
   });
   const sections = [
