@@ -55,6 +55,18 @@ describe('reproduce mrlr on an Amazon Toys slice', () => {
     expect(lines.some((l) => /^PR \(tuning\): learningRate 0\.\d+, l2 0\.\d+, negatives 5 → validation AUC 0\.\d{4}$/.test(l))).toBe(true);
   });
 
+  it('knows what every method id is (tuning, fold, α sweep, share) and orders tuning first, the α-on-validation folds after the sweeps', () => {
+    const recipe = getReproduction('mrlr');
+    const cost = new Map(recipe.methods('toys').map((m) => [m.id, recipe.cost!(m)]));
+    expect(cost.get('mrlr.alpha1-0.3')).toBe(2);
+    expect(cost.get('mrlr.alpha3-1.0')).toBe(2);
+    expect(cost.get('bpr.tune')).toBe(0);
+    expect(cost.get('bpr.f3')).toBe(1);
+    expect(cost.get('mrlr.va.f2')).toBe(2.5);
+    expect(cost.get('item2vec.share-70')).toBe(3);
+    expect([...cost.values()].every((c) => Number.isFinite(c))).toBe(true);
+  });
+
   it('expands --methods patterns and names what matched nothing', () => {
     const methods = getReproduction('mrlr').methods('toys');
     expect(expandMethodPatterns(['mrlr.f*', 'bpr.tune'], methods, 'reproduce mrlr')).toEqual(['mrlr.f1', 'mrlr.f2', 'mrlr.f3', 'mrlr.f4', 'mrlr.f5', 'bpr.tune']);

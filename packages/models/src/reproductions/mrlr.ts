@@ -117,17 +117,16 @@ type Kind =
 
 /** What the method id says: `<model>.tune`, `<model>.f<k>`, `mrlr.alpha1-0.3`, `<model>.share-70`. */
 function kindOf(method: ReproductionMethod): Kind {
-  const suffix = method.id.slice(method.id.lastIndexOf('.') + 1);
-  if (suffix === 'tune') return { kind: 'tune' };
-  let m = /^f(\d)$/.exec(suffix);
+  const { id } = method;
+  if (id.endsWith('.tune')) return { kind: 'tune' };
+  let m = /\.f(\d)$/.exec(id);
   if (m) return { kind: 'fold', fold: Number(m[1]) };
-  m = /^(alpha1|alpha3)-([\d.]+)$/.exec(suffix);
+  m = /\.(alpha1|alpha3)-(\d(?:\.\d+)?)$/.exec(id);
   if (m) return { kind: 'alpha', field: m[1] as 'alpha1' | 'alpha3', value: Number(m[2]) };
-  m = /^share-(\d+)$/.exec(suffix);
+  m = /\.share-(\d+)$/.exec(id);
   if (m) return { kind: 'share', share: Number(m[1]) };
-  throw new Error(`reproduce mrlr: method id '${method.id}' names no fold, tuning, α or share run`);
+  throw new Error(`reproduce mrlr: method id '${id}' names no fold, tuning, α or share run`);
 }
-
 
 function mrlrMethods(): ReproductionMethod[] {
   const out: ReproductionMethod[] = [];
