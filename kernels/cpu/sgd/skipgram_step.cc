@@ -22,7 +22,8 @@
 // list order, then ·m_j, then + w_j), σ through Math.exp's own
 // algorithm (common/js_exp.h), rows rounded to f32 on store, no FMA
 // contraction — so the tables equal the js reference bit for bit. The loss
-// terms use the C library's log1p (V8's may differ by an f64 ulp), summed in
+// terms reuse σ's exp(−s) (exp(s) as its reciprocal) and the C library's log1p,
+// so they may differ from the reference's by a few f64 ulps; summed in
 // f64 in batch order (deterministic) or per thread (Hogwild).
 // Threading, two variants (attribute `hogwild`):
 // - deterministic (default): common/row_order.h — an example waits for the
@@ -52,8 +53,6 @@ namespace {
 constexpr int64_t kPrefetchDistance = 4;
 /** Examples per chunk in the deterministic schedule. */
 constexpr int64_t kOrderedChunk = 16;
-
-inline double softplus(double z) { return z > 0 ? z + std::log1p(js_exp(-z)) : std::log1p(js_exp(z)); }
 
 /** One call's tables, ids and attributes; `example<kExtra>` is the reference's per-example arithmetic. */
 struct SkipgramBatch {
@@ -125,8 +124,12 @@ struct SkipgramBatch {
       }
       double s = 0;
       for (int64_t k = 0; k < d; ++k) s += ctx[k] * t[k];
-      const double g = (j == 0 ? 1.0 : 0.0) - 1 / (1 + js_exp(-s));
-      loss += j == 0 ? softplus(-s) : softplus(s);
+      const double e = js_exp(-s);
+      const double g = (j == 0 ? 1.0 : 0.0) - 1 / (1 + e);
+      // softplus(∓s) from the same e = exp(−s), with no second exp (exp(s) = 1/e): the
+      // loss is not part of the bitwise contract, and this halves the exps per row.
+      if (j == 0) loss += s < 0 ? -s + std::log1p(1 / e) : std::log1p(e);
+      else loss += s > 0 ? s + std::log1p(e) : std::log1p(1 / e);
       for (int64_t k = 0; k < d; ++k) {
         grad[k] += g * t[k];
         const double wv = w[k];
