@@ -107,7 +107,7 @@ describe('rec train', () => {
 
     const badModel = await rec(['train', 'nmtr', '--data', FUNNEL_NAME]);
     expect(badModel.code).toBe(1);
-    expect(badModel.stderr).toMatch(/^rec: config: model: expected one of most-popular, weaker-behavior, bpr, .*seq-nmtr-neumf, got 'nmtr'\n$/);
+    expect(badModel.stderr).toMatch(/^rec: config: model: expected one of most-popular, weaker-behavior, bpr, .*seq-nmtr-neumf, .*mrlr, .*, got 'nmtr'\n$/);
 
     const dir = mkdtempSync(join(tmpdir(), 'rec-train-bad-'));
     writeFileSync(join(dir, 'bad.yaml'), 'dim: 8\nlearning_rate: 0.1\n');
