@@ -1,0 +1,221 @@
+/**
+ * Skip-gram training speed (issue 12): pairs per second of
+ *
+ * 1. plain SGNS (word2vec skip-gram with negative sampling) through the fused
+ *    `skipgram_step` kernel on the native backend, one thread, against gensim 4's
+ *    `Word2Vec` (its Cython `word2vec_inner`, one worker) on the same corpus, with the
+ *    same dimension, window and negatives, in the same run — the target is ≥ 3×;
+ * 2. MRLR's training (eq. 5 with the category term of eq. 7, and eq. 6) through the
+ *    fused kernels against the same objective written with autograd ops and an SGD
+ *    optimizer, on the same backend (native).
+ *
+ * The corpus is Amazon Toys & Games (S3-Rec): one "sentence" per user, the user's items
+ * in time order. Pairs: every (centre, context) within `window` positions, no
+ * subsampling, no window shrinking (gensim `sample=0`, `shrink_windows=False`), so both
+ * sides train exactly the same pairs: Σ over positions of the neighbours in the window.
+ * Our side draws its negatives from unigram^0.75 through `neg_sample_alias` inside the
+ * timed loop, as gensim does. gensim runs as an optional peer: `/usr/bin/python3` with
+ * Debian's `python3-gensim`; without it the gensim rows are skipped and said so.
+ *
+ *   cd apps/bench && REC_DATA_DIR=… REC_THREADS=1 node --conditions=@rec/source --import tsx src/skipgram.ts
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AliasTable, backward, Embedding, gather, logSigmoid, mean, mul, neg, resolveBackend, runKernel, sampleAliasNegatives, SGD, sum, tensor, tidy,
+  unigramWeights, add, Module, reshape, scatterAdd, zeros,
+} from '@rec/core';
+import { writeFileAtomic } from '@rec/core/node';
+import { UserItemCSR } from '@rec/data';
+import { readDataset } from '@rec/data/node';
+import { registerFastBackends } from '@rec/kernels';
+import { MRLR, MrlrObjective, MrlrSampler, type MrlrBatch } from '@rec/models';
+
+const DIM = 10;
+const WINDOW = 5;
+const NEGATIVES = 5;
+const PYTHON = process.env.REC_PYTHON ?? '/usr/bin/python3';
+
+registerFastBackends();
+await resolveBackend({ prefer: 'native' });
+const dataset = await readDataset('amazon-s3rec/Toys_and_Games');
+const { interactions } = dataset;
+// Sentences: each user's items in row order (chronological in S3-Rec's files).
+const sentences: number[][] = Array.from({ length: interactions.numUsers }, () => []);
+for (let r = 0; r < interactions.length; r++) sentences[interactions.users[r]]!.push(interactions.items[r]!);
+
+// ---- 1. plain SGNS: ours vs gensim ----------------------------------------------
+const centres: number[] = [];
+const contexts: number[] = [];
+for (const s of sentences) {
+  for (let p = 0; p < s.length; p++) {
+    for (let q = Math.max(0, p - WINDOW); q <= Math.min(s.length - 1, p + WINDOW); q++) {
+      if (q !== p) {
+        centres.push(s[p]!);
+        contexts.push(s[q]!);
+      }
+    }
+  }
+}
+const pairs = centres.length;
+const centreIds = Int32Array.from(centres);
+const contextIds = Int32Array.from(contexts);
+const counts = new Float64Array(interactions.numItems);
+for (let r = 0; r < interactions.length; r++) counts[interactions.items[r]!]!++;
+const table = AliasTable.fromWeights(unigramWeights(counts));
+const prob = tensor(table.prob);
+const alias = tensor(table.alias);
+
+/** Seconds per phase of our epoch: drawing negatives, and the kernel. */
+const phases = { sample: 0, step: 0 };
+
+function ourEpoch(): number {
+  const input = new Embedding(interactions.numItems, DIM, { seed: 1, stream: 0, std: 0.1 });
+  const output = new Embedding(interactions.numItems, DIM, { seed: 1, stream: 1, std: 0 });
+  const unused = new Embedding(1, DIM, { seed: 1, stream: 2, std: 0 });
+  const B = 8192;
+  const zeros = new Int32Array(B);
+  const t0 = performance.now();
+  for (let at = 0, b = 0; at < pairs; at += B, b++) {
+    tidy(() => {
+      const n = Math.min(B, pairs - at);
+      const ts = performance.now();
+      const negs = sampleAliasNegatives({ prob, alias }, n * NEGATIVES, { seed: 1, counter: 2 * at * NEGATIVES }).negatives;
+      phases.sample += performance.now() - ts;
+      // word2vec's skip-gram: the context word predicts the centre (gensim's sg=1 loop).
+      const tk = performance.now();
+      runKernel('skipgram_step', [
+        input.weight, unused.weight, output.weight, tensor(contextIds.subarray(at, at + n)), tensor(zeros.subarray(0, n)),
+        tensor(centreIds.subarray(at, at + n)), reshape(negs, [n, NEGATIVES]),
+      ], { alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.025, reg: 0 });
+      phases.step += performance.now() - tk;
+    });
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+function gensimEpoch(): { seconds: number; pairs: number } | string {
+  const dir = mkdtempSync(join(tmpdir(), 'rec-gensim-'));
+  try {
+    const corpus = join(dir, 'corpus.txt');
+    writeFileSync(corpus, sentences.map((s) => s.map((i) => `i${i}`).join(' ')).join('\n'));
+    const script = `
+import sys, time
+from gensim.models import Word2Vec
+from gensim.models.word2vec import LineSentence
+sents = list(LineSentence(sys.argv[1]))
+m = Word2Vec(vector_size=${DIM}, window=${WINDOW}, negative=${NEGATIVES}, sg=1, hs=0, sample=0, min_count=1, workers=1, shrink_windows=False, seed=1)
+m.build_vocab(sents)
+best = None
+for rep in range(3):
+    t0 = time.perf_counter()
+    m.train(sents, total_examples=len(sents), epochs=1)
+    dt = time.perf_counter() - t0
+    best = dt if best is None else min(best, dt)
+from gensim.models.word2vec_inner import FAST_VERSION
+print(best, FAST_VERSION)
+`;
+    const run = spawnSync(PYTHON, ['-c', script, corpus], { encoding: 'utf8' });
+    if (run.status !== 0) return `gensim not run (${PYTHON}: ${(run.stderr || run.error?.message || '').trim().split('\n').pop()}); install Debian's python3-gensim`;
+    const [seconds, fast] = run.stdout.trim().split(/\s+/).map(Number);
+    if (fast! < 0) return 'gensim has no compiled word2vec_inner (FAST_VERSION < 0): its numbers would not be representative';
+    return { seconds: seconds!, pairs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const best = (f: () => number, reps = 3): number => Math.min(...Array.from({ length: reps }, f));
+const ours = best(ourEpoch);
+const phaseShare = `${((phases.sample / (phases.sample + phases.step)) * 100).toFixed(0)} % drawing negatives, the rest in skipgram_step`;
+const gensim = gensimEpoch();
+const lines: string[] = [];
+lines.push(`corpus: Amazon Toys (S3-Rec), ${sentences.length} sentences, ${interactions.length} words, ${pairs} (centre, context) pairs per epoch; d = ${DIM}, window ${WINDOW}, N = ${NEGATIVES}`);
+lines.push(`ours (native skipgram_step + neg_sample_alias, REC_THREADS=${process.env.REC_THREADS ?? 'default'}): ${(pairs / ours / 1e6).toFixed(2)} M pairs/s (best of 3 epochs, ${ours.toFixed(2)} s; ${phaseShare})`);
+let ratio: number | undefined;
+if (typeof gensim === 'string') lines.push(gensim);
+else {
+  ratio = gensim.seconds / ours;
+  lines.push(`gensim 4 Word2Vec sg=1, 1 worker: ${(pairs / gensim.seconds / 1e6).toFixed(2)} M pairs/s (${(interactions.length / gensim.seconds / 1e6).toFixed(2)} M words/s; best of 3 epochs, ${gensim.seconds.toFixed(2)} s)`);
+  lines.push(`ours / gensim = ${ratio.toFixed(2)}× (target ≥ 3×)`);
+}
+
+// ---- 2. MRLR: fused kernels vs autograd -----------------------------------------------
+const csr = UserItemCSR.fromInteractions(interactions);
+const cats = dataset.itemCategories!;
+const shape = { numUsers: interactions.numUsers, numItems: interactions.numItems, numCategories: cats.numCategories };
+const config = { variant: 'mrlr' as const, ...shape, dim: DIM, alpha1: 0.8, alpha3: 0.1, seed: 1 };
+const sampler = new MrlrSampler(csr.indptr, csr.indices, csr.numItems, { coRated: true, ranking: true, negatives: NEGATIVES, batchSize: 4096, seed: 1 });
+const BATCHES = 40;
+const batches = Array.from({ length: BATCHES }, (_, b) => sampler.batch(0, b) as MrlrBatch);
+const rowsOf = (b: MrlrBatch) => b.coUsers.length + b.rankUsers.length;
+const rows = batches.reduce((s, b) => s + rowsOf(b), 0);
+
+function fusedSeconds(): number {
+  const model = new MRLR(config);
+  const objective = new MrlrObjective(model, sampler, cats, { learningRate: 0.1, l2: 0.001, hogwild: false });
+  const t0 = performance.now();
+  for (let b = 0; b < BATCHES; b++) tidy(() => void objective.batch(0, b, batches[b]!));
+  return (performance.now() - t0) / 1000;
+}
+
+/** The same eq. 5 + 6 + 7 loss from autograd ops, stepped by SGD. */
+function autogradSeconds(): number {
+  const model = new MRLR(config);
+  const { indptr, indices } = cats;
+  const optimizer = new SGD(model as Module, { lr: 0.1 });
+  const itemVec = (items: Int32Array) => {
+    // ṽ' = v' + α3 · mean of the item's category rows (eq. 7)
+    let nnz = 0;
+    for (const i of items) nnz += indptr[i + 1]! - indptr[i]!;
+    const flat = new Int32Array(nnz);
+    const seg = new Int32Array(nnz);
+    const w = new Float32Array(nnz);
+    let at = 0;
+    items.forEach((i, s) => {
+      const n = indptr[i + 1]! - indptr[i]!;
+      for (let k = indptr[i]!; k < indptr[i + 1]!; k++, at++) {
+        flat[at] = indices[k]!;
+        seg[at] = s;
+        w[at] = config.alpha3 / n;
+      }
+    });
+    const base = gather(model.itemsOut.weight, tensor(items));
+    if (nnz === 0) return base;
+    const weighted = mul(gather(model.categories!.weight, tensor(flat)), tensor(w, [nnz, 1]));
+    return add(base, scatterAdd(zeros([items.length, DIM]), tensor(seg), weighted));
+  };
+  const t0 = performance.now();
+  for (let b = 0; b < BATCHES; b++) {
+    tidy(() => {
+      const x = batches[b]!;
+      const m = x.coUsers.length;
+      const context = add(mul(gather(model.users.weight, tensor(x.coUsers)), 0.8), mul(gather(model.itemsIn.weight, tensor(x.coItems)), 0.2));
+      const target = itemVec(x.coTargets);
+      const negs = reshape(itemVec(x.coNegatives), [m, NEGATIVES, DIM]);
+      const pos = logSigmoid(sum(mul(context, target), 1));
+      const ng = sum(logSigmoid(neg(sum(mul(reshape(context, [m, 1, DIM]), negs), 2))), 1);
+      const u = gather(model.users.weight, tensor(x.rankUsers));
+      const rank = logSigmoid(sum(mul(u, add(itemVec(x.rankPositives), neg(itemVec(x.rankNegatives)))), 1));
+      const loss = neg(add(mean(add(pos, ng)), mean(rank)));
+      backward(loss);
+      optimizer.step();
+      optimizer.zeroGrad();
+    });
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+
+const fused = best(fusedSeconds);
+const autograd = best(autogradSeconds, 1);
+lines.push(`MRLR (eq. 5 + 6 + 7, d = ${DIM}, N = ${NEGATIVES}), ${rows} rows (${BATCHES} batches of 4,096 co-rated examples + their ranking triples), native:`);
+lines.push(`  fused skipgram_step + bpr_step: ${(rows / fused / 1e6).toFixed(2)} M rows/s; autograd + SGD: ${(rows / autograd / 1e6).toFixed(3)} M rows/s; fused / autograd = ${(autograd / fused).toFixed(1)}×`);
+for (const line of lines) console.log(line);
+await writeFileAtomic(join(import.meta.dirname, '..', 'results', 'skipgram.json'), JSON.stringify({
+  corpus: 'amazon-s3rec/Toys_and_Games', dim: DIM, window: WINDOW, negatives: NEGATIVES, threads: process.env.REC_THREADS ?? null,
+  ours: { pairs, seconds: ours }, gensim: typeof gensim === 'string' ? { skipped: gensim } : gensim, ratioVsGensim: ratio ?? null,
+  mrlr: { rows, fusedSeconds: fused, autogradSeconds: autograd },
+}, null, 2));
