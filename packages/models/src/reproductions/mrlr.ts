@@ -103,10 +103,14 @@ export const MRLR_GRID = {
 /**
  * Per-model changes to {@link MRLR_GRID}: CoFactor is fitted by ALS (no γ) with λ on
  * whole factor matrices, where the paper grid's large end matters, and its `negatives`
- * is the SPPMI shift k (Liang et al. 2016), not sampled negatives.
+ * is the SPPMI shift k (Liang et al. 2016), not sampled negatives; User2Vec trains
+ * without weight decay.
  */
 export const MRLR_GRID_OVERRIDES: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>> = {
   cofactor: { l2: [0.1, 1], negatives: [1, 5] },
+  // User2Vec's l2 is the trainer's weight decay on whole tables every batch: at 0.001 and
+  // 0.01 it collapsed every candidate to AUC 0.50 on Toys (a first run), so its grid is γ only.
+  user2vec: { l2: [0] },
 };
 
 type Kind =
@@ -245,7 +249,9 @@ interface Summary {
 
 function summaries(results: readonly MethodResult[]): Summary[] {
   const byId = new Map(results.map((r) => [r.id, r]));
-  const rows = [...MRLR_METHODS.map((m) => ({ ...m, key: m.model as string })), { ...MRLR_ALPHA_TUNED }];
+  // The α-on-validation row right after MRLR's.
+  type Row = { readonly key: string; readonly model: string; readonly name: string; readonly group: string };
+  const rows = MRLR_METHODS.flatMap((m): Row[] => (m.model === 'mrlr' ? [{ ...m, key: m.model }, MRLR_ALPHA_TUNED] : [{ ...m, key: m.model }]));
   return rows.map((m) => {
     const perFold = Array.from({ length: FOLDS }, (_, k) => byId.get(`${m.key}.f${k + 1}`));
     const done = perFold.filter((r): r is MethodResult => r !== undefined);
