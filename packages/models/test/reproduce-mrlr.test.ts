@@ -53,6 +53,13 @@ describe('reproduce mrlr on an Amazon Toys slice', () => {
     expect(report).toMatch(/\| Most popular \(2 folds\) \|/);
     expect(report).toContain('- RLR > PR (Fig. 1: +3.54 %): not run (RLR missing).');
     expect(lines.some((l) => /^PR \(tuning\): learningRate 0\.\d+, l2 0\.\d+, negatives 5 → validation AUC 0\.\d{4}$/.test(l))).toBe(true);
+
+    // A fold asked for alone brings its tuning run along when that has not run yet.
+    const fresh = join(mkdtempSync(join(tmpdir(), 'rec-reproduce-mrlr-')), 'toys');
+    const freshLines: string[] = [];
+    await runReproduction(getReproduction('mrlr'), { data: 'toys', out: fresh, epochs: 2, methods: ['bpr.f2'], log: (line) => freshLines.push(line), readDataset: async () => slice });
+    expect(freshLines).toContain('bpr.tune: also run, since bpr.f2 takes its config from it');
+    expect(JSON.parse(readFileSync(join(fresh, 'methods', 'bpr.f2.json'), 'utf8')).config.epochs).toBe(JSON.parse(readFileSync(join(fresh, 'methods', 'bpr.tune.json'), 'utf8')).bestEpoch + 1);
   });
 
   it('knows what every method id is (tuning, fold, α sweep, share) and orders tuning first, the α-on-validation folds after the sweeps', () => {

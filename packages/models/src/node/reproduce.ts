@@ -89,6 +89,20 @@ export async function runReproduction(reproduction: Reproduction | string, optio
   if (!Object.hasOwn(recipe.datasets, options.data)) throw new Error(`${where}: data must be one of ${Object.keys(recipe.datasets).join(', ')}, got '${options.data}'`);
   const all = recipe.methods(options.data);
   const wanted = options.methods ? expandMethodPatterns(options.methods, all, where) : all.map((m) => m.id);
+  // A method whose config comes from others (`tunedBy`) brings them along when they are
+  // neither asked for nor finished in `out`, so a subset never stops half-way for one.
+  const finished = (id: string): boolean => existsSync(join(options.out, 'methods', `${id}.json`));
+  for (let k = 0; k < wanted.length; k++) {
+    const method = all.find((m) => m.id === wanted[k])!;
+    const needs = method.tunedBy === undefined ? [] : typeof method.tunedBy === 'string' ? [method.tunedBy] : method.tunedBy;
+    for (const id of needs) {
+      if (!all.some((m) => m.id === id)) throw new Error(`${where}: method ${method.id} takes its config from '${id}', which is not a method of this reproduction`);
+      if (!wanted.includes(id) && !finished(id)) {
+        wanted.push(id);
+        log(`${id}: also run, since ${method.id} takes its config from it`);
+      }
+    }
+  }
 
   const settings: ReproductionSettings = {
     data: options.data,

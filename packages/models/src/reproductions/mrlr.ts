@@ -294,10 +294,11 @@ function mrlrReport(results: readonly MethodResult[], _protocol: MrlrProtocol, s
     const paper = PAPER_SPORTS[s.model];
     return {
       method: s.name, group: s.group,
-      values: {
+      // A spread needs two folds, a cold mean a fold with cold users: leave out what is not a number.
+      values: Object.fromEntries(Object.entries({
         'AUC all': all.mean, '± all': all.sd, 'AUC cold': cold.mean, '± cold': cold.sd,
         ...(paper ? { 'paper Sports all': paper[0], 'paper Sports cold': paper[1] } : {}),
-      },
+      }).filter(([, v]) => Number.isFinite(v))),
       note: `${s.all.length} fold${s.all.length === 1 ? '' : 's'}`,
     };
   });
