@@ -11,7 +11,7 @@
 //     q_j ← q_j + lr·(−g·p_u_old − λ·q_j)
 //   returns mean over triples of −ln σ(x) = softplus(−x)   (x before the update)
 //
-// With categories (MRLR's multi-level item vector, Liu et al., §3.4 Eq. 7 in the
+// With categories (MRLR's multi-level item vector, Sun et al., §3.4 Eq. 7 in the
 // ranking term Eq. 6): C_i = extraIndices[extraIndptr[i] … extraIndptr[i+1]),
 // m_i = β / |C_i|, q̃_i = q_i + m_i·Σ_{l∈C_i} x_l (q_i when C_i is empty);
 // x = ⟨p_u, q̃_i − q̃_j⟩; p_u moves by g·(q̃_i − q̃_j), q_i and q_j as above; then

@@ -1,7 +1,7 @@
 // `skipgram_step`: one fused skip-gram-with-negative-sampling SGD pass over a
 // batch of (context, target) pairs with N negatives each, in place (Mikolov et
 // al. 2013b, §2.2), with MRLR's context c = α1·a + α2·b and output vectors
-// t = w + (β/|C|)·Σ_{l∈C} x_l over the item's categories C (Liu et al., MRLR,
+// t = w + (β/|C|)·Σ_{l∈C} x_l over the item's categories C (Sun et al., MRLR,
 // §3.2 Eq. 5, §3.4 Eq. 7, §3.5 Eq. 9).
 // Reference and full contract: packages/core/src/kernels/sgd/skipgram_step.ts.
 //

@@ -9,7 +9,7 @@
 //   q_i ← q_i + lr·(g·p_u_old − λ·q_i)
 //   q_j ← q_j + lr·(−g·p_u_old − λ·q_j)      (written last: kept when i = j)
 //   loss = (1/b)·Σ_t softplus(−x_t)
-// `bpr_step`: q̃ = q. `bpr_step_extra`: MRLR's multi-level item vector (Liu et al., §3.4 Eq. 7):
+// `bpr_step`: q̃ = q. `bpr_step_extra`: MRLR's multi-level item vector (Sun et al., §3.4 Eq. 7):
 //   C_i = indices[indptr[i] … indptr[i+1]),  m_i = β / |C_i|,  q̃_i = q_i + m_i·Σ_{l∈C_i} x_l
 //   (q̃_i = q_i when C_i is empty), and after the P and Q updates
 //   for l in C_i, in list order: x_l ← x_l + lr·(g·m_i·p_u_old − λ·x_l)

@@ -1,7 +1,7 @@
 //! requires common/logistic.wgsl
 // sgd/skipgram_step.wgsl — entry point `skipgram_step`: one fused skip-gram-with-negative-
 // sampling SGD pass (Mikolov et al. 2013b, §2.2) over a batch of (context, target) pairs, in
-// place, with MRLR's two-row context (Liu et al., §3.2 Eq. 5, §3.5 Eq. 9) and optional category
+// place, with MRLR's two-row context (Sun et al., §3.2 Eq. 5, §3.5 Eq. 9) and optional category
 // term on the output rows (§3.4 Eq. 7: an item has several categories).
 //
 // Equation, for each example e in batch order:

@@ -12,7 +12,7 @@ import { MrlrSampler } from './sampler.js';
 export { MRLR, MrlrObjective, VARIANT_TERMS, type MRLRConfig, type MrlrVariant, type RowLists } from './mrlr.js';
 export { MrlrSampler, type MrlrBatch, type MrlrSamplerOptions } from './sampler.js';
 
-const paper = { cite: 'Liu et al., Multi-level Representation Learning for Ranking-based Recommendation (MRLR), IJCAI', section: '§3 (eq. 5–9, Algorithm 1), Fig. 1' };
+const paper = { cite: 'Sun et al., MRLR: Multi-level Representation Learning for Personalized Ranking in Recommendation, IJCAI 2017', section: '§3 (eq. 5–9, Algorithm 1), Fig. 1' };
 
 /**
  * The MRLR fields. Defaults: d = 10 (§4.1); α1 = 0.8 and α3 = 0.1, where the paper's

@@ -1,5 +1,5 @@
 /**
- * MRLR (Liu et al., "Multi-level Representation Learning for Ranking-based
+ * MRLR (Sun et al., "Multi-level Representation Learning for Ranking-based
  * Recommendation" — the paper in `mrlr-multi-level-representation-learning-ranking.txt`)
  * and its variants of Fig. 1: user, item and category embeddings learned from item
  * co-rated triples (eq. 5) and user-specific ranking triples (eq. 6), with the

@@ -1,5 +1,5 @@
 /**
- * `rec reproduce mrlr`: MRLR (Liu et al., IJCAI) Table 2, Fig. 1, Fig. 2 and Fig. 4 on the
+ * `rec reproduce mrlr`: MRLR (Sun et al., IJCAI 2017) Table 2, Fig. 1, Fig. 2 and Fig. 4 on the
  * Amazon 5-core logs with item categories that are public here (S3-Rec's copies of
  * Sports_and_Outdoors — one of the paper's four domains — Toys_and_Games and Beauty),
  * and Yelp with business categories in place of the paper's check-in study (Fig. 5).
@@ -382,7 +382,7 @@ function mrlrReport(results: readonly MethodResult[], _protocol: MrlrProtocol, s
 export const mrlr: Reproduction<MrlrProtocol> = {
   id: 'mrlr',
   title: 'MRLR Table 2 (All / Cold start), Fig. 1 (variants), Fig. 2 (α1, α3) and Fig. 4 (training share) — AUC under 5-fold CV',
-  citation: 'Liu, Z. et al., Multi-level Representation Learning for Ranking-based Recommendation (MRLR), IJCAI',
+  citation: 'Sun, Yang, Zhang, Bozzon, Chen & Xu, MRLR: Multi-level Representation Learning for Personalized Ranking in Recommendation, IJCAI 2017',
   datasets: MRLR_DATASETS,
   defaults: { epochs: 30, dim: 10, seed: 1 },
   methods: () => mrlrMethods(),

@@ -22,7 +22,7 @@
  * tables are updated in place. Output: loss f32 [1].
  *
  * With the extra (category) table, an item's vector is MRLR's multi-level item
- * embedding (Liu et al., "Multi-level representation learning for ranking",
+ * embedding (Sun et al., "MRLR: Multi-level Representation Learning for Personalized Ranking in Recommendation", IJCAI 2017,
  * §3.4 Eq. 7, used in the ranking term Eq. 6):
  *
  *   C_i = extraIndices[extraIndptr[i] … extraIndptr[i+1]),  m_i = β / |C_i|

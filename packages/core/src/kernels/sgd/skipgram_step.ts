@@ -1,7 +1,7 @@
 /**
  * `skipgram_step`: one fused skip-gram-with-negative-sampling SGD pass
  * (Mikolov et al. 2013b) over a batch of (context, target) pairs, in place —
- * with MRLR's context, a weighted sum of two rows (Liu et al., "Multi-level
+ * with MRLR's context, a weighted sum of two rows (Sun et al., "Multi-level
  * representation learning for ranking", §3.2 Eq. 5 and §3.5 Eq. 9), and
  * output vectors that may include a category term (§3.4 Eq. 7).
  *
