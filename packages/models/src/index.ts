@@ -56,7 +56,7 @@ export {
   Trainer, type BatchProgress, type Checkpoint, type CheckpointStore, type EpochRecord, type OptimizerName, type TrainerOptions, type TrainingHistory, type Validation,
 } from './training/trainer.js';
 export {
-  defineReproduction, getReproduction, listReproductions,
+  bestValidation, defineReproduction, getReproduction, listReproductions,
   type MethodEvaluation, type MethodResult, type PerUserValues, type PreparedProtocol, type Reproduction, type ReproductionDataset,
   type ReproductionMethod, type ReproductionReport, type ReproductionSettings, type TuningCandidate, type TuningRecord,
 } from './reproduction/define.js';

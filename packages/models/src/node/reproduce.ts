@@ -24,7 +24,7 @@ import type { TrainingData } from '../plugin/data.js';
 import type { Predictor } from '../plugin/inference.js';
 import { type TrainedModel, trainModel } from '../plugin/train.js';
 import {
-  getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
+  bestValidation, getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
   type ReproductionSettings, type TuningCandidate, type TuningRecord,
 } from '../reproduction/define.js';
 import type { BatchProgress, EpochRecord } from '../training/trainer.js';
@@ -192,8 +192,7 @@ async function tuningResultFor(method: ReproductionMethod, done: readonly Method
     if (!result) throw new Error(`method ${method.id}: its config comes from method '${id}', which has not finished; run '${id}' first (the recipe's cost must order it earlier)`);
     found.push(result);
   }
-  const score = (r: MethodResult): number => r.validation.reduce((best, v) => Math.max(best, v.value), -Infinity);
-  return found.reduce((best, r) => (score(r) > score(best) ? r : best));
+  return found.reduce((best, r) => (bestValidation(r) > bestValidation(best) ? r : best));
 }
 
 /** A candidate's checkpoint folder name: its fields and values (`learningRate-0.05-weights-0.300_0.700`). */

@@ -150,6 +150,18 @@ export interface MethodResult {
 }
 
 /**
+ * A finished method's best validation score over its validated epochs (−∞ when it
+ * validated none): how a `tunedBy` list picks its config, and what reports call its
+ * validation score.
+ * ```ts
+ * bestValidation(result); // 0.7785
+ * ```
+ */
+export function bestValidation(result: MethodResult): number {
+  return result.validation.reduce((best, v) => Math.max(best, v.value), -Infinity);
+}
+
+/**
  * What a recipe's report function returns: the main report (rendered to JSON,
  * Markdown and HTML) and extra Markdown sections (appended to `report.md` and
  * written alone to `sections.md`).

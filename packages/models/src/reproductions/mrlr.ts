@@ -33,7 +33,7 @@ import { configFieldsOf } from '../plugin/define.js';
 import { type TrainingData, trainingDataOf } from '../plugin/data.js';
 import type { Predictor, Recommender } from '../plugin/inference.js';
 import {
-  type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionSettings, type TuningCandidate,
+  bestValidation, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionSettings, type TuningCandidate,
 } from '../reproduction/define.js';
 import type { Validation } from '../training/trainer.js';
 
@@ -341,7 +341,7 @@ function mrlrReport(results: readonly MethodResult[], _protocol: MrlrProtocol, s
       title: `Fig. 2: MRLR AUC vs ${label} (fold 1; the other α at its tuned value)`, xLabel: label, yLabel: 'AUC',
       lines: [
         { name: 'test (fold 1)', x: done.map(([a]) => a), y: done.map(([, r]) => r.metrics.AUC!) },
-        { name: 'validation', x: done.map(([a]) => a), y: done.map(([, r]) => Math.max(...r.validation.map((v) => v.value))) },
+        { name: 'validation', x: done.map(([a]) => a), y: done.map(([, r]) => bestValidation(r)) },
       ],
     });
   }
@@ -359,9 +359,8 @@ function mrlrReport(results: readonly MethodResult[], _protocol: MrlrProtocol, s
   const alphaCandidates = ['mrlr.tune', ...['alpha1', 'alpha3'].flatMap((f) => ALPHAS.map((a) => `mrlr.${f}-${a.toFixed(1)}`))]
     .map((id) => byId.get(id)).filter((r): r is MethodResult => r !== undefined && r.validation.length > 0);
   if (alphaCandidates.length > 1) {
-    const score = (r: MethodResult): number => Math.max(...r.validation.map((v) => v.value));
-    const won = alphaCandidates.reduce((a, b) => (score(b) > score(a) ? b : a));
-    tuningLines.push(`- ${MRLR_ALPHA_TUNED.name}: α1 ${String(won.config.alpha1)}, α3 ${String(won.config.alpha3)} (from ${won.id}; validation AUC ${fmt(score(won))}, best of ${alphaCandidates.length} runs)`);
+    const won = alphaCandidates.reduce((a, b) => (bestValidation(b) > bestValidation(a) ? b : a));
+    tuningLines.push(`- ${MRLR_ALPHA_TUNED.name}: α1 ${String(won.config.alpha1)}, α3 ${String(won.config.alpha3)} (from ${won.id}; validation AUC ${fmt(bestValidation(won))}, best of ${alphaCandidates.length} runs)`);
   }
   const report = createReport({
     title: 'MRLR Table 2 and Fig. 1 (AUC, 5-fold cross-validation)',
