@@ -15,7 +15,9 @@
 // Threading: rows split statically over the pool; each draw is a pure function
 // of its counter, so the output is identical for any thread count and
 // bit-exact with the js reference (the coin compares exact f32 values).
-// Variants: with or without exclusion (exclude = 0/1).
+// Variants: with or without exclusion (exclude = 0/1). Without it every first
+// draw is accepted, so rows go 8 at a time through philox4x32_x8 (AVX2 where
+// built for it) — the same words, the same output.
 // Table construction stays on the host (AliasTable.fromWeights): a sequential
 // O(V) pass run once per training — the documented exception of issue 3.
 #include <atomic>
@@ -66,6 +68,47 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
   }
 
   std::atomic<int64_t> exhausted{0};
+  if (!exclude) {
+    // Every first draw is accepted: word pairs for kLanes rows at once (philox4x32_x8), the
+    // same words the per-row loop below would take, so the output is unchanged.
+    constexpr int kLanes = 8;
+    parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
+      int64_t r = begin;
+      for (; r + kLanes <= end; r += kLanes) {
+        uint32_t lo[kLanes], hi[kLanes], words[4][kLanes];
+        bool straddles = false;
+        for (int l = 0; l < kLanes; ++l) {
+          const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
+          lo[l] = uint32_t(k >> 2);
+          hi[l] = uint32_t(k >> 34);
+          straddles |= (k & 3) == 3;
+        }
+        philox4x32_x8(lo, hi, stream, key, words);
+        for (int l = 0; l < kLanes; ++l) {
+          const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
+          const unsigned at = unsigned(k & 3);
+          uint32_t w0, w1;
+          if (straddles && at == 3) {
+            philox_u32_pair_at(key, stream, k, w0, w1);
+          } else {
+            w0 = words[at][l];
+            w1 = words[at + 1][l];
+          }
+          const uint32_t column = mulhi32(w0, V);
+          const float coin = float(w1 >> 8) * 0x1p-24f;
+          out[r + l] = coin < prob[column] ? int32_t(column) : alias[column];
+        }
+      }
+      for (; r < end; ++r) {
+        uint32_t w0, w1;
+        philox_u32_pair_at(key, stream, counter + 2 * uint64_t(r) * max_tries, w0, w1);
+        const uint32_t column = mulhi32(w0, V);
+        const float coin = float(w1 >> 8) * 0x1p-24f;
+        out[r] = coin < prob[column] ? int32_t(column) : alias[column];
+      }
+    });
+    return Napi::Number::New(env, 0.0);
+  }
   parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
     int64_t local = 0;
     for (int64_t r = begin; r < end; ++r) {
@@ -74,8 +117,10 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
       // Without exclusion lo == hi (an empty row), so the first draw is accepted.
       out[r] = sample_unseen(lo, hi, max_tries, int32_t(0), local, [&](uint64_t t, int32_t& item) {
         const uint64_t k = counter + 2 * (uint64_t(r) * max_tries + t);
-        const uint32_t column = mulhi32(philox_u32_at(key, stream, k), V);
-        const float coin = float(philox_u32_at(key, stream, k + 1) >> 8) * 0x1p-24f;
+        uint32_t w0, w1;
+        philox_u32_pair_at(key, stream, k, w0, w1);
+        const uint32_t column = mulhi32(w0, V);
+        const float coin = float(w1 >> 8) * 0x1p-24f;
         item = coin < prob[column] ? int32_t(column) : alias[column];
         return true;
       });

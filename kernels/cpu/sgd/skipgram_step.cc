@@ -16,8 +16,14 @@
 // extraIndptr i32 [Ro + 1] and extraIndices i32 [nnz] (CSR: output row j's
 // category rows) or both empty, ctxA/ctxB/targets i32 [b], negatives i32 [b·N].
 // Variants: with or without categories, a template parameter, so the
-// 7-input loop carries no per-row test for a category list.
-// Numerics: each example exactly as the reference computes it — c, t, ĉ and
+// 7-input loop carries no per-row test for a category list; and `fast` (argument
+// 18): f32 arithmetic with σ and softplus from one e^−|s| (common/fast_exp.h) —
+// the reference up to f32 rounding, about 2× the exact loop on one thread
+// (apps/bench skipgram.ts). Without categories and with N + 1 distinct output
+// rows it computes an example's dot products before its updates (they cannot
+// see each other's updates then), so the rows' work overlaps; otherwise it runs
+// the reference's row order.
+// Numerics (default): each example exactly as the reference computes it — c, t, ĉ and
 // each dot product in f64 (s summed sequentially; Σ x_l per column from 0 in
 // list order, then ·m_j, then + w_j), σ through Math.exp's own
 // algorithm (common/js_exp.h), rows rounded to f32 on store, no FMA
@@ -39,10 +45,12 @@
 #include <cmath>
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../addon.h"
 #include "../common/checks.h"
+#include "../common/fast_exp.h"
 #include "../common/js_exp.h"
 #include "../common/row_order.h"
 #include "../common/thread_pool.h"
@@ -51,6 +59,24 @@ namespace rec {
 namespace {
 
 constexpr int64_t kPrefetchDistance = 4;
+
+/**
+ * ln(1 + ε) for ε in [0, 1] in f32, the `fast` variant's softplus tail: 2·atanh(u) with
+ * u = ε / (2 + ε) ≤ 1/3, odd series to u¹³ (truncation < 3·10⁻⁸ absolute) — a division
+ * and a polynomial where log1pf is a library call.
+ */
+inline float log1p_unit(float eps) {
+  const float u = eps / (2.0f + eps);
+  const float u2 = u * u;
+  float p = 1.0f / 13;
+  p = p * u2 + 1.0f / 11;
+  p = p * u2 + 1.0f / 9;
+  p = p * u2 + 1.0f / 7;
+  p = p * u2 + 1.0f / 5;
+  p = p * u2 + 1.0f / 3;
+  p = p * u2 + 1.0f;
+  return 2.0f * u * p;
+}
 /** Examples per chunk in the deterministic schedule. */
 constexpr int64_t kOrderedChunk = 16;
 
@@ -156,6 +182,131 @@ struct SkipgramBatch {
     }
     return loss;
   }
+
+  /**
+   * Example e in the `fast` variant: the reference's update in f32, σ and softplus from one
+   * e^−|s| (fast_sigmoid). Without categories and with N + 1 distinct output rows (the usual
+   * case: a repeat needs a negative equal to the target or to another negative), the rows'
+   * dot products do not depend on each other's updates, so example_fast_rows computes them
+   * in passes that overlap; otherwise example_f32 runs the rows in the reference's order
+   * (with categories, rows share category rows whose updates later rows read). Either way the
+   * result is the reference's up to f32 rounding, and depends on nothing but the inputs.
+   */
+  template <bool kExtra>
+  double example_fast(int64_t e, float* __restrict scratch) const {
+    if constexpr (!kExtra) {
+      const int32_t* outs = negs + e * N;
+      bool distinct = true;
+      for (int64_t j = 0; j < N && distinct; ++j) {
+        distinct = outs[j] != targets[e];
+        for (int64_t k = 0; k < j && distinct; ++k) distinct = outs[j] != outs[k];
+      }
+      if (distinct) return example_fast_rows(e, scratch);
+    }
+    return example_f32<kExtra>(e, scratch);
+  }
+
+  /** σ(s) and softplus(∓s) (− for the target) from ε = e^−|s|: returns g = y − σ(s), adds the loss term to *loss. */
+  static float fast_sigmoid(float s, bool target, float* loss) {
+    const float eps = exp_nonpositive(-std::fabs(s));
+    const float inv = 1.0f / (1.0f + eps);
+    const float sig = s >= 0 ? inv : eps * inv;
+    const float z = target ? -s : s;  // softplus(z) = max(z, 0) + ln(1 + e^−|z|)
+    *loss += (z > 0 ? z : 0.0f) + log1p_unit(eps);
+    return (target ? 1.0f : 0.0f) - sig;
+  }
+
+  /** Example e in the reference's order, in f32 (scratch: 3·d floats). */
+  template <bool kExtra>
+  double example_f32(int64_t e, float* __restrict scratch) const {
+    float* __restrict ctx = scratch;
+    float* __restrict grad = ctx + d;
+    float* __restrict t = grad + d;
+    float* a = A + int64_t(ca[e]) * d;
+    float* b = B + int64_t(cb[e]) * d;
+    const float a1 = float(alpha1), a2 = float(alpha2), fl = float(lr), fr = float(reg);
+    for (int64_t k = 0; k < d; ++k) {
+      ctx[k] = a1 * a[k] + a2 * b[k];
+      grad[k] = 0;
+    }
+    float loss = 0;
+    for (int64_t j = 0; j <= N; ++j) {
+      const int32_t row = output_row(e, j);
+      float* w = W + int64_t(row) * d;
+      int32_t lo = 0, hi = 0;
+      if constexpr (kExtra) {
+        lo = xp[row];
+        hi = xp[row + 1];
+      }
+      const float m = hi > lo ? float(beta) / float(hi - lo) : 0.0f;
+      if (hi > lo) {
+        for (int64_t k = 0; k < d; ++k) t[k] = 0;
+        for (int32_t q = lo; q < hi; ++q) {
+          const float* x = X + int64_t(xi[q]) * d;
+          for (int64_t k = 0; k < d; ++k) t[k] += x[k];
+        }
+        for (int64_t k = 0; k < d; ++k) t[k] = w[k] + m * t[k];
+      } else {
+        for (int64_t k = 0; k < d; ++k) t[k] = w[k];
+      }
+      float s = 0;
+      for (int64_t k = 0; k < d; ++k) s += ctx[k] * t[k];
+      const float g = fast_sigmoid(s, j == 0, &loss);
+      for (int64_t k = 0; k < d; ++k) {
+        grad[k] += g * t[k];
+        w[k] = w[k] + fl * (g * ctx[k] - fr * w[k]);
+      }
+      if constexpr (kExtra) {
+        const float gm = g * m;
+        for (int32_t q = lo; q < hi; ++q) {
+          float* x = X + int64_t(xi[q]) * d;
+          for (int64_t k = 0; k < d; ++k) x[k] = x[k] + fl * (gm * ctx[k] - fr * x[k]);
+        }
+      }
+    }
+    for (int64_t k = 0; k < d; ++k) a[k] = a[k] + fl * (a1 * grad[k] - fr * a[k]);
+    for (int64_t k = 0; k < d; ++k) b[k] = b[k] + fl * (a2 * grad[k] - fr * b[k]);
+    return double(loss);
+  }
+
+  /**
+   * Example e without categories and with distinct output rows, in f32 (scratch: 2·d + N + 1
+   * floats): all N + 1 dot products, then all σ, then the updates in the reference's order.
+   * With distinct rows no dot product reads another row's update, so this is the reference's
+   * arithmetic reordered; the passes let the rows' work overlap where the row-by-row loop
+   * waits on each σ.
+   */
+  double example_fast_rows(int64_t e, float* __restrict scratch) const {
+    float* __restrict ctx = scratch;
+    float* __restrict grad = ctx + d;
+    float* __restrict gs = grad + d;  // s_j, then g_j [N + 1]
+    float* a = A + int64_t(ca[e]) * d;
+    float* b = B + int64_t(cb[e]) * d;
+    const float a1 = float(alpha1), a2 = float(alpha2), fl = float(lr), fr = float(reg);
+    for (int64_t k = 0; k < d; ++k) {
+      ctx[k] = a1 * a[k] + a2 * b[k];
+      grad[k] = 0;
+    }
+    for (int64_t j = 0; j <= N; ++j) {
+      const float* w = W + int64_t(output_row(e, j)) * d;
+      float s = 0;
+      for (int64_t k = 0; k < d; ++k) s += ctx[k] * w[k];
+      gs[j] = s;
+    }
+    float loss = 0;
+    for (int64_t j = 0; j <= N; ++j) gs[j] = fast_sigmoid(gs[j], j == 0, &loss);
+    for (int64_t j = 0; j <= N; ++j) {
+      float* w = W + int64_t(output_row(e, j)) * d;
+      const float g = gs[j];
+      for (int64_t k = 0; k < d; ++k) {
+        grad[k] += g * w[k];
+        w[k] = w[k] + fl * (g * ctx[k] - fr * w[k]);
+      }
+    }
+    for (int64_t k = 0; k < d; ++k) a[k] = a[k] + fl * (a1 * grad[k] - fr * a[k]);
+    for (int64_t k = 0; k < d; ++k) b[k] = b[k] + fl * (a2 * grad[k] - fr * b[k]);
+    return double(loss);
+  }
 };
 
 /**
@@ -163,11 +314,17 @@ struct SkipgramBatch {
  * keys of the whole batch (2 context rows and N + 1 output rows per example, plus every
  * category of every touched output row); `ordered_in_series` when tables share memory.
  */
-template <bool kExtra>
+template <bool kExtra, bool kFast>
 double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total_keys, bool ordered_in_series) {
   const int nthreads = ThreadPool::instance().size();
-  // Scratch rows per thread (c, ĉ, t), reused across examples.
-  std::vector<std::vector<double>> scratch(size_t(nthreads), std::vector<double>(size_t(3 * sg.d)));
+  using Scratch = std::conditional_t<kFast, float, double>;
+  // Scratch rows per thread (c, ĉ, t; and the fast variant's N + 1 dot products), reused across examples.
+  const size_t scratch_size = size_t(3 * sg.d + (kFast ? sg.N + 1 : 0));
+  std::vector<std::vector<Scratch>> scratch(size_t(nthreads), std::vector<Scratch>(scratch_size, Scratch(0)));
+  const auto example = [&](int64_t e, int tid) {
+    if constexpr (kFast) return sg.example_fast<kExtra>(e, scratch[size_t(tid)].data());
+    else return sg.example<kExtra>(e, scratch[size_t(tid)].data());
+  };
   if (!hogwild) {
     std::vector<double> terms(static_cast<size_t>(n));
     run_in_row_order(
@@ -185,7 +342,7 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
         },
         [&](int64_t e, int64_t end, int tid) {
           if (e + kPrefetchDistance < end) sg.prefetch<kExtra>(e + kPrefetchDistance);
-          terms[size_t(e)] = sg.example<kExtra>(e, scratch[size_t(tid)].data());
+          terms[size_t(e)] = example(e, tid);
         });
     double total = 0;
     for (double l : terms) total += l;
@@ -196,7 +353,7 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
     double loss = 0;
     for (int64_t e = begin; e < end; ++e) {
       if (e + kPrefetchDistance < end) sg.prefetch<kExtra>(e + kPrefetchDistance);
-      loss += sg.example<kExtra>(e, scratch[size_t(tid)].data());
+      loss += example(e, tid);
     }
     partial[size_t(tid)] += loss;
   });
@@ -229,6 +386,7 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
   const double lr = number_arg(info, 15, K, "lr");
   const double reg = number_arg(info, 16, K, "reg");
   const bool hogwild = info.Length() > 17 && info[17].ToBoolean().Value();
+  const bool fast = info.Length() > 18 && info[18].ToBoolean().Value();
   if (A.size % size_t(d) != 0 || B.size % size_t(d) != 0 || W.size % size_t(d) != 0 || X.size % size_t(d) != 0) {
     fail(env, "skipgram_step: tables are not whole rows of the given dim");
   }
@@ -272,7 +430,9 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
       if (p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size) shared = true;
     }
   }
-  const double total = has_extra ? run_batch<true>(sg, n, hogwild, total_keys, shared) : run_batch<false>(sg, n, hogwild, total_keys, shared);
+  double total;
+  if (fast) total = has_extra ? run_batch<true, true>(sg, n, hogwild, total_keys, shared) : run_batch<false, true>(sg, n, hogwild, total_keys, shared);
+  else total = has_extra ? run_batch<true, false>(sg, n, hogwild, total_keys, shared) : run_batch<false, false>(sg, n, hogwild, total_keys, shared);
   return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
 }
 

@@ -47,4 +47,4 @@ export type { MatmulAttrs } from './kernels/dense/matmul.js';
 export { checkDenseBiasActInputs, type DenseActivation, type DenseBiasActAttrs } from './kernels/dense/dense_bias_act.js';
 export { checkTowerScoreInputs, type TowerScoreShape } from './kernels/dense/tower_score.js';
 export { checkSampledSoftmaxInputs, checkSampledSoftmaxShapes, type SampledSoftmaxAttrs, type SampledSoftmaxSizes } from './kernels/softmax/sampled_softmax.js';
-export { checkSkipgramStepInputs, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';
+export { checkSkipgramStepFlags, checkSkipgramStepInputs, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';

@@ -289,7 +289,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       hasExtra ? f32(inputs[7], K, 'extra') : new Float32Array(0), hasExtra ? i32(inputs[8], K, 'extraIndptr') : new Int32Array(0),
       hasExtra ? i32(inputs[9], K, 'extraIndices') : new Int32Array(0), dim,
       i32(ca, K, 'ctxA'), i32(cb, K, 'ctxB'), i32(targets, K, 'targets'), i32(negs, K, 'negatives'), negatives,
-      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false,
+      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false, attrs.fast ?? false,
     );
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });

@@ -118,7 +118,7 @@ export interface NativeAddon {
   skipgram_step(
     contextA: Float32Array, contextB: Float32Array, output: Float32Array, extra: Float32Array, extraIndptr: Int32Array, extraIndices: Int32Array, dim: number,
     ctxA: Int32Array, ctxB: Int32Array, targets: Int32Array, negatives: Int32Array, negativesPerExample: number,
-    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean,
+    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean, fast: boolean,
   ): number;
   /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;

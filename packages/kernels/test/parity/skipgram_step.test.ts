@@ -125,6 +125,42 @@ await forEachBackend(parityBackends('skipgram_step'), (backend) => {
     }
   }
 
+  // fast: true (native's f32 variant): the reference up to f32 rounding, as webgpu — the
+  // variants repeat output rows within an example (60 items, up to 11 rows each), so both of its
+  // paths run — and deterministic: the same bits at 1 and 2 threads and on a rerun. js and
+  // webgpu ignore the attribute.
+  for (const v of [...variants, { ...large, batch: undefined }]) {
+    it(`fast: true equals the reference within 1e-5 (${v.name})`, async () => {
+      const ref = await train('js', v.shape, 200, 3, v.attrs);
+      const got = await withNativeThreads(backend.name, 1, () => train(backend, v.shape, 200, 3, { ...v.attrs, fast: true }));
+      ref.tables.forEach((r, i) => assertClose(got.tables[i], r, TOLERANCE, `table ${i}`));
+      assertClose(got.losses, ref.losses, TOLERANCE, 'mean loss');
+    });
+  }
+  it('fast: true gives the same bits at 1 and 2 threads and on a rerun (ordered schedule)', async () => {
+    const attrs = { ...MRLR, fast: true };
+    const a = await withNativeThreads(backend.name, 1, () => train(backend, large.shape, large.batch, 2, attrs));
+    const b = await withNativeThreads(backend.name, 2, () => train(backend, large.shape, large.batch, 2, attrs));
+    const c = await withNativeThreads(backend.name, 2, () => train(backend, large.shape, large.batch, 2, attrs));
+    a.tables.forEach((t, i) => {
+      expect(bitsDiffer(b.tables[i], t), `table ${i}, 2 threads`).toBe(-1);
+      expect(bitsDiffer(c.tables[i], t), `table ${i}, rerun`).toBe(-1);
+    });
+  });
+  it('fast: true changes the arithmetic on native (so the test above is not the exact path)', async () => {
+    if (backend.name !== 'native') return; // js and webgpu ignore the attribute
+    const shape = { ...SMALL, d: 16, N: 4, categories: 7 };
+    const exact = await train(backend, shape, 200, 2, MRLR);
+    const fast = await train(backend, shape, 200, 2, { ...MRLR, fast: true });
+    expect(fast.tables.some((t, i) => bitsDiffer(t, exact.tables[i]) !== -1)).toBe(true);
+  });
+  it('rejects a non-boolean fast', () => {
+    const T1 = () => tensor(new Float32Array(2), [1, 2], { backend });
+    const one = tensor(Int32Array.of(0), undefined, { backend });
+    expect(() => runKernel('skipgram_step', [T1(), T1(), T1(), one, one, one, tensor(Int32Array.of(0), [1, 1], { backend })], { ...MRLR, fast: 1 as unknown as boolean }))
+      .toThrow(/^skipgram_step: attribute fast must be true or false, got 1$/);
+  });
+
   it('hogwild: true at one thread equals the reference bitwise (categories)', async () => {
     const shape = { ...SMALL, d: 16, N: 4, categories: 7 };
     const attrs = { ...MRLR, hogwild: true };

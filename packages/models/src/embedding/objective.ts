@@ -26,6 +26,8 @@ export interface FusedSkipGramOptions {
   readonly epochs: number;
   /** Native kernel on several threads without ordering: faster, no longer reproducible. */
   readonly hogwild: boolean;
+  /** `skipgram_step`'s f32 variant on native (`fast`). */
+  readonly fastMath?: boolean;
 }
 
 /**
@@ -87,7 +89,7 @@ export class FusedSkipGramObjective implements Objective<SkipGramBatch> {
     const [loss] = runKernel(
       'skipgram_step',
       [model.input, this.#unusedB, model.output, tensor(examples.contexts), tensor(this.#rowIds.subarray(0, n)), tensor(examples.targets), tensor(examples.negatives, [n, N])],
-      { alpha1: 1, alpha2: 0, extraWeight: 0, lr, reg: this.options.l2, hogwild: this.options.hogwild },
+      { alpha1: 1, alpha2: 0, extraWeight: 0, lr, reg: this.options.l2, hogwild: this.options.hogwild, fast: this.options.fastMath ?? false },
     );
     return loss;
   }

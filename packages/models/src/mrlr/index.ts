@@ -31,6 +31,13 @@ const mrlrFields = {
   optimizer: z.literal('sgd').default('sgd'),
   /** Native kernels over threads without ordering: faster, no longer the same model for a seed. */
   hogwild: z.boolean().default(false),
+  /**
+   * Native only: the eq. 5 (D_c) updates in f32 with a polynomial σ (`skipgram_step`'s `fast`);
+   * MRLR trains 1.4× faster on one thread (`bench:skipgram`, Toys; eq. 6 and the category
+   * rows keep their cost). Still the same model for a seed and thread count, but not bit-equal
+   * to the js backend's.
+   */
+  fastMath: z.boolean().default(false),
   ...targetField,
   ...negativesField,
   negatives: negativesField.negatives.removeDefault().default(5),
@@ -78,7 +85,7 @@ function variantModel<S extends z.ZodObject>(variant: MrlrVariant, name: string,
         negativeDistribution: config.negativeDistribution,
       });
       model.live(rated, categories);
-      const objective = new MrlrObjective(model, sampler, categories, { learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild });
+      const objective = new MrlrObjective(model, sampler, categories, { learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild, fastMath: config.fastMath });
       const history = await context.train(model, objective);
       await model.freeze();
       return { model, history };

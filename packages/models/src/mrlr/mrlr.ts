@@ -186,6 +186,8 @@ export interface MrlrObjectiveOptions {
   readonly l2: number;
   /** Native kernels run Hogwild (not reproducible) instead of the row-ordered schedule. */
   readonly hogwild: boolean;
+  /** `skipgram_step`'s f32 variant on native (`fast`) for the D_c examples; `bpr_step` has none. */
+  readonly fastMath?: boolean;
 }
 
 /**
@@ -218,14 +220,14 @@ export class MrlrObjective implements Objective<MrlrBatch> {
 
   batch(_epoch: number, _index: number, b: MrlrBatch): { loss: Tensor | number; examples: number } {
     const { model } = this;
-    const { learningRate: lr, l2: reg, hogwild } = this.options;
+    const { learningRate: lr, l2: reg, hogwild, fastMath = false } = this.options;
     const losses: Tensor[] = [];
     const N = this.sampler.options.negatives;
     if (b.coUsers.length > 0) {
       const [loss] = runKernel(
         'skipgram_step',
         [model.users.weight, model.itemsIn.weight, model.itemsOut.weight, tensor(b.coUsers), tensor(b.coItems), tensor(b.coTargets), tensor(b.coNegatives, [b.coUsers.length, N]), ...this.#extra],
-        { alpha1: model.config.alpha1, alpha2: 1 - model.config.alpha1, extraWeight: model.config.alpha3, lr, reg, hogwild },
+        { alpha1: model.config.alpha1, alpha2: 1 - model.config.alpha1, extraWeight: model.config.alpha3, lr, reg, hogwild, fast: fastMath },
       );
       losses.push(loss);
     }

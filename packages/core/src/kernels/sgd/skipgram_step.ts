@@ -79,6 +79,16 @@ export interface SkipgramStepAttrs {
    * per row, bit-identical to this reference. js and webgpu are serial: ignored there.
    */
   hogwild?: boolean;
+  /**
+   * Native only: `true` runs the f32 variant — c, ĉ, t and s in f32, σ and softplus
+   * from one e^−|s| (a ≤ 2-ulp polynomial), and an example's N + 1 dot products all
+   * read before its output rows are updated (the reference's later dot products see
+   * an earlier update when an example lists one row twice). About 2× faster on one
+   * thread; within f32 rounding of this reference, not bit-equal; still deterministic
+   * (same inputs, same order → same bits, at any thread count when `hogwild` is off).
+   * js computes this reference and webgpu its f32 version whatever the value.
+   */
+  fast?: boolean;
 }
 
 /**
@@ -108,6 +118,22 @@ export interface SkipgramStepSizes {
 }
 
 /**
+ * Checks the boolean attributes of `skipgram_step` (`hogwild`, `fast`); every backend calls it,
+ * webgpu too, which checks its inputs on its own.
+ *
+ * @example
+ * ```ts
+ * checkSkipgramStepFlags({ alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.025, reg: 0, fast: true });
+ * ```
+ */
+export function checkSkipgramStepFlags(attrs: SkipgramStepAttrs): void {
+  for (const flag of ['hogwild', 'fast'] as const) {
+    const v = attrs[flag];
+    if (v !== undefined && typeof v !== 'boolean') throw new Error(`skipgram_step: attribute ${flag} must be true or false, got ${String(v)}`);
+  }
+}
+
+/**
  * Checks the inputs of `skipgram_step` and returns its sizes; shared by every
  * backend so they fail with the same message.
  *
@@ -118,9 +144,7 @@ export interface SkipgramStepSizes {
  */
 export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs?: SkipgramStepAttrs): SkipgramStepSizes {
   const K = 'skipgram_step';
-  if (attrs && attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
-    throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
-  }
+  if (attrs) checkSkipgramStepFlags(attrs);
   if (inputs.length !== 7 && inputs.length !== 10) {
     throw new Error(`${K}: expected 7 inputs [contextA, contextB, output, ctxA, ctxB, targets, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }

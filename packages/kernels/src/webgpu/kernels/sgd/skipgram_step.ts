@@ -7,7 +7,7 @@
  * the next read, nothing updated). The shared `checkSkipgramStepInputs` cannot
  * run here: it reads the ids on the host, and these live on the GPU.
  */
-import type { KernelImpl, SkipgramStepAttrs, Tensor } from '@rec/core';
+import { checkSkipgramStepFlags, type KernelImpl, type SkipgramStepAttrs, type Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
 
 const K = 'skipgram_step';
@@ -58,9 +58,7 @@ export function extraStatusMessages(kernel: string, idMessage: string, nnz: numb
 /** The `webgpu` implementation of `skipgram_step` (in place on the tables; returns the mean loss). */
 export const skipgramStep: KernelImpl<SkipgramStepAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
-    throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
-  }
+  checkSkipgramStepFlags(attrs);
   if (inputs.length !== 7 && inputs.length !== 10) {
     throw new Error(`${K}: expected 7 inputs [contextA, contextB, output, ctxA, ctxB, targets, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
