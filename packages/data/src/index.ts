@@ -56,7 +56,6 @@ export {
   NMTR_PURCHASE_GROUP_BOUNDS,
   randomRatioSplit,
   RNR_HELD_OUT_USERS,
-  rnrSplit,
   SPLIT_STREAMS,
   temporalCategorySplit,
   userGroupsByCount,
@@ -65,7 +64,6 @@ export {
   type KFoldOptions,
   type MultiBehaviorLeaveOneOutOptions,
   type RandomRatioSplitOptions,
-  type RnRSplitOptions,
   type TemporalCategorySplit,
   type TemporalCategorySplitOptions,
   type MultiBehaviorSplit,
@@ -75,6 +73,14 @@ export {
   type UserGroups,
   type UserSubset,
 } from './splitters.js';
+export {
+  allButLastOne,
+  ALL_BUT_LAST_ONE_STREAMS,
+  type AllButLastOneCounts,
+  type AllButLastOneOptions,
+  type AllButLastOneSplit,
+  type HeldOutChoice,
+} from './all-but-last-one.js';
 export {
   ALL_BEHAVIORS,
   categoryItemIndex,

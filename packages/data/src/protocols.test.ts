@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { allButLastOne } from './all-but-last-one.js';
 import type { Dataset } from './dataset.js';
 import { createInteractions, IdMap, selectInteractions, type Interactions } from './interactions.js';
 import { readDataset } from './load.js';
@@ -8,12 +9,16 @@ import { DATASETS } from './readers/index.js';
 import { assignFolds } from './splitters.js';
 import { requireDataset } from './testing/index.js';
 
-/** A small log: 30 users × 8–15 rows each, times increasing with the row, behaviours view/cart/buy. */
-function smallLog(options: { time?: boolean; behaviors?: boolean } = {}): Interactions {
+/**
+ * A small log: 30 users × 8–15 rows each (distinct items per user), times increasing with
+ * the row, behaviours view/cart/buy, ratings 1–5 when asked.
+ */
+function smallLog(options: { time?: boolean; behaviors?: boolean; ratings?: boolean } = {}): Interactions {
   const users: number[] = [];
   const items: number[] = [];
   const times: number[] = [];
   const behaviors: number[] = [];
+  const ratings: number[] = [];
   let t = 1_000_000;
   for (let u = 0; u < 30; u++) {
     const n = 8 + (u % 8);
@@ -22,11 +27,13 @@ function smallLog(options: { time?: boolean; behaviors?: boolean } = {}): Intera
       items.push((u * 7 + k * 3) % 40);
       times.push((t += 17 + ((u * k) % 5)));
       behaviors.push(k % 3);
+      ratings.push(1 + ((u + k) % 5));
     }
   }
   return createInteractions({
     users: Int32Array.from(users),
     items: Int32Array.from(items),
+    ...(options.ratings ? { ratings: Float32Array.from(ratings) } : {}),
     ...(options.time === false ? {} : { timestamps: Float64Array.from(times) }),
     ...(options.behaviors ? { behaviors: Uint8Array.from(behaviors), behaviorNames: ['view', 'cart', 'buy'] } : {}),
     numUsers: 30,
@@ -43,6 +50,18 @@ function datasetOf(interactions: Interactions, extra: Partial<Dataset> = {}): Da
     splits: {},
     ...extra,
   };
+}
+
+/** Rows as `u:i=rating@time` strings, for comparing parts. */
+function rowsOf(log: Interactions): string[] {
+  return Array.from({ length: log.length }, (_, r) => `${log.users[r]}:${log.items[r]}=${log.ratings?.[r]}@${log.timestamps?.[r]}`);
+}
+
+/** User `u`'s latest time in `log`. */
+function latestTime(log: Interactions, u: number): number {
+  let latest = -Infinity;
+  for (let r = 0; r < log.length; r++) if (log.users[r] === u) latest = Math.max(latest, log.timestamps![r]!);
+  return latest;
 }
 
 /** Every part is over the log's index spaces and no test pair is in train. */
@@ -206,15 +225,59 @@ describe('resolveSplit on a small log', () => {
     expect(() => resolveSplit(datasetOf(smallLog({ time: false })), 'temporal:0.5')).toThrow(/has no timestamps, so a temporal split/);
   });
 
-  it('rnr needs n outside ml-1m, and gives validation and test halves', () => {
-    expect(() => resolveSplit(toy, 'rnr')).toThrow(/^rnr on dataset toy needs the number of held-out users: write rnr:<n>/);
-    const split = resolveSplit(toy, 'rnr:10', { seed: 5 });
+  it('rnr is allButLastOne over n users: the held-out row from a published `last`, else by time, else seeded at random', () => {
+    const rated = smallLog({ ratings: true });
+    const timed = datasetOf(rated);
+    expect(() => resolveSplit(timed, 'rnr')).toThrow(/^rnr on dataset toy needs the number of held-out users: write rnr:<n> \(RnR used 5000 on MovieLens 1M/);
+    const split = resolveSplit(timed, 'rnr:10', { seed: 5 });
     expect(split.spec).toBe('rnr:10');
-    expect(split.valid!.length).toBe(5);
-    expect(split.test.length).toBe(5);
-    checkParts(log, split.train, split.test, split.valid);
-    // On ml-1m, n defaults to RnR's 5000 (more than this toy log's 30 users, hence the error).
-    expect(() => resolveSplit(datasetOf(log, { name: 'ml-1m' }), 'rnr')).toThrow(/heldOutUsers must be an integer in \[0, 30\].*got 5000/);
+    expect([split.valid!.length, split.test.length]).toEqual([5, 5]);
+    checkParts(rated, split.train, split.test, split.valid);
+    checkParts(rated, split.train, split.valid!);
+    const direct = allButLastOne(rated, { users: 10, seed: 5, minInteractions: 4, heldOut: 'last' });
+    for (const part of ['train', 'valid', 'test'] as const) expect(rowsOf(split[part]!)).toEqual(rowsOf(direct[part]));
+    // With timestamps, each held-out row is the user's latest (smallLog's times are distinct).
+    for (const part of [split.valid!, split.test]) {
+      for (let r = 0; r < part.length; r++) expect(part.timestamps![r]).toBe(latestTime(rated, part.users[r]!));
+    }
+    expect(split.description).toBe(
+      'rnr: 0 users with fewer than 4 interactions dropped (0 rows), then the last interaction by time (ties to the later ' +
+        'row in log order) of 10 random users of 30 held out, 5 to validation and 5 to test, 0 other rows of held-out pairs ' +
+        `dropped, ${rated.length - 10} rows train, seed 5`,
+    );
+
+    // Users with fewer than 4 rows are in no part (RnR §5.2): user 0 keeps 3 of its 8 rows.
+    const short = selectInteractions(rated, Int32Array.from({ length: rated.length - 5 }, (_, k) => k + 5));
+    const dropped = resolveSplit(datasetOf(short), 'rnr:29', { seed: 1 });
+    for (const part of [dropped.train, dropped.valid!, dropped.test]) expect(part.users.includes(0)).toBe(false);
+    expect(dropped.train.length).toBe(short.length - 3 - 29);
+    expect(dropped.description).toMatch(/^rnr: 1 users with fewer than 4 interactions dropped \(3 rows\), .* of 29 random users of 29 held out/);
+
+    // Without timestamps: a seeded random row per user.
+    const untimed = datasetOf(smallLog({ time: false, ratings: true }), { name: 'untimed' });
+    const a = resolveSplit(untimed, 'rnr:30', { seed: 5 });
+    const b = resolveSplit(untimed, 'rnr:30', { seed: 5 });
+    const c = resolveSplit(untimed, 'rnr:30', { seed: 6 });
+    expect(rowsOf(b.test)).toEqual(rowsOf(a.test));
+    expect([...rowsOf(c.valid!), ...rowsOf(c.test)].sort()).not.toEqual([...rowsOf(a.valid!), ...rowsOf(a.test)].sort());
+    checkParts(untimed.interactions, a.train, a.test, a.valid);
+    expect(a.description).toMatch(/^rnr: .*, then a random interaction \(no timestamps\) of 30 random users of 30 held out, 15 to validation and 15 to test/);
+
+    // A published `last` split decides, over time: here each user's first row, a user it omits is kept whole in train.
+    const firstRows: number[] = [];
+    for (let r = 0; r < rated.length; r++) if (r === 0 || rated.users[r] !== rated.users[r - 1]) firstRows.push(r);
+    const last = selectInteractions(rated, Int32Array.from(firstRows.slice(1)));
+    const withLast = datasetOf(rated, { splits: { last: { train: rated, test: last, description: 'first rows' } } });
+    const p = resolveSplit(withLast, 'rnr:29', { seed: 2 });
+    expect([...rowsOf(p.valid!), ...rowsOf(p.test)].sort()).toEqual(rowsOf(last).sort());
+    expect(p.train.users.filter((u) => u === 0).length).toBe(8);
+    expect(p.description).toMatch(
+      /^rnr: .*, then the last interaction from the published split 'last' \(1 users it has no row for keep all theirs in train\) of 29 random users of 29 held out/,
+    );
+
+    // Ratings are required; on ml-1m n defaults to RnR's 5000 (more than this log's 30 users).
+    expect(() => resolveSplit(toy, 'rnr:10')).toThrow(/^dataset toy has no ratings, so rnr \(RnR's all-but-last-one, .*\) cannot be made; use leave-last-out or leave-one-out$/);
+    expect(() => resolveSplit(datasetOf(rated, { name: 'ml-1m' }), 'rnr')).toThrow('allButLastOne: users = 5000 is more than the 30 eligible users');
   });
 
   it('nmtr holds out the target behaviour, and refuses a log without behaviours', () => {
@@ -288,6 +351,30 @@ describe('resolveSplit on ml-100k', () => {
     expect(split.test.length).toBe(943);
     checkParts(ml.interactions, split.train, split.test);
   });
+});
+
+describe('resolveSplit on ml-1m (the folds have no timestamps; last_ratings.tsv gives the split `last`)', () => {
+  it("rnr holds out 5,000 users' `last` ratings, 2,500 to validation and 2,500 to test", async (ctx) => {
+    requireDataset(ctx, 'ml-1m');
+    const ml = await readDataset('ml-1m');
+    expect(ml.interactions.timestamps).toBeUndefined();
+    const split = resolveSplit(ml, 'rnr', { seed: 1 });
+    expect(split.spec).toBe('rnr:5000');
+    expect([split.valid!.length, split.test.length]).toEqual([2_500, 2_500]);
+    expect(split.train.length).toBe(ml.interactions.length - 5_000);
+    checkParts(ml.interactions, split.train, split.test, split.valid);
+    checkParts(ml.interactions, split.train, split.valid!);
+    // Each held-out row is that user's row in `splits.last`, rating included; the halves share no user.
+    const last = ml.splits.last!.test;
+    const lastOf = new Map(Array.from(last.users, (u, q) => [u, `${last.items[q]}=${last.ratings![q]}`]));
+    for (const part of [split.valid!, split.test]) {
+      for (let r = 0; r < part.length; r++) expect(`${part.items[r]}=${part.ratings![r]}`).toBe(lastOf.get(part.users[r]!));
+    }
+    expect(new Set([...split.valid!.users, ...split.test.users]).size).toBe(5_000);
+    expect(split.description).toMatch(
+      /^rnr: 0 users with fewer than 4 interactions dropped \(0 rows\), then the last interaction from the published split 'last' \(3 users it has no row for keep all theirs in train\) of 5000 random users of 6037 held out, 2500 to validation and 2500 to test, 0 other rows/,
+    );
+  }, 120_000);
 });
 
 // Every registered dataset that is present: its default split resolves to non-empty train

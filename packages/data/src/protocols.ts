@@ -16,18 +16,18 @@
  * | `kfold:<i>/<k>` | fold i (1-based, 1 … k) of k-fold cross-validation is the test — `assignFolds` |
  * | `temporal:<q>` (0 < q < 1) | the earliest q of the rows by time are train, the rest test |
  * | `temporal:<seconds>`, `temporal:<YYYY-MM-DD>` | rows before that time (Unix seconds, or a UTC date / date-time) are train, the rest test |
- * | `rnr`, `rnr:<n>` | RnR's all-but-last-one over n users (n = 5000 on ml-1m), half validation, half test — `rnrSplit` |
+ * | `rnr`, `rnr:<n>` | RnR's all-but-last-one: users with < 4 rows dropped, the last rating of n random users held out (n = 5000 on ml-1m), half validation, half test — `allButLastOne` |
  * | `nmtr` | NMTR's leave-one-out on the target behaviour, with a validation row — `multiBehaviorLeaveOneOut` |
  *
  * Pure: no Node built-in, no DuckDB; read a dataset with `readDataset` (`@rec/data/node`)
  * and split it here.
  */
+import { allButLastOne, RNR_MIN_INTERACTIONS, type HeldOutChoice } from './all-but-last-one.js';
 import type { Dataset } from './dataset.js';
-import { minInteractionsPerUser } from './filters.js';
 import { UserItemCSR } from './csr.js';
 import { selectInteractions, type Interactions } from './interactions.js';
 import { leaveLastOut } from './split.js';
-import { assignFolds, multiBehaviorLeaveOneOut, randomRatioSplit, RNR_HELD_OUT_USERS, rnrSplit } from './splitters.js';
+import { assignFolds, multiBehaviorLeaveOneOut, randomRatioSplit, RNR_HELD_OUT_USERS } from './splitters.js';
 
 /**
  * A parsed split spec (see {@link parseSplitSpec}); {@link formatSplitSpec} writes it back
@@ -75,7 +75,7 @@ export const SPLIT_SPEC_FORMS: readonly { readonly form: string; readonly meanin
   { form: 'kfold:<i>/<k>', meaning: 'fold i (1 … k) of k-fold cross-validation is the test (seeded)' },
   { form: 'temporal:<q>', meaning: 'the earliest fraction q (0 < q < 1) of the rows by time is train, the rest test' },
   { form: 'temporal:<seconds|YYYY-MM-DD>', meaning: 'rows before that time (Unix seconds or UTC date) are train, the rest test' },
-  { form: 'rnr[:<n>]', meaning: "RnR: the last interaction of n random users held out, half validation, half test (n = 5000 on ml-1m)" },
+  { form: 'rnr[:<n>]', meaning: "RnR: users with < 4 rows dropped, the last rating of n random users held out, half validation, half test (n = 5000 on ml-1m)" },
   { form: 'nmtr', meaning: "NMTR: each user's latest target-behaviour interaction is the test, a random other one validation" },
 ];
 
@@ -337,9 +337,12 @@ function temporalSplit(
  *   the rest train (one fold materialised, not k).
  * - `temporal:…` → rows before the cutoff train, the rest test, less test rows whose pair
  *   is in train; not seeded.
- * - `rnr[:n]` → `minInteractionsPerUser(log, 4)` (RnR §5.2; the dropped rows are in no
- *   part) then `rnrSplit(log, { heldOutUsers: n, seed })`; n defaults to 5000 on `ml-1m`
- *   (RnR §5.3) and must be given elsewhere.
+ * - `rnr[:n]` → `allButLastOne(log, { users: n, seed, minInteractions: 4, heldOut })`
+ *   (RnR §5.2–5.3: users with fewer than 4 rows are in no part). `heldOut` is the
+ *   dataset's published `last` split where it has one (ml-1m, whose folds have no
+ *   timestamps: each user's row from `last_ratings.tsv`), else `'last'` when the log has
+ *   timestamps (ties to the later row in log order), else `'random'` (seeded). Needs
+ *   ratings. n defaults to 5000 on `ml-1m` (RnR §5.3) and must be given elsewhere.
  * - `nmtr` → `multiBehaviorLeaveOneOut(log, { targetBehavior: target, seed, validation: true })`;
  *   NMTR's `mergeDuplicates` / `keepMultiBehaviorUsers` pre-processing is not applied
  *   (apply it to the dataset first to reproduce the paper).
@@ -352,7 +355,7 @@ function temporalSplit(
  * @param options the seed of the seeded protocols and `nmtr`'s target behaviour.
  * @throws Error, one line: an invalid spec (with the allowed forms); a published name the
  * dataset lacks ("dataset ml-100k has no split 'x' (it has u1, …); protocols: …"); a
- * protocol the data cannot support (no timestamps, no behaviours); a dataset with no
+ * protocol the data cannot support (no timestamps, no behaviours, no ratings for rnr); a dataset with no
  * interactions; a split whose train or test comes out empty.
  * @example
  * ```ts
@@ -487,17 +490,32 @@ function runProtocol(
             `${RNR_HELD_OUT_USERS.movielens1m} on MovieLens 1M and ${RNR_HELD_OUT_USERS.yelp} on Yelp 2018)`,
         );
       }
-      const filtered = minInteractionsPerUser(log, 4);
-      const split = rnrSplit(filtered, { heldOutUsers: n, seed });
-      const which = hasTime ? 'last' : 'a random (no timestamps)';
+      if (log.ratings === undefined) {
+        throw new Error(
+          `dataset ${name} has no ratings, so rnr (RnR's all-but-last-one, which keeps each held-out rating for rating ` +
+            `prediction) cannot be made; use leave-last-out or leave-one-out`,
+        );
+      }
+      const last = Object.hasOwn(dataset.splits, 'last') ? dataset.splits.last : undefined;
+      const heldOut: HeldOutChoice = last !== undefined ? { published: last } : hasTime ? 'last' : 'random';
+      const split = allButLastOne(log, { users: n, seed, minInteractions: RNR_MIN_INTERACTIONS, heldOut });
+      const { counts } = split;
+      const which =
+        last !== undefined
+          ? `the last interaction from the published split 'last'` +
+            (counts.ineligibleUsers > 0 ? ` (${counts.ineligibleUsers} users it has no row for keep all theirs in train)` : '')
+          : hasTime
+            ? 'the last interaction by time (ties to the later row in log order)'
+            : 'a random interaction (no timestamps)';
       return {
         train: split.train,
         valid: split.valid,
         test: split.test,
         canonical: `rnr:${n}`,
         description:
-          `rnr: users with fewer than 4 interactions dropped (${log.length - filtered.length} rows), then the ${which} ` +
-          `interaction of ${n} random users held out, ${split.valid.length} to validation and ${split.test.length} to test, seed ${seed}`,
+          `rnr: ${counts.droppedUsers} users with fewer than ${RNR_MIN_INTERACTIONS} interactions dropped (${counts.droppedRows} rows), ` +
+          `then ${which} of ${n} random users of ${counts.eligibleUsers} held out, ${counts.valid} to validation and ` +
+          `${counts.test} to test, ${counts.droppedRepeatRows} other rows of held-out pairs dropped, ${counts.train} rows train, seed ${seed}`,
       };
     }
     case 'nmtr': {
@@ -533,11 +551,11 @@ function runProtocol(
 const DEFAULT_SPLITS: Readonly<Record<string, string>> = {
   // `last`: each user's chronologically last rating as test, all others train — the
   // held-out ratings of NCF (He et al. §4.1) and RnR (§5.3, all-but-last-one), the
-  // ranking papers here that use MovieLens 1M, and a fixed split, so runs compare. `rnr`
-  // needs every rating's time to find the last one, and this copy has times only for
-  // the last ratings (last_ratings.tsv; no ratings.dat), so on the folds it would hold
-  // out random ratings instead. `last` has no validation part (RnR's halves 5000 users'
-  // last ratings into validation and test); a model that tunes takes one from train.
+  // ranking papers here that use MovieLens 1M, and a fixed split, so runs compare, for
+  // every user. `rnr` holds out the same `last` rows (this copy's folds have no times;
+  // last_ratings.tsv does), but for 5,000 sampled users halved into validation and test,
+  // RnR's exact protocol; `last` has no validation part, so a model that tunes takes one
+  // from train.
   // Without last_ratings.tsv the rule below applies: with ratings.dat that is
   // leave-last-out, the same held-out ratings.
   'ml-1m': 'last',
@@ -557,7 +575,7 @@ const DEFAULT_SPLITS: Readonly<Record<string, string>> = {
  *    negatives), `tiktok-diffmm`, `tmall/mbgcn`, `tmall/mbcgcn`, `beibei/ghcf`,
  *    `beibei/crgcn`, `taobao/ghcf`.
  * 2. Per dataset: `last` for `ml-1m` (each user's last rating as test: the held-out
- *    ratings of NCF and RnR; `rnr` would need the times this copy's folds lack);
+ *    ratings of NCF and RnR for every user; `rnr` holds out the same rows for 5,000 users);
  *    `random:0.8,0.1,0.1` for `yelp-core40` (ratings without time; see `DEFAULT_SPLITS`).
  * 3. `nmtr` when the log has several behaviour types (NMTR's protocol: the latest — or,
  *    without time, a random — target-behaviour interaction per user is the test). A

@@ -1,8 +1,9 @@
 /**
  * Train/test splitters. Each returns index-aligned `Interactions` (same `numUsers`,
  * `numItems`) so models trained on `train` score the ids that appear in `test`.
- * Leave-one-out lives here; the papers' other protocols (RnR, 8:1:1, k-fold, NMTR,
- * CCRec) are in `splitters.ts` and share {@link chooseHeldOutRows}.
+ * Leave-one-out lives here; the papers' other protocols (8:1:1, k-fold, NMTR, CCRec)
+ * are in `splitters.ts`, NMTR's sharing {@link chooseHeldOutRows}; RnR's all-but-last-one
+ * is `allButLastOne` in `all-but-last-one.ts`.
  */
 import { Philox } from '@rec/core';
 import { rowsByUser } from './indexes.js';
@@ -27,7 +28,8 @@ const WORDS_PER_USER = 0x1_0000;
 /**
  * How {@link leaveLastOut} picks each user's held-out interaction:
  * - `'last'`: the chronologically last row (ties, and logs without timestamps, by a
- *   seeded uniform choice) — NCF's and RnR's protocol;
+ *   seeded uniform choice) — NCF's protocol (RnR's, `allButLastOne`, breaks ties by
+ *   row order instead);
  * - `'random'`: a seeded uniform choice among all of the user's rows, timestamps or not
  *   — the "random" leave-one-out of papers that do not order by time.
  * @example
@@ -76,7 +78,7 @@ export interface TrainTestSplit {
  * @internal shared with `splitters.ts`; not exported from the package.
  * @example
  * ```ts
- * const options: HeldOutRowOptions = { seed: 1, mode: 'last', caller: 'rnrSplit' };
+ * const options: HeldOutRowOptions = { seed: 1, mode: 'last', caller: 'multiBehaviorLeaveOneOut' };
  * ```
  */
 export interface HeldOutRowOptions {
@@ -94,12 +96,12 @@ export interface HeldOutRowOptions {
  * distinct items, so that train keeps one. The choice among the user's candidates is
  * the one documented on {@link LeaveLastOutOptions.seed}.
  *
- * @internal shared with `splitters.ts` (RnR's and NMTR's protocols hold out the same
- * row); not exported from the package.
+ * @internal shared with `splitters.ts` (NMTR's protocol holds out the same row); not
+ * exported from the package.
  * @throws Error when `seed` is not a safe integer or `mode` is unknown.
  * @example
  * ```ts
- * const heldOut = chooseHeldOutRows(log, { seed: 1, mode: 'last', caller: 'rnrSplit' });
+ * const heldOut = chooseHeldOutRows(log, { seed: 1, mode: 'last', caller: 'multiBehaviorLeaveOneOut' });
  * heldOut[7]; // the row leaveLastOut(log, { seed: 1 }) holds out for user 7, or −1
  * ```
  */

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { chiSquareCriticalValue, chiSquareStatistic } from '@rec/core';
 import { describe, expect, it } from 'vitest';
 import { UserItemCSR } from './csr.js';
-import { minInteractionsPerUser, selectUsers } from './filters.js';
+import { selectUsers } from './filters.js';
 import { createInteractions, selectInteractions, type Interactions } from './interactions.js';
-import { readMovieLens100K } from './readers/movielens.js';
 import { ItemCategories } from './side-info/item-categories.js';
 import { leaveLastOut } from './split.js';
 import {
@@ -16,7 +15,6 @@ import {
   multiBehaviorLeaveOneOut,
   NMTR_PURCHASE_GROUP_BOUNDS,
   randomRatioSplit,
-  rnrSplit,
   temporalCategorySplit,
   userGroupsByCount,
 } from './splitters.js';
@@ -179,63 +177,6 @@ describe("leaveLastOut's mode", () => {
   it('refuses an unknown mode', () => {
     // @ts-expect-error: not a mode
     expect(() => leaveLastOut(log, { mode: 'first' })).toThrow("leaveLastOut: mode must be 'last' or 'random', got first");
-  });
-});
-
-describe('rnrSplit', () => {
-  const log = logWithRepeats(5, 100);
-
-  it('holds out the last item of n users, half to validation and half to test', () => {
-    const { train, valid, test } = rnrSplit(log, { heldOutUsers: 41, seed: 2 });
-    expect(valid.length).toBe(20);
-    expect(test.length).toBe(21);
-    const validUsers = new Set(valid.users);
-    for (const u of test.users) expect(validUsers.has(u)).toBe(false);
-    // Each held-out row is the one leaveLastOut holds out for that user (its last).
-    const loo = leaveLastOut(log, { seed: 2 }).test;
-    const lastOf = new Map(Array.from(loo.users, (u, r) => [u, rowKeys(loo)[r]]));
-    rowKeys(valid).forEach((key, r) => expect(key).toBe(lastOf.get(valid.users[r]!)));
-    rowKeys(test).forEach((key, r) => expect(key).toBe(lastOf.get(test.users[r]!)));
-    expect(leakedPairs(train, valid)).toBe(0);
-    expect(leakedPairs(train, test)).toBe(0);
-    expectParts(log, [train, valid, test], false);
-    // Users outside the n keep all their rows.
-    const held = new Set([...valid.users, ...test.users]);
-    const trainRows = itemsByUser(train);
-    const logRows = itemsByUser(log);
-    for (let u = 0; u < log.numUsers; u++) if (!held.has(u)) expect(trainRows.get(u)).toEqual(logRows.get(u));
-  });
-
-  it('is reproducible, and the seed chooses the users', () => {
-    const a = rnrSplit(log, { heldOutUsers: 30, seed: 11 });
-    const b = rnrSplit(log, { heldOutUsers: 30, seed: 11 });
-    expect(rowKeys(a.valid)).toEqual(rowKeys(b.valid));
-    expect(rowKeys(a.test)).toEqual(rowKeys(b.test));
-    expect(rowKeys(a.train)).toEqual(rowKeys(b.train));
-    const c = rnrSplit(log, { heldOutUsers: 30, seed: 12 });
-    expect(Array.from(c.test.users)).not.toEqual(Array.from(a.test.users));
-    // Row order does not matter.
-    const d = rnrSplit(shuffledRows(log), { heldOutUsers: 30, seed: 11 });
-    expect(rowKeys(d.test).sort()).toEqual(rowKeys(a.test).sort());
-    expect(rowKeys(d.valid).sort()).toEqual(rowKeys(a.valid).sort());
-  });
-
-  it('refuses more users than can be held out', () => {
-    expect(() => rnrSplit(log, { heldOutUsers: 101 })).toThrow(
-      'rnrSplit: heldOutUsers must be an integer in [0, 100] (the users with at least 2 distinct items), got 101',
-    );
-    expect(() => rnrSplit(log, { heldOutUsers: 10, seed: 0.5 })).toThrow('rnrSplit: seed must be a safe integer, got 0.5');
-  });
-
-  it('runs the RnR protocol on ml-100k', async (ctx) => {
-    const dir = requireDataset(ctx, 'ml-100k');
-    const { interactions } = await readMovieLens100K(dir);
-    const log = minInteractionsPerUser(interactions, 4); // RnR §5.2: every ml-100k user has ≥ 20
-    expect(log.length).toBe(100_000);
-    const { train, valid, test } = rnrSplit(log, { heldOutUsers: 500, seed: 2019 });
-    expect([train.length, valid.length, test.length]).toEqual([99_500, 250, 250]);
-    expect(leakedPairs(train, valid) + leakedPairs(train, test)).toBe(0);
-    expect(rowKeys(rnrSplit(log, { heldOutUsers: 500, seed: 2019 }).test)).toEqual(rowKeys(test));
   });
 });
 

@@ -1,9 +1,10 @@
 /**
- * The evaluation protocols of the papers @rec reproduces, one splitter each: RnR's
- * "all but last one" over n users, the second-hand paper's random 8:1:1, MRLR's 5-fold
- * cross-validation and cold-start users, NMTR's leave-one-out on the target behaviour and
- * its user groups by purchase count, and CCRec's past/future split of category events.
- * (Plain leave-one-out, last or random, is {@link leaveLastOut} in `split.ts`.)
+ * The evaluation protocols of the papers @rec reproduces, one splitter each: the
+ * second-hand paper's random 8:1:1, MRLR's 5-fold cross-validation and cold-start users,
+ * NMTR's leave-one-out on the target behaviour and its user groups by purchase count, and
+ * CCRec's past/future split of category events, with RnR's n ({@link RNR_HELD_OUT_USERS}).
+ * (Plain leave-one-out, last or random, is {@link leaveLastOut} in `split.ts`; RnR's
+ * "all but last one" over n users is `allButLastOne` in `all-but-last-one.ts`.)
  *
  * What every splitter guarantees, and its tests check:
  * - outputs are over the input's index spaces (same `numUsers`, `numItems`), each a
@@ -35,8 +36,6 @@ import { chooseHeldOutRows, type LeaveOutMode, type TrainTestSplit } from './spl
  * ```
  */
 export const SPLIT_STREAMS = {
-  /** {@link rnrSplit}: the key of user `u` (word `u`), which picks the n held-out users and their halves. */
-  rnrUsers: 0xda7a_0201,
   /** {@link randomRatioSplit}: per user, a rounding offset and a shuffle of the user's items. */
   randomRatio: 0xda7a_0202,
   /** {@link assignFolds}: per user, a fold rotation and a shuffle of the user's items. */
@@ -111,100 +110,19 @@ function partsOfRows(interactions: Interactions, csr: UserItemCSR, partOfPair: I
 }
 
 // ---------------------------------------------------------------------------------------
-// RnR: all but (last) one, over n users
+// RnR: the n of all but (last) one (the protocol is `allButLastOne`, all-but-last-one.ts)
 
 /**
  * The n of RnR §5.3 per dataset: "n = 5,000 in the MovieLens experiments and n = 50,000
  * in Yelp experiments" (MovieLens 1M with 6,040 users; the Yelp 2018 challenge dump).
  * @example
  * ```ts
- * rnrSplit(ml1m, { heldOutUsers: RNR_HELD_OUT_USERS.movielens1m, seed: 1 });
+ * allButLastOne(ml1m.interactions, {
+ *   users: RNR_HELD_OUT_USERS.movielens1m, seed: 1, heldOut: { published: ml1m.splits.last! },
+ * });
  * ```
  */
 export const RNR_HELD_OUT_USERS = { movielens1m: 5_000, yelp: 50_000 } as const;
-
-/**
- * Options of {@link rnrSplit}.
- * @example
- * ```ts
- * const options: RnRSplitOptions = { heldOutUsers: 5000, seed: 7 };
- * ```
- */
-export interface RnRSplitOptions {
-  /** n: how many users lose their last interaction (see {@link RNR_HELD_OUT_USERS}). Required. */
-  heldOutUsers: number;
-  /**
-   * Seed, any safe integer; default 0. The held-out row of each user is
-   * {@link leaveLastOut}'s with the same seed (its ties broken on `LEAVE_LAST_OUT_STREAM`);
-   * which users are held out and which half they go to comes from word `u` of
-   * {@link SPLIT_STREAMS}.rnrUsers.
-   */
-  seed?: number;
-}
-
-/**
- * RnR's "All But (Last) One" protocol: "we remove the last rated item for n users from
- * the training set, and put half of the removed items in the validation set and the
- * other half in the test set" (n = 5,000 on MovieLens 1M, 50,000 on Yelp). RnR first
- * omits users with fewer than 4 interactions: apply `minInteractionsPerUser(log, 4)`
- * before splitting.
- *
- * Choices where the paper is vague, and why:
- * - **Which n users.** A uniform random n-subset of the users {@link leaveLastOut} would
- *   hold out from (≥ 2 distinct items): the n with the smallest Philox key, each user's
- *   key a pure function of (seed, user). Users outside the n keep all their rows in train.
- * - **The halves.** In key order, the first ⌊n/2⌋ go to validation and the other ⌈n/2⌉
- *   to test, so the two halves are random and disjoint in users.
- * - **The last item.** Exactly leaveLastOut's: ties at the latest second broken by the
- *   seed; earlier rows of the held-out (user, item) pair leave train too.
- *
- * Validation and test have one row per chosen user, in user order; train keeps the input's
- * row order. Cost: O(length + numUsers log numUsers).
- *
- * @throws Error when `heldOutUsers` is not an integer in `[0, eligible users]` (the
- * message gives the number of eligible users) or `seed` is not a safe integer.
- * @example
- * ```ts
- * const log = minInteractionsPerUser(ml1m.interactions, 4);
- * const { train, valid, test } = rnrSplit(log, { heldOutUsers: 5000, seed: 1 });
- * valid.length; // 2500
- * test.length;  // 2500
- * ```
- * @see RnR (Rank and Rate multi-task), §5.2 (users with fewer than 4 interactions omitted) and §5.3.
- */
-export function rnrSplit(interactions: Interactions, options: RnRSplitOptions): TrainValidTestSplit {
-  const seed = options.seed ?? 0;
-  checkSeed(seed, 'rnrSplit');
-  const n = options.heldOutUsers;
-  const chosen = chooseHeldOutRows(interactions, { seed, mode: 'last', caller: 'rnrSplit' });
-  const eligible: number[] = [];
-  for (let u = 0; u < chosen.length; u++) if (chosen[u] >= 0) eligible.push(u);
-  if (!Number.isInteger(n) || n < 0 || n > eligible.length) {
-    throw new Error(
-      `rnrSplit: heldOutUsers must be an integer in [0, ${eligible.length}] (the users with at least 2 distinct items), got ${String(n)}`,
-    );
-  }
-  const key = new Float64Array(chosen.length);
-  for (const u of eligible) key[u] = Philox.u32At(seed, SPLIT_STREAMS.rnrUsers, u);
-  eligible.sort((a, b) => key[a] - key[b] || a - b);
-  const validUsers = eligible.slice(0, Math.floor(n / 2)).sort((a, b) => a - b);
-  const testUsers = eligible.slice(Math.floor(n / 2), n).sort((a, b) => a - b);
-
-  const heldRow = new Int32Array(chosen.length).fill(-1);
-  for (const u of validUsers) heldRow[u] = chosen[u];
-  for (const u of testUsers) heldRow[u] = chosen[u];
-  const { users, items, length } = interactions;
-  const trainRows: number[] = [];
-  for (let r = 0; r < length; r++) {
-    const h = heldRow[users[r]];
-    if (h < 0 || items[r] !== items[h]) trainRows.push(r);
-  }
-  return {
-    train: selectInteractions(interactions, Int32Array.from(trainRows)),
-    valid: selectInteractions(interactions, Int32Array.from(validUsers, (u) => chosen[u])),
-    test: selectInteractions(interactions, Int32Array.from(testUsers, (u) => chosen[u])),
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // Second-hand paper: random 8:1:1

@@ -66,6 +66,7 @@ export const MANIFEST_CHECKSUMS: Readonly<Record<string, SourceChecksums>> = {
     'Sports_and_Outdoors_item2attributes.json': { bytes: 653780, sha256: '7fb10733ac4f1811384a52144cdefa7fcc7536fa80a7232c5da9bd789155c34b' },
     'Toys_and_Games.txt': { bytes: 922166, sha256: '176c680c688d497598c4a89a03b402c0fe78d795e5db335c2e78dd5f2d778a3f' },
     'Toys_and_Games_item2attributes.json': { bytes: 327536, sha256: 'd371acd25101eedac04afc727626464b7acec770c4eda708705d51eb76eb1ad0' },
+    'Toys_and_Games_ratings.txt.gz': { bytes: 2286085, sha256: 'c0f7c207237fc0251fcf8c3b756f80401a8d3ca5b12c43675dc47df4e82cbd5f' },
   },
   'yelp-s3rec-hier': {
     'Yelp.txt.gz': { bytes: 785356, sha256: '335de98b1a76fc4277cf8b07e70a5b927751cc728fe55f5ef3ce32344df194a0' },

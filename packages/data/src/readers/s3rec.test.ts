@@ -1,11 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { datasetSourceFiles } from '../cache.js';
 import type { Dataset } from '../dataset.js';
+import { rowsByUser } from '../indexes.js';
+import { verifyDatasetSources } from '../integrity.js';
 import { leaveLastOut } from '../split.js';
 import { requireDataset } from '../testing/index.js';
-import { readS3Rec, readS3RecSequences, s3recDatasets, type S3RecDomain } from './s3rec.js';
+import { readS3Rec, readS3RecSequences, readS3RecToysRatings, s3recDatasets, type S3RecDomain } from './s3rec.js';
 
 /** Per-user row counts and, per user, the largest position (timestamp). */
 function perUser(dataset: Dataset): { counts: Int32Array; lastPosition: Float64Array } {
@@ -256,5 +260,139 @@ describe('readS3Rec on bad input', () => {
       'Yelp_closed_categories.json': '{"1": ["Food", "Pizza"], "2": ["Food", 7]}',
     });
     await expect(readS3Rec(dir, 'Yelp')).rejects.toThrow(/Yelp_closed_categories\.json: item "2" has \["Food",7\]; expected a list of category names/);
+  });
+});
+
+describe('amazon-s3rec/Toys_and_Games-ratings', () => {
+  const entryOf = (name: string) => s3recDatasets.find((d) => d.name === name)!;
+
+  it('verifies every file it reads against the MANIFEST sha256, the review table included', async (ctx) => {
+    const dir = requireDataset(ctx, 'amazon-s3rec/Toys_and_Games-ratings');
+    const entry = entryOf('amazon-s3rec/Toys_and_Games-ratings');
+    const files = await datasetSourceFiles(entry, dir);
+    expect(files).toEqual(['MANIFEST.md', 'Toys_and_Games.txt', 'Toys_and_Games_item2attributes.json', 'Toys_and_Games_ratings.txt.gz']);
+    // Only MANIFEST.md (not a source) goes unhashed.
+    expect(await verifyDatasetSources(entry, dir, files)).toEqual(['MANIFEST.md']);
+    // The positional Toys entry no longer counts the review table as one of its files.
+    expect(await datasetSourceFiles(entryOf('amazon-s3rec/Toys_and_Games'), dir)).not.toContain('Toys_and_Games_ratings.txt.gz');
+  });
+
+  it("has the MANIFEST's counts, a rating and a day for every S3-Rec Toys interaction, and the positional entry's indexes", async (ctx) => {
+    const dir = requireDataset(ctx, 'amazon-s3rec/Toys_and_Games-ratings');
+    const [rated, positional] = await Promise.all([
+      entryOf('amazon-s3rec/Toys_and_Games-ratings').read(dir),
+      entryOf('amazon-s3rec/Toys_and_Games').read(dir),
+    ]);
+    const log = rated.interactions;
+    expect(rated.name).toBe('amazon-s3rec/Toys_and_Games-ratings');
+    expect([log.length, log.numUsers, log.numItems]).toEqual([167_597, 19_412, 11_924]);
+    expect(rated.splits).toEqual({});
+
+    // Same rows, users, items, ids and attributes as amazon-s3rec/Toys_and_Games.
+    expect(log.users).toEqual(positional.interactions.users);
+    expect(log.items).toEqual(positional.interactions.items);
+    expect(rated.userIds.toArray()).toEqual(positional.userIds.toArray());
+    expect(rated.itemIds.toArray()).toEqual(positional.itemIds.toArray());
+    expect(rated.itemCategories).toEqual(positional.itemCategories);
+    expect(positional.itemNames).toBeUndefined();
+    expect(new Set(rated.itemNames).size).toBe(11_924); // one distinct ASIN per item
+
+    // Every interaction got 1–5 stars and a review day: the MANIFEST's histogram and range.
+    const stars = [0, 0, 0, 0, 0];
+    for (const rating of log.ratings!) stars[rating - 1]!++;
+    expect(stars).toEqual([4_707, 6_298, 16_357, 37_445, 102_790]);
+    const times = log.timestamps!;
+    expect([times.reduce((a, b) => Math.min(a, b)), times.reduce((a, b) => Math.max(a, b))]).toEqual([964_742_400, 1_406_073_600]);
+    expect(times.every((t) => t % 86_400 === 0)).toBe(true);
+    expect(new Set(times).size).toBe(4_119);
+
+    // Each S3-Rec sequence is in time order; its last item's stars and the same-day ties are the MANIFEST's.
+    const { indptr, indices } = rowsByUser(log);
+    const lastStars = [0, 0, 0, 0, 0];
+    let unordered = 0;
+    let lastSharesDay = 0;
+    for (let u = 0; u < log.numUsers; u++) {
+      for (let p = indptr[u]! + 1; p < indptr[u + 1]!; p++) if (times[indices[p]!]! < times[indices[p - 1]!]!) unordered++;
+      const [beforeLast, last] = [indices[indptr[u + 1]! - 2]!, indices[indptr[u + 1]! - 1]!];
+      lastStars[log.ratings![last]! - 1]!++;
+      if (times[last] === times[beforeLast]) lastSharesDay++;
+    }
+    expect(unordered).toBe(0);
+    expect(lastStars).toEqual([715, 737, 1_832, 3_855, 12_273]);
+    expect(lastSharesDay).toBe(9_518);
+  });
+
+  it('joins user 1 by hand: A1VXOAVRGKGEAK, sequence "1 1 2 3 4 5", last item B000IBPD76 with 5 stars on 2014-01-29', async (ctx) => {
+    const dir = requireDataset(ctx, 'amazon-s3rec/Toys_and_Games-ratings');
+    const { interactions: log, userIds, itemIds, itemNames } = await readS3RecToysRatings(dir);
+    // Toys_and_Games_ratings.txt.gz, the five lines of the first reviewer, sorted by day
+    // (stable): 106502 B005E7BDXW 4★ 1379289600; 140579 B00A850V92 5★ 1390867200;
+    // 161443 B00E18S0J0 5★ 1390867200; 1 0439893577 5★ 1390953600; 34949 B000IBPD76 5★ 1390953600.
+    const rows = Array.from({ length: 5 }, (_, r) => r); // user 1's rows come first
+    expect(rows.map((r) => userIds.idOf(log.users[r]!))).toEqual([1, 1, 1, 1, 1]);
+    expect(rows.map((r) => itemIds.idOf(log.items[r]!))).toEqual([1, 2, 3, 4, 5]);
+    expect(rows.map((r) => itemNames![log.items[r]!])).toEqual(['B005E7BDXW', 'B00A850V92', 'B00E18S0J0', '0439893577', 'B000IBPD76']);
+    expect(rows.map((r) => log.ratings![r])).toEqual([4, 5, 5, 5, 5]);
+    expect(rows.map((r) => log.timestamps![r])).toEqual([1_379_289_600, 1_390_867_200, 1_390_867_200, 1_390_953_600, 1_390_953_600]);
+    expect(new Date(log.timestamps![4]! * 1000).toISOString()).toBe('2014-01-29T00:00:00.000Z');
+  });
+});
+
+describe('readS3RecToysRatings on bad input', () => {
+  // Two S3-Rec users: 1 → items 1 2, 2 → items 2 3. Reviewer A1 reviews x then y; A2 reviews y then z.
+  const sequences = '1 1 2\n2 2 3\n';
+  const attributes = '{"1": [1], "2": [2], "3": [1]}';
+  const goodRatings = 'A1,BX00000001,4,200\nA2,BY00000002,3,100\nA1,BY00000002,5,300\nA2,BZ00000003,1,100\n';
+  const folder = (ratings: string, gzip = true): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-toys-ratings-'));
+    writeFileSync(join(dir, 'Toys_and_Games.txt'), sequences);
+    writeFileSync(join(dir, 'Toys_and_Games_item2attributes.json'), attributes);
+    if (gzip) writeFileSync(join(dir, 'Toys_and_Games_ratings.txt.gz'), gzipSync(ratings));
+    else writeFileSync(join(dir, 'Toys_and_Games_ratings.txt'), ratings);
+    return dir;
+  };
+
+  it('joins a small folder by first appearance and stable time order, gzipped or plain', async () => {
+    for (const gzip of [true, false]) {
+      const data = await readS3RecToysRatings(folder(goodRatings, gzip));
+      const log = data.interactions;
+      expect([...log.users]).toEqual([0, 0, 1, 1]);
+      expect([...log.items]).toEqual([0, 1, 1, 2]);
+      expect([...log.ratings!]).toEqual([4, 5, 3, 1]);
+      // A2's two reviews share day 100: file order decides (BY before BZ), as S3-Rec's stable sort did.
+      expect([...log.timestamps!]).toEqual([200, 300, 100, 100]);
+      expect(data.itemNames).toEqual(['BX00000001', 'BY00000002', 'BZ00000003']);
+      expect(data.itemCategories!.numItems).toBe(3);
+    }
+  });
+
+  it('names the file and line of a row that is not a review or does not join', async () => {
+    let dir = folder('A1,BX00000001,4,200\nA2,BY00000002,3.0,100\n');
+    await expect(readS3RecToysRatings(dir)).rejects.toThrow(
+      `readS3RecToysRatings: ${join(dir, 'Toys_and_Games_ratings.txt.gz')}: line 2: "A2,BY00000002,3.0,100" is not \`reviewerID,asin,stars,unixReviewTime\``,
+    );
+    // A2's reviews swapped in time: BZ comes first and would be S3-Rec item 3 where the sequence has item 2.
+    dir = folder('A1,BX00000001,4,200\nA2,BY00000002,3,100\nA1,BY00000002,5,300\nA2,BZ00000003,1,50\n');
+    await expect(readS3RecToysRatings(dir)).rejects.toThrow(
+      /Toys_and_Games_ratings\.txt\.gz: line 4: ASIN BZ00000003 of reviewer A2 \(S3-Rec user 2, review 1 by time\) joins as item 3, but .*Toys_and_Games\.txt has item 2 there/,
+    );
+    dir = folder(`${goodRatings}A3,BX00000001,2,400\n`);
+    await expect(readS3RecToysRatings(dir)).rejects.toThrow(
+      /Toys_and_Games_ratings\.txt\.gz: line 5: reviewer A3 is distinct reviewer 3, but .*Toys_and_Games\.txt has 2 users/,
+    );
+    dir = folder('A1,BX00000001,4,200\nA2,BY00000002,3,100\nA1,BY00000002,5,300\n');
+    await expect(readS3RecToysRatings(dir)).rejects.toThrow(
+      /line 2: reviewer A2 \(S3-Rec user 2\) has 1 reviews, but user 2's sequence in .*Toys_and_Games\.txt has 2 items/,
+    );
+    dir = folder('A1,BX00000001,4,200\nA1,BY00000002,5,300\n');
+    await expect(readS3RecToysRatings(dir)).rejects.toThrow(/Toys_and_Games_ratings\.txt\.gz: has 1 distinct reviewers, but .* has 2 users/);
+  });
+
+  it('names every path it looked for when the review table is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-toys-ratings-'));
+    writeFileSync(join(dir, 'Toys_and_Games.txt'), sequences);
+    await expect(readS3RecToysRatings(dir)).rejects.toThrow(
+      `readS3RecToysRatings: file not found: looked for ${join(dir, 'Toys_and_Games_ratings.txt.gz')} and ${join(dir, 'Toys_and_Games_ratings.txt')}`,
+    );
   });
 });

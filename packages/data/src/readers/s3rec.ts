@@ -20,6 +20,10 @@
  * - `<Domain>_datamaps.json.gz` (Beauty, Sports, Yelp): `id2item` (ASIN / Yelp business
  *   id per item id), `id2attribute`, and more.
  * - `Yelp_closed_categories.json.gz`: `{"item": ["level 1", "level 2", …]}`.
+ * - `Toys_and_Games_ratings.txt.gz` (Toys only; Cornac's `amazon_toy/rating.txt` from
+ *   PreferredAI/static-data, cite Cornac, Salah et al., JMLR 2020): the 5-core review
+ *   table behind S3-Rec's Toys, `reviewerID,asin,stars,unixReviewTime` per line, no
+ *   header, grouped by ASIN. See {@link readS3RecToysRatings} for how it joins.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -28,6 +32,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Dataset } from '../dataset.js';
 import { queryColumns, sqlString } from '../duckdb.js';
+import { rowsByUser } from '../indexes.js';
 import { createInteractions, IdMap, type InteractionDataset } from '../interactions.js';
 import { CategoryTree } from '../side-info/category-tree.js';
 import { ItemCategories } from '../side-info/item-categories.js';
@@ -166,6 +171,25 @@ function itemIndexOfKeys(object: Record<string, unknown>, itemIds: IdMap<number>
 }
 
 /**
+ * The lines of a text file (gzipped or not), read and decompressed by DuckDB: element
+ * `l` is line `l + 1`, a blank line is `''`, line ends are not stripped of `\r`.
+ * @throws Error `<context>: file not found` when `path` does not exist.
+ */
+async function readTextLines(path: string, context: string): Promise<string[]> {
+  if (!existsSync(path)) throw new Error(`${context}: file not found`);
+  // A delimiter that cannot occur keeps each line one VARCHAR. Without auto-detection a
+  // blank line is a NULL row rather than skipped, and a plain SELECT from one file keeps
+  // file order, so result row r is line r + 1.
+  const { columns } = await queryColumns(
+    `SELECT COALESCE(line, '') AS line FROM read_csv(${sqlString(path)}, columns = {'line': 'VARCHAR'},
+       header = false, auto_detect = false, delim = E'\\x01', quote = '', escape = '')`,
+    { line: 'string' },
+    context,
+  );
+  return columns.line;
+}
+
+/**
  * Reads an S3-Rec sequence file (`user item item …` per line, space-separated,
  * chronological, optionally gzipped) into columnar interactions.
  *
@@ -202,16 +226,8 @@ function itemIndexOfKeys(object: Record<string, unknown>, itemIds: IdMap<number>
  */
 export async function readS3RecSequences(path: string): Promise<InteractionDataset<number, number>> {
   const context = `readS3RecSequences: ${path}`;
-  if (!existsSync(path)) throw new Error(`${context}: file not found`);
-  // A delimiter that cannot occur keeps each line one VARCHAR. Without auto-detection a
-  // blank line is a NULL row rather than skipped, and a plain SELECT from one file keeps
-  // file order, so result row r is line r + 1.
-  const { length: numLines, columns } = await queryColumns(
-    `SELECT COALESCE(line, '') AS line FROM read_csv(${sqlString(path)}, columns = {'line': 'VARCHAR'},
-       header = false, auto_detect = false, delim = E'\\x01', quote = '', escape = '')`,
-    { line: 'string' },
-    context,
-  );
+  const lines = await readTextLines(path, context);
+  const numLines = lines.length;
 
   let capacity = 1 << 16;
   let length = 0;
@@ -220,7 +236,7 @@ export async function readS3RecSequences(path: string): Promise<InteractionDatas
   let positions = new Float64Array(capacity);
   const lineOfUser = new Map<number, number>();
   for (let l = 0; l < numLines; l++) {
-    const line = columns.line[l]!.trim();
+    const line = lines[l]!.trim();
     if (line === '') continue;
     if (!SEQUENCE_LINE.test(line)) throw new Error(`${context}: line ${l + 1}: ${explainBadLine(line)}`);
     const tokens = line.split(' ');
@@ -295,7 +311,8 @@ function explainBadLine(line: string): string {
  *   `id2attribute`, which the MANIFEST checked to share the id space. These category
  *   indexes are not {@link CategoryTree} nodes.
  * - `itemNames` (Beauty, Sports, Yelp): the ASIN or Yelp business id of each item
- *   (`id2item`). Toys has no verified map, so none.
+ *   (`id2item`). Toys has no datamaps, so none here; {@link readS3RecToysRatings} names
+ *   Toys items by the ASINs its review table joins.
  * - Yelp only: `categoryTree` and `itemLeafCategory` from `Yelp_closed_categories`,
  *   built with {@link CategoryTree.fromPaths}, one node per path prefix. The paths were
  *   derived by LLM-RecSys-ID from tag frequencies and are not a strict tree by name
@@ -427,6 +444,178 @@ export async function readS3Rec(dir: string, domain: S3RecDomain): Promise<Datas
   };
 }
 
+// ---------------------------------------------------------------------------------------
+// Toys with star ratings and review days
+
+/** Cornac's Toys review table, as stored here (gzipped) or as extracted from `rating.zip`. */
+const TOYS_RATINGS_FILES = ['Toys_and_Games_ratings.txt.gz', 'Toys_and_Games_ratings.txt'] as const;
+
+/** The registry name of {@link readS3RecToysRatings}'s dataset. */
+const TOYS_RATINGS_NAME = 'amazon-s3rec/Toys_and_Games-ratings';
+
+/**
+ * One review: an Amazon reviewer id (`A…`), a 10-character ASIN, 1–5 stars and Unix
+ * seconds (at most 10 digits, so a safe integer). Nothing looser is accepted: a stray
+ * header, quote or decimal is an error naming the line.
+ */
+const TOYS_RATINGS_LINE = /^(A[0-9A-Z]+),([0-9A-Z]{10}),([1-5]),([0-9]{1,10})$/;
+
+const TOYS_RATINGS_SOURCE =
+  "Cornac's amazon_toy/rating.txt (PreferredAI/static-data, cornac/datasets/amazon_toy/rating.zip), gzipped with gzip -9n";
+
+/**
+ * Reads Amazon Toys_and_Games with its **star ratings and real review times**: the
+ * users, items, rows and item attributes of {@link readS3Rec}`(dir, 'Toys_and_Games')`
+ * (the same dense indexes, so `itemCategories` applies unchanged), with `ratings` (1–5
+ * stars) and `timestamps` (Unix seconds of the review day) taken from
+ * `Toys_and_Games_ratings.txt.gz`, and `itemNames` = each item's ASIN.
+ *
+ * **The join** is the one the folder's MANIFEST.md ("Toys ratings file") prescribes,
+ * which replays S3-Rec's `data_process.py`: S3-Rec user k is the k-th distinct reviewer
+ * in file order; each reviewer's reviews are sorted by time with a stable sort (same-day
+ * reviews keep file order); S3-Rec item j is the j-th ASIN met walking users 1, 2, …
+ * and each user's sorted reviews. The join is not trusted but checked, review by
+ * review: the k-th reviewer's sorted reviews must number exactly as many as line k of
+ * `Toys_and_Games.txt` has items, and the j-th new ASIN met must be item j at that very
+ * position. So every S3-Rec interaction gets exactly one review, and any review that
+ * does not join is an error naming the file and line.
+ *
+ * Rows are those of the positional dataset in the same order (user by user, each
+ * user's items in S3-Rec's order), so a user's last row among those on their latest day
+ * is S3-Rec's test item: `timestamps` have **day resolution**, and 9,518 users' last two
+ * reviews share a day (MANIFEST), which a "last by time" protocol must break somehow;
+ * breaking it by row order reproduces S3-Rec's choice (see `allButLastOne`).
+ *
+ * `userIds` / `itemIds` stay S3-Rec's integer ids (index = id − 1). `splits` is `{}`.
+ * The registered `amazon-s3rec/Toys_and_Games` is unchanged (positions as timestamps).
+ *
+ * Takes about 1 s: the S3-Rec files and the 6.5 MB review table (through DuckDB),
+ * read concurrently, then one pass and a per-user sort.
+ *
+ * @param dir the `amazon-s3rec` folder.
+ * @throws Error naming the file and line (or field): a missing file; a review line that
+ * is not `reviewerID,asin,stars,unixReviewTime`; more or fewer reviewers than S3-Rec
+ * users; a reviewer with more or fewer reviews than their S3-Rec sequence has items; an
+ * ASIN that does not land on S3-Rec's item at its position; and everything
+ * {@link readS3Rec} checks.
+ * @see The folder's MANIFEST.md, "Toys ratings file"; RnR (Rank and Rate multi-task)
+ * §5.2–5.3, which needs explicit ratings and time order on the same interactions.
+ * @example
+ * ```ts
+ * const toys = await readS3RecToysRatings(join(dataRoot(), 'amazon-s3rec'));
+ * toys.interactions.ratings![0];    // 5: user 1's first review, stars
+ * toys.interactions.timestamps![0]; // its Unix day
+ * toys.itemNames![0];               // the ASIN of item 1
+ * ```
+ */
+export async function readS3RecToysRatings(dir: string): Promise<Dataset<number, number>> {
+  const caller = 'readS3RecToysRatings';
+  const ratingsPath = findFile(dir, TOYS_RATINGS_FILES, caller);
+  const sequencesPath = findFile(dir, DOMAIN_FILES.Toys_and_Games.sequences, caller);
+  const context = `${caller}: ${ratingsPath}`;
+  const [base, lines] = await Promise.all([readS3Rec(dir, 'Toys_and_Games'), readTextLines(ratingsPath, context)]);
+  const { interactions: positional, userIds, itemIds } = base;
+  const { numUsers, numItems } = positional;
+
+  // Reviewers in order of first appearance (S3-Rec user k = reviewer k − 1 here), each
+  // with the file lines (0-based) of their reviews.
+  const reviewerIndex = new Map<string, number>();
+  const reviewers: string[] = [];
+  const linesOf: number[][] = [];
+  const asins = new Array<string>(lines.length);
+  const stars = new Uint8Array(lines.length);
+  const times = new Float64Array(lines.length);
+  for (let l = 0; l < lines.length; l++) {
+    const line = lines[l]!.trim();
+    if (line === '') continue;
+    const match = TOYS_RATINGS_LINE.exec(line);
+    if (match === null) {
+      const shown = JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line);
+      throw new Error(
+        `${context}: line ${l + 1}: ${shown} is not \`reviewerID,asin,stars,unixReviewTime\`; expected an Amazon reviewer id ` +
+          '(A followed by capitals and digits), a 10-character ASIN, 1 to 5 stars and Unix seconds, comma-separated',
+      );
+    }
+    const [, reviewer, asin, star, time] = match as unknown as [string, string, string, string, string];
+    let k = reviewerIndex.get(reviewer);
+    if (k === undefined) {
+      k = reviewers.length;
+      if (k === numUsers) {
+        throw new Error(
+          `${context}: line ${l + 1}: reviewer ${reviewer} is distinct reviewer ${k + 1}, but ${sequencesPath} has ${numUsers} users; ` +
+            `expected the review table behind S3-Rec's Toys, ${TOYS_RATINGS_SOURCE}`,
+        );
+      }
+      reviewerIndex.set(reviewer, k);
+      reviewers.push(reviewer);
+      linesOf.push([]);
+    }
+    linesOf[k]!.push(l);
+    asins[l] = asin;
+    stars[l] = Number(star);
+    times[l] = Number(time);
+  }
+  if (reviewers.length !== numUsers) {
+    throw new Error(
+      `${context}: has ${reviewers.length} distinct reviewers, but ${sequencesPath} has ${numUsers} users (S3-Rec users ` +
+        `${reviewers.length + 1}… have no reviews); the file is cut short or not ${TOYS_RATINGS_SOURCE}`,
+    );
+  }
+
+  // Replay S3-Rec's numbering and check it against the sequences, position by position.
+  const { indptr, indices: rowsOfUser } = rowsByUser(positional);
+  const ratings = new Float32Array(positional.length);
+  const timestamps = new Float64Array(positional.length);
+  const itemOfAsin = new Map<string, number>();
+  const itemNames = new Array<string>(numItems);
+  for (let k = 0; k < numUsers; k++) {
+    const reviews = linesOf[k]!;
+    // Stable: same-day reviews keep file order (Python's sort in data_process.py).
+    reviews.sort((a, b) => times[a]! - times[b]! || a - b);
+    const s3recUser = k + 1;
+    const u = userIds.indexOf(s3recUser);
+    const begin = u < 0 ? 0 : indptr[u]!;
+    const length = u < 0 ? 0 : indptr[u + 1]! - begin;
+    if (reviews.length !== length) {
+      throw new Error(
+        `${context}: line ${reviews[0]! + 1}: reviewer ${reviewers[k]} (S3-Rec user ${s3recUser}) has ${reviews.length} reviews, ` +
+          `but user ${s3recUser}'s sequence in ${sequencesPath} has ${length} items; expected one review per interaction (${TOYS_RATINGS_SOURCE})`,
+      );
+    }
+    for (let p = 0; p < length; p++) {
+      const l = reviews[p]!;
+      const r = rowsOfUser[begin + p]!;
+      const asin = asins[l]!;
+      let item = itemOfAsin.get(asin);
+      if (item === undefined) {
+        item = itemOfAsin.size + 1;
+        itemOfAsin.set(asin, item);
+      }
+      const s3recItem = itemIds.idOf(positional.items[r]!);
+      if (item !== s3recItem) {
+        throw new Error(
+          `${context}: line ${l + 1}: ASIN ${asin} of reviewer ${reviewers[k]} (S3-Rec user ${s3recUser}, review ${p + 1} by time) ` +
+            `joins as item ${item}, but ${sequencesPath} has item ${s3recItem} there; expected the join of the folder's MANIFEST.md ` +
+            `("Toys ratings file") to reproduce every sequence`,
+        );
+      }
+      itemNames[positional.items[r]!] = asin;
+      ratings[r] = stars[l]!;
+      timestamps[r] = times[l]!;
+    }
+  }
+
+  const interactions = createInteractions({
+    users: positional.users,
+    items: positional.items,
+    ratings,
+    timestamps,
+    numUsers,
+    numItems,
+  });
+  return { ...base, name: TOYS_RATINGS_NAME, interactions, itemNames };
+}
+
 /** Interactions per domain as the MANIFESTs count them (sum of the sequence lengths). */
 const S3REC_INTERACTIONS: Readonly<Record<S3RecDomain, number>> = {
   Beauty: 198_502,
@@ -452,8 +641,10 @@ function amazonEntry(domain: Exclude<S3RecDomain, 'Yelp'>, title: string): Datas
 /**
  * Registry entries of the S3-Rec datasets: `amazon-s3rec/Beauty`,
  * `amazon-s3rec/Sports_and_Outdoors`, `amazon-s3rec/Toys_and_Games` (folder
- * `amazon-s3rec`) and `yelp-s3rec-hier` (folder `yelp-s3rec-hier`). Each reads with
- * {@link readS3Rec}; see there for what the {@link Dataset} holds.
+ * `amazon-s3rec`) and `yelp-s3rec-hier` (folder `yelp-s3rec-hier`), each read with
+ * {@link readS3Rec} (see there for what the {@link Dataset} holds); and
+ * `amazon-s3rec/Toys_and_Games-ratings`, the same Toys users, items and attributes with
+ * star ratings and review days ({@link readS3RecToysRatings}).
  *
  * @example
  * ```ts
@@ -466,6 +657,17 @@ export const s3recDatasets: readonly DatasetEntry[] = [
   amazonEntry('Beauty', 'Beauty'),
   amazonEntry('Sports_and_Outdoors', 'Sports and Outdoors'),
   amazonEntry('Toys_and_Games', 'Toys and Games'),
+  {
+    name: TOYS_RATINGS_NAME,
+    folder: 'amazon-s3rec',
+    title: 'Amazon 2014 5-core Toys and Games (S3-Rec users, items and attributes) with star ratings and review days',
+    homepage: S3REC_HOMEPAGE,
+    files: [DOMAIN_FILES.Toys_and_Games.sequences, DOMAIN_FILES.Toys_and_Games.attributes, TOYS_RATINGS_FILES],
+    whenIncomplete: `Toys_and_Games_ratings.txt.gz is ${TOYS_RATINGS_SOURCE}; see the folder's MANIFEST.md ("Toys ratings file")`,
+    checksums: MANIFEST_CHECKSUMS['amazon-s3rec'],
+    expectedInteractions: S3REC_INTERACTIONS.Toys_and_Games,
+    read: readS3RecToysRatings,
+  },
   {
     name: 'yelp-s3rec-hier',
     folder: 'yelp-s3rec-hier',
