@@ -42,6 +42,12 @@ function funnelLog(seed: number): Interactions {
 }
 
 const train = funnelLog(3);
+/** The same rows with 1–5 stars, for the models that need ratings (svd, rnr-bpr, …). */
+const rated = (() => {
+  const rng = new Philox({ seed: 4 });
+  return createInteractions({ ...train, ratings: Float32Array.from(train.users, () => 1 + rng.int(5)) });
+})();
+const needsRatings = (model: string) => listModels().find((m) => m.name === model)!.needs?.ratings === 'required';
 /** Two categories per item, so the models that need item categories (FM, MRLR) train too. */
 const itemCategories = ItemCategories.fromLists(Array.from({ length: NUM_ITEMS }, (_, i) => [i % 3, 3 + (i % 2)]), ['a', 'b', 'c', 'd', 'e']);
 const everyone = Int32Array.from({ length: NUM_USERS }, (_, u) => u);
@@ -59,7 +65,7 @@ const save = async (dir: string, model: string) => saveTrainedModel(dir, await t
 
 describe('saveTrainedModel / loadTrainedModel', () => {
   it.each(listModels().map((m) => m.name))('%s: scores are identical after a round trip, without the training data', async (name) => {
-    const trained = await trainModel(tinyConfig(name), { train, itemCategories });
+    const trained = await trainModel(tinyConfig(name), { train: needsRatings(name) ? rated : train, itemCategories });
     const dir = mkdtempSync(join(tmpdir(), `rec-persist-${name}-`));
     const files = await saveTrainedModel(dir, trained, { ids, seen, data });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['model.safetensors', 'seen.safetensors', 'ids.json', 'config.json']);
@@ -71,6 +77,10 @@ describe('saveTrainedModel / loadTrainedModel', () => {
     expect(loaded.trained.history).toEqual(trained.history);
     expect(loaded.trained.phases).toEqual(trained.phases);
     expect(await loaded.trained.model.scoreUsers!(everyone)).toEqual(await trained.model.scoreUsers!(everyone));
+    if (trained.model.predictRatings) {
+      const pairs = [Int32Array.of(0, 3, 7), Int32Array.of(5, 1, 2)] as const;
+      expect(await loaded.trained.model.predictRatings!(...pairs)).toEqual(await trained.model.predictRatings(...pairs));
+    }
   });
 
   it('answers by raw ids, leaving out what the user bought in training', async () => {
