@@ -39,9 +39,9 @@ export { InteractionUnit, NCF, towerSizes, UNIT_KINDS, type BehaviorRows, type N
 export { NMTR, type NMTRConfig } from './nmtr/index.js';
 export { CMF, type CMFConfig } from './cmf/index.js';
 export { PMF, type PMFConfig } from './pmf/index.js';
-export { BiasedMF, meanRating, RatingObjective, ratingLog, ratingValidation, type BiasedMFConfig, type RatingLog, type RatingObjectiveOptions, type RatingRows } from './svd/index.js';
+export { BiasedMF, meanRating, RatingHead, RatingObjective, ratingLog, ratingValidation, type BiasedMFConfig, type RatingLog, type RatingObjectiveOptions, type RatingRows } from './svd/index.js';
 export { CDAE, CDAEObjective, historyInput, type CDAEBatch, type CDAEConfig, type CDAEInput, type CDAEObjectiveOptions, type UserItemRows } from './cdae/index.js';
-export { pairRatings, RankAndRate, RnrObjective, type RankAndRateConfig, type RnrActivation, type RnrBatch, type RnrCoupling, type RnrObjectiveOptions } from './rnr/index.js';
+export { CdaeRankAndRate, CdaeRnrObjective, pairRatings, RankAndRate, RnrObjective, RnrTransform, type CdaeRankAndRateConfig, type CdaeRnrBatch, type RankAndRateConfig, type RnrActivation, type RnrBatch, type RnrCoupling, type RnrObjectiveOptions } from './rnr/index.js';
 export { FM, type FMConfig, type ItemCategoryLists } from './fm/index.js';
 export { CoFactor, CoFactorALS, itemCooccurrence, solveSymmetric, sppmi, type CoFactorConfig, type CoFactorFactors, type CoFactorWeights, type CsrMatrix } from './cofactor/index.js';
 export { FusedSkipGramObjective, ItemEmbeddings, ItemPairSampler, META_TERMS, type FusedSkipGramOptions, type ItemEmbeddingsConfig, type ItemPairSamplerOptions, type MetaTerm, type SkipGramBatch } from './item2vec/index.js';

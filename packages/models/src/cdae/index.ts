@@ -77,24 +77,40 @@ export const cdaeModel = defineModel({
     // λ is in the loss (CDAE.batchLogits): no weight decay on top.
     return { model, history: await context.train(model, objective, { l2: 0 }) };
   },
-  save: async (model) => {
-    const { indptr, indices } = model.history!;
-    return {
-      tensors: {
-        ...(await model.stateDict()),
-        [HISTORY_KEYS.indptr]: { dtype: 'i32', shape: [indptr.length], data: indptr },
-        [HISTORY_KEYS.indices]: { dtype: 'i32', shape: [indices.length], data: indices },
-      },
-    };
-  },
+  save: (model) => saveWithHistory(model),
   load: (state, config, shape) => {
-    const { [HISTORY_KEYS.indptr]: indptr, [HISTORY_KEYS.indices]: indices, ...parameters } = state.tensors;
-    const rows = (a: NamedArray | undefined, name: string): Int32Array => {
-      if (a?.dtype !== 'i32') throw new Error(`the cdae model's '${name}' (the users' training items) is missing or not i32`);
-      return a.data as Int32Array;
-    };
-    const model = build(config, shape, { indptr: rows(indptr, HISTORY_KEYS.indptr), indices: rows(indices, HISTORY_KEYS.indices) });
+    const { history, parameters } = splitHistory(state.tensors, 'cdae');
+    const model = build(config, shape, history);
     model.loadStateDict(parameters);
     return model.eval();
   },
 });
+
+/**
+ * A CDAE-based model's saved tensors: its parameters and the training histories it
+ * encodes at inference (CDAE's `setHistory`), under `history.indptr` / `history.indices`.
+ * Shared by `cdae`, `rnr-cdae` and `vanilla-cdae`.
+ */
+export async function saveWithHistory(model: CDAE): Promise<{ tensors: Record<string, NamedArray> }> {
+  const { indptr, indices } = model.history!;
+  return {
+    tensors: {
+      ...(await model.stateDict()),
+      [HISTORY_KEYS.indptr]: { dtype: 'i32', shape: [indptr.length], data: indptr },
+      [HISTORY_KEYS.indices]: { dtype: 'i32', shape: [indices.length], data: indices },
+    },
+  };
+}
+
+/**
+ * Splits saved tensors ({@link saveWithHistory}) into the histories and the parameters.
+ * @throws Error naming the model and the tensor when a history tensor is missing or not i32.
+ */
+export function splitHistory(tensors: Readonly<Record<string, NamedArray>>, name: string): { history: UserItemRows; parameters: Record<string, NamedArray> } {
+  const { [HISTORY_KEYS.indptr]: indptr, [HISTORY_KEYS.indices]: indices, ...parameters } = tensors;
+  const rows = (a: NamedArray | undefined, key: string): Int32Array => {
+    if (a?.dtype !== 'i32') throw new Error(`the ${name} model's '${key}' (the users' training items) is missing or not i32`);
+    return a.data as Int32Array;
+  };
+  return { history: { indptr: rows(indptr, HISTORY_KEYS.indptr), indices: rows(indices, HISTORY_KEYS.indices) }, parameters };
+}

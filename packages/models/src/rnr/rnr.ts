@@ -1,10 +1,8 @@
-import { add, gather, logSigmoid, matmul, mean, mul, neg, Parameter, relu, sigmoid, square, sub, sum, tanh, tensor, type Tensor, xavierUniform } from '@rec/core';
+import { add, gather, logSigmoid, matmul, mean, mul, neg, square, sub, sum, tensor, type Tensor } from '@rec/core';
 import { scoreInBlocks } from '../ncf/rows.js';
 import { BiasedMF } from '../svd/svd.js';
 import type { MaybePromise } from '../training/read.js';
-
-/** The non-linearity of RnR's tied FC layer. */
-export type RnrActivation = 'tanh' | 'relu' | 'sigmoid';
+import { type RnrActivation, RnrTransform } from './transform.js';
 
 /** How the rating model P sees the shared embeddings. */
 export type RnrCoupling =
@@ -39,8 +37,6 @@ export interface RnrBatch {
   readonly share: number;
 }
 
-const ACTIVATIONS = { tanh, relu, sigmoid } as const;
-
 /**
  * Rank and Rate (RnR; Hadash, Sar Shalom & Osadchy, "Rank and Rate: Multi-task Learning for
  * Recommender Systems", RecSys 2018, §4 eq. 1) with BPR as the ranking model R and SVD as
@@ -61,9 +57,7 @@ const ACTIVATIONS = { tanh, relu, sigmoid } as const;
  * `predictRatings` rates as P does); R's scores come from the same U and I.
  *
  * Choices (the paper leaves them open):
- * - FCθ is y = act(x·W + b) with W `[d, d]` (the rating space keeps the embedding size)
- *   and act = tanh by default (§4 says "a non-linear activation" only; tanh keeps the
- *   signs a dot product needs, where ReLU zeroes half of each vector at the start).
+ * - FCθ and I_d are {@link RnrTransform}'s (its notes give the layer's choices).
  * - μ is the training ratings' mean, fixed, as in `svd` (BiasedMF's notes say why).
  * - Initialisation as §5.3: U, I and W Glorot-uniform; I_d, θ's bias and the user and item
  *   biases zero.
@@ -80,37 +74,18 @@ const ACTIVATIONS = { tanh, relu, sigmoid } as const;
  * ```
  */
 export class RankAndRate extends BiasedMF {
-  /** I_d (RnR only). */
-  readonly deviation: Parameter | undefined;
-  /** θ's W `[d, d]` and b `[d]` (RnR only). */
-  readonly fcWeight: Parameter | undefined;
-  readonly fcBias: Parameter | undefined;
+  /** I_d and θ (RnR only; the vanilla model has neither). */
+  readonly transform: RnrTransform | undefined;
 
   constructor(readonly options: RankAndRateConfig) {
     super({ numUsers: options.numUsers, numItems: options.numItems, dim: options.dim ?? 50, seed: options.seed ?? 0 });
-    const d = this.dim;
-    if ((options.coupling ?? 'rnr') === 'rnr') {
-      this.deviation = new Parameter(new Float32Array(options.numItems * d), [options.numItems, d]);
-      this.fcWeight = new Parameter(xavierUniform([d, d], { seed: options.seed ?? 0, stream: 2 }), [d, d]);
-      this.fcBias = new Parameter(new Float32Array(d), [d]);
-    }
-  }
-
-  /** FCθ(x) = act(x·W + b), rows of x `[n, d]`. */
-  #fc(x: Tensor): Tensor {
-    return ACTIVATIONS[this.options.activation ?? 'tanh'](add(matmul(x, this.fcWeight!), this.fcBias!));
-  }
-
-  /** P's vectors from the raw rows p_u, q_i of `items`: FCθ(p_u), FCθ(q_i + q^d_i) for RnR, as they are for vanilla. */
-  #ratingView(items: Tensor, p: Tensor, q: Tensor): { p: Tensor; q: Tensor } {
-    if (!this.deviation) return { p, q };
-    return { p: this.#fc(p), q: this.#fc(add(q, gather(this.deviation, items))) };
+    if ((options.coupling ?? 'rnr') === 'rnr') this.transform = new RnrTransform(options.numItems, this.dim, { seed: options.seed ?? 0, stream: 2 }, options.activation);
   }
 
   /** The rating model's vectors p̃_u, q̃_i (so SVD's `predictRatings` rates as P does). */
   override embed(users: Tensor, items: Tensor): { p: Tensor; q: Tensor } {
     const raw = super.embed(users, items);
-    return this.#ratingView(items, raw.p, raw.q);
+    return this.transform ? this.transform.view(items, raw.p, raw.q) : raw;
   }
 
   /**
@@ -127,15 +102,13 @@ export class RankAndRate extends BiasedMF {
     const raw = super.embed(u, i);
     const qj = gather(this.items, j);
     const ranking = neg(mean(logSigmoid(sum(mul(raw.p, sub(raw.q, qj)), 1))));
-    const view = this.#ratingView(i, raw.p, raw.q);
+    const view = this.transform ? this.transform.view(i, raw.p, raw.q) : raw;
     const rating = mean(square(sub(this.rate(u, i, view.p, view.q), tensor(batch.ratings))));
     let loss = add(mul(ranking, alpha), mul(rating, 1 - alpha));
     if (lambda > 0) {
-      // SVD's prior of the raw rows (p_u, q_i, b_u, b_i), BPR's q_j, and I_d's row.
-      let prior = add(this.prior(u, i, raw.p, raw.q), sum(square(qj)));
-      if (this.deviation) prior = add(prior, sum(square(gather(this.deviation, i))));
-      loss = add(loss, mul(prior, lambda / n));
-      if (this.fcWeight) loss = add(loss, mul(add(sum(square(this.fcWeight)), sum(square(this.fcBias!))), lambda * batch.share));
+      // SVD's prior of the raw rows (p_u, q_i, b_u, b_i) and BPR's q_j, per tuple; then I_d and θ.
+      loss = add(loss, mul(add(this.prior(u, i, raw.p, raw.q), sum(square(qj))), lambda / n));
+      if (this.transform) loss = add(loss, this.transform.prior(i, lambda, n, batch.share));
     }
     return loss;
   }

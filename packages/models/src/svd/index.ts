@@ -12,7 +12,7 @@ import type { Validation } from '../training/trainer.js';
 import { RatingObjective, ratingLog } from './objective.js';
 import { BiasedMF, meanRating } from './svd.js';
 
-export { BiasedMF, type BiasedMFConfig, meanRating } from './svd.js';
+export { BiasedMF, type BiasedMFConfig, meanRating, RatingHead } from './svd.js';
 export { RatingObjective, ratingLog, type RatingLog, type RatingObjectiveOptions, type RatingRows } from './objective.js';
 
 /**

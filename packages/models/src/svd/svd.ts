@@ -9,7 +9,7 @@
  *   min Σ_(u,i,r)∈K (r − r̂_ui)² + λ(‖p_u‖² + ‖q_i‖² + b_u² + b_i²)                  (eq. 5)
  *
  * The embedding lookup ({@link BiasedMF.embed}) and the rating head
- * ({@link BiasedMF.rate}) are separate methods, so a multi-task model (RnR eq. 1–2) can
+ * ({@link RatingHead.rate}) are separate methods, so a multi-task model (RnR eq. 1–2) can
  * rate with user and item vectors of its own (shared, transformed) and keep SVD's biases.
  */
 import { add, gather, matmul, Module, mul, noGrad, Parameter, reshape, square, sum, tensor, type Tensor, tidy, xavierUniform } from '@rec/core';
@@ -30,6 +30,65 @@ export interface BiasedMFConfig {
   readonly l2?: number;
   /** μ (default 0 until {@link BiasedMF.setGlobalMean}; the `svd` fit sets the training mean). */
   readonly globalMean?: number;
+}
+
+/**
+ * SVD's rating head without its embedding tables: the biases b_u `[numUsers, 1]`, b_i
+ * `[numItems, 1]` and the fixed μ `[1]`, and r̂ = μ + b_u + b_i + ⟨p, q⟩ for vectors p, q the
+ * caller gives (Koren et al. 2009, eq. 4). {@link BiasedMF} is one with its own P and Q; a
+ * multi-task model (RnR eq. 1–2) is one over the ranking model's shared tables, or holds
+ * one beside them (RnR(CDAE, SVD)). Biases start at zero (RnR §5.3); μ is set, never
+ * trained (see {@link BiasedMF} for why).
+ *
+ * @example
+ * ```ts
+ * const head = new RatingHead(943, 1682);
+ * head.setGlobalMean(3.53);
+ * ```
+ */
+export class RatingHead extends Module {
+  /** b_u `[numUsers, 1]`. */
+  readonly userBias: Parameter;
+  /** b_i `[numItems, 1]`. */
+  readonly itemBias: Parameter;
+  /** μ `[1]`, fixed: no gradient. */
+  readonly globalMean: Parameter;
+
+  constructor(numUsers: number, numItems: number, globalMean = 0) {
+    super();
+    this.userBias = new Parameter(new Float32Array(numUsers), [numUsers, 1]);
+    this.itemBias = new Parameter(new Float32Array(numItems), [numItems, 1]);
+    this.globalMean = new Parameter(Float32Array.of(globalMean), [1]);
+    this.globalMean.requiresGrad = false;
+  }
+
+  /**
+   * Sets μ, e.g. to the mean training rating ({@link meanRating}).
+   * @throws Error when `mu` is not finite.
+   */
+  setGlobalMean(mu: number): void {
+    if (!Number.isFinite(mu)) throw new Error(`${this.constructor.name}: the global mean must be finite, got ${mu}`);
+    this.globalMean.assign(Float32Array.of(mu));
+  }
+
+  /**
+   * The rating head: r̂ = μ + b_u + b_i + ⟨p, q⟩ of aligned rows, f32 `[n]`, with the biases
+   * of `users` and `items` (i32 `[n]`) and the given vectors `p`, `q` (`[n, d]`): SVD's own
+   * or a multi-task model's (RnR's FCθ(p_u), FCθ(q_i + q^d_i)).
+   */
+  rate(users: Tensor, items: Tensor, p: Tensor, q: Tensor): Tensor {
+    const biases = add(add(gather(this.userBias, users), gather(this.itemBias, items)), this.globalMean);
+    return add(sum(mul(p, q), 1), reshape(biases, [biases.shape[0]]));
+  }
+
+  /**
+   * Eq. 5's prior of the given rows, unscaled: Σ_rows ‖p‖² + ‖q‖² + b_u² + b_i², a scalar.
+   * A caller multiplies it by λ / rows for the per-case form.
+   */
+  prior(users: Tensor, items: Tensor, p: Tensor, q: Tensor): Tensor {
+    const biases = add(sum(square(gather(this.userBias, users))), sum(square(gather(this.itemBias, items))));
+    return add(add(sum(square(p)), sum(square(q))), biases);
+  }
 }
 
 /**
@@ -60,23 +119,17 @@ export interface BiasedMFConfig {
  * ```
  * @see Koren, Bell & Volinsky 2009, eq. 3–5; RnR §5.1 (SVD) and §5.3 (settings).
  */
-export class BiasedMF extends Module implements Recommender, RatingPredictor, RatingRegressor {
+export class BiasedMF extends RatingHead implements Recommender, RatingPredictor, RatingRegressor {
   /** P `[numUsers, d]`: p_u, the user embedding. */
   readonly users: Parameter;
   /** Q `[numItems, d]`: q_i, the item embedding. */
   readonly items: Parameter;
-  /** b_u `[numUsers, 1]`. */
-  readonly userBias: Parameter;
-  /** b_i `[numItems, 1]`. */
-  readonly itemBias: Parameter;
-  /** μ `[1]`, fixed: no gradient (see the class notes). */
-  readonly globalMean: Parameter;
   readonly numItems: number;
   readonly numBehaviors = 1;
   readonly dim: number;
 
   constructor(readonly config: BiasedMFConfig) {
-    super();
+    super(config.numUsers, config.numItems, config.globalMean ?? 0);
     const { numUsers, numItems } = config;
     const d = config.dim ?? 50;
     const seed = config.seed ?? 0;
@@ -86,19 +139,6 @@ export class BiasedMF extends Module implements Recommender, RatingPredictor, Ra
     this.numItems = numItems;
     this.users = new Parameter(xavierUniform([numUsers, d], { seed, stream: 0 }), [numUsers, d]);
     this.items = new Parameter(xavierUniform([numItems, d], { seed, stream: 1 }), [numItems, d]);
-    this.userBias = new Parameter(new Float32Array(numUsers), [numUsers, 1]);
-    this.itemBias = new Parameter(new Float32Array(numItems), [numItems, 1]);
-    this.globalMean = new Parameter(Float32Array.of(config.globalMean ?? 0), [1]);
-    this.globalMean.requiresGrad = false;
-  }
-
-  /**
-   * Sets μ, e.g. to the mean training rating ({@link meanRating}).
-   * @throws Error when `mu` is not finite.
-   */
-  setGlobalMean(mu: number): void {
-    if (!Number.isFinite(mu)) throw new Error(`BiasedMF: the global mean must be finite, got ${mu}`);
-    this.globalMean.assign(Float32Array.of(mu));
   }
 
   /**
@@ -107,25 +147,6 @@ export class BiasedMF extends Module implements Recommender, RatingPredictor, Ra
    */
   embed(users: Tensor, items: Tensor): { p: Tensor; q: Tensor } {
     return { p: gather(this.users, users), q: gather(this.items, items) };
-  }
-
-  /**
-   * The rating head: r̂ = μ + b_u + b_i + ⟨p, q⟩ of aligned rows, f32 `[n]`, with the biases
-   * of `users` and `items` (i32 `[n]`) and the given vectors `p`, `q` (`[n, d]`): SVD's own
-   * ({@link embed}) or a multi-task model's (RnR's FCθ(p_u), FCθ(q_i + q^d_i)).
-   */
-  rate(users: Tensor, items: Tensor, p: Tensor, q: Tensor): Tensor {
-    const biases = add(add(gather(this.userBias, users), gather(this.itemBias, items)), this.globalMean);
-    return add(sum(mul(p, q), 1), reshape(biases, [biases.shape[0]]));
-  }
-
-  /**
-   * Eq. 5's prior of the given rows, unscaled: Σ_rows ‖p‖² + ‖q‖² + b_u² + b_i², a scalar.
-   * A caller multiplies it by λ / rows for the per-case form.
-   */
-  prior(users: Tensor, items: Tensor, p: Tensor, q: Tensor): Tensor {
-    const biases = add(sum(square(gather(this.userBias, users))), sum(square(gather(this.itemBias, items))));
-    return add(add(sum(square(p)), sum(square(q))), biases);
   }
 
   /**
