@@ -6,6 +6,7 @@
 import { defineReproduction } from '../reproduction/define.js';
 import { mrlr } from './mrlr.js';
 import { nmtr } from './nmtr.js';
+import { rnr } from './rnr.js';
 
 /** NMTR (Gao et al., ICDE 2019): Table III, Table V and Fig. 5 with two rules. */
 export const nmtrReproduction = defineReproduction(nmtr);
@@ -13,5 +14,9 @@ export const nmtrReproduction = defineReproduction(nmtr);
 /** MRLR (IJCAI): Table 2, Fig. 1, Fig. 2 and Fig. 4 under 5-fold cross-validation. */
 export const mrlrReproduction = defineReproduction(mrlr);
 
+/** RnR (RecSys 2018): Table 1 with RMSE/MAE, paired significance and §5.4's claims, at the paper's rate and with the rate searched. */
+export const rnrReproduction = defineReproduction(rnr);
+
 export { MRLR_ALPHA_TUNED, MRLR_DATASETS, MRLR_GRID, MRLR_GRID_OVERRIDES, MRLR_METHODS, PAPER_SPORTS, type MrlrProtocol } from './mrlr.js';
 export { NMTR_DATASETS, NMTR_KS, nmtrMethods, type NmtrGroup, type NmtrProtocol } from './nmtr.js';
+export { RNR_CLAIMS, RNR_DATASETS, RNR_GRID, RNR_HELD_OUT, RNR_LEARNING_RATES, RNR_MODELS, RNR_PAPER_TABLE1, RNR_TUNINGS, rnrMethods, type RnrData, type RnrProtocol, type RnrTuning } from './rnr.js';
