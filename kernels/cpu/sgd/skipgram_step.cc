@@ -112,22 +112,47 @@ struct SkipgramBatch {
   }
 
   /**
-   * Example e, the reference's arithmetic operation for operation (scratch: 3·d doubles);
-   * returns its loss terms' sum. Without categories (kExtra false) the loop is the 7-input
-   * kernel's, with no per-row test for a category list.
+   * g = y − σ(s) of one output row, and its loss term softplus(∓s) (− for the target) added to
+   * *loss. In f64 (the default): σ through Math.exp's own algorithm (js_exp), as the reference;
+   * softplus from the same e = exp(−s) with no second exp (exp(s) = 1/e) — the loss is not
+   * part of the bitwise contract, and this halves the exps per row. In f32 (`fast`): both from
+   * one e^−|s| (fast_exp.h) and log1p_unit.
    */
-  template <bool kExtra>
-  double example(int64_t e, double* scratch) const {
-    double* ctx = scratch;
-    double* grad = ctx + d;
-    double* t = grad + d;
+  static double row_step(double s, bool target, double* loss) {
+    const double e = js_exp(-s);
+    if (target) *loss += s < 0 ? -s + std::log1p(1 / e) : std::log1p(e);
+    else *loss += s > 0 ? s + std::log1p(e) : std::log1p(1 / e);
+    return (target ? 1.0 : 0.0) - 1 / (1 + e);
+  }
+  static float row_step(float s, bool target, float* loss) {
+    const float eps = exp_nonpositive(-std::fabs(s));
+    const float inv = 1.0f / (1.0f + eps);
+    const float sig = s >= 0 ? inv : eps * inv;
+    const float z = target ? -s : s;  // softplus(z) = max(z, 0) + ln(1 + e^−|z|)
+    *loss += (z > 0 ? z : 0.0f) + log1p_unit(eps);
+    return (target ? 1.0f : 0.0f) - sig;
+  }
+
+  /**
+   * Example e in the reference's order (scratch: 3·d of T); returns its loss terms' sum. With
+   * T = double it is the reference's arithmetic operation for operation (the default, bit for
+   * bit); with T = float, the same operations in f32 (`fast`, where rows repeat or categories
+   * are given). Without categories (kExtra false) the loop is the 7-input kernel's, with no
+   * per-row test for a category list.
+   */
+  template <bool kExtra, typename T>
+  double example(int64_t e, T* scratch) const {
+    T* ctx = scratch;
+    T* grad = ctx + d;
+    T* t = grad + d;
     float* a = A + int64_t(ca[e]) * d;
     float* b = B + int64_t(cb[e]) * d;
+    const T a1 = T(alpha1), a2 = T(alpha2), step = T(lr), decay = T(reg);
     for (int64_t k = 0; k < d; ++k) {
-      ctx[k] = alpha1 * double(a[k]) + alpha2 * double(b[k]);
+      ctx[k] = a1 * T(a[k]) + a2 * T(b[k]);
       grad[k] = 0;
     }
-    double loss = 0;
+    T loss = 0;
     for (int64_t j = 0; j <= N; ++j) {
       const int32_t row = output_row(e, j);
       float* w = W + int64_t(row) * d;
@@ -136,59 +161,54 @@ struct SkipgramBatch {
         lo = xp[row];
         hi = xp[row + 1];
       }
-      const double m = hi > lo ? beta / double(hi - lo) : 0.0;
+      const T m = hi > lo ? T(beta) / T(hi - lo) : T(0);
       if (hi > lo) {
         // t = w + m·Σ x_l: per column the sum starts at 0 and adds the rows in list order, as the reference's.
         for (int64_t k = 0; k < d; ++k) t[k] = 0;
         for (int32_t q = lo; q < hi; ++q) {
           const float* x = X + int64_t(xi[q]) * d;
-          for (int64_t k = 0; k < d; ++k) t[k] += double(x[k]);
+          for (int64_t k = 0; k < d; ++k) t[k] += T(x[k]);
         }
-        for (int64_t k = 0; k < d; ++k) t[k] = double(w[k]) + m * t[k];
+        for (int64_t k = 0; k < d; ++k) t[k] = T(w[k]) + m * t[k];
       } else {
-        for (int64_t k = 0; k < d; ++k) t[k] = double(w[k]);
+        for (int64_t k = 0; k < d; ++k) t[k] = T(w[k]);
       }
-      double s = 0;
+      T s = 0;
       for (int64_t k = 0; k < d; ++k) s += ctx[k] * t[k];
-      const double e = js_exp(-s);
-      const double g = (j == 0 ? 1.0 : 0.0) - 1 / (1 + e);
-      // softplus(∓s) from the same e = exp(−s), with no second exp (exp(s) = 1/e): the
-      // loss is not part of the bitwise contract, and this halves the exps per row.
-      if (j == 0) loss += s < 0 ? -s + std::log1p(1 / e) : std::log1p(e);
-      else loss += s > 0 ? s + std::log1p(e) : std::log1p(1 / e);
+      const T g = row_step(s, j == 0, &loss);
       for (int64_t k = 0; k < d; ++k) {
         grad[k] += g * t[k];
-        const double wv = w[k];
-        w[k] = float(wv + lr * (g * ctx[k] - reg * wv));
+        const T wv = w[k];
+        w[k] = float(wv + step * (g * ctx[k] - decay * wv));
       }
       if constexpr (kExtra) {
-        const double gm = g * m;  // the reference's g·m·c[k], left to right
+        const T gm = g * m;  // the reference's g·m·c[k], left to right
         for (int32_t q = lo; q < hi; ++q) {
           float* x = X + int64_t(xi[q]) * d;
           for (int64_t k = 0; k < d; ++k) {
-            const double xv = x[k];
-            x[k] = float(xv + lr * (gm * ctx[k] - reg * xv));
+            const T xv = x[k];
+            x[k] = float(xv + step * (gm * ctx[k] - decay * xv));
           }
         }
       }
     }
     for (int64_t k = 0; k < d; ++k) {
-      const double av = a[k];
-      a[k] = float(av + lr * (alpha1 * grad[k] - reg * av));
+      const T av = a[k];
+      a[k] = float(av + step * (a1 * grad[k] - decay * av));
     }
     for (int64_t k = 0; k < d; ++k) {
-      const double bv = b[k];
-      b[k] = float(bv + lr * (alpha2 * grad[k] - reg * bv));
+      const T bv = b[k];
+      b[k] = float(bv + step * (a2 * grad[k] - decay * bv));
     }
-    return loss;
+    return double(loss);
   }
 
   /**
    * Example e in the `fast` variant: the reference's update in f32, σ and softplus from one
-   * e^−|s| (fast_sigmoid). Without categories and with N + 1 distinct output rows (the usual
+   * e^−|s| (row_step). Without categories and with N + 1 distinct output rows (the usual
    * case: a repeat needs a negative equal to the target or to another negative), the rows'
    * dot products do not depend on each other's updates, so example_fast_rows computes them
-   * in passes that overlap; otherwise example_f32 runs the rows in the reference's order
+   * in passes that overlap; otherwise example<kExtra, float> runs the rows in the reference's order
    * (with categories, rows share category rows whose updates later rows read). Either way the
    * result is the reference's up to f32 rounding, and depends on nothing but the inputs.
    */
@@ -203,70 +223,7 @@ struct SkipgramBatch {
       }
       if (distinct) return example_fast_rows(e, scratch);
     }
-    return example_f32<kExtra>(e, scratch);
-  }
-
-  /** σ(s) and softplus(∓s) (− for the target) from ε = e^−|s|: returns g = y − σ(s), adds the loss term to *loss. */
-  static float fast_sigmoid(float s, bool target, float* loss) {
-    const float eps = exp_nonpositive(-std::fabs(s));
-    const float inv = 1.0f / (1.0f + eps);
-    const float sig = s >= 0 ? inv : eps * inv;
-    const float z = target ? -s : s;  // softplus(z) = max(z, 0) + ln(1 + e^−|z|)
-    *loss += (z > 0 ? z : 0.0f) + log1p_unit(eps);
-    return (target ? 1.0f : 0.0f) - sig;
-  }
-
-  /** Example e in the reference's order, in f32 (scratch: 3·d floats). */
-  template <bool kExtra>
-  double example_f32(int64_t e, float* __restrict scratch) const {
-    float* __restrict ctx = scratch;
-    float* __restrict grad = ctx + d;
-    float* __restrict t = grad + d;
-    float* a = A + int64_t(ca[e]) * d;
-    float* b = B + int64_t(cb[e]) * d;
-    const float a1 = float(alpha1), a2 = float(alpha2), fl = float(lr), fr = float(reg);
-    for (int64_t k = 0; k < d; ++k) {
-      ctx[k] = a1 * a[k] + a2 * b[k];
-      grad[k] = 0;
-    }
-    float loss = 0;
-    for (int64_t j = 0; j <= N; ++j) {
-      const int32_t row = output_row(e, j);
-      float* w = W + int64_t(row) * d;
-      int32_t lo = 0, hi = 0;
-      if constexpr (kExtra) {
-        lo = xp[row];
-        hi = xp[row + 1];
-      }
-      const float m = hi > lo ? float(beta) / float(hi - lo) : 0.0f;
-      if (hi > lo) {
-        for (int64_t k = 0; k < d; ++k) t[k] = 0;
-        for (int32_t q = lo; q < hi; ++q) {
-          const float* x = X + int64_t(xi[q]) * d;
-          for (int64_t k = 0; k < d; ++k) t[k] += x[k];
-        }
-        for (int64_t k = 0; k < d; ++k) t[k] = w[k] + m * t[k];
-      } else {
-        for (int64_t k = 0; k < d; ++k) t[k] = w[k];
-      }
-      float s = 0;
-      for (int64_t k = 0; k < d; ++k) s += ctx[k] * t[k];
-      const float g = fast_sigmoid(s, j == 0, &loss);
-      for (int64_t k = 0; k < d; ++k) {
-        grad[k] += g * t[k];
-        w[k] = w[k] + fl * (g * ctx[k] - fr * w[k]);
-      }
-      if constexpr (kExtra) {
-        const float gm = g * m;
-        for (int32_t q = lo; q < hi; ++q) {
-          float* x = X + int64_t(xi[q]) * d;
-          for (int64_t k = 0; k < d; ++k) x[k] = x[k] + fl * (gm * ctx[k] - fr * x[k]);
-        }
-      }
-    }
-    for (int64_t k = 0; k < d; ++k) a[k] = a[k] + fl * (a1 * grad[k] - fr * a[k]);
-    for (int64_t k = 0; k < d; ++k) b[k] = b[k] + fl * (a2 * grad[k] - fr * b[k]);
-    return double(loss);
+    return example<kExtra, float>(e, scratch);
   }
 
   /**
@@ -294,7 +251,7 @@ struct SkipgramBatch {
       gs[j] = s;
     }
     float loss = 0;
-    for (int64_t j = 0; j <= N; ++j) gs[j] = fast_sigmoid(gs[j], j == 0, &loss);
+    for (int64_t j = 0; j <= N; ++j) gs[j] = row_step(gs[j], j == 0, &loss);
     for (int64_t j = 0; j <= N; ++j) {
       float* w = W + int64_t(output_row(e, j)) * d;
       const float g = gs[j];
@@ -323,7 +280,7 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
   std::vector<std::vector<Scratch>> scratch(size_t(nthreads), std::vector<Scratch>(scratch_size, Scratch(0)));
   const auto example = [&](int64_t e, int tid) {
     if constexpr (kFast) return sg.example_fast<kExtra>(e, scratch[size_t(tid)].data());
-    else return sg.example<kExtra>(e, scratch[size_t(tid)].data());
+    else return sg.example<kExtra, double>(e, scratch[size_t(tid)].data());
   };
   if (!hogwild) {
     std::vector<double> terms(static_cast<size_t>(n));
