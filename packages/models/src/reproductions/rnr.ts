@@ -400,7 +400,7 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
     notes: [
       `Split: ${protocol.description}`,
       'Recall@10 is what the paper calls Accuracy@10 (one held-out item per user, so it equals HR@10).',
-      `Tuning: the paper's grid α ∈ {${RNR_GRID.alpha.join(', ')}} (multi-task models) × λ ∈ {${RNR_GRID.l2.join(', ')}} at learning rate 0.001 (Adagrad; BPR's LearnBPR SGD), and again with the learning rate in {${(settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr).join(', ')}}; each candidate early-stopped on the validation users' ${RECALL}, the best kept at its best epoch.`,
+      `Tuning: the paper's grid α ∈ {${RNR_GRID.alpha.join(', ')}} (multi-task models) × λ ∈ {${RNR_GRID.l2.join(', ')}} at learning rate 0.001 (Adagrad for every model; the BPR row is BPR-MF, vanilla-bpr at α = 1), and again with the learning rate in {${(settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr).join(', ')}}; each candidate early-stopped on the validation users' ${RECALL}, the best kept at its best epoch.`,
       ...(paper ? ['Paper columns: Table 1 (Accuracy@10 = Recall@10, MRR@10) on this dataset as the paper had it (other dump, other preprocessing).'] : []),
     ],
   });
