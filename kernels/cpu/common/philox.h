@@ -18,6 +18,10 @@
 
 namespace rec {
 
+/** Philox4x32-10's round multipliers and Weyl key increments (Salmon et al. 2011). */
+constexpr uint32_t kPhiloxM0 = 0xD2511F53u, kPhiloxM1 = 0xCD9E8D57u;
+constexpr uint32_t kPhiloxW0 = 0x9E3779B9u, kPhiloxW1 = 0xBB67AE85u;
+
 struct PhiloxKey {
   uint32_t lo;
   uint32_t hi;
@@ -25,15 +29,13 @@ struct PhiloxKey {
 
 /** One Philox4x32-10 block: four output words for counter (c0..c3) and key. */
 inline void philox4x32(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1, uint32_t out[4]) {
-  constexpr uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;
-  constexpr uint32_t W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
-      k0 += W0;
-      k1 += W1;
+      k0 += kPhiloxW0;
+      k1 += kPhiloxW1;
     }
-    const uint64_t p0 = uint64_t(M0) * c0;
-    const uint64_t p1 = uint64_t(M1) * c2;
+    const uint64_t p0 = uint64_t(kPhiloxM0) * c0;
+    const uint64_t p1 = uint64_t(kPhiloxM1) * c2;
     const uint32_t hi0 = uint32_t(p0 >> 32), lo0 = uint32_t(p0);
     const uint32_t hi1 = uint32_t(p1 >> 32), lo1 = uint32_t(p1);
     c0 = hi1 ^ c1 ^ k0;
@@ -77,17 +79,15 @@ inline void philox_u32_pair_at(PhiloxKey key, uint32_t stream, uint64_t k, uint3
  * Philox4x32-10 for 8 counters at once (lane l: counter (lo[l], hi[l], stream, 0)), the
  * same words as 8 philox4x32 calls: one block's 10 rounds are a serial chain of 32×32→64
  * products, so lanes side by side are what makes it fast. With AVX2 the products are
- * vpmuludq on even and odd lanes; elsewhere a lane loop the compiler may vectorise.
+ * vpmuludq on even and odd lanes; elsewhere it is those 8 calls.
  */
 inline void philox4x32_x8(const uint32_t* lo, const uint32_t* hi, uint32_t stream, PhiloxKey key, uint32_t out[4][8]) {
-  constexpr uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;
-  constexpr uint32_t W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
 #if defined(__AVX2__)
   __m256i c0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(lo));
   __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(hi));
   __m256i c2 = _mm256_set1_epi32(int32_t(stream));
   __m256i c3 = _mm256_setzero_si256();
-  const __m256i m0 = _mm256_set1_epi32(int32_t(M0)), m1 = _mm256_set1_epi32(int32_t(M1));
+  const __m256i m0 = _mm256_set1_epi32(int32_t(kPhiloxM0)), m1 = _mm256_set1_epi32(int32_t(kPhiloxM1));
   // (hi, lo) halves of a·m per 32-bit lane: even lanes from one vpmuludq, odd from a shifted one.
   const auto mulhilo = [](__m256i a, __m256i m, __m256i& h, __m256i& l) {
     const __m256i even = _mm256_mul_epu32(a, m);
@@ -98,8 +98,8 @@ inline void philox4x32_x8(const uint32_t* lo, const uint32_t* hi, uint32_t strea
   uint32_t k0 = key.lo, k1 = key.hi;
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
-      k0 += W0;
-      k1 += W1;
+      k0 += kPhiloxW0;
+      k1 += kPhiloxW1;
     }
     __m256i h0, l0, h1, l1;
     mulhilo(c0, m0, h0, l0);
@@ -114,35 +114,10 @@ inline void philox4x32_x8(const uint32_t* lo, const uint32_t* hi, uint32_t strea
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[2]), c2);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3]), c3);
 #else
-  uint32_t c0[8], c1[8], c2[8], c3[8];
   for (int l = 0; l < 8; ++l) {
-    c0[l] = lo[l];
-    c1[l] = hi[l];
-    c2[l] = stream;
-    c3[l] = 0;
-  }
-  uint32_t k0 = key.lo, k1 = key.hi;
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 += W0;
-      k1 += W1;
-    }
-    for (int l = 0; l < 8; ++l) {
-      const uint64_t p0 = uint64_t(M0) * c0[l];
-      const uint64_t p1 = uint64_t(M1) * c2[l];
-      const uint32_t n0 = uint32_t(p1 >> 32) ^ c1[l] ^ k0;
-      const uint32_t n2 = uint32_t(p0 >> 32) ^ c3[l] ^ k1;
-      c1[l] = uint32_t(p1);
-      c3[l] = uint32_t(p0);
-      c0[l] = n0;
-      c2[l] = n2;
-    }
-  }
-  for (int l = 0; l < 8; ++l) {
-    out[0][l] = c0[l];
-    out[1][l] = c1[l];
-    out[2][l] = c2[l];
-    out[3][l] = c3[l];
+    uint32_t block[4];
+    philox4x32(lo[l], hi[l], stream, 0, key.lo, key.hi, block);
+    for (int w = 0; w < 4; ++w) out[w][l] = block[w];
   }
 #endif
 }

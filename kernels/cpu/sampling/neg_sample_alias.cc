@@ -67,44 +67,44 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
     }
   }
 
+  // The item of one draw from its two words: column ⌊w0·V/2³²⌋, kept when the coin w1 is below its prob.
+  const auto pick = [&](uint32_t w0, uint32_t w1) {
+    const uint32_t column = mulhi32(w0, V);
+    const float coin = float(w1 >> 8) * 0x1p-24f;
+    return coin < prob[column] ? int32_t(column) : alias[column];
+  };
   std::atomic<int64_t> exhausted{0};
   if (!exclude) {
     // Every first draw is accepted: word pairs for kLanes rows at once (philox4x32_x8), the
-    // same words the per-row loop below would take, so the output is unchanged.
+    // same words philox_u32_pair_at gives one row at a time, so the output is unchanged.
     constexpr int kLanes = 8;
     parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
       int64_t r = begin;
       for (; r + kLanes <= end; r += kLanes) {
         uint32_t lo[kLanes], hi[kLanes], words[4][kLanes];
-        bool straddles = false;
         for (int l = 0; l < kLanes; ++l) {
           const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
           lo[l] = uint32_t(k >> 2);
           hi[l] = uint32_t(k >> 34);
-          straddles |= (k & 3) == 3;
         }
         philox4x32_x8(lo, hi, stream, key, words);
         for (int l = 0; l < kLanes; ++l) {
           const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
           const unsigned at = unsigned(k & 3);
           uint32_t w0, w1;
-          if (straddles && at == 3) {
-            philox_u32_pair_at(key, stream, k, w0, w1);
+          if (at == 3) {
+            philox_u32_pair_at(key, stream, k, w0, w1);  // the pair straddles two blocks
           } else {
             w0 = words[at][l];
             w1 = words[at + 1][l];
           }
-          const uint32_t column = mulhi32(w0, V);
-          const float coin = float(w1 >> 8) * 0x1p-24f;
-          out[r + l] = coin < prob[column] ? int32_t(column) : alias[column];
+          out[r + l] = pick(w0, w1);
         }
       }
       for (; r < end; ++r) {
         uint32_t w0, w1;
         philox_u32_pair_at(key, stream, counter + 2 * uint64_t(r) * max_tries, w0, w1);
-        const uint32_t column = mulhi32(w0, V);
-        const float coin = float(w1 >> 8) * 0x1p-24f;
-        out[r] = coin < prob[column] ? int32_t(column) : alias[column];
+        out[r] = pick(w0, w1);
       }
     });
     return Napi::Number::New(env, 0.0);
@@ -112,16 +112,12 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
   parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
     int64_t local = 0;
     for (int64_t r = begin; r < end; ++r) {
-      const int32_t* lo = exclude ? indices.data + indptr[users[r]] : nullptr;
-      const int32_t* hi = exclude ? indices.data + indptr[users[r] + 1] : nullptr;
-      // Without exclusion lo == hi (an empty row), so the first draw is accepted.
+      const int32_t* lo = indices.data + indptr[users[r]];
+      const int32_t* hi = indices.data + indptr[users[r] + 1];
       out[r] = sample_unseen(lo, hi, max_tries, int32_t(0), local, [&](uint64_t t, int32_t& item) {
-        const uint64_t k = counter + 2 * (uint64_t(r) * max_tries + t);
         uint32_t w0, w1;
-        philox_u32_pair_at(key, stream, k, w0, w1);
-        const uint32_t column = mulhi32(w0, V);
-        const float coin = float(w1 >> 8) * 0x1p-24f;
-        item = coin < prob[column] ? int32_t(column) : alias[column];
+        philox_u32_pair_at(key, stream, counter + 2 * (uint64_t(r) * max_tries + t), w0, w1);
+        item = pick(w0, w1);
         return true;
       });
     }
