@@ -59,6 +59,8 @@ namespace rec {
 namespace {
 
 constexpr int64_t kPrefetchDistance = 4;
+/** Examples per chunk in the deterministic schedule. */
+constexpr int64_t kOrderedChunk = 16;
 
 /**
  * ln(1 + ε) for ε in [0, 1] in f32, the `fast` variant's softplus tail: 2·atanh(u) with
@@ -77,8 +79,6 @@ inline float log1p_unit(float eps) {
   p = p * u2 + 1.0f;
   return 2.0f * u * p;
 }
-/** Examples per chunk in the deterministic schedule. */
-constexpr int64_t kOrderedChunk = 16;
 
 /** One call's tables, ids and attributes; `example<kExtra>` is the reference's per-example arithmetic. */
 struct SkipgramBatch {
@@ -108,6 +108,34 @@ struct SkipgramBatch {
       if constexpr (kExtra) {
         for (int32_t q = xp[row]; q < xp[row + 1]; ++q) prefetch_row(X + int64_t(xi[q]) * d, d);
       }
+    }
+  }
+
+  /** c = α1·a + α2·b of example e into ctx, and ĉ = 0 into grad (d values of T each). */
+  template <typename T>
+  void load_context(int64_t e, T* ctx, T* grad) const {
+    const float* a = A + int64_t(ca[e]) * d;
+    const float* b = B + int64_t(cb[e]) * d;
+    const T a1 = T(alpha1), a2 = T(alpha2);
+    for (int64_t k = 0; k < d; ++k) {
+      ctx[k] = a1 * T(a[k]) + a2 * T(b[k]);
+      grad[k] = 0;
+    }
+  }
+
+  /** a += lr·(α1·ĉ − λ·a), b += lr·(α2·ĉ − λ·b) of example e, in T, rounded to f32 on store. */
+  template <typename T>
+  void store_context(int64_t e, const T* grad) const {
+    float* a = A + int64_t(ca[e]) * d;
+    float* b = B + int64_t(cb[e]) * d;
+    const T a1 = T(alpha1), a2 = T(alpha2), step = T(lr), decay = T(reg);
+    for (int64_t k = 0; k < d; ++k) {
+      const T av = a[k];
+      a[k] = float(av + step * (a1 * grad[k] - decay * av));
+    }
+    for (int64_t k = 0; k < d; ++k) {
+      const T bv = b[k];
+      b[k] = float(bv + step * (a2 * grad[k] - decay * bv));
     }
   }
 
@@ -145,13 +173,8 @@ struct SkipgramBatch {
     T* ctx = scratch;
     T* grad = ctx + d;
     T* t = grad + d;
-    float* a = A + int64_t(ca[e]) * d;
-    float* b = B + int64_t(cb[e]) * d;
-    const T a1 = T(alpha1), a2 = T(alpha2), step = T(lr), decay = T(reg);
-    for (int64_t k = 0; k < d; ++k) {
-      ctx[k] = a1 * T(a[k]) + a2 * T(b[k]);
-      grad[k] = 0;
-    }
+    const T step = T(lr), decay = T(reg);
+    load_context(e, ctx, grad);
     T loss = 0;
     for (int64_t j = 0; j <= N; ++j) {
       const int32_t row = output_row(e, j);
@@ -192,14 +215,7 @@ struct SkipgramBatch {
         }
       }
     }
-    for (int64_t k = 0; k < d; ++k) {
-      const T av = a[k];
-      a[k] = float(av + step * (a1 * grad[k] - decay * av));
-    }
-    for (int64_t k = 0; k < d; ++k) {
-      const T bv = b[k];
-      b[k] = float(bv + step * (a2 * grad[k] - decay * bv));
-    }
+    store_context(e, grad);
     return double(loss);
   }
 
@@ -237,13 +253,8 @@ struct SkipgramBatch {
     float* __restrict ctx = scratch;
     float* __restrict grad = ctx + d;
     float* __restrict gs = grad + d;  // s_j, then g_j [N + 1]
-    float* a = A + int64_t(ca[e]) * d;
-    float* b = B + int64_t(cb[e]) * d;
-    const float a1 = float(alpha1), a2 = float(alpha2), fl = float(lr), fr = float(reg);
-    for (int64_t k = 0; k < d; ++k) {
-      ctx[k] = a1 * a[k] + a2 * b[k];
-      grad[k] = 0;
-    }
+    const float fl = float(lr), fr = float(reg);
+    load_context(e, ctx, grad);
     for (int64_t j = 0; j <= N; ++j) {
       const float* w = W + int64_t(output_row(e, j)) * d;
       float s = 0;
@@ -260,8 +271,7 @@ struct SkipgramBatch {
         w[k] = w[k] + fl * (g * ctx[k] - fr * w[k]);
       }
     }
-    for (int64_t k = 0; k < d; ++k) a[k] = a[k] + fl * (a1 * grad[k] - fr * a[k]);
-    for (int64_t k = 0; k < d; ++k) b[k] = b[k] + fl * (a2 * grad[k] - fr * b[k]);
+    store_context(e, grad);
     return double(loss);
   }
 };

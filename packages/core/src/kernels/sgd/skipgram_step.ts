@@ -81,11 +81,12 @@ export interface SkipgramStepAttrs {
   hogwild?: boolean;
   /**
    * Native only: `true` runs the f32 variant — c, ĉ, t and s in f32, σ and softplus
-   * from one e^−|s| (a ≤ 2-ulp polynomial), and an example's N + 1 dot products all
-   * read before its output rows are updated (the reference's later dot products see
-   * an earlier update when an example lists one row twice). About 2× faster on one
-   * thread; within f32 rounding of this reference, not bit-equal; still deterministic
-   * (same inputs, same order → same bits, at any thread count when `hogwild` is off).
+   * from one e^−|s| (a ≤ 2-ulp polynomial); an example without categories whose N + 1
+   * output rows are distinct computes its dot products before its updates (none can see
+   * another's update then), any other keeps this reference's row order. About 2× faster
+   * on one thread; within f32 rounding of this reference, not bit-equal; still
+   * deterministic (same inputs, same order → same bits, at any thread count when
+   * `hogwild` is off).
    * js computes this reference and webgpu its f32 version whatever the value.
    */
   fast?: boolean;
