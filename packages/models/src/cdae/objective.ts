@@ -1,5 +1,5 @@
 import { add, bceWithLogits, Philox, sampleNegatives, sum, mul, tensor, type Tensor, tidy } from '@rec/core';
-import type { Objective } from '../training/objectives.js';
+import { EpochOrder, type Objective } from '../training/objectives.js';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 import type { CDAE, CDAEBatch, UserItemRows } from './cdae.js';
 
@@ -15,8 +15,7 @@ export interface CDAEObjectiveOptions {
 
 /** Retries of the negative sampler before a draw is kept (it may then be a positive). */
 const MAX_TRIES = 32;
-/** Philox stream bases: the user order (as the other objectives) and the input corruption. */
-const ORDER_STREAM = 0x80000000;
+/** Philox stream base of the input corruption (the user order is EpochOrder's, 2³¹ + epoch, as the other objectives'). */
 const CORRUPTION_STREAM = 0x40000000;
 
 /**
@@ -49,10 +48,9 @@ export class CDAEObjective implements Objective<CDAEBatch> {
   readonly #batchSize: number;
   readonly #negatives: number;
   readonly #seed: number;
-  /** Users with at least one observed item. */
-  readonly #users: Int32Array;
   readonly #csr: { indptr: Tensor; indices: Tensor };
-  #epoch: { epoch: number; order: Int32Array; counters: Float64Array } | undefined;
+  readonly #userOrder: EpochOrder;
+  #counters: { epoch: number; counters: Float64Array } | undefined;
 
   constructor(readonly model: CDAE, readonly rows: UserItemRows, options: CDAEObjectiveOptions = {}) {
     const batchSize = options.batchSize ?? 32;
@@ -66,27 +64,28 @@ export class CDAEObjective implements Objective<CDAEBatch> {
     const users: number[] = [];
     for (let u = 0; u < model.numUsers; u++) if (rows.indptr[u + 1] > rows.indptr[u]) users.push(u);
     if (users.length === 0) throw new Error('CDAEObjective: no user has an observed item');
-    this.#users = Int32Array.from(users);
+    // Users with at least one observed item, in a seeded order per epoch.
+    this.#userOrder = new EpochOrder(Int32Array.from(users), this.#seed, batchSize);
     this.#csr = { indptr: tensor(rows.indptr), indices: tensor(rows.indices) };
   }
 
   batches(): number {
-    return Math.ceil(this.#users.length / this.#batchSize);
+    return this.#userOrder.batches();
   }
 
   /** The epoch's user order and the first sampler counter of each batch. */
   #order(epoch: number): { order: Int32Array; counters: Float64Array } {
-    if (this.#epoch?.epoch !== epoch) {
-      const order = new Philox({ seed: this.#seed, stream: ORDER_STREAM + epoch }).shuffle(this.#users.slice());
+    const order = this.#userOrder.order(epoch);
+    if (this.#counters?.epoch !== epoch) {
       const counters = new Float64Array(this.batches() + 1);
       for (let b = 0; b < this.batches(); b++) {
         let draws = 0;
         for (const u of order.subarray(b * this.#batchSize, (b + 1) * this.#batchSize)) draws += this.rows.indptr[u + 1] - this.rows.indptr[u];
         counters[b + 1] = counters[b] + draws * this.#negatives * MAX_TRIES;
       }
-      this.#epoch = { epoch, order, counters };
+      this.#counters = { epoch, counters };
     }
-    return this.#epoch;
+    return { order, counters: this.#counters.counters };
   }
 
   prepare(epoch: number, index: number): MaybePromise<CDAEBatch> {

@@ -1,6 +1,6 @@
-import { add, mean, Philox, square, sub, tensor, type Tensor } from '@rec/core';
+import { add, mean, square, sub, tensor, type Tensor } from '@rec/core';
 import type { Interactions } from '@rec/data';
-import type { Objective } from '../training/objectives.js';
+import { EpochOrder, type Objective } from '../training/objectives.js';
 import type { RatingRegressor } from '../training/squared.js';
 
 /** The observed (user, item, rating) triples a rating model is fitted on, row-aligned. */
@@ -60,9 +60,7 @@ export interface RatingObjectiveOptions {
  * @see RnR §5.1 (SVD "learned to minimize the squared error of the reconstructed ratings").
  */
 export class RatingObjective implements Objective<RatingRows> {
-  readonly #batchSize: number;
-  readonly #seed: number;
-  #order: { epoch: number; rows: Int32Array } | undefined;
+  readonly #order: EpochOrder;
 
   constructor(readonly model: RatingRegressor, readonly log: RatingLog, options: RatingObjectiveOptions = {}) {
     const batchSize = options.batchSize ?? 256;
@@ -71,20 +69,15 @@ export class RatingObjective implements Objective<RatingRows> {
     if (log.items.length !== log.users.length || log.ratings.length !== log.users.length) {
       throw new Error(`RatingObjective: users, items and ratings must be aligned, got ${log.users.length}, ${log.items.length} and ${log.ratings.length} rows`);
     }
-    this.#batchSize = batchSize;
-    this.#seed = options.seed ?? 0;
+    this.#order = new EpochOrder(Int32Array.from({ length: log.users.length }, (_, k) => k), options.seed ?? 0, batchSize);
   }
 
   batches(): number {
-    return Math.ceil(this.log.users.length / this.#batchSize);
+    return this.#order.batches();
   }
 
   prepare(epoch: number, index: number): RatingRows {
-    if (this.#order?.epoch !== epoch) {
-      const rows = Int32Array.from({ length: this.log.users.length }, (_, k) => k);
-      this.#order = { epoch, rows: new Philox({ seed: this.#seed, stream: 0x80000000 + epoch }).shuffle(rows) };
-    }
-    const ids = this.#order.rows.subarray(index * this.#batchSize, (index + 1) * this.#batchSize);
+    const ids = this.#order.batch(epoch, index);
     const { users, items, ratings } = this.log;
     return {
       users: Int32Array.from(ids, (k) => users[k]),

@@ -62,9 +62,16 @@ const MAX_TRIES = 32;
 /**
  * Batches of pair ids in a seeded random order per epoch (Philox seed, stream
  * 2³¹ + epoch; the samplers use stream = epoch). The order of the latest epoch
- * asked for is kept, so a run of batches shuffles once.
+ * asked for is kept, so a run of batches shuffles once. Shared by the pairwise, pointwise,
+ * rating (`svd`) and CDAE objectives.
+ *
+ * @example
+ * ```ts
+ * const order = new EpochOrder(Int32Array.of(0, 1, 2, 3), 1, 2);
+ * order.batch(0, 1); // the second two ids of epoch 0's shuffle
+ * ```
  */
-class EpochOrder {
+export class EpochOrder {
   #cached: { epoch: number; ids: Int32Array } | undefined;
 
   constructor(readonly ids: Int32Array, readonly seed: number, readonly batchSize: number) {}
@@ -73,10 +80,15 @@ class EpochOrder {
     return Math.ceil(this.ids.length / this.batchSize);
   }
 
+  /** Every id in `epoch`'s order. */
+  order(epoch: number): Int32Array {
+    if (this.#cached?.epoch !== epoch) this.#cached = { epoch, ids: new Philox({ seed: this.seed, stream: 0x80000000 + epoch }).shuffle(this.ids.slice()) };
+    return this.#cached.ids;
+  }
+
   /** The pair ids of batch `index` of `epoch`. */
   batch(epoch: number, index: number): Int32Array {
-    if (this.#cached?.epoch !== epoch) this.#cached = { epoch, ids: new Philox({ seed: this.seed, stream: 0x80000000 + epoch }).shuffle(this.ids.slice()) };
-    return this.#cached.ids.subarray(index * this.batchSize, (index + 1) * this.batchSize);
+    return this.order(epoch).subarray(index * this.batchSize, (index + 1) * this.batchSize);
   }
 }
 
