@@ -73,6 +73,11 @@ export class CDAEObjective implements Objective<CDAEBatch> {
     return this.#userOrder.batches();
   }
 
+  /** Users visited per epoch: those with at least one observed item. */
+  get numUsers(): number {
+    return this.#userOrder.ids.length;
+  }
+
   /** The epoch's user order and the first sampler counter of each batch. */
   #order(epoch: number): { order: Int32Array; counters: Float64Array } {
     const order = this.#userOrder.order(epoch);

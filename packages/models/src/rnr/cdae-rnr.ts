@@ -1,11 +1,11 @@
-import type { Interactions } from '@rec/data';
-import { add, bceWithLogits, gather, mul, noGrad, square, sub, sum, tensor, type Tensor, tidy } from '@rec/core';
+import { type Interactions, rowsByUser } from '@rec/data';
+import { add, bceWithLogits, gather, mul, square, sub, sum, tensor, type Tensor } from '@rec/core';
 import { CDAE, type CDAEBatch, type CDAEConfig, type UserItemRows } from '../cdae/cdae.js';
 import { CDAEObjective, type CDAEObjectiveOptions } from '../cdae/objective.js';
 import type { RatingPredictor } from '../plugin/inference.js';
-import { RatingHead } from '../svd/svd.js';
+import { predictPairs, RatingHead } from '../svd/svd.js';
 import type { Objective } from '../training/objectives.js';
-import { andThen, hostValues, type MaybePromise } from '../training/read.js';
+import { andThen, type MaybePromise } from '../training/read.js';
 import type { RnrCoupling } from './rnr.js';
 import { type RnrActivation, RnrTransform } from './transform.js';
 
@@ -101,14 +101,7 @@ export class CdaeRankAndRate extends CDAE implements RatingPredictor {
 
   /** P's r̂ of aligned (users[k], items[k]); a promise on `webgpu`. */
   predictRatings(users: Int32Array, items: Int32Array): MaybePromise<Float32Array> {
-    if (users.length !== items.length) throw new Error(`CdaeRankAndRate.predictRatings: ${users.length} users but ${items.length} items; give one item per user`);
-    if (users.length === 0) return new Float32Array(0);
-    const rated = tidy(() => noGrad(() => this.#rate(tensor(users), tensor(items))));
-    return andThen(hostValues(rated), (values) => {
-      const out = Float32Array.from(values as Float32Array);
-      rated.dispose();
-      return out;
-    });
+    return predictPairs(users, items, 'CdaeRankAndRate.predictRatings', (u, i) => this.#rate(u, i));
   }
 }
 
@@ -123,28 +116,13 @@ export class CdaeRankAndRate extends CDAE implements RatingPredictor {
  */
 export class CdaeRnrObjective implements Objective<CdaeRnrBatch> {
   readonly #cdae: CDAEObjective;
-  /** Each user's rated (item, rating) rows in CSR form. */
-  readonly #rated: { indptr: Int32Array; items: Int32Array; ratings: Float32Array };
-  readonly #users: number;
+  /** Each user's training rows (`rowsByUser`). */
+  readonly #byUser: { indptr: Int32Array; indices: Int32Array };
 
-  constructor(readonly model: CdaeRankAndRate, history: UserItemRows, train: Interactions, options: CDAEObjectiveOptions = {}) {
+  constructor(readonly model: CdaeRankAndRate, history: UserItemRows, readonly train: Interactions, options: CDAEObjectiveOptions = {}) {
     if (!train.ratings) throw new Error('CdaeRnrObjective: the training rows have no ratings');
     this.#cdae = new CDAEObjective(model, history, options);
-    const indptr = new Int32Array(train.numUsers + 1);
-    for (let r = 0; r < train.length; r++) indptr[train.users[r]! + 1]++;
-    for (let u = 0; u < train.numUsers; u++) indptr[u + 1] += indptr[u]!;
-    const next = indptr.slice(0, train.numUsers);
-    const items = new Int32Array(train.length);
-    const ratings = new Float32Array(train.length);
-    for (let r = 0; r < train.length; r++) {
-      const at = next[train.users[r]!]++;
-      items[at] = train.items[r]!;
-      ratings[at] = train.ratings[r]!;
-    }
-    this.#rated = { indptr, items, ratings };
-    let users = 0;
-    for (let u = 0; u < model.numUsers; u++) if (history.indptr[u + 1]! > history.indptr[u]!) users++;
-    this.#users = users;
+    this.#byUser = rowsByUser(train);
   }
 
   batches(): number {
@@ -153,19 +131,21 @@ export class CdaeRnrObjective implements Objective<CdaeRnrBatch> {
 
   prepare(epoch: number, index: number): MaybePromise<CdaeRnrBatch> {
     return andThen(this.#cdae.prepare(epoch, index), (cdae) => {
-      const { indptr, items, ratings } = this.#rated;
+      const { indptr, indices } = this.#byUser;
+      const { users, items, ratings } = this.train;
       let n = 0;
       for (const u of cdae.input.users) n += indptr[u + 1]! - indptr[u]!;
       const rated = { users: new Int32Array(n), items: new Int32Array(n), ratings: new Float32Array(n) };
       let at = 0;
       for (const u of cdae.input.users) {
         for (let p = indptr[u]!; p < indptr[u + 1]!; p++, at++) {
-          rated.users[at] = u;
-          rated.items[at] = items[p]!;
-          rated.ratings[at] = ratings[p]!;
+          const r = indices[p]!;
+          rated.users[at] = users[r]!;
+          rated.items[at] = items[r]!;
+          rated.ratings[at] = ratings![r]!;
         }
       }
-      return { cdae, rated, share: cdae.input.users.length / this.#users };
+      return { cdae, rated, share: cdae.input.users.length / this.#cdae.numUsers };
     });
   }
 

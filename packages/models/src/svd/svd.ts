@@ -164,18 +164,9 @@ export class BiasedMF extends RatingHead implements Recommender, RatingPredictor
 
   /** r̂ of aligned (users[k], items[k]); a promise on `webgpu`. */
   predictRatings(users: Int32Array, items: Int32Array): MaybePromise<Float32Array> {
-    if (users.length !== items.length) throw new Error(`BiasedMF.predictRatings: ${users.length} users but ${items.length} items; give one item per user`);
-    if (users.length === 0) return new Float32Array(0);
-    const rated = tidy(() => noGrad(() => {
-      const u = tensor(users);
-      const i = tensor(items);
+    return predictPairs(users, items, 'BiasedMF.predictRatings', (u, i) => {
       const { p, q } = this.embed(u, i);
       return this.rate(u, i, p, q);
-    }));
-    return andThen(hostValues(rated), (values) => {
-      const out = Float32Array.from(values as Float32Array);
-      rated.dispose();
-      return out;
     });
   }
 
@@ -188,6 +179,28 @@ export class BiasedMF extends RatingHead implements Recommender, RatingPredictor
       return add(add(dots, itemRow()), add(gather(this.userBias, ids), this.globalMean));
     });
   }
+}
+
+/**
+ * A rating model's `predictRatings`: `rate` of aligned (users[k], items[k]) as tensors, run
+ * without a tape and read back to the host; a promise on `webgpu`. Shared by SVD and the
+ * RnR models.
+ * @param who - the caller, for the message.
+ * @throws Error naming `who` when `users` and `items` differ in length.
+ * @example
+ * ```ts
+ * const stars = await predictPairs(users, items, 'MyModel.predictRatings', (u, i) => model.rate(u, i, p, q));
+ * ```
+ */
+export function predictPairs(users: Int32Array, items: Int32Array, who: string, rate: (users: Tensor, items: Tensor) => Tensor): MaybePromise<Float32Array> {
+  if (users.length !== items.length) throw new Error(`${who}: ${users.length} users but ${items.length} items; give one item per user`);
+  if (users.length === 0) return new Float32Array(0);
+  const rated = tidy(() => noGrad(() => rate(tensor(users), tensor(items))));
+  return andThen(hostValues(rated), (values) => {
+    const out = Float32Array.from(values as Float32Array);
+    rated.dispose();
+    return out;
+  });
 }
 
 /**
