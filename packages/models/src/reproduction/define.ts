@@ -162,6 +162,32 @@ export function bestValidation(result: MethodResult): number {
 }
 
 /**
+ * One per-user metric of two methods over the users both evaluated, aligned user by user in
+ * `a`'s order: the pairs a per-user paired test compares.
+ * @example
+ * ```ts
+ * const { xs, ys } = pairPerUser(rnr.perUser!, vanilla.perUser!, 'Recall@10');
+ * pairedTTest(xs, ys).p;
+ * ```
+ */
+export function pairPerUser(a: PerUserValues, b: PerUserValues, metric: string): { xs: number[]; ys: number[] } {
+  const at = new Map(b.users.map((u, i) => [u, b[metric]![i]!]));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  a.users.forEach((u, i) => {
+    const y = at.get(u);
+    if (y !== undefined) {
+      xs.push(a[metric]![i]!);
+      ys.push(y);
+    }
+  });
+  return { xs, ys };
+}
+
+/** A metric value for a report cell: `digits` decimals, or '–' when missing or not finite. */
+export const formatMetric = (v: number | undefined, digits = 4): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+
+/**
  * What a recipe's report function returns: the main report (rendered to JSON,
  * Markdown and HTML) and extra Markdown sections (appended to `report.md` and
  * written alone to `sections.md`).

@@ -33,7 +33,7 @@ import { configFieldsOf } from '../plugin/define.js';
 import { type TrainingData, trainingDataOf } from '../plugin/data.js';
 import type { Predictor, Recommender } from '../plugin/inference.js';
 import {
-  bestValidation, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionSettings, type TuningCandidate,
+  bestValidation, formatMetric as fmt, pairPerUser, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionSettings, type TuningCandidate,
 } from '../reproduction/define.js';
 import type { Validation } from '../training/trainer.js';
 
@@ -236,7 +236,6 @@ function tuningGrid(method: ReproductionMethod, base: { readonly model: string }
   return grid;
 }
 
-const fmt = (v: number | undefined, digits = 4): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 
 interface Summary {
   readonly model: string;
@@ -266,19 +265,8 @@ function compare(a: Summary, b: Summary): { folds: number; diff: number; p: numb
   const y = pairs.map(([, r]) => r.metrics.AUC!);
   const p = pairs.length >= 2 ? pairedTTest(x, y).p : undefined;
   const userPs = pairs.map(([r, s]) => {
-    const ua = r.perUser;
-    const ub = s.perUser;
-    if (!ua || !ub) return undefined;
-    const at = new Map(ub.users.map((u, i) => [u, ub.AUC![i]!]));
-    const xs: number[] = [];
-    const ys: number[] = [];
-    ua.users.forEach((u, i) => {
-      const v = at.get(u);
-      if (v !== undefined) {
-        xs.push(ua.AUC![i]!);
-        ys.push(v);
-      }
-    });
+    if (!r.perUser || !s.perUser) return undefined;
+    const { xs, ys } = pairPerUser(r.perUser, s.perUser, 'AUC');
     return pairedTTest(xs, ys).p;
   });
   const known = userPs.filter((v): v is number => v !== undefined);

@@ -49,7 +49,7 @@ import { type TrainingData, trainingDataOf } from '../plugin/data.js';
 import { type Predictor, requireOutput } from '../plugin/inference.js';
 import type { TrainedModel } from '../plugin/train.js';
 import {
-  bestValidation, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
+  bestValidation, formatMetric as fmt, pairPerUser, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
   type ReproductionSettings, type TuningCandidate,
 } from '../reproduction/define.js';
 import type { Validation } from '../training/trainer.js';
@@ -269,23 +269,11 @@ async function evaluateRnr(trained: TrainedModel, protocol: RnrProtocol): Promis
   return { metrics, perUser: { users: [...per.users], [RECALL]: [...per.metrics[RECALL]!], [MRR]: [...per.metrics[MRR]!] } };
 }
 
-const fmt = (v: number | undefined, digits = 4): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const fmtP = (p: number): string => (p === 0 ? '< 1e-300' : p.toExponential(2));
 
 /** `a` vs `b` on one per-user metric, over the test users both evaluated. */
 function pairedOn(a: MethodResult, b: MethodResult, metric: string): { a: number; b: number; diff: number; t: number; p: number; n: number } {
-  const ua = a.perUser!;
-  const ub = b.perUser!;
-  const at = new Map(ub.users.map((u, i) => [u, ub[metric]![i]!]));
-  const xs: number[] = [];
-  const ys: number[] = [];
-  ua.users.forEach((u, i) => {
-    const y = at.get(u);
-    if (y !== undefined) {
-      xs.push(ua[metric]![i]!);
-      ys.push(y);
-    }
-  });
+  const { xs, ys } = pairPerUser(a.perUser!, b.perUser!, metric);
   const test = pairedTTest(xs, ys);
   return { a: a.metrics[metric]!, b: b.metrics[metric]!, diff: test.meanDifference, t: test.t, p: test.p, n: xs.length };
 }
