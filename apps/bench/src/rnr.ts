@@ -18,7 +18,7 @@ import { writeFileAtomic } from '@rec/core/node';
 import { resolveSplit } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { registerFastBackends } from '@rec/kernels';
-import { behaviorLog, meanRating, parseModelConfig, RankAndRate, RnrObjective, type RnrBatch } from '@rec/models';
+import { behaviorLog, getModel, meanRating, modelBehaviors, parseModelConfig, type RankAndRate, RnrObjective, type RnrBatch, shapeOf } from '@rec/models';
 
 const MODELS = ['rnr-bpr', 'vanilla-bpr'] as const;
 const TIMED_ROWS = { js: 60_000, native: 300_000 };
@@ -29,13 +29,12 @@ const dataset = await readDataset('ml-1m');
 const { train } = resolveSplit(dataset, 'rnr:5000', { seed: 1 });
 
 function setup(model: (typeof MODELS)[number]) {
-  const config = parseModelConfig({ model, seed: 3 }) as unknown as { dim: number; alpha: number; l2: number; learningRate: number; seed: number };
-  const net = new RankAndRate({
-    numUsers: train.numUsers, numItems: train.numItems, dim: config.dim, seed: config.seed, coupling: model === 'rnr-bpr' ? 'rnr' : 'vanilla', alpha: config.alpha, l2: config.l2,
-  });
+  const config = parseModelConfig({ model, seed: 3 });
+  // The registered model's own create (what `fit` builds), then fit's μ.
+  const net = getModel(model).create!(config as never, shapeOf({ train }, modelBehaviors(config, train))) as unknown as RankAndRate;
   net.setGlobalMean(meanRating(train.ratings!));
   const objective = new RnrObjective(net, behaviorLog(train), train, { batchSize: 1024, seed: 3 });
-  const optimizer = new Adagrad(net, { lr: config.learningRate });
+  const optimizer = new Adagrad(net, { lr: config.learningRate as number });
   const phases = { sample: 0, forwardBackward: 0, optimizer: 0 };
   // js and native read synchronously: prepare returns its batch at once.
   const step = (b: number): { loss: number; rows: number } => {
