@@ -17,7 +17,9 @@
 // bit-exact with the js reference (the coin compares exact f32 values).
 // Variants: with or without exclusion (exclude = 0/1). Without it every first
 // draw is accepted, so rows go 8 at a time through philox4x32_x8 (AVX2 where
-// built for it) — the same words, the same output.
+// built for it) — the same words, the same output; with one try per row and an
+// even counter (the models' draws), rows r and r + 1 share one block, so 8
+// blocks serve 16 rows.
 // Table construction stays on the host (AliasTable.fromWeights): a sequential
 // O(V) pass run once per training — the documented exception of issue 3.
 #include <atomic>
@@ -78,10 +80,33 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
     // Every first draw is accepted: word pairs for kLanes rows at once (philox4x32_x8), the
     // same words philox_u32_pair_at gives one row at a time, so the output is unchanged.
     constexpr int kLanes = 8;
+    // With one try per row and an even counter, rows r and r + 1 take the two halves of one
+    // Philox block once row r's word starts a block: 8 blocks then serve 16 rows.
+    const bool paired = max_tries == 1 && counter % 2 == 0;
     parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
       int64_t r = begin;
+      uint32_t lo[kLanes], hi[kLanes], words[4][kLanes];
+      if (paired) {
+        if (r < end && (counter + 2 * uint64_t(r)) % 4 == 2) {  // the upper half of a block: alone, to align
+          uint32_t w0, w1;
+          philox_u32_pair_at(key, stream, counter + 2 * uint64_t(r), w0, w1);
+          out[r] = pick(w0, w1);
+          ++r;
+        }
+        for (; r + 2 * kLanes <= end; r += 2 * kLanes) {
+          const uint64_t block = (counter + 2 * uint64_t(r)) >> 2;
+          for (int l = 0; l < kLanes; ++l) {
+            lo[l] = uint32_t(block + uint64_t(l));
+            hi[l] = uint32_t((block + uint64_t(l)) >> 32);
+          }
+          philox4x32_x8(lo, hi, stream, key, words);
+          for (int l = 0; l < kLanes; ++l) {
+            out[r + 2 * l] = pick(words[0][l], words[1][l]);
+            out[r + 2 * l + 1] = pick(words[2][l], words[3][l]);
+          }
+        }
+      }
       for (; r + kLanes <= end; r += kLanes) {
-        uint32_t lo[kLanes], hi[kLanes], words[4][kLanes];
         for (int l = 0; l < kLanes; ++l) {
           const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
           lo[l] = uint32_t(k >> 2);

@@ -244,7 +244,8 @@ struct SkipgramBatch {
 
   /**
    * Example e without categories and with distinct output rows, in f32 (scratch: 2·d + N + 1
-   * floats): all N + 1 dot products, then all σ, then the updates in the reference's order.
+   * floats): all N + 1 dot products, then all σ (the loss from one ln per 64 rows: the sum of
+   * ln(1 + e^−|z|) is the ln of the product), then the updates in the reference's order.
    * With distinct rows no dot product reads another row's update, so this is the reference's
    * arithmetic reordered; the passes let the rows' work overlap where the row-by-row loop
    * waits on each σ.
@@ -261,8 +262,23 @@ struct SkipgramBatch {
       for (int64_t k = 0; k < d; ++k) s += ctx[k] * w[k];
       gs[j] = s;
     }
-    float loss = 0;
-    for (int64_t j = 0; j <= N; ++j) gs[j] = row_step(gs[j], j == 0, &loss);
+    // σ per row; the loss terms' ln(1 + e^−|z|) summed as the ln of their product, each factor
+    // in (1, 2]: one ln per 64 rows (a product ≤ 2⁶⁴) instead of one per row.
+    float hinge = 0, prod = 1, logs = 0;
+    for (int64_t j = 0; j <= N; ++j) {
+      if (j % 64 == 63) {
+        logs += std::log(prod);
+        prod = 1;
+      }
+      const float sj = gs[j];
+      const float eps = exp_nonpositive(-std::fabs(sj));
+      const float inv = 1.0f / (1.0f + eps);
+      const float z = j == 0 ? -sj : sj;
+      hinge += z > 0 ? z : 0.0f;
+      prod *= 1.0f + eps;
+      gs[j] = (j == 0 ? 1.0f : 0.0f) - (sj >= 0 ? inv : eps * inv);
+    }
+    const float loss = hinge + logs + std::log(prod);
     for (int64_t j = 0; j <= N; ++j) {
       float* w = W + int64_t(output_row(e, j)) * d;
       const float g = gs[j];

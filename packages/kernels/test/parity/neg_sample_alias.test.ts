@@ -23,11 +23,14 @@ await forEachBackend(parityBackends('neg_sample_alias'), (backend) => {
     ['seed 7, stream 0, counter 0', { seed: 7, stream: 0, counter: 0 }],
     ['a 64-bit seed, stream 3, counter past 2³² words', { seed: 2 ** 40 + 5, stream: 3, counter: 2 ** 34 + 1 }],
     ['a negative seed (two’s complement key)', { seed: -12345, stream: 1, counter: 17 }],
+    // Even counters with maxTries 1 give two rows per Philox block on native: one that starts
+    // in a block's upper half, past 2³² blocks (the block's high word), must still align.
+    ['an even counter in the middle of a block, past 2³² blocks', { seed: 9, stream: 2, counter: 2 ** 35 + 6 }],
   ];
   for (const [name, attrs] of variants) {
     // maxTries spaces the rows' words (2·maxTries apart): 1 and an odd 3 put the pair of words
-    // of some rows across two Philox blocks (counter 17); native draws 8 rows at a time and the
-    // 6,001 rows leave a remainder.
+    // of some rows across two Philox blocks (counter 17); native draws 8 rows at a time (16 with
+    // maxTries 1 and an even counter) and the 6,001 rows leave a remainder.
     for (const maxTries of [1, 3]) {
       it(`draws exactly the reference's negatives without exclusion: ${name}, maxTries ${maxTries}`, async () => {
         const ref = await sample('js', { ...attrs, count: 6001, maxTries });

@@ -129,7 +129,10 @@ await forEachBackend(parityBackends('skipgram_step'), (backend) => {
   // variants repeat output rows within an example (60 items, up to 11 rows each), so both of its
   // paths run — and deterministic: the same bits at 1 and 2 threads and on a rerun. js and
   // webgpu ignore the attribute.
-  for (const v of [...variants, { ...large, batch: undefined }]) {
+  // N = 70 from 3,000 items: most examples have distinct rows (the side-by-side path, whose
+  // loss takes one ln per 64 rows), the rest a repeat (the in-order path).
+  const wide = { name: 'plain skip-gram, N = 70 over 3,000 items, d = 8', shape: { users: 300, items: 3000, d: 8, N: 70, categories: 0 }, attrs: { ...MRLR, alpha1: 1, alpha2: 0 } };
+  for (const v of [...variants, { ...large, batch: undefined }, wide]) {
     it(`fast: true equals the reference within 1e-5 (${v.name})`, async () => {
       const ref = await train('js', v.shape, 200, 3, v.attrs);
       const got = await withNativeThreads(backend.name, 1, () => train(backend, v.shape, 200, 3, { ...v.attrs, fast: true }));
