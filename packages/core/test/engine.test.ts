@@ -82,6 +82,24 @@ describe('tidy and keep', () => {
     expect(String(t)).toBe('Tensor([2], f32, disposed)');
   });
 
+  it('returns host arrays as they are, without searching them for tensors', () => {
+    // A tensor hung on a typed array as a property is not looked for (before, Object.values
+    // walked the array, every element boxed, and found it): host data is returned untouched.
+    let hung: Tensor | undefined;
+    const scores = new Float32Array([1, 2, 3]);
+    const out = tidy(() => {
+      hung = tensor([7]);
+      return Object.assign(scores, { hung });
+    });
+    expect(out).toBe(scores);
+    expect(hung!.isDisposed).toBe(true);
+    // The same tensor returned directly, or in an object, survives.
+    const kept = tidy(() => ({ scores, t: tensor([7]) }));
+    expect(kept.t.isDisposed).toBe(false);
+    const buffer = tidy(() => scores.buffer);
+    expect(buffer).toBe(scores.buffer);
+  });
+
   it('rejects an async function', () => {
     const before = memory().scopes;
     expect(() => tidy(async () => tensor([1]))).toThrow(/tidy\(\) takes a synchronous function/);

@@ -50,7 +50,8 @@ export function trackTensor(t: Tensor): void {
  * Runs `fn` in a memory scope: every tensor created inside it is disposed when
  * it returns, except the tensors it returns (in an array or object, one level
  * deep or nested) and tensors passed to {@link keep}. Parameters are never
- * tracked. Synchronous only: an `await` inside would let other code's tensors
+ * tracked. Typed arrays and ArrayBuffers are returned as they are, in constant
+ * time (their elements are numbers, so they are not searched for tensors). Synchronous only: an `await` inside would let other code's tensors
  * into the scope.
  *
  * @example
@@ -97,6 +98,9 @@ function collectTensors(value: unknown, out: Set<Tensor>, depth: number): void {
     out.add(value);
     return;
   }
+  // Host data holds numbers, not tensors: walking a score block with Object.values would box
+  // every element (a 4,527 × 3,706 block took seconds, most of it garbage collection).
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
   const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
   for (const v of items) collectTensors(v, out, depth + 1);
 }
