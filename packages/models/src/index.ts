@@ -20,8 +20,8 @@ export {
   type ConfigOf, type FitContext, type FitHooks, type Fitted, type ModelDefinition, type ModelState, type PaperRef, type TrainRunOptions,
 } from './plugin/define.js';
 export {
-  recommendTopK, requireOutput, topKFor,
-  type CategoryScorer, type Predictor, type RatingPredictor, type Recommender, type TopK,
+  maskedRanker, rankingOf, recommendTopK, requireOutput, topKFor,
+  type CategoryScorer, type DotProductFactors, type Predictor, type RatingPredictor, type Recommender, type TopK,
 } from './plugin/inference.js';
 export { fnv1a64, interactionsHash } from './plugin/identity.js';
 export {

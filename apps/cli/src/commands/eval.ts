@@ -8,13 +8,15 @@
  * behaviour removed (on Tmall, Beibei and Taobao most test purchases were viewed or
  * carted in training, so removing every training item would remove the answer), HR and
  * NDCG at each K (default 50, 80, 100, 200, NMTR §IV-B); `ratings` — RMSE and MAE of the
- * predicted ratings of the test rows.
+ * predicted ratings of the test rows. A model whose scores are a dot product
+ * (`dotProductFactors`) is ranked by the `rank_topk` kernel, others by their `scoreUsers`.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '@rec/core/node';
 import { resolveSplit, UserItemCSR } from '@rec/data';
 import { createReport, evaluateFullRanking, evaluateSampledRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type TrainingCurve } from '@rec/eval';
+import { rankingOf } from '@rec/models';
 import { interactionsHash, loadTrainedModel, readSavedModelConfig, type TrainingHistory } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
@@ -162,7 +164,7 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
     const masked = target === 'all' ? 'training items' : `training '${target}' items`;
     if (rankingProtocol.kind === 'full') {
       ranking = await evaluateFullRanking({
-        numItems, testItems, trainMask, scoreUsers: (users) => trained.model.scoreUsers!(users), ks, metrics: ['HR', 'NDCG'], onProgress,
+        numItems, testItems, trainMask, ...rankingOf(trained.model, trainMask), ks, metrics: ['HR', 'NDCG'], onProgress,
       });
       protocols.push(
         `full ranking over all ${count(numItems)} items, each user's ${masked} masked` +

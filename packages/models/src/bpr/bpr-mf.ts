@@ -1,5 +1,5 @@
 import { bprLoss, Embedding, gather, matmul, Module, noGrad, sum, mul, tensor, tidy, type Tensor } from '@rec/core';
-import type { Recommender } from '../plugin/inference.js';
+import type { DotProductFactors, Recommender } from '../plugin/inference.js';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 
 /** Hyper-parameters of {@link BPRMF}. */
@@ -60,5 +60,10 @@ export class BPRMF extends Module implements Recommender {
       scores.dispose();
       return values as Float32Array;
     });
+  }
+
+  /** The score is ⟨users[u], items[i]⟩: these tables, for ranking through `rank_topk`. */
+  dotProductFactors(): DotProductFactors {
+    return { users: this.users.weight, items: this.items.weight };
   }
 }

@@ -1,6 +1,6 @@
 import { Embedding, gather, matmul, Module, Parameter, tensor } from '@rec/core';
 import { scoreInBlocks } from '../ncf/rows.js';
-import type { Recommender } from '../plugin/inference.js';
+import type { DotProductFactors, Recommender } from '../plugin/inference.js';
 import { hostCopy, type MaybePromise } from '../training/read.js';
 import type { CoFactorFactors } from './als.js';
 
@@ -59,6 +59,11 @@ export class CoFactor extends Module implements Recommender {
   /** θ_uᵀβ_i of `users` against every item, row-major; a promise on `webgpu`. */
   scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     return scoreInBlocks(users, this.numItems, 512, (block) => matmul(gather(this.users.weight, tensor(block)), this.items.weight, { transposeB: true }));
+  }
+
+  /** The score is θ_uᵀβ_i = ⟨users[u], items[i]⟩: these tables, for ranking through `rank_topk`. */
+  dotProductFactors(): DotProductFactors {
+    return { users: this.users.weight, items: this.items.weight };
   }
 
   /** The parameters in double precision, for the ALS (a promise on `webgpu`). */

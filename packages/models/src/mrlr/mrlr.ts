@@ -40,7 +40,7 @@
  * §3.4 (eq. 7), §3.5 (eq. 8, 9, Algorithm 1), §4.1 (d = 10), Fig. 1 (the variants).
  */
 import { add, Embedding, gather, matmul, Module, mul, noGrad, runKernel, tensor, type Tensor, tidy } from '@rec/core';
-import type { Recommender } from '../plugin/inference.js';
+import type { DotProductFactors, Recommender } from '../plugin/inference.js';
 import type { Objective } from '../training/objectives.js';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 import { type ItemLists, rowMeans } from '../training/row-means.js';
@@ -175,6 +175,14 @@ export class MRLR extends Module implements Recommender {
       scores.dispose();
       return values as Float32Array;
     });
+  }
+
+  /**
+   * The score is ⟨profiles[u], itemVectors[i]⟩ once the derived tables are computed; while
+   * training (the tables are derived on each call) `undefined`, so rankers use scoreUsers.
+   */
+  dotProductFactors(): DotProductFactors | undefined {
+    return this.#live ? undefined : { users: this.profiles.weight, items: this.itemVectors.weight };
   }
 }
 

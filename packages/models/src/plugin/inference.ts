@@ -3,8 +3,10 @@
  * category scores, ratings — and the batched top-K and rating calls that `rec eval`,
  * `rec recommend`, the server and the browser all go through.
  */
+import { gather, runKernel, type Tensor, tensor, tidy, type TypedArray } from '@rec/core';
 import type { UserItemCSR } from '@rec/data';
-import { topKIndices } from '@rec/eval';
+import { type RankUsers, topKIndices } from '@rec/eval';
+import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 import type { ModelOutput } from './data.js';
 
 /**
@@ -22,6 +24,28 @@ export interface Recommender {
    * higher is better. Evaluation masks training items itself.
    */
   scoreUsers(users: Int32Array): Float32Array | Promise<Float32Array>;
+  /**
+   * Optional, for models whose score is a dot product: the tables with scoreUsers(u)[i] =
+   * ⟨users[u], items[i]⟩ (f32 rows on the model's backend), or `undefined` while the scores
+   * are not such a product (e.g. mid-training, before derived tables are computed). With it,
+   * evaluation and top-K go through the `rank_topk` kernel, which scores, masks and selects in
+   * one pass without the users × items score matrix (on Tmall's 41,314 test users × 11,953 items
+   * that matrix is 2 GB of scores, copied and sorted in JS). The tensors stay the model's: do
+   * not dispose or write them.
+   */
+  dotProductFactors?(): DotProductFactors | undefined;
+}
+
+/**
+ * The two tables of a dot-product scorer: user u's score of item i is ⟨users[u], items[i]⟩.
+ * @example
+ * ```ts
+ * const factors = model.dotProductFactors?.(); // { users: [numUsers, d], items: [numItems, d] }
+ * ```
+ */
+export interface DotProductFactors {
+  readonly users: Tensor;
+  readonly items: Tensor;
 }
 
 /**
@@ -58,6 +82,83 @@ export interface TopK {
   readonly scores: Float32Array;
 }
 
+/** Each user's excluded items, sorted ascending (a `UserItemCSR` is one). */
+type Excluded = Pick<UserItemCSR, 'rowOf'>;
+
+/**
+ * The top `k` of each of `users` by ⟨users[u], items[i]⟩ through `rank_topk`, each user's row
+ * of `exclude` masked: row-major users × k indexes and their scores (−1 and −∞ past the
+ * unmasked items), read back to the host.
+ */
+function rankByFactors(factors: DotProductFactors, users: Int32Array, k: number, exclude: Excluded | undefined): MaybePromise<{ items: Int32Array; scores: Float32Array }> {
+  const rows = users.length ? Array.from(users, (u) => exclude?.rowOf(u) ?? EMPTY) : [];
+  const indptr = new Int32Array(users.length + 1);
+  rows.forEach((row, b) => (indptr[b + 1] = indptr[b]! + row.length));
+  const indices = new Int32Array(indptr[users.length]!);
+  rows.forEach((row, b) => indices.set(row, indptr[b]));
+  const backend = factors.users.backend;
+  const [top, scores] = tidy(() => {
+    const block = gather(factors.users, tensor(users, undefined, { backend }));
+    return runKernel('rank_topk', [block, factors.items, tensor(indptr, undefined, { backend }), tensor(indices, undefined, { backend })], { k }) as [Tensor, Tensor];
+  });
+  const reads = [hostCopy(top), hostCopy(scores)];
+  const done = ([items, values]: TypedArray[]): { items: Int32Array; scores: Float32Array } => {
+    top.dispose();
+    scores.dispose();
+    return { items: items as Int32Array, scores: values as Float32Array };
+  };
+  return reads.some((r) => r instanceof Promise) ? Promise.all(reads).then(done) : done(reads as TypedArray[]);
+}
+const EMPTY = new Int32Array(0);
+
+/** The model's dot-product factors now, or undefined (it scores otherwise, or not yet). */
+function factorsOf(model: Predictor): DotProductFactors | undefined {
+  return typeof model.dotProductFactors === 'function' ? model.dotProductFactors() : undefined;
+}
+
+/**
+ * A masked top-K ranker for `model` when its scores are a dot product (it gives
+ * {@link Recommender.dotProductFactors}), else `undefined` (rank with `scoreUsers` then).
+ * Each call gathers the block's user rows and runs `rank_topk` against the item table,
+ * masking each user's row of `exclude` (sorted indexes); the result is what
+ * `evaluateFullRanking`'s `rankUsers` takes (row-major users × k, best first, −1 past the
+ * unmasked items).
+ *
+ * Scores agree with `scoreUsers` up to f32 rounding (`rank_topk` and matmul may sum in
+ * different orders), so two items within a rounding of each other may swap places; exact
+ * ties go to the lower index on both paths.
+ *
+ * @example
+ * ```ts
+ * const rankUsers = maskedRanker(model, trainMask);
+ * const ranking = rankUsers ? { rankUsers } : { scoreUsers: (u: Int32Array) => model.scoreUsers!(u) };
+ * const result = await evaluateFullRanking({ numItems, testItems, trainMask, ks: [10], ...ranking });
+ * ```
+ */
+export function maskedRanker(model: Predictor, exclude: Excluded): RankUsers | undefined {
+  if (!factorsOf(model)) return undefined;
+  return (users, k) => {
+    const factors = factorsOf(model);
+    if (!factors) throw new Error('maskedRanker: the model no longer gives dot-product factors (it was trained since the ranker was made)');
+    return andThen(rankByFactors(factors, users, k, exclude), (top) => top.items);
+  };
+}
+
+/**
+ * `evaluateFullRanking`'s ranking options for `model`: `rankUsers` through `rank_topk` when
+ * its scores are a dot product, else its `scoreUsers`.
+ * @example
+ * ```ts
+ * await evaluateFullRanking({ numItems, testItems, trainMask, ks: [100], ...rankingOf(model, trainMask) });
+ * ```
+ */
+export function rankingOf(model: Predictor, exclude: Excluded): { rankUsers: RankUsers } | { scoreUsers: (users: Int32Array) => MaybePromise<Float32Array> } {
+  const rankUsers = maskedRanker(model, exclude);
+  if (rankUsers) return { rankUsers };
+  if (typeof model.scoreUsers !== 'function') throw new Error('rankingOf: the model scores no items (no scoreUsers)');
+  return { scoreUsers: (users) => model.scoreUsers!(users) };
+}
+
 const METHOD_OF = { items: 'scoreUsers', categories: 'scoreCategories', ratings: 'predictRatings' } as const;
 
 /**
@@ -92,6 +193,17 @@ export async function topKFor(
   model: Predictor, output: 'items' | 'categories', users: Int32Array, k: number, exclude?: Pick<UserItemCSR, 'rowOf'>,
 ): Promise<TopK[]> {
   for (const user of users) if (!Number.isInteger(user) || user < 0) throw new Error(`topK: user must be a non-negative integer index, got ${user}`);
+  const factors = output === 'items' ? factorsOf(model) : undefined;
+  if (factors) {
+    if (!(Number.isInteger(k) && k >= 1)) throw new Error(`topK: k must be a positive integer, got ${k}`);
+    const width = Math.min(k, factors.items.shape[0]!);
+    const top = await rankByFactors(factors, users, width, exclude);
+    return Array.from(users, (_, b) => {
+      const row = top.items.subarray(b * width, (b + 1) * width);
+      const n = row.indexOf(-1) === -1 ? width : row.indexOf(-1);
+      return { items: row.slice(0, n), scores: top.scores.slice(b * width, b * width + n) };
+    });
+  }
   const scores = output === 'items' ? await model.scoreUsers!(users) : await model.scoreCategories!(users);
   const width = users.length ? scores.length / users.length : 0;
   return Array.from(users, (user, b) => {

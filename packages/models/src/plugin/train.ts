@@ -9,7 +9,7 @@ import { type CheckpointStore, Trainer, type TrainingHistory, type Validation } 
 import { type ModelConfig, numberField, targetBehavior } from './config.js';
 import { checkNeeds, type ModelShape, shapeOf, type TrainingData } from './data.js';
 import { type FitContext, type FitHooks, getModel, type ModelDefinition, parseModelConfig } from './define.js';
-import type { Predictor } from './inference.js';
+import { type Predictor, rankingOf } from './inference.js';
 
 /** Options of {@link trainModel}. */
 export interface TrainModelOptions extends FitHooks {
@@ -96,7 +96,7 @@ export function hitRateValidation(model: Predictor, data: TrainingData, config: 
     evaluate: async () => {
       const result = await evaluateFullRanking({
         numItems: train.numItems, testItems, trainMask: mask, users, ks: [k], metrics: ['HR'],
-        scoreUsers: (block) => model.scoreUsers!(block),
+        ...rankingOf(model, mask),
       });
       return result.metrics[name];
     },

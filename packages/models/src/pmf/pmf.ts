@@ -1,6 +1,6 @@
 import { add, Embedding, gather, matmul, Module, mul, square, sum, tensor, type Tensor } from '@rec/core';
 import { scoreInBlocks } from '../ncf/rows.js';
-import type { Recommender } from '../plugin/inference.js';
+import type { DotProductFactors, Recommender } from '../plugin/inference.js';
 import type { MaybePromise } from '../training/read.js';
 import type { RatingRegressor } from '../training/squared.js';
 
@@ -81,5 +81,10 @@ export class PMF extends Module implements Recommender, RatingRegressor {
   /** r̂ of `users` against every item, row-major; a promise on `webgpu`. */
   scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     return scoreInBlocks(users, this.numItems, 512, (block) => matmul(gather(this.users.weight, tensor(block)), this.items.weight, { transposeB: true }));
+  }
+
+  /** The score is ⟨users[u], items[i]⟩: these tables, for ranking through `rank_topk`. */
+  dotProductFactors(): DotProductFactors {
+    return { users: this.users.weight, items: this.items.weight };
   }
 }

@@ -22,7 +22,7 @@ import {
   type ReportRow, type TrainingCurve, wilcoxonSignedRank,
 } from '@rec/eval';
 import { type TrainingData, trainingDataOf } from '../plugin/data.js';
-import { requireOutput } from '../plugin/inference.js';
+import { rankingOf, requireOutput } from '../plugin/inference.js';
 import type {
   MethodResult, PerUserValues, PreparedProtocol, Reproduction, ReproductionMethod, ReproductionReport, ReproductionSettings, TuningCandidate,
 } from '../reproduction/define.js';
@@ -134,7 +134,7 @@ async function evaluateNmtr(trained: Parameters<Reproduction<NmtrProtocol>['eval
   requireOutput(trained.model, 'items', trained.name, trained.definition.outputs);
   const result = await evaluateFullRanking({
     numItems: protocol.train.numItems, testItems: protocol.testItems, trainMask: protocol.purchases, ks: [...NMTR_KS], perUser: true,
-    scoreUsers: (block) => trained.model.scoreUsers!(block),
+    ...rankingOf(trained.model, protocol.purchases),
   });
   const perUser = result.perUser!;
   return {

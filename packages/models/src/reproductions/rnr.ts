@@ -46,7 +46,7 @@ import { allButLastOne, type Dataset, type Interactions, resolveSplit, UserItemC
 import { createReport, evaluateFullRanking, mae, pairedTTest, type ReportRow, rmse, type TrainingCurve } from '@rec/eval';
 import { configFieldsOf } from '../plugin/define.js';
 import { type TrainingData, trainingDataOf } from '../plugin/data.js';
-import { type Predictor, requireOutput } from '../plugin/inference.js';
+import { type Predictor, rankingOf, requireOutput } from '../plugin/inference.js';
 import type { TrainedModel } from '../plugin/train.js';
 import {
   bestValidation, formatMetric as fmt, pairPerUser, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
@@ -220,7 +220,7 @@ function recallValidation(model: Predictor, data: TrainingData): Validation | un
     evaluate: async () => {
       const result = await evaluateFullRanking({
         numItems: train.numItems, testItems, trainMask, ks: [K], metrics: ['Recall'],
-        scoreUsers: (block) => model.scoreUsers!(block),
+        ...rankingOf(model, trainMask),
       });
       return result.metrics[RECALL]!;
     },
@@ -253,7 +253,7 @@ async function evaluateRnr(trained: TrainedModel, protocol: RnrProtocol): Promis
   requireOutput(trained.model, 'items', trained.name, trained.definition.outputs);
   const ranking = await evaluateFullRanking({
     numItems: protocol.train.numItems, testItems: protocol.testItems, trainMask: protocol.trainMask, ks: [K], metrics: ['Recall', 'MRR'], perUser: true,
-    scoreUsers: (block) => trained.model.scoreUsers!(block),
+    ...rankingOf(trained.model, protocol.trainMask),
   });
   const metrics: Record<string, number> = { [RECALL]: ranking.metrics[RECALL]!, [MRR]: ranking.metrics[MRR]!, users: ranking.numUsers };
   const { test } = protocol;
