@@ -62,6 +62,19 @@ describe('reproduce mrlr on an Amazon Toys slice', () => {
     expect(JSON.parse(readFileSync(join(fresh, 'methods', 'bpr.f2.json'), 'utf8')).config.epochs).toBe(JSON.parse(readFileSync(join(fresh, 'methods', 'bpr.tune.json'), 'utf8')).bestEpoch + 1);
   });
 
+  it('on yelp (Fig. 5\'s stand-in) prints no Sports paper columns and checks Fig. 5\'s claim', { timeout: 300_000 }, async (ctx) => {
+    requireDataset(ctx, 'amazon-s3rec/Toys_and_Games');
+    setBackend('js');
+    const full = await readDataset('amazon-s3rec/Toys_and_Games');
+    const slice: Dataset = { ...full, interactions: kCore(sampleUsers(full.interactions, { count: 2000, seed: 1 }), 5) };
+    const out = join(mkdtempSync(join(tmpdir(), 'rec-reproduce-mrlr-')), 'yelp');
+    await runReproduction(getReproduction('mrlr'), { data: 'yelp', out, epochs: 1, methods: ['most-popular.f1'], log: () => {}, readDataset: async () => slice });
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).not.toContain('paper Sports all');
+    expect(report).toContain('No paper columns: this stands in for Fig. 5');
+    expect(report).toContain('- MRLR > MP2Vec, the second best of Fig. 5 (+5.10 % All, +5.62 % Cold, p < .01): not run (MRLR missing).');
+  });
+
   it('knows what every method id is (tuning, fold, α sweep, share) and orders tuning first, the α-on-validation folds after the sweeps', () => {
     const recipe = getReproduction('mrlr');
     const cost = new Map(recipe.methods('toys').map((m) => [m.id, recipe.cost!(m)]));
