@@ -97,13 +97,25 @@ describe('reproduce rnr on an ml-100k slice', () => {
       const ran = methods.includes(`${claim.a}.paper`) && methods.includes(`${claim.b}.paper`);
       const line = claims.split('\n').find((l) => l.startsWith(`- ${claim.text}: `));
       expect(line, claim.text).toBeDefined();
-      if (ran) expect(line).toMatch(/: \*\*(holds|holds in direction only \(.+\)|does not hold( on .+)?)\*\* — Recall@10 0\.\d{4} vs 0\.\d{4} \(paired t p = .+\); MRR@10 /);
+      if (ran) expect(line).toMatch(/: \*\*(holds|holds in direction only \(.+\)|does not hold( on .+)?|not tested: validation chose α = 1 for .+)\*\*( \(validation chose α = 1 for .+\))? — Recall@10 0\.\d{4} vs 0\.\d{4} \(paired t p = .+\); MRR@10 /);
       else expect(line).toMatch(/: not run \(.+ missing\)\.$/);
     }
     expect(report).toMatch(/\| RnR\(BPR, SVD\) vs Vanilla\(BPR, SVD\) \| Recall@10 \| 0\.\d{4} \| 0\.\d{4} \| [+-]\d\.\d{4} \| .+ \| .+ \| 150 \|/);
     expect(report).toMatch(/\| Vanilla\(BPR, SVD\) vs BPR \| MRR@10 \|/);
     expect(report).toMatch(/## What the learning-rate grid changes[^]*\n\| BPR \| 0\.\d{4} \| 0\.\d{4} \| 0\.\d{4} \| 0\.\d{4} \| 0\.0\d* \| [12] \|/);
     expect(report).toContain('## Tuning on the validation users');
+
+    // A multi-task model tuned to α = 1 had no rating loss: claims about it are not tested by it.
+    const uncoupled = run.results.map((r) => (r.id === 'vanilla-bpr.paper' ? { ...r, config: { ...r.config, alpha: 1 } } : r));
+    const recheck = recipe.report(uncoupled, { train: slice.interactions, test: slice.interactions, spec: 'rnr:300', description: '' } as unknown as RnrProtocol,
+      { data: 'ml-100k', dataset: recipe.datasets['ml-100k']!, epochs: 2, dim: 50, seed: 1 });
+    const text = recheck.sections.join('\n');
+    expect(text).toContain('- Vanilla(BPR, SVD) > BPR (the same claim): **not tested: validation chose α = 1 for Vanilla(BPR, SVD), so it trained without its rating loss, as the single-task model** — Recall@10');
+    // The other side at α = 1 is named beside the verdict (unless RnR itself was tuned to α = 1).
+    const rnrAlpha = run.results.find((r) => r.id === 'rnr-bpr.paper')!.config.alpha;
+    expect(text).toMatch(rnrAlpha === 1
+      ? /- RnR\(BPR, SVD\) > Vanilla\(BPR, SVD\) \(the same claim\): \*\*not tested: validation chose α = 1 for RnR\(BPR, SVD\)/
+      : /- RnR\(BPR, SVD\) > Vanilla\(BPR, SVD\) \(the same claim\): \*\*[^*]+\*\* \(validation chose α = 1 for Vanilla\(BPR, SVD\): it is the single-task model here\) — /);
 
     // Where the paper has numbers (ml-1m, Yelp), its Table 1 stands beside ours.
     const protocol = { train: slice.interactions, test: slice.interactions, spec: 'rnr:300', description: '' } as unknown as RnrProtocol;
