@@ -11,12 +11,13 @@
  *   cd apps/bench && REC_DATA_DIR=… node --conditions=@rec/source --import tsx src/ranking.ts
  */
 import { join } from 'node:path';
-import { gather, matmul, noGrad, Philox, resolveBackend, runKernel, tensor, tidy, type Tensor } from '@rec/core';
+import { gather, matmul, noGrad, Philox, resolveBackend, tensor, tidy, type Tensor } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { positivesByBehavior, UserItemCSR } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { evaluateFullRanking, type FullRankingOptions } from '@rec/eval';
 import { registerNativeBackend } from '@rec/kernels';
+import { maskedRanker } from '@rec/models';
 
 const KS = [50, 80, 100, 200];
 const DIM = 64;
@@ -34,22 +35,8 @@ const rng = new Philox({ seed: 7, stream: 1 });
 const users = tensor(rng.fillNormal(new Float32Array(numUsers * DIM), 0, 0.1), [numUsers, DIM], { backend });
 const items = tensor(rng.fillNormal(new Float32Array(numItems * DIM), 0, 0.1), [numItems, DIM], { backend });
 
-/** The block's rows of the train mask as a CSR over the block. */
-function blockMask(block: Int32Array): { indptr: Int32Array; indices: Int32Array } {
-  const indptr = new Int32Array(block.length + 1);
-  block.forEach((u, b) => (indptr[b + 1] = indptr[b] + trainMask.rowLength(u)));
-  const indices = new Int32Array(indptr[block.length]);
-  block.forEach((u, b) => indices.set(trainMask.rowOf(u), indptr[b]));
-  return { indptr, indices };
-}
-
-const rankUsers = (block: Int32Array, k: number): Int32Array =>
-  tidy(() => {
-    const mask = blockMask(block);
-    const userBlock = gather(users, tensor(block, undefined, { backend }));
-    const [top] = runKernel('rank_topk', [userBlock, items, tensor(mask.indptr, undefined, { backend }), tensor(mask.indices, undefined, { backend })], { k });
-    return (top.readSync() as Int32Array).slice();
-  });
+// The ranker `rec eval` uses for a dot-product model (@rec/models' maskedRanker over rank_topk).
+const rankUsers = maskedRanker({ dotProductFactors: () => ({ users, items }) }, trainMask)!;
 const scoreUsers = (block: Int32Array): Float32Array =>
   tidy(() => noGrad(() => (matmul(gather(users, tensor(block, undefined, { backend })), items, { transposeB: true }).readSync() as Float32Array).slice()));
 

@@ -87,27 +87,28 @@ type Excluded = Pick<UserItemCSR, 'rowOf'>;
 
 /**
  * The top `k` of each of `users` by ⟨users[u], items[i]⟩ through `rank_topk`, each user's row
- * of `exclude` masked: row-major users × k indexes and their scores (−1 and −∞ past the
- * unmasked items), read back to the host.
+ * of `exclude` masked: the kernel's [indexes i32 [B, k], scores f32 [B, k]] (−1 and −∞ past
+ * the unmasked items), on the factors' backend. The caller reads what it needs and disposes both.
  */
-function rankByFactors(factors: DotProductFactors, users: Int32Array, k: number, exclude: Excluded | undefined): MaybePromise<{ items: Int32Array; scores: Float32Array }> {
-  const rows = users.length ? Array.from(users, (u) => exclude?.rowOf(u) ?? EMPTY) : [];
+function rankTopK(factors: DotProductFactors, users: Int32Array, k: number, exclude: Excluded | undefined): [Tensor, Tensor] {
+  const rows = Array.from(users, (u) => exclude?.rowOf(u) ?? EMPTY);
   const indptr = new Int32Array(users.length + 1);
   rows.forEach((row, b) => (indptr[b + 1] = indptr[b]! + row.length));
   const indices = new Int32Array(indptr[users.length]!);
   rows.forEach((row, b) => indices.set(row, indptr[b]));
   const backend = factors.users.backend;
-  const [top, scores] = tidy(() => {
+  return tidy(() => {
     const block = gather(factors.users, tensor(users, undefined, { backend }));
     return runKernel('rank_topk', [block, factors.items, tensor(indptr, undefined, { backend }), tensor(indices, undefined, { backend })], { k }) as [Tensor, Tensor];
   });
-  const reads = [hostCopy(top), hostCopy(scores)];
-  const done = ([items, values]: TypedArray[]): { items: Int32Array; scores: Float32Array } => {
-    top.dispose();
-    scores.dispose();
-    return { items: items as Int32Array, scores: values as Float32Array };
-  };
-  return reads.some((r) => r instanceof Promise) ? Promise.all(reads).then(done) : done(reads as TypedArray[]);
+}
+
+/** A copy of `t`'s values on the host, `t` disposed once read. */
+function readAndDispose<T extends TypedArray>(t: Tensor): MaybePromise<T> {
+  return andThen(hostCopy(t), (values) => {
+    t.dispose();
+    return values as T;
+  });
 }
 const EMPTY = new Int32Array(0);
 
@@ -140,7 +141,9 @@ export function maskedRanker(model: Predictor, exclude: Excluded): RankUsers | u
   return (users, k) => {
     const factors = factorsOf(model);
     if (!factors) throw new Error('maskedRanker: the model no longer gives dot-product factors (it was trained since the ranker was made)');
-    return andThen(rankByFactors(factors, users, k, exclude), (top) => top.items);
+    const [top, scores] = rankTopK(factors, users, k, exclude);
+    scores.dispose(); // evaluation needs the order only
+    return readAndDispose<Int32Array>(top);
   };
 }
 
@@ -197,11 +200,13 @@ export async function topKFor(
   if (factors) {
     if (!(Number.isInteger(k) && k >= 1)) throw new Error(`topK: k must be a positive integer, got ${k}`);
     const width = Math.min(k, factors.items.shape[0]!);
-    const top = await rankByFactors(factors, users, width, exclude);
+    const [top, scores] = rankTopK(factors, users, width, exclude);
+    const [items, values] = await Promise.all([readAndDispose<Int32Array>(top), readAndDispose<Float32Array>(scores)]);
     return Array.from(users, (_, b) => {
-      const row = top.items.subarray(b * width, (b + 1) * width);
-      const n = row.indexOf(-1) === -1 ? width : row.indexOf(-1);
-      return { items: row.slice(0, n), scores: top.scores.slice(b * width, b * width + n) };
+      const row = items.subarray(b * width, (b + 1) * width);
+      const padded = row.indexOf(-1);
+      const n = padded === -1 ? width : padded;
+      return { items: row.slice(0, n), scores: values.slice(b * width, b * width + n) };
     });
   }
   const scores = output === 'items' ? await model.scoreUsers!(users) : await model.scoreCategories!(users);
