@@ -41,6 +41,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("sampled_softmax", Napi::Function::New(env, rec::sampled_softmax, "sampled_softmax"));
   exports.Set("sampled_softmax_grad", Napi::Function::New(env, rec::sampled_softmax_grad, "sampled_softmax_grad"));
   exports.Set("skipgram_step", Napi::Function::New(env, rec::skipgram_step, "skipgram_step"));
+  exports.Set("skipgram_sample_step", Napi::Function::New(env, rec::skipgram_sample_step, "skipgram_sample_step"));
   exports.Set("dense_bias_act", Napi::Function::New(env, rec::dense_bias_act, "dense_bias_act"));
   exports.Set("tower_score", Napi::Function::New(env, rec::tower_score, "tower_score"));
   exports.Set("softmax", Napi::Function::New(env, rec::softmax, "softmax"));

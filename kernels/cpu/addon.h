@@ -23,6 +23,7 @@ Napi::Value matmul(const Napi::CallbackInfo& info);
 Napi::Value sampled_softmax(const Napi::CallbackInfo& info);
 Napi::Value sampled_softmax_grad(const Napi::CallbackInfo& info);
 Napi::Value skipgram_step(const Napi::CallbackInfo& info);
+Napi::Value skipgram_sample_step(const Napi::CallbackInfo& info);
 Napi::Value dense_bias_act(const Napi::CallbackInfo& info);
 Napi::Value tower_score(const Napi::CallbackInfo& info);
 Napi::Value softmax(const Napi::CallbackInfo& info);

@@ -584,6 +584,50 @@ if (wanted('skipgram_step')) {
     }
   }
 }
+// ---- skipgram_sample_step -----------------------------------------------------------------------
+// Item2Vec's step (plain skip-gram: α2 = 0, λ = 0, no categories) on the 1,000,000-row item
+// tables, its 5 negatives per pair drawn inside the kernel from a Zipf unigram^0.75 alias
+// table; beside it, the same step as neg_sample_alias + skipgram_step (what it replaces), on
+// native. Rated against gather+scatter for the rows it must read and write: the context row
+// and 6 output rows of 64 floats per pair.
+if (wanted('skipgram_sample_step')) {
+  const N = 5;
+  const noise = AliasTable.fromWeights(unigramWeights(Array.from({ length: ROWS }, (_, j) => Math.floor(1e6 / (1 + j)) + 1)));
+  const batches = Array.from({ length: BATCHES }, (_, b) => [randomIds(6500 + b, BATCH, ROWS), new Int32Array(BATCH), randomIds(8500 + b, BATCH, ROWS)]);
+  const state = (backend: Backend) => ({
+    tables: [tensor(uniform(44, ROWS * DIM, -0.1, 0.1), [ROWS, DIM], { backend }), tensor(new Float32Array(DIM), [1, DIM], { backend }), tensor(uniform(45, ROWS * DIM, -0.1, 0.1), [ROWS, DIM], { backend })],
+    noise: [tensor(noise.prob, undefined, { backend }), tensor(noise.alias, undefined, { backend })],
+    batches: batches.map((ids) => ids.map((x) => tensor(x, undefined, { backend }))),
+  });
+  const ref = state(js);
+  const nat = state(native);
+  const attrs = { alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.025, reg: 0 };
+  const draw = (i: number) => ({ seed: 1, stream: 0, counter: 2 * i * BATCH * N });
+  const fused = (s: ReturnType<typeof state>, i: number): number =>
+    hostF32(runKernel('skipgram_sample_step', [...s.tables, ...s.batches[i % BATCHES], ...s.noise], { ...attrs, negatives: N, ...draw(i) })[0])[0];
+  const composed = (s: ReturnType<typeof state>, i: number): number => tidy(() => {
+    const [negs] = runKernel('neg_sample_alias', s.noise, { count: BATCH * N, maxTries: 1, ...draw(i) });
+    return hostF32(runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], reshape(negs, [BATCH, N])], attrs)[0])[0];
+  });
+  setNativeThreads(1);
+  for (let i = 0; i < 3; i++) assertClose([fused(nat, i)], [fused(ref, i)], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_sample_step loss');
+  ref.tables.forEach((t, k) => assertClose(hostF32(nat.tables[k]), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_sample_step table ${k}`));
+  const size = `v and v′ ${ROWS.toLocaleString('en')} × ${DIM}, batch ${BATCH} pairs × ${N} negatives drawn inside (alias table of ${ROWS.toLocaleString('en')})`;
+  const bytes = BATCH * (1 + N + 1) * 2 * 4 * DIM;
+  const refMs = timeCalls(10, 2, (i) => fused(ref, i + 3));
+  results.push({ kernel: 'skipgram_sample_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M pairs/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+  for (const t of THREAD_COUNTS) {
+    setNativeThreads(t);
+    const ms = timeCalls(100, 10, (i) => fused(nat, i));
+    const apartMs = timeCalls(100, 10, (i) => composed(nat, i));
+    const gbs = bytes / ms / 1e6;
+    results.push({
+      kernel: 'skipgram_sample_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
+      rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
+      note: `deterministic; neg_sample_alias + skipgram_step apart: ${apartMs.toFixed(3)} ms (fused ${(apartMs / ms).toFixed(2)}× faster)`,
+    });
+  }
+}
 // ---- dense_bias_act ----------------------------------------------------------------------------
 // An MLP tower layer: a batch of 4,096 rows, 256 → 256, relu. Rated against FMA peak (2·m·k·n).
 if (wanted('dense_bias_act')) {

@@ -20,17 +20,109 @@
 // built for it) — the same words, the same output; with one try per row and an
 // even counter (the models' draws), rows r and r + 1 share one block, so 8
 // blocks serve 16 rows.
+// The alias entries are checked where drawn (one pass over the output; on a bad
+// draw, a scan names the table's first bad entry, as the reference): a bad entry
+// that no draw reaches is not reported — checking all V entries on every call
+// cost more than the draws on a 1,000,000-item table (apps/bench kernels.ts).
 // Table construction stays on the host (AliasTable.fromWeights): a sequential
 // O(V) pass run once per training — the documented exception of issue 3.
 #include <atomic>
 
 #include "../addon.h"
+#include "../common/alias_draws.h"
 #include "../common/checks.h"
 #include "../common/philox.h"
 #include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
+namespace {
+
+/**
+ * The item of one draw from its two words: column ⌊w0·V/2³²⌋, kept when the coin w1 is below
+ * its prob. Branch-free: the coin is a fair guess for the branch predictor wherever prob is
+ * away from 0 and 1, and its mispredictions were most of the draw's time.
+ */
+inline int32_t alias_pick(const float* prob, const int32_t* alias, uint32_t V, uint32_t w0, uint32_t w1) {
+  const uint32_t column = mulhi32(w0, V);
+  const float coin = float(w1 >> 8) * 0x1p-24f;
+  const int32_t other = alias[column];
+  const int32_t keep = -int32_t(coin < prob[column]);  // all ones to keep the column
+  return (int32_t(column) & keep) | (other & ~keep);
+}
+
+}  // namespace
+
+void check_alias_draws(const Napi::Env& env, const char* kernel, const int32_t* drawn, int64_t n, const int32_t* alias, uint32_t V) {
+  bool bad = false;
+  for (int64_t r = 0; r < n; ++r) bad |= uint32_t(drawn[r]) >= V;
+  if (!bad) return;
+  for (uint32_t i = 0; i < V; ++i) {
+    if (alias[i] < 0 || uint32_t(alias[i]) >= V) {
+      fail(env, std::string(kernel) + ": alias[" + std::to_string(i) + "] = " + std::to_string(alias[i]) + " is outside [0, " + std::to_string(V) + ")");
+    }
+  }
+}
+
+void alias_draws(const float* prob, const int32_t* alias, uint32_t V, PhiloxKey key, uint32_t stream, uint64_t counter, uint64_t max_tries,
+                 int64_t n, int32_t* out) {
+  const auto pick = [&](uint32_t w0, uint32_t w1) { return alias_pick(prob, alias, V, w0, w1); };
+  // Every first draw is accepted: word pairs for kLanes rows at once (philox4x32_x8), the
+  // same words philox_u32_pair_at gives one row at a time, so the output is unchanged.
+  constexpr int kLanes = 8;
+  // With one try per row and an even counter, rows r and r + 1 take the two halves of one
+  // Philox block once row r's word starts a block: 8 blocks then serve 16 rows.
+  const bool paired = max_tries == 1 && counter % 2 == 0;
+  parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
+    int64_t r = begin;
+    uint32_t lo[kLanes], hi[kLanes], words[4][kLanes];
+    if (paired) {
+      if (r < end && (counter + 2 * uint64_t(r)) % 4 == 2) {  // the upper half of a block: alone, to align
+        uint32_t w0, w1;
+        philox_u32_pair_at(key, stream, counter + 2 * uint64_t(r), w0, w1);
+        out[r] = pick(w0, w1);
+        ++r;
+      }
+      for (; r + 2 * kLanes <= end; r += 2 * kLanes) {
+        const uint64_t block = (counter + 2 * uint64_t(r)) >> 2;
+        for (int l = 0; l < kLanes; ++l) {
+          lo[l] = uint32_t(block + uint64_t(l));
+          hi[l] = uint32_t((block + uint64_t(l)) >> 32);
+        }
+        philox4x32_x8(lo, hi, stream, key, words);
+        for (int l = 0; l < kLanes; ++l) {
+          out[r + 2 * l] = pick(words[0][l], words[1][l]);
+          out[r + 2 * l + 1] = pick(words[2][l], words[3][l]);
+        }
+      }
+    }
+    for (; r + kLanes <= end; r += kLanes) {
+      for (int l = 0; l < kLanes; ++l) {
+        const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
+        lo[l] = uint32_t(k >> 2);
+        hi[l] = uint32_t(k >> 34);
+      }
+      philox4x32_x8(lo, hi, stream, key, words);
+      for (int l = 0; l < kLanes; ++l) {
+        const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
+        const unsigned at = unsigned(k & 3);
+        uint32_t w0, w1;
+        if (at == 3) {
+          philox_u32_pair_at(key, stream, k, w0, w1);  // the pair straddles two blocks
+        } else {
+          w0 = words[at][l];
+          w1 = words[at + 1][l];
+        }
+        out[r + l] = pick(w0, w1);
+      }
+    }
+    for (; r < end; ++r) {
+      uint32_t w0, w1;
+      philox_u32_pair_at(key, stream, counter + 2 * uint64_t(r) * max_tries, w0, w1);
+      out[r] = pick(w0, w1);
+    }
+  });
+}
 
 Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
   constexpr const char* K = "neg_sample_alias";
@@ -50,9 +142,6 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
 
   if (prob.size == 0 || prob.size > 2147483647u) fail(env, "neg_sample_alias: the alias table must hold 1 to 2^31 - 1 entries");
   const uint32_t V = uint32_t(prob.size);
-  for (size_t i = 0; i < alias.size; ++i) {
-    if (alias[i] < 0 || uint32_t(alias[i]) >= V) fail(env, "neg_sample_alias: alias[" + std::to_string(i) + "] = " + std::to_string(alias[i]) + " is outside [0, " + std::to_string(V) + ")");
-  }
   if (exclude) {
     if (indptr.size < 1) fail(env, "neg_sample_alias: indptr must hold numUsers + 1 entries");
     const int64_t num_users = int64_t(indptr.size) - 1;
@@ -69,71 +158,13 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
     }
   }
 
-  // The item of one draw from its two words: column ⌊w0·V/2³²⌋, kept when the coin w1 is below its prob.
-  const auto pick = [&](uint32_t w0, uint32_t w1) {
-    const uint32_t column = mulhi32(w0, V);
-    const float coin = float(w1 >> 8) * 0x1p-24f;
-    return coin < prob[column] ? int32_t(column) : alias[column];
-  };
-  std::atomic<int64_t> exhausted{0};
   if (!exclude) {
-    // Every first draw is accepted: word pairs for kLanes rows at once (philox4x32_x8), the
-    // same words philox_u32_pair_at gives one row at a time, so the output is unchanged.
-    constexpr int kLanes = 8;
-    // With one try per row and an even counter, rows r and r + 1 take the two halves of one
-    // Philox block once row r's word starts a block: 8 blocks then serve 16 rows.
-    const bool paired = max_tries == 1 && counter % 2 == 0;
-    parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
-      int64_t r = begin;
-      uint32_t lo[kLanes], hi[kLanes], words[4][kLanes];
-      if (paired) {
-        if (r < end && (counter + 2 * uint64_t(r)) % 4 == 2) {  // the upper half of a block: alone, to align
-          uint32_t w0, w1;
-          philox_u32_pair_at(key, stream, counter + 2 * uint64_t(r), w0, w1);
-          out[r] = pick(w0, w1);
-          ++r;
-        }
-        for (; r + 2 * kLanes <= end; r += 2 * kLanes) {
-          const uint64_t block = (counter + 2 * uint64_t(r)) >> 2;
-          for (int l = 0; l < kLanes; ++l) {
-            lo[l] = uint32_t(block + uint64_t(l));
-            hi[l] = uint32_t((block + uint64_t(l)) >> 32);
-          }
-          philox4x32_x8(lo, hi, stream, key, words);
-          for (int l = 0; l < kLanes; ++l) {
-            out[r + 2 * l] = pick(words[0][l], words[1][l]);
-            out[r + 2 * l + 1] = pick(words[2][l], words[3][l]);
-          }
-        }
-      }
-      for (; r + kLanes <= end; r += kLanes) {
-        for (int l = 0; l < kLanes; ++l) {
-          const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
-          lo[l] = uint32_t(k >> 2);
-          hi[l] = uint32_t(k >> 34);
-        }
-        philox4x32_x8(lo, hi, stream, key, words);
-        for (int l = 0; l < kLanes; ++l) {
-          const uint64_t k = counter + 2 * uint64_t(r + l) * max_tries;
-          const unsigned at = unsigned(k & 3);
-          uint32_t w0, w1;
-          if (at == 3) {
-            philox_u32_pair_at(key, stream, k, w0, w1);  // the pair straddles two blocks
-          } else {
-            w0 = words[at][l];
-            w1 = words[at + 1][l];
-          }
-          out[r + l] = pick(w0, w1);
-        }
-      }
-      for (; r < end; ++r) {
-        uint32_t w0, w1;
-        philox_u32_pair_at(key, stream, counter + 2 * uint64_t(r) * max_tries, w0, w1);
-        out[r] = pick(w0, w1);
-      }
-    });
+    alias_draws(prob.data, alias.data, V, key, stream, counter, max_tries, n, out.data);
+    check_alias_draws(env, K, out.data, n, alias.data, V);
     return Napi::Number::New(env, 0.0);
   }
+  const auto pick = [&](uint32_t w0, uint32_t w1) { return alias_pick(prob.data, alias.data, V, w0, w1); };
+  std::atomic<int64_t> exhausted{0};
   parallel_for(n, 4096, [&](int64_t begin, int64_t end, int) {
     int64_t local = 0;
     for (int64_t r = begin; r < end; ++r) {
@@ -148,6 +179,7 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
     }
     exhausted += local;
   });
+  check_alias_draws(env, K, out.data, n, alias.data, V);
   return Napi::Number::New(env, double(exhausted.load()));
 }
 

@@ -4,6 +4,9 @@
 // t = w + (β/|C|)·Σ_{l∈C} x_l over the item's categories C (Sun et al., MRLR,
 // §3.2 Eq. 5, §3.4 Eq. 7, §3.5 Eq. 9).
 // Reference and full contract: packages/core/src/kernels/sgd/skipgram_step.ts.
+// `skipgram_sample_step` (below) is the same step with its negatives drawn here
+// first, by neg_sample_alias's recipe (common/alias_draws.h) into a per-thread buffer;
+// contract: packages/core/src/kernels/sgd/skipgram_sample_step.ts.
 //
 //   per example: c = α1·a + α2·b;  for j in [target, negatives…], y = [j = target]:
 //     C_j = extraIndices[extraIndptr[j] … extraIndptr[j+1]),  m_j = β / |C_j|
@@ -11,6 +14,7 @@
 //     s = c·t;  g = y − σ(s);  ĉ += g·t
 //     w_j += lr·(g·c − λ·w_j);   for l in C_j, in list order: x_l += lr·(g·m_j·c − λ·x_l)
 //   then a += lr·(α1·ĉ − λ·a),  b += lr·(α2·ĉ − λ·b);   loss = mean Σ_j softplus(∓s)
+//   (α2 = 0 and λ = 0: b is neither read nor written, c = α1·a)
 //
 // Layouts: A f32 [Ra·d], B f32 [Rb·d], W f32 [Ro·d], X f32 [Rx·d] or empty,
 // extraIndptr i32 [Ro + 1] and extraIndices i32 [nnz] (CSR: output row j's
@@ -48,7 +52,12 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "../addon.h"
+#include "../common/alias_draws.h"
 #include "../common/checks.h"
 #include "../common/fast_exp.h"
 #include "../common/js_exp.h"
@@ -94,6 +103,8 @@ struct SkipgramBatch {
   const int32_t* negs;
   int64_t d, N;
   double alpha1, alpha2, beta, lr, reg;
+  /** Whether b is read and written: not when α2 = 0 and λ = 0 (its update would add 0; c = α1·a). */
+  bool use_b;
 
   int32_t output_row(int64_t e, int64_t j) const { return j == 0 ? targets[e] : negs[e * N + j - 1]; }
 
@@ -101,7 +112,7 @@ struct SkipgramBatch {
   template <bool kExtra>
   void prefetch(int64_t f) const {
     prefetch_row(A + int64_t(ca[f]) * d, d);
-    prefetch_row(B + int64_t(cb[f]) * d, d);
+    if (use_b) prefetch_row(B + int64_t(cb[f]) * d, d);
     for (int64_t j = 0; j <= N; ++j) {
       const int32_t row = output_row(f, j);
       prefetch_row(W + int64_t(row) * d, d);
@@ -115,12 +126,14 @@ struct SkipgramBatch {
   template <typename T>
   void load_context(int64_t e, T* ctx, T* grad) const {
     const float* a = A + int64_t(ca[e]) * d;
-    const float* b = B + int64_t(cb[e]) * d;
     const T a1 = T(alpha1), a2 = T(alpha2);
-    for (int64_t k = 0; k < d; ++k) {
-      ctx[k] = a1 * T(a[k]) + a2 * T(b[k]);
-      grad[k] = 0;
+    if (use_b) {
+      const float* b = B + int64_t(cb[e]) * d;
+      for (int64_t k = 0; k < d; ++k) ctx[k] = a1 * T(a[k]) + a2 * T(b[k]);
+    } else {
+      for (int64_t k = 0; k < d; ++k) ctx[k] = a1 * T(a[k]);
     }
+    for (int64_t k = 0; k < d; ++k) grad[k] = 0;
   }
 
   /** a += lr·(α1·ĉ − λ·a), b += lr·(α2·ĉ − λ·b) of example e, in T, rounded to f32 on store. */
@@ -133,6 +146,7 @@ struct SkipgramBatch {
       const T av = a[k];
       a[k] = float(av + step * (a1 * grad[k] - decay * av));
     }
+    if (!use_b) return;
     for (int64_t k = 0; k < d; ++k) {
       const T bv = b[k];
       b[k] = float(bv + step * (a2 * grad[k] - decay * bv));
@@ -237,10 +251,103 @@ struct SkipgramBatch {
         distinct = outs[j] != targets[e];
         for (int64_t k = 0; k < j && distinct; ++k) distinct = outs[j] != outs[k];
       }
-      if (distinct) return example_fast_rows(e, scratch);
+      if (distinct) {
+#if defined(__AVX512F__)
+        if (d <= 16) return example_fast_rows16(e, scratch);
+#endif
+        return example_fast_rows(e, scratch);
+      }
     }
     return example<kExtra, float>(e, scratch);
   }
+
+  /**
+   * gs[j] = y_j − σ(s_j) in place of the N + 1 dot products s_j (y_0 = 1 for the target, 0
+   * for the negatives); returns the loss Σ softplus(∓s_j). The ln(1 + e^−|z|) terms are summed
+   * as the ln of their product, each factor in (1, 2]: one ln per 64 rows (a product ≤ 2⁶⁴)
+   * instead of one per row.
+   */
+  float gradients_of_dots(float* __restrict gs) const {
+    float hinge = 0, prod = 1, logs = 0;
+    for (int64_t j = 0; j <= N; ++j) {
+      if (j % 64 == 63) {
+        logs += std::log(prod);
+        prod = 1;
+      }
+      const float sj = gs[j];
+      const float eps = exp_nonpositive(-std::fabs(sj));
+      const float inv = 1.0f / (1.0f + eps);
+      const float z = j == 0 ? -sj : sj;
+      hinge += z > 0 ? z : 0.0f;
+      prod *= 1.0f + eps;
+      gs[j] = (j == 0 ? 1.0f : 0.0f) - (sj >= 0 ? inv : eps * inv);
+    }
+    return hinge + logs + std::log(prod);
+  }
+
+  /**
+   * gradients_of_dots for N + 1 ≤ 16 rows: e^−|s|, σ and g for 16 lanes in loops of fixed
+   * length that GCC vectorises (the exps no longer wait on each other), then the loss's two
+   * sums over the N + 1 rows. The same arithmetic per row as gradients_of_dots, with one ln.
+   */
+  float gradients_of_dots16(float* __restrict gs) const {
+    float sv[16], ev[16], gv[16];
+    for (int j = 0; j < 16; ++j) sv[j] = j <= N ? gs[j] : 0.0f;
+    for (int j = 0; j < 16; ++j) {
+      const float eps = exp_nonpositive(-std::fabs(sv[j]));
+      const float inv = 1.0f / (1.0f + eps);
+      ev[j] = eps;
+      gv[j] = (j == 0 ? 1.0f : 0.0f) - (sv[j] >= 0 ? inv : eps * inv);
+    }
+    float hinge = 0, prod = 1;
+    for (int64_t j = 0; j <= N; ++j) {
+      const float z = j == 0 ? -sv[j] : sv[j];
+      hinge += z > 0 ? z : 0.0f;
+      prod *= 1.0f + ev[j];
+      gs[j] = gv[j];
+    }
+    return hinge + std::log(prod);
+  }
+
+#if defined(__AVX512F__)
+  /**
+   * example_fast_rows for d ≤ 16 (MRLR's and Item2Vec's d = 10): every row is one masked
+   * 16-lane vector, so the dot products, the updates and the context's gradient are a few
+   * vector instructions per row where the column loops ran 10 scalar steps with a remainder.
+   * The same operations as example_fast_rows except the dot product's summation order (a
+   * lane tree instead of left to right): deterministic, within f32 rounding of the reference.
+   */
+  double example_fast_rows16(int64_t e, float* __restrict gs) const {
+    const __mmask16 mask = __mmask16((1u << d) - 1u);
+    const __m512 fl = _mm512_set1_ps(float(lr)), fr = _mm512_set1_ps(float(reg));
+    const __m512 a1 = _mm512_set1_ps(float(alpha1)), a2 = _mm512_set1_ps(float(alpha2));
+    float* a = A + int64_t(ca[e]) * d;
+    float* b = B + int64_t(cb[e]) * d;
+    __m512 ctx = _mm512_mul_ps(a1, _mm512_maskz_loadu_ps(mask, a));
+    if (use_b) ctx = _mm512_add_ps(ctx, _mm512_mul_ps(a2, _mm512_maskz_loadu_ps(mask, b)));
+    for (int64_t j = 0; j <= N; ++j) {
+      const __m512 w = _mm512_maskz_loadu_ps(mask, W + int64_t(output_row(e, j)) * d);
+      gs[j] = _mm512_reduce_add_ps(_mm512_mul_ps(ctx, w));
+    }
+    const float loss = N < 16 ? gradients_of_dots16(gs) : gradients_of_dots(gs);
+    __m512 grad = _mm512_setzero_ps();
+    for (int64_t j = 0; j <= N; ++j) {
+      float* row = W + int64_t(output_row(e, j)) * d;
+      const __m512 w = _mm512_maskz_loadu_ps(mask, row);
+      const __m512 g = _mm512_set1_ps(gs[j]);
+      grad = _mm512_add_ps(grad, _mm512_mul_ps(g, w));
+      const __m512 step = _mm512_sub_ps(_mm512_mul_ps(g, ctx), _mm512_mul_ps(fr, w));
+      _mm512_mask_storeu_ps(row, mask, _mm512_add_ps(w, _mm512_mul_ps(fl, step)));
+    }
+    const __m512 av = _mm512_maskz_loadu_ps(mask, a);
+    _mm512_mask_storeu_ps(a, mask, _mm512_add_ps(av, _mm512_mul_ps(fl, _mm512_sub_ps(_mm512_mul_ps(a1, grad), _mm512_mul_ps(fr, av)))));
+    if (use_b) {
+      const __m512 bv = _mm512_maskz_loadu_ps(mask, b);
+      _mm512_mask_storeu_ps(b, mask, _mm512_add_ps(bv, _mm512_mul_ps(fl, _mm512_sub_ps(_mm512_mul_ps(a2, grad), _mm512_mul_ps(fr, bv)))));
+    }
+    return double(loss);
+  }
+#endif
 
   /**
    * Example e without categories and with distinct output rows, in f32 (scratch: 2·d + N + 1
@@ -262,23 +369,7 @@ struct SkipgramBatch {
       for (int64_t k = 0; k < d; ++k) s += ctx[k] * w[k];
       gs[j] = s;
     }
-    // σ per row; the loss terms' ln(1 + e^−|z|) summed as the ln of their product, each factor
-    // in (1, 2]: one ln per 64 rows (a product ≤ 2⁶⁴) instead of one per row.
-    float hinge = 0, prod = 1, logs = 0;
-    for (int64_t j = 0; j <= N; ++j) {
-      if (j % 64 == 63) {
-        logs += std::log(prod);
-        prod = 1;
-      }
-      const float sj = gs[j];
-      const float eps = exp_nonpositive(-std::fabs(sj));
-      const float inv = 1.0f / (1.0f + eps);
-      const float z = j == 0 ? -sj : sj;
-      hinge += z > 0 ? z : 0.0f;
-      prod *= 1.0f + eps;
-      gs[j] = (j == 0 ? 1.0f : 0.0f) - (sj >= 0 ? inv : eps * inv);
-    }
-    const float loss = hinge + logs + std::log(prod);
+    const float loss = N < 16 ? gradients_of_dots16(gs) : gradients_of_dots(gs);
     for (int64_t j = 0; j <= N; ++j) {
       float* w = W + int64_t(output_row(e, j)) * d;
       const float g = gs[j];
@@ -309,12 +400,17 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
     else return sg.example<kExtra, double>(e, scratch[size_t(tid)].data());
   };
   if (!hogwild) {
-    std::vector<double> terms(static_cast<size_t>(n));
+    // Kept between calls (every example writes its term): no allocation or page faults per batch.
+    // A plain reference for the workers: a thread_local named in the lambda would be each
+    // worker's own.
+    thread_local std::vector<double> kept;
+    if (kept.size() < size_t(n)) kept.resize(size_t(n));
+    std::vector<double>& terms = kept;
     run_in_row_order(
         n, total_keys, kOrderedChunk, ordered_in_series ? n + 1 : 2 * kOrderedChunk,
         [&](int64_t e, auto&& emit) {
           emit(row_key(0, sg.ca[e]));
-          emit(row_key(1, sg.cb[e]));
+          if (sg.use_b) emit(row_key(1, sg.cb[e]));
           for (int64_t j = 0; j <= sg.N; ++j) {
             const int32_t row = sg.output_row(e, j);
             emit(row_key(2, row));
@@ -328,7 +424,7 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
           terms[size_t(e)] = example(e, tid);
         });
     double total = 0;
-    for (double l : terms) total += l;
+    for (int64_t e = 0; e < n; ++e) total += terms[size_t(e)];
     return total;
   }
   std::vector<double> partial(size_t(nthreads), 0.0);
@@ -345,78 +441,131 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
   return total;
 }
 
+/** The inputs after parsing, and the call's shared checks and run; returns the mean loss. */
+struct SkipgramCall {
+  const char* K;
+  Span<float> A, B, W, X;
+  Span<int32_t> xp, xi, ca, cb, targets;
+  int64_t d, N;
+  double alpha1, alpha2, beta, lr, reg;
+  bool hogwild, fast;
+
+  /** Arguments 0–9 (tables, category map, dim, ids) of both kernels. */
+  static SkipgramCall parse_head(const Napi::CallbackInfo& info, const char* K) {
+    SkipgramCall c{};
+    c.K = K;
+    c.A = array_arg<float>(info, 0, K, "contextA");
+    c.B = array_arg<float>(info, 1, K, "contextB");
+    c.W = array_arg<float>(info, 2, K, "output");
+    c.X = array_arg<float>(info, 3, K, "extra");
+    c.xp = array_arg<int32_t>(info, 4, K, "extraIndptr");
+    c.xi = array_arg<int32_t>(info, 5, K, "extraIndices");
+    c.d = int_arg(info, 6, K, "dim", 1, 1 << 20);
+    c.ca = array_arg<int32_t>(info, 7, K, "ctxA");
+    c.cb = array_arg<int32_t>(info, 8, K, "ctxB", int64_t(c.ca.size));
+    c.targets = array_arg<int32_t>(info, 9, K, "targets", int64_t(c.ca.size));
+    return c;
+  }
+
+  /** The five numbers and two flags from argument `at` on: α1, α2, β, lr, λ, hogwild, fast. */
+  void parse_attrs(const Napi::CallbackInfo& info, size_t at) {
+    alpha1 = number_arg(info, at, K, "alpha1");
+    alpha2 = number_arg(info, at + 1, K, "alpha2");
+    beta = number_arg(info, at + 2, K, "extraWeight");
+    lr = number_arg(info, at + 3, K, "lr");
+    reg = number_arg(info, at + 4, K, "reg");
+    hogwild = info.Length() > at + 5 && info[at + 5].ToBoolean().Value();
+    fast = info.Length() > at + 6 && info[at + 6].ToBoolean().Value();
+  }
+
+  /** Checks shapes and ids against the tables, then runs the batch with negatives `negs` [n·N]. */
+  double run(Napi::Env env, const int32_t* negs_data, size_t negs_size) const {
+    const std::string k = K;
+    const Span<int32_t> negs{const_cast<int32_t*>(negs_data), negs_size};
+    const int64_t n = int64_t(ca.size);
+    if (A.size % size_t(d) != 0 || B.size % size_t(d) != 0 || W.size % size_t(d) != 0 || X.size % size_t(d) != 0) {
+      fail(env, k + ": tables are not whole rows of the given dim");
+    }
+    const int64_t rows_out = int64_t(W.size) / d;
+    // The category inputs are present when extraIndptr is (an extra table of 0 rows is valid: every list empty).
+    const bool has_extra = xp.size != 0;
+    check_ids(env, ca, int64_t(A.size) / d, K, "contextA row");
+    check_ids(env, cb, int64_t(B.size) / d, K, "contextB row");
+    check_ids(env, targets, rows_out, K, "target");
+    check_ids(env, negs, rows_out, K, "negative");
+    const bool use_b = alpha2 != 0 || reg != 0;
+    int64_t total_keys = n * ((use_b ? 2 : 1) + (N + 1));
+    if (has_extra) {
+      const int64_t rx = int64_t(X.size) / d;
+      const int64_t nnz = int64_t(xi.size);
+      if (int64_t(xp.size) != rows_out + 1) fail(env, k + ": extraIndptr must have one more entry than the output rows");
+      if (xp[0] != 0 || xp[size_t(rows_out)] != nnz) fail(env, k + ": extraIndptr must run from 0 to the length of extraIndices");
+      // Only the rows this batch touches: a scan of the whole map costs O(output rows) per call.
+      for (const Span<int32_t>* touched : {&targets, &negs}) {
+        for (size_t i = 0; i < touched->size; ++i) {
+          const int32_t r = (*touched)[i];
+          const int32_t lo = xp[size_t(r)], hi = xp[size_t(r) + 1];
+          if (!(lo <= hi && lo >= 0 && hi <= nnz)) fail(env, k + ": the category list of output row " + std::to_string(r) + " is not a range of extraIndices");
+          for (int32_t q = lo; q < hi; ++q) {
+            if (xi[size_t(q)] < 0 || xi[size_t(q)] >= rx) {
+              fail(env, k + ": extra row " + std::to_string(xi[size_t(q)]) + " of output row " + std::to_string(r) + " is out of range");
+            }
+          }
+          total_keys += hi - lo;
+        }
+      }
+    }
+
+    const SkipgramBatch sg{A.data, B.data, W.data, X.data, xp.data, xi.data, ca.data, cb.data, targets.data, negs_data, d, N, alpha1, alpha2, beta, lr, reg, use_b};
+    // Tables that are views of one buffer (distinct tensors, but they could share memory): run in order.
+    const Span<float>* tables[] = {&A, &B, &W, &X};
+    bool shared = false;
+    for (int i = 0; i < 4; ++i) {
+      for (int j = i + 1; j < 4; ++j) {
+        const Span<float>& p = *tables[i];
+        const Span<float>& q = *tables[j];
+        if (p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size) shared = true;
+      }
+    }
+    double total;
+    if (fast) total = has_extra ? run_batch<true, true>(sg, n, hogwild, total_keys, shared) : run_batch<false, true>(sg, n, hogwild, total_keys, shared);
+    else total = has_extra ? run_batch<true, false>(sg, n, hogwild, total_keys, shared) : run_batch<false, false>(sg, n, hogwild, total_keys, shared);
+    return n > 0 ? total / double(n) : 0.0;
+  }
+};
+
 }  // namespace
 
 Napi::Value skipgram_step(const Napi::CallbackInfo& info) {
-  constexpr const char* K = "skipgram_step";
-  const Napi::Env env = info.Env();
-  const Span<float> A = array_arg<float>(info, 0, K, "contextA");
-  const Span<float> B = array_arg<float>(info, 1, K, "contextB");
-  const Span<float> W = array_arg<float>(info, 2, K, "output");
-  const Span<float> X = array_arg<float>(info, 3, K, "extra");
-  const Span<int32_t> xp = array_arg<int32_t>(info, 4, K, "extraIndptr");
-  const Span<int32_t> xi = array_arg<int32_t>(info, 5, K, "extraIndices");
-  const int64_t d = int_arg(info, 6, K, "dim", 1, 1 << 20);
-  const Span<int32_t> ca = array_arg<int32_t>(info, 7, K, "ctxA");
-  const int64_t n = int64_t(ca.size);
-  const Span<int32_t> cb = array_arg<int32_t>(info, 8, K, "ctxB", n);
-  const Span<int32_t> targets = array_arg<int32_t>(info, 9, K, "targets", n);
-  const int64_t N = int_arg(info, 11, K, "negativesPerExample", 0, 1 << 20);
-  const Span<int32_t> negs = array_arg<int32_t>(info, 10, K, "negatives", n * N);
-  const double alpha1 = number_arg(info, 12, K, "alpha1");
-  const double alpha2 = number_arg(info, 13, K, "alpha2");
-  const double beta = number_arg(info, 14, K, "extraWeight");
-  const double lr = number_arg(info, 15, K, "lr");
-  const double reg = number_arg(info, 16, K, "reg");
-  const bool hogwild = info.Length() > 17 && info[17].ToBoolean().Value();
-  const bool fast = info.Length() > 18 && info[18].ToBoolean().Value();
-  if (A.size % size_t(d) != 0 || B.size % size_t(d) != 0 || W.size % size_t(d) != 0 || X.size % size_t(d) != 0) {
-    fail(env, "skipgram_step: tables are not whole rows of the given dim");
-  }
-  const int64_t rows_out = int64_t(W.size) / d;
-  // The category inputs are present when extraIndptr is (an extra table of 0 rows is valid: every list empty).
-  const bool has_extra = xp.size != 0;
-  check_ids(env, ca, int64_t(A.size) / d, K, "contextA row");
-  check_ids(env, cb, int64_t(B.size) / d, K, "contextB row");
-  check_ids(env, targets, rows_out, K, "target");
-  check_ids(env, negs, rows_out, K, "negative");
-  int64_t total_keys = n * (2 + (N + 1));
-  if (has_extra) {
-    const int64_t rx = int64_t(X.size) / d;
-    const int64_t nnz = int64_t(xi.size);
-    if (int64_t(xp.size) != rows_out + 1) fail(env, "skipgram_step: extraIndptr must have one more entry than the output rows");
-    if (xp[0] != 0 || xp[size_t(rows_out)] != nnz) fail(env, "skipgram_step: extraIndptr must run from 0 to the length of extraIndices");
-    // Only the rows this batch touches: a scan of the whole map costs O(output rows) per call.
-    for (const Span<int32_t>* touched : {&targets, &negs}) {
-      for (size_t i = 0; i < touched->size; ++i) {
-        const int32_t r = (*touched)[i];
-        const int32_t lo = xp[size_t(r)], hi = xp[size_t(r) + 1];
-        if (!(lo <= hi && lo >= 0 && hi <= nnz)) fail(env, "skipgram_step: the category list of output row " + std::to_string(r) + " is not a range of extraIndices");
-        for (int32_t q = lo; q < hi; ++q) {
-          if (xi[size_t(q)] < 0 || xi[size_t(q)] >= rx) {
-            fail(env, "skipgram_step: extra row " + std::to_string(xi[size_t(q)]) + " of output row " + std::to_string(r) + " is out of range");
-          }
-        }
-        total_keys += hi - lo;
-      }
-    }
-  }
+  SkipgramCall call = SkipgramCall::parse_head(info, "skipgram_step");
+  const int64_t n = int64_t(call.ca.size);
+  call.N = int_arg(info, 11, call.K, "negativesPerExample", 0, 1 << 20);
+  const Span<int32_t> negs = array_arg<int32_t>(info, 10, call.K, "negatives", n * call.N);
+  call.parse_attrs(info, 12);
+  return Napi::Number::New(info.Env(), call.run(info.Env(), negs.data, negs.size));
+}
 
-  const SkipgramBatch sg{A.data, B.data, W.data, X.data, xp.data, xi.data, ca.data, cb.data, targets.data, negs.data, d, N, alpha1, alpha2, beta, lr, reg};
-  // Tables that are views of one buffer (distinct tensors, but they could share memory): run in order.
-  const Span<float>* tables[] = {&A, &B, &W, &X};
-  bool shared = false;
-  for (int i = 0; i < 4; ++i) {
-    for (int k = i + 1; k < 4; ++k) {
-      const Span<float>& p = *tables[i];
-      const Span<float>& q = *tables[k];
-      if (p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size) shared = true;
-    }
-  }
-  double total;
-  if (fast) total = has_extra ? run_batch<true, true>(sg, n, hogwild, total_keys, shared) : run_batch<false, true>(sg, n, hogwild, total_keys, shared);
-  else total = has_extra ? run_batch<true, false>(sg, n, hogwild, total_keys, shared) : run_batch<false, false>(sg, n, hogwild, total_keys, shared);
-  return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
+Napi::Value skipgram_sample_step(const Napi::CallbackInfo& info) {
+  SkipgramCall call = SkipgramCall::parse_head(info, "skipgram_sample_step");
+  const Napi::Env env = info.Env();
+  const int64_t n = int64_t(call.ca.size);
+  const Span<float> prob = array_arg<float>(info, 10, call.K, "prob");
+  const Span<int32_t> alias = array_arg<int32_t>(info, 11, call.K, "alias", int64_t(prob.size));
+  call.N = int_arg(info, 12, call.K, "negatives", 0, 1 << 20);
+  const PhiloxKey key{uint32_t(int_arg(info, 13, call.K, "keyLo", 0, 4294967295LL)), uint32_t(int_arg(info, 14, call.K, "keyHi", 0, 4294967295LL))};
+  const uint32_t stream = uint32_t(int_arg(info, 15, call.K, "stream", 0, 4294967295LL));
+  const uint64_t counter = uint64_t(int_arg(info, 16, call.K, "counter", 0, 9007199254740991LL));
+  call.parse_attrs(info, 17);
+  if (prob.size == 0 || prob.size > 2147483647u) fail(env, "skipgram_sample_step: the alias table must hold 1 to 2^31 - 1 entries");
+  const uint32_t V = uint32_t(prob.size);
+  // The negatives live in a per-thread buffer kept between calls: no allocation, no page
+  // faults, no array handed to JS per batch.
+  thread_local std::vector<int32_t> negs;
+  const size_t count = size_t(n * call.N);
+  if (negs.size() < count) negs.resize(count);
+  alias_draws(prob.data, alias.data, V, key, stream, counter, 1, int64_t(count), negs.data());
+  check_alias_draws(env, call.K, negs.data(), int64_t(count), alias.data, V);  // before any update
+  return Napi::Number::New(env, call.run(env, negs.data(), count));
 }
 
 }  // namespace rec

@@ -13,6 +13,7 @@
 //     w_j ← w_j + lr·(g·c − λ·w_j);  for l in C_j, in list order: x_l ← x_l + lr·(g·m_j·c − λ·x_l)
 //     loss += softplus(−s) for the target, softplus(s) for a negative (s before the update)
 //   a ← a + lr·(α1·ĉ − λ·a),  b ← b + lr·(α2·ĉ − λ·b);  returns loss / batch.
+//   With α2 = 0 and λ = 0, b is neither read nor written (c = α1·a), as the reference.
 // Layouts and dtypes: A f32 [Ra, d], B f32 [Rb, d], W f32 [Ro, d], X f32 [Rx, d] in place;
 //   examples i32 = ctxA [b] ‖ ctxB [b] ‖ targets [b] ‖ negatives [b, N], then with HAS_EXTRA
 //   indptr [Ro + 1] ‖ indices [nnz] (the output rows' categories in CSR form) — one binding,
@@ -180,6 +181,7 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
   let reg = params.reg;
   let ptr = indptr_base();
   let cats = ptr + params.rows_out + 1u;
+  let use_b = alpha2 != 0.0 || reg != 0.0;
   var total = 0.0;
   var c: array<f32, COLS>;
   var grad: array<f32, COLS>;
@@ -190,7 +192,10 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
     for (var q = 0u; q < COLS; q++) {
       let k = lid + q * WORKGROUP;
       if (k < d) {
-        c[q] = alpha1 * A[ao + k] + alpha2 * B[bo + k];
+        c[q] = alpha1 * A[ao + k];
+        if (use_b) {
+          c[q] += alpha2 * B[bo + k];
+        }
       }
       grad[q] = 0.0;
     }
@@ -253,8 +258,10 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
       if (k < d) {
         let a = A[ao + k];
         A[ao + k] = a + lr * (alpha1 * grad[q] - reg * a);
-        let bv = B[bo + k];
-        B[bo + k] = bv + lr * (alpha2 * grad[q] - reg * bv);
+        if (use_b) {
+          let bv = B[bo + k];
+          B[bo + k] = bv + lr * (alpha2 * grad[q] - reg * bv);
+        }
       }
     }
   }

@@ -44,6 +44,7 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   sampled_softmax: { native: true, webgpu: true },
   sampled_softmax_grad: { native: true, webgpu: true },
   skipgram_step: { native: true, webgpu: true },
+  skipgram_sample_step: { native: true, webgpu: true },
   dense_bias_act: { native: true, webgpu: true },
   tower_score: { native: true, webgpu: true },
   softmax: { native: true, webgpu: true },

@@ -44,7 +44,7 @@ export { CDAE, CDAEObjective, historyInput, type CDAEBatch, type CDAEConfig, typ
 export { CdaeRankAndRate, CdaeRnrObjective, pairRatings, RankAndRate, RnrObjective, RnrTransform, type CdaeRankAndRateConfig, type CdaeRnrBatch, type RankAndRateConfig, type RnrActivation, type RnrBatch, type RnrCoupling, type RnrObjectiveOptions } from './rnr/index.js';
 export { FM, type FMConfig, type ItemCategoryLists } from './fm/index.js';
 export { CoFactor, CoFactorALS, itemCooccurrence, solveSymmetric, sppmi, type CoFactorConfig, type CoFactorFactors, type CoFactorWeights, type CsrMatrix } from './cofactor/index.js';
-export { FusedSkipGramObjective, ItemEmbeddings, ItemPairSampler, META_TERMS, type FusedSkipGramOptions, type ItemEmbeddingsConfig, type ItemPairSamplerOptions, type MetaTerm, type SkipGramBatch } from './item2vec/index.js';
+export { FusedSkipGramObjective, ItemEmbeddings, ItemPairSampler, META_TERMS, type FusedSkipGramOptions, type ItemEmbeddingsConfig, type ItemPairSamplerOptions, type MetaTerm, type SkipGramBatch, type SkipGramPairs } from './item2vec/index.js';
 export { CbowObjective, User2Vec, userSequences, type CbowBatch, type CbowOptions, type User2VecConfig, type UserSequences } from './user2vec/index.js';
 export { SquaredPointwiseObjective, type RatingRegressor } from './training/squared.js';
 export { rowMeans, type ItemLists } from './training/row-means.js';

@@ -80,6 +80,28 @@ describe('Item2Vec examples (ItemPairSampler)', () => {
     expect(sampler.pairCount(1)).not.toBe(sampler.pairCount(0));
   });
 
+  it('pairs() gives batch()\'s pairs, and a step that draws the negatives itself trains the same tables bit for bit', () => {
+    const sampler = new ItemPairSampler(userItems, NUM_ITEMS, { negatives: 3, batchSize: 4, seed: 7, subsample: 0 });
+    const train = (drawInside: boolean) => {
+      const model = new ItemEmbeddings({ numUsers: 3, numItems: NUM_ITEMS, vocabulary: NUM_ITEMS, dim: 4, seed: 2 });
+      const objective = new FusedSkipGramObjective(model, sampler, { learningRate: 0.1, l2: 0, decay: true, epochs: 2, hogwild: false });
+      for (const epoch of [0, 1]) {
+        for (let b = 0; b < sampler.batches(epoch); b++) {
+          const batch = drawInside ? sampler.pairs(epoch, b) : (sampler.batch(epoch, b) as SkipGramBatch);
+          if (drawInside) expect(Object.keys(objective.prepare(epoch, b))).toEqual(Object.keys(batch));
+          objective.batch(epoch, b, batch);
+        }
+      }
+      return [model.input.readSync(), model.output.readSync()].map((t) => [...t]);
+    };
+    const host = train(false);
+    expect(train(true)).toEqual(host);
+    for (let b = 0; b < sampler.batches(1); b++) {
+      const [full, pairs] = [sampler.batch(1, b) as SkipGramBatch, sampler.pairs(1, b)];
+      expect([[...pairs.contexts], [...pairs.targets]]).toEqual([[...full.contexts], [...full.targets]]);
+    }
+  });
+
   it('refuses data without any item pair', () => {
     expect(() => new ItemPairSampler({ indptr: Int32Array.of(0, 1, 2), indices: Int32Array.of(0, 1) }, 2, { negatives: 1, batchSize: 4, seed: 0, subsample: 0 }))
       .toThrow('no user has two or more training items');

@@ -11,7 +11,7 @@ import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprStepAttrs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
   hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, sizeOf, type Tensor,
 } from '@rec/core';
-import { checkDenseBiasActInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type SkipgramStepAttrs } from '@rec/core';
+import { checkDenseBiasActInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
 import {
   checkNegSampleAliasInputs, checkNegSampleCategoryInputs, checkNegSampleMultichannelInputs,
   type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
@@ -21,7 +21,7 @@ import { allocArray, broadcastShapes, findKernel, type KernelContext, type Kerne
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update'] as const;
 
 let registered = false;
 
@@ -107,7 +107,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const empty = new Int32Array(0);
     const users = exclude ? i32(inputs[2], K, 'users') : empty;
     const indptr = exclude ? i32(inputs[3], K, 'indptr') : empty;
-    const n = checkNegSampleAliasInputs(prob, alias, exclude ? users : undefined, exclude ? indptr : undefined, attrs.count);
+    // The addon checks the alias entries its draws reach.
+    const n = checkNegSampleAliasInputs(prob, alias, exclude ? users : undefined, exclude ? indptr : undefined, attrs.count, false);
     const out = new Int32Array(n);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_alias(
@@ -289,6 +290,22 @@ export function registerNativeKernels(addon: NativeAddon): void {
       hasExtra ? f32(inputs[7], K, 'extra') : new Float32Array(0), hasExtra ? i32(inputs[8], K, 'extraIndptr') : new Int32Array(0),
       hasExtra ? i32(inputs[9], K, 'extraIndices') : new Int32Array(0), dim,
       i32(ca, K, 'ctxA'), i32(cb, K, 'ctxB'), i32(targets, K, 'targets'), i32(negs, K, 'negatives'), negatives,
+      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false, attrs.fast ?? false,
+    );
+    return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
+  });
+
+  registerKernel<SkipgramSampleStepAttrs>('skipgram_sample_step', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'skipgram_sample_step';
+    const { dim, hasExtra } = checkSkipgramSampleStepInputs(inputs, attrs);
+    const [A, B, W, ca, cb, targets, prob, alias] = inputs;
+    const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
+    const loss = addon.skipgram_sample_step(
+      f32(A, K, 'contextA'), f32(B, K, 'contextB'), f32(W, K, 'output'),
+      hasExtra ? f32(inputs[8], K, 'extra') : new Float32Array(0), hasExtra ? i32(inputs[9], K, 'extraIndptr') : new Int32Array(0),
+      hasExtra ? i32(inputs[10], K, 'extraIndices') : new Int32Array(0), dim,
+      i32(ca, K, 'ctxA'), i32(cb, K, 'ctxB'), i32(targets, K, 'targets'), f32(prob, K, 'prob'), i32(alias, K, 'alias'), attrs.negatives,
+      keyLo, keyHi, attrs.stream, attrs.counter,
       attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false, attrs.fast ?? false,
     );
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));

@@ -120,6 +120,16 @@ export interface NativeAddon {
     ctxA: Int32Array, ctxB: Int32Array, targets: Int32Array, negatives: Int32Array, negativesPerExample: number,
     alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean, fast: boolean,
   ): number;
+  /**
+   * `skipgram_sample_step`: `skipgram_step` with its `negatives` per example drawn first from the
+   * alias table (prob, alias) at Philox (key, stream, counter), as `neg_sample_alias`.
+   */
+  skipgram_sample_step(
+    contextA: Float32Array, contextB: Float32Array, output: Float32Array, extra: Float32Array, extraIndptr: Int32Array, extraIndices: Int32Array, dim: number,
+    ctxA: Int32Array, ctxB: Int32Array, targets: Int32Array, prob: Float32Array, alias: Int32Array, negatives: number,
+    keyLo: number, keyHi: number, stream: number, counter: number,
+    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean, fast: boolean,
+  ): number;
   /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;
   /** `tower_score`: writes `S` [users·items]; `params` = W₁, b₁, …, W_L, b_L, h back to back, `widths` = H₀ … H_L. */
@@ -179,7 +189,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
 
 /** Functions a current build exports; a build missing one is stale. */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'dense_bias_act', 'tower_score',
+  'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score',
   'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',

@@ -65,4 +65,16 @@ await forEachBackend(parityBackends('neg_sample_alias'), (backend) => {
     await expectFailure(() => sample(backend, { seed: 1, stream: 0, counter: 0 }, Int32Array.of(0, USERS)),
       backend.name === 'webgpu' ? /a user id is out of range for 40 users/ : /user 40 at position 1 is out of range for 40 users/);
   });
+
+  it('rejects an alias entry outside the table that a draw reaches, naming the first bad entry', async () => {
+    // prob 0 sends every draw to its column's alias entry; every entry but alias[0] is bad.
+    for (const users of [undefined, Int32Array.of(0, 1, 2, 3)]) {
+      const inputs = [tensor(new Float32Array(3), undefined, { backend }), tensor(Int32Array.of(0, 7, -2), undefined, { backend })];
+      if (users) inputs.push(...[users, positives.indptr, positives.indices].map((a) => tensor(a, undefined, { backend })));
+      await expectFailure(async () => {
+        const [neg] = runKernel('neg_sample_alias', inputs, { count: 40, maxTries: 1, seed: 1, stream: 0, counter: 0 });
+        await neg.read();
+      }, backend.name === 'webgpu' ? /an alias entry is outside \[0, 3\)/ : /^neg_sample_alias: alias\[1\] = 7 is outside \[0, 3\)$/);
+    }
+  });
 });

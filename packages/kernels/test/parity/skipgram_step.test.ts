@@ -186,6 +186,23 @@ await forEachBackend(parityBackends('skipgram_step'), (backend) => {
     });
   }
 
+  it('with α2 = 0 and λ = 0 leaves contextB unread and unwritten (NaN rows stay NaN, the rest as with zeros); with λ > 0 decays it', async () => {
+    const run = async (b: Float32Array, reg: number) => {
+      const U = tensor(uniformF32(1, 8, -0.5, 0.5), [2, 4], { backend });
+      const V = tensor(b, [2, 4], { backend });
+      const W = tensor(uniformF32(2, 12, -0.5, 0.5), [3, 4], { backend });
+      const I = (...v: number[]) => tensor(Int32Array.from(v), undefined, { backend });
+      runKernel('skipgram_step', [U, V, W, I(0, 1), I(0, 1), I(2, 0), tensor(Int32Array.of(1, 2), [2, 1], { backend })], { alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.1, reg });
+      return [await U.read(), await V.read(), await W.read()] as Float32Array[];
+    };
+    const withNaN = await run(new Float32Array(8).fill(Number.NaN), 0);
+    const withZeros = await run(new Float32Array(8), 0);
+    expect(withNaN[1].every(Number.isNaN)).toBe(true);
+    for (const i of [0, 2]) assertClose(withNaN[i], withZeros[i], { atol: 0, rtol: 0 }, `table ${i}`);
+    const decayed = await run(new Float32Array(8).fill(1), 0.5);
+    assertClose(decayed[1], new Float32Array(8).fill(1 - 0.1 * 0.5), { atol: 1e-7, rtol: 0 }, 'contextB under λ');
+  });
+
   it('a zero model has loss (N + 1)·ln 2 and the step moves the target toward the context', async () => {
     const U = tensor(Float32Array.of(1, 0), [1, 2], { backend });
     const V = tensor(Float32Array.of(0, 1), [1, 2], { backend });

@@ -7,7 +7,7 @@ import { add, mul, runKernel, tensor, type Tensor } from '@rec/core';
 import type { Objective } from '../training/objectives.js';
 import type { MaybePromise } from '../training/read.js';
 import type { ItemEmbeddings } from './item-embeddings.js';
-import type { ItemPairSampler, SkipGramBatch, SkipGramExamples } from './pairs.js';
+import type { ItemPairSampler, SkipGramBatch, SkipGramExamples, SkipGramPairs } from './pairs.js';
 
 /** Options of {@link FusedSkipGramObjective}. */
 export interface FusedSkipGramOptions {
@@ -41,13 +41,18 @@ export interface FusedSkipGramOptions {
  *
  * The loss reported per pair is L_{J|I} + λ·(side-information loss of the pair).
  *
+ * Without side information (Item2Vec) a batch's negatives are drawn inside the step
+ * (`skipgram_sample_step`, from {@link ItemPairSampler.pairs}): the same draws as the
+ * sampler's `batch` makes, so the same model, with no negatives array between the sampler and
+ * the kernel (and none read back from webgpu). Meta-Prod2Vec's batches draw on the host.
+ *
  * @example
  * ```ts
  * const objective = new FusedSkipGramObjective(model, sampler, { learningRate: 0.025, l2: 0, decay: true, epochs: 10, hogwild: false });
  * await new Trainer(model, objective, { epochs: 10 }).fit();
  * ```
  */
-export class FusedSkipGramObjective implements Objective<SkipGramBatch> {
+export class FusedSkipGramObjective implements Objective<SkipGramBatch | SkipGramPairs> {
   readonly fused = true;
   readonly #unusedB: Tensor;
   readonly #rowIds: Int32Array;
@@ -70,8 +75,8 @@ export class FusedSkipGramObjective implements Objective<SkipGramBatch> {
     return this.sampler.batches(epoch);
   }
 
-  prepare(epoch: number, index: number): MaybePromise<SkipGramBatch> {
-    return this.sampler.batch(epoch, index);
+  prepare(epoch: number, index: number): MaybePromise<SkipGramBatch | SkipGramPairs> {
+    return this.sampler.options.metadata ? this.sampler.batch(epoch, index) : this.sampler.pairs(epoch, index);
   }
 
   /** α at batch `index` of `epoch`: α₀·max(10⁻⁴, 1 − progress) with decay, else α₀. */
@@ -82,24 +87,26 @@ export class FusedSkipGramObjective implements Objective<SkipGramBatch> {
     return learningRate * Math.max(1e-4, 1 - progress);
   }
 
-  #step(examples: SkipGramExamples, lr: number): Tensor {
+  #step(examples: SkipGramExamples | SkipGramPairs, lr: number): Tensor {
     const { model } = this;
     const n = examples.contexts.length;
     const N = this.sampler.options.negatives;
-    const [loss] = runKernel(
-      'skipgram_step',
-      [model.input, this.#unusedB, model.output, tensor(examples.contexts), tensor(this.#rowIds.subarray(0, n)), tensor(examples.targets), tensor(examples.negatives, [n, N])],
-      { alpha1: 1, alpha2: 0, extraWeight: 0, lr, reg: this.options.l2, hogwild: this.options.hogwild, fast: this.options.fastMath ?? false },
-    );
+    const attrs = { alpha1: 1, alpha2: 0, extraWeight: 0, lr, reg: this.options.l2, hogwild: this.options.hogwild, fast: this.options.fastMath ?? false };
+    const head = [model.input, this.#unusedB, model.output, tensor(examples.contexts), tensor(this.#rowIds.subarray(0, n)), tensor(examples.targets)];
+    if ('draw' in examples) {
+      const [loss] = runKernel('skipgram_sample_step', [...head, examples.noise.prob, examples.noise.alias], { ...attrs, negatives: N, ...examples.draw });
+      return loss;
+    }
+    const [loss] = runKernel('skipgram_step', [...head, tensor(examples.negatives, [n, N])], attrs);
     return loss;
   }
 
-  batch(epoch: number, index: number, b: SkipGramBatch): { loss: Tensor; examples: number } {
+  batch(epoch: number, index: number, b: SkipGramBatch | SkipGramPairs): { loss: Tensor; examples: number } {
     const lr = this.learningRateAt(epoch, index);
     const lambda = this.options.lambda ?? 0;
     let loss = this.#step(b, lr);
     const m = b.contexts.length;
-    if (b.meta && lambda > 0 && b.meta.contexts.length > 0) {
+    if ('meta' in b && b.meta && lambda > 0 && b.meta.contexts.length > 0) {
       const meta = this.#step(b.meta, lambda * lr);
       loss = add(loss, mul(meta, (lambda * b.meta.contexts.length) / m));
     }

@@ -77,6 +77,19 @@ export interface SkipGramBatch extends SkipGramExamples {
   readonly meta?: SkipGramExamples & { readonly terms: Uint8Array };
 }
 
+/**
+ * One batch's L_{J|I} pairs without their negatives, and where `skipgram_sample_step` draws
+ * them: the draws of {@link ItemPairSampler.batch}'s `negatives`, word for word.
+ */
+export interface SkipGramPairs {
+  readonly contexts: Int32Array;
+  readonly targets: Int32Array;
+  /** The unigram^0.75 alias table over the item tokens. */
+  readonly noise: { readonly prob: Tensor; readonly alias: Tensor };
+  /** The Philox draw of the batch's N negatives per pair. */
+  readonly draw: { readonly seed: number; readonly stream: number; readonly counter: number };
+}
+
 /** Options of {@link ItemPairSampler}. */
 export interface ItemPairSamplerOptions {
   /** N, negatives per example. */
@@ -230,9 +243,19 @@ export class ItemPairSampler {
     return [lo, indices[indptr[lo] + a], indices[indptr[lo] + b]];
   }
 
-  /** Batch `index` of `epoch`: at once on host backends, a promise on `webgpu` (the negatives are read back). */
-  batch(epoch: number, index: number): MaybePromise<SkipGramBatch> {
-    const { seed, negatives: N, batchSize: B, metadata } = this.options;
+  /**
+   * Batch `index` of `epoch` as pairs and their negatives' draw, for a step that draws the
+   * negatives itself (`skipgram_sample_step`); without Meta-Prod2Vec's side information only.
+   */
+  pairs(epoch: number, index: number): SkipGramPairs {
+    if (this.options.metadata) throw new Error('ItemPairSampler.pairs: Meta-Prod2Vec batches draw their side-information negatives on the host; use batch()');
+    const { seed, negatives: N, batchSize: B } = this.options;
+    const { contexts, targets } = this.#pairsOfBatch(epoch, index);
+    return { contexts, targets, noise: this.#itemNoise, draw: { seed, stream: 3 * epoch + STREAM.negatives, counter: 2 * index * B * N } };
+  }
+
+  #pairsOfBatch(epoch: number, index: number): { contexts: Int32Array; targets: Int32Array } {
+    const { batchSize: B } = this.options;
     const ids = this.#pairsOf(epoch).order.subarray(index * B, (index + 1) * B);
     const m = ids.length;
     const contexts = new Int32Array(m);
@@ -242,6 +265,14 @@ export class ItemPairSampler {
       contexts[e] = i;
       targets[e] = j;
     }
+    return { contexts, targets };
+  }
+
+  /** Batch `index` of `epoch`: at once on host backends, a promise on `webgpu` (the negatives are read back). */
+  batch(epoch: number, index: number): MaybePromise<SkipGramBatch> {
+    const { seed, negatives: N, batchSize: B, metadata } = this.options;
+    const { contexts, targets } = this.#pairsOfBatch(epoch, index);
+    const m = contexts.length;
     const draw = (noise: { prob: Tensor; alias: Tensor }, count: number, stream: number, perBatch: number): MaybePromise<Int32Array> => {
       if (count === 0) return new Int32Array(0);
       const t = tidy(() => sampleAliasNegatives(noise, count, { seed, stream, counter: 2 * index * perBatch }).negatives);

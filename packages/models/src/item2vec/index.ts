@@ -25,7 +25,7 @@ import { defineModel } from '../plugin/define.js';
 import { createItemEmbeddings, fitSkipGram, skipGramFields } from '../embedding/fit.js';
 
 export { ItemEmbeddings, type ItemEmbeddingsConfig, type ItemLists } from '../embedding/item-embeddings.js';
-export { ItemPairSampler, META_TERMS, type ItemPairSamplerOptions, type MetaTerm, type SkipGramBatch, type SkipGramExamples } from '../embedding/pairs.js';
+export { ItemPairSampler, META_TERMS, type ItemPairSamplerOptions, type MetaTerm, type SkipGramBatch, type SkipGramExamples, type SkipGramPairs } from '../embedding/pairs.js';
 export { FusedSkipGramObjective, type FusedSkipGramOptions } from '../embedding/objective.js';
 
 /** Item2Vec: SGNS over every ordered pair of a user's items; a user ranks items by the logit averaged over their items. */

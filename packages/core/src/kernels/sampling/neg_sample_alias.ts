@@ -24,6 +24,11 @@
  * Every try costs exactly 2 words, so all backends consume the same counters
  * and agree bit for bit (EXACT parity).
  *
+ * Bad input: this reference checks every alias entry (in [0, V)); native and
+ * webgpu check the entries their draws reach (an O(V) scan per call cost more
+ * than the draws on a 1,000,000-item table), so a bad entry no draw reaches
+ * passes there. `checkNegSampleAliasInputs(…, entries = false)` skips the scan.
+ *
  * Outputs: negatives i32 [n]; exhausted i32 [1].
  * Serves: word2vec-style negative sampling of the item-embedding models (MRLR's
  * skip-gram, CCRec §5.1's popularity-smoothed negatives) and BPR variants.
@@ -55,13 +60,16 @@ export const negSampleAliasSpec = declareKernel({
 
 /**
  * Checks the alias table and the optional exclusion CSR of `neg_sample_alias`;
- * returns the row count. Shared by every backend so they fail alike.
+ * returns the row count. Shared by every backend so they fail alike; `entries`
+ * false leaves the alias entries to a backend that checks the ones it draws.
  */
-export function checkNegSampleAliasInputs(prob: ArrayLike<number>, alias: ArrayLike<number>, users: ArrayLike<number> | undefined, indptr: ArrayLike<number> | undefined, count: number): number {
+export function checkNegSampleAliasInputs(
+  prob: ArrayLike<number>, alias: ArrayLike<number>, users: ArrayLike<number> | undefined, indptr: ArrayLike<number> | undefined, count: number, entries = true,
+): number {
   const K = 'neg_sample_alias';
   if (prob.length === 0) throw new Error(`${K}: the alias table is empty`);
   if (alias.length !== prob.length) throw new Error(`${K}: prob has ${prob.length} entries but alias has ${alias.length}`);
-  for (let i = 0; i < alias.length; i++) {
+  for (let i = 0; entries && i < alias.length; i++) {
     if (alias[i] < 0 || alias[i] >= alias.length) throw new Error(`${K}: alias[${i}] = ${alias[i]} is outside [0, ${alias.length})`);
   }
   if (!users || !indptr) return count;
@@ -71,6 +79,28 @@ export function checkNegSampleAliasInputs(prob: ArrayLike<number>, alias: ArrayL
     if (u < 0 || u >= numUsers) throw new Error(`${K}: user ${u} at position ${r} is out of range for ${numUsers} users`);
   }
   return users.length;
+}
+
+/**
+ * `count` draws without exclusion, every row on its first try (maxTries = 1): row r takes
+ * Philox words counter + 2r and counter + 2r + 1 of (seed, stream). The reference of
+ * `neg_sample_alias`'s 2-input form at maxTries 1, shared with `skipgram_sample_step`, which
+ * draws its negatives this way.
+ *
+ * @example
+ * ```ts
+ * const negatives = aliasDraws(table.prob, table.alias, 1, 0, 0, 5 * 1024);
+ * ```
+ */
+export function aliasDraws(prob: ArrayLike<number>, alias: ArrayLike<number>, seed: number, stream: number, counter: number, count: number): Int32Array {
+  const V = prob.length;
+  const out = new Int32Array(count);
+  for (let r = 0; r < count; r++) {
+    const k = counter + 2 * r;
+    const column = mulhi32(u32At(seed, stream, k), V);
+    out[r] = (u32At(seed, stream, k + 1) >>> 8) * UNIFORM_STEP < prob[column] ? column : alias[column];
+  }
+  return out;
 }
 
 registerKernel<NegSampleAliasAttrs>('neg_sample_alias', 'js', ({ inputs, attrs, backend }) => {

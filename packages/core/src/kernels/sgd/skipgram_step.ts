@@ -17,6 +17,7 @@
  *       for l in C_j, in list order:  x_l ← x_l + lr·(g·m_j·c − λ·x_l)
  *       loss += −ln σ(s) if y = 1, −ln σ(−s) otherwise   (s before the row's update)
  *     a ← a + lr·(α1·ĉ − λ·a),  b ← b + lr·(α2·ĉ − λ·b)
+ *     (with α2 = 0 and λ = 0, b is neither read nor written: its update would add 0, c = α1·a)
  *   returns the loss summed over the N + 1 terms, averaged over the examples
  *
  * This is ascent on log σ(c·t) + Σ log σ(−c·n) (the paper's Eq. 9), the
@@ -127,10 +128,10 @@ export interface SkipgramStepSizes {
  * checkSkipgramStepFlags({ alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.025, reg: 0, fast: true });
  * ```
  */
-export function checkSkipgramStepFlags(attrs: SkipgramStepAttrs): void {
+export function checkSkipgramStepFlags(attrs: SkipgramStepAttrs, K = 'skipgram_step'): void {
   for (const flag of ['hogwild', 'fast'] as const) {
     const v = attrs[flag];
-    if (v !== undefined && typeof v !== 'boolean') throw new Error(`skipgram_step: attribute ${flag} must be true or false, got ${String(v)}`);
+    if (v !== undefined && typeof v !== 'boolean') throw new Error(`${K}: attribute ${flag} must be true or false, got ${String(v)}`);
   }
 }
 
@@ -149,9 +150,29 @@ export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs?: Skipg
   if (inputs.length !== 7 && inputs.length !== 10) {
     throw new Error(`${K}: expected 7 inputs [contextA, contextB, output, ctxA, ctxB, targets, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
-  const [A, Bt, W, ca, cb, targets, negs] = inputs;
+  const negs = inputs[6];
+  const hasExtra = inputs.length === 10;
+  const { dim, batch } = checkSkipgramShapes(K, inputs.slice(0, 6), hasExtra ? inputs[7] : undefined);
+  if (negs.dtype !== 'i32' || negs.shape.length !== 2 || negs.shape[0] !== batch) throw new Error(`${K}: negatives must be i32 [${batch}, N], got ${negs.dtype} [${negs.shape.join(', ')}]`);
+  checkRange(K, 'negative', hostData(negs), inputs[2].shape[0]);
+  if (hasExtra) checkExtraRows(K, inputs[8], inputs[9], inputs[2].shape[0], inputs[7].shape[0], [hostData(inputs[5]), hostData(negs)]);
+  return { dim, batch, negatives: negs.shape[1], hasExtra };
+}
+
+/**
+ * The tables' and ids' shapes, dtypes and ranges shared by `skipgram_step` and
+ * `skipgram_sample_step`: `head` = [contextA, contextB, output, ctxA, ctxB, targets], `extra`
+ * the category table or undefined. Returns d and the batch size.
+ *
+ * @example
+ * ```ts
+ * const { dim, batch } = checkSkipgramShapes('skipgram_step', inputs.slice(0, 6), undefined);
+ * ```
+ */
+export function checkSkipgramShapes(K: string, head: readonly Tensor[], extra: Tensor | undefined): { dim: number; batch: number } {
+  const [A, Bt, W, ca, cb, targets] = head;
   const tables: [string, Tensor][] = [['contextA', A], ['contextB', Bt], ['output', W]];
-  if (inputs.length === 10) tables.push(['extra', inputs[7]]);
+  if (extra) tables.push(['extra', extra]);
   const dim = A.shape[1];
   for (const [name, t] of tables) {
     if (t.dtype !== 'f32' || t.shape.length !== 2 || t.shape[1] !== dim) throw new Error(`${K}: ${name} must be f32 [rows, ${dim}], got ${t.dtype} [${t.shape.join(', ')}]`);
@@ -163,20 +184,16 @@ export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs?: Skipg
   for (const [name, t] of [['ctxA', ca], ['ctxB', cb], ['targets', targets]] as const) {
     if (t.dtype !== 'i32' || t.shape.length !== 1 || t.shape[0] !== batch) throw new Error(`${K}: ${name} must be i32 [${batch}], got ${t.dtype} [${t.shape.join(', ')}]`);
   }
-  if (negs.dtype !== 'i32' || negs.shape.length !== 2 || negs.shape[0] !== batch) throw new Error(`${K}: negatives must be i32 [${batch}, N], got ${negs.dtype} [${negs.shape.join(', ')}]`);
-  checkRange('contextA row', hostData(ca), A.shape[0]);
-  checkRange('contextB row', hostData(cb), Bt.shape[0]);
-  checkRange('target', hostData(targets), W.shape[0]);
-  checkRange('negative', hostData(negs), W.shape[0]);
-  const hasExtra = inputs.length === 10;
-  if (hasExtra) checkExtraRows(K, inputs[8], inputs[9], W.shape[0], inputs[7].shape[0], [hostData(targets), hostData(negs)]);
-  return { dim, batch, negatives: negs.shape[1], hasExtra };
+  checkRange(K, 'contextA row', hostData(ca), A.shape[0]);
+  checkRange(K, 'contextB row', hostData(cb), Bt.shape[0]);
+  checkRange(K, 'target', hostData(targets), W.shape[0]);
+  return { dim, batch };
 }
 
-function checkRange(what: string, ids: ArrayLike<number>, count: number): void {
+function checkRange(K: string, what: string, ids: ArrayLike<number>, count: number): void {
   for (let r = 0; r < ids.length; r++) {
     const v = ids[r];
-    if (v < 0 || v >= count) throw new Error(`skipgram_step: ${what} ${v} at position ${r} is out of range for ${count} rows`);
+    if (v < 0 || v >= count) throw new Error(`${K}: ${what} ${v} at position ${r} is out of range for ${count} rows`);
   }
 }
 
@@ -218,19 +235,49 @@ function softplusOf(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 
-registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backend }) => {
-  const { dim: d, batch, negatives: N, hasExtra } = checkSkipgramStepInputs(inputs, attrs);
-  const A = hostF32(inputs[0]);
-  const Bt = hostF32(inputs[1]);
-  const W = hostF32(inputs[2]);
-  const ca = hostData(inputs[3]);
-  const cb = hostData(inputs[4]);
-  const targets = hostData(inputs[5]);
-  const negs = hostData(inputs[6]);
-  const X = hasExtra ? hostF32(inputs[7]) : undefined;
-  const xp = hasExtra ? hostData(inputs[8]) : undefined;
-  const xi = hasExtra ? hostData(inputs[9]) : undefined;
+/** The tables, ids and negatives of one `skipgram_step` batch, on the host. */
+export interface SkipgramStepBatch {
+  readonly A: Float32Array;
+  readonly B: Float32Array;
+  readonly W: Float32Array;
+  readonly ctxA: ArrayLike<number>;
+  readonly ctxB: ArrayLike<number>;
+  readonly targets: ArrayLike<number>;
+  /** Row-major [batch, N]. */
+  readonly negatives: ArrayLike<number>;
+  /** The category table and its CSR map, or undefined. */
+  readonly extra?: { readonly X: Float32Array; readonly indptr: ArrayLike<number>; readonly indices: ArrayLike<number> };
+}
+
+/**
+ * Whether a batch reads and writes the contextB rows: not when α2 = 0 and λ = 0, where
+ * b's update would add 0 and c = α1·a (plain skip-gram then leaves b alone).
+ *
+ * @example
+ * ```ts
+ * usesContextB({ alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.025, reg: 0 }); // false
+ * ```
+ */
+export function usesContextB(attrs: SkipgramStepAttrs): boolean {
+  return attrs.alpha2 !== 0 || attrs.reg !== 0;
+}
+
+/**
+ * The reference computation of `skipgram_step` (see the file's header) on host arrays, in
+ * place; returns the mean loss. Shared with `skipgram_sample_step`.
+ *
+ * @example
+ * ```ts
+ * const loss = skipgramStepReference({ A, B, W, ctxA, ctxB, targets, negatives }, batch, dim, N, attrs);
+ * ```
+ */
+export function skipgramStepReference(x: SkipgramStepBatch, batch: number, d: number, N: number, attrs: SkipgramStepAttrs): number {
+  const { A, B: Bt, W, ctxA: ca, ctxB: cb, targets, negatives: negs } = x;
+  const X = x.extra?.X;
+  const xp = x.extra?.indptr;
+  const xi = x.extra?.indices;
   const { alpha1, alpha2, extraWeight: beta, lr, reg } = attrs;
+  const withB = usesContextB(attrs);
   const c = new Float64Array(d);
   const grad = new Float64Array(d);
   const t = new Float64Array(d);
@@ -238,7 +285,8 @@ registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backe
   for (let e = 0; e < batch; e++) {
     const ao = ca[e] * d;
     const bo = cb[e] * d;
-    for (let k = 0; k < d; k++) c[k] = alpha1 * A[ao + k] + alpha2 * Bt[bo + k];
+    if (withB) for (let k = 0; k < d; k++) c[k] = alpha1 * A[ao + k] + alpha2 * Bt[bo + k];
+    else for (let k = 0; k < d; k++) c[k] = alpha1 * A[ao + k];
     grad.fill(0);
     for (let j = 0; j <= N; j++) {
       const row = j === 0 ? targets[e] : negs[e * N + j - 1];
@@ -264,8 +312,8 @@ registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backe
       for (let q = lo; q < hi; q++) {
         const xo = xi![q] * d;
         for (let k = 0; k < d; k++) {
-          const x = X![xo + k];
-          X![xo + k] = x + lr * (g * m * c[k] - reg * x);
+          const xv = X![xo + k];
+          X![xo + k] = xv + lr * (g * m * c[k] - reg * xv);
         }
       }
     }
@@ -273,10 +321,22 @@ registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backe
       const a = A[ao + k];
       A[ao + k] = a + lr * (alpha1 * grad[k] - reg * a);
     }
-    for (let k = 0; k < d; k++) {
-      const b = Bt[bo + k];
-      Bt[bo + k] = b + lr * (alpha2 * grad[k] - reg * b);
+    if (withB) {
+      for (let k = 0; k < d; k++) {
+        const b = Bt[bo + k];
+        Bt[bo + k] = b + lr * (alpha2 * grad[k] - reg * b);
+      }
     }
   }
-  return hostOutput(backend, [1], 'f32', Float32Array.of(batch > 0 ? loss / batch : 0));
+  return batch > 0 ? loss / batch : 0;
+}
+
+registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backend }) => {
+  const { dim, batch, negatives: N, hasExtra } = checkSkipgramStepInputs(inputs, attrs);
+  const loss = skipgramStepReference({
+    A: hostF32(inputs[0]), B: hostF32(inputs[1]), W: hostF32(inputs[2]),
+    ctxA: hostData(inputs[3]), ctxB: hostData(inputs[4]), targets: hostData(inputs[5]), negatives: hostData(inputs[6]),
+    extra: hasExtra ? { X: hostF32(inputs[7]), indptr: hostData(inputs[8]), indices: hostData(inputs[9]) } : undefined,
+  }, batch, dim, N, attrs);
+  return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
 });

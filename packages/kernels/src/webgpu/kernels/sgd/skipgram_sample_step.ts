@@ -1,0 +1,31 @@
+/**
+ * `skipgram_sample_step` on `webgpu`: the two shaders it is made of, back to back on the
+ * GPU — `neg_sample_alias` draws the b·N negatives into a scratch buffer (bit-identical to
+ * the reference's draws), then `skipgram_step` runs on them; nothing crosses to the host.
+ * The alias entries, ids and category lists are checked on the GPU by those two kernels
+ * (raised at the next read, nothing updated).
+ */
+import { checkSkipgramSampling, type KernelImpl, type KernelOutput, type SkipgramSampleStepAttrs, type Tensor } from '@rec/core';
+import type { WebGPUBackend } from '../../backend.js';
+import { negSampleAlias } from '../sampling/neg_sample_alias.js';
+import { skipgramStep } from './skipgram_step.js';
+
+/** The `webgpu` implementation of `skipgram_sample_step` (in place on the tables; returns the mean loss). */
+export const skipgramSampleStep: KernelImpl<SkipgramSampleStepAttrs> = ({ inputs, attrs, backend }) => {
+  const gpu = backend as WebGPUBackend;
+  const { hasExtra } = checkSkipgramSampling(inputs, attrs);
+  const batch = inputs[3].shape[0] ?? 0;
+  const N = attrs.negatives;
+  const [drawn, exhausted] = negSampleAlias({
+    inputs: [inputs[6], inputs[7]], attrs: { count: batch * N, seed: attrs.seed, stream: attrs.stream, counter: attrs.counter, maxTries: 1 }, backend,
+  }) as KernelOutput[];
+  gpu.free(exhausted.handle);
+  // A tensor view of the scratch buffer for skipgram_step's glue, which reads only these fields.
+  const negatives = { dtype: 'i32', shape: [batch, N], size: batch * N, handle: drawn.handle } as unknown as Tensor;
+  try {
+    const stepInputs = [...inputs.slice(0, 6), negatives, ...(hasExtra ? inputs.slice(8) : [])];
+    return skipgramStep({ inputs: stepInputs, attrs, backend });
+  } finally {
+    gpu.free(drawn.handle);
+  }
+};
