@@ -3,7 +3,7 @@
 // full-ranking evaluation and of serving.
 // Reference and full contract: packages/core/src/kernels/ranking/rank_topk.ts.
 //
-//   s[b, j] = ⟨U[b], V[j]⟩                        (U [B, d] × Vᵀ, V [n, d])
+//   s[b, j] = ⟨U[b], V[j]⟩ (+ bias[j])            (U [B, d] × Vᵀ, V [n, d], bias [n] or empty)
 //   top[b]  = the K items j ∉ mask(b) of highest s[b, j], best first;
 //             ties go to the lower item index (packages/eval/src/topk.ts)
 //   mask(b) = indices[indptr[b] .. indptr[b+1]), sorted ascending per row
@@ -126,6 +126,9 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
   const int64_t n = int64_t(V.size) / d;
   const Span<int32_t> out_idx = array_arg<int32_t>(info, 6, K, "topIndices", B * k);
   const Span<float> out_score = array_arg<float>(info, 7, K, "topScores", B * k);
+  const Span<float> bias = array_arg<float>(info, 8, K, "itemBias");
+  if (bias.size != 0 && int64_t(bias.size) != n) fail(env, "rank_topk: itemBias must hold one value per item (" + std::to_string(n) + ")");
+  const bool has_bias = bias.size != 0;
   if (int64_t(indptr.size) != B + 1) fail(env, "rank_topk: maskIndptr must hold users + 1 = " + std::to_string(B + 1) + " entries");
   for (int64_t b = 0; b < B; ++b) {
     if (indptr[b] < 0 || indptr[b] > indptr[b + 1] || size_t(indptr[b + 1]) > mask.size) {
@@ -139,10 +142,12 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
     }
   }
 
-  // Pack V into [block][d][kItemBlock], zero-padded past n.
+  // Pack V into [block][d][kItemBlock], zero-padded past n (and the bias into [block][kItemBlock]).
   const int64_t blocks = (n + kItemBlock - 1) / kItemBlock;
   const int64_t padded = blocks * kItemBlock;
   std::vector<float> packed(size_t(blocks * d * kItemBlock), 0.0f);
+  std::vector<float> packed_bias(has_bias ? size_t(padded) : 0, 0.0f);
+  if (has_bias) std::copy(bias.data, bias.data + n, packed_bias.begin());
   parallel_for(blocks, 4, [&](int64_t begin, int64_t end, int) {
     for (int64_t blk = begin; blk < end; ++blk) {
       float* dst = packed.data() + blk * d * kItemBlock;
@@ -182,6 +187,11 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
             const float uc = u[c];
             const float* __restrict v0 = vt + c * kItemBlock;
             for (int64_t j = 0; j < kItemBlock; ++j) s[j] = s[j] + uc * v0[j];
+          }
+          if (has_bias) {
+            // After the dot product is complete in f32, as the reference's f32(f32(dot) + b).
+            const float* __restrict bb = packed_bias.data() + blk * kItemBlock;
+            for (int64_t j = 0; j < kItemBlock; ++j) s[j] = s[j] + bb[j];
           }
         }
       }

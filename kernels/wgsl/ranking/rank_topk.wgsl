@@ -2,12 +2,14 @@
 // ranking/rank_topk.wgsl — entry point `rank_topk`: score a block of users against every
 // item, mask each user's listed items, keep the k best per user.
 //
-// Equation: s[b, j] = ⟨U[b], V[j]⟩ for j ∉ mask(b); top[b] = the k items with the highest
+// Equation: s[b, j] = ⟨U[b], V[j]⟩ (+ bias[j] with HAS_BIAS, added to the finished f32 dot
+//   product) for j ∉ mask(b); top[b] = the k items with the highest
 //   s[b, j], best first; equal scores go to the lower item index (as @rec/core's reference
 //   and @rec/eval's topKIndices). mask(b) = maskIndices[maskIndptr[b] .. maskIndptr[b+1]),
 //   sorted ascending. Fewer than k unmasked items: padded with index −1, score −∞.
 // Layouts and dtypes: U f32 [B, d]; V f32 [n, d]; maskIndptr i32 [B + 1]; maskIndices i32
-//   [nnz]; topIndices i32 [B, k]; topScores f32 [B, k]; status u32 [1].
+//   [nnz]; topIndices i32 [B, k]; topScores f32 [B, k]; status u32 [1]; itemBias f32 [n]
+//   (a 4-byte placeholder without HAS_BIAS, a pipeline-override constant).
 // Threading: one workgroup of 256 invocations per user (2-D grid past 65535 users). The
 //   workgroup holds 1024 (score, index) slots in workgroup memory: slots [0, 256) keep the
 //   best 256 so far, sorted; each round scores the next 768 items into slots [256, 1024)
@@ -48,6 +50,9 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> top_indices: array<i32>;
 @group(0) @binding(6) var<storage, read_write> top_scores: array<f32>;
 @group(0) @binding(7) var<storage, read_write> status: atomic<u32>;
+@group(0) @binding(8) var<storage, read> item_bias: array<f32>;
+
+override HAS_BIAS: bool = false;
 
 const WORKGROUP: u32 = 256u;
 const KEEP: u32 = 256u;
@@ -125,6 +130,9 @@ fn rank_topk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) gro
           dot += U[u + c] * V[v + c];
         }
         score = dot;
+        if (HAS_BIAS) {
+          score = dot + item_bias[j];
+        }
         index = i32(j);
       }
       slot_score[s] = score;

@@ -42,7 +42,7 @@ export { checkNegSampleMultichannelInputs, type NegSampleMultichannelAttrs } fro
 export { checkNegSampleCascadeInputs, type NegSampleCascadeAttrs } from './kernels/sampling/neg_sample_cascade.js';
 export { checkSampleWeightedCandidatesInputs, type SampleWeightedCandidatesAttrs } from './kernels/sampling/sample_weighted_candidates.js';
 export { checkBprStepInputs, type BprStepAttrs } from './kernels/sgd/bpr_step.js';
-export { checkRankTopkInputs, type RankTopkAttrs } from './kernels/ranking/rank_topk.js';
+export { checkRankTopkInputs, checkRankTopkShapes, type RankTopkAttrs } from './kernels/ranking/rank_topk.js';
 export type { MatmulAttrs } from './kernels/dense/matmul.js';
 export { checkDenseBiasActInputs, type DenseActivation, type DenseBiasActAttrs } from './kernels/dense/dense_bias_act.js';
 export { checkTowerScoreInputs, type TowerScoreShape } from './kernels/dense/tower_score.js';

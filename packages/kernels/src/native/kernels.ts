@@ -228,7 +228,10 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const [U, V, indptr, indices] = inputs;
     const topIndices = new Int32Array(B * k);
     const topScores = new Float32Array(B * k);
-    addon.rank_topk(hostF32(U), hostF32(V), d, i32(indptr, 'rank_topk', 'maskIndptr'), i32(indices, 'rank_topk', 'maskIndices'), k, topIndices, topScores);
+    addon.rank_topk(
+      hostF32(U), hostF32(V), d, i32(indptr, 'rank_topk', 'maskIndptr'), i32(indices, 'rank_topk', 'maskIndices'), k, topIndices, topScores,
+      inputs[4] ? hostF32(inputs[4]) : new Float32Array(0),
+    );
     return [hostOutput(backend, [B, k], 'i32', topIndices), hostOutput(backend, [B, k], 'f32', topScores)];
   });
 

@@ -86,10 +86,10 @@ export interface NativeAddon {
     users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, hogwild: boolean,
     extra?: Float32Array, extraIndptr?: Int32Array, extraIndices?: Int32Array, extraWeight?: number,
   ): number;
-  /** `rank_topk`; writes `topIndices` and `topScores` ([users·k] each). */
+  /** `rank_topk`; writes `topIndices` and `topScores` ([users·k] each); `itemBias` [items] or empty. */
   rank_topk(
     userFactors: Float32Array, itemFactors: Float32Array, dim: number, maskIndptr: Int32Array, maskIndices: Int32Array,
-    k: number, topIndices: Int32Array, topScores: Float32Array,
+    k: number, topIndices: Int32Array, topScores: Float32Array, itemBias: Float32Array,
   ): void;
   /**
    * `matmul`: writes `out` [batch·m·n] = op(a)·op(b) per batch; `aStep`/`bStep`

@@ -8,10 +8,13 @@ import { csr, expectFailure, integerF32, uniformF32 } from './fixtures.js';
 const USERS = 37;
 const ITEMS = 531;
 
-async function rank(backend: Backend | string, U: Float32Array, V: Float32Array, d: number, mask: { indptr: Int32Array; indices: Int32Array }, k: number): Promise<{ top: Int32Array; scores: Float32Array }> {
+async function rank(
+  backend: Backend | string, U: Float32Array, V: Float32Array, d: number, mask: { indptr: Int32Array; indices: Int32Array }, k: number, bias?: Float32Array,
+): Promise<{ top: Int32Array; scores: Float32Array }> {
   const inputs = [
     tensor(U, [U.length / d, d], { backend }), tensor(V, [V.length / d, d], { backend }),
     tensor(mask.indptr, undefined, { backend }), tensor(mask.indices, undefined, { backend }),
+    ...(bias ? [tensor(bias, undefined, { backend })] : []),
   ];
   const [top, scores] = runKernel('rank_topk', inputs, { k });
   return { top: (await top.read()) as Int32Array, scores: (await scores.read()) as Float32Array };
@@ -83,6 +86,31 @@ await forEachBackend(parityBackends('rank_topk'), (backend) => {
     const ref = await rank('js', U, V, d, mask, 100);
     const got = await rank(backend, U, V, d, mask, 100);
     assertClose(got.scores, ref.scores, { atol: 1e-5, rtol: 1e-5 }, 'scores');
+  });
+
+  it('with itemBias: exact top-100 of f32(dot) + bias[j], which reorders the items', async () => {
+    // Integer factors and biases in 1/64 steps with a unique j/65536 part: every sum exact in f32.
+    const d = 9;
+    const { U, V } = distinctScores(d);
+    const bias = Float32Array.from({ length: ITEMS }, (_, j) => ((j * 37) % 101) / 64 - 0.75 + j / 65536);
+    const ref = await rank('js', U, V, d, mask, 100, bias);
+    const plain = await rank('js', U, V, d, mask, 100);
+    expect(Array.from(ref.top)).not.toEqual(Array.from(plain.top));
+    // The reference's scores are the dot products plus the bias (checked on user 5's best item).
+    const best = ref.top[5 * 100];
+    let dot = 0;
+    for (let c = 0; c < d; c++) dot += U[5 * d + c] * V[best * d + c];
+    expect(ref.scores[5 * 100]).toBe(Math.fround(Math.fround(dot) + bias[best]));
+    for (const threads of [1, 2]) {
+      const got = await withNativeThreads(backend.name, threads, () => rank(backend, U, V, d, mask, 100, bias));
+      assertExact(got.top, ref.top, `indices (${threads} thread(s))`);
+      assertExact(got.scores, ref.scores, `scores (${threads} thread(s))`);
+    }
+  });
+
+  it('rejects an itemBias of the wrong length', async () => {
+    await expectFailure(() => rank(backend, new Float32Array(4), new Float32Array(6), 2, { indptr: Int32Array.of(0, 0, 0), indices: new Int32Array(0) }, 1, new Float32Array(2)),
+      /^rank_topk: itemBias must be f32 \[3\] \(one per item\), got f32 \[2\]$/);
   });
 
   it('rejects an unsorted mask', async () => {

@@ -1,5 +1,5 @@
-import { Embedding, gather, Module, Philox, tensor, type Tensor } from '@rec/core';
-import type { Recommender } from '../plugin/inference.js';
+import { Embedding, gather, Module, Philox, reshape, tensor, type Tensor } from '@rec/core';
+import type { DotProductFactors, Recommender } from '../plugin/inference.js';
 import type { MaybePromise } from '../training/read.js';
 import { scoreInBlocks, TOWER_SCORE_BLOCK, type BehaviorRows, type PairwiseModel, type PointwiseModel } from './rows.js';
 import { InteractionUnit, type UnitKind } from './unit.js';
@@ -60,6 +60,15 @@ export class NCF extends Module implements Recommender, PointwiseModel, Pairwise
 
   logits(rows: BehaviorRows): Tensor {
     return this.score(rows.users, rows.items);
+  }
+
+  /**
+   * GMF's score h·(p_u ⊙ q_i) = ⟨p_u ⊙ h, q_i⟩ is a dot product, so evaluation and top-K rank it
+   * with `rank_topk` (h as the user weights); MLP and NeuMF towers score through `scoreUsers`.
+   */
+  dotProductFactors(): DotProductFactors | undefined {
+    if (this.unit.kind !== 'gmf') return undefined;
+    return { users: this.users.weight, items: this.items.weight, userWeights: reshape(this.unit.h.weight, [this.unit.dim]) };
   }
 
   /** Scores of `users` against every item, row-major; a promise on `webgpu`, which reads back asynchronously. */

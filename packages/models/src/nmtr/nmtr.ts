@@ -1,5 +1,5 @@
 import { add, concat, Embedding, gather, Module, Philox, reshape, slice, tensor, zeros, type Tensor } from '@rec/core';
-import type { Recommender } from '../plugin/inference.js';
+import type { DotProductFactors, Recommender } from '../plugin/inference.js';
 import type { MaybePromise } from '../training/read.js';
 import { scoreInBlocks, TOWER_SCORE_BLOCK, type BehaviorRows, type PointwiseModel } from '../ncf/rows.js';
 import { InteractionUnit, type UnitKind } from '../ncf/unit.js';
@@ -102,6 +102,20 @@ export class NMTR extends Module implements Recommender, PointwiseModel {
       }
       return out as Tensor;
     });
+  }
+
+  /**
+   * With GMF units, out^R = Σ_r (h_r·(p_u ⊙ q_i) + b^r_i) = ⟨p_u ⊙ Σ_r h_r, q_i⟩ + Σ_r b^r_i, a
+   * dot product plus an item bias, so evaluation and top-K rank it with `rank_topk`; towers
+   * (MLP, NeuMF) score through `scoreUsers`. Scores agree with `scoreUsers` up to f32 rounding
+   * (the sums are regrouped).
+   */
+  dotProductFactors(): DotProductFactors | undefined {
+    if (this.units.some((u) => u.kind !== 'gmf')) return undefined;
+    const E = this.units[0].dim;
+    const weights = this.units.map((u) => reshape(u.h.weight, [E])).reduce((a, b) => add(a, b));
+    const bias = this.itemBias.map((b) => reshape(b.weight, [this.numItems])).reduce((a, b) => add(a, b));
+    return { users: this.users.weight, items: this.items.weight, userWeights: weights, itemBias: bias };
   }
 
   /** out^R against every item, row-major; a promise on `webgpu`, which reads back asynchronously. */

@@ -3,7 +3,7 @@
  * category scores, ratings — and the batched top-K and rating calls that `rec eval`,
  * `rec recommend`, the server and the browser all go through.
  */
-import { gather, runKernel, type Tensor, tensor, tidy, type TypedArray } from '@rec/core';
+import { gather, mul, runKernel, type Tensor, tensor, tidy, type TypedArray } from '@rec/core';
 import type { UserItemCSR } from '@rec/data';
 import { type RankUsers, topKIndices } from '@rec/eval';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
@@ -30,14 +30,18 @@ export interface Recommender {
    * are not such a product (e.g. mid-training, before derived tables are computed). With it,
    * evaluation and top-K go through the `rank_topk` kernel, which scores, masks and selects in
    * one pass without the users × items score matrix (on Tmall's 41,314 test users × 11,953 items
-   * that matrix is 2 GB of scores, copied and sorted in JS). The tensors stay the model's: do
-   * not dispose or write them.
+   * that matrix is 2 GB of scores, copied and sorted in JS). Callers call it inside `tidy`, so
+   * a model may compute small derived tensors here (GMF's h, NMTR's summed item biases) and
+   * they are freed with the scope; the model's own tables, made outside it, are not. Do not
+   * dispose or write what it returns.
    */
   dotProductFactors?(): DotProductFactors | undefined;
 }
 
 /**
- * The two tables of a dot-product scorer: user u's score of item i is ⟨users[u], items[i]⟩.
+ * The tables of a dot-product scorer: user u's score of item i is
+ * ⟨users[u] ⊙ userWeights, items[i]⟩ + itemBias[i] (without the optional parts,
+ * ⟨users[u], items[i]⟩).
  * @example
  * ```ts
  * const factors = model.dotProductFactors?.(); // { users: [numUsers, d], items: [numItems, d] }
@@ -46,6 +50,10 @@ export interface Recommender {
 export interface DotProductFactors {
   readonly users: Tensor;
   readonly items: Tensor;
+  /** f32 [d]: weights applied to each user row before the product (GMF's output layer h, eq. 10 of NCF). */
+  readonly userWeights?: Tensor;
+  /** f32 [numItems]: a score added per item (NMTR's item biases b_i of eq. 9). */
+  readonly itemBias?: Tensor;
 }
 
 /**
@@ -86,20 +94,26 @@ export interface TopK {
 type Excluded = Pick<UserItemCSR, 'rowOf'>;
 
 /**
- * The top `k` of each of `users` by ⟨users[u], items[i]⟩ through `rank_topk`, each user's row
- * of `exclude` masked: the kernel's [indexes i32 [B, k], scores f32 [B, k]] (−1 and −∞ past
- * the unmasked items), on the factors' backend. The caller reads what it needs and disposes both.
+ * The top `k` of each of `users` by the model's dot-product factors through `rank_topk`, each
+ * user's row of `exclude` masked: the kernel's [indexes i32 [B, k], scores f32 [B, k]] (−1 and
+ * −∞ past the unmasked items), on the factors' backend. The factors are asked for inside the
+ * scope (derived ones are freed with it). The caller reads what it needs and disposes both.
  */
-function rankTopK(factors: DotProductFactors, users: Int32Array, k: number, exclude: Excluded | undefined): [Tensor, Tensor] {
+function rankTopK(model: Predictor, users: Int32Array, k: number, exclude: Excluded | undefined): [Tensor, Tensor] {
   const rows = Array.from(users, (u) => exclude?.rowOf(u) ?? EMPTY);
   const indptr = new Int32Array(users.length + 1);
   rows.forEach((row, b) => (indptr[b + 1] = indptr[b]! + row.length));
   const indices = new Int32Array(indptr[users.length]!);
   rows.forEach((row, b) => indices.set(row, indptr[b]));
-  const backend = factors.users.backend;
   return tidy(() => {
-    const block = gather(factors.users, tensor(users, undefined, { backend }));
-    return runKernel('rank_topk', [block, factors.items, tensor(indptr, undefined, { backend }), tensor(indices, undefined, { backend })], { k }) as [Tensor, Tensor];
+    const factors = factorsOf(model);
+    if (!factors) throw new Error('rank: the model no longer gives dot-product factors (it was trained since the ranker was made)');
+    const backend = factors.users.backend;
+    let block = gather(factors.users, tensor(users, undefined, { backend }));
+    if (factors.userWeights) block = mul(block, factors.userWeights);
+    const inputs = [block, factors.items, tensor(indptr, undefined, { backend }), tensor(indices, undefined, { backend })];
+    if (factors.itemBias) inputs.push(factors.itemBias);
+    return runKernel('rank_topk', inputs, { k }) as [Tensor, Tensor];
   });
 }
 
@@ -112,9 +126,14 @@ function readAndDispose<T extends TypedArray>(t: Tensor): MaybePromise<T> {
 }
 const EMPTY = new Int32Array(0);
 
-/** The model's dot-product factors now, or undefined (it scores otherwise, or not yet). */
+/** The model's dot-product factors now, or undefined (it scores otherwise, or not yet); call inside `tidy`. */
 function factorsOf(model: Predictor): DotProductFactors | undefined {
   return typeof model.dotProductFactors === 'function' ? model.dotProductFactors() : undefined;
+}
+
+/** Whether the model scores by dot-product factors now (its derived tensors freed at once). */
+function hasFactors(model: Predictor): boolean {
+  return typeof model.dotProductFactors === 'function' && tidy(() => factorsOf(model) !== undefined);
 }
 
 /**
@@ -137,11 +156,9 @@ function factorsOf(model: Predictor): DotProductFactors | undefined {
  * ```
  */
 export function maskedRanker(model: Predictor, exclude: Excluded): RankUsers | undefined {
-  if (!factorsOf(model)) return undefined;
+  if (!hasFactors(model)) return undefined;
   return (users, k) => {
-    const factors = factorsOf(model);
-    if (!factors) throw new Error('maskedRanker: the model no longer gives dot-product factors (it was trained since the ranker was made)');
-    const [top, scores] = rankTopK(factors, users, k, exclude);
+    const [top, scores] = rankTopK(model, users, k, exclude);
     scores.dispose(); // evaluation needs the order only
     return readAndDispose<Int32Array>(top);
   };
@@ -196,11 +213,10 @@ export async function topKFor(
   model: Predictor, output: 'items' | 'categories', users: Int32Array, k: number, exclude?: Pick<UserItemCSR, 'rowOf'>,
 ): Promise<TopK[]> {
   for (const user of users) if (!Number.isInteger(user) || user < 0) throw new Error(`topK: user must be a non-negative integer index, got ${user}`);
-  const factors = output === 'items' ? factorsOf(model) : undefined;
-  if (factors) {
+  if (output === 'items' && hasFactors(model)) {
     if (!(Number.isInteger(k) && k >= 1)) throw new Error(`topK: k must be a positive integer, got ${k}`);
-    const width = Math.min(k, factors.items.shape[0]!);
-    const [top, scores] = rankTopK(factors, users, width, exclude);
+    const width = Math.min(k, tidy(() => factorsOf(model)!.items.shape[0]!));
+    const [top, scores] = rankTopK(model, users, width, exclude);
     const [items, values] = await Promise.all([readAndDispose<Int32Array>(top), readAndDispose<Float32Array>(scores)]);
     return Array.from(users, (_, b) => {
       const row = items.subarray(b * width, (b + 1) * width);

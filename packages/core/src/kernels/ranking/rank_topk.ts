@@ -3,7 +3,7 @@
  * each user's listed items (e.g. their training items), keep the K best per
  * user — the engine of full-ranking evaluation and of serving.
  *
- *   s[b, j] = f32(⟨U[b], V[j]⟩)                   U [B, d], V [n, d]
+ *   s[b, j] = f32(⟨U[b], V[j]⟩) (+ bias[j])       U [B, d], V [n, d], bias [n] optional
  *   top[b]  = the K items j ∉ mask(b) with the highest s[b, j], best first;
  *             equal scores go to the lower item index
  *   mask(b) = maskIndices[maskIndptr[b] .. maskIndptr[b + 1]), sorted ascending
@@ -16,7 +16,10 @@
  *
  * Layouts and dtypes: inputs `[userFactors f32 [B, d], itemFactors f32 [n, d],
  * maskIndptr i32 [B + 1], maskIndices i32 [nnz]]` (a CSR over the block's
- * users; each row sorted ascending, no duplicates, ids in [0, n)). Attribute
+ * users; each row sorted ascending, no duplicates, ids in [0, n)), optionally
+ * followed by `itemBias f32 [n]`: s = f32(f32(⟨U[b], V[j]⟩) + bias[j]), the dot product
+ * rounded to f32 first, then the bias added in f32 (models with a per-item term: NMTR's
+ * b_i of eq. 9, a GMF with a bias; a column of ones in U would cost a copy of V). Attribute
  * `k ≥ 1` (evaluation and serving use up to 200). Outputs `[topIndices i32
  * [B, k], topScores f32 [B, k]]`; a user with fewer than k unmasked items is
  * padded with index −1 and score −∞.
@@ -79,18 +82,10 @@ export const rankTopkSpec = declareKernel({
  * ```
  */
 export function checkRankTopkInputs(inputs: readonly Tensor[], k: number): { users: number; items: number; dim: number } {
-  if (inputs.length !== 4) throw new Error(`rank_topk: expected 4 inputs [userFactors, itemFactors, maskIndptr, maskIndices], got ${inputs.length}`);
+  checkRankTopkShapes(inputs, k);
   const [U, V, indptr, indices] = inputs;
-  if (!Number.isInteger(k) || k < 1) throw new Error(`rank_topk: k must be an integer ≥ 1, got ${k}`);
-  if (U.dtype !== 'f32' || V.dtype !== 'f32' || U.shape.length !== 2 || V.shape.length !== 2 || U.shape[1] !== V.shape[1]) {
-    throw new Error(`rank_topk: userFactors [B, d] and itemFactors [n, d] must be f32 with the same d; got [${U.shape.join(', ')}] and [${V.shape.join(', ')}]`);
-  }
   const B = U.shape[0];
   const n = V.shape[0];
-  if (indptr.dtype !== 'i32' || indptr.shape.length !== 1 || indptr.shape[0] !== B + 1) {
-    throw new Error(`rank_topk: maskIndptr must be i32 [${B + 1}] (users + 1), got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
-  }
-  if (indices.dtype !== 'i32' || indices.shape.length !== 1) throw new Error('rank_topk: maskIndices must be i32 [nnz]');
   const ptr = hostData(indptr);
   const idx = hostData(indices);
   for (let b = 0; b < B; b++) {
@@ -104,6 +99,35 @@ export function checkRankTopkInputs(inputs: readonly Tensor[], k: number): { use
   return { users: B, items: n, dim: U.shape[1] };
 }
 
+/**
+ * The shapes, dtypes, input count and k of `rank_topk` — what every backend checks on the
+ * host (webgpu checks the mask's values on the GPU).
+ *
+ * @example
+ * ```ts
+ * checkRankTopkShapes([U, V, indptr, indices, bias], 100);
+ * ```
+ */
+export function checkRankTopkShapes(inputs: readonly Tensor[], k: number): void {
+  if (inputs.length !== 4 && inputs.length !== 5) {
+    throw new Error(`rank_topk: expected 4 inputs [userFactors, itemFactors, maskIndptr, maskIndices] and optionally itemBias, got ${inputs.length}`);
+  }
+  const [U, V, indptr, indices, bias] = inputs;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`rank_topk: k must be an integer ≥ 1, got ${k}`);
+  if (U.dtype !== 'f32' || V.dtype !== 'f32' || U.shape.length !== 2 || V.shape.length !== 2 || U.shape[1] !== V.shape[1]) {
+    throw new Error(`rank_topk: userFactors [B, d] and itemFactors [n, d] must be f32 with the same d; got [${U.shape.join(', ')}] and [${V.shape.join(', ')}]`);
+  }
+  const B = U.shape[0];
+  const n = V.shape[0];
+  if (indptr.dtype !== 'i32' || indptr.shape.length !== 1 || indptr.shape[0] !== B + 1) {
+    throw new Error(`rank_topk: maskIndptr must be i32 [${B + 1}] (users + 1), got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
+  }
+  if (indices.dtype !== 'i32' || indices.shape.length !== 1) throw new Error('rank_topk: maskIndices must be i32 [nnz]');
+  if (bias && (bias.dtype !== 'f32' || bias.shape.length !== 1 || bias.shape[0] !== n)) {
+    throw new Error(`rank_topk: itemBias must be f32 [${n}] (one per item), got ${bias.dtype} [${bias.shape.join(', ')}]`);
+  }
+}
+
 registerKernel<RankTopkAttrs>('rank_topk', 'js', ({ inputs, attrs, backend }) => {
   const { k } = attrs;
   const { users: B, items: n, dim: d } = checkRankTopkInputs(inputs, k);
@@ -111,6 +135,7 @@ registerKernel<RankTopkAttrs>('rank_topk', 'js', ({ inputs, attrs, backend }) =>
   const V = hostF32(inputs[1]);
   const ptr = hostData(inputs[2]);
   const mask = hostData(inputs[3]);
+  const bias = inputs[4] ? hostF32(inputs[4]) : undefined;
   const topIndices = new Int32Array(B * k).fill(-1);
   const topScores = new Float32Array(B * k).fill(-Infinity);
   const heap = new TopKHeap(k);
@@ -126,7 +151,7 @@ registerKernel<RankTopkAttrs>('rank_topk', 'js', ({ inputs, attrs, backend }) =>
       let dot = 0;
       const v = j * d;
       for (let c = 0; c < d; c++) dot += U[u + c] * V[v + c];
-      const s = Math.fround(dot);
+      const s = bias ? Math.fround(Math.fround(dot) + bias[j]) : Math.fround(dot);
       if (s !== s) throw new Error(`rank_topk: score of user ${b} and item ${j} is NaN`);
       heap.offer(s, j);
     }

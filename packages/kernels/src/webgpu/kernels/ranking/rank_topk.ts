@@ -4,7 +4,7 @@
  * bitonic top-k in workgroup memory — see that file's header). Shapes, dtypes
  * and k are checked here; the mask CSR on the GPU (raised at the next read).
  */
-import type { KernelImpl, RankTopkAttrs } from '@rec/core';
+import { checkRankTopkShapes, type KernelImpl, type RankTopkAttrs } from '@rec/core';
 import { MAX_WORKGROUPS_PER_DIM, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 /** The largest k the WGSL kernel keeps (its workgroup-memory top list). */
@@ -17,20 +17,12 @@ const NEG_INF_BITS = 0xff800000;
 export const rankTopk: KernelImpl<RankTopkAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
   const { k } = attrs;
-  if (inputs.length !== 4) throw new Error(`rank_topk: expected 4 inputs [userFactors, itemFactors, maskIndptr, maskIndices], got ${inputs.length}`);
-  const [U, V, indptr, indices] = inputs;
-  if (!Number.isInteger(k) || k < 1) throw new Error(`rank_topk: k must be an integer ≥ 1, got ${k}`);
+  checkRankTopkShapes(inputs, k);
   if (k > RANK_TOPK_MAX_K) throw new Error(`rank_topk: the webgpu kernel keeps at most k = ${RANK_TOPK_MAX_K}, got ${k}`);
-  if (U.dtype !== 'f32' || V.dtype !== 'f32' || U.shape.length !== 2 || V.shape.length !== 2 || U.shape[1] !== V.shape[1]) {
-    throw new Error(`rank_topk: userFactors [B, d] and itemFactors [n, d] must be f32 with the same d; got [${U.shape.join(', ')}] and [${V.shape.join(', ')}]`);
-  }
+  const [U, V, indptr, indices, bias] = inputs;
   const B = U.shape[0];
   const n = V.shape[0];
   const d = U.shape[1];
-  if (indptr.dtype !== 'i32' || indptr.shape.length !== 1 || indptr.shape[0] !== B + 1) {
-    throw new Error(`rank_topk: maskIndptr must be i32 [${B + 1}] (users + 1), got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
-  }
-  if (indices.dtype !== 'i32' || indices.shape.length !== 1) throw new Error('rank_topk: maskIndices must be i32 [nnz]');
   const top = gpu.alloc('i32', B * k);
   const scores = gpu.alloc('f32', B * k);
   if (B > 0) {
@@ -40,13 +32,16 @@ export const rankTopk: KernelImpl<RankTopkAttrs> = ({ inputs, attrs, backend }) 
     );
     const x = Math.min(B, MAX_WORKGROUPS_PER_DIM);
     const buf = (t: typeof U) => (t.handle as GpuHandle).buffer;
+    const placeholder = bias ? undefined : gpu.createStorage(4);
     gpu.run([{
       stem: 'ranking/rank_topk',
       entry: 'rank_topk',
+      constants: { HAS_BIAS: bias !== undefined },
       uniforms: u.buffer,
-      buffers: [buf(U), buf(V), buf(indptr), buf(indices), top.buffer, scores.buffer, status],
+      buffers: [buf(U), buf(V), buf(indptr), buf(indices), top.buffer, scores.buffer, status, bias ? buf(bias) : placeholder!],
       groups: [x, Math.ceil(B / x), 1],
     }]);
+    placeholder?.destroy();
   }
   return [
     { shape: [B, k], dtype: 'i32', handle: top },
