@@ -36,6 +36,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("sparse_adagrad", Napi::Function::New(env, rec::sparse_adagrad, "sparse_adagrad"));
   exports.Set("sparse_adam", Napi::Function::New(env, rec::sparse_adam, "sparse_adam"));
   exports.Set("bpr_step", Napi::Function::New(env, rec::bpr_step, "bpr_step"));
+  exports.Set("bpr_sample_step", Napi::Function::New(env, rec::bpr_sample_step, "bpr_sample_step"));
   exports.Set("rank_topk", Napi::Function::New(env, rec::rank_topk, "rank_topk"));
   exports.Set("matmul", Napi::Function::New(env, rec::matmul, "matmul"));
   exports.Set("sampled_softmax", Napi::Function::New(env, rec::sampled_softmax, "sampled_softmax"));

@@ -18,6 +18,7 @@ Napi::Value sparse_sgd(const Napi::CallbackInfo& info);
 Napi::Value sparse_adagrad(const Napi::CallbackInfo& info);
 Napi::Value sparse_adam(const Napi::CallbackInfo& info);
 Napi::Value bpr_step(const Napi::CallbackInfo& info);
+Napi::Value bpr_sample_step(const Napi::CallbackInfo& info);
 Napi::Value rank_topk(const Napi::CallbackInfo& info);
 Napi::Value matmul(const Napi::CallbackInfo& info);
 Napi::Value sampled_softmax(const Napi::CallbackInfo& info);

@@ -584,6 +584,60 @@ if (wanted('skipgram_step')) {
     }
   }
 }
+// ---- bpr_sample_step ----------------------------------------------------------------------------
+// LearnBPR with each negative drawn inside (uniform over the items the user has not bought) on
+// the 1,000,000 × 64 tables: every user has 20 positives (CSR), batches of 1,024 (u, i);
+// beside it, neg_sample_exclude + bpr_step apart (what it replaces). Rated against gather+scatter
+// for the three rows per triple, as bpr_step.
+if (wanted('bpr_sample_step')) {
+  const P0 = uniform(17, ROWS * DIM, -0.1, 0.1);
+  const Q0 = uniform(18, ROWS * DIM, -0.1, 0.1);
+  const PER_USER = 20;
+  const seenIndptr = Int32Array.from({ length: ROWS + 1 }, (_, u) => u * PER_USER);
+  const seenIndices = new Int32Array(ROWS * PER_USER);
+  for (let u = 0; u < ROWS; u++) seenIndices.set(Int32Array.from(new Set(randomIds(u, PER_USER, ROWS))).sort().slice(0, PER_USER), u * PER_USER);
+  // Distinct sorted rows of exactly PER_USER: pad a row that drew a duplicate with the next ids past its maximum.
+  for (let u = 0; u < ROWS; u++) {
+    const row = seenIndices.subarray(u * PER_USER, (u + 1) * PER_USER);
+    for (let k = 1; k < PER_USER; k++) if (row[k] <= row[k - 1]) row[k] = row[k - 1] + 1;
+    if (row[PER_USER - 1] >= ROWS) for (let k = 0; k < PER_USER; k++) row[k] = k;
+  }
+  const pairs = Array.from({ length: BATCHES }, (_, b) => [randomIds(3500 + b, BATCH, ROWS), randomIds(4500 + b, BATCH, ROWS)]);
+  const state = (backend: Backend) => ({
+    P: tensor(P0, [ROWS, DIM], { backend }), Q: tensor(Q0, [ROWS, DIM], { backend }),
+    seen: [tensor(seenIndptr, undefined, { backend }), tensor(seenIndices, undefined, { backend })],
+    batches: pairs.map((ts) => ts.map((a) => tensor(a, undefined, { backend }))),
+  });
+  const ref = state(js);
+  const nat = state(native);
+  const draw = (i: number) => ({ seed: 1, stream: 0, counter: i * BATCH * 32, maxTries: 32 });
+  const fused = (s: ReturnType<typeof state>, i: number): number =>
+    hostF32(runKernel('bpr_sample_step', [s.P, s.Q, ...s.batches[i % BATCHES], ...s.seen], { lr: 0.05, reg: 0.0025, ...draw(i) })[0])[0];
+  const apart = (s: ReturnType<typeof state>, i: number): number => tidy(() => {
+    const [u, pos] = s.batches[i % BATCHES];
+    const [negs] = runKernel('neg_sample_exclude', [u, ...s.seen], { numItems: ROWS, ...draw(i) });
+    return hostF32(runKernel('bpr_step', [s.P, s.Q, u, pos, negs], { lr: 0.05, reg: 0.0025 })[0])[0];
+  });
+  setNativeThreads(1);
+  for (let i = 0; i < 3; i++) assertClose([fused(nat, i)], [fused(ref, i)], { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step loss');
+  assertClose(hostF32(nat.P), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step user factors');
+  assertClose(hostF32(nat.Q), hostF32(ref.Q), { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step item factors');
+  const size = `${ROWS.toLocaleString('en')} × ${DIM} (users and items), batch ${BATCH} (u, i), negatives drawn inside (${PER_USER} positives per user)`;
+  const bytes = BATCH * 3 * 2 * 4 * DIM;
+  const refMs = timeCalls(15, 2, (i) => fused(ref, i + 3));
+  results.push({ kernel: 'bpr_sample_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M triples/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+  for (const t of THREAD_COUNTS) {
+    setNativeThreads(t);
+    const ms = timeCalls(200, 20, (i) => fused(nat, i));
+    const apartMs = timeCalls(200, 20, (i) => apart(nat, i));
+    const gbs = bytes / ms / 1e6;
+    results.push({
+      kernel: 'bpr_sample_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M triples/s`,
+      rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
+      note: `deterministic; neg_sample_exclude + bpr_step apart: ${apartMs.toFixed(3)} ms (fused ${(apartMs / ms).toFixed(2)}× faster)`,
+    });
+  }
+}
 // ---- skipgram_sample_step -----------------------------------------------------------------------
 // Item2Vec's step (plain skip-gram: α2 = 0, λ = 0, no categories) on the 1,000,000-row item
 // tables, its 5 negatives per pair drawn inside the kernel from a Zipf unigram^0.75 alias

@@ -3,6 +3,9 @@
 // Gantner & Schmidt-Thieme 2009, "BPR: Bayesian Personalized Ranking from
 // Implicit Feedback", UAI, §4.3 Fig. 4 with the MF model of §5.1).
 // Reference and full contract: packages/core/src/kernels/sgd/bpr_step.ts.
+// `bpr_sample_step` (at the end) draws each triple's negative first, by
+// neg_sample_exclude's recipe (common/exclude_draws.h), then runs the 5-input
+// step; contract: packages/core/src/kernels/sgd/bpr_sample_step.ts.
 //
 //   for each triple (u, i, j), in order:
 //     x = ⟨p_u, q_i − q_j⟩,  g = σ(−x) = 1 / (1 + eˣ)
@@ -52,6 +55,7 @@
 
 #include "../addon.h"
 #include "../common/checks.h"
+#include "../common/exclude_draws.h"
 #include "../common/js_exp.h"
 #include "../common/row_order.h"
 #include "../common/thread_pool.h"
@@ -180,6 +184,29 @@ double run_triples(int64_t n, bool hogwild, int64_t total_keys, bool in_series, 
   return total;
 }
 
+/** The 5-input batch (no categories) in either schedule; returns the summed loss. */
+double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const int32_t* pos, const int32_t* neg, int64_t n, double lr, double reg,
+                 bool hogwild, bool shared) {
+  const auto prefetch_triple = [&](int64_t f) {
+    prefetch_row(Pd + int64_t(users[f]) * d, d);
+    prefetch_row(Qd + int64_t(pos[f]) * d, d);
+    prefetch_row(Qd + int64_t(neg[f]) * d, d);
+  };
+  // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in the
+  // same run [t, end): the body of both schedules.
+  return run_triples(
+      n, hogwild, 3 * n, shared,
+      [&](int64_t t, auto&& emit) {
+        emit(row_key(0, users[t]));
+        emit(row_key(1, pos[t]));
+        emit(row_key(1, neg[t]));
+      },
+      [&](int64_t t, int64_t end, int) {
+        if (t + kPrefetchDistance < end) prefetch_triple(t + kPrefetchDistance);
+        return bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, lr, reg);
+      });
+}
+
 }  // namespace
 
 Napi::Value bpr_step(const Napi::CallbackInfo& info) {
@@ -244,19 +271,7 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   };
   double total;
   if (!has_extra) {
-    // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in
-    // the same run [t, end): the body of both schedules.
-    total = run_triples(
-        n, hogwild, 3 * n, shared,
-        [&](int64_t t, auto&& emit) {
-          emit(row_key(0, users[t]));
-          emit(row_key(1, pos[t]));
-          emit(row_key(1, neg[t]));
-        },
-        [&](int64_t t, int64_t end, int) {
-          if (t + kPrefetchDistance < end) prefetch_triple(t + kPrefetchDistance);
-          return bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, lr, reg);
-        });
+    total = run_plain(Pd, Qd, d, users.data, pos.data, neg.data, n, lr, reg, hogwild, shared);
   } else {
     const ItemCategories cat{X.data, xp.data, xi.data, beta};
     // Scratch rows per thread (q̃_i, q̃_j, p_u_old), reused across triples.
@@ -282,6 +297,46 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
                                        lr, reg, scratch[size_t(tid)].data());
         });
   }
+  return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
+}
+
+Napi::Value bpr_sample_step(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "bpr_sample_step";
+  const Napi::Env env = info.Env();
+  const Span<float> P = array_arg<float>(info, 0, K, "userFactors");
+  const Span<float> Q = array_arg<float>(info, 1, K, "itemFactors");
+  const int64_t d = int_arg(info, 2, K, "dim", 1, 1 << 20);
+  const Span<int32_t> users = array_arg<int32_t>(info, 3, K, "users");
+  const Span<int32_t> pos = array_arg<int32_t>(info, 4, K, "positives", int64_t(users.size));
+  const Span<int32_t> indptr = array_arg<int32_t>(info, 5, K, "indptr");
+  const Span<int32_t> indices = array_arg<int32_t>(info, 6, K, "indices");
+  const double lr = number_arg(info, 7, K, "lr");
+  const double reg = number_arg(info, 8, K, "reg");
+  const bool hogwild = info[9].ToBoolean().Value();
+  const PhiloxKey key{uint32_t(int_arg(info, 10, K, "keyLo", 0, 4294967295LL)), uint32_t(int_arg(info, 11, K, "keyHi", 0, 4294967295LL))};
+  const uint32_t stream = uint32_t(int_arg(info, 12, K, "stream", 0, 4294967295LL));
+  const uint64_t counter = uint64_t(int_arg(info, 13, K, "counter", 0, 9007199254740991LL));
+  const uint64_t max_tries = uint64_t(int_arg(info, 14, K, "maxTries", 1, 1 << 20));
+  if (P.size % size_t(d) != 0 || Q.size % size_t(d) != 0) fail(env, "bpr_sample_step: factor tables are not whole rows of the given dim");
+  const int64_t rows = int64_t(P.size) / d;
+  const int64_t items = int64_t(Q.size) / d;
+  if (items < 1 || items > 2147483647) fail(env, "bpr_sample_step: itemFactors must have 1 to 2^31 - 1 rows");
+  if (int64_t(indptr.size) != rows + 1) fail(env, "bpr_sample_step: indptr must hold one more entry than the user rows");
+  check_ids(env, users, rows, K, "user");
+  check_ids(env, pos, items, K, "positive item");
+  // The CSR rows the batch reaches (the others are never read).
+  const int64_t nnz = int64_t(indices.size);
+  for (size_t r = 0; r < users.size; ++r) {
+    const int32_t lo = indptr[size_t(users[r])], hi = indptr[size_t(users[r]) + 1];
+    if (!(lo >= 0 && lo <= hi && hi <= nnz)) fail(env, "bpr_sample_step: the indptr range of user " + std::to_string(users[r]) + " is not a range of indices");
+  }
+  const int64_t n = int64_t(users.size);
+  // The negatives live in a per-thread buffer kept between calls.
+  thread_local std::vector<int32_t> negs;
+  if (negs.size() < size_t(n)) negs.resize(size_t(n));
+  exclude_draws(users.data, n, indptr.data, indices.data, uint32_t(items), key, stream, counter, max_tries, negs.data());
+  const bool shared = P.data < Q.data + Q.size && Q.data < P.data + P.size;
+  const double total = run_plain(P.data, Q.data, d, users.data, pos.data, negs.data(), n, lr, reg, hogwild, shared);
   return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
 }
 

@@ -12,8 +12,9 @@
 // Threading: one invocation per row; rows are independent; `exhausted` is an atomic add.
 //   Dispatch is 2-D (x ≤ 65535 workgroups) so n may exceed 65535·64.
 // Numerics: u32 only; the 64-bit counter k is carried as (lo, hi).
-// Bad input: the GPU cannot throw, so a user outside [0, U) writes -1 and sets `status`
-//   (the host raises it at the next read) — the js reference throws at once.
+// Bad input: the GPU cannot throw, so a user outside [0, U) (status bit 0), or a user whose
+//   indptr range is not a range of indices (bit 1), writes -1 and sets `status` (the host
+//   raises it at the next read) — the js reference throws at once for a bad user.
 // Serves: BPR (Rendle et al. 2009, §4.3 LearnBPR) and every model trained with sampled negatives.
 
 struct Params {
@@ -24,7 +25,7 @@ struct Params {
   key: vec2<u32>,
   counter: vec2<u32>,
   stream: u32,
-  _pad0: u32,
+  nnz: u32,
   _pad1: u32,
   _pad2: u32,
 }
@@ -48,11 +49,18 @@ fn neg_sample_exclude(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(nu
   let user = users[r];
   if (user < 0 || u32(user) >= params.num_users) {
     negatives[r] = -1;
-    atomicMax(&status, 1u);
+    atomicOr(&status, 1u);
     return;
   }
-  let lo = u32(indptr[user]);
-  let hi = u32(indptr[user + 1]);
+  let start = indptr[user];
+  let end = indptr[user + 1];
+  if (start < 0 || start > end || u32(end) > params.nnz) {
+    negatives[r] = -1;
+    atomicOr(&status, 2u);
+    return;
+  }
+  let lo = u32(start);
+  let hi = u32(end);
   let drawn = sample_unseen_indices(params.key, params.stream, add_u64(params.counter, mul_u32_wide(r, params.max_tries)), params.num_items, params.max_tries, lo, hi);
   if (drawn.exhausted) {
     atomicAdd(&exhausted, 1);

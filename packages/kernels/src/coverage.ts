@@ -39,6 +39,7 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   sparse_adagrad: { native: true, webgpu: true },
   sparse_adam: { native: true, webgpu: true },
   bpr_step: { native: true, webgpu: true },
+  bpr_sample_step: { native: true, webgpu: true },
   rank_topk: { native: true, webgpu: true },
   matmul: { native: true, webgpu: true },
   sampled_softmax: { native: true, webgpu: true },

@@ -52,7 +52,7 @@ export { MRLR, MrlrObjective, MrlrSampler, VARIANT_TERMS, type MrlrBatch, type M
 export { behaviorLog, behaviorRows, type BehaviorLog } from './training/log.js';
 export {
   FusedBPRObjective, PairwiseObjective, PointwiseObjective,
-  type FusedBPROptions, type Objective, type PairwiseOptions, type PairwiseSampler, type PointwiseOptions, type PointwiseRows, type Triples,
+  type FusedBPROptions, type Objective, type PairwiseOptions, type PairwiseSampler, type PointwiseOptions, type PointwiseRows, type Triples, type TriplesToDraw,
 } from './training/objectives.js';
 export { andThen, hostCopy, hostValues, type MaybePromise } from './training/read.js';
 export {

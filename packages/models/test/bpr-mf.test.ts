@@ -1,10 +1,16 @@
-import { RowSparse, tensor, backward } from '@rec/core';
+import { backward, RowSparse, sampleNegatives, tensor } from '@rec/core';
+
+/** A to-draw batch's negatives drawn by `sampleNegatives` at its counter (what the step draws inside). */
+function sampleApart(t: { users: Int32Array; seen: { indptr: ReturnType<typeof tensor>; indices: ReturnType<typeof tensor> }; draw: { seed: number; stream: number; counter: number; maxTries: number } }, numItems: number): Int32Array {
+  const { seed, stream, counter, maxTries } = t.draw;
+  return sampleNegatives(tensor(t.users), t.seen, numItems, { seed, stream, counter }, maxTries).negatives.readSync() as Int32Array;
+}
 import { createInteractions, leaveLastOut, UserItemCSR } from '@rec/data';
 import { readMovieLens100K } from '@rec/data/node';
 import { requireDataset } from '@rec/data/testing';
 import { evaluateFullRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';
-import { BPRMF, MostPopular, parseModelConfig, trainModel } from '../src/index.js';
+import { behaviorLog, BPRMF, FusedBPRObjective, MostPopular, parseModelConfig, trainModel, type Triples, type TriplesToDraw } from '../src/index.js';
 
 describe('MostPopular', () => {
   it('scores every user with the training counts', () => {
@@ -44,6 +50,34 @@ describe('BPRMF', () => {
     const pop = await evaluate((u) => MostPopular.fit(train).scoreUsers(u));
     expect(bpr.metrics['HR@10']).toBeGreaterThan(1.3 * pop.metrics['HR@10']);
     expect(bpr.metrics['NDCG@10']).toBeGreaterThan(1.3 * pop.metrics['NDCG@10']);
+  });
+
+  it('the fused objective draws its uniform negatives inside the step and trains the same tables as with the triples drawn apart', () => {
+    // 30 users × 25 items, about a third of the pairs bought; 2 epochs of batches of 16 purchases × 4 negatives.
+    const users: number[] = [];
+    const items: number[] = [];
+    for (let u = 0; u < 30; u++) for (let i = 0; i < 25; i++) if ((u * 7 + i * 3) % 10 < 3) (users.push(u), items.push(i));
+    const train = createInteractions({ users: Int32Array.from(users), items: Int32Array.from(items), numUsers: 30, numItems: 25 });
+    const log = behaviorLog(train);
+    const run = (drawInside: boolean) => {
+      const model = new BPRMF({ numUsers: 30, numItems: 25, dim: 4, seed: 2, initStd: 0.1 });
+      const objective = new FusedBPRObjective(model, log, { batchSize: 16, negatives: 4, seed: 5, learningRate: 0.1, l2: 0.01 });
+      for (const epoch of [0, 1]) {
+        for (let b = 0; b < objective.batches(); b++) {
+          const batch = objective.prepare(epoch, b) as Triples | TriplesToDraw;
+          expect('draw' in batch).toBe(true);
+          let t = batch;
+          if (!drawInside && 'draw' in batch) {
+            // The same negatives drawn apart, as the multi-channel path and older versions did.
+            const negatives = sampleApart(batch, 25);
+            t = { users: batch.users, positives: batch.positives, negatives };
+          }
+          objective.batch(epoch, b, t);
+        }
+      }
+      return [[...model.users.weight.readSync()], [...model.items.weight.readSync()]];
+    };
+    expect(run(true)).toEqual(run(false));
   });
 
   it('rejects empty training data', async () => {

@@ -8,7 +8,7 @@
  * inputs a C++ kernel does not take (see {@link reference}).
  */
 import {
-  type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprStepAttrs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
+  type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprSampleStepAttrs, type BprStepAttrs, checkBprSampleStepInputs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
   hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, sizeOf, type Tensor,
 } from '@rec/core';
 import { checkDenseBiasActInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
@@ -21,7 +21,7 @@ import { allocArray, broadcastShapes, findKernel, type KernelContext, type Kerne
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update'] as const;
 
 let registered = false;
 
@@ -219,6 +219,18 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const loss = inputs.length === 8
       ? addon.bpr_step(...args, f32(inputs[5], K, 'extra'), i32(inputs[6], K, 'extraIndptr'), i32(inputs[7], K, 'extraIndices'), attrs.extraWeight as number)
       : addon.bpr_step(...args);
+    return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
+  });
+
+  registerKernel<BprSampleStepAttrs>('bpr_sample_step', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'bpr_sample_step';
+    const d = checkBprSampleStepInputs(inputs, attrs);
+    const [P, Q, users, pos, indptr, indices] = inputs;
+    const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
+    const loss = addon.bpr_sample_step(
+      hostF32(P), hostF32(Q), d, i32(users, K, 'users'), i32(pos, K, 'positives'), i32(indptr, K, 'indptr'), i32(indices, K, 'indices'),
+      attrs.lr, attrs.reg, attrs.hogwild ?? false, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries,
+    );
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });
 

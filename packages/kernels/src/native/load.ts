@@ -86,6 +86,15 @@ export interface NativeAddon {
     users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, hogwild: boolean,
     extra?: Float32Array, extraIndptr?: Int32Array, extraIndices?: Int32Array, extraWeight?: number,
   ): number;
+  /**
+   * `bpr_sample_step`: `bpr_step` (no categories) with each negative drawn first, uniform over
+   * the items outside the user's CSR row (indptr, indices), as `neg_sample_exclude` at
+   * Philox (key, stream, counter) with `maxTries`; returns the mean loss.
+   */
+  bpr_sample_step(
+    userFactors: Float32Array, itemFactors: Float32Array, dim: number, users: Int32Array, positives: Int32Array, indptr: Int32Array, indices: Int32Array,
+    lr: number, reg: number, hogwild: boolean, keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number,
+  ): number;
   /** `rank_topk`; writes `topIndices` and `topScores` ([users·k] each); `itemBias` [items] or empty. */
   rank_topk(
     userFactors: Float32Array, itemFactors: Float32Array, dim: number, maskIndptr: Int32Array, maskIndices: Int32Array,
@@ -189,7 +198,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
 
 /** Functions a current build exports; a build missing one is stale. */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score',
+  'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score',
   'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',

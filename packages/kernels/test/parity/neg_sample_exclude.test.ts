@@ -33,6 +33,21 @@ await forEachBackend(parityBackends('neg_sample_exclude'), (backend) => {
       expect(ref.exhausted).toBeGreaterThan(0);
     });
   }
+  // Native draws the first tries of 8 rows together (5,003 rows leave a remainder); one try
+  // (no retry at all) and 33 (the training objectives' T) space the rows' words differently.
+  for (const maxTries of [1, 33]) {
+    it(`draws exactly the reference's negatives with maxTries ${maxTries}`, async () => {
+      const users = ids(3, 5003, USERS);
+      const attrs = { seed: 5, stream: 2, counter: 2 ** 35 + 9, maxTries };
+      const ref = await sample('js', users, attrs);
+      for (const threads of [1, 2]) {
+        const got = await withNativeThreads(backend.name, threads, () => sample(backend, users, attrs));
+        assertExact(got.negatives, ref.negatives, `negatives (${threads} thread(s))`);
+        expect(got.exhausted).toBe(ref.exhausted);
+      }
+      if (maxTries === 1) expect(ref.exhausted).toBeGreaterThan(0);
+    });
+  }
 
   it('never returns a positive of a user who has non-positives left, within the tries', async () => {
     const users = ids(3, 3000, USERS);

@@ -56,6 +56,19 @@ export interface Triples {
   readonly negatives: Int32Array;
 }
 
+/**
+ * A pairwise batch whose negatives a fused step draws itself (`bpr_sample_step`): the
+ * (u, i) of each triple, the users' positives, and the Philox draw — the same negatives
+ * {@link Triples} would carry.
+ */
+export interface TriplesToDraw {
+  readonly users: Int32Array;
+  readonly positives: Int32Array;
+  /** Each user's target-behaviour items, sorted (CSR). */
+  readonly seen: { readonly indptr: Tensor; readonly indices: Tensor };
+  readonly draw: { readonly seed: number; readonly stream: number; readonly counter: number; readonly maxTries: number };
+}
+
 /** Retries of the rejection samplers before a draw is kept and counted as exhausted. */
 const MAX_TRIES = 32;
 
@@ -296,18 +309,36 @@ class TripleSampler {
     return this.#order.batches();
   }
 
-  /** The triples of batch `index` of `epoch`: at once on host backends, a promise on `webgpu`. */
-  triples(epoch: number, index: number): MaybePromise<Triples> {
+  /** Batch `index` of `epoch` without its negatives, for a step that draws them (uniform sampler only): the same draws as {@link triples}. */
+  toDraw(epoch: number, index: number): TriplesToDraw {
+    if (this.sampler.kind !== 'uniform') throw new Error('TripleSampler.toDraw: only the uniform sampler draws inside the step');
+    const { users, positives } = this.#pairs(epoch, index);
+    const counter = index * users.length * (MAX_TRIES + 1);
+    return { users, positives, seen: this.#target, draw: { seed: this.seed, stream: epoch, counter, maxTries: MAX_TRIES } };
+  }
+
+  /** The (u, i) of batch `index`'s triples: each purchase once per negative, negative-major. */
+  #pairs(epoch: number, index: number): { users: Int32Array; positives: Int32Array } {
     const ids = this.#order.batch(epoch, index);
     const n = ids.length * this.negatives;
     const users = new Int32Array(n);
     const positives = new Int32Array(n);
-    for (let t = 0; t < this.negatives; t++) {
-      for (let k = 0; k < ids.length; k++) {
-        users[t * ids.length + k] = this.log.pairs.users[ids[k]];
-        positives[t * ids.length + k] = this.log.pairs.items[ids[k]];
-      }
+    const { users: pairUsers, items: pairItems } = this.log.pairs;
+    for (let k = 0; k < ids.length; k++) {
+      users[k] = pairUsers[ids[k]];
+      positives[k] = pairItems[ids[k]];
     }
+    for (let t = 1; t < this.negatives; t++) {
+      users.copyWithin(t * ids.length, 0, ids.length);
+      positives.copyWithin(t * ids.length, 0, ids.length);
+    }
+    return { users, positives };
+  }
+
+  /** The triples of batch `index` of `epoch`: at once on host backends, a promise on `webgpu`. */
+  triples(epoch: number, index: number): MaybePromise<Triples> {
+    const { users, positives } = this.#pairs(epoch, index);
+    const n = users.length;
     const counter = index * n * (MAX_TRIES + 1);
     const randomness = { seed: this.seed, stream: epoch, counter };
     const drawn = tidy(() => {
@@ -396,7 +427,7 @@ export interface FusedBPROptions extends PairwiseOptions {
  * no optimizer for it. Used for BPR-MF and MC-BPR (MF with the multi-channel
  * sampler, Loni et al. 2016), which are pure embedding models.
  */
-export class FusedBPRObjective implements Objective<Triples> {
+export class FusedBPRObjective implements Objective<Triples | TriplesToDraw> {
   readonly fused = true;
   readonly #triples: TripleSampler;
   readonly #lr: number;
@@ -416,13 +447,23 @@ export class FusedBPRObjective implements Objective<Triples> {
     return this.#triples.batches();
   }
 
-  prepare(epoch: number, index: number): MaybePromise<Triples> {
-    return this.#triples.triples(epoch, index);
+  /** With the uniform sampler, the batch's (u, i) and where its negatives are drawn (inside the step); else its triples. */
+  prepare(epoch: number, index: number): MaybePromise<Triples | TriplesToDraw> {
+    return this.#triples.sampler.kind === 'uniform' ? this.#triples.toDraw(epoch, index) : this.#triples.triples(epoch, index);
   }
 
-  /** Applies the batch's triples in place; the loss is a one-element tensor the trainer reads. */
-  batch(_epoch: number, _index: number, t: Triples): { loss: Tensor; examples: number } {
-    const [loss] = runKernel('bpr_step', [this.model.users.weight, this.model.items.weight, tensor(t.users), tensor(t.positives), tensor(t.negatives)], { lr: this.#lr, reg: this.#l2, hogwild: this.#hogwild });
+  /**
+   * Applies the batch's triples in place; the loss is a one-element tensor the trainer reads.
+   * Uniform negatives are drawn inside the step (`bpr_sample_step`: the same draws as
+   * `sampleNegatives` at the same counter, so the same model, with no negatives array
+   * handed between the sampler and the kernel); multi-channel ones arrive drawn.
+   */
+  batch(_epoch: number, _index: number, t: Triples | TriplesToDraw): { loss: Tensor; examples: number } {
+    const { users, items } = this.model;
+    const step = { lr: this.#lr, reg: this.#l2, hogwild: this.#hogwild };
+    const [loss] = 'draw' in t
+      ? runKernel('bpr_sample_step', [users.weight, items.weight, tensor(t.users), tensor(t.positives), t.seen.indptr, t.seen.indices], { ...step, ...t.draw })
+      : runKernel('bpr_step', [users.weight, items.weight, tensor(t.users), tensor(t.positives), tensor(t.negatives)], step);
     return { loss, examples: t.users.length };
   }
 }

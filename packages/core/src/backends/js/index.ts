@@ -31,6 +31,7 @@ import '../../kernels/optim/sparse_adam.js';
 import '../../kernels/sgd/bpr_step.js';
 import '../../kernels/sgd/skipgram_step.js';
 import '../../kernels/sgd/skipgram_sample_step.js';
+import '../../kernels/sgd/bpr_sample_step.js';
 import '../../kernels/ranking/rank_topk.js';
 import { registerBackend } from '../../tensor/engine.js';
 import { jsBackend } from './backend.js';

@@ -36,17 +36,26 @@ export const negSampleExcludeSpec = declareKernel({
   summary: "j ~ Uniform(items \\ positives(u)) by bounded retry with counter-based draws",
 });
 
-registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'js', ({ inputs: [users, indptr, indices], attrs, backend }) => {
-  const u = hostData(users);
-  const ptr = hostData(indptr);
-  const idx = hostData(indices);
+/**
+ * The reference's draws: one negative per entry of `users` (see the file's header), and the
+ * count of rows whose tries ran out. Shared with `bpr_sample_step`, whose negatives are these;
+ * `K` names the kernel in the error for a user outside the CSR.
+ *
+ * @example
+ * ```ts
+ * const { out, exhausted } = excludeDraws(users, indptr, indices, { numItems: 100, seed: 1, stream: 0, counter: 0, maxTries: 32 });
+ * ```
+ */
+export function excludeDraws(
+  u: ArrayLike<number>, ptr: ArrayLike<number>, idx: ArrayLike<number>, attrs: NegSampleExcludeAttrs, K = 'neg_sample_exclude',
+): { out: Int32Array; exhausted: number } {
   const { numItems, seed, stream, counter, maxTries } = attrs;
   const numUsers = ptr.length - 1;
   const out = new Int32Array(u.length);
   let exhausted = 0;
   for (let r = 0; r < u.length; r++) {
     const user = u[r];
-    if (user < 0 || user >= numUsers) throw new Error(`neg_sample_exclude: user ${user} at position ${r} is out of range for ${numUsers} users`);
+    if (user < 0 || user >= numUsers) throw new Error(`${K}: user ${user} at position ${r} is out of range for ${numUsers} users`);
     const lo = ptr[user];
     const hi = ptr[user + 1];
     let item = 0;
@@ -58,5 +67,10 @@ registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'js', ({ inputs: [us
     if (t === maxTries) exhausted++;
     out[r] = item;
   }
-  return [hostOutput(backend, [u.length], 'i32', out), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
+  return { out, exhausted };
+}
+
+registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'js', ({ inputs: [users, indptr, indices], attrs, backend }) => {
+  const { out, exhausted } = excludeDraws(hostData(users), hostData(indptr), hostData(indices), attrs);
+  return [hostOutput(backend, [out.length], 'i32', out), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
 });

@@ -150,17 +150,32 @@ function softplusOf(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 
-registerKernel<BprStepAttrs>('bpr_step', 'js', ({ inputs, attrs, backend }) => {
-  const d = checkBprStepInputs(inputs, attrs);
-  const P = hostF32(inputs[0]);
-  const Q = hostF32(inputs[1]);
-  const users = hostData(inputs[2]);
-  const pos = hostData(inputs[3]);
-  const neg = hostData(inputs[4]);
+/** The tables and triples of one `bpr_step` batch, on the host. */
+export interface BprStepBatch {
+  readonly P: Float32Array;
+  readonly Q: Float32Array;
+  readonly users: ArrayLike<number>;
+  readonly positives: ArrayLike<number>;
+  readonly negatives: ArrayLike<number>;
+  /** The category table and its CSR map, or undefined. */
+  readonly extra?: { readonly X: Float32Array; readonly indptr: ArrayLike<number>; readonly indices: ArrayLike<number> };
+}
+
+/**
+ * The reference computation of `bpr_step` (see the file's header) on host arrays, in place;
+ * returns the mean loss. Shared with `bpr_sample_step`.
+ *
+ * @example
+ * ```ts
+ * const loss = bprStepReference({ P, Q, users, positives, negatives }, d, { lr: 0.05, reg: 0 });
+ * ```
+ */
+export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepAttrs): number {
+  const { P, Q, users, positives: pos, negatives: neg } = batch;
   const { lr, reg } = attrs;
-  const X = inputs.length === 8 ? hostF32(inputs[5]) : undefined;
-  const xp = X ? hostData(inputs[6]) : undefined;
-  const xi = X ? hostData(inputs[7]) : undefined;
+  const X = batch.extra?.X;
+  const xp = batch.extra?.indptr;
+  const xi = batch.extra?.indices;
   const beta = attrs.extraWeight ?? 0;
   const ti = new Float64Array(d);
   const tj = new Float64Array(d);
@@ -221,6 +236,14 @@ registerKernel<BprStepAttrs>('bpr_step', 'js', ({ inputs, attrs, backend }) => {
       for (let c = 0; c < d; c++) X[xo + c] = X[xo + c] + lr * (-g * mj * pOld[c] - reg * X[xo + c]);
     }
   }
-  const mean = users.length > 0 ? loss / users.length : 0;
+  return users.length > 0 ? loss / users.length : 0;
+}
+
+registerKernel<BprStepAttrs>('bpr_step', 'js', ({ inputs, attrs, backend }) => {
+  const d = checkBprStepInputs(inputs, attrs);
+  const mean = bprStepReference({
+    P: hostF32(inputs[0]), Q: hostF32(inputs[1]), users: hostData(inputs[2]), positives: hostData(inputs[3]), negatives: hostData(inputs[4]),
+    extra: inputs.length === 8 ? { X: hostF32(inputs[5]), indptr: hostData(inputs[6]), indices: hostData(inputs[7]) } : undefined,
+  }, d, attrs);
   return hostOutput(backend, [1], 'f32', Float32Array.of(mean));
 });

@@ -29,6 +29,7 @@ import { negSampleExclude } from './sampling/neg_sample_exclude.js';
 import { negSampleMultichannel } from './sampling/neg_sample_multichannel.js';
 import { sampleWeightedCandidates } from './sampling/sample_weighted_candidates.js';
 import { bprStep } from './sgd/bpr_step.js';
+import { bprSampleStep } from './sgd/bpr_sample_step.js';
 import { skipgramSampleStep } from './sgd/skipgram_sample_step.js';
 import { skipgramStep } from './sgd/skipgram_step.js';
 import { sampledSoftmax } from './softmax/sampled_softmax.js';
@@ -39,7 +40,7 @@ import { logSoftmax, softmax } from './softmax/softmax.js';
 export const WEBGPU_KERNELS = [
   'matmul', 'dense_bias_act', 'tower_score',
   'neg_sample_exclude', 'neg_sample_cascade', 'neg_sample_multichannel', 'neg_sample_alias', 'neg_sample_category', 'sample_weighted_candidates',
-  'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'skipgram_step', 'skipgram_sample_step',
+  'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'skipgram_step', 'skipgram_sample_step',
   'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
   'softmax', 'log_softmax', 'reduce', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
@@ -74,6 +75,7 @@ export function registerWebGPUKernels(): void {
   registerKernel('tower_score', 'webgpu', towerScore);
   registerKernel('skipgram_step', 'webgpu', skipgramStep);
   registerKernel('skipgram_sample_step', 'webgpu', skipgramSampleStep);
+  registerKernel('bpr_sample_step', 'webgpu', bprSampleStep);
   registerKernel('sampled_softmax', 'webgpu', sampledSoftmax);
   registerKernel('sampled_softmax_grad', 'webgpu', sampledSoftmaxGrad);
   registerKernel('softmax', 'webgpu', softmax);

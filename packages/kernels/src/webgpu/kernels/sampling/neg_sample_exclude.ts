@@ -39,8 +39,11 @@ export const negSampleExclude: KernelImpl<NegSampleExcludeAttrs> = ({ inputs: [u
   if (n > 0) {
     const [keyLo, keyHi] = philoxKey(seed);
     const u = new Uint32Array(12);
-    u.set([n, numUsers, numItems, maxTries, keyLo, keyHi, counterLo, counterHi, stream >>> 0]);
-    const status = gpu.statusWord(`neg_sample_exclude: a user id is out of range for ${numUsers} users (its negative is -1)`);
+    u.set([n, numUsers, numItems, maxTries, keyLo, keyHi, counterLo, counterHi, stream >>> 0, indices.size]);
+    const status = gpu.statusWord([
+      `neg_sample_exclude: a user id is out of range for ${numUsers} users (its negative is -1)`,
+      `neg_sample_exclude: the indptr range of a user in the batch is not a range of indices (length ${indices.size}; its negative is -1)`,
+    ]);
     gpu.run([{
       stem: 'sampling/neg_sample_exclude',
       entry: 'neg_sample_exclude',

@@ -1,0 +1,134 @@
+/**
+ * `bpr_sample_step`: `bpr_step` with each triple's negative drawn inside the kernel —
+ * LearnBPR's loop (Rendle et al. 2009, §4.3 Fig. 4: draw (u, i, j) with j uniform over the
+ * items u has not interacted with, then step) with no negatives array between the sampler
+ * and the step.
+ *
+ *   negatives = neg_sample_exclude([users, indptr, indices], { numItems: rows of Q, seed, stream, counter, maxTries })
+ *   then bpr_step(userFactors, itemFactors, users, positives, negatives, { lr, reg, hogwild })
+ *
+ * Row r's negative takes Philox words counter + r·T + t (T = maxTries, t = 0, 1, … until one
+ * is not in the user's sorted CSR row; after T rejections the last draw is kept), exactly as
+ * `neg_sample_exclude`: the same call with the same counter draws the same negatives, so a
+ * model that drew them with `sampleNegatives` and stepped with `bpr_step` trains the same
+ * tables here. Each call uses n·T counters.
+ *
+ * Inputs: `[userFactors f32 [U, d], itemFactors f32 [I, d], users i32 [n], positives i32 [n],
+ * indptr i32 [U + 1], indices i32 [nnz]]` (each user's positives, sorted ascending per row).
+ * Output: loss f32 [1], the mean −ln σ(x) of the triples (as `bpr_step`).
+ *
+ * Bad input: shapes, dtypes and ids are checked before anything is updated; the CSR rows of
+ * the users in the batch must be ranges of `indices` (rows no triple reaches are not read).
+ * Numerics and threading are `bpr_step`'s: the draws are exact integers on every backend,
+ * so the deterministic native mode equals this reference bit for bit.
+ * Why a kernel: on a `rec train bpr` epoch the separate draw and its arrays cost about a
+ * third of the time beside the step (apps/bench README, issue 18).
+ */
+import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
+import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { excludeDraws } from '../sampling/neg_sample_exclude.js';
+import { type BprStepAttrs, bprStepReference } from './bpr_step.js';
+
+/**
+ * Attributes of `bpr_sample_step`.
+ *
+ * @example
+ * ```ts
+ * const attrs: BprSampleStepAttrs = { lr: 0.05, reg: 1e-5, seed: 1, stream: 0, counter: 0, maxTries: 32 };
+ * ```
+ */
+export interface BprSampleStepAttrs {
+  /** Learning rate α > 0. */
+  lr: number;
+  /** λ ≥ 0 on the three touched rows. */
+  reg: number;
+  /** Native on several threads: Hogwild instead of batch order per row (as `bpr_step`). */
+  hogwild?: boolean;
+  /** Philox seed of the draws. */
+  seed: number;
+  /** Philox stream of the draws. */
+  stream: number;
+  /** The first Philox word of the call; the call uses n·maxTries words from it. */
+  counter: number;
+  /** Tries per negative T ≥ 1. */
+  maxTries: number;
+}
+
+/**
+ * The declaration of `bpr_sample_step` (family `sgd`).
+ *
+ * @example
+ * ```ts
+ * console.log(bprSampleStepSpec.summary);
+ * ```
+ */
+export const bprSampleStepSpec = declareKernel({
+  id: 'bpr_sample_step',
+  family: 'sgd',
+  summary: 'bpr_step with each negative drawn inside, uniform over the items the user has not interacted with (as neg_sample_exclude at the same counter)',
+});
+
+const K = 'bpr_sample_step';
+
+/**
+ * Checks the inputs and attributes of `bpr_sample_step` and returns d; every host backend
+ * calls it so they fail alike (`ids: false` skips reading the id arrays and the CSR rows, for
+ * a backend that checks them where they live).
+ *
+ * @example
+ * ```ts
+ * const d = checkBprSampleStepInputs([P, Q, users, positives, indptr, indices], attrs);
+ * ```
+ */
+export function checkBprSampleStepInputs(inputs: readonly Tensor[], attrs: BprSampleStepAttrs, ids = true): number {
+  if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
+  if (inputs.length !== 6) throw new Error(`${K}: expected 6 inputs [userFactors, itemFactors, users, positives, indptr, indices], got ${inputs.length}`);
+  const [P, Q, users, pos, indptr, indices] = inputs;
+  if (P.shape.length !== 2 || Q.shape.length !== 2 || P.dtype !== 'f32' || Q.dtype !== 'f32') throw new Error(`${K}: userFactors and itemFactors must be f32 matrices [rows, d]`);
+  if (P === Q) throw new Error(`${K}: userFactors and itemFactors must be distinct tensors`);
+  const d = P.shape[1];
+  if (Q.shape[1] !== d) throw new Error(`${K}: userFactors have d = ${d} but itemFactors d = ${Q.shape[1]}`);
+  const n = users.shape[0] ?? 0;
+  for (const [name, t] of [['users', users], ['positives', pos]] as const) {
+    if (t.dtype !== 'i32' || t.shape.length !== 1 || t.shape[0] !== n) throw new Error(`${K}: ${name} must be i32 [${n}], got ${t.dtype} [${t.shape.join(', ')}]`);
+  }
+  const U = P.shape[0];
+  if (indptr.dtype !== 'i32' || indptr.shape.length !== 1 || indptr.shape[0] !== U + 1) {
+    throw new Error(`${K}: indptr must be i32 [${U + 1}] (one more than the user rows), got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
+  }
+  if (indices.dtype !== 'i32' || indices.shape.length !== 1) throw new Error(`${K}: indices must be i32 [nnz], got ${indices.dtype} [${indices.shape.join(', ')}]`);
+  const { lr, reg, seed, stream, counter, maxTries } = attrs;
+  if (!(lr > 0)) throw new Error(`${K}: lr must be > 0, got ${lr}`);
+  if (!(reg >= 0)) throw new Error(`${K}: reg must be ≥ 0, got ${reg}`);
+  if (!Number.isInteger(seed)) throw new Error(`${K}: seed must be an integer, got ${seed}`);
+  if (!(Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32)) throw new Error(`${K}: stream must be an integer in [0, 2³²), got ${stream}`);
+  if (!(Number.isInteger(maxTries) && maxTries >= 1 && maxTries <= 2 ** 20)) throw new Error(`${K}: maxTries must be an integer in [1, 2²⁰], got ${maxTries}`);
+  if (!(Number.isSafeInteger(counter) && counter >= 0 && Number.isSafeInteger(counter + n * maxTries))) {
+    throw new Error(`${K}: counter must be a non-negative integer with counter + ${n}·${maxTries} a safe integer, got ${counter}`);
+  }
+  if (!ids) return d;
+  const I = Q.shape[0];
+  const u = hostData(users);
+  const p = hostData(pos);
+  const ptr = hostData(indptr);
+  const nnz = indices.size;
+  for (let r = 0; r < n; r++) {
+    if (!(u[r] >= 0 && u[r] < U)) throw new Error(`${K}: user ${u[r]} at position ${r} is out of range for ${U} rows`);
+    if (!(p[r] >= 0 && p[r] < I)) throw new Error(`${K}: positive item ${p[r]} at position ${r} is out of range for ${I} rows`);
+    const lo = ptr[u[r]];
+    const hi = ptr[u[r] + 1];
+    if (!(lo >= 0 && lo <= hi && hi <= nnz)) throw new Error(`${K}: indptr[${u[r]}] … indptr[${u[r] + 1}] = ${lo} … ${hi} is not a range of indices (length ${nnz})`);
+  }
+  return d;
+}
+
+registerKernel<BprSampleStepAttrs>('bpr_sample_step', 'js', ({ inputs, attrs, backend }) => {
+  const d = checkBprSampleStepInputs(inputs, attrs);
+  const users = hostData(inputs[2]);
+  const { seed, stream, counter, maxTries } = attrs;
+  const { out: negatives } = excludeDraws(users, hostData(inputs[4]), hostData(inputs[5]), { numItems: inputs[1].shape[0], seed, stream, counter, maxTries }, K);
+  const step: BprStepAttrs = { lr: attrs.lr, reg: attrs.reg };
+  const mean = bprStepReference({ P: hostF32(inputs[0]), Q: hostF32(inputs[1]), users, positives: hostData(inputs[3]), negatives }, d, step);
+  return hostOutput(backend, [1], 'f32', Float32Array.of(mean));
+});

@@ -1,0 +1,32 @@
+/**
+ * `bpr_sample_step` on `webgpu`: the two shaders it is made of, back to back on the GPU —
+ * `neg_sample_exclude` draws each triple's negative into a scratch buffer (bit-identical to
+ * the reference's draws), then `bpr_step` runs on the triples; nothing crosses to the host.
+ * Shapes, dtypes and attributes are checked here with the reference's messages; ids and the
+ * CSR rows on the GPU by those two kernels (raised at the next read, nothing updated).
+ */
+import { type BprSampleStepAttrs, checkBprSampleStepInputs, type KernelImpl, type KernelOutput, type Tensor } from '@rec/core';
+import type { WebGPUBackend } from '../../backend.js';
+import { negSampleExclude } from '../sampling/neg_sample_exclude.js';
+import { bprStep } from './bpr_step.js';
+
+/** The `webgpu` implementation of `bpr_sample_step` (in place on the tables; returns the mean loss). */
+export const bprSampleStep: KernelImpl<BprSampleStepAttrs> = ({ inputs, attrs, backend }) => {
+  const gpu = backend as WebGPUBackend;
+  checkBprSampleStepInputs(inputs, attrs, false);
+  const [P, Q, users, positives, indptr, indices] = inputs;
+  const n = users.shape[0] ?? 0;
+  const [drawn, exhausted] = negSampleExclude({
+    inputs: [users, indptr, indices],
+    attrs: { numItems: Q.shape[0], seed: attrs.seed, stream: attrs.stream, counter: attrs.counter, maxTries: attrs.maxTries },
+    backend,
+  }) as KernelOutput[];
+  gpu.free(exhausted.handle);
+  // A tensor view of the scratch buffer for bpr_step's glue, which reads only these fields.
+  const negatives = { dtype: 'i32', shape: [n], size: n, handle: drawn.handle } as unknown as Tensor;
+  try {
+    return bprStep({ inputs: [P, Q, users, positives, negatives], attrs: { lr: attrs.lr, reg: attrs.reg }, backend });
+  } finally {
+    gpu.free(drawn.handle);
+  }
+};
