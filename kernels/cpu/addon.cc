@@ -58,6 +58,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("sgd_update", Napi::Function::New(env, rec::sgd_update, "sgd_update"));
   exports.Set("adagrad_update", Napi::Function::New(env, rec::adagrad_update, "adagrad_update"));
   exports.Set("adam_update", Napi::Function::New(env, rec::adam_update, "adam_update"));
+  exports.Set("strided_copy", Napi::Function::New(env, rec::strided_copy, "strided_copy"));
   exports.Set("bound_stream_triad", Napi::Function::New(env, rec::bound_stream_triad, "bound_stream_triad"));
   exports.Set("bound_gather_scatter", Napi::Function::New(env, rec::bound_gather_scatter, "bound_gather_scatter"));
   exports.Set("bound_fma_peak", Napi::Function::New(env, rec::bound_fma_peak, "bound_fma_peak"));

@@ -40,6 +40,7 @@ Napi::Value dropout_mask(const Napi::CallbackInfo& info);
 Napi::Value sgd_update(const Napi::CallbackInfo& info);
 Napi::Value adagrad_update(const Napi::CallbackInfo& info);
 Napi::Value adam_update(const Napi::CallbackInfo& info);
+Napi::Value strided_copy(const Napi::CallbackInfo& info);
 
 Napi::Value bound_stream_triad(const Napi::CallbackInfo& info);
 Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info);

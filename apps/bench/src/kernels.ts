@@ -896,13 +896,14 @@ if (wanted('sgd_update', 'adagrad_update', 'adam_update', 'dropout_mask')) {
 }
 setNativeThreads(defaultThreads);
 
-// ---- Layout copies on webgpu ---------------------------------------------------------------
-// broadcast_to, slice, pad_slice and concat have a WGSL version only (the webgpu backend has no
-// host fallback; on the CPU the reference's typed-array copies are already at memory speed).
-// Sizes are a batch's: 16,384 rows of 64 floats (NMTR's behaviour-sorted rows of 1,024 pairs
-// with 4 negatives, and then some). Each result is checked bit for bit against the reference;
-// the GPU is timed over 20 dispatches ended by one read, so the read-back is amortised. Rated
-// in GB/s of the words each must move; no GPU bound is measured, so there is no % of bound.
+// ---- Layout copies (native and webgpu) -------------------------------------------------------
+// broadcast_to, slice, pad_slice and concat: one strided copy each (src/layout-plans.ts). Sizes
+// are a batch's: 16,384 rows of 64 floats (NMTR's behaviour-sorted rows of 1,024 pairs with 4
+// negatives, and then some), plus NeuMF's concatenation of its two halves along the columns
+// ([2,048 × 32] and [2,048 × 16]), where the reference copies one short row per JS call. Each
+// result is checked bit for bit against the reference. Native is rated against the STREAM triad
+// bound; the GPU is timed over 20 dispatches ended by one read (the read-back amortised), with
+// no GPU bound measured, so no % of bound there.
 if (wanted('broadcast_to', 'slice', 'pad_slice', 'concat')) {
   registerFastBackends();
   const before = currentBackend().name;
@@ -914,47 +915,62 @@ if (wanted('broadcast_to', 'slice', 'pad_slice', 'concat')) {
   } finally {
     setBackend(before);
   }
-  if (gpu) {
-    const R = 16_384;
-    const D = 64;
-    const rows = uniform(81, R * D, -1, 1);
-    const quarter = uniform(82, (R / 4) * D, -1, 1);
-    const specs: { kernel: string; size: string; arrays: { data: Float32Array; shape: number[] }[]; attrs: Record<string, unknown>; bytes: number }[] = [
-      { kernel: 'broadcast_to', size: `a bias [1, ${D}] to ${R} × ${D}`, arrays: [{ data: rows.subarray(0, D), shape: [1, D] }], attrs: { shape: [R, D] }, bytes: 4 * R * D },
-      { kernel: 'slice', size: `rows ${R / 4}…${(3 * R) / 4} of ${R} × ${D}`, arrays: [{ data: rows, shape: [R, D] }], attrs: { begin: [R / 4, 0], size: [R / 2, D] }, bytes: 2 * 4 * (R / 2) * D },
-      { kernel: 'pad_slice', size: `${R / 4} × ${D} into ${R} × ${D}`, arrays: [{ data: quarter, shape: [R / 4, D] }], attrs: { shape: [R, D], begin: [R / 4, 0] }, bytes: 4 * R * D + 4 * (R / 4) * D },
-      {
-        kernel: 'concat', size: `${R} × ${D} and ${R / 4} × ${D} by rows`, arrays: [{ data: rows, shape: [R, D] }, { data: quarter, shape: [R / 4, D] }], attrs: { axis: 0 },
-        bytes: 2 * 4 * (R + R / 4) * D,
-      },
-    ];
-    const where = `on ${(gpu as Backend & { adapterName?: string }).adapterName ?? 'the adapter'}`;
-    for (const spec of specs) {
-      const refIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: js }));
-      const gpuIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: gpu }));
-      assertExact(await runKernel(spec.kernel, gpuIn, spec.attrs)[0].read(), hostData(runKernel(spec.kernel, refIn, spec.attrs)[0]), `${spec.kernel} (${spec.size})`);
-      const gbs = (ms: number) => spec.bytes / ms / 1e6;
-      const refMs = timeCalls(10, 2, () => runKernel(spec.kernel, refIn, spec.attrs)[0].dispose());
-      results.push({ kernel: spec.kernel, backend: 'js', threads: null, size: spec.size, timeMs: refMs, throughput: `${gbs(refMs).toFixed(2)} GB/s`, rate: gbs(refMs), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
-      const perCall: number[] = [];
-      for (let rep = 0; rep < 6; rep++) {
-        const t0 = process.hrtime.bigint();
-        let last: Tensor | undefined;
-        for (let i = 0; i < 20; i++) {
-          last?.dispose();
-          last = runKernel(spec.kernel, gpuIn, spec.attrs)[0];
-        }
-        await last!.read();
-        last!.dispose();
-        // The first repetition compiles the pipeline and warms the queue.
-        if (rep > 0) perCall.push(Number(process.hrtime.bigint() - t0) / 1e6 / 20);
-      }
-      const ms = median(perCall);
+  const R = 16_384;
+  const D = 64;
+  const rows = uniform(81, R * D, -1, 1);
+  const quarter = uniform(82, (R / 4) * D, -1, 1);
+  const specs: { kernel: string; size: string; arrays: { data: Float32Array; shape: number[] }[]; attrs: Record<string, unknown>; bytes: number }[] = [
+    { kernel: 'broadcast_to', size: `a bias [1, ${D}] to ${R} × ${D}`, arrays: [{ data: rows.subarray(0, D), shape: [1, D] }], attrs: { shape: [R, D] }, bytes: 4 * R * D },
+    { kernel: 'slice', size: `rows ${R / 4}…${(3 * R) / 4} of ${R} × ${D}`, arrays: [{ data: rows, shape: [R, D] }], attrs: { begin: [R / 4, 0], size: [R / 2, D] }, bytes: 2 * 4 * (R / 2) * D },
+    { kernel: 'slice', size: `columns 16…48 of 2,048 × ${D} (a tower's half)`, arrays: [{ data: rows.subarray(0, 2048 * D), shape: [2048, D] }], attrs: { begin: [0, 16], size: [2048, 32] }, bytes: 2 * 4 * 2048 * 32 },
+    { kernel: 'pad_slice', size: `${R / 4} × ${D} into ${R} × ${D}`, arrays: [{ data: quarter, shape: [R / 4, D] }], attrs: { shape: [R, D], begin: [R / 4, 0] }, bytes: 4 * R * D + 4 * (R / 4) * D },
+    {
+      kernel: 'concat', size: `${R} × ${D} and ${R / 4} × ${D} by rows`, arrays: [{ data: rows, shape: [R, D] }, { data: quarter, shape: [R / 4, D] }], attrs: { axis: 0 },
+      bytes: 2 * 4 * (R + R / 4) * D,
+    },
+    {
+      kernel: 'concat', size: '2,048 × 32 and 2,048 × 16 by columns (NeuMF\'s halves)', arrays: [{ data: rows.subarray(0, 2048 * 32), shape: [2048, 32] }, { data: quarter.subarray(0, 2048 * 16), shape: [2048, 16] }],
+      attrs: { axis: 1 }, bytes: 2 * 4 * 2048 * 48,
+    },
+  ];
+  const where = gpu ? `on ${(gpu as Backend & { adapterName?: string }).adapterName ?? 'the adapter'}` : '';
+  for (const spec of specs) {
+    const refIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: js }));
+    const natIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: native }));
+    const expected = hostData(runKernel(spec.kernel, refIn, spec.attrs)[0]);
+    assertExact(hostData(runKernel(spec.kernel, natIn, spec.attrs)[0]), expected, `${spec.kernel} native (${spec.size})`);
+    const gbs = (ms: number) => spec.bytes / ms / 1e6;
+    const refMs = timeCalls(10, 2, () => runKernel(spec.kernel, refIn, spec.attrs)[0].dispose());
+    results.push({ kernel: spec.kernel, backend: 'js', threads: null, size: spec.size, timeMs: refMs, throughput: `${gbs(refMs).toFixed(2)} GB/s`, rate: gbs(refMs), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(40, 5, () => runKernel(spec.kernel, natIn, spec.attrs)[0].dispose());
       results.push({
-        kernel: spec.kernel, backend: 'webgpu', threads: null, size: spec.size, timeMs: ms, throughput: `${gbs(ms).toFixed(2)} GB/s`,
-        rate: gbs(ms), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note: where,
+        kernel: spec.kernel, backend: 'native', threads: t, size: spec.size, timeMs: ms, throughput: `${gbs(ms).toFixed(2)} GB/s`,
+        rate: gbs(ms), rateUnit: 'GB/s', boundName: 'triad', percentOfBound: (100 * gbs(ms)) / bounds[t].triadGBs, speedup: refMs / ms,
       });
     }
+    if (!gpu) continue;
+    const gpuIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: gpu }));
+    assertExact(await runKernel(spec.kernel, gpuIn, spec.attrs)[0].read(), expected, `${spec.kernel} webgpu (${spec.size})`);
+    const perCall: number[] = [];
+    for (let rep = 0; rep < 6; rep++) {
+      const t0 = process.hrtime.bigint();
+      let last: Tensor | undefined;
+      for (let i = 0; i < 20; i++) {
+        last?.dispose();
+        last = runKernel(spec.kernel, gpuIn, spec.attrs)[0];
+      }
+      await last!.read();
+      last!.dispose();
+      // The first repetition compiles the pipeline and warms the queue.
+      if (rep > 0) perCall.push(Number(process.hrtime.bigint() - t0) / 1e6 / 20);
+    }
+    const ms = median(perCall);
+    results.push({
+      kernel: spec.kernel, backend: 'webgpu', threads: null, size: spec.size, timeMs: ms, throughput: `${gbs(ms).toFixed(2)} GB/s`,
+      rate: gbs(ms), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note: where,
+    });
   }
 }
 

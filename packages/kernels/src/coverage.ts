@@ -61,13 +61,13 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   sgd_update: { native: true, webgpu: true },
   adagrad_update: { native: true, webgpu: true },
   adam_update: { native: true, webgpu: true },
-  // Layout copies: WGSL only, because the webgpu backend has no host fallback (autograd's
-  // broadcasts and NMTR's per-behaviour rows run on it); on the CPU the reference's
-  // typed-array copies are already at memory speed.
-  broadcast_to: { native: false, webgpu: true },
-  slice: { native: false, webgpu: true },
-  pad_slice: { native: false, webgpu: true },
-  concat: { native: false, webgpu: true },
+  // Layout copies, one strided copy each (src/layout-plans.ts): on native too, because the
+  // reference copies a row (or an element, for broadcast_to) per JS call, which was a quarter
+  // of a NeuMF step at batch 2048 and a fifth of fitBPR's backward (issue 18).
+  broadcast_to: { native: true, webgpu: true },
+  slice: { native: true, webgpu: true },
+  pad_slice: { native: true, webgpu: true },
+  concat: { native: true, webgpu: true },
 };
 
 /**

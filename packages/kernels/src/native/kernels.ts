@@ -9,7 +9,7 @@
  */
 import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprSampleStepAttrs, type BprStepAttrs, checkBprSampleStepInputs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
-  hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, sizeOf, type Tensor,
+  hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, type Shape, sizeOf, type Tensor,
 } from '@rec/core';
 import { checkDenseBiasActInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
 import {
@@ -18,10 +18,11 @@ import {
   checkNegSampleCascadeInputs, checkSampleWeightedCandidatesInputs, type NegSampleCascadeAttrs, type SampleWeightedCandidatesAttrs,
 } from '@rec/core';
 import { allocArray, broadcastShapes, findKernel, type KernelContext, type KernelImpl, type KernelOutput } from '@rec/core';
+import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan } from '../layout-plans.js';
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'broadcast_to', 'slice', 'pad_slice', 'concat'] as const;
 
 let registered = false;
 
@@ -85,6 +86,21 @@ function reference(id: string, ctx: KernelContext<any>): KernelOutput | KernelOu
 export function registerNativeKernels(addon: NativeAddon): void {
   if (registered) return;
   registered = true;
+
+  // The layout kernels: each a plan of strided copies (src/layout-plans.ts, shared with
+  // webgpu), one `strided_copy` call per copy, into a new host array (zeros for pad_slice).
+  const runPlan = (inputs: readonly Tensor[], plan: LayoutPlan, backend: KernelContext['backend']): KernelOutput => {
+    const dtype = inputs[0].dtype;
+    const out = allocArray(dtype, sizeOf(plan.shape));
+    for (const c of plan.copies) {
+      addon.strided_copy(hostData(inputs[c.input]) as Float32Array, c.srcBase, Int32Array.from(c.srcStride), out as Float32Array, c.dstBase, Int32Array.from(c.dstStride), Int32Array.from(c.shape));
+    }
+    return hostOutput(backend, plan.shape, dtype, out);
+  };
+  registerKernel<{ shape: Shape }>('broadcast_to', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, broadcastPlan(inputs[0].shape, attrs.shape), backend));
+  registerKernel<{ begin: readonly number[]; size: readonly number[] }>('slice', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, slicePlan(inputs[0].shape, attrs.begin, attrs.size), backend));
+  registerKernel<{ shape: Shape; begin: readonly number[] }>('pad_slice', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, padSlicePlan(inputs[0].shape, attrs.shape, attrs.begin), backend));
+  registerKernel<{ axis: number }>('concat', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, concatPlan(inputs.map((t) => t.shape), attrs.axis), backend));
 
   registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'native', ({ inputs: [users, indptr, indices], attrs, backend }) => {
     const K = 'neg_sample_exclude';

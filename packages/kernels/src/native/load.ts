@@ -185,6 +185,14 @@ export interface NativeAddon {
     param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupledWeightDecay: number, step: number,
   ): void;
+  /**
+   * `strided_copy` (the layout kernels' copy): dst[dstBase + Σ idx·dstStride] = src[srcBase + Σ idx·srcStride]
+   * over `shape`, 32-bit words of any dtype; checks every reached offset first.
+   */
+  strided_copy(
+    src: Float32Array | Int32Array | Uint32Array, srcBase: number, srcStride: Int32Array,
+    dst: Float32Array | Int32Array | Uint32Array, dstBase: number, dstStride: Int32Array, shape: Int32Array,
+  ): void;
   /** STREAM triad over `n` floats with the pool's threads: best GB/s of `reps`. */
   bound_stream_triad(n: number, reps: number): number;
   /** Read-modify-write of the listed `width`-float rows of `table`: best GB/s of `reps`. */
@@ -200,7 +208,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
 const REQUIRED_EXPORTS = [
   'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score',
   'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
-  'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
+  'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'strided_copy',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
 ] as const;
 

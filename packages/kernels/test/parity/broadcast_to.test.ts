@@ -12,5 +12,7 @@ await forEachBackend(parityBackends('broadcast_to'), (backend) => {
     { name: 'rank 8', shapes: [[1, 2, 1, 2, 1, 2, 1, 2]], attrs: { shape: [2, 2, 2, 2, 2, 2, 2, 2] } },
     { name: '70,000 elements (past one workgroup row)', shapes: [[1, 1000]], attrs: { shape: [70, 1000] } },
     { name: 'to an empty shape', shapes: [[1, 3]], attrs: { shape: [0, 3] } },
+    { name: 'a column to 1,100 × 1,024 (a stride-0 inner axis; native splits the rows)', shapes: [[1100, 1]], attrs: { shape: [1100, 1024] } },
+    { name: 'a row to 1,100 × 1,024', shapes: [[1024]], attrs: { shape: [1100, 1024] } },
   ]);
 });

@@ -9,5 +9,7 @@ await forEachBackend(parityBackends('concat'), (backend) => {
     { name: 'matrices along columns (a tower\'s input)', shapes: [[257, 8], [257, 16], [257, 1]], attrs: { axis: 1 } },
     { name: 'rank 3 along the middle axis', shapes: [[2, 3, 4], [2, 1, 4]], attrs: { axis: 1 } },
     { name: 'one input', shapes: [[70_000]], attrs: { axis: 0 } },
+    { name: 'NeuMF\'s halves, [2048, 32] and [2048, 16] along axis 1', shapes: [[2048, 32], [2048, 16]], attrs: { axis: 1 } },
+    { name: '1,200,000 elements along axis 1 (native splits its rows over threads)', shapes: [[1000, 600], [1000, 600]], attrs: { axis: 1 } },
   ]);
 });

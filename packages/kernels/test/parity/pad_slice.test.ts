@@ -10,5 +10,6 @@ await forEachBackend(parityBackends('pad_slice'), (backend) => {
     { name: 'rank 3', shapes: [[2, 3, 3]], attrs: { shape: [4, 5, 6], begin: [1, 2, 3] } },
     { name: 'filling the output', shapes: [[3, 70_000]], attrs: { shape: [3, 70_000], begin: [0, 0] } },
     { name: 'an empty x (all zeros)', shapes: [[0, 4]], attrs: { shape: [6, 4], begin: [2, 0] } },
+    { name: 'a window of 1,098,000 elements (native splits its rows over threads)', shapes: [[1098, 1000]], attrs: { shape: [1100, 1024], begin: [1, 3] } },
   ]);
 });

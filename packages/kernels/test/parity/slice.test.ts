@@ -10,5 +10,6 @@ await forEachBackend(parityBackends('slice'), (backend) => {
     { name: 'rank 3, every axis cut', shapes: [[4, 5, 6]], attrs: { begin: [1, 2, 3], size: [2, 3, 3] } },
     { name: 'the whole tensor', shapes: [[3, 70_000]], attrs: { begin: [0, 0], size: [3, 70_000] } },
     { name: 'empty', shapes: [[6, 4]], attrs: { begin: [2, 0], size: [0, 4] } },
+    { name: 'an inner window of 1,098,000 elements (native splits its rows over threads)', shapes: [[1100, 1024]], attrs: { begin: [1, 3], size: [1098, 1000] } },
   ]);
 });

@@ -6,10 +6,11 @@
  * serves every shape. Autograd needs them (the gradient of `mean`/`sum` broadcasts,
  * slices pad back) and the multi-behaviour models slice and concatenate rows by
  * behaviour; the backend has no host fallback, so they must exist here even though
- * they are cheap (`FAST_KERNELS` lists them as WGSL only: on the CPU the reference is
- * already at memory speed).
+ * they are cheap. The plans (shapes, strides, checks) are `src/layout-plans.ts`, shared
+ * with native's `strided_copy`.
  */
-import { formatShape, type KernelImpl, type Shape, sizeOf, stridesOf } from '@rec/core';
+import { formatShape, type KernelImpl, type KernelOutput, type Shape, sizeOf, type Tensor } from '@rec/core';
+import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan } from '../../../layout-plans.js';
 import { linearGrid, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 /** Most axes the uniform holds. */
@@ -47,64 +48,26 @@ function copies(gpu: WebGPUBackend, kernel: string, list: readonly StridedCopy[]
   if (dispatches.length) gpu.run(dispatches);
 }
 
-/** Element strides of `shape` aligned to the rank of `target`, 0 on stretched axes (NumPy broadcasting). */
-function alignedStrides(shape: Shape, target: Shape): number[] {
-  const own = stridesOf(shape);
-  const out = new Array<number>(target.length).fill(0);
-  const offset = target.length - shape.length;
-  for (let i = 0; i < shape.length; i++) out[i + offset] = shape[i] === 1 ? 0 : own[i];
-  return out;
+/** Runs `plan` on the GPU into a new buffer (zero-filled by WebGPU, as `pad_slice` needs). */
+function run(gpu: WebGPUBackend, kernel: string, inputs: readonly Tensor[], plan: LayoutPlan): KernelOutput {
+  const dtype = inputs[0].dtype;
+  const out = gpu.alloc(dtype, sizeOf(plan.shape));
+  copies(gpu, kernel, plan.copies.map((c) => ({ ...c, src: (inputs[c.input].handle as GpuHandle).buffer, dst: out.buffer })));
+  return { shape: [...plan.shape], dtype, handle: out };
 }
 
-const offsetOf = (begin: readonly number[], strides: readonly number[]): number => begin.reduce((o, b, a) => o + b * strides[a], 0);
-
 /** The `webgpu` implementation of `broadcast_to`: y = x stretched to `shape`. */
-export const broadcastTo: KernelImpl<{ shape: Shape }> = ({ inputs: [x], attrs: { shape }, backend }) => {
-  const gpu = backend as WebGPUBackend;
-  if (shape.length < x.shape.length) throw new Error(`broadcast_to: ${formatShape(x.shape)} cannot be broadcast to ${formatShape(shape)}`);
-  const out = gpu.alloc(x.dtype, sizeOf(shape));
-  copies(gpu, 'broadcast_to', [{
-    shape, src: (x.handle as GpuHandle).buffer, srcBase: 0, srcStride: alignedStrides(x.shape, shape), dst: out.buffer, dstBase: 0, dstStride: stridesOf(shape),
-  }]);
-  return { shape: [...shape], dtype: x.dtype, handle: out };
-};
+export const broadcastTo: KernelImpl<{ shape: Shape }> = ({ inputs, attrs, backend }) =>
+  run(backend as WebGPUBackend, 'broadcast_to', inputs, broadcastPlan(inputs[0].shape, attrs.shape));
 
 /** The `webgpu` implementation of `slice`: y = x[begin : begin + size]. */
-export const slice: KernelImpl<{ begin: readonly number[]; size: readonly number[] }> = ({ inputs: [x], attrs: { begin, size }, backend }) => {
-  const gpu = backend as WebGPUBackend;
-  const strides = stridesOf(x.shape);
-  const out = gpu.alloc(x.dtype, sizeOf(size));
-  copies(gpu, 'slice', [{
-    shape: size, src: (x.handle as GpuHandle).buffer, srcBase: offsetOf(begin, strides), srcStride: strides, dst: out.buffer, dstBase: 0, dstStride: stridesOf(size),
-  }]);
-  return { shape: [...size], dtype: x.dtype, handle: out };
-};
+export const slice: KernelImpl<{ begin: readonly number[]; size: readonly number[] }> = ({ inputs, attrs, backend }) =>
+  run(backend as WebGPUBackend, 'slice', inputs, slicePlan(inputs[0].shape, attrs.begin, attrs.size));
 
 /** The `webgpu` implementation of `pad_slice`: zeros(shape) with x written at `begin`. */
-export const padSlice: KernelImpl<{ shape: Shape; begin: readonly number[] }> = ({ inputs: [x], attrs: { shape, begin }, backend }) => {
-  const gpu = backend as WebGPUBackend;
-  const strides = stridesOf(shape);
-  // A new GPUBuffer is zero-filled (WebGPU spec): outside the window y stays 0.
-  const out = gpu.alloc(x.dtype, sizeOf(shape));
-  copies(gpu, 'pad_slice', [{
-    shape: x.shape, src: (x.handle as GpuHandle).buffer, srcBase: 0, srcStride: stridesOf(x.shape), dst: out.buffer, dstBase: offsetOf(begin, strides), dstStride: strides,
-  }]);
-  return { shape: [...shape], dtype: x.dtype, handle: out };
-};
+export const padSlice: KernelImpl<{ shape: Shape; begin: readonly number[] }> = ({ inputs, attrs, backend }) =>
+  run(backend as WebGPUBackend, 'pad_slice', inputs, padSlicePlan(inputs[0].shape, attrs.shape, attrs.begin));
 
 /** The `webgpu` implementation of `concat`: the inputs joined along `axis`, one copy each. */
-export const concat: KernelImpl<{ axis: number }> = ({ inputs, attrs: { axis }, backend }) => {
-  const gpu = backend as WebGPUBackend;
-  const first = inputs[0];
-  const shape = [...first.shape];
-  shape[axis] = inputs.reduce((s, t) => s + t.shape[axis], 0);
-  const strides = stridesOf(shape);
-  const out = gpu.alloc(first.dtype, sizeOf(shape));
-  let at = 0;
-  copies(gpu, 'concat', inputs.map((t) => {
-    const c = { shape: t.shape, src: (t.handle as GpuHandle).buffer, srcBase: 0, srcStride: stridesOf(t.shape), dst: out.buffer, dstBase: at * strides[axis], dstStride: strides };
-    at += t.shape[axis];
-    return c;
-  }));
-  return { shape, dtype: first.dtype, handle: out };
-};
+export const concat: KernelImpl<{ axis: number }> = ({ inputs, attrs, backend }) =>
+  run(backend as WebGPUBackend, 'concat', inputs, concatPlan(inputs.map((t) => t.shape), attrs.axis));

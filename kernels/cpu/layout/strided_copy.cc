@@ -1,0 +1,105 @@
+// `strided_copy`: the one copy behind the layout kernels `broadcast_to`, `slice`,
+// `pad_slice` and `concat` on native (their references:
+// packages/core/src/kernels/layout/slice.ts, concat.ts and reduce/broadcast_to.ts; the
+// plans that turn each into copies: packages/kernels/src/layout-plans.ts, shared with
+// kernels/wgsl/layout/strided_copy.wgsl).
+//
+//   dst[dstBase + Σ_a idx_a·dstStride_a] = src[srcBase + Σ_a idx_a·srcStride_a]   for idx over shape
+//
+// Layouts: 32-bit words of any dtype (f32, i32, u32 — copied bit for bit); strides in
+// elements, ≥ 0 (0 on a broadcast axis). Runs: the innermost axis is a memcpy when both
+// strides are 1 (merged with the axes above while they are contiguous on both sides), a
+// fill when the source stride is 0, else a strided loop. Bad input: every offset the copy
+// reaches is checked against both arrays before anything is written.
+// Threading: one thread below 2²⁰ elements (the copies autograd makes are small and the
+// pool's hand-off would cost more), else rows of the outer index space over the pool.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../addon.h"
+#include "../common/checks.h"
+#include "../common/thread_pool.h"
+
+namespace rec {
+
+Napi::Value strided_copy(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "strided_copy";
+  const Napi::Env env = info.Env();
+  const AnySpan src = any_array_arg(info, 0, K, "src");
+  const int64_t src_base = int_arg(info, 1, K, "srcBase", 0, 4294967295LL);
+  const Span<int32_t> src_stride = array_arg<int32_t>(info, 2, K, "srcStride");
+  const AnySpan dst = any_array_arg(info, 3, K, "dst");
+  const int64_t dst_base = int_arg(info, 4, K, "dstBase", 0, 4294967295LL);
+  const Span<int32_t> dst_stride = array_arg<int32_t>(info, 5, K, "dstStride", int64_t(src_stride.size));
+  const Span<int32_t> shape = array_arg<int32_t>(info, 6, K, "shape", int64_t(src_stride.size));
+  const size_t rank = shape.size;
+  int64_t total = 1;
+  int64_t src_last = src_base, dst_last = dst_base;
+  for (size_t a = 0; a < rank; ++a) {
+    if (shape[a] < 0 || src_stride[a] < 0 || dst_stride[a] < 0) fail(env, "strided_copy: shape and strides must be non-negative");
+    total *= shape[a];
+    if (shape[a] > 0) {
+      src_last += int64_t(shape[a] - 1) * src_stride[a];
+      dst_last += int64_t(shape[a] - 1) * dst_stride[a];
+    }
+  }
+  if (total == 0) return env.Undefined();
+  if (src_last >= int64_t(src.size) || dst_last >= int64_t(dst.size)) {
+    fail(env, "strided_copy: the copy reaches element " + std::to_string(src_last) + " of src (" + std::to_string(src.size) + ") and " +
+                  std::to_string(dst_last) + " of dst (" + std::to_string(dst.size) + ")");
+  }
+  const uint32_t* s = reinterpret_cast<const uint32_t*>(src.data);
+  uint32_t* d = reinterpret_cast<uint32_t*>(dst.data);
+  if (rank == 0) {
+    d[dst_base] = s[src_base];
+    return env.Undefined();
+  }
+  // The innermost run: merge axes upwards while both sides stay contiguous across them.
+  size_t inner = rank - 1;
+  int64_t run = shape[inner];
+  const int64_t ss = src_stride[inner], ds = dst_stride[inner];
+  if (ss == 1 && ds == 1) {
+    while (inner > 0 && src_stride[inner - 1] == run && dst_stride[inner - 1] == run) {
+      --inner;
+      run *= shape[inner];
+    }
+  }
+  int64_t rows = 1;
+  for (size_t a = 0; a < inner; ++a) rows *= shape[a];
+  const auto copy_rows = [&](int64_t begin, int64_t end) {
+    // Odometer over the outer axes [0, inner) from row `begin`.
+    std::vector<int64_t> idx(inner, 0);
+    int64_t rem = begin, so = src_base, dof = dst_base;
+    for (size_t a = inner; a-- > 0;) {
+      idx[a] = rem % shape[a];
+      rem /= shape[a];
+      so += idx[a] * src_stride[a];
+      dof += idx[a] * dst_stride[a];
+    }
+    for (int64_t r = begin; r < end; ++r) {
+      if (ss == 1 && ds == 1) std::memcpy(d + dof, s + so, size_t(run) * 4);
+      else if (ss == 0 && ds == 1) std::fill(d + dof, d + dof + run, s[so]);
+      else for (int64_t k = 0; k < run; ++k) d[dof + k * ds] = s[so + k * ss];
+      for (size_t a = inner; a-- > 0;) {
+        if (++idx[a] < shape[a]) {
+          so += src_stride[a];
+          dof += dst_stride[a];
+          break;
+        }
+        so -= int64_t(shape[a] - 1) * src_stride[a];
+        dof -= int64_t(shape[a] - 1) * dst_stride[a];
+        idx[a] = 0;
+      }
+    }
+  };
+  if (total < (int64_t(1) << 20) || rows < 2) {
+    copy_rows(0, rows);
+  } else {
+    parallel_for(rows, std::max<int64_t>(1, (int64_t(1) << 18) / std::max<int64_t>(run, 1)), [&](int64_t begin, int64_t end, int) { copy_rows(begin, end); });
+  }
+  return env.Undefined();
+}
+
+}  // namespace rec

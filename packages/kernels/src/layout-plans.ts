@@ -1,0 +1,116 @@
+/**
+ * The layout kernels — `broadcast_to`, `slice`, its adjoint `pad_slice`, and `concat` — as
+ * strided copies of 32-bit words, one plan shared by the native and webgpu backends (the C++
+ * `strided_copy` and kernels/wgsl/layout/strided_copy.wgsl run the same copy):
+ *
+ *   dst[dstBase + Σ_a idx_a·dstStride_a] = src[srcBase + Σ_a idx_a·srcStride_a]   for idx over shape
+ *
+ * Each plan checks its attributes against the input shapes first (one line naming the
+ * kernel and the shapes), so no backend is asked for a copy outside its arrays.
+ */
+import { formatShape, type Shape, stridesOf } from '@rec/core';
+
+/** One strided copy from input `input` into the output (strides in elements). */
+export interface CopyPlan {
+  readonly input: number;
+  readonly shape: Shape;
+  readonly srcBase: number;
+  readonly srcStride: readonly number[];
+  readonly dstBase: number;
+  readonly dstStride: readonly number[];
+}
+
+/** The output shape, whether it must start zeroed (`pad_slice`), and its copies. */
+export interface LayoutPlan {
+  readonly shape: Shape;
+  readonly zeroed: boolean;
+  readonly copies: readonly CopyPlan[];
+}
+
+const offsetOf = (begin: readonly number[], strides: readonly number[]): number => begin.reduce((o, b, a) => o + b * strides[a], 0);
+
+/**
+ * `broadcast_to`: x stretched to `shape` (NumPy rules: x's axes align to the right, each of
+ * size 1 or equal to the target's).
+ *
+ * @example
+ * ```ts
+ * broadcastPlan([3, 1], [2, 3, 4]).copies[0].srcStride; // [0, 1, 0]
+ * ```
+ */
+export function broadcastPlan(x: Shape, shape: Shape): LayoutPlan {
+  const bad = () => new Error(`broadcast_to: ${formatShape(x)} cannot be broadcast to ${formatShape(shape)}`);
+  if (shape.length < x.length) throw bad();
+  const own = stridesOf(x);
+  const offset = shape.length - x.length;
+  const srcStride = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== 1 && x[i] !== shape[i + offset]) throw bad();
+    srcStride[i + offset] = x[i] === 1 ? 0 : own[i];
+  }
+  return { shape: [...shape], zeroed: false, copies: [{ input: 0, shape: [...shape], srcBase: 0, srcStride, dstBase: 0, dstStride: stridesOf(shape) }] };
+}
+
+/** Checks a window [begin, begin + size) inside `full`, in `kernel`'s words. */
+function checkWindow(kernel: string, full: Shape, begin: readonly number[], size: readonly number[]): void {
+  const fits = begin.length === full.length && size.length === full.length
+    && full.every((n, a) => Number.isInteger(begin[a]) && Number.isInteger(size[a]) && begin[a] >= 0 && size[a] >= 0 && begin[a] + size[a] <= n);
+  if (!fits) throw new Error(`${kernel}: the window at [${begin.join(', ')}] of size ${formatShape(size)} is not inside ${formatShape(full)}`);
+}
+
+/**
+ * `slice`: x[begin : begin + size].
+ *
+ * @example
+ * ```ts
+ * slicePlan([4, 6], [1, 2], [2, 3]).copies[0].srcBase; // 8
+ * ```
+ */
+export function slicePlan(x: Shape, begin: readonly number[], size: readonly number[]): LayoutPlan {
+  checkWindow('slice', x, begin, size);
+  const strides = stridesOf(x);
+  return { shape: [...size], zeroed: false, copies: [{ input: 0, shape: [...size], srcBase: offsetOf(begin, strides), srcStride: strides, dstBase: 0, dstStride: stridesOf(size) }] };
+}
+
+/**
+ * `pad_slice`: zeros(shape) with x written at `begin`.
+ *
+ * @example
+ * ```ts
+ * padSlicePlan([2, 3], [4, 6], [1, 2]).zeroed; // true
+ * ```
+ */
+export function padSlicePlan(x: Shape, shape: Shape, begin: readonly number[]): LayoutPlan {
+  checkWindow('pad_slice', shape, begin, x);
+  const strides = stridesOf(shape);
+  return { shape: [...shape], zeroed: true, copies: [{ input: 0, shape: [...x], srcBase: 0, srcStride: stridesOf(x), dstBase: offsetOf(begin, strides), dstStride: strides }] };
+}
+
+/**
+ * `concat`: the inputs joined along `axis` (every other axis equal), one copy each.
+ *
+ * @example
+ * ```ts
+ * concatPlan([[2, 3], [2, 5]], 1).shape; // [2, 8]
+ * ```
+ */
+export function concatPlan(inputs: readonly Shape[], axis: number): LayoutPlan {
+  const first = inputs[0];
+  if (!first) throw new Error('concat: give at least one input');
+  if (!(Number.isInteger(axis) && axis >= 0 && axis < first.length)) throw new Error(`concat: axis ${axis} is outside the ${first.length} axes of ${formatShape(first)}`);
+  for (const s of inputs) {
+    if (s.length !== first.length || s.some((n, a) => a !== axis && n !== first[a])) {
+      throw new Error(`concat: ${inputs.map(formatShape).join(', ')} differ outside axis ${axis}`);
+    }
+  }
+  const shape = [...first];
+  shape[axis] = inputs.reduce((n, s) => n + s[axis], 0);
+  const strides = stridesOf(shape);
+  let at = 0;
+  const copies = inputs.map((s, input) => {
+    const c = { input, shape: [...s], srcBase: 0, srcStride: stridesOf(s), dstBase: at * strides[axis], dstStride: strides };
+    at += s[axis];
+    return c;
+  });
+  return { shape, zeroed: false, copies };
+}
