@@ -2,7 +2,7 @@ import { type Backend, type BprStepAttrs, runKernel, type Tensor, tensor } from 
 import { assertClose, forEachBackend } from '@rec/core/testing';
 import { expect, it } from 'vitest';
 import { parityBackends, withNativeThreads } from './backends.js';
-import { expectFailure, ids, uniformF32 } from './fixtures.js';
+import { bitsDiffer, expectFailure, ids, uniformF32 } from './fixtures.js';
 
 const USERS = 30;
 const ITEMS = 45;
@@ -65,15 +65,6 @@ async function train(backend: Backend | string, d: number, batch: number, steps:
 const TOLERANCE = { atol: 1e-6, rtol: 1e-5 };
 /** MRLR's ranking term with its category weight α3 = β. */
 const WITH_CATEGORIES = { lr: 0.05, reg: 0.01, extraWeight: 0.3 };
-
-/** The first index where two f32 arrays differ in their bits (−1 when identical), for a bitwise check. */
-function bitsDiffer(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return 0;
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return k;
-  return -1;
-}
 
 await forEachBackend(parityBackends('bpr_step'), (backend) => {
   for (const d of [64, 13]) {

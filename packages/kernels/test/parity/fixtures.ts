@@ -56,3 +56,20 @@ export async function expectFailure(run: () => Promise<unknown>, message: RegExp
   if (!(error instanceof Error)) throw new Error(`expected a failure matching ${message}, but the run succeeded`);
   if (!message.test(error.message)) throw new Error(`expected a failure matching ${message}, got: ${error.message}`);
 }
+
+/**
+ * The first index where two f32 arrays differ in their bits (−1 when identical; 0 when the
+ * lengths differ): the check of a kernel that promises the reference bit for bit.
+ *
+ * @example
+ * ```ts
+ * expect(bitsDiffer(got, ref)).toBe(-1);
+ * ```
+ */
+export function bitsDiffer(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return k;
+  return -1;
+}

@@ -2,16 +2,7 @@ import { AliasTable, type Backend, runKernel, type SkipgramSampleStepAttrs, type
 import { assertClose, forEachBackend } from '@rec/core/testing';
 import { expect, it } from 'vitest';
 import { parityBackends, withNativeThreads } from './backends.js';
-import { csr, expectFailure, ids, uniformF32 } from './fixtures.js';
-
-/** The first index where two f32 arrays differ in their bits (−1 when identical). */
-function bitsDiffer(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return 0;
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return k;
-  return -1;
-}
+import { bitsDiffer, csr, expectFailure, ids, uniformF32 } from './fixtures.js';
 
 interface Shape {
   d: number;
