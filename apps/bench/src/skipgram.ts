@@ -22,136 +22,53 @@
  *
  *   cd apps/bench && REC_DATA_DIR=… REC_THREADS=1 node --conditions=@rec/source --import tsx src/skipgram.ts
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AliasTable, backward, Embedding, gather, logSigmoid, mean, mul, neg, resolveBackend, runKernel, sampleAliasNegatives, SGD, sum, tensor, tidy,
-  unigramWeights, add, Module, reshape, scatterAdd, zeros,
+  backward, gather, logSigmoid, mean, mul, neg, resolveBackend, SGD, sum, tensor, tidy, add, Module, reshape, scatterAdd, zeros,
 } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { UserItemCSR } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { registerFastBackends } from '@rec/kernels';
 import { MRLR, MrlrObjective, MrlrSampler, type MrlrBatch } from '@rec/models';
+import { startPeer } from './peer-process.js';
+import { SKIPGRAM_SETTINGS, skipGramCorpus, skipGramEpoch, type SkipGramPhases, skipGramTables, writeGensimCorpus } from './skipgram-corpus.js';
 
-const DIM = 10;
-const WINDOW = 5;
-const NEGATIVES = 5;
+const { dim: DIM, window: WINDOW, negatives: NEGATIVES } = SKIPGRAM_SETTINGS;
 /** Epochs each side runs; the best counts (the machine may be shared, so the minimum is the least disturbed). */
 const EPOCHS = 5;
-const PYTHON = process.env.REC_PYTHON ?? '/usr/bin/python3';
 
 registerFastBackends();
 await resolveBackend({ prefer: 'native' });
 const dataset = await readDataset('amazon-s3rec/Toys_and_Games');
 const { interactions } = dataset;
-// Sentences: each user's items in row order (chronological in S3-Rec's files).
-const sentences: number[][] = Array.from({ length: interactions.numUsers }, () => []);
-for (let r = 0; r < interactions.length; r++) sentences[interactions.users[r]]!.push(interactions.items[r]!);
 
 // ---- 1. plain SGNS: ours vs gensim ----------------------------------------------
-const flat = Int32Array.from(sentences.flat());
-const starts = new Int32Array(sentences.length + 1);
-sentences.forEach((s, k) => (starts[k + 1] = starts[k]! + s.length));
-let pairs = 0;
-for (const s of sentences) for (let p = 0; p < s.length; p++) pairs += Math.min(s.length - 1, p + WINDOW) - Math.max(0, p - WINDOW);
-const centreIds = new Int32Array(pairs);
-const contextIds = new Int32Array(pairs);
-/**
- * Every (centre, context) pair within the window, sentence by sentence, into centreIds and
- * contextIds: part of each timed epoch, as gensim's Cython loop builds its pairs inside its own.
- */
-function buildPairs(): void {
-  let at = 0;
-  for (let k = 0; k < sentences.length; k++) {
-    const lo = starts[k]!;
-    const hi = starts[k + 1]!;
-    for (let p = lo; p < hi; p++) {
-      const qEnd = Math.min(hi - 1, p + WINDOW);
-      for (let q = Math.max(lo, p - WINDOW); q <= qEnd; q++) {
-        if (q !== p) {
-          centreIds[at] = flat[p]!;
-          contextIds[at++] = flat[q]!;
-        }
-      }
-    }
-  }
-}
-const counts = new Float64Array(interactions.numItems);
-for (let r = 0; r < interactions.length; r++) counts[interactions.items[r]!]!++;
-const table = AliasTable.fromWeights(unigramWeights(counts));
-const prob = tensor(table.prob);
-const alias = tensor(table.alias);
+const corpus = skipGramCorpus(interactions, WINDOW);
+const { sentences, pairs } = corpus;
 
 /** Milliseconds per phase of our epochs: building the pairs, drawing negatives, and the kernel. */
-const phases = { pairs: 0, sample: 0, step: 0 };
+const phases: SkipGramPhases = { pairs: 0, sample: 0, step: 0 };
 
-/** One epoch: `fused` draws the negatives inside `skipgram_sample_step`, else `neg_sample_alias` then `skipgram_step` (the same negatives). */
+/** One epoch on fresh tables: `fused` draws the negatives inside `skipgram_sample_step`, else `neg_sample_alias` then `skipgram_step` (the same negatives). */
 function ourEpoch(fast: boolean, fused = false): number {
-  const input = new Embedding(interactions.numItems, DIM, { seed: 1, stream: 0, std: 0.1 });
-  const output = new Embedding(interactions.numItems, DIM, { seed: 1, stream: 1, std: 0 });
-  const unused = new Embedding(1, DIM, { seed: 1, stream: 2, std: 0 });
-  const B = Number(process.env.SG_BATCH ?? 8192);
-  const zeros = new Int32Array(B);
-  const t0 = performance.now();
-  const tp = performance.now();
-  buildPairs();
-  phases.pairs += performance.now() - tp;
-  for (let at = 0, b = 0; at < pairs; at += B, b++) {
-    tidy(() => {
-      const n = Math.min(B, pairs - at);
-      if (fused) {
-        const tk = performance.now();
-        runKernel('skipgram_sample_step', [
-          input.weight, unused.weight, output.weight, tensor(contextIds.subarray(at, at + n)), tensor(zeros.subarray(0, n)),
-          tensor(centreIds.subarray(at, at + n)), prob, alias,
-        ], { alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.025, reg: 0, fast, negatives: NEGATIVES, seed: 1, stream: 0, counter: 2 * at * NEGATIVES });
-        phases.step += performance.now() - tk;
-        return;
-      }
-      const ts = performance.now();
-      const negs = sampleAliasNegatives({ prob, alias }, n * NEGATIVES, { seed: 1, counter: 2 * at * NEGATIVES }).negatives;
-      phases.sample += performance.now() - ts;
-      // word2vec's skip-gram: the context word predicts the centre (gensim's sg=1 loop).
-      const tk = performance.now();
-      runKernel('skipgram_step', [
-        input.weight, unused.weight, output.weight, tensor(contextIds.subarray(at, at + n)), tensor(zeros.subarray(0, n)),
-        tensor(centreIds.subarray(at, at + n)), reshape(negs, [n, NEGATIVES]),
-      ], { alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.025, reg: 0, fast });
-      phases.step += performance.now() - tk;
-    });
-  }
-  return (performance.now() - t0) / 1000;
+  return skipGramEpoch(corpus, skipGramTables(corpus, DIM), { fast, fused, batch: Number(process.env.SG_BATCH ?? 8192), phases }).seconds;
 }
 
-function gensimEpoch(): { seconds: number; pairs: number } | string {
+/** gensim's best epoch of {@link EPOCHS} (`src/peers/gensim_sg.py`), or why it did not run. */
+async function gensimEpoch(): Promise<{ seconds: number; pairs: number } | string> {
   const dir = mkdtempSync(join(tmpdir(), 'rec-gensim-'));
   try {
-    const corpus = join(dir, 'corpus.txt');
-    writeFileSync(corpus, sentences.map((s) => s.map((i) => `i${i}`).join(' ')).join('\n'));
-    const script = `
-import sys, time
-from gensim.models import Word2Vec
-from gensim.models.word2vec import LineSentence
-sents = list(LineSentence(sys.argv[1]))
-m = Word2Vec(vector_size=${DIM}, window=${WINDOW}, negative=${NEGATIVES}, sg=1, hs=0, sample=0, min_count=1, workers=1, shrink_windows=False, seed=1)
-m.build_vocab(sents)
-best = None
-for rep in range(${EPOCHS}):
-    t0 = time.perf_counter()
-    m.train(sents, total_examples=len(sents), epochs=1)
-    dt = time.perf_counter() - t0
-    best = dt if best is None else min(best, dt)
-from gensim.models.word2vec_inner import FAST_VERSION
-print(best, FAST_VERSION)
-`;
-    const run = spawnSync(PYTHON, ['-c', script, corpus], { encoding: 'utf8' });
-    if (run.status !== 0) return `gensim not run (${PYTHON}: ${(run.stderr || run.error?.message || '').trim().split('\n').pop()}); install Debian's python3-gensim`;
-    const [seconds, fast] = run.stdout.trim().split(/\s+/).map(Number);
-    if (fast! < 0) return 'gensim has no compiled word2vec_inner (FAST_VERSION < 0): its numbers would not be representative';
-    return { seconds: seconds!, pairs };
+    const path = join(dir, 'corpus.txt');
+    writeGensimCorpus(corpus, path);
+    const peer = await startPeer(join(import.meta.dirname, 'peers', 'gensim_sg.py'), { corpus: path, dim: DIM, window: WINDOW, negatives: NEGATIVES }, "install Debian's python3-gensim");
+    if (typeof peer === 'string') return `gensim not run: ${peer}`;
+    let best = Infinity;
+    for (let e = 0; e < EPOCHS; e++) best = Math.min(best, (await peer.request('round')).seconds as number);
+    peer.close();
+    return { seconds: best, pairs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -168,7 +85,7 @@ function measure(fast: boolean, fused = false): { seconds: number; sampleShare: 
 const exact = measure(false);
 const fast = measure(true);
 const sampled = measure(true, true);
-const gensim = gensimEpoch();
+const gensim = await gensimEpoch();
 const lines: string[] = [];
 lines.push(`corpus: Amazon Toys (S3-Rec), ${sentences.length} sentences, ${interactions.length} words, ${pairs} (centre, context) pairs per epoch; d = ${DIM}, window ${WINDOW}, N = ${NEGATIVES}`);
 const ourLine = (name: string, m: { seconds: number; sampleShare: number; pairShare: number }) =>

@@ -1,0 +1,52 @@
+"""What the PyTorch peers share: one thread, the synthetic log, and the negative sampler.
+
+The bench writes the log as raw int32 files in a temporary folder: `pair_users.i32`,
+`pair_items.i32` (each observed (user, item) pair once, sorted by user then item).
+"""
+import torch
+
+from peer_protocol import read_i32
+
+# Pinned before any tensor work (the environment already holds OMP_NUM_THREADS=1).
+torch.set_num_threads(1)
+torch.set_num_interop_threads(1)
+
+VERSIONS = {"torch": torch.__version__}
+
+
+class Log:
+    """The observed pairs and a dense user × item "seen" mask over them."""
+
+    def __init__(self, directory, num_users, num_items):
+        self.users = torch.from_numpy(read_i32(directory, "pair_users.i32")).long()
+        self.items = torch.from_numpy(read_i32(directory, "pair_items.i32")).long()
+        self.num_users = num_users
+        self.num_items = num_items
+        # A dense bool mask (22 MB at ML-1M's size) is the fastest membership test in
+        # PyTorch: one gather per draw (ours binary-searches the user's sorted CSR row).
+        seen = torch.zeros(num_users * num_items, dtype=torch.bool)
+        seen[self.users * num_items + self.items] = True
+        self.seen = seen
+
+
+class UniformNegatives:
+    """j ~ Uniform(items), redrawn while the user has j, at most `max_tries` draws, then
+    kept: the rule of @rec's `neg_sample_exclude` (TripleSampler, PairwiseObjective) and
+    of `neg_sample_cascade` with one behaviour (PointwiseObjective)."""
+
+    def __init__(self, log, seed, max_tries=32):
+        self.log = log
+        self.max_tries = max_tries
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def draw(self, users):
+        n_items = self.log.num_items
+        items = torch.randint(0, n_items, users.shape, generator=self.generator)
+        pending = self.log.seen[users * n_items + items].nonzero().squeeze(1)
+        for _ in range(self.max_tries - 1):
+            if pending.numel() == 0:
+                break
+            redraw = torch.randint(0, n_items, pending.shape, generator=self.generator)
+            items[pending] = redraw
+            pending = pending[self.log.seen[users[pending] * n_items + redraw]]
+        return items

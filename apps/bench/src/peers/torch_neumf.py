@@ -1,0 +1,119 @@
+"""PyTorch peer of the NeuMF workloads of `apps/bench/src/peers.ts` (one thread).
+
+The model is @rec's NCF with unit 'neumf' (packages/models/src/ncf/unit.ts): user and item
+embeddings shared by a GMF half p ⊙ q and an MLP tower over [p; q] (sizes from the bench,
+@rec's `towerSizes`: 2E halving per layer, ReLU after every layer), and h without bias over
+[p ⊙ q; z_L]; embeddings ~ N(0, 0.01²), Glorot-uniform weights, zero biases. Loss: mean
+binary cross-entropy with logits. Optimizer: Adagrad (PyTorch defaults, which @rec's
+Adagrad copies), learning rate from the bench.
+
+Modes (config "mode"):
+  batches  the pre-generated rows of `rows_{users,items}.i32` and `rows_labels.f32`, in
+           batches of `batch` rows (against @rec's NCF step on the same batches);
+  sampled  `batches` batches of `pairs` observed pairs in a random order per round, each
+           with `negatives` uniform negatives drawn in the loop (against PointwiseObjective).
+
+Embeddings run sparse (nn.Embedding(sparse=True), Adagrad's sparse path) or dense; command
+"select" times two rounds of each and keeps the faster.
+"""
+import time
+
+import torch
+import torch.nn.functional as F
+
+from peer_protocol import config, read_f32, read_i32, serve
+from torch_common import VERSIONS, Log, UniformNegatives
+
+cfg = config()
+U, I, E = cfg["numUsers"], cfg["numItems"], cfg["dim"]
+SIZES = cfg["towerSizes"]
+torch.manual_seed(cfg["seed"])
+
+
+class NeuMF(torch.nn.Module):
+    def __init__(self, sparse):
+        super().__init__()
+        self.name = "sparse" if sparse else "dense"
+        self.users = torch.nn.Embedding(U, E, sparse=sparse)
+        self.items = torch.nn.Embedding(I, E, sparse=sparse)
+        torch.nn.init.normal_(self.users.weight, std=0.01)
+        torch.nn.init.normal_(self.items.weight, std=0.01)
+        layers = []
+        for width_in, width_out in zip(SIZES, SIZES[1:]):
+            linear = torch.nn.Linear(width_in, width_out)
+            torch.nn.init.xavier_uniform_(linear.weight)
+            torch.nn.init.zeros_(linear.bias)
+            layers += [linear, torch.nn.ReLU()]
+        self.tower = torch.nn.Sequential(*layers)
+        self.h = torch.nn.Linear(E + SIZES[-1], 1, bias=False)
+        torch.nn.init.xavier_uniform_(self.h.weight)
+        self.optimizer = torch.optim.Adagrad(self.parameters(), lr=cfg["lr"])
+
+    def forward(self, u, i):
+        p, q = self.users(u), self.items(i)
+        z = self.tower(torch.cat([p, q], 1))
+        return self.h(torch.cat([p * q, z], 1)).squeeze(1)
+
+    def step(self, u, i, y):
+        loss = F.binary_cross_entropy_with_logits(self(u, i), y)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return loss.detach()
+
+
+MODE = cfg["mode"]
+if MODE == "batches":
+    d = cfg["dir"]
+    rows = (torch.from_numpy(read_i32(d, "rows_users.i32")).long(), torch.from_numpy(read_i32(d, "rows_items.i32")).long(), torch.from_numpy(read_f32(d, "rows_labels.f32")))
+    B = cfg["batch"]
+    batches = [tuple(t[s : s + B] for t in rows) for s in range(0, rows[0].numel() - B + 1, B)][: cfg["batches"]]
+else:
+    log = Log(cfg["dir"], U, I)
+    sampler = UniformNegatives(log, cfg["seed"])
+candidates = [NeuMF(sparse=True), NeuMF(sparse=False)]
+chosen = candidates[0]
+
+
+def sampled_batches():
+    """The round's batches: `pairs` positives then `negatives` draws per pair, labels 1 then 0."""
+    P, N = cfg["pairs"], cfg["negatives"]
+    order = torch.randperm(log.users.numel(), generator=sampler.generator)
+    labels = torch.cat([torch.ones(P), torch.zeros(P * N)])
+    for b in range(cfg["batches"]):
+        ids = order[b * P : (b + 1) * P]
+        u, i = log.users[ids], log.items[ids]
+        un = u.repeat(N)
+        yield torch.cat([u, un]), torch.cat([i, sampler.draw(un)]), labels
+
+
+def run(model):
+    """One timed round: (seconds, rows, summed loss × rows)."""
+    total = torch.zeros(())
+    count = 0
+    t0 = time.perf_counter()
+    for u, i, y in batches if MODE == "batches" else sampled_batches():
+        total += model.step(u, i, y) * u.numel()
+        count += u.numel()
+    return time.perf_counter() - t0, count, total.item()
+
+
+def select():
+    """Runs two rounds with sparse and two with dense embeddings, alternating, and keeps
+    the one with the faster best round (the first rounds also warm up allocators)."""
+    global chosen
+    rates = {model.name: 0.0 for model in candidates}
+    for _ in range(2):
+        for model in candidates:
+            seconds, count, _ = run(model)
+            rates[model.name] = max(rates[model.name], count / seconds)
+    chosen = max(candidates, key=lambda model: rates[model.name])
+    return {"config": chosen.name, "rates": rates}
+
+
+def timed_round():
+    seconds, count, total = run(chosen)
+    return {"seconds": seconds, "count": count, "loss": total / count, "config": chosen.name}
+
+
+serve({"select": select, "round": timed_round}, VERSIONS)
