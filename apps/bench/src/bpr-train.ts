@@ -11,7 +11,7 @@
  *    read back), no validation.
  *
  * Each at 1 and 2 threads, deterministic (the default) and, at 2 threads, Hogwild; each the
- * best of 7 epochs (the machine may be shared). Loop / kernel is the issue's ratio.
+ * best of 15 epochs (the machine may be shared). Loop / kernel is the issue's ratio.
  *
  *   cd apps/bench && REC_DATA_DIR=… node --conditions=@rec/source --import tsx src/bpr-train.ts
  */
@@ -23,7 +23,7 @@ import { readDataset } from '@rec/data/node';
 import { registerFastBackends, setNativeThreads } from '@rec/kernels';
 import { behaviorLog, BPRMF, FusedBPRObjective, Trainer, type TriplesToDraw } from '@rec/models';
 
-const EPOCHS = 7;
+const EPOCHS = 15;
 const DIM = 64;
 const OPTIONS = { batchSize: 1024, negatives: 4, seed: 1, learningRate: 0.05, l2: 1e-5 };
 

@@ -37,7 +37,7 @@ int64_t exclude_draws(const int32_t* users, int64_t n_rows, const int32_t* indpt
   const auto finish = [&](int64_t r, uint32_t first, int64_t& local) {
     const int32_t* lo = indices + indptr[users[r]];
     const int32_t* hi = indices + indptr[users[r] + 1];
-    if (!std::binary_search(lo, hi, int32_t(first))) return int32_t(first);
+    if (!sorted_contains(lo, hi, int32_t(first))) return int32_t(first);
     return int32_t(sample_unseen(lo, hi, max_tries - 1, first, local, [&](uint64_t t, uint32_t& item) {
       item = mulhi32(philox_u32_at(key, stream, counter + uint64_t(r) * max_tries + t + 1), num_items);
       return true;
