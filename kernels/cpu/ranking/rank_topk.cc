@@ -15,8 +15,10 @@
 // contiguous items that the compiler vectorises with the host ISA; groups of 8
 // users share each packed block while it sits in L2. The score rows of a
 // group (8·n floats) stay in L2/L3, then one pass per user merges the sorted
-// mask and keeps a K-entry binary min-heap (worst at the root; one compare per
-// item once full).
+// mask and keeps the K best by a rising threshold and a candidate buffer (TopK
+// below): 16 scores compared with the threshold at a time, the buffer cut back
+// to K by nth_element when full, the K sorted at the end. With AVX-512, a group
+// of 8 users is scored 16 items at a time in registers (score_group16).
 // Numerics: f32 accumulation over d in order k = 0..d−1 (FMA-contracted); the
 // reference sums in f64 and rounds to f32, so scores agree to f32 rounding and
 // indices agree exactly whenever scores are exactly representable (the parity
@@ -28,8 +30,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <limits>
 #include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "../addon.h"
 #include "../common/checks.h"
@@ -44,71 +52,116 @@ constexpr int64_t kUserGroup = 8;
 /** `a` ranks below `b`: lower score, or equal score and higher index. */
 inline bool worse(float sa, int32_t ia, float sb, int32_t ib) { return sa < sb || (sa == sb && ia > ib); }
 
+/**
+ * The K best of a score row by a threshold and a candidate buffer: every unmasked item above
+ * the threshold (the K-th best so far) is appended as one 64-bit key that orders as "better"
+ * (the score's bits made monotone, then the complement of the index: an equal score with a
+ * lower index is better); when the buffer is full it is cut back to its K best
+ * (nth_element on the keys) and the threshold rises to the worst of them. Items arrive in
+ * ascending index, so an item equal to the threshold loses its tie and is skipped. At the end
+ * the K best are sorted best first (score, then lower index): the heap's result exactly, with
+ * no data-dependent branch per item — the scan compares 16 scores at a time with the
+ * threshold (vectorised), and most chunks hold none above it.
+ */
 struct TopK {
-  std::vector<float> score;
-  std::vector<int32_t> index;
+  /** (score, index) as one integer that orders as "better": the score's bits made monotone above, the complement of the index below. */
+  std::vector<uint64_t> keys;
   int64_t size = 0;
 
-  void sift_down(int64_t at) {
-    const float s = score[at];
-    const int32_t i = index[at];
-    for (;;) {
-      const int64_t left = 2 * at + 1;
-      if (left >= size) break;
-      int64_t child = left;
-      if (left + 1 < size && worse(score[left + 1], index[left + 1], score[left], index[left])) child = left + 1;
-      if (!worse(score[child], index[child], s, i)) break;
-      score[at] = score[child];
-      index[at] = index[child];
-      at = child;
-    }
-    score[at] = s;
-    index[at] = i;
+  static uint64_t key(float s, int64_t j) {
+    if (s == 0) s = 0.0f;  // −0 ties with +0, as the comparisons of the reference
+    uint32_t u;
+    std::memcpy(&u, &s, 4);
+    u ^= (u & 0x80000000u) ? 0xffffffffu : 0x80000000u;  // negative floats reversed, positive above them
+    return (uint64_t(u) << 32) | uint64_t(0xffffffffu - uint32_t(j));
+  }
+  static float score_of(uint64_t k) {
+    uint32_t u = uint32_t(k >> 32);
+    u ^= (u & 0x80000000u) ? 0x80000000u : 0xffffffffu;
+    float s;
+    std::memcpy(&s, &u, 4);
+    return s;
+  }
+  static int32_t index_of(uint64_t k) { return int32_t(0xffffffffu - uint32_t(k)); }
+
+  /** Cuts the buffer to its best `keep` (nth_element on the keys) and returns the worst score kept. */
+  float prune(int64_t keep) {
+    std::nth_element(keys.begin(), keys.begin() + (keep - 1), keys.begin() + size, std::greater<uint64_t>());
+    size = keep;
+    return score_of(keys[size_t(keep - 1)]);
   }
 
   /** Keeps the best `capacity` of `scores` over items not in the sorted mask [mlo, mhi). */
   void select(const float* scores, int64_t n, const int32_t* mlo, const int32_t* mhi, int64_t capacity, int32_t* out_idx, float* out_score) {
+    const int64_t room = std::max<int64_t>(4 * capacity, 256);
+    keys.resize(size_t(room));
     size = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      if (mlo < mhi && *mlo == j) {
-        ++mlo;
-        continue;
+    bool bounded = false;  // whether `threshold` is the K-th best so far
+    float threshold = 0;
+    const auto push = [&](float s, int64_t j) {
+      keys[size_t(size)] = key(s, j);
+      if (++size == room) {
+        threshold = prune(capacity);
+        bounded = true;
       }
-      const float s = scores[j];
-      if (size < capacity) {
-        int64_t at = size++;
-        while (at > 0) {
-          const int64_t parent = (at - 1) >> 1;
-          if (!worse(s, int32_t(j), score[parent], index[parent])) break;
-          score[at] = score[parent];
-          index[at] = index[parent];
-          at = parent;
+    };
+    int64_t j = 0;
+    while (j < n) {
+      const int64_t end = mlo < mhi ? std::min<int64_t>(*mlo, n) : n;
+      for (; j < end && !bounded; ++j) push(scores[j], j);
+      constexpr int64_t kChunk = 16;
+      for (; j + kChunk <= end; j += kChunk) {
+        const float worst = threshold;
+        bool any = false;
+        for (int64_t k = 0; k < kChunk; ++k) any |= scores[j + k] > worst;
+        if (!any) continue;
+        for (int64_t k = 0; k < kChunk; ++k) {
+          if (scores[j + k] > threshold) push(scores[j + k], j + k);
         }
-        score[at] = s;
-        index[at] = int32_t(j);
-      } else if (s > score[0]) {
-        // Items arrive ascending: an equal score loses the tie on index.
-        score[0] = s;
-        index[0] = int32_t(j);
-        sift_down(0);
+      }
+      for (; j < end; ++j) {
+        if (!bounded || scores[j] > threshold) push(scores[j], j);
+      }
+      if (mlo < mhi) {
+        j = int64_t(*mlo) + 1;  // skip the masked item
+        ++mlo;
       }
     }
-    for (int64_t o = capacity - 1; o >= size; --o) {
+    const int64_t kept = std::min(size, capacity);
+    if (size > kept) prune(kept);
+    std::sort(keys.begin(), keys.begin() + kept, std::greater<uint64_t>());
+    for (int64_t o = 0; o < kept; ++o) {
+      out_idx[o] = index_of(keys[size_t(o)]);
+      out_score[o] = score_of(keys[size_t(o)]);
+    }
+    for (int64_t o = kept; o < capacity; ++o) {
       out_idx[o] = -1;
       out_score[o] = -std::numeric_limits<float>::infinity();
     }
-    for (int64_t o = size - 1; o >= 0; --o) {
-      out_idx[o] = index[0];
-      out_score[o] = score[0];
-      --size;
-      if (size > 0) {
-        score[0] = score[size];
-        index[0] = index[size];
-        sift_down(0);
-      }
-    }
   }
 };
+
+#if defined(__AVX512F__)
+/**
+ * The scores of kUserGroup (8) users against one packed block of kItemBlock items, register
+ * blocked: per 16-item tile, 8 accumulators (one per user) over the d columns, each step one
+ * load of the tile's column and 8 FMAs with the users' broadcast values — where the generic
+ * loop below loads and stores every score row once per 4 columns. Each score is the same
+ * FMA chain over c = 0 … d − 1 from 0. `out` is user 0's row at this block; rows are `stride`
+ * apart.
+ */
+inline void score_group16(const float* u, int64_t d, const float* vt, float* out, int64_t stride) {
+  for (int64_t t = 0; t < kItemBlock; t += 16) {
+    __m512 acc[kUserGroup];
+    for (int64_t b = 0; b < kUserGroup; ++b) acc[b] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < d; ++c) {
+      const __m512 v = _mm512_loadu_ps(vt + c * kItemBlock + t);
+      for (int64_t b = 0; b < kUserGroup; ++b) acc[b] = _mm512_fmadd_ps(_mm512_set1_ps(u[b * d + c]), v, acc[b]);
+    }
+    for (int64_t b = 0; b < kUserGroup; ++b) _mm512_storeu_ps(out + b * stride + t, acc[b]);
+  }
+}
+#endif
 
 }  // namespace
 
@@ -164,12 +217,23 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
   const auto work = [&](int, int) {
     std::vector<float> scores(static_cast<size_t>(kUserGroup * padded));
     TopK heap;
-    heap.score.resize(size_t(k));
-    heap.index.resize(size_t(k));
     for (int64_t grp = next_group++; grp < groups; grp = next_group++) {
       const int64_t b0 = grp * kUserGroup, b1 = std::min(B, b0 + kUserGroup);
       for (int64_t blk = 0; blk < blocks; ++blk) {
         const float* vt = packed.data() + blk * d * kItemBlock;
+#if defined(__AVX512F__)
+        if (b1 - b0 == kUserGroup) {
+          score_group16(U.data + b0 * d, d, vt, scores.data() + blk * kItemBlock, padded);
+          if (has_bias) {
+            const float* __restrict bb = packed_bias.data() + blk * kItemBlock;
+            for (int64_t b = 0; b < kUserGroup; ++b) {
+              float* __restrict s = scores.data() + b * padded + blk * kItemBlock;
+              for (int64_t j = 0; j < kItemBlock; ++j) s[j] = s[j] + bb[j];
+            }
+          }
+          continue;
+        }
+#endif
         for (int64_t b = b0; b < b1; ++b) {
           float* __restrict s = scores.data() + (b - b0) * padded + blk * kItemBlock;
           const float* u = U.data + b * d;
