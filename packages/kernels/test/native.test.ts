@@ -53,6 +53,16 @@ describe('native addon', () => {
     expect(setNativeThreads(before)).toBe(before);
   });
 
+  it('tunes glibc malloc when it loads, and leaves it alone under REC_MALLOC_TUNING=0', (ctx) => {
+    if (!native.ok) return skipOrFail(ctx, 'REC_REQUIRE_NATIVE', native.reason);
+    const tuning = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(native.path)}).mallocTuning)`], {
+      env: { ...process.env, ...env }, encoding: 'utf8',
+    }).stdout.trim();
+    const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+    expect(tuning({})).toBe(glibc ? 'glibc mmap threshold 32 MiB, trim threshold 128 MiB' : 'not glibc: malloc left alone');
+    expect(tuning({ REC_MALLOC_TUNING: '0' })).toBe(glibc ? 'off (REC_MALLOC_TUNING=0)' : 'not glibc: malloc left alone');
+  });
+
   it('throws a JS error naming the kernel and argument on a wrong call, instead of crashing', (ctx) => {
     if (!native.ok) return skipOrFail(ctx, 'REC_REQUIRE_NATIVE', native.reason);
     const addon = native.addon as unknown as Record<string, (...args: unknown[]) => unknown>;

@@ -25,6 +25,12 @@ export interface NativeAddon {
   readonly napiVersion: number;
   /** Compiler flags it was built with, e.g. `-O3 -march=native`. */
   readonly buildFlags: string;
+  /**
+   * What loading did to malloc: on glibc the addon raises the mmap threshold to 32 MiB and the
+   * trim threshold to 128 MiB, process-wide, so tensor buffers are reused from the heap instead
+   * of mapped and unmapped per op (REC_MALLOC_TUNING=0 before loading leaves malloc alone).
+   */
+  readonly mallocTuning: string;
   /** Threads of the addon's pool (REC_THREADS, default the hardware threads). */
   threads(): number;
   /** Resizes the pool; returns the new size. */
