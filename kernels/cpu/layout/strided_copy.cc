@@ -1,7 +1,7 @@
 // `strided_copy`: the one copy behind the layout kernels `broadcast_to`, `slice`,
 // `pad_slice` and `concat` on native (their references:
 // packages/core/src/kernels/layout/slice.ts, concat.ts and reduce/broadcast_to.ts; the
-// plans that turn each into copies: packages/kernels/src/layout-plans.ts, shared with
+// plans that turn each into copies: packages/core/src/kernels/layout/plans.ts, shared with
 // kernels/wgsl/layout/strided_copy.wgsl).
 //
 //   dst[dstBase + Σ_a idx_a·dstStride_a] = src[srcBase + Σ_a idx_a·srcStride_a]   for idx over shape

@@ -49,4 +49,5 @@ export { checkTowerScoreInputs, type TowerScoreShape } from './kernels/dense/tow
 export { checkSampledSoftmaxInputs, checkSampledSoftmaxShapes, type SampledSoftmaxAttrs, type SampledSoftmaxSizes } from './kernels/softmax/sampled_softmax.js';
 export { checkSkipgramStepFlags, checkSkipgramStepInputs, usesContextB, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';
 export { checkBprSampleStepInputs, type BprSampleStepAttrs } from './kernels/sgd/bpr_sample_step.js';
+export { broadcastPlan, concatPlan, type CopyPlan, type LayoutPlan, padSlicePlan, slicePlan } from './kernels/layout/plans.js';
 export { checkAliasEntries, checkSkipgramSampleStepInputs, checkSkipgramSampling, type SkipgramSampleStepAttrs, type SkipgramSampleStepSizes } from './kernels/sgd/skipgram_sample_step.js';

@@ -61,7 +61,7 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   sgd_update: { native: true, webgpu: true },
   adagrad_update: { native: true, webgpu: true },
   adam_update: { native: true, webgpu: true },
-  // Layout copies, one strided copy each (src/layout-plans.ts): on native too, because the
+  // Layout copies, one strided copy each (@rec/core kernels/layout/plans.ts): on native too, because the
   // reference copies a row (or an element, for broadcast_to) per JS call, which was a quarter
   // of a NeuMF step at batch 2048 and a fifth of fitBPR's backward (issue 18).
   broadcast_to: { native: true, webgpu: true },

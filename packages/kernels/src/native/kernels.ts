@@ -18,7 +18,7 @@ import {
   checkNegSampleCascadeInputs, checkSampleWeightedCandidatesInputs, type NegSampleCascadeAttrs, type SampleWeightedCandidatesAttrs,
 } from '@rec/core';
 import { allocArray, broadcastShapes, findKernel, type KernelContext, type KernelImpl, type KernelOutput } from '@rec/core';
-import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan } from '../layout-plans.js';
+import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan } from '@rec/core';
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
@@ -87,7 +87,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
   if (registered) return;
   registered = true;
 
-  // The layout kernels: each a plan of strided copies (src/layout-plans.ts, shared with
+  // The layout kernels: each a plan of strided copies (@rec/core kernels/layout/plans.ts, shared with
   // webgpu), one `strided_copy` call per copy, into a new host array (zeros for pad_slice).
   const runPlan = (inputs: readonly Tensor[], plan: LayoutPlan, backend: KernelContext['backend']): KernelOutput => {
     const dtype = inputs[0].dtype;

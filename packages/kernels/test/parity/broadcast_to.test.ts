@@ -1,8 +1,11 @@
 import { forEachBackend } from '@rec/core/testing';
 import { parityBackends } from './backends.js';
-import { layoutParity } from './layout_cases.js';
+import { layoutFailures, layoutParity } from './layout_cases.js';
 
 await forEachBackend(parityBackends('broadcast_to'), (backend) => {
+  layoutFailures('broadcast_to', backend, [
+    { name: 'a dim that is neither 1 nor the target', shapes: [[2, 3]], attrs: { shape: [4, 3] }, message: /^broadcast_to: \[2, 3\] cannot be broadcast to \[4, 3\]$/ },
+  ]);
   layoutParity('broadcast_to', backend, [
     { name: 'a scalar to [3, 5] (the gradient of a mean)', shapes: [[]], attrs: { shape: [3, 5] } },
     { name: 'a row [1, 7] to [300, 7]', shapes: [[1, 7]], attrs: { shape: [300, 7] } },

@@ -1,8 +1,12 @@
 import { forEachBackend } from '@rec/core/testing';
 import { parityBackends } from './backends.js';
-import { layoutParity } from './layout_cases.js';
+import { layoutFailures, layoutParity } from './layout_cases.js';
 
 await forEachBackend(parityBackends('concat'), (backend) => {
+  layoutFailures('concat', backend, [
+    { name: 'inputs that differ off the axis', shapes: [[2, 3], [3, 3]], attrs: { axis: 1 }, message: /^concat: \[2, 3\], \[3, 3\] differ outside axis 1$/ },
+    { name: 'an axis past the rank', shapes: [[2, 3], [2, 3]], attrs: { axis: 2 }, message: /^concat: axis 2 is outside the 2 axes of \[2, 3\]$/ },
+  ]);
   layoutParity('concat', backend, [
     { name: 'vectors (the behaviours\' rows of a batch)', shapes: [[300], [0], [257], [1]], attrs: { axis: 0 } },
     { name: 'matrices along rows', shapes: [[3, 8], [5, 8]], attrs: { axis: 0 } },

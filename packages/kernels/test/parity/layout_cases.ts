@@ -46,3 +46,23 @@ export function layoutParity(kernel: string, backend: Backend, cases: readonly L
     }
   }
 }
+
+/** One call a layout kernel must refuse, and the message every backend gives (the shared plan's check). */
+export interface LayoutFailure {
+  readonly name: string;
+  readonly shapes: readonly (readonly number[])[];
+  readonly attrs: object;
+  readonly message: RegExp;
+}
+
+/** Registers one test per failure: the reference and the backend under test refuse it with the same message. */
+export function layoutFailures(kernel: string, backend: Backend, cases: readonly LayoutFailure[]): void {
+  for (const c of cases) {
+    it(`${kernel} refuses ${c.name} with one message on js and ${backend.name}`, () => {
+      for (const on of ['js', backend] as const) {
+        const ts = c.shapes.map((s) => tensor(new Float32Array(size(s)), [...s], { backend: on }));
+        expect(() => runKernel(kernel, ts, c.attrs)).toThrow(c.message);
+      }
+    });
+  }
+}

@@ -1,8 +1,11 @@
 import { forEachBackend } from '@rec/core/testing';
 import { parityBackends } from './backends.js';
-import { layoutParity } from './layout_cases.js';
+import { layoutFailures, layoutParity } from './layout_cases.js';
 
 await forEachBackend(parityBackends('pad_slice'), (backend) => {
+  layoutFailures('pad_slice', backend, [
+    { name: 'x placed past the output', shapes: [[2, 3]], attrs: { shape: [4, 4], begin: [1, 2] }, message: /^pad_slice: the window at \[1, 2\] of size \[2, 3\] is not inside \[4, 4\]$/ },
+  ]);
   layoutParity('pad_slice', backend, [
     { name: 'a run into a vector (the gradient of a behaviour\'s rows)', shapes: [[300]], attrs: { shape: [1000], begin: [257] } },
     { name: 'whole rows into a matrix', shapes: [[20, 8]], attrs: { shape: [50, 8], begin: [10, 0] } },

@@ -1,8 +1,12 @@
 import { forEachBackend } from '@rec/core/testing';
 import { parityBackends } from './backends.js';
-import { layoutParity } from './layout_cases.js';
+import { layoutFailures, layoutParity } from './layout_cases.js';
 
 await forEachBackend(parityBackends('slice'), (backend) => {
+  layoutFailures('slice', backend, [
+    { name: 'a window past the end', shapes: [[4, 5]], attrs: { begin: [2, 1], size: [3, 2] }, message: /^slice: the window at \[2, 1\] of size \[3, 2\] is not inside \[4, 5\]$/ },
+    { name: 'a begin of another rank', shapes: [[4, 5]], attrs: { begin: [1], size: [2] }, message: /^slice: the window at \[1\] of size \[2\] is not inside \[4, 5\]$/ },
+  ]);
   layoutParity('slice', backend, [
     { name: 'a run of a vector (the rows of one behaviour)', shapes: [[1000]], attrs: { begin: [257], size: [300] } },
     { name: 'whole rows of a matrix', shapes: [[50, 8]], attrs: { begin: [10, 0], size: [20, 8] } },

@@ -3,6 +3,7 @@ import { hostData, hostOutput } from '../../backends/js/backend.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { sizeOf } from '../../tensor/shape.js';
+import { concatPlan } from './plans.js';
 
 export interface ConcatAttrs {
   axis: number;
@@ -12,6 +13,7 @@ export const concatSpec = declareKernel({ id: 'concat', family: 'layout', summar
 
 registerKernel<ConcatAttrs>('concat', 'js', ({ inputs, attrs, backend }) => {
   const { axis } = attrs;
+  concatPlan(inputs.map((t) => t.shape), axis); // the shapes' check, shared with every backend
   const first = inputs[0];
   const shape = [...first.shape];
   shape[axis] = inputs.reduce((s, t) => s + t.shape[axis], 0);

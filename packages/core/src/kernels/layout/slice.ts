@@ -8,6 +8,7 @@ import { forEachStridedOffset } from '../../backends/js/strided.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
+import { padSlicePlan, slicePlan } from './plans.js';
 
 export interface SliceAttrs {
   begin: readonly number[];
@@ -56,6 +57,7 @@ function forEachWindowRun(full: Shape, begin: readonly number[], size: readonly 
 }
 
 registerKernel<SliceAttrs>('slice', 'js', ({ inputs: [x], attrs, backend }) => {
+  slicePlan(x.shape, attrs.begin, attrs.size); // the window's check, shared with every backend
   const src = hostData(x);
   const out = allocArray(x.dtype, sizeOf(attrs.size));
   forEachWindowRun(x.shape, attrs.begin, attrs.size, (w, o, n) => {
@@ -65,6 +67,7 @@ registerKernel<SliceAttrs>('slice', 'js', ({ inputs: [x], attrs, backend }) => {
 });
 
 registerKernel<PadSliceAttrs>('pad_slice', 'js', ({ inputs: [x], attrs, backend }) => {
+  padSlicePlan(x.shape, attrs.shape, attrs.begin);
   const src = hostData(x);
   const out = allocArray(x.dtype, sizeOf(attrs.shape));
   forEachWindowRun(attrs.shape, attrs.begin, x.shape, (w, o, n) => {

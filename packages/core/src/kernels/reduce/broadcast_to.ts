@@ -4,6 +4,7 @@ import { forEachStridedOffset } from '../../backends/js/strided.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { broadcastStrides, type Shape, sizeOf } from '../../tensor/shape.js';
+import { broadcastPlan } from '../layout/plans.js';
 
 export interface BroadcastToAttrs {
   shape: Shape;
@@ -13,6 +14,7 @@ export const broadcastToSpec = declareKernel({ id: 'broadcast_to', family: 'redu
 
 registerKernel<BroadcastToAttrs>('broadcast_to', 'js', ({ inputs: [x], attrs, backend }) => {
   const shape = attrs.shape;
+  broadcastPlan(x.shape, shape); // the shapes' check, shared with every backend
   const st = broadcastStrides(x.shape, shape);
   const src = hostData(x);
   const out = allocArray(x.dtype, sizeOf(shape));

@@ -6,11 +6,11 @@
  * serves every shape. Autograd needs them (the gradient of `mean`/`sum` broadcasts,
  * slices pad back) and the multi-behaviour models slice and concatenate rows by
  * behaviour; the backend has no host fallback, so they must exist here even though
- * they are cheap. The plans (shapes, strides, checks) are `src/layout-plans.ts`, shared
- * with native's `strided_copy`.
+ * they are cheap. The plans (shapes, strides, checks) are @rec/core's
+ * kernels/layout/plans.ts, shared with native's `strided_copy` and the js references.
  */
 import { formatShape, type KernelImpl, type KernelOutput, type Shape, sizeOf, type Tensor } from '@rec/core';
-import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan } from '../../../layout-plans.js';
+import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan } from '@rec/core';
 import { linearGrid, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 /** Most axes the uniform holds. */

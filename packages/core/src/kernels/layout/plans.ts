@@ -1,14 +1,15 @@
 /**
  * The layout kernels — `broadcast_to`, `slice`, its adjoint `pad_slice`, and `concat` — as
- * strided copies of 32-bit words, one plan shared by the native and webgpu backends (the C++
- * `strided_copy` and kernels/wgsl/layout/strided_copy.wgsl run the same copy):
+ * strided copies of 32-bit words, one plan shared by every backend: the js references check
+ * their attributes with it, and native (the C++ `strided_copy`) and webgpu
+ * (kernels/wgsl/layout/strided_copy.wgsl) run its copies:
  *
  *   dst[dstBase + Σ_a idx_a·dstStride_a] = src[srcBase + Σ_a idx_a·srcStride_a]   for idx over shape
  *
  * Each plan checks its attributes against the input shapes first (one line naming the
  * kernel and the shapes), so no backend is asked for a copy outside its arrays.
  */
-import { formatShape, type Shape, stridesOf } from '@rec/core';
+import { formatShape, type Shape, stridesOf } from '../../tensor/shape.js';
 
 /** One strided copy from input `input` into the output (strides in elements). */
 export interface CopyPlan {
