@@ -24,6 +24,14 @@
  * reference ranking is timed on the first 1,024 users and scaled to all users
  * (it is a plain loop, linear in users); marked "(scaled)".
  *
+ * webgpu: every kernel with a WGSL version is also run on the webgpu backend when an adapter
+ * loads (here lavapipe, software Vulkan on the same CPU cores): its first result is checked
+ * against the reference with the section's tolerance (a mismatch is printed and listed, and that
+ * kernel is not timed), then it is timed by {@link timeGpu}: calls ended by one read, so no
+ * per-call read-back is counted. No GPU bound is measured, so webgpu rows have no % of bound.
+ * Inputs larger than the adapter's largest storage binding (lavapipe: 128 MiB, less than a
+ * 1,000,000 × 64 f32 table) are not uploaded: one line says so, and the JSON lists them.
+ *
  * Run: `cd apps/bench && node --conditions=@rec/source --import tsx src/kernels.ts`
  * (or `pnpm --filter @rec/bench bench:kernels`); `--only tower_score,matmul`
  * times just those kernels. Results: stdout and apps/bench/results/kernels.json
@@ -34,8 +42,8 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  add, type Backend, currentBackend, getBackend, hostData, hostF32, matmul, noGrad, Philox, registerBackend, relu, reshape, resolveBackend, runKernel,
-  setBackend, type Tensor, tensor, tidy,
+  add, type Backend, currentBackend, getBackend, hostData, hostF32, kernelBackends, matmul, noGrad, Philox, registerBackend, relu, reshape, resolveBackend, runKernel,
+  setBackend, Tensor, tensor, tidy,
 } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { assertClose, assertExact } from '@rec/core/testing';
@@ -103,6 +111,103 @@ function timeCalls(reps: number, warm: number, fn: (i: number) => void): number 
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return median(times);
+}
+
+// ---- webgpu (optional) -------------------------------------------------------------------
+// Resolved once, when this run times a kernel with a WGSL version; the previous backend is
+// restored, so every tensor below names its backend. Without an adapter: one line, no webgpu rows.
+registerFastBackends();
+let gpu: Backend | undefined;
+if (BENCH_KERNELS.some((k) => wanted(k) && kernelBackends(k).includes('webgpu'))) {
+  const before = currentBackend().name;
+  try {
+    gpu = await resolveBackend({ prefer: 'webgpu', log: () => undefined });
+  } catch (err) {
+    console.log(`webgpu rows skipped: ${(err as Error).message}`);
+  } finally {
+    setBackend(before);
+  }
+}
+const gpuInfo = gpu as (Backend & { adapterName?: string; device?: { limits: { maxStorageBufferBindingSize: number } } }) | undefined;
+const adapterName = gpuInfo?.adapterName ?? 'an unnamed adapter';
+/** Bytes of the largest buffer a kernel may bind on this adapter (lavapipe: 128 MiB). */
+const maxBindingBytes = gpuInfo?.device?.limits.maxStorageBufferBindingSize ?? Infinity;
+if (gpu) console.log(`webgpu: ${adapterName}, storage bindings up to ${maxBindingBytes.toLocaleString('en')} bytes`);
+/** A one-element GPU tensor whose read ends a timed repetition: the queue runs in order, so it waits for every call before it. */
+const fence = gpu && tensor(new Float32Array(1), [1], { backend: gpu });
+/** Kernels (and sizes) the GPU did not run: an input over the adapter's largest binding. */
+const gpuSkipped: { kernel: string; size: string; reason: string }[] = [];
+/** Kernels (and sizes) whose webgpu result differs from the reference, or that the GPU failed on: not timed. */
+const gpuMismatches: { kernel: string; size: string; reason: string }[] = [];
+
+/**
+ * The webgpu backend to time `kernel` on, or undefined: no adapter, no WGSL version of `kernel`,
+ * or an input of `largestInputBytes` over the adapter's largest storage binding (one line printed;
+ * nothing uploaded).
+ */
+function gpuFor(kernel: string, size: string, largestInputBytes: number): Backend | undefined {
+  if (!gpu || !kernelBackends(kernel).includes('webgpu')) return undefined;
+  if (largestInputBytes > maxBindingBytes) {
+    const reason = `an input of ${largestInputBytes.toLocaleString('en')} bytes exceeds the adapter's largest storage binding (${maxBindingBytes.toLocaleString('en')} bytes)`;
+    console.log(`webgpu ${kernel} (${size}) not run: ${reason}`);
+    gpuSkipped.push({ kernel, size, reason });
+    return undefined;
+  }
+  return gpu;
+}
+
+/**
+ * Runs `check` (the first webgpu result against the reference, with the section's tolerance).
+ * A mismatch or a GPU error is printed and listed instead of thrown, so one kernel cannot stop
+ * the run; the caller then does not time that kernel.
+ */
+async function gpuChecked(kernel: string, size: string, check: () => Promise<void>): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch (err) {
+    const reason = (err as Error).message;
+    console.log(`webgpu ${kernel} (${size}) differs from the reference, not timed: ${reason}`);
+    gpuMismatches.push({ kernel, size, reason });
+    return false;
+  }
+}
+
+/** Timed repetitions of {@link timeGpu}, their total time budget, and the most calls one repetition makes. */
+const GPU_REPS = 5;
+const GPU_BUDGET_MS = 1500;
+const GPU_MAX_CALLS = 20;
+
+/**
+ * Median ms per call of `call(i)` on the GPU: {@link GPU_REPS} repetitions of n calls, each ended by
+ * one `await read()` of {@link fence} (so the wait and the read are spread over n calls, and no
+ * output is copied back), after a one-call warm-up repetition. The caller's check has already
+ * compiled the pipelines; the warm-up's time sets n: 20, or fewer where 20 would make the timed
+ * repetitions overrun {@link GPU_BUDGET_MS} (at least 1), which keeps lavapipe's slow kernels
+ * to a few seconds. Outputs are disposed as soon as they are enqueued (the GPU finishes work
+ * already submitted). `note` names the adapter and n, for the row.
+ */
+async function timeGpu(call: (i: number) => Tensor[] | void): Promise<{ ms: number; note: string }> {
+  const repetition = async (calls: number, first: number): Promise<number> => {
+    const t0 = process.hrtime.bigint();
+    for (let c = 0; c < calls; c++) for (const out of call(first + c) ?? []) out.dispose();
+    await fence!.read();
+    return Number(process.hrtime.bigint() - t0) / 1e6 / calls;
+  };
+  const warmMs = await repetition(1, 0);
+  const calls = Math.max(1, Math.min(GPU_MAX_CALLS, Math.floor(GPU_BUDGET_MS / GPU_REPS / warmMs)));
+  const perCall: number[] = [];
+  for (let r = 0; r < GPU_REPS; r++) perCall.push(await repetition(calls, 1 + r * calls));
+  return { ms: median(perCall), note: `on ${adapterName}; ${calls} call${calls === 1 ? '' : 's'} per read` };
+}
+
+/** Disposes every tensor in `values` (arrays and plain objects walked): a section's webgpu inputs, freed before the next section. */
+function disposeAll(...values: unknown[]): void {
+  for (const v of values) {
+    if (v instanceof Tensor) v.dispose();
+    else if (Array.isArray(v)) disposeAll(...v);
+    else if (v && typeof v === 'object') disposeAll(...Object.values(v));
+  }
 }
 
 function uniform(seed: number, n: number, lo: number, hi: number): Float32Array {
@@ -186,24 +291,31 @@ for (const spec of sparseSpecs.filter((s) => wanted(s.kernel))) {
     ...Array.from({ length: spec.slots }, () => tensor(new Float32Array(ROWS * DIM), [ROWS, DIM], { backend })),
   ];
   const batchTensors = (backend: Backend) => batchIds.map((ids, b) => [tensor(ids, undefined, { backend }), tensor(batchValues[b], [BATCH, DIM], { backend })]);
+  const size = `${ROWS.toLocaleString('en')} × ${DIM}, batch ${BATCH}`;
+  const onGpu = gpuFor(spec.kernel, size, 4 * ROWS * DIM);
   const refState = make(js);
   const natState = make(native);
+  const gpuState = onGpu && make(onGpu);
   const refBatches = batchTensors(refState[0].backend);
   const natBatches = batchTensors(native);
+  const gpuBatches = onGpu && batchTensors(onGpu);
   const step = (state: Tensor[], batches: Tensor[][], i: number) => {
     const [param, ...slots] = state;
     const [ids, values] = batches[i % BATCHES];
     runKernel(spec.kernel, [param, ids, values, ...slots], spec.attrs(i + 1));
   };
-  // Check: three identical steps on both, then compare the whole tables.
+  // Check: three identical steps on each backend, then compare the whole tables.
   for (let i = 0; i < 3; i++) {
     step(refState, refBatches, i);
     step(natState, natBatches, i);
+    if (gpuState && gpuBatches) step(gpuState, gpuBatches, i);
   }
   refState.forEach((t, s) => assertClose(hostF32(natState[s]), hostF32(t), { atol: 1e-7, rtol: 1e-6 }, `${spec.kernel} state ${s}`));
+  const gpuOk = gpuState && await gpuChecked(spec.kernel, size, async () => {
+    for (const [s, t] of refState.entries()) assertClose(await gpuState[s].read(), hostF32(t), { atol: 1e-7, rtol: 1e-6 }, `${spec.kernel} webgpu state ${s}`);
+  });
   const distinct = new Set(batchIds[0]).size;
   const refMs = timeCalls(15, 2, (i) => step(refState, refBatches, i + 3));
-  const size = `${ROWS.toLocaleString('en')} × ${DIM}, batch ${BATCH}`;
   results.push({ kernel: spec.kernel, backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M rows/s`, rate: (distinct * spec.bytesPerRow) / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
   for (const t of THREAD_COUNTS) {
     setNativeThreads(t);
@@ -214,6 +326,14 @@ for (const spec of sparseSpecs.filter((s) => wanted(s.kernel))) {
       rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
     });
   }
+  if (gpuOk && gpuState && gpuBatches) {
+    const { ms, note } = await timeGpu((i) => step(gpuState, gpuBatches, i + 3));
+    results.push({
+      kernel: spec.kernel, backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M rows/s`,
+      rate: (distinct * spec.bytesPerRow) / ms / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+    });
+  }
+  disposeAll(gpuState, gpuBatches);
 }
 
 // ---- bpr_step --------------------------------------------------------------------
@@ -230,19 +350,32 @@ if (wanted('bpr_step')) {
       batches: triples.map((ts) => ts.map((a) => tensor(a, undefined, { backend }))),
       extra: cats ? [tensor(cats.X0, [CATEGORIES, DIM], { backend }), tensor(cats.indptr, undefined, { backend }), tensor(cats.indices, undefined, { backend })] : [],
     });
-    const ref = state(js);
-    const nat = state(native);
-    const attrs = { lr: 0.05, reg: 0.0025, ...(cats ? { extraWeight: 0.3 } : {}) };
-    const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(runKernel('bpr_step', [s.P, s.Q, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild })[0])[0];
-    setNativeThreads(1);
-    for (let i = 0; i < 3; i++) assertClose([step(nat, i)], [step(ref, i)], { atol: 1e-6, rtol: 1e-5 }, 'bpr_step loss');
-    assertClose(hostF32(nat.P), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step user factors');
-    assertClose(hostF32(nat.Q), hostF32(ref.Q), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step item factors');
-    if (cats) assertClose(hostF32(nat.extra[0]), hostF32(ref.extra[0]), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step category factors');
     // Rows read and written per triple: p_u, q_i, q_j and, with categories, the rows of C_i and C_j (their mean over the batches).
     const categoryRows = cats ? triples.reduce((n, [, i, j]) => n + cats.rowsOf(i) + cats.rowsOf(j), 0) / (BATCHES * BATCH) : 0;
     const size = `${ROWS.toLocaleString('en')} × ${DIM} (users and items), batch ${BATCH} triples` +
       (cats ? `, ${CATEGORIES.toLocaleString('en')} categories (2–6 per item, ${categoryRows.toFixed(1)} rows per triple)` : '');
+    const onGpu = gpuFor('bpr_step', size, 4 * ROWS * DIM);
+    const ref = state(js);
+    const nat = state(native);
+    const gpuState = onGpu && state(onGpu);
+    const attrs = { lr: 0.05, reg: 0.0025, ...(cats ? { extraWeight: 0.3 } : {}) };
+    const stepOut = (s: ReturnType<typeof state>, i: number, hogwild = false): Tensor[] => runKernel('bpr_step', [s.P, s.Q, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild });
+    const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(stepOut(s, i, hogwild)[0])[0];
+    setNativeThreads(1);
+    const refLosses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      refLosses.push(step(ref, i));
+      assertClose([step(nat, i)], [refLosses[i]], { atol: 1e-6, rtol: 1e-5 }, 'bpr_step loss');
+    }
+    assertClose(hostF32(nat.P), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step user factors');
+    assertClose(hostF32(nat.Q), hostF32(ref.Q), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step item factors');
+    if (cats) assertClose(hostF32(nat.extra[0]), hostF32(ref.extra[0]), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step category factors');
+    const gpuOk = gpuState && await gpuChecked('bpr_step', size, async () => {
+      for (let i = 0; i < 3; i++) assertClose(await stepOut(gpuState, i)[0].read(), [refLosses[i]], { atol: 1e-6, rtol: 1e-5 }, 'bpr_step webgpu loss');
+      assertClose(await gpuState.P.read(), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step webgpu user factors');
+      assertClose(await gpuState.Q.read(), hostF32(ref.Q), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step webgpu item factors');
+      if (cats) assertClose(await gpuState.extra[0].read(), hostF32(ref.extra[0]), { atol: 1e-6, rtol: 1e-5 }, 'bpr_step webgpu category factors');
+    });
     const bytes = BATCH * (3 + categoryRows) * 2 * 4 * DIM;
     const refMs = timeCalls(15, 2, (i) => step(ref, i + 3));
     results.push({ kernel: 'bpr_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M triples/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
@@ -274,6 +407,14 @@ if (wanted('bpr_step')) {
         console.log(`bpr_step${cats ? ' with categories' : ''} ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
       }
     }
+    if (gpuOk && gpuState) {
+      const { ms, note } = await timeGpu((i) => stepOut(gpuState, i + 3));
+      results.push({
+        kernel: 'bpr_step', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M triples/s`,
+        rate: bytes / ms / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+      });
+    }
+    disposeAll(gpuState);
   }
 }
 
@@ -293,13 +434,17 @@ if (wanted('neg_sample_exclude')) {
   const draws = 1 << 20;
   const users = randomIds(10, draws, TMALL.users);
   const inputs = (backend: Backend) => [users, indptr, indices].map((a) => tensor(a, undefined, { backend }));
+  const size = `${draws.toLocaleString('en')} draws, Tmall-sized CSR (${TMALL.users.toLocaleString('en')} × ${TMALL.items.toLocaleString('en')})`;
+  const onGpu = gpuFor('neg_sample_exclude', size, Math.max(users.byteLength, indices.byteLength));
   const refIn = inputs(js);
   const natIn = inputs(native);
+  const gpuIn = onGpu && inputs(onGpu);
   const attrs = (i: number) => ({ numItems: TMALL.items, seed: 42, stream: 0, counter: i * draws * 8, maxTries: 8 });
   const run = (ins: Tensor[], i: number) => runKernel('neg_sample_exclude', ins, attrs(i));
   setNativeThreads(defaultThreads);
-  assertExact(hostData(run(natIn, 0)[0]), hostData(run(refIn, 0)[0]), 'neg_sample_exclude negatives');
-  const size = `${draws.toLocaleString('en')} draws, Tmall-sized CSR (${TMALL.users.toLocaleString('en')} × ${TMALL.items.toLocaleString('en')})`;
+  const expected = hostData(run(refIn, 0)[0]);
+  assertExact(hostData(run(natIn, 0)[0]), expected, 'neg_sample_exclude negatives');
+  const gpuOk = gpuIn && await gpuChecked('neg_sample_exclude', size, async () => assertExact(await run(gpuIn, 0)[0].read(), expected, 'neg_sample_exclude webgpu negatives'));
   const refMs = timeCalls(3, 1, (i) => run(refIn, i));
   results.push({ kernel: 'neg_sample_exclude', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((draws / refMs) * 1e3 / 1e6).toFixed(1)} M draws/s`, rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: 1 });
   for (const t of THREAD_COUNTS) {
@@ -307,6 +452,11 @@ if (wanted('neg_sample_exclude')) {
     const ms = timeCalls(10, 2, (i) => run(natIn, i));
     results.push({ kernel: 'neg_sample_exclude', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((draws / ms) * 1e3 / 1e6).toFixed(1)} M draws/s`, rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note: 'Philox-bound; no memory bound applies' });
   }
+  if (gpuOk && gpuIn) {
+    const { ms, note } = await timeGpu((i) => run(gpuIn, i));
+    results.push({ kernel: 'neg_sample_exclude', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((draws / ms) * 1e3 / 1e6).toFixed(1)} M draws/s`, rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+  }
+  disposeAll(gpuIn);
 }
 
 // ---- neg_sample_alias, neg_sample_category, neg_sample_multichannel ---------------------------
@@ -391,12 +541,17 @@ if (wanted('neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel',
     },
   ];
   for (const { kernel, arrays, attrs, shapes } of cases) {
-    const refIn = arrays.map((a, k) => tensor(a, shapes?.[k], { backend: js }));
-    const natIn = arrays.map((a, k) => tensor(a, shapes?.[k], { backend: native }));
+    const size = `${draws.toLocaleString('en')} draws, Tmall-sized CSRs (${TMALL.users.toLocaleString('en')} × ${TMALL.items.toLocaleString('en')})`;
+    const onGpu = gpuFor(kernel, size, Math.max(...arrays.map((a) => a.byteLength)));
+    const inputs = (backend: Backend) => arrays.map((a, k) => tensor(a, shapes?.[k], { backend }));
+    const refIn = inputs(js);
+    const natIn = inputs(native);
+    const gpuIn = onGpu && inputs(onGpu);
     const run = (ins: Tensor[], i: number) => runKernel(kernel, ins, attrs(i));
     setNativeThreads(defaultThreads);
-    assertExact(hostData(run(natIn, 0)[0]), hostData(run(refIn, 0)[0]), `${kernel} negatives`);
-    const size = `${draws.toLocaleString('en')} draws, Tmall-sized CSRs (${TMALL.users.toLocaleString('en')} × ${TMALL.items.toLocaleString('en')})`;
+    const expected = hostData(run(refIn, 0)[0]);
+    assertExact(hostData(run(natIn, 0)[0]), expected, `${kernel} negatives`);
+    const gpuOk = gpuIn && await gpuChecked(kernel, size, async () => assertExact(await run(gpuIn, 0)[0].read(), expected, `${kernel} webgpu negatives`));
     const refMs = timeCalls(3, 1, (i) => run(refIn, i));
     results.push({ kernel, backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((draws / refMs) * 1e3 / 1e6).toFixed(1)} M draws/s`, rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: 1 });
     for (const t of THREAD_COUNTS) {
@@ -404,6 +559,11 @@ if (wanted('neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel',
       const ms = timeCalls(10, 2, (i) => run(natIn, i));
       results.push({ kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: `${((draws / ms) * 1e3 / 1e6).toFixed(1)} M draws/s`, rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note: 'Philox-bound; no memory bound applies' });
     }
+    if (gpuOk && gpuIn) {
+      const { ms, note } = await timeGpu((i) => run(gpuIn, i));
+      results.push({ kernel, backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((draws / ms) * 1e3 / 1e6).toFixed(1)} M draws/s`, rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+    }
+    disposeAll(gpuIn);
   }
 }
 
@@ -424,9 +584,11 @@ if (wanted('rank_topk')) {
   }
   const mask = Int32Array.from(maskItems);
   const SUB = 1024;
-  const subInputs = (backend: Backend) => [
-    tensor(U.subarray(0, SUB * d), [SUB, d], { backend }), tensor(V, [n, d], { backend }),
-    tensor(indptr.slice(0, SUB + 1), undefined, { backend }), tensor(mask.slice(0, indptr[SUB]), undefined, { backend }),
+  /** The webgpu block: lavapipe ranks about 60 users a second, so it is timed on 64 users and scaled, as the reference is. */
+  const GPU_SUB = 64;
+  const subInputs = (backend: Backend, users = SUB) => [
+    tensor(U.subarray(0, users * d), [users, d], { backend }), tensor(V, [n, d], { backend }),
+    tensor(indptr.slice(0, users + 1), undefined, { backend }), tensor(mask.slice(0, indptr[users]), undefined, { backend }),
   ];
   const refSub = runKernel('rank_topk', subInputs(js), { k });
   const t0 = process.hrtime.bigint();
@@ -442,6 +604,15 @@ if (wanted('rank_topk')) {
   const all = [tensor(U, [B, d], { backend: native }), tensor(V, [n, d], { backend: native }), tensor(indptr, undefined, { backend: native }), tensor(mask, undefined, { backend: native })];
   const flops = 2 * B * n * d;
   const size = `${B.toLocaleString('en')} users × ${n.toLocaleString('en')} items × ${d}, top-${k}, masked`;
+  const onGpu = gpuFor('rank_topk', size, V.byteLength);
+  const gpuSub = onGpu && subInputs(onGpu, GPU_SUB);
+  let gpuSameIds = 0;
+  const gpuOk = gpuSub && await gpuChecked('rank_topk', size, async () => {
+    const [ids, scores] = runKernel('rank_topk', gpuSub, { k });
+    assertClose(await scores.read(), hostF32(refSub[1]).subarray(0, GPU_SUB * k), { atol: 1e-5, rtol: 1e-5 }, 'rank_topk webgpu scores');
+    const gpuTop = await ids.read();
+    for (let i = 0; i < gpuTop.length; i++) if (gpuTop[i] === refTop[i]) gpuSameIds++;
+  });
   results.push({ kernel: 'rank_topk', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((B / refMs) * 1e3).toFixed(0)} users/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1, note: `(scaled) timed on ${SUB} users` });
   for (const t of THREAD_COUNTS) {
     setNativeThreads(t);
@@ -453,6 +624,16 @@ if (wanted('rank_topk')) {
       note: `${((100 * sameIds) / refTop.length).toFixed(3)} % of top-${k} ids identical to the reference on the checked block (rest: near-ties within f32 rounding)`,
     });
   }
+  if (gpuOk && gpuSub) {
+    const timed = await timeGpu(() => runKernel('rank_topk', gpuSub, { k }));
+    const ms = timed.ms * (B / GPU_SUB);
+    results.push({
+      kernel: 'rank_topk', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((B / ms) * 1e3).toFixed(0)} users/s`,
+      rate: flops / ms / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: refMs / ms,
+      note: `(scaled) timed on ${GPU_SUB} users ${timed.note}; ${((100 * gpuSameIds) / (GPU_SUB * k)).toFixed(3)} % of top-${k} ids identical to the reference`,
+    });
+  }
+  disposeAll(gpuSub);
 }
 // ---- matmul ----------------------------------------------------------------------------------
 // 1024² · 1024 f32, the issue's size, in the three layouts the models use (C = A·B for
@@ -465,14 +646,17 @@ if (wanted('matmul')) {
   for (const [transposeA, transposeB] of [[false, false], [false, true], [true, false]] as const) {
     const attrs = { transposeA, transposeB };
     const ins = (backend: Backend) => [tensor(a, [N, N], { backend }), tensor(b, [N, N], { backend })];
-    const refIn = ins(js);
-    const natIn = ins(native);
-    setNativeThreads(defaultThreads);
-    const ref = runKernel('matmul', refIn, attrs)[0];
-    assertClose(hostF32(runKernel('matmul', natIn, attrs)[0]), hostF32(ref), { atol: 1e-6 * N, rtol: 1e-4 }, 'matmul');
     const flops = 2 * N * N * N;
     const variant = `${transposeA ? 'Aᵀ' : 'A'}·${transposeB ? 'Bᵀ' : 'B'}`;
     const size = `${N}² · ${N}, ${variant}`;
+    const onGpu = gpuFor('matmul', size, a.byteLength);
+    const refIn = ins(js);
+    const natIn = ins(native);
+    const gpuIn = onGpu && ins(onGpu);
+    setNativeThreads(defaultThreads);
+    const ref = runKernel('matmul', refIn, attrs)[0];
+    assertClose(hostF32(runKernel('matmul', natIn, attrs)[0]), hostF32(ref), { atol: 1e-6 * N, rtol: 1e-4 }, 'matmul');
+    const gpuOk = gpuIn && await gpuChecked('matmul', size, async () => assertClose(await runKernel('matmul', gpuIn, attrs)[0].read(), hostF32(ref), { atol: 1e-6 * N, rtol: 1e-4 }, 'matmul webgpu'));
     const refMs = timeCalls(1, 0, () => runKernel('matmul', refIn, attrs));
     results.push({ kernel: 'matmul', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${(flops / refMs / 1e6).toFixed(2)} GFLOP/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
     for (const t of THREAD_COUNTS) {
@@ -484,6 +668,12 @@ if (wanted('matmul')) {
         rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
       });
     }
+    if (gpuOk && gpuIn) {
+      const { ms, note } = await timeGpu(() => runKernel('matmul', gpuIn, attrs));
+      const gflops = flops / ms / 1e6;
+      results.push({ kernel: 'matmul', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${gflops.toFixed(1)} GFLOP/s`, rate: gflops, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+    }
+    disposeAll(gpuIn);
   }
 }
 // ---- sampled_softmax, sampled_softmax_grad ---------------------------------------------------
@@ -505,12 +695,17 @@ if (wanted('sampled_softmax', 'sampled_softmax_grad')) {
   const attrs = { removeAccidentalHits: true };
   const variants = [{ kernel: 'sampled_softmax', withGrad: false, flops: 2 * B * S * DIM }, { kernel: 'sampled_softmax_grad', withGrad: true, flops: 6 * B * S * DIM }] as const;
   for (const { kernel, withGrad, flops } of variants) {
+    const size = `B ${B}, S ${S} sampled of ${ROWS.toLocaleString('en')} × ${DIM}, bias, hits masked`;
+    const onGpu = gpuFor(kernel, size, W.byteLength);
     const refIn = make(js, withGrad);
     const natIn = make(native, withGrad);
+    const gpuIn = onGpu && make(onGpu, withGrad);
     setNativeThreads(defaultThreads);
     const ref = runKernel(kernel, refIn, attrs);
     runKernel(kernel, natIn, attrs).forEach((t, o) => assertClose(hostF32(t), hostF32(ref[o]), { atol: 1e-5, rtol: 1e-5 }, `${kernel} output ${o}`));
-    const size = `B ${B}, S ${S} sampled of ${ROWS.toLocaleString('en')} × ${DIM}, bias, hits masked`;
+    const gpuOk = gpuIn && await gpuChecked(kernel, size, async () => {
+      for (const [o, t] of runKernel(kernel, gpuIn, attrs).entries()) assertClose(await t.read(), hostF32(ref[o]), { atol: 1e-5, rtol: 1e-5 }, `${kernel} webgpu output ${o}`);
+    });
     const refMs = timeCalls(3, 1, () => runKernel(kernel, refIn, attrs));
     results.push({ kernel, backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((B / refMs) * 1e3 / 1e3).toFixed(1)} k rows/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
     for (const t of THREAD_COUNTS) {
@@ -522,6 +717,14 @@ if (wanted('sampled_softmax', 'sampled_softmax_grad')) {
         rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
       });
     }
+    if (gpuOk && gpuIn) {
+      const { ms, note } = await timeGpu(() => runKernel(kernel, gpuIn, attrs));
+      results.push({
+        kernel, backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((B / ms) * 1e3 / 1e3).toFixed(1)} k rows/s`,
+        rate: flops / ms / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+      });
+    }
+    disposeAll(gpuIn);
   }
 }
 // ---- skipgram_step ---------------------------------------------------------------------------
@@ -542,17 +745,29 @@ if (wanted('skipgram_step')) {
     extra: [tensor(cats.X0, [CATEGORIES, DIM], { backend }), tensor(cats.indptr, undefined, { backend }), tensor(cats.indices, undefined, { backend })],
     batches: batches.map(([u, v, t, n]) => [tensor(u, undefined, { backend }), tensor(v, undefined, { backend }), tensor(t, undefined, { backend }), tensor(n, [BATCH, N], { backend })]),
   });
-  const ref = state(js);
-  const nat = state(native);
-  const attrs = { alpha1: 0.5, alpha2: 0.5, extraWeight: 0.3, lr: 0.025, reg: 1e-4 };
-  const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild })[0])[0];
-  setNativeThreads(1);
-  for (let i = 0; i < 3; i++) assertClose([step(nat, i)], [step(ref, i)], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_step loss');
-  [...ref.tables, ref.extra[0]].forEach((t, k) => assertClose(hostF32([...nat.tables, nat.extra[0]][k]), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_step table ${k}`));
   // Category rows per pair: those of the target and the N negatives (their mean over the batches).
   const categoryRows = batches.reduce((n, [, , t, negs]) => n + cats.rowsOf(t) + cats.rowsOf(negs), 0) / (BATCHES * BATCH);
   const size = `u ${TMALL.users.toLocaleString('en')}, v and v′ ${ROWS.toLocaleString('en')} × ${DIM}, ${CATEGORIES.toLocaleString('en')} categories (2–6 per item, ` +
     `${categoryRows.toFixed(1)} rows per pair), batch ${BATCH} pairs × ${N} negatives`;
+  const onGpu = gpuFor('skipgram_step', size, V0.byteLength);
+  const ref = state(js);
+  const nat = state(native);
+  const gpuState = onGpu && state(onGpu);
+  const attrs = { alpha1: 0.5, alpha2: 0.5, extraWeight: 0.3, lr: 0.025, reg: 1e-4 };
+  const stepOut = (s: ReturnType<typeof state>, i: number, hogwild = false): Tensor[] => runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild });
+  const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(stepOut(s, i, hogwild)[0])[0];
+  setNativeThreads(1);
+  const refLosses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    refLosses.push(step(ref, i));
+    assertClose([step(nat, i)], [refLosses[i]], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_step loss');
+  }
+  [...ref.tables, ref.extra[0]].forEach((t, k) => assertClose(hostF32([...nat.tables, nat.extra[0]][k]), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_step table ${k}`));
+  const gpuOk = gpuState && await gpuChecked('skipgram_step', size, async () => {
+    for (let i = 0; i < 3; i++) assertClose(await stepOut(gpuState, i)[0].read(), [refLosses[i]], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_step webgpu loss');
+    const gpuTables = [...gpuState.tables, gpuState.extra[0]];
+    for (const [k, t] of [...ref.tables, ref.extra[0]].entries()) assertClose(await gpuTables[k].read(), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_step webgpu table ${k}`);
+  });
   const bytes = BATCH * (2 + (N + 1) + categoryRows) * 2 * 4 * DIM;
   const refMs = timeCalls(10, 2, (i) => step(ref, i + 3));
   results.push({ kernel: 'skipgram_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M pairs/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
@@ -583,6 +798,14 @@ if (wanted('skipgram_step')) {
       console.log(`skipgram_step ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
     }
   }
+  if (gpuOk && gpuState) {
+    const { ms, note } = await timeGpu((i) => stepOut(gpuState, i + 3));
+    results.push({
+      kernel: 'skipgram_step', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
+      rate: bytes / ms / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+    });
+  }
+  disposeAll(gpuState);
 }
 // ---- bpr_sample_step ----------------------------------------------------------------------------
 // LearnBPR with each negative drawn inside (uniform over the items the user has not bought) on
@@ -608,21 +831,33 @@ if (wanted('bpr_sample_step')) {
     seen: [tensor(seenIndptr, undefined, { backend }), tensor(seenIndices, undefined, { backend })],
     batches: pairs.map((ts) => ts.map((a) => tensor(a, undefined, { backend }))),
   });
+  const size = `${ROWS.toLocaleString('en')} × ${DIM} (users and items), batch ${BATCH} (u, i), negatives drawn inside (${PER_USER} positives per user)`;
+  const onGpu = gpuFor('bpr_sample_step', size, Math.max(P0.byteLength, seenIndices.byteLength));
   const ref = state(js);
   const nat = state(native);
+  const gpuState = onGpu && state(onGpu);
   const draw = (i: number) => ({ seed: 1, stream: 0, counter: i * BATCH * 32, maxTries: 32 });
-  const fused = (s: ReturnType<typeof state>, i: number): number =>
-    hostF32(runKernel('bpr_sample_step', [s.P, s.Q, ...s.batches[i % BATCHES], ...s.seen], { lr: 0.05, reg: 0.0025, ...draw(i) })[0])[0];
+  const fusedOut = (s: ReturnType<typeof state>, i: number): Tensor[] =>
+    runKernel('bpr_sample_step', [s.P, s.Q, ...s.batches[i % BATCHES], ...s.seen], { lr: 0.05, reg: 0.0025, ...draw(i) });
+  const fused = (s: ReturnType<typeof state>, i: number): number => hostF32(fusedOut(s, i)[0])[0];
   const apart = (s: ReturnType<typeof state>, i: number): number => tidy(() => {
     const [u, pos] = s.batches[i % BATCHES];
     const [negs] = runKernel('neg_sample_exclude', [u, ...s.seen], { numItems: ROWS, ...draw(i) });
     return hostF32(runKernel('bpr_step', [s.P, s.Q, u, pos, negs], { lr: 0.05, reg: 0.0025 })[0])[0];
   });
   setNativeThreads(1);
-  for (let i = 0; i < 3; i++) assertClose([fused(nat, i)], [fused(ref, i)], { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step loss');
+  const refLosses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    refLosses.push(fused(ref, i));
+    assertClose([fused(nat, i)], [refLosses[i]], { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step loss');
+  }
   assertClose(hostF32(nat.P), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step user factors');
   assertClose(hostF32(nat.Q), hostF32(ref.Q), { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step item factors');
-  const size = `${ROWS.toLocaleString('en')} × ${DIM} (users and items), batch ${BATCH} (u, i), negatives drawn inside (${PER_USER} positives per user)`;
+  const gpuOk = gpuState && await gpuChecked('bpr_sample_step', size, async () => {
+    for (let i = 0; i < 3; i++) assertClose(await fusedOut(gpuState, i)[0].read(), [refLosses[i]], { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step webgpu loss');
+    assertClose(await gpuState.P.read(), hostF32(ref.P), { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step webgpu user factors');
+    assertClose(await gpuState.Q.read(), hostF32(ref.Q), { atol: 1e-6, rtol: 1e-5 }, 'bpr_sample_step webgpu item factors');
+  });
   const bytes = BATCH * 3 * 2 * 4 * DIM;
   const refMs = timeCalls(15, 2, (i) => fused(ref, i + 3));
   results.push({ kernel: 'bpr_sample_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M triples/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
@@ -637,6 +872,14 @@ if (wanted('bpr_sample_step')) {
       note: `deterministic; neg_sample_exclude + bpr_step apart: ${apartMs.toFixed(3)} ms (fused ${(apartMs / ms).toFixed(2)}× faster)`,
     });
   }
+  if (gpuOk && gpuState) {
+    const { ms, note } = await timeGpu((i) => fusedOut(gpuState, i + 3));
+    results.push({
+      kernel: 'bpr_sample_step', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M triples/s`,
+      rate: bytes / ms / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+    });
+  }
+  disposeAll(gpuState);
 }
 // ---- skipgram_sample_step -----------------------------------------------------------------------
 // Item2Vec's step (plain skip-gram: α2 = 0, λ = 0, no categories) on the 1,000,000-row item
@@ -653,20 +896,31 @@ if (wanted('skipgram_sample_step')) {
     noise: [tensor(noise.prob, undefined, { backend }), tensor(noise.alias, undefined, { backend })],
     batches: batches.map((ids) => ids.map((x) => tensor(x, undefined, { backend }))),
   });
+  const size = `v and v′ ${ROWS.toLocaleString('en')} × ${DIM}, batch ${BATCH} pairs × ${N} negatives drawn inside (alias table of ${ROWS.toLocaleString('en')})`;
+  const onGpu = gpuFor('skipgram_sample_step', size, 4 * ROWS * DIM);
   const ref = state(js);
   const nat = state(native);
+  const gpuState = onGpu && state(onGpu);
   const attrs = { alpha1: 1, alpha2: 0, extraWeight: 0, lr: 0.025, reg: 0 };
   const draw = (i: number) => ({ seed: 1, stream: 0, counter: 2 * i * BATCH * N });
-  const fused = (s: ReturnType<typeof state>, i: number): number =>
-    hostF32(runKernel('skipgram_sample_step', [...s.tables, ...s.batches[i % BATCHES], ...s.noise], { ...attrs, negatives: N, ...draw(i) })[0])[0];
+  const fusedOut = (s: ReturnType<typeof state>, i: number): Tensor[] =>
+    runKernel('skipgram_sample_step', [...s.tables, ...s.batches[i % BATCHES], ...s.noise], { ...attrs, negatives: N, ...draw(i) });
+  const fused = (s: ReturnType<typeof state>, i: number): number => hostF32(fusedOut(s, i)[0])[0];
   const composed = (s: ReturnType<typeof state>, i: number): number => tidy(() => {
     const [negs] = runKernel('neg_sample_alias', s.noise, { count: BATCH * N, maxTries: 1, ...draw(i) });
     return hostF32(runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], reshape(negs, [BATCH, N])], attrs)[0])[0];
   });
   setNativeThreads(1);
-  for (let i = 0; i < 3; i++) assertClose([fused(nat, i)], [fused(ref, i)], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_sample_step loss');
+  const refLosses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    refLosses.push(fused(ref, i));
+    assertClose([fused(nat, i)], [refLosses[i]], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_sample_step loss');
+  }
   ref.tables.forEach((t, k) => assertClose(hostF32(nat.tables[k]), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_sample_step table ${k}`));
-  const size = `v and v′ ${ROWS.toLocaleString('en')} × ${DIM}, batch ${BATCH} pairs × ${N} negatives drawn inside (alias table of ${ROWS.toLocaleString('en')})`;
+  const gpuOk = gpuState && await gpuChecked('skipgram_sample_step', size, async () => {
+    for (let i = 0; i < 3; i++) assertClose(await fusedOut(gpuState, i)[0].read(), [refLosses[i]], { atol: 1e-5, rtol: 1e-5 }, 'skipgram_sample_step webgpu loss');
+    for (const [k, t] of ref.tables.entries()) assertClose(await gpuState.tables[k].read(), hostF32(t), { atol: 1e-5, rtol: 1e-5 }, `skipgram_sample_step webgpu table ${k}`);
+  });
   const bytes = BATCH * (1 + N + 1) * 2 * 4 * DIM;
   const refMs = timeCalls(10, 2, (i) => fused(ref, i + 3));
   results.push({ kernel: 'skipgram_sample_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M pairs/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
@@ -681,6 +935,14 @@ if (wanted('skipgram_sample_step')) {
       note: `deterministic; neg_sample_alias + skipgram_step apart: ${apartMs.toFixed(3)} ms (fused ${(apartMs / ms).toFixed(2)}× faster)`,
     });
   }
+  if (gpuOk && gpuState) {
+    const { ms, note } = await timeGpu((i) => fusedOut(gpuState, i + 3));
+    results.push({
+      kernel: 'skipgram_sample_step', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
+      rate: bytes / ms / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+    });
+  }
+  disposeAll(gpuState);
 }
 // ---- dense_bias_act ----------------------------------------------------------------------------
 // An MLP tower layer: a batch of 4,096 rows, 256 → 256, relu. Rated against FMA peak (2·m·k·n).
@@ -690,13 +952,17 @@ if (wanted('dense_bias_act')) {
   const w = uniform(62, k * n, -0.1, 0.1);
   const b = uniform(63, n, -0.1, 0.1);
   const ins = (backend: Backend) => [tensor(x, [m, k], { backend }), tensor(w, [k, n], { backend }), tensor(b, undefined, { backend })];
-  const refIn = ins(js);
-  const natIn = ins(native);
-  const attrs = { activation: 'relu' as const };
-  setNativeThreads(defaultThreads);
-  assertClose(hostF32(runKernel('dense_bias_act', natIn, attrs)[0]), hostF32(runKernel('dense_bias_act', refIn, attrs)[0]), { atol: 1e-6 * k, rtol: 1e-4 }, 'dense_bias_act');
   const flops = 2 * m * k * n;
   const size = `${m} × ${k} → ${n}, relu`;
+  const onGpu = gpuFor('dense_bias_act', size, x.byteLength);
+  const refIn = ins(js);
+  const natIn = ins(native);
+  const gpuIn = onGpu && ins(onGpu);
+  const attrs = { activation: 'relu' as const };
+  setNativeThreads(defaultThreads);
+  const expected = hostF32(runKernel('dense_bias_act', refIn, attrs)[0]);
+  assertClose(hostF32(runKernel('dense_bias_act', natIn, attrs)[0]), expected, { atol: 1e-6 * k, rtol: 1e-4 }, 'dense_bias_act');
+  const gpuOk = gpuIn && await gpuChecked('dense_bias_act', size, async () => assertClose(await runKernel('dense_bias_act', gpuIn, attrs)[0].read(), expected, { atol: 1e-6 * k, rtol: 1e-4 }, 'dense_bias_act webgpu'));
   const refMs = timeCalls(3, 1, () => runKernel('dense_bias_act', refIn, attrs));
   results.push({ kernel: 'dense_bias_act', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((m / refMs) * 1e3 / 1e3).toFixed(1)} k rows/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
   for (const t of THREAD_COUNTS) {
@@ -708,6 +974,14 @@ if (wanted('dense_bias_act')) {
       rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
     });
   }
+  if (gpuOk && gpuIn) {
+    const { ms, note } = await timeGpu(() => runKernel('dense_bias_act', gpuIn, attrs));
+    results.push({
+      kernel: 'dense_bias_act', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((m / ms) * 1e3 / 1e3).toFixed(1)} k rows/s`,
+      rate: flops / ms / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+    });
+  }
+  disposeAll(gpuIn);
 }
 // ---- tower_score -------------------------------------------------------------------------------
 // All-items scores of an NCF MLP tower (widths 64 → 32 → 16, NMTR's E = 64 tower above its split
@@ -720,20 +994,24 @@ if (wanted('tower_score')) {
   const arrays = [uniform(81, users * 64, -1, 1), uniform(82, items * 64, -1, 1), uniform(83, 64 * 32, -0.2, 0.2), uniform(84, 32, -0.1, 0.1), uniform(85, 32 * 16, -0.3, 0.3), uniform(86, 16, -0.1, 0.1), uniform(87, 16, -1, 1)];
   const shapes = [[users, 64], [items, 64], [64, 32], [32], [32, 16], [16], [16]];
   const ins = (backend: Backend) => arrays.map((a, i) => tensor(a, shapes[i], { backend }));
+  const size = `${users} users × ${items.toLocaleString('en-US')} items, widths ${widths.join(' → ')}`;
+  const onGpu = gpuFor('tower_score', size, Math.max(...arrays.map((a) => a.byteLength)));
   const refIn = ins(js);
   const natIn = ins(native);
+  const gpuIn = onGpu && ins(onGpu);
   setNativeThreads(defaultThreads);
-  const scale = hostF32(runKernel('tower_score', refIn, {})[0]).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-  assertClose(hostF32(runKernel('tower_score', natIn, {})[0]), hostF32(runKernel('tower_score', refIn, {})[0]), { atol: 1e-4 * scale, rtol: 1e-4 }, 'tower_score');
+  const expected = hostF32(runKernel('tower_score', refIn, {})[0]);
+  const scale = expected.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  assertClose(hostF32(runKernel('tower_score', natIn, {})[0]), expected, { atol: 1e-4 * scale, rtol: 1e-4 }, 'tower_score');
+  const gpuOk = gpuIn && await gpuChecked('tower_score', size, async () => assertClose(await runKernel('tower_score', gpuIn, {})[0].read(), expected, { atol: 1e-4 * scale, rtol: 1e-4 }, 'tower_score webgpu'));
   const composite = ([u, v, w1, b1, w2, b2, h]: Tensor[]): Tensor => {
     let z = reshape(relu(add(reshape(u, [users, 1, 64]), reshape(v, [1, items, 64]))), [users * items, 64]);
     z = relu(add(matmul(z, w1), b1));
     z = relu(add(matmul(z, w2), b2));
     return reshape(matmul(z, reshape(h, [16, 1])), [users, items]);
   };
-  assertClose(hostF32(noGrad(() => composite(natIn))), hostF32(runKernel('tower_score', refIn, {})[0]), { atol: 1e-4 * scale, rtol: 1e-4 }, 'tower_score composite');
+  assertClose(hostF32(noGrad(() => composite(natIn))), expected, { atol: 1e-4 * scale, rtol: 1e-4 }, 'tower_score composite');
   const flops = 2 * users * items * (64 * 32 + 32 * 16 + 16);
-  const size = `${users} users × ${items.toLocaleString('en-US')} items, widths ${widths.join(' → ')}`;
   const refMs = timeCalls(2, 1, () => runKernel('tower_score', refIn, {}));
   results.push({ kernel: 'tower_score', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((users * items) / refMs / 1e3).toFixed(1)} M pairs/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
   for (const t of THREAD_COUNTS) {
@@ -750,6 +1028,14 @@ if (wanted('tower_score')) {
       rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
     });
   }
+  if (gpuOk && gpuIn) {
+    const { ms, note } = await timeGpu(() => runKernel('tower_score', gpuIn, {}));
+    results.push({
+      kernel: 'tower_score', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((users * items) / ms / 1e3).toFixed(1)} M pairs/s`,
+      rate: flops / ms / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+    });
+  }
+  disposeAll(gpuIn);
 }
 // ---- softmax, log_softmax, reduce, unary, binary, gather_rows, scatter_add_rows -------------------
 // The dense ops of the MLP towers and classifiers, and the embedding gather / scatter. Each
@@ -807,13 +1093,19 @@ if (wanted('softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows',
     },
   ];
   for (const spec of specs) {
-    const refIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: js }));
-    const natIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: native }));
+    const inputs = (backend: Backend) => spec.arrays.map((a) => tensor(a.data, a.shape, { backend }));
+    const onGpu = gpuFor(spec.kernel, spec.size, Math.max(...spec.arrays.map((a) => a.data.byteLength)));
+    const refIn = inputs(js);
+    const natIn = inputs(native);
+    const gpuIn = onGpu && inputs(onGpu);
     setNativeThreads(defaultThreads);
     const want = hostData(runKernel(spec.kernel, refIn, spec.attrs)[0]);
-    const got = hostData(runKernel(spec.kernel, natIn, spec.attrs)[0]);
-    if (spec.exact) assertExact(got, want, `${spec.kernel} (${spec.size})`);
-    else assertClose(got, want, spec.tol ?? { atol: 0, rtol: 0 }, `${spec.kernel} (${spec.size})`);
+    const check = (got: ArrayLike<number>, label: string) => {
+      if (spec.exact) assertExact(got, want, label);
+      else assertClose(got, want, spec.tol ?? { atol: 0, rtol: 0 }, label);
+    };
+    check(hostData(runKernel(spec.kernel, natIn, spec.attrs)[0]), `${spec.kernel} (${spec.size})`);
+    const gpuOk = gpuIn && await gpuChecked(spec.kernel, spec.size, async () => check(await runKernel(spec.kernel, gpuIn, spec.attrs)[0].read(), `${spec.kernel} webgpu (${spec.size})`));
     const [count, what] = spec.unit;
     const refMs = timeCalls(5, 1, () => runKernel(spec.kernel, refIn, spec.attrs));
     const perSecond = (ms: number) => `${((count / ms) * 1e3 / 1e6).toFixed(2)} M ${what}/s`;
@@ -828,6 +1120,14 @@ if (wanted('softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows',
         rate: gbs, rateUnit: 'GB/s', boundName: spec.bound, percentOfBound: (100 * gbs) / bound, speedup: refMs / ms,
       });
     }
+    if (gpuOk && gpuIn) {
+      const { ms, note } = await timeGpu(() => runKernel(spec.kernel, gpuIn, spec.attrs));
+      results.push({
+        kernel: spec.kernel, backend: 'webgpu', threads: null, size: spec.size, timeMs: ms, throughput: perSecond(ms),
+        rate: spec.bytes / ms / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+      });
+    }
+    disposeAll(gpuIn);
   }
 }
 // ---- Dense optimizer steps and the dropout mask ------------------------------------------
@@ -857,12 +1157,18 @@ if (wanted('sgd_update', 'adagrad_update', 'adam_update', 'dropout_mask')) {
       tensor(p0, [ROWS, DIM], { backend }), tensor(g0, [ROWS, DIM], { backend }),
       ...Array.from({ length: spec.slots }, () => tensor(new Float32Array(n), [ROWS, DIM], { backend })),
     ];
+    const onGpu = gpuFor(spec.kernel, size, p0.byteLength);
     const ref = make(js);
     const nat = make(native);
+    const gpuState = onGpu && make(onGpu);
     setNativeThreads(defaultThreads);
     runKernel(spec.kernel, ref, spec.attrs(1));
     runKernel(spec.kernel, nat, spec.attrs(1));
     ref.forEach((t, i) => assertClose(hostF32(nat[i]), hostF32(t), { atol: 1e-7, rtol: 1e-6 }, `${spec.kernel} input ${i}`));
+    const gpuOk = gpuState && await gpuChecked(spec.kernel, size, async () => {
+      runKernel(spec.kernel, gpuState, spec.attrs(1));
+      for (const [i, t] of ref.entries()) assertClose(await gpuState[i].read(), hostF32(t), { atol: 1e-7, rtol: 1e-6 }, `${spec.kernel} webgpu input ${i}`);
+    });
     const bytes = spec.streams * 4 * n;
     const refMs = timeCalls(3, 1, (i) => runKernel(spec.kernel, ref, spec.attrs(i + 2)));
     const perSecond = (ms: number) => `${((n / ms) * 1e3 / 1e9).toFixed(2)} G elements/s`;
@@ -876,15 +1182,23 @@ if (wanted('sgd_update', 'adagrad_update', 'adam_update', 'dropout_mask')) {
         rate: gbs, rateUnit: 'GB/s', boundName: 'triad', percentOfBound: (100 * gbs) / bounds[t].triadGBs, speedup: refMs / ms,
       });
     }
+    if (gpuOk && gpuState) {
+      const { ms, note } = await timeGpu((i) => runKernel(spec.kernel, gpuState, spec.attrs(i + 2)));
+      results.push({ kernel: spec.kernel, backend: 'webgpu', threads: null, size, timeMs: ms, throughput: perSecond(ms), rate: bytes / ms / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+    }
+    disposeAll(gpuState);
   }
 
   // A dropout mask the size of a batch of 4,096 hidden layers of 256 units.
   const shape = [4096, 256];
   const attrs = (i: number) => ({ shape, p: 0.2, seed: 42, stream: 0, counter: i * shape[0] * shape[1] });
-  setNativeThreads(defaultThreads);
-  assertExact(hostData(runKernel('dropout_mask', [], attrs(0), native)[0]), hostData(runKernel('dropout_mask', [], attrs(0), js)[0]), 'dropout_mask');
   const count = shape[0] * shape[1];
   const maskSize = `${shape[0]} × ${shape[1]}, p = 0.2`;
+  setNativeThreads(defaultThreads);
+  const mask = hostData(runKernel('dropout_mask', [], attrs(0), js)[0]);
+  assertExact(hostData(runKernel('dropout_mask', [], attrs(0), native)[0]), mask, 'dropout_mask');
+  const onGpu = gpuFor('dropout_mask', maskSize, 4 * count);
+  const gpuOk = onGpu && await gpuChecked('dropout_mask', maskSize, async () => assertExact(await runKernel('dropout_mask', [], attrs(0), onGpu)[0].read(), mask, 'dropout_mask webgpu'));
   const perSecond = (ms: number) => `${((count / ms) * 1e3 / 1e6).toFixed(1)} M elements/s`;
   const refMs = timeCalls(5, 1, (i) => runKernel('dropout_mask', [], attrs(i), js));
   results.push({ kernel: 'dropout_mask', backend: 'js', threads: null, size: maskSize, timeMs: refMs, throughput: perSecond(refMs), rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: 1 });
@@ -893,28 +1207,21 @@ if (wanted('sgd_update', 'adagrad_update', 'adam_update', 'dropout_mask')) {
     const ms = timeCalls(20, 3, (i) => runKernel('dropout_mask', [], attrs(i), native));
     results.push({ kernel: 'dropout_mask', backend: 'native', threads: t, size: maskSize, timeMs: ms, throughput: perSecond(ms), rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note: 'Philox-bound; no memory bound applies' });
   }
+  if (gpuOk && onGpu) {
+    const { ms, note } = await timeGpu((i) => runKernel('dropout_mask', [], attrs(i), onGpu));
+    results.push({ kernel: 'dropout_mask', backend: 'webgpu', threads: null, size: maskSize, timeMs: ms, throughput: perSecond(ms), rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+  }
 }
 setNativeThreads(defaultThreads);
 
 // ---- Layout copies (native and webgpu) -------------------------------------------------------
-// broadcast_to, slice, pad_slice and concat: one strided copy each (src/layout-plans.ts). Sizes
+// broadcast_to, slice, pad_slice and concat: one strided copy each (@rec/core kernels/layout/plans.ts). Sizes
 // are a batch's: 16,384 rows of 64 floats (NMTR's behaviour-sorted rows of 1,024 pairs with 4
 // negatives, and then some), plus NeuMF's concatenation of its two halves along the columns
 // ([2,048 × 32] and [2,048 × 16]), where the reference copies one short row per JS call. Each
 // result is checked bit for bit against the reference. Native is rated against the STREAM triad
-// bound; the GPU is timed over 20 dispatches ended by one read (the read-back amortised), with
-// no GPU bound measured, so no % of bound there.
+// bound; the GPU is timed by timeGpu, with no GPU bound measured, so no % of bound there.
 if (wanted('broadcast_to', 'slice', 'pad_slice', 'concat')) {
-  registerFastBackends();
-  const before = currentBackend().name;
-  let gpu: Backend | undefined;
-  try {
-    gpu = await resolveBackend({ prefer: 'webgpu', log: () => undefined });
-  } catch (err) {
-    console.error(`layout copies: webgpu skipped: ${(err as Error).message}`);
-  } finally {
-    setBackend(before);
-  }
   const R = 16_384;
   const D = 64;
   const rows = uniform(81, R * D, -1, 1);
@@ -933,10 +1240,11 @@ if (wanted('broadcast_to', 'slice', 'pad_slice', 'concat')) {
       attrs: { axis: 1 }, bytes: 2 * 4 * 2048 * 48,
     },
   ];
-  const where = gpu ? `on ${(gpu as Backend & { adapterName?: string }).adapterName ?? 'the adapter'}` : '';
   for (const spec of specs) {
-    const refIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: js }));
-    const natIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: native }));
+    const inputs = (backend: Backend) => spec.arrays.map((a) => tensor(a.data, a.shape, { backend }));
+    const onGpu = gpuFor(spec.kernel, spec.size, Math.max(...spec.arrays.map((a) => a.data.byteLength)));
+    const refIn = inputs(js);
+    const natIn = inputs(native);
     const expected = hostData(runKernel(spec.kernel, refIn, spec.attrs)[0]);
     assertExact(hostData(runKernel(spec.kernel, natIn, spec.attrs)[0]), expected, `${spec.kernel} native (${spec.size})`);
     const gbs = (ms: number) => spec.bytes / ms / 1e6;
@@ -950,27 +1258,16 @@ if (wanted('broadcast_to', 'slice', 'pad_slice', 'concat')) {
         rate: gbs(ms), rateUnit: 'GB/s', boundName: 'triad', percentOfBound: (100 * gbs(ms)) / bounds[t].triadGBs, speedup: refMs / ms,
       });
     }
-    if (!gpu) continue;
-    const gpuIn = spec.arrays.map((a) => tensor(a.data, a.shape, { backend: gpu }));
-    assertExact(await runKernel(spec.kernel, gpuIn, spec.attrs)[0].read(), expected, `${spec.kernel} webgpu (${spec.size})`);
-    const perCall: number[] = [];
-    for (let rep = 0; rep < 6; rep++) {
-      const t0 = process.hrtime.bigint();
-      let last: Tensor | undefined;
-      for (let i = 0; i < 20; i++) {
-        last?.dispose();
-        last = runKernel(spec.kernel, gpuIn, spec.attrs)[0];
-      }
-      await last!.read();
-      last!.dispose();
-      // The first repetition compiles the pipeline and warms the queue.
-      if (rep > 0) perCall.push(Number(process.hrtime.bigint() - t0) / 1e6 / 20);
+    if (!onGpu) continue;
+    const gpuIn = inputs(onGpu);
+    if (await gpuChecked(spec.kernel, spec.size, async () => assertExact(await runKernel(spec.kernel, gpuIn, spec.attrs)[0].read(), expected, `${spec.kernel} webgpu (${spec.size})`))) {
+      const { ms, note } = await timeGpu(() => runKernel(spec.kernel, gpuIn, spec.attrs));
+      results.push({
+        kernel: spec.kernel, backend: 'webgpu', threads: null, size: spec.size, timeMs: ms, throughput: `${gbs(ms).toFixed(2)} GB/s`,
+        rate: gbs(ms), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+      });
     }
-    const ms = median(perCall);
-    results.push({
-      kernel: spec.kernel, backend: 'webgpu', threads: null, size: spec.size, timeMs: ms, throughput: `${gbs(ms).toFixed(2)} GB/s`,
-      rate: gbs(ms), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note: where,
-    });
+    disposeAll(gpuIn);
   }
 }
 
@@ -981,6 +1278,7 @@ console.log('bounds (native addon, this run):');
 for (const t of THREAD_COUNTS) {
   console.log(`  ${t} thread(s): triad ${bounds[t].triadGBs.toFixed(1)} GB/s, gather+scatter (64-float rows) ${bounds[t].gatherScatterGBs.toFixed(1)} GB/s, FMA peak ${bounds[t].fmaGFLOPs.toFixed(1)} GFLOP/s`);
 }
+if (gpu) console.log(`webgpu: ${adapterName} (no GPU bound measured)`);
 const header = ['kernel', 'backend', 'size', 'time', 'throughput', 'rate', '% of bound', 'speedup'];
 const lines = results.map((r) => [
   r.kernel, r.threads === null ? r.backend : `${r.backend} ×${r.threads}`, r.size, `${r.timeMs < 10 ? r.timeMs.toFixed(3) : r.timeMs.toFixed(1)} ms`, r.throughput,
@@ -991,9 +1289,15 @@ console.log(`\n| ${header.map((h, c) => h.padEnd(widths[c])).join(' | ')} |`);
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const l of lines) console.log(`| ${l.map((x, c) => x.padEnd(widths[c])).join(' | ')} |`);
 for (const r of results) if (r.note && r.backend === 'native') console.log(`  ${r.kernel} native ×${r.threads}: ${r.note}`);
+for (const r of results) if (r.note && r.backend === 'webgpu') console.log(`  ${r.kernel} webgpu (${r.size}): ${r.note}`);
+if (gpu) {
+  for (const f of gpuSkipped) console.log(`  ${f.kernel} webgpu (${f.size}): not run, ${f.reason}`);
+  for (const f of gpuMismatches) console.log(`  ${f.kernel} webgpu (${f.size}): DIFFERS from the reference, not timed: ${f.reason.split('\n')[0]}`);
+}
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 mkdirSync(outDir, { recursive: true });
 const out = join(outDir, ONLY ? `kernels.${ONLY.join('+')}.json` : 'kernels.json');
-await writeFileAtomic(out, `${JSON.stringify({ machine: { cpu: cpus()[0]?.model, threads: cpus().length, memoryGiB: totalmem() / 2 ** 30, addonFlags: addon.buildFlags }, bounds, results }, null, 2)}\n`);
+const webgpu = gpu ? { adapter: adapterName, maxStorageBindingBytes: maxBindingBytes, skipped: gpuSkipped, mismatches: gpuMismatches } : null;
+await writeFileAtomic(out, `${JSON.stringify({ machine: { cpu: cpus()[0]?.model, threads: cpus().length, memoryGiB: totalmem() / 2 ** 30, addonFlags: addon.buildFlags }, bounds, webgpu, results }, null, 2)}\n`);
 console.log(`\nwrote ${out}`);
