@@ -69,9 +69,7 @@ export function checkNegSampleAliasInputs(
   const K = 'neg_sample_alias';
   if (prob.length === 0) throw new Error(`${K}: the alias table is empty`);
   if (alias.length !== prob.length) throw new Error(`${K}: prob has ${prob.length} entries but alias has ${alias.length}`);
-  for (let i = 0; entries && i < alias.length; i++) {
-    if (alias[i] < 0 || alias[i] >= alias.length) throw new Error(`${K}: alias[${i}] = ${alias[i]} is outside [0, ${alias.length})`);
-  }
+  if (entries) checkAliasEntries(alias, K);
   if (!users || !indptr) return count;
   const numUsers = indptr.length - 1;
   for (let r = 0; r < users.length; r++) {
@@ -101,6 +99,21 @@ export function aliasDraws(prob: ArrayLike<number>, alias: ArrayLike<number>, se
     out[r] = (u32At(seed, stream, k + 1) >>> 8) * UNIFORM_STEP < prob[column] ? column : alias[column];
   }
   return out;
+}
+
+/**
+ * Checks that every alias entry is a column of the table (in [0, V)), in `K`'s words; shared
+ * by `neg_sample_alias` and `skipgram_sample_step`, whose references draw by the same table.
+ *
+ * @example
+ * ```ts
+ * checkAliasEntries(hostData(alias), 'skipgram_sample_step');
+ * ```
+ */
+export function checkAliasEntries(alias: ArrayLike<number>, K = 'neg_sample_alias'): void {
+  for (let i = 0; i < alias.length; i++) {
+    if (alias[i] < 0 || alias[i] >= alias.length) throw new Error(`${K}: alias[${i}] = ${alias[i]} is outside [0, ${alias.length})`);
+  }
 }
 
 registerKernel<NegSampleAliasAttrs>('neg_sample_alias', 'js', ({ inputs, attrs, backend }) => {

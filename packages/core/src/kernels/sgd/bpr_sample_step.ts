@@ -27,8 +27,9 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { checkDrawAttrs } from '../sampling/draw_attrs.js';
 import { excludeDraws } from '../sampling/neg_sample_exclude.js';
-import { type BprStepAttrs, bprStepReference } from './bpr_step.js';
+import { type BprItemIds, type BprStepAttrs, bprStepReference, checkBprIds, checkBprShapes } from './bpr_step.js';
 
 /**
  * Attributes of `bpr_sample_step`.
@@ -85,37 +86,26 @@ export function checkBprSampleStepInputs(inputs: readonly Tensor[], attrs: BprSa
   if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   if (inputs.length !== 6) throw new Error(`${K}: expected 6 inputs [userFactors, itemFactors, users, positives, indptr, indices], got ${inputs.length}`);
   const [P, Q, users, pos, indptr, indices] = inputs;
-  if (P.shape.length !== 2 || Q.shape.length !== 2 || P.dtype !== 'f32' || Q.dtype !== 'f32') throw new Error(`${K}: userFactors and itemFactors must be f32 matrices [rows, d]`);
+  const items: BprItemIds = [['positives', pos, 'positive item']];
+  const d = checkBprShapes(K, P, Q, users, items);
   if (P === Q) throw new Error(`${K}: userFactors and itemFactors must be distinct tensors`);
-  const d = P.shape[1];
-  if (Q.shape[1] !== d) throw new Error(`${K}: userFactors have d = ${d} but itemFactors d = ${Q.shape[1]}`);
   const n = users.shape[0] ?? 0;
-  for (const [name, t] of [['users', users], ['positives', pos]] as const) {
-    if (t.dtype !== 'i32' || t.shape.length !== 1 || t.shape[0] !== n) throw new Error(`${K}: ${name} must be i32 [${n}], got ${t.dtype} [${t.shape.join(', ')}]`);
-  }
   const U = P.shape[0];
   if (indptr.dtype !== 'i32' || indptr.shape.length !== 1 || indptr.shape[0] !== U + 1) {
     throw new Error(`${K}: indptr must be i32 [${U + 1}] (one more than the user rows), got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
   }
   if (indices.dtype !== 'i32' || indices.shape.length !== 1) throw new Error(`${K}: indices must be i32 [nnz], got ${indices.dtype} [${indices.shape.join(', ')}]`);
-  const { lr, reg, seed, stream, counter, maxTries } = attrs;
+  const { lr, reg, maxTries } = attrs;
   if (!(lr > 0)) throw new Error(`${K}: lr must be > 0, got ${lr}`);
   if (!(reg >= 0)) throw new Error(`${K}: reg must be ≥ 0, got ${reg}`);
-  if (!Number.isInteger(seed)) throw new Error(`${K}: seed must be an integer, got ${seed}`);
-  if (!(Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32)) throw new Error(`${K}: stream must be an integer in [0, 2³²), got ${stream}`);
   if (!(Number.isInteger(maxTries) && maxTries >= 1 && maxTries <= 2 ** 20)) throw new Error(`${K}: maxTries must be an integer in [1, 2²⁰], got ${maxTries}`);
-  if (!(Number.isSafeInteger(counter) && counter >= 0 && Number.isSafeInteger(counter + n * maxTries))) {
-    throw new Error(`${K}: counter must be a non-negative integer with counter + ${n}·${maxTries} a safe integer, got ${counter}`);
-  }
+  checkDrawAttrs(K, attrs, n * maxTries, `${n}·${maxTries}`);
   if (!ids) return d;
-  const I = Q.shape[0];
+  checkBprIds(K, P, Q, users, items);
   const u = hostData(users);
-  const p = hostData(pos);
   const ptr = hostData(indptr);
   const nnz = indices.size;
   for (let r = 0; r < n; r++) {
-    if (!(u[r] >= 0 && u[r] < U)) throw new Error(`${K}: user ${u[r]} at position ${r} is out of range for ${U} rows`);
-    if (!(p[r] >= 0 && p[r] < I)) throw new Error(`${K}: positive item ${p[r]} at position ${r} is out of range for ${I} rows`);
     const lo = ptr[u[r]];
     const hi = ptr[u[r] + 1];
     if (!(lo >= 0 && lo <= hi && hi <= nnz)) throw new Error(`${K}: indptr[${u[r]}] … indptr[${u[r] + 1}] = ${lo} … ${hi} is not a range of indices (length ${nnz})`);

@@ -111,19 +111,9 @@ export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAtt
     throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
   const [P, Q, users, pos, neg] = inputs;
-  if (P.shape.length !== 2 || Q.shape.length !== 2 || P.dtype !== 'f32' || Q.dtype !== 'f32') {
-    throw new Error('bpr_step: userFactors and itemFactors must be f32 matrices [rows, d]');
-  }
-  const d = P.shape[1];
-  if (Q.shape[1] !== d) throw new Error(`bpr_step: userFactors have d = ${d} but itemFactors d = ${Q.shape[1]}`);
-  for (const [name, t] of [['users', users], ['positives', pos], ['negatives', neg]] as const) {
-    if (t.dtype !== 'i32' || t.shape.length !== 1 || t.shape[0] !== users.shape[0]) {
-      throw new Error(`bpr_step: ${name} must be i32 [${users.shape[0]}], got ${t.dtype} [${t.shape.join(', ')}]`);
-    }
-  }
-  checkRange('user', hostData(users), P.shape[0]);
-  checkRange('positive item', hostData(pos), Q.shape[0]);
-  checkRange('negative item', hostData(neg), Q.shape[0]);
+  const items: BprItemIds = [['positives', pos, 'positive item'], ['negatives', neg, 'negative item']];
+  const d = checkBprShapes('bpr_step', P, Q, users, items);
+  checkBprIds('bpr_step', P, Q, users, items);
   if (inputs.length === 8) {
     const X = inputs[5];
     if (X.dtype !== 'f32' || X.shape.length !== 2 || X.shape[1] !== d) throw new Error(`bpr_step: extra must be f32 [rows, ${d}], got ${X.dtype} [${X.shape.join(', ')}]`);
@@ -135,10 +125,50 @@ export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAtt
   return d;
 }
 
-function checkRange(what: string, ids: ArrayLike<number>, count: number): void {
+/** A triple's item-id inputs: [input name, tensor, the id's name in a range error]. */
+export type BprItemIds = readonly (readonly [string, Tensor, string])[];
+
+/**
+ * The shapes and dtypes shared by `bpr_step` and `bpr_sample_step`: f32 [rows, d] factor
+ * tables of one width, and i32 [n] users and item ids. Returns d.
+ *
+ * @example
+ * ```ts
+ * const d = checkBprShapes('bpr_step', P, Q, users, [['positives', pos, 'positive item']]);
+ * ```
+ */
+export function checkBprShapes(K: string, P: Tensor, Q: Tensor, users: Tensor, items: BprItemIds): number {
+  if (P.shape.length !== 2 || Q.shape.length !== 2 || P.dtype !== 'f32' || Q.dtype !== 'f32') {
+    throw new Error(`${K}: userFactors and itemFactors must be f32 matrices [rows, d]`);
+  }
+  const d = P.shape[1];
+  if (Q.shape[1] !== d) throw new Error(`${K}: userFactors have d = ${d} but itemFactors d = ${Q.shape[1]}`);
+  for (const [name, t] of [['users', users], ...items] as const) {
+    if (t.dtype !== 'i32' || t.shape.length !== 1 || t.shape[0] !== users.shape[0]) {
+      throw new Error(`${K}: ${name} must be i32 [${users.shape[0]}], got ${t.dtype} [${t.shape.join(', ')}]`);
+    }
+  }
+  return d;
+}
+
+/**
+ * The id ranges shared by `bpr_step` and `bpr_sample_step` (read on the host): users in
+ * [0, rows of P), item ids in [0, rows of Q).
+ *
+ * @example
+ * ```ts
+ * checkBprIds('bpr_step', P, Q, users, [['positives', pos, 'positive item']]);
+ * ```
+ */
+export function checkBprIds(K: string, P: Tensor, Q: Tensor, users: Tensor, items: BprItemIds): void {
+  checkRange(K, 'user', hostData(users), P.shape[0]);
+  for (const [, t, what] of items) checkRange(K, what, hostData(t), Q.shape[0]);
+}
+
+function checkRange(K: string, what: string, ids: ArrayLike<number>, count: number): void {
   for (let r = 0; r < ids.length; r++) {
     const v = ids[r];
-    if (v < 0 || v >= count) throw new Error(`bpr_step: ${what} ${v} at position ${r} is out of range for ${count} rows`);
+    if (v < 0 || v >= count) throw new Error(`${K}: ${what} ${v} at position ${r} is out of range for ${count} rows`);
   }
 }
 

@@ -32,7 +32,8 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { aliasDraws } from '../sampling/neg_sample_alias.js';
+import { checkDrawAttrs } from '../sampling/draw_attrs.js';
+import { aliasDraws, checkAliasEntries } from '../sampling/neg_sample_alias.js';
 import { checkExtraRows, checkSkipgramShapes, checkSkipgramStepFlags, skipgramStepReference, type SkipgramStepAttrs } from './skipgram_step.js';
 
 /**
@@ -110,13 +111,9 @@ export function checkSkipgramSampling(inputs: readonly Tensor[], attrs: Skipgram
     throw new Error(`${K}: expected 8 inputs [contextA, contextB, output, ctxA, ctxB, targets, prob, alias] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
   const batch = inputs[3].shape[0] ?? 0;
-  const { negatives, seed, stream, counter } = attrs;
+  const { negatives } = attrs;
   if (!(Number.isInteger(negatives) && negatives >= 0)) throw new Error(`${K}: negatives must be a non-negative integer, got ${negatives}`);
-  if (!Number.isInteger(seed)) throw new Error(`${K}: seed must be an integer, got ${seed}`);
-  if (!(Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32)) throw new Error(`${K}: stream must be an integer in [0, 2³²), got ${stream}`);
-  if (!(Number.isSafeInteger(counter) && counter >= 0 && Number.isSafeInteger(counter + 2 * batch * negatives))) {
-    throw new Error(`${K}: counter must be a non-negative integer with counter + 2·${batch}·${negatives} a safe integer, got ${counter}`);
-  }
+  checkDrawAttrs(K, attrs, 2 * batch * negatives, `2·${batch}·${negatives}`);
   const [prob, alias] = [inputs[6], inputs[7]];
   if (prob.dtype !== 'f32' || prob.shape.length !== 1) throw new Error(`${K}: prob must be f32 [V], got ${prob.dtype} [${prob.shape.join(', ')}]`);
   if (alias.dtype !== 'i32' || alias.shape.length !== 1) throw new Error(`${K}: alias must be i32 [V], got ${alias.dtype} [${alias.shape.join(', ')}]`);
@@ -128,24 +125,10 @@ export function checkSkipgramSampling(inputs: readonly Tensor[], attrs: Skipgram
   return { hasExtra: inputs.length === 11, vocabulary: V };
 }
 
-/**
- * Checks an alias table's entries (each in [0, V)) with `skipgram_sample_step`'s message.
- *
- * @example
- * ```ts
- * checkAliasEntries(hostData(alias));
- * ```
- */
-export function checkAliasEntries(alias: ArrayLike<number>): void {
-  for (let i = 0; i < alias.length; i++) {
-    if (!(alias[i] >= 0 && alias[i] < alias.length)) throw new Error(`skipgram_sample_step: alias[${i}] = ${alias[i]} is outside [0, ${alias.length})`);
-  }
-}
-
 registerKernel<SkipgramSampleStepAttrs>('skipgram_sample_step', 'js', ({ inputs, attrs, backend }) => {
   const { dim, batch, hasExtra } = checkSkipgramSampleStepInputs(inputs, attrs);
   const alias = hostData(inputs[7]);
-  checkAliasEntries(alias);
+  checkAliasEntries(alias, 'skipgram_sample_step');
   const N = attrs.negatives;
   const negatives = aliasDraws(hostData(inputs[6]), alias, attrs.seed, attrs.stream, attrs.counter, batch * N);
   if (hasExtra) checkExtraRows('skipgram_sample_step', inputs[9], inputs[10], inputs[2].shape[0], inputs[8].shape[0], [hostData(inputs[5]), negatives]);

@@ -5,8 +5,9 @@
  * Shapes, dtypes and attributes are checked here with the reference's messages; ids and the
  * CSR rows on the GPU by those two kernels (raised at the next read, nothing updated).
  */
-import { type BprSampleStepAttrs, checkBprSampleStepInputs, type KernelImpl, type KernelOutput, type Tensor } from '@rec/core';
+import { type BprSampleStepAttrs, checkBprSampleStepInputs, type KernelImpl, type KernelOutput } from '@rec/core';
 import type { WebGPUBackend } from '../../backend.js';
+import { withDrawnIds } from '../sampling/drawn_ids.js';
 import { negSampleExclude } from '../sampling/neg_sample_exclude.js';
 import { bprStep } from './bpr_step.js';
 
@@ -16,17 +17,10 @@ export const bprSampleStep: KernelImpl<BprSampleStepAttrs> = ({ inputs, attrs, b
   checkBprSampleStepInputs(inputs, attrs, false);
   const [P, Q, users, positives, indptr, indices] = inputs;
   const n = users.shape[0] ?? 0;
-  const [drawn, exhausted] = negSampleExclude({
+  const drawn = negSampleExclude({
     inputs: [users, indptr, indices],
     attrs: { numItems: Q.shape[0], seed: attrs.seed, stream: attrs.stream, counter: attrs.counter, maxTries: attrs.maxTries },
     backend,
   }) as KernelOutput[];
-  gpu.free(exhausted.handle);
-  // A tensor view of the scratch buffer for bpr_step's glue, which reads only these fields.
-  const negatives = { dtype: 'i32', shape: [n], size: n, handle: drawn.handle } as unknown as Tensor;
-  try {
-    return bprStep({ inputs: [P, Q, users, positives, negatives], attrs: { lr: attrs.lr, reg: attrs.reg }, backend });
-  } finally {
-    gpu.free(drawn.handle);
-  }
+  return withDrawnIds(gpu, drawn, [n], (negatives) => bprStep({ inputs: [P, Q, users, positives, negatives], attrs: { lr: attrs.lr, reg: attrs.reg }, backend }));
 };

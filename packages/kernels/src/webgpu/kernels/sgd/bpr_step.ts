@@ -4,11 +4,12 @@
  * semantics, f32 arithmetic; see the WGSL header for why and what it costs).
  * With the category inputs it runs the entry point `bpr_step_extra` (MRLR's
  * multi-level item vectors). Shapes, dtypes and attributes are checked here
- * with the reference's messages; ids and the category map (CSR) on the GPU
- * (raised at the next read, nothing updated). The shared `checkBprStepInputs`
- * cannot run here: it reads the ids on the host, and these live on the GPU.
+ * with the reference's messages (`checkBprShapes`, shared with it); ids and the
+ * category map (CSR) on the GPU (raised at the next read, nothing updated). The
+ * rest of `checkBprStepInputs` cannot run here: it reads the ids on the host, and
+ * these live on the GPU.
  */
-import type { BprStepAttrs, KernelImpl, Tensor } from '@rec/core';
+import { type BprStepAttrs, checkBprShapes, type KernelImpl, type Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
 import { checkExtraShapes, extraStatusMessages } from './skipgram_step.js';
 
@@ -26,16 +27,7 @@ export const bprStep: KernelImpl<BprStepAttrs> = ({ inputs, attrs, backend }) =>
     throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
   const [P, Q, users, pos, neg] = inputs;
-  if (P.shape.length !== 2 || Q.shape.length !== 2 || P.dtype !== 'f32' || Q.dtype !== 'f32') {
-    throw new Error('bpr_step: userFactors and itemFactors must be f32 matrices [rows, d]');
-  }
-  const d = P.shape[1];
-  if (Q.shape[1] !== d) throw new Error(`bpr_step: userFactors have d = ${d} but itemFactors d = ${Q.shape[1]}`);
-  for (const [name, t] of [['users', users], ['positives', pos], ['negatives', neg]] as const) {
-    if (t.dtype !== 'i32' || t.shape.length !== 1 || t.shape[0] !== users.shape[0]) {
-      throw new Error(`bpr_step: ${name} must be i32 [${users.shape[0]}], got ${t.dtype} [${t.shape.join(', ')}]`);
-    }
-  }
+  const d = checkBprShapes('bpr_step', P, Q, users, [['positives', pos, 'positive item'], ['negatives', neg, 'negative item']]);
   const hasExtra = inputs.length === 8;
   const [X, indptr, indices] = hasExtra ? inputs.slice(5) : [];
   if (hasExtra) {

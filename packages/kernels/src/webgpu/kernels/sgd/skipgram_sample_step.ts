@@ -5,8 +5,9 @@
  * The alias entries, ids and category lists are checked on the GPU by those two kernels
  * (raised at the next read, nothing updated).
  */
-import { checkSkipgramSampling, type KernelImpl, type KernelOutput, type SkipgramSampleStepAttrs, type Tensor } from '@rec/core';
+import { checkSkipgramSampling, type KernelImpl, type KernelOutput, type SkipgramSampleStepAttrs } from '@rec/core';
 import type { WebGPUBackend } from '../../backend.js';
+import { withDrawnIds } from '../sampling/drawn_ids.js';
 import { negSampleAlias } from '../sampling/neg_sample_alias.js';
 import { skipgramStep } from './skipgram_step.js';
 
@@ -16,16 +17,9 @@ export const skipgramSampleStep: KernelImpl<SkipgramSampleStepAttrs> = ({ inputs
   const { hasExtra } = checkSkipgramSampling(inputs, attrs);
   const batch = inputs[3].shape[0] ?? 0;
   const N = attrs.negatives;
-  const [drawn, exhausted] = negSampleAlias({
+  const drawn = negSampleAlias({
     inputs: [inputs[6], inputs[7]], attrs: { count: batch * N, seed: attrs.seed, stream: attrs.stream, counter: attrs.counter, maxTries: 1 }, backend,
   }) as KernelOutput[];
-  gpu.free(exhausted.handle);
-  // A tensor view of the scratch buffer for skipgram_step's glue, which reads only these fields.
-  const negatives = { dtype: 'i32', shape: [batch, N], size: batch * N, handle: drawn.handle } as unknown as Tensor;
-  try {
-    const stepInputs = [...inputs.slice(0, 6), negatives, ...(hasExtra ? inputs.slice(8) : [])];
-    return skipgramStep({ inputs: stepInputs, attrs, backend });
-  } finally {
-    gpu.free(drawn.handle);
-  }
+  return withDrawnIds(gpu, drawn, [batch, N], (negatives) =>
+    skipgramStep({ inputs: [...inputs.slice(0, 6), negatives, ...(hasExtra ? inputs.slice(8) : [])], attrs, backend }));
 };
