@@ -25,7 +25,7 @@
 // tests use such inputs, with and without ties). NaN scores are unspecified
 // here (the reference throws).
 // Threading: groups of users handed out dynamically over the pool; each thread
-// owns its scores and heap; output rows are disjoint, so the result does not
+// owns its scores and candidate buffer; output rows are disjoint, so the result does not
 // depend on the thread count.
 #include <algorithm>
 #include <atomic>
@@ -49,8 +49,6 @@ namespace {
 constexpr int64_t kItemBlock = 256;
 constexpr int64_t kUserGroup = 8;
 
-/** `a` ranks below `b`: lower score, or equal score and higher index. */
-inline bool worse(float sa, int32_t ia, float sb, int32_t ib) { return sa < sb || (sa == sb && ia > ib); }
 
 /**
  * The K best of a score row by a threshold and a candidate buffer: every unmasked item above
@@ -59,7 +57,7 @@ inline bool worse(float sa, int32_t ia, float sb, int32_t ib) { return sa < sb |
  * lower index is better); when the buffer is full it is cut back to its K best
  * (nth_element on the keys) and the threshold rises to the worst of them. Items arrive in
  * ascending index, so an item equal to the threshold loses its tie and is skipped. At the end
- * the K best are sorted best first (score, then lower index): the heap's result exactly, with
+ * the K best are sorted best first (score, then lower index): the reference's result exactly, with
  * no data-dependent branch per item — the scan compares 16 scores at a time with the
  * threshold (vectorised), and most chunks hold none above it.
  */
@@ -216,25 +214,19 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
   std::atomic<int64_t> next_group{0};
   const auto work = [&](int, int) {
     std::vector<float> scores(static_cast<size_t>(kUserGroup * padded));
-    TopK heap;
+    TopK top;
     for (int64_t grp = next_group++; grp < groups; grp = next_group++) {
       const int64_t b0 = grp * kUserGroup, b1 = std::min(B, b0 + kUserGroup);
       for (int64_t blk = 0; blk < blocks; ++blk) {
         const float* vt = packed.data() + blk * d * kItemBlock;
+        bool scored = false;
 #if defined(__AVX512F__)
         if (b1 - b0 == kUserGroup) {
           score_group16(U.data + b0 * d, d, vt, scores.data() + blk * kItemBlock, padded);
-          if (has_bias) {
-            const float* __restrict bb = packed_bias.data() + blk * kItemBlock;
-            for (int64_t b = 0; b < kUserGroup; ++b) {
-              float* __restrict s = scores.data() + b * padded + blk * kItemBlock;
-              for (int64_t j = 0; j < kItemBlock; ++j) s[j] = s[j] + bb[j];
-            }
-          }
-          continue;
+          scored = true;
         }
 #endif
-        for (int64_t b = b0; b < b1; ++b) {
+        for (int64_t b = b0; b < b1 && !scored; ++b) {
           float* __restrict s = scores.data() + (b - b0) * padded + blk * kItemBlock;
           const float* u = U.data + b * d;
           for (int64_t j = 0; j < kItemBlock; ++j) s[j] = 0.0f;
@@ -252,15 +244,18 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
             const float* __restrict v0 = vt + c * kItemBlock;
             for (int64_t j = 0; j < kItemBlock; ++j) s[j] = s[j] + uc * v0[j];
           }
-          if (has_bias) {
-            // After the dot product is complete in f32, as the reference's f32(f32(dot) + b).
-            const float* __restrict bb = packed_bias.data() + blk * kItemBlock;
+        }
+        if (has_bias) {
+          // After the dot products are complete in f32, as the reference's f32(f32(dot) + b).
+          const float* __restrict bb = packed_bias.data() + blk * kItemBlock;
+          for (int64_t b = b0; b < b1; ++b) {
+            float* __restrict s = scores.data() + (b - b0) * padded + blk * kItemBlock;
             for (int64_t j = 0; j < kItemBlock; ++j) s[j] = s[j] + bb[j];
           }
         }
       }
       for (int64_t b = b0; b < b1; ++b) {
-        heap.select(scores.data() + (b - b0) * padded, n, mask.data + indptr[b], mask.data + indptr[b + 1], k, out_idx.data + b * k,
+        top.select(scores.data() + (b - b0) * padded, n, mask.data + indptr[b], mask.data + indptr[b + 1], k, out_idx.data + b * k,
                     out_score.data + b * k);
       }
     }
