@@ -279,18 +279,27 @@ export class ItemPairSampler {
    */
   pairs(epoch: number, index: number): SkipGramPairs {
     if (this.options.metadata) throw new Error('ItemPairSampler.pairs: Meta-Prod2Vec batches draw their side-information negatives on the host; use batch()');
-    const { seed, negatives: N, batchSize: B } = this.options;
     const { contexts, targets } = this.#pairsOfBatch(epoch, index);
-    return { contexts, targets, noise: this.#itemNoise, draw: { seed, stream: 3 * epoch + STREAM.negatives, counter: 2 * index * B * N } };
+    return { contexts, targets, noise: this.#itemNoise, draw: this.#drawAt(epoch, index, STREAM.negatives, 1) };
+  }
+
+  /**
+   * Where a batch's draws of one kind start: stream 3·epoch + `kind` (0 the pairs' negatives,
+   * 1 and 2 Meta-Prod2Vec's item and category negatives), 2 words per draw, `perPair` × N
+   * draws reserved per pair of every batch.
+   */
+  #drawAt(epoch: number, index: number, kind: number, perPair: number): { seed: number; stream: number; counter: number } {
+    const { seed, negatives: N, batchSize: B } = this.options;
+    return { seed, stream: 3 * epoch + kind, counter: 2 * index * perPair * B * N };
   }
 
   #pairsOfBatch(epoch: number, index: number): { contexts: Int32Array; targets: Int32Array } {
     const { batchSize: B } = this.options;
-    const ids = this.#pairsOf(epoch).order.subarray(index * B, (index + 1) * B);
+    const pairs = this.#pairsOf(epoch);
+    const ids = pairs.order.subarray(index * B, (index + 1) * B);
     const m = ids.length;
     const contexts = new Int32Array(m);
     const targets = new Int32Array(m);
-    const pairs = this.#pairsOf(epoch);
     for (let k = 0; k < m; k++) ItemPairSampler.#items(pairs, ItemPairSampler.#userOf(pairs, ids[k]), ids[k], contexts, targets, k);
     return { contexts, targets };
   }
@@ -300,15 +309,15 @@ export class ItemPairSampler {
     const { seed, negatives: N, batchSize: B, metadata } = this.options;
     const { contexts, targets } = this.#pairsOfBatch(epoch, index);
     const m = contexts.length;
-    const draw = (noise: { prob: Tensor; alias: Tensor }, count: number, stream: number, perBatch: number): MaybePromise<Int32Array> => {
+    const draw = (noise: { prob: Tensor; alias: Tensor }, count: number, kind: number, perPair: number): MaybePromise<Int32Array> => {
       if (count === 0) return new Int32Array(0);
-      const t = tidy(() => sampleAliasNegatives(noise, count, { seed, stream, counter: 2 * index * perBatch }).negatives);
+      const t = tidy(() => sampleAliasNegatives(noise, count, this.#drawAt(epoch, index, kind, perPair)).negatives);
       return andThen(hostCopy(t), (values) => {
         t.dispose();
         return values as Int32Array;
       });
     };
-    const main = draw(this.#itemNoise, m * N, 3 * epoch + STREAM.negatives, B * N);
+    const main = draw(this.#itemNoise, m * N, STREAM.negatives, 1);
     if (!metadata) return andThen(main, (negatives) => ({ contexts, targets, negatives }));
 
     // Side-information examples of each pair (up to 4), by the kind of their target.
@@ -348,8 +357,8 @@ export class ItemPairSampler {
       if (mi >= 0 && mj >= 0) push(mi, mj, 2); // M|M
       if (mi >= 0) push(mi, i, 3); // I|M
     }
-    const itemNegatives = draw(this.#itemNoise, items * N, 3 * epoch + 1, 2 * B * N);
-    const categoryNegatives = this.#categoryNoise ? draw(this.#categoryNoise, categories * N, 3 * epoch + 2, 2 * B * N) : new Int32Array(0);
+    const itemNegatives = draw(this.#itemNoise, items * N, 1, 2);
+    const categoryNegatives = this.#categoryNoise ? draw(this.#categoryNoise, categories * N, 2, 2) : new Int32Array(0);
     const assemble = (negatives: Int32Array, itemNeg: Int32Array, categoryNeg: Int32Array): SkipGramBatch => {
       const metaNegatives = new Int32Array(count * N);
       for (let r = 0; r < items; r++) metaNegatives.set(itemNeg.subarray(r * N, (r + 1) * N), itemRows[r] * N);

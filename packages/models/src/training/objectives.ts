@@ -313,8 +313,12 @@ class TripleSampler {
   toDraw(epoch: number, index: number): TriplesToDraw {
     if (this.sampler.kind !== 'uniform') throw new Error('TripleSampler.toDraw: only the uniform sampler draws inside the step');
     const { users, positives } = this.#pairs(epoch, index);
-    const counter = index * users.length * (MAX_TRIES + 1);
-    return { users, positives, seen: this.#target, draw: { seed: this.seed, stream: epoch, counter, maxTries: MAX_TRIES } };
+    return { users, positives, seen: this.#target, draw: { ...this.#randomness(epoch, index, users.length), maxTries: MAX_TRIES } };
+  }
+
+  /** Where the negatives of batch `index` of `epoch` (n triples) are drawn: stream = epoch, T + 1 words per triple from index·n·(T + 1). */
+  #randomness(epoch: number, index: number, n: number): { seed: number; stream: number; counter: number } {
+    return { seed: this.seed, stream: epoch, counter: index * n * (MAX_TRIES + 1) };
   }
 
   /** The (u, i) of batch `index`'s triples: each purchase once per negative, negative-major. */
@@ -338,9 +342,7 @@ class TripleSampler {
   /** The triples of batch `index` of `epoch`: at once on host backends, a promise on `webgpu`. */
   triples(epoch: number, index: number): MaybePromise<Triples> {
     const { users, positives } = this.#pairs(epoch, index);
-    const n = users.length;
-    const counter = index * n * (MAX_TRIES + 1);
-    const randomness = { seed: this.seed, stream: epoch, counter };
+    const randomness = this.#randomness(epoch, index, users.length);
     const drawn = tidy(() => {
       const u = tensor(users);
       return this.sampler.kind === 'uniform'
