@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from peer_protocol import config, read_i32, serve
-from torch_common import VERSIONS, Log, UniformNegatives
+from torch_common import VERSIONS, Log, UniformNegatives, best_config
 
 cfg = config()
 U, I, D = cfg["numUsers"], cfg["numItems"], cfg["dim"]
@@ -109,7 +109,6 @@ else:
     log = Log(cfg["dir"], U, I)
     sampler = UniformNegatives(log, cfg["seed"])
     candidates = [IndexAddSGD(), SparseEmbeddingSGD()] if MODE == "train" else [SparseEmbeddingAdam()]
-chosen = candidates[0]
 
 
 def run(learner):
@@ -136,22 +135,4 @@ def run(learner):
     return seconds, count, total.item()
 
 
-def select():
-    """Runs two rounds of each configuration, alternating, and keeps the one with the
-    faster best round (the first rounds also warm up allocators and caches)."""
-    global chosen
-    rates = {learner.name: 0.0 for learner in candidates}
-    for _ in range(2):
-        for learner in candidates:
-            seconds, count, _ = run(learner)
-            rates[learner.name] = max(rates[learner.name], count / seconds)
-    chosen = max(candidates, key=lambda learner: rates[learner.name])
-    return {"config": chosen.name, "rates": rates}
-
-
-def timed_round():
-    seconds, count, total = run(chosen)
-    return {"seconds": seconds, "count": count, "loss": total / count, "config": chosen.name}
-
-
-serve({"select": select, "round": timed_round}, VERSIONS)
+serve(best_config(candidates, run), VERSIONS)

@@ -50,3 +50,26 @@ class UniformNegatives:
             items[pending] = redraw
             pending = pending[self.log.seen[users[pending] * n_items + redraw]]
         return items
+
+
+def best_config(candidates, run):
+    """The "select" and "round" handlers of a peer with several configurations, each with a
+    `name`: "select" runs two rounds of each, alternating, and keeps the one with the faster
+    best round (the first rounds also warm up allocators and caches); "round" times the kept
+    one. `run(candidate)` returns (seconds, count, summed loss)."""
+    chosen = [candidates[0]]
+
+    def select():
+        rates = {candidate.name: 0.0 for candidate in candidates}
+        for _ in range(2):
+            for candidate in candidates:
+                seconds, count, _ = run(candidate)
+                rates[candidate.name] = max(rates[candidate.name], count / seconds)
+        chosen[0] = max(candidates, key=lambda candidate: rates[candidate.name])
+        return {"config": chosen[0].name, "rates": rates}
+
+    def timed_round():
+        seconds, count, total = run(chosen[0])
+        return {"seconds": seconds, "count": count, "loss": total / count, "config": chosen[0].name}
+
+    return {"select": select, "round": timed_round}

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from peer_protocol import config, read_f32, read_i32, serve
-from torch_common import VERSIONS, Log, UniformNegatives
+from torch_common import VERSIONS, Log, UniformNegatives, best_config
 
 cfg = config()
 U, I, E = cfg["numUsers"], cfg["numItems"], cfg["dim"]
@@ -72,7 +72,6 @@ else:
     log = Log(cfg["dir"], U, I)
     sampler = UniformNegatives(log, cfg["seed"])
 candidates = [NeuMF(sparse=True), NeuMF(sparse=False)]
-chosen = candidates[0]
 
 
 def sampled_batches():
@@ -98,22 +97,4 @@ def run(model):
     return time.perf_counter() - t0, count, total.item()
 
 
-def select():
-    """Runs two rounds with sparse and two with dense embeddings, alternating, and keeps
-    the one with the faster best round (the first rounds also warm up allocators)."""
-    global chosen
-    rates = {model.name: 0.0 for model in candidates}
-    for _ in range(2):
-        for model in candidates:
-            seconds, count, _ = run(model)
-            rates[model.name] = max(rates[model.name], count / seconds)
-    chosen = max(candidates, key=lambda model: rates[model.name])
-    return {"config": chosen.name, "rates": rates}
-
-
-def timed_round():
-    seconds, count, total = run(chosen)
-    return {"seconds": seconds, "count": count, "loss": total / count, "config": chosen.name}
-
-
-serve({"select": select, "round": timed_round}, VERSIONS)
+serve(best_config(candidates, run), VERSIONS)
