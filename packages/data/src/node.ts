@@ -77,7 +77,7 @@ export {
 export {
   readTmallMBGCN, readTmallMBCGCN, readBeibeiGHCF, readBeibeiCRGCN, readTaobaoGHCF, multiBehaviorDatasets,
 } from './readers/multi-behavior.js';
-export { readS3Rec, readS3RecSequences, readS3RecToysRatings, s3recDatasets, type S3RecDomain } from './readers/s3rec.js';
+export { attributeTree, readS3Rec, readS3RecSequences, readS3RecToysRatings, s3recDatasets, type S3RecDomain } from './readers/s3rec.js';
 export { readTikTokDiffMM, tiktokDatasets } from './readers/tiktok.js';
 export { readYelpCore40, yelpCore40Datasets, type YelpCore40 } from './readers/yelp-core40.js';
 export { readNpzCsr } from './npz-file.js';

@@ -9,7 +9,7 @@ import { rowsByUser } from '../indexes.js';
 import { verifyDatasetSources } from '../integrity.js';
 import { leaveLastOut } from '../split.js';
 import { requireDataset } from '../testing/index.js';
-import { readS3Rec, readS3RecSequences, readS3RecToysRatings, s3recDatasets, type S3RecDomain } from './s3rec.js';
+import { attributeTree, readS3Rec, readS3RecSequences, readS3RecToysRatings, s3recDatasets, type S3RecDomain } from './s3rec.js';
 
 /** Per-user row counts and, per user, the largest position (timestamp). */
 function perUser(dataset: Dataset): { counts: Int32Array; lastPosition: Float64Array } {
@@ -335,6 +335,30 @@ describe('amazon-s3rec/Toys_and_Games-ratings', () => {
     expect(rows.map((r) => log.ratings![r])).toEqual([4, 5, 5, 5, 5]);
     expect(rows.map((r) => log.timestamps![r])).toEqual([1_379_289_600, 1_390_867_200, 1_390_867_200, 1_390_953_600, 1_390_953_600]);
     expect(new Date(log.timestamps![4]! * 1000).toISOString()).toBe('2014-01-29T00:00:00.000Z');
+  });
+
+  it('has a category tree from the attribute order: one root, 18 first-level and 164 second-level nodes; item 4 is 1 → 2 → 3 → 4 → 5 without its brand', async (ctx) => {
+    const dir = requireDataset(ctx, 'amazon-s3rec/Toys_and_Games-ratings');
+    const { categoryTree, itemLeafCategory, itemIds } = await readS3RecToysRatings(dir);
+    const tree = categoryTree!;
+    const atDepth = (d: number): number => Array.from(tree.depths).filter((x) => x === d).length;
+    expect(atDepth(0)).toBe(1);
+    expect(atDepth(1)).toBe(18);
+    // Counted in the JSON by hand (python, the attribute at position 3 of lists whose position 1 is attribute 2): 164.
+    expect(new Set(Array.from(itemLeafCategory!).filter((l) => l >= 0 && tree.depths[l]! >= 2).map((l) => tree.ancestorAt(l, 2))).size).toBe(164);
+    // Item id 4's attributes are [1, 2, 3, 4, 5]: brand 1, then the path 2 → 3 → 4 → 5.
+    const leaf = itemLeafCategory![itemIds.indexOf(4)!]!;
+    expect([0, 1, 2, 3].map((d) => tree.names[tree.ancestorAt(leaf, d)])).toEqual(['attribute 2', 'attribute 3', 'attribute 4', 'attribute 5']);
+    // 3 items' second attribute is not the root (no path); 345 lists are [brand, root] only.
+    expect(Array.from(itemLeafCategory!).filter((l) => l < 0).length).toBe(3);
+    expect(Array.from(itemLeafCategory!).filter((l) => l >= 0 && tree.depths[l] === 0).length).toBe(345);
+  });
+
+  it('attributeTree: the root is the most common second attribute, a path stops at the root\'s next occurrence, other items have none', () => {
+    const names = Array.from({ length: 9 }, (_, a) => `a${a}`);
+    const { categoryTree, itemLeafCategory } = attributeTree([[0, 1, 4, 7], [2, 1, 4, 1, 5], [3, 1, 6], [8, 5]], names);
+    expect(Array.from(itemLeafCategory).map((l) => (l < 0 ? '' : categoryTree.names[l]))).toEqual(['a7', 'a4', 'a6', '']);
+    expect(categoryTree.size).toBe(4); // a1, a1/a4, a1/a4/a7, a1/a6
   });
 });
 

@@ -295,6 +295,33 @@ function explainBadLine(line: string): string {
 }
 
 /**
+ * The category tree of an Amazon domain's attribute lists, from their order (MANIFEST,
+ * "Hierarchy from ids only": the brand first, when the item has one, then each category
+ * path top to leaf): the *root* is the attribute most items have second (Toys: attribute
+ * 3, at position 2 of 11,921 of 11,924 lists, the "Toys & Games" node the others hang
+ * from), and an item's path is its list from that root up to (not including) the root's
+ * next occurrence, where a second path begins. Items whose second attribute is not the
+ * root have no path (leaf −1: Toys 348 items). Node names are the attributes' names.
+ * @example
+ * ```ts
+ * const { categoryTree, itemLeafCategory } = attributeTree([[0, 1, 4, 7], [2, 1, 4]], names);
+ * ```
+ */
+export function attributeTree(lists: readonly (readonly number[])[], names: readonly string[]): { categoryTree: CategoryTree; itemLeafCategory: Int32Array } {
+  const second = new Map<number, number>();
+  for (const list of lists) if (list && list.length > 1) second.set(list[1]!, (second.get(list[1]!) ?? 0) + 1);
+  let root = -1;
+  for (const [attribute, count] of second) if (root < 0 || count > second.get(root)!) root = attribute;
+  const paths = lists.map((list): string[] => {
+    if (!list || list[1] !== root) return [];
+    const end = list.indexOf(root, 2);
+    return list.slice(1, end < 0 ? list.length : end).map((a) => names[a] ?? `attribute ${a + 1}`);
+  });
+  const { tree, leafOf } = CategoryTree.fromPaths(paths);
+  return { categoryTree: tree, itemLeafCategory: leafOf };
+}
+
+/**
  * Reads one S3-Rec domain from its folder: the sequences (see
  * {@link readS3RecSequences}: `timestamps` are positions in the user's sequence),
  * item attributes, and where the folder has them the id maps and Yelp's category paths.
@@ -346,7 +373,7 @@ function explainBadLine(line: string): string {
  * const { train, test } = leaveLastOut(yelp.interactions); // S3-Rec's test items
  * ```
  */
-export async function readS3Rec(dir: string, domain: S3RecDomain): Promise<Dataset<number, number>> {
+export async function readS3Rec(dir: string, domain: S3RecDomain, options: { attributeTree?: boolean } = {}): Promise<Dataset<number, number>> {
   const files = DOMAIN_FILES[domain];
   const context = `readS3Rec(${domain})`;
   const sequencesPath = findFile(dir, files.sequences, context);
@@ -418,6 +445,7 @@ export async function readS3Rec(dir: string, domain: S3RecDomain): Promise<Datas
   const itemCategories = ItemCategories.fromLists(lists, attributeNames, attributesPath);
 
   let hierarchy: { categoryTree: CategoryTree; itemLeafCategory: Int32Array } | undefined;
+  if (options.attributeTree && domain !== 'Yelp') hierarchy = attributeTree(lists, attributeNames);
   if (closedPath !== undefined) {
     if (!isPlainObject(closed)) throw new Error(`${closedPath}: expected one JSON object {"item id": ["level 1", "level 2", …]}`);
     const paths: string[][] = new Array<string[]>(numItems);
@@ -468,7 +496,10 @@ const TOYS_RATINGS_SOURCE =
  * users, items, rows and item attributes of {@link readS3Rec}`(dir, 'Toys_and_Games')`
  * (the same dense indexes, so `itemCategories` applies unchanged), with `ratings` (1–5
  * stars) and `timestamps` (Unix seconds of the review day) taken from
- * `Toys_and_Games_ratings.txt.gz`, and `itemNames` = each item's ASIN.
+ * `Toys_and_Games_ratings.txt.gz`, and `itemNames` = each item's ASIN, and a
+ * `categoryTree` / `itemLeafCategory` read from the order of each item's attributes
+ * ({@link attributeTree}: Toys & Games → 18 first-level → 164 second-level categories),
+ * which CCRec's category-level protocol needs one level of.
  *
  * **The join** is the one the folder's MANIFEST.md ("Toys ratings file") prescribes,
  * which replays S3-Rec's `data_process.py`: S3-Rec user k is the k-th distinct reviewer
@@ -513,7 +544,7 @@ export async function readS3RecToysRatings(dir: string): Promise<Dataset<number,
   const ratingsPath = findFile(dir, TOYS_RATINGS_FILES, caller);
   const sequencesPath = findFile(dir, DOMAIN_FILES.Toys_and_Games.sequences, caller);
   const context = `${caller}: ${ratingsPath}`;
-  const [base, lines] = await Promise.all([readS3Rec(dir, 'Toys_and_Games'), readTextLines(ratingsPath, context)]);
+  const [base, lines] = await Promise.all([readS3Rec(dir, 'Toys_and_Games', { attributeTree: true }), readTextLines(ratingsPath, context)]);
   const { interactions: positional, userIds, itemIds } = base;
   const { numUsers, numItems } = positional;
 
@@ -666,6 +697,8 @@ export const s3recDatasets: readonly DatasetEntry[] = [
     whenIncomplete: `Toys_and_Games_ratings.txt.gz is ${TOYS_RATINGS_SOURCE}; see the folder's MANIFEST.md ("Toys ratings file")`,
     checksums: MANIFEST_CHECKSUMS['amazon-s3rec'],
     expectedInteractions: S3REC_INTERACTIONS.Toys_and_Games,
+    // 2: the dataset gained its attribute category tree; older caches lack it.
+    version: 2,
     read: readS3RecToysRatings,
   },
   {
