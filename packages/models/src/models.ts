@@ -19,3 +19,5 @@ import './item2vec/index.js';
 import './meta-prod2vec/index.js';
 import './user2vec/index.js';
 import './rnr/index.js';
+import './category-rules/index.js';
+import './ccrec/index.js';

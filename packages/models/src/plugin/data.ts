@@ -4,6 +4,7 @@
  * and the sizes of those inputs a trained model is built for ({@link ModelShape}).
  */
 import type { CategoryTree, Dataset, DenseFeatures, Interactions, ItemCategories, UserFeatures } from '@rec/data';
+import type { CategoryTask } from './category-task.js';
 
 /**
  * The side inputs a model can require or use:
@@ -13,7 +14,9 @@ import type { CategoryTree, Dataset, DenseFeatures, Interactions, ItemCategories
  * - `categories`: item → categories (multi-label);
  * - `categoryTree`: a category hierarchy with each item's leaf;
  * - `itemFeatures`: dense item feature matrices (image, audio, text);
- * - `userFeatures`: user attributes.
+ * - `userFeatures`: user attributes;
+ * - `categoryEvents`: a category-level task — each user's past category events and the
+ *   future categories to learn ({@link CategoryTask}, CCRec).
  */
 export const SIDE_INPUTS = {
   behaviors: 'several behaviour types',
@@ -23,6 +26,7 @@ export const SIDE_INPUTS = {
   categoryTree: 'a category tree',
   itemFeatures: 'dense item features',
   userFeatures: 'user features',
+  categoryEvents: 'past and future category events (a category task, e.g. from temporalCategorySplit)',
 } as const;
 
 /** One of {@link SIDE_INPUTS}. */
@@ -65,6 +69,12 @@ export interface TrainingData {
   readonly itemLeafCategory?: Int32Array;
   readonly itemFeatures?: Readonly<Record<string, DenseFeatures>>;
   readonly userFeatures?: UserFeatures;
+  /**
+   * A category-level task (CCRec): every user's past category events and the future
+   * categories of the users to learn from. With it, `train` is the item-level rows of the
+   * past events (π), and the task's categories are the category space of the model's output.
+   */
+  readonly categoryTask?: CategoryTask;
 }
 
 /**
@@ -103,6 +113,7 @@ export function availableInputs(data: TrainingData): SideInput[] {
     categoryTree: data.categoryTree !== undefined,
     itemFeatures: data.itemFeatures !== undefined && Object.keys(data.itemFeatures).length > 0,
     userFeatures: data.userFeatures !== undefined,
+    categoryEvents: data.categoryTask !== undefined,
   };
   return (Object.keys(SIDE_INPUTS) as SideInput[]).filter((input) => has[input]);
 }
@@ -140,7 +151,7 @@ export interface ModelShape {
   readonly numItems: number;
   /** Behaviours the model uses, funnel order, target last (`['all']` for a log without types). */
   readonly behaviors: readonly string[];
-  /** Size of the category index space, when the data has categories. */
+  /** Size of the category index space, when the data has categories (a category task's, when it has one). */
   readonly numCategories?: number;
   /** Nodes of the category tree, when there is one. */
   readonly numTreeNodes?: number;
@@ -160,7 +171,7 @@ export function shapeOf(data: TrainingData, behaviors: readonly string[]): Model
     numUsers: train.numUsers,
     numItems: train.numItems,
     behaviors: [...behaviors],
-    ...(data.itemCategories ? { numCategories: data.itemCategories.numCategories } : {}),
+    ...(data.categoryTask || data.itemCategories ? { numCategories: data.categoryTask?.numCategories ?? data.itemCategories!.numCategories } : {}),
     ...(data.categoryTree ? { numTreeNodes: data.categoryTree.names.length } : {}),
     ...(itemFeatures ? { itemFeatureDims: itemFeatures } : {}),
     ...(data.userFeatures

@@ -4,6 +4,7 @@
  * drop side-effect-free modules keep them. A new recipe adds its file and one line.
  */
 import { defineReproduction } from '../reproduction/define.js';
+import { ccrec } from './ccrec.js';
 import { mrlr } from './mrlr.js';
 import { nmtr } from './nmtr.js';
 import { rnr } from './rnr.js';
@@ -17,6 +18,11 @@ export const mrlrReproduction = defineReproduction(mrlr);
 /** RnR (RecSys 2018): Table 1 with RMSE/MAE, paired significance and §5.4's claims, at the paper's rate and with the rate searched. */
 export const rnrReproduction = defineReproduction(rnr);
 
+/** CCRec: Tables 3–6 (warm and cold users, the ablation) and Fig. 7, with paired significance and the claims of §6.3–6.4. */
+export const ccrecReproduction = defineReproduction(ccrec);
+
+export { CCREC_COLUMNS, CCREC_DATASETS, CCREC_FOLDS, CCREC_LEARNING_RATES, CCREC_MODELS, CCREC_PAPER, CCREC_SWEEP, ccrecMethods, type CcrecData, type CcrecProtocol } from './ccrec.js';
+export { type CcrecFold, type CcrecSplit, ccrecSplit, type CcrecSplitOptions } from './ccrec-protocol.js';
 export { MRLR_ALPHA_TUNED, MRLR_DATASETS, MRLR_GRID, MRLR_GRID_OVERRIDES, MRLR_METHODS, PAPER_SPORTS, type MrlrProtocol } from './mrlr.js';
 export { NMTR_DATASETS, NMTR_KS, nmtrMethods, type NmtrGroup, type NmtrProtocol } from './nmtr.js';
 export { RNR_CLAIMS, RNR_DATASETS, RNR_GRID, RNR_HELD_OUT, RNR_LEARNING_RATES, RNR_MODELS, RNR_PAPER_TABLE1, RNR_TUNINGS, rnrMethods, type RnrData, type RnrProtocol, type RnrTuning } from './rnr.js';
