@@ -21,3 +21,5 @@ import './user2vec/index.js';
 import './rnr/index.js';
 import './category-rules/index.js';
 import './ccrec/index.js';
+import './sasrec/index.js';
+import './fmlp-rec/index.js';

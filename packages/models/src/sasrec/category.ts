@@ -1,0 +1,131 @@
+/**
+ * A sequence model as a category recommender (CCRec §6.2: "we directly use categories as
+ * items in the original model"): the encoder over the category vocabulary, every user's
+ * past categories kept as a left-padded window, and the scores of every category as the
+ * next one after that window.
+ */
+import { Module, type NamedArray } from '@rec/core';
+import type { Interactions } from '@rec/data';
+import type { CategoryScorer } from '../plugin/inference.js';
+import { scoreInBlocks } from '../ncf/rows.js';
+import type { MaybePromise } from '../training/read.js';
+import { eventSequences, lastPositionScores, lastWindows, type SequenceEncoder, windowsOf } from './sequences.js';
+
+/** Users per encoder pass when scoring. */
+const SCORE_BLOCK = 256;
+
+/** Where the users' past windows are kept among a saved model's tensors. */
+const PAST_KEY = 'past.windows';
+
+/**
+ * A {@link SequenceEncoder} over categories that scores users by their past: user u's score
+ * of category c is ⟨F_{T−1}, M_c⟩ after u's last `maxLength` past category events (the
+ * window the model keeps, {@link pastWindows}). Past categories are not masked: returning
+ * to a category counts in the category protocol. A user without past events scores from
+ * an all-pad window, the same for every such user.
+ *
+ * Parameters: the encoder's, under `encoder.`.
+ *
+ * @example
+ * ```ts
+ * const model = new NextCategoryModel(new SASRec({ vocabularySize: task.numCategories, maxLength: 10 }), pastWindowsOf(task.past, 10, task.numCategories), 'sasrec');
+ * const scores = await model.scoreCategories(Int32Array.of(0, 3)); // 2 × numCategories
+ * ```
+ * @see CCRec §6.2 (sequential baselines with categories as items).
+ */
+export class NextCategoryModel<E extends SequenceEncoder = SequenceEncoder> extends Module implements CategoryScorer {
+  readonly numCategories: number;
+  readonly numUsers: number;
+  readonly #past: Int32Array;
+
+  /**
+   * @param encoder the sequence model; its vocabulary is the categories
+   * @param past i32 `[numUsers · maxLength]`: every user's past window ({@link pastWindowsOf})
+   * @param name names the model in error messages (`sasrec`)
+   * @throws Error when `past` is not whole windows of ids in 0 … V.
+   */
+  constructor(readonly encoder: E, past: Int32Array, readonly name: string) {
+    super();
+    const T = encoder.maxLength;
+    if (past.length % T !== 0) throw new Error(`${name}: the past windows hold ${past.length} ids, not a multiple of maxLength ${T}`);
+    for (const id of past) if (!(id >= 0 && id <= encoder.pad)) throw new Error(`${name}: a past window holds category ${id}, outside 0..${encoder.pad} (${encoder.pad} is the pad)`);
+    this.numCategories = encoder.vocabularySize;
+    this.numUsers = past.length / T;
+    this.#past = past;
+  }
+
+  /** i32 `[numUsers · maxLength]`: every user's last past categories, left-padded (a view; do not write). */
+  get pastWindows(): Int32Array {
+    return this.#past;
+  }
+
+  /**
+   * Scores of `users` against every category, row-major `users.length × numCategories`,
+   * with dropout off (the mode is restored afterwards); a promise on `webgpu`.
+   * @throws Error when a user is outside 0 … numUsers − 1.
+   */
+  scoreCategories(users: Int32Array): MaybePromise<Float32Array> {
+    for (const u of users) {
+      if (!(Number.isInteger(u) && u >= 0 && u < this.numUsers)) throw new Error(`${this.name}.scoreCategories: user ${u} is outside 0..${this.numUsers - 1}`);
+    }
+    const training = this.training;
+    if (training) this.eval();
+    const restore = (): void => void (training && this.train());
+    let scores: MaybePromise<Float32Array>;
+    try {
+      const T = this.encoder.maxLength;
+      scores = scoreInBlocks(users, this.numCategories, SCORE_BLOCK, (block) => lastPositionScores(this.encoder, windowsOf(this.#past, T, block), block.length));
+    } catch (err) {
+      restore();
+      throw err;
+    }
+    if (scores instanceof Promise) return scores.finally(restore);
+    restore();
+    return scores;
+  }
+}
+
+/**
+ * Every user's last `maxLength` past categories as left-padded windows, i32
+ * `[numUsers · maxLength]`, pad = `numCategories` (the task's `past`, rows by time).
+ * @example
+ * ```ts
+ * const past = pastWindowsOf(task.past, 10, task.numCategories);
+ * ```
+ */
+export function pastWindowsOf(past: Interactions, maxLength: number, numCategories: number): Int32Array {
+  return lastWindows(eventSequences(past), maxLength, numCategories);
+}
+
+/**
+ * A {@link NextCategoryModel}'s saved tensors: its parameters and the users' past windows
+ * (i32 `[numUsers, maxLength]` under `past.windows`), which it scores from at inference.
+ * @example
+ * ```ts
+ * save: (model) => saveWithPast(model),
+ * ```
+ */
+export async function saveWithPast(model: NextCategoryModel): Promise<{ tensors: Record<string, NamedArray> }> {
+  return {
+    tensors: {
+      ...(await model.stateDict()),
+      [PAST_KEY]: { dtype: 'i32', shape: [model.numUsers, model.encoder.maxLength], data: model.pastWindows },
+    },
+  };
+}
+
+/**
+ * Splits saved tensors ({@link saveWithPast}) into the past windows and the parameters.
+ * @throws Error naming the model when the windows are missing, not i32, or not `[users, maxLength]`.
+ * @example
+ * ```ts
+ * const { past, parameters } = splitPast(state.tensors, 'sasrec', config.maxLength);
+ * ```
+ */
+export function splitPast(tensors: Readonly<Record<string, NamedArray>>, name: string, maxLength: number): { past: Int32Array; parameters: Record<string, NamedArray> } {
+  const { [PAST_KEY]: past, ...parameters } = tensors;
+  if (past?.dtype !== 'i32' || past.shape.length !== 2 || past.shape[1] !== maxLength) {
+    throw new Error(`the ${name} model's '${PAST_KEY}' (the users' past categories) is missing or not i32 [users, ${maxLength}]`);
+  }
+  return { past: past.data as Int32Array, parameters };
+}
