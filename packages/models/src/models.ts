@@ -23,3 +23,4 @@ import './category-rules/index.js';
 import './ccrec/index.js';
 import './sasrec/index.js';
 import './fmlp-rec/index.js';
+import './vae-rec/index.js';

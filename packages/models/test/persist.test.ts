@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Philox } from '@rec/core';
 import { createInteractions, type Interactions, ItemCategories, positivesByBehavior } from '@rec/data';
 import { describe, expect, it } from 'vitest';
-import { interactionsHash, listModels, parseModelConfig, type RawIds, trainModel } from '../src/index.js';
+import { type CategoryTask, categoryLog, interactionsHash, listModels, parseModelConfig, type RawIds, trainModel } from '../src/index.js';
 import { loadTrainedModel, readSavedModelConfig, saveTrainedModel } from '../src/node.js';
 
 const NUM_USERS = 12;
@@ -51,6 +51,19 @@ const needsRatings = (model: string) => listModels().find((m) => m.name === mode
 /** Two categories per item, so the models that need item categories (FM, MRLR) train too. */
 const itemCategories = ItemCategories.fromLists(Array.from({ length: NUM_ITEMS }, (_, i) => [i % 3, 3 + (i % 2)]), ['a', 'b', 'c', 'd', 'e']);
 const everyone = Int32Array.from({ length: NUM_USERS }, (_, u) => u);
+/**
+ * A category task over the same users and the 5 categories, so the category models
+ * (CCRec's, SASRec, FMLP-Rec, VAERec) train too: each training row is a past event of its
+ * item's first category, users 0–7 learn a future category each, users 8–9 validate.
+ */
+const categoryTask: CategoryTask = {
+  numCategories: itemCategories.numCategories,
+  itemCategories,
+  past: categoryLog(train.users, Array.from(train.items, (i) => itemCategories.of(i)[0]!), NUM_USERS, 5, Array.from(train.users, (_, r) => r)),
+  future: categoryLog([0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 4, 0, 1, 2], NUM_USERS, 5),
+  validFuture: categoryLog([8, 9], [3, 4], NUM_USERS, 5),
+};
+const userFeatures = { categorical: { gender: { codes: Int32Array.from(everyone, (u) => u % 2), vocabulary: ['F', 'M'] } }, numeric: {} };
 const ids: RawIds = { users: Array.from({ length: NUM_USERS }, (_, u) => `u${u}`), items: Array.from({ length: NUM_ITEMS }, (_, i) => 100 + i) };
 const seen = positivesByBehavior(train).buy;
 const data = { name: 'synthetic/funnel', split: 'default', description: 'all of it', hash: interactionsHash(train) };
@@ -65,7 +78,7 @@ const save = async (dir: string, model: string) => saveTrainedModel(dir, await t
 
 describe('saveTrainedModel / loadTrainedModel', () => {
   it.each(listModels().map((m) => m.name))('%s: scores are identical after a round trip, without the training data', async (name) => {
-    const trained = await trainModel(tinyConfig(name), { train: needsRatings(name) ? rated : train, itemCategories });
+    const trained = await trainModel(tinyConfig(name), { train: needsRatings(name) ? rated : train, itemCategories, categoryTask, userFeatures });
     const dir = mkdtempSync(join(tmpdir(), `rec-persist-${name}-`));
     const files = await saveTrainedModel(dir, trained, { ids, seen, data });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['model.safetensors', 'seen.safetensors', 'ids.json', 'config.json']);
@@ -76,7 +89,9 @@ describe('saveTrainedModel / loadTrainedModel', () => {
     expect(loaded.data).toEqual(data);
     expect(loaded.trained.history).toEqual(trained.history);
     expect(loaded.trained.phases).toEqual(trained.phases);
-    expect(await loaded.trained.model.scoreUsers!(everyone)).toEqual(await trained.model.scoreUsers!(everyone));
+    if (trained.model.scoreUsers) expect(await loaded.trained.model.scoreUsers!(everyone)).toEqual(await trained.model.scoreUsers(everyone));
+    if (trained.model.scoreCategories) expect(await loaded.trained.model.scoreCategories!(everyone)).toEqual(await trained.model.scoreCategories(everyone));
+    expect(trained.model.scoreUsers ?? trained.model.scoreCategories).toBeDefined();
     if (trained.model.predictRatings) {
       const pairs = [Int32Array.of(0, 3, 7), Int32Array.of(5, 1, 2)] as const;
       expect(await loaded.trained.model.predictRatings!(...pairs)).toEqual(await trained.model.predictRatings(...pairs));
