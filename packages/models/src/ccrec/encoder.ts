@@ -10,12 +10,16 @@
  *
  * Choices where §5.2 is vague, and why:
  * - **X is binary**: f_t as one-hots of each categorical user feature (the industry set's
- *   age group, parental status and gender are categorical), π_t as the multi-hot of the
- *   user's past items that carry the category, δ as a one-hot of the category; so the
+ *   age group, parental status and gender are categorical), π_t as a multi-hot *profile*
+ *   of the user's past items that carry the category, δ as a one-hot of the category; so the
  *   decoder is Bernoulli (BCE on logits, summed over dimensions), the standard VAE
  *   likelihood for binary data (Kingma & Welling 2014, App. C.1).
  * - **Encoder and decoder: one hidden layer of 512 with ReLU** ("two MLP units" give μ and
  *   log σ²); β = 1 (the plain VAE of [10]).
+ * - **The profile** is the items themselves, or, where the data has a category tree, the
+ *   items' leaf categories: the released VAE's input is the leaves of a user's items within
+ *   a top category (`past_leaf` on Tmall), and a catalogue of 12,000 items makes X as wide
+ *   as the catalogue otherwise.
  * - **The embedding is μ**, not a sample, so a user's embeddings do not change between
  *   calls and a saved model scores the same as the trained one.
  *
@@ -82,7 +86,7 @@ export class CategoryEncoder extends Module {
  * Builds the rows of X = [f_t; π_t; δ] for (user, category) pairs.
  * @example
  * ```ts
- * const inputs = new EncoderInputs({ numCategories: 19, numItems: 1682, userFeatureCodes, userItems, itemCategories });
+ * const inputs = new EncoderInputs({ numCategories: 19, profileOf: Int32Array.from({ length: 1682 }, (_, i) => i), profileSize: 1682, userItems, itemCategories });
  * const x = inputs.rows(users, categories); // f32 [n · inputDim]
  * ```
  */
@@ -93,7 +97,10 @@ export class EncoderInputs {
 
   constructor(private readonly parts: {
     readonly numCategories: number;
-    readonly numItems: number;
+    /** Each item's profile index (itself, or its leaf category), −1 for none. */
+    readonly profileOf: Int32Array;
+    /** Size of the profile space. */
+    readonly profileSize: number;
     /** Per user, the index of each categorical feature's value within f_t (−1 when unknown), `[numUsers × features]`. */
     readonly featureCodes?: { readonly codes: Int32Array; readonly perUser: number; readonly width: number };
     /** Each user's past items (sorted CSR rows). */
@@ -102,12 +109,12 @@ export class EncoderInputs {
     readonly itemCategories: { readonly indptr: Int32Array; readonly indices: Int32Array };
   }) {
     this.featureDim = parts.featureCodes?.width ?? 0;
-    this.inputDim = this.featureDim + parts.numItems + parts.numCategories;
+    this.inputDim = this.featureDim + parts.profileSize + parts.numCategories;
   }
 
   /** X for each aligned (users[n], categories[n]), row-major. */
   rows(users: ArrayLike<number>, categories: ArrayLike<number>): Float32Array {
-    const { featureCodes, userItems, itemCategories, numItems } = this.parts;
+    const { featureCodes, userItems, itemCategories, profileOf, profileSize } = this.parts;
     const D = this.inputDim;
     const out = new Float32Array(users.length * D);
     for (let n = 0; n < users.length; n++) {
@@ -124,12 +131,13 @@ export class EncoderInputs {
         const item = userItems.indices[p]!;
         for (let q = itemCategories.indptr[item]!; q < itemCategories.indptr[item + 1]!; q++) {
           if (itemCategories.indices[q] === c) {
-            out[row + this.featureDim + item] = 1;
+            const profile = profileOf[item]!;
+            if (profile >= 0) out[row + this.featureDim + profile] = 1;
             break;
           }
         }
       }
-      out[row + this.featureDim + numItems + c] = 1;
+      out[row + this.featureDim + profileSize + c] = 1;
     }
     return out;
   }

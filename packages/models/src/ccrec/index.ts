@@ -22,11 +22,12 @@ export { CategoryEncoder, EncoderInputs, type CategoryEncoderConfig } from './en
 export { PrecisionRecommender, precisionLoss, type PrecisionRecommenderConfig } from './cascade.js';
 export { CascadeObjective, EncoderObjective, MleObjective } from './objectives.js';
 
-const paper = { cite: 'Wang, Akash, Huang, Xu, Sun, Yang & Ma, On Recommending Category: A Cascading Approach, 2025', section: '§5.1–5.3, §6.1, §6.4.1' };
+const paper = { cite: 'Wang, Akash, Kollia, Chang, Jiang & Von Brzeski, On Recommending Category: A Cascading Approach, 2025', section: '§5.1–5.3, §6.1, §6.4.1' };
 
 /**
  * The fields of the four models. Defaults are §6.1's: embedding 64, VAE output 256, k = 10,
- * learning rate 0.0001, 100 epochs (early stopping on the validation users' HR@3, patience 3);
+ * learning rate 0.0001, 100 epochs (early stopping on the validation users' NDCG@5 with patience 10,
+ * a loose stop: §6.1 trains 100 epochs and names none);
  * Adam (the released final model's optimizer; §6.1 names none); |r_t| = 10 (the released
  * MLE's top 10; Fig. 7 sweeps it); batches of 256 examples (not stated).
  */
@@ -35,6 +36,7 @@ const fields = {
   optimizer: trainingFields.optimizer.removeDefault().default('adam'),
   learningRate: trainingFields.learningRate.removeDefault().default(0.0001),
   epochs: trainingFields.epochs.removeDefault().default(100),
+  patience: trainingFields.patience.removeDefault().default(10),
   /** k: the past categories read per user (§6.1: 10; 5 for sparse sets). */
   maxPast: z.number().int().min(1).max(100).default(10),
   /** Attention heads of the MLE's encoder layer; must divide `dim`. */
@@ -98,6 +100,13 @@ export function featureCodesOf(features: UserFeatures | undefined, numUsers: num
   return { codes, perUser, width: offset };
 }
 
+/** π's space: each item's leaf category when the data has a tree, else the item itself (see `CategoryEncoder`). */
+function profileOf(data: TrainingData): { profileOf: Int32Array; profileSize: number } {
+  if (data.categoryTree && data.itemLeafCategory) return { profileOf: data.itemLeafCategory, profileSize: data.categoryTree.size };
+  const items = data.train.numItems;
+  return { profileOf: Int32Array.from({ length: items }, (_, i) => i), profileSize: items };
+}
+
 /** Each distinct (user, category) pair of the past events. */
 function pastPairs(past: Interactions): { users: Int32Array; categories: Int32Array } {
   const rows = UserItemCSR.fromInteractions(past);
@@ -154,7 +163,7 @@ for (const variant of VARIANTS) {
       if (vae) {
         const inputs = new EncoderInputs({
           numCategories: task.numCategories,
-          numItems: data.train.numItems,
+          ...profileOf(data),
           featureCodes: featureCodesOf(data.userFeatures, data.train.numUsers),
           userItems: UserItemCSR.fromInteractions(data.train),
           itemCategories: { indptr: task.itemCategories.indptr, indices: task.itemCategories.indices },
