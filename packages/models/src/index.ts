@@ -41,6 +41,14 @@ export { NMTR, type NMTRConfig } from './nmtr/index.js';
 export { CMF, type CMFConfig } from './cmf/index.js';
 export { PMF, type PMFConfig } from './pmf/index.js';
 export { BiasedMF, meanRating, RatingHead, RatingObjective, ratingLog, ratingValidation, type BiasedMFConfig, type RatingLog, type RatingObjectiveOptions, type RatingRows } from './svd/index.js';
+export {
+  CascadeObjective, CategoryEncoder, CategoryMLE, CCRecModel, EncoderInputs, EncoderObjective, MleObjective, PrecisionRecommender, precisionLoss, sinusoidalPositions,
+  type CategoryEncoderConfig, type CategoryMLEConfig, type CCRecConfig, type PrecisionRecommenderConfig,
+} from './ccrec/index.js';
+export { CategoryRule } from './category-rules/index.js';
+export { NextCategoryModel, NextItemObjective, SASRec, type SASRecConfig } from './sasrec/index.js';
+export { FMLPRec, type FMLPRecConfig, realDftMatrices } from './fmlp-rec/index.js';
+export { categoryProfiles, MultVAE, MultVAEObjective, multVAEInput, userConditions, type MultVAEConfig } from './vae-rec/index.js';
 export { CDAE, CDAEObjective, historyInput, type CDAEBatch, type CDAEConfig, type CDAEInput, type CDAEObjectiveOptions, type UserItemRows } from './cdae/index.js';
 export { CdaeRankAndRate, CdaeRnrObjective, pairRatings, RankAndRate, RnrObjective, RnrTransform, type CdaeRankAndRateConfig, type CdaeRnrBatch, type RankAndRateConfig, type RnrActivation, type RnrBatch, type RnrCoupling, type RnrObjectiveOptions } from './rnr/index.js';
 export { FM, type FMConfig, type ItemCategoryLists } from './fm/index.js';
