@@ -116,4 +116,18 @@ describe('CCRec on ml-100k (genres as categories)', () => {
     const users = Int32Array.of(0, 17, 942);
     expect(await back.model.scoreCategories!(users)).toEqual(await trained.model.scoreCategories!(users));
   });
+
+  it('same seed, same model: two fits of CCRec (VAE included) score identically; a bad config or a missing task is one line', { timeout: 120_000 }, async (ctx) => {
+    requireDataset(ctx, 'ml-100k');
+    const { log, split } = await ml100k();
+    const fold = split.fold(1);
+    const data = { train: fold.train, categoryTask: fold.task, userFeatures: log.userFeatures };
+    const config = { model: 'ccrec', dim: 8, vaeDim: 8, vaeHidden: 16, vaeEpochs: 1, epochs: 2, learningRate: 0.005, seed: 4 };
+    const [a, b] = [await trainModel(parseModelConfig(config), data), await trainModel(parseModelConfig(config), data)];
+    const users = Int32Array.from([...fold.warm, ...fold.cold]);
+    expect(await a.model.scoreCategories!(users)).toEqual(await b.model.scoreCategories!(users));
+    await expect(trainModel(parseModelConfig({ ...config, heads: 3 }), data)).rejects.toThrow('config: heads (3) must divide dim (8)');
+    await expect(trainModel(parseModelConfig(config), { train: fold.train })).rejects.toThrow('ccrec needs past and future category events');
+    expect(() => parseModelConfig({ ...config, candidates: 0 })).toThrow(/candidates/);
+  });
 });
