@@ -46,6 +46,7 @@ export {
   type CategoryEncoderConfig, type CategoryMLEConfig, type CCRecConfig, type PrecisionRecommenderConfig,
 } from './ccrec/index.js';
 export { CategoryRule } from './category-rules/index.js';
+export { ccrecSplit, type CcrecFold, type CcrecSplit, type CcrecSplitOptions } from './reproductions/ccrec-protocol.js';
 export { NextCategoryModel, NextItemObjective, SASRec, type SASRecConfig } from './sasrec/index.js';
 export { FMLPRec, type FMLPRecConfig, realDftMatrices } from './fmlp-rec/index.js';
 export { categoryProfiles, MultVAE, MultVAEObjective, multVAEInput, userConditions, type MultVAEConfig } from './vae-rec/index.js';

@@ -14,12 +14,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '@rec/core/node';
-import { resolveSplit, UserItemCSR } from '@rec/data';
-import { createReport, evaluateFullRanking, evaluateSampledRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type TrainingCurve } from '@rec/eval';
+import { type Dataset, resolveSplit, UserItemCSR } from '@rec/data';
+import { createReport, evaluateCategoryRanking, evaluateFullRanking, evaluateSampledRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type TrainingCurve } from '@rec/eval';
 import { rankingOf } from '@rec/models';
 import { interactionsHash, loadTrainedModel, readSavedModelConfig, type TrainingHistory } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
+import { categorySplitOf, parseCategorySplit } from './category-split.js';
 import { type CommandContext, count, parseCutoffs, prepareOutputFolder, seenItems, table, targetRows, useBackend } from './context.js';
 
 /** Options of `rec eval`, as commander parses them. */
@@ -116,6 +117,7 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
   const dataset = await context.readDataset(name);
   const spec = opts.split ?? trainedOn?.split;
   if (!spec) throw new Error(`${join(modelDir, 'config.json')} names no split; pass --split <spec>`);
+  if (parseCategorySplit(spec)) return evaluateCategories(context, modelDir, opts, { dataset, spec, seed: trainedOn?.splitSeed ?? 0, backend });
   const split = resolveSplit(dataset, spec, { seed: trainedOn?.splitSeed ?? 0 });
   const { train, test } = split;
   const { numUsers, numItems } = saved.shape;
@@ -150,7 +152,7 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
   // ranking (HR, NDCG) and rating prediction (RMSE, MAE); RnR, say, gets both.
   const scored = loaded.outputs.filter((o) => o === 'items' || o === 'ratings');
   if (scored.length === 0) {
-    throw new Error(`${trained.name} predicts ${loaded.outputs.join(' and ')}; rec eval scores item rankings and ratings (category-level evaluation comes with the CCRec reproduction)`);
+    throw new Error(`${trained.name} predicts ${loaded.outputs.join(' and ')}; rec eval scores item rankings and ratings, and categories under the category split (--split ccrec, which rec train gives category models)`);
   }
   const metrics: Record<string, number> = {};
   const protocols: string[] = [];
@@ -239,4 +241,68 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
   if (scored.includes('ratings')) io.out(table(['metric', 'value'], ['RMSE', 'MAE'].map((k) => [k, metrics[k].toFixed(4)])));
   io.out(`${protocol}\n`);
   if (reports) io.out(`reports: ${reports.json}, ${reports.markdown}, ${reports.html}\n`);
+}
+
+/** CCRec's cut-offs and columns (Tables 3–8). */
+const CATEGORY_KS = [1, 3, 5];
+const CATEGORY_METRICS = ['HR', 'Precision', 'Recall', 'F1'] as const;
+
+/**
+ * `rec eval` of a category model under the category split (`--split ccrec[:date]`): the
+ * category protocol of CCRec (`evaluateCategoryRanking`, nothing masked, F1 from the mean
+ * precision and recall) over the split's warm and cold test users, whose futures the
+ * model never learned from.
+ */
+async function evaluateCategories(
+  context: CommandContext, modelDir: string, opts: EvalOptions, at: { dataset: Dataset; spec: string; seed: number; backend: string },
+): Promise<void> {
+  const { io } = context;
+  const { dataset, backend } = at;
+  if (opts.k !== DEFAULT_KS) throw new Error(`-k: a category model is evaluated at CCRec's cut-offs ${CATEGORY_KS.join(', ')}; leave -k out`);
+  if (opts.protocol !== 'full') throw new Error(`--protocol: a category model is ranked over every category; leave --protocol out`);
+  if (opts.out) await prepareOutputFolder(opts.out, '--out');
+  const split = categorySplitOf(dataset, at.spec, at.seed);
+  const loaded = await loadTrainedModel(modelDir);
+  const { trained } = loaded;
+  if (!loaded.outputs.includes('categories') || typeof trained.model.scoreCategories !== 'function') {
+    throw new Error(`${trained.name} predicts ${loaded.outputs.join(' and ')}, not categories; the category split '${at.spec}' evaluates category models`);
+  }
+  if (trained.shape.numCategories !== split.numCategories || trained.numUsers !== dataset.interactions.numUsers) {
+    throw new Error(`the model in ${modelDir} has ${count(trained.numUsers)} users × ${count(trained.shape.numCategories ?? 0)} categories but ${dataset.name} has ${count(dataset.interactions.numUsers)} × ${count(split.numCategories)}`);
+  }
+  const t0 = performance.now();
+  const futureCategories = UserItemCSR.fromInteractions(split.future);
+  const groups = { warm: split.fold.warm, cold: split.fold.cold } as const;
+  const metrics: Record<string, number> = {};
+  for (const [group, users] of Object.entries(groups)) {
+    const result = await evaluateCategoryRanking({
+      numCategories: split.numCategories, futureCategories, users, ks: CATEGORY_KS, metrics: [...CATEGORY_METRICS],
+      scoreUsers: (u) => trained.model.scoreCategories!(u),
+    });
+    for (const [key, value] of Object.entries(result.metrics)) metrics[`${group} ${key}`] = value;
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  const protocol = `category ranking over all ${count(split.numCategories)} categories, nothing masked; F1@K from the mean precision and recall (CCRec's tables); ` +
+    `${count(groups.warm.length)} warm and ${count(groups.cold.length)} cold test users (past cut to 2 events)`;
+  if (opts.json) {
+    io.out(`${JSON.stringify({ model: trained.name, modelDir, dataset: dataset.name, split: split.spec, splitDescription: split.description, backend, description: protocol, ks: CATEGORY_KS, metrics, seconds: elapsed })}\n`);
+    return;
+  }
+  io.out(`${trained.name} on ${dataset.name} (${modelDir}; backend ${backend}, ${elapsed.toFixed(1)} s)\n`);
+  io.out(`split: ${split.spec} — ${split.description}\n`);
+  const rows = Object.keys(groups).flatMap((group) => CATEGORY_METRICS.map((m) => [`${group} ${m}`, ...CATEGORY_KS.map((k) => metrics[`${group} ${m}@${k}`]!.toFixed(4))]));
+  io.out(table(['metric', ...CATEGORY_KS.map((k) => `@${k}`)], rows));
+  io.out(`${protocol}\n`);
+  if (opts.out) {
+    const report = createReport({
+      title: `${trained.name} on ${dataset.name}`, dataset: `${dataset.name}, ${split.description}`, protocol,
+      rows: [rowFromResult(trained.name, { metrics })], trainingCurves: curvesOf(trained.name, trained.history), notes: [`model: ${modelDir}`, `split: ${split.spec}`],
+    });
+    await mkdir(opts.out, { recursive: true });
+    const paths = { json: join(opts.out, 'report.json'), markdown: join(opts.out, 'report.md'), html: join(opts.out, 'report.html') };
+    await writeFilesAtomic([
+      { path: paths.json, data: reportToJSON(report) }, { path: paths.markdown, data: renderMarkdown(report) }, { path: paths.html, data: renderHtml(report) },
+    ]);
+    io.out(`reports: ${paths.json}, ${paths.markdown}, ${paths.html}\n`);
+  }
 }

@@ -21,14 +21,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@rec/core/node';
-import { defaultSplitSpec, parseSplitSpec, resolveSplit } from '@rec/data';
+import { defaultSplitSpec, type Interactions, parseSplitSpec, resolveSplit } from '@rec/data';
 import {
   type BatchProgress, checkNeeds, type EpochRecord, fileCheckpoints, getModel, holdOutValidation, interactionsHash, listModels, type ModelConfig,
-  modelBehaviors, numberField, parseModelConfig, rawIdsOf, SIDE_INPUTS, saveTrainedModel, trainingDataOf, trainModel,
+  modelBehaviors, numberField, parseModelConfig, rawIdsOf, SIDE_INPUTS, saveTrainedModel, type TrainingData, trainingDataOf, trainModel,
 } from '@rec/models/node';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { createProgress, type ProgressReporter } from '../progress.js';
+import { categorySplitOf, parseCategorySplit } from './category-split.js';
 import { type CommandContext, count, isDatasetFile, prepareOutputFolder, readJsonFile, seenItems, table, useBackend } from './context.js';
 
 /** Options of `rec train`, as commander parses them. */
@@ -63,7 +64,7 @@ export function registerTrainCommand(program: Command, context: CommandContext):
     .description('train a registered model on a split of a dataset (validation rows held out for early stopping) and save it')
     .argument('<model>', 'a registered model (rec models lists them)')
     .requiredOption('--data <dataset>', 'a registered dataset (e.g. tmall/mbcgcn, ml-100k) or a dataset file (.yaml, .json)')
-    .option('--split <spec>', "a published split (default, u1, …) or a protocol (leave-last-out, leave-one-out, random:0.8,0.1,0.1, kfold:1/5, temporal:…, rnr, nmtr); default: the dataset's")
+    .option('--split <spec>', "a published split (default, u1, …) or a protocol (leave-last-out, leave-one-out, random:0.8,0.1,0.1, kfold:1/5, temporal:…, rnr, nmtr; ccrec or ccrec:<YYYY-MM-DD> for category models); default: the dataset's (ccrec for category models)")
     .option('--split-seed <n>', 'seed of a seeded split protocol (default 0)')
     .option('--config <file>', 'training configuration fields, YAML (.yaml, .yml) or JSON (.json)')
     .option('--set <key=value>', 'one configuration field, value read as YAML (repeatable; wins over --config)', (v: string, all: string[]) => [...all, v], [])
@@ -190,37 +191,69 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   await prepareOutputFolder(out, '--out');
   const backend = await useBackend(io, opts.backend, quiet);
   const dataset = await context.readDataset(opts.data);
-  const spec = opts.split ?? defaultSplitSpec(dataset);
-  const kind = parseSplitSpec(spec).kind;
+  const category = definition.needs?.categoryEvents === 'required';
+  const spec = opts.split ?? (category ? 'ccrec' : defaultSplitSpec(dataset));
+  if (!category && parseCategorySplit(spec)) throw new Error(`--split: ${model} predicts ${definition.outputs.join(' and ')}; the category split '${spec}' is for models that recommend categories`);
+  const kind = category ? 'category' : parseSplitSpec(spec).kind;
   if (opts.splitSeed !== undefined && (kind === 'published' || kind === 'temporal')) {
     throw new Error(`--split-seed: the split '${spec}' ${kind === 'published' ? 'is published' : 'is a time cutoff'} and draws nothing at random; leave --split-seed out`);
   }
-  const split = resolveSplit(dataset, spec, { seed: splitSeed, ...(typeof config.target === 'string' && dataset.interactions.behaviorNames?.includes(config.target) ? { target: config.target } : {}) });
   const t0 = performance.now();
+  const isRule = Boolean(definition.rule);
+  // What the model trains on: a category model the category task of CCRec's split
+  // (validated on its validation users' future categories), any other the split's rows.
+  let splitSpec: string;
+  let splitDescription: string;
+  let splitTrain: Interactions;
+  let fitRows: Interactions;
+  /** What validates, for the progress line, and for the saved model's description. */
+  let validation: string;
+  let validatedOn: string;
+  /** Rows (item models) or users (category models) that validate. */
+  let validationSize: number;
+  let data: TrainingData;
+  let seen: Interactions | undefined;
+  /** Rows held out of the training rows for early stopping (a split without validation rows), or 0. */
+  let heldOutRows = 0;
+  if (category) {
+    const categorySplit = categorySplitOf(dataset, spec, splitSeed);
+    ({ spec: splitSpec, description: splitDescription, data } = categorySplit);
+    splitTrain = fitRows = data.train;
+    validationSize = categorySplit.fold.validate.length;
+    validation = validatedOn = `the future categories of ${count(validationSize)} validation users`;
+  } else {
+    const split = resolveSplit(dataset, spec, { seed: splitSeed, ...(typeof config.target === 'string' && dataset.interactions.behaviorNames?.includes(config.target) ? { target: config.target } : {}) });
+    ({ spec: splitSpec, description: splitDescription, train: splitTrain } = split);
+    const heldOut = isRule ? undefined : split.valid ? { fit: split.train, valid: split.valid } : holdOutValidation(split.train, config);
+    fitRows = heldOut?.fit ?? split.train;
+    const valid = heldOut?.valid;
+    data = trainingDataOf(dataset, fitRows, valid);
+    validationSize = valid?.length ?? 0;
+    validation = `${count(validationSize)} held-out rows`;
+    validatedOn = `the split's ${count(valid?.length ?? 0)} validation rows`;
+    if (!split.valid) heldOutRows = valid?.length ?? 0;
+    seen = split.train;
+  }
 
   // Checked on the whole training split first: one line naming a missing input or behaviour.
-  const uses = checkNeeds(model, definition.needs ?? {}, trainingDataOf(dataset, split.train), dataset.name);
-  const behaviors = modelBehaviors(config, split.train);
-  const isRule = Boolean(definition.rule);
-  const heldOut = isRule ? undefined : split.valid ? { fit: split.train, valid: split.valid } : holdOutValidation(split.train, config);
-  const fitRows = heldOut?.fit ?? split.train;
-  const valid = heldOut?.valid;
+  const uses = checkNeeds(model, definition.needs ?? {}, category ? data : trainingDataOf(dataset, splitTrain), dataset.name);
+  const behaviors = modelBehaviors(config, splitTrain);
   const target = behaviors[behaviors.length - 1];
   const trainedOn = isRule
-    ? `${dataset.name}, ${split.description}: all training rows (a rule has no epochs to stop early)`
-    : split.valid
-      ? `${dataset.name}, ${split.description}: the training rows, validated on the split's ${count(valid!.length)} validation rows`
-      : `${dataset.name}, ${split.description}: training rows minus one random '${target}' row per user ` +
-        `(${count(valid!.length)} rows, seed ${numberField(config, 'seed', 0)}), held out for early stopping`;
+    ? `${dataset.name}, ${splitDescription}: all training rows (a rule has no epochs to stop early)`
+    : heldOutRows === 0
+      ? `${dataset.name}, ${splitDescription}: the training rows, validated on ${validatedOn}`
+      : `${dataset.name}, ${splitDescription}: training rows minus one random '${target}' row per user ` +
+        `(${count(heldOutRows)} rows, seed ${numberField(config, 'seed', 0)}), held out for early stopping`;
   const resumedAfter = isRule ? 0 : await prepareCheckpoint(out, dataset.name, config, behaviors, Boolean(opts.fresh));
   if (resumedAfter > 0) say(`resuming from the checkpoint in ${out} (${resumedAfter} epoch${resumedAfter === 1 ? '' : 's'} done)`);
-  say(`split: ${split.description}`);
+  say(`split: ${splitDescription}`);
   if (config.hogwild === true) say('hogwild: on — threads update rows without ordering; faster, but the same seed no longer gives the same model');
   if (uses.length > 0) say(`side inputs used: ${uses.map((u) => SIDE_INPUTS[u]).join(', ')}`);
   if (!isRule) {
     say(
       `${model} on ${dataset.name} (backend ${backend}): ${count(fitRows.length)} training rows of ${behaviors.join(', ')}, ` +
-        `validation on ${count(valid!.length)} held-out rows`,
+        `validation on ${validation}`,
     );
   }
 
@@ -228,10 +261,14 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   let progress: { key: string; reporter: ProgressReporter } | undefined;
   let best = -Infinity;
   const epochsOf = numberField(config, 'epochs', 1);
-  const phaseEpochs = (phase: string | undefined): number =>
-    phase === undefined || phase === target ? epochsOf : Math.ceil(epochsOf / behaviors.length);
-  const label = (record: { epoch: number; phase?: string }): string =>
-    `${record.phase ? `${record.phase} ` : ''}epoch ${record.epoch + 1}/${phaseEpochs(record.phase)}`;
+  // A behaviour's stage of sequential NMTR gets its share of the epochs; a stage that is
+  // not a behaviour (CCRec's vae, mle, cascade) has its own count, which is not shown.
+  const phaseEpochs = (phase: string | undefined): number | undefined =>
+    phase === undefined || phase === target ? epochsOf : behaviors.includes(phase) ? Math.ceil(epochsOf / behaviors.length) : undefined;
+  const label = (record: { epoch: number; phase?: string }): string => {
+    const total = phaseEpochs(record.phase);
+    return `${record.phase ? `${record.phase} ` : ''}epoch ${record.epoch + 1}${total === undefined ? '' : `/${total}`}`;
+  };
   const onBatch = (p: BatchProgress & { phase?: string }): void => {
     if (quiet) return;
     const key = label(p);
@@ -256,22 +293,21 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
     say(`${label(record)}: ${parts.join(', ')}`);
   };
 
-  const data = trainingDataOf(dataset, fitRows, valid);
   const trained = await trainModel(config, data, isRule ? { dataName: dataset.name } : { checkpoints: fileCheckpoints(out), onBatch, onEpoch, dataName: dataset.name });
   const identity = {
-    name: dataset.name, ...(isDatasetFile(opts.data) ? { source: resolve(opts.data) } : {}), split: split.spec, splitSeed, description: trainedOn, hash: interactionsHash(fitRows), splitHash: interactionsHash(split.train),
+    name: dataset.name, ...(isDatasetFile(opts.data) ? { source: resolve(opts.data) } : {}), split: splitSpec, splitSeed, description: trainedOn, hash: interactionsHash(fitRows), splitHash: interactionsHash(splitTrain),
   };
-  const files = await saveTrainedModel(out, trained, { ids: rawIdsOf(dataset), seen: seenItems(split.train, target), data: identity });
+  const files = await saveTrainedModel(out, trained, { ids: rawIdsOf(dataset), ...(seen ? { seen: seenItems(seen, target) } : {}), data: identity });
   const elapsed = (performance.now() - t0) / 1000;
   const history = trained.history;
 
   if (opts.json) {
     io.out(
       `${JSON.stringify({
-        model, dataset: dataset.name, split: split.spec, backend, out, files,
+        model, dataset: dataset.name, split: splitSpec, backend, out, files,
         checkpoint: isRule ? null : join(out, 'checkpoint'),
         config, behaviors, uses, trainedOn,
-        validation: isRule ? null : { metric, heldOut: valid!.length },
+        validation: isRule ? null : { metric, heldOut: validationSize },
         history: history ?? null,
         ...(trained.phases ? { phases: trained.phases } : {}),
         seconds: elapsed,
