@@ -15,7 +15,7 @@ export {
   availableInputs, checkNeeds, MODEL_OUTPUTS, shapeOf, SIDE_INPUTS, trainingDataOf,
   type ModelNeeds, type ModelOutput, type ModelShape, type Need, type SideInput, type TrainingData,
 } from './plugin/data.js';
-export { categoryLog, categoryRows, categoryTaskOf, categoryValidation, pastSequences, usersOf, type CategoryTask, type CategoryTaskOptions } from './plugin/category-task.js';
+export { categoriesAtLevel, categoryLog, categoryRows, categoryTaskOf, categoryValidation, pastSequences, usersOf, type CategoryTask, type CategoryTaskOptions } from './plugin/category-task.js';
 export {
   configFieldsOf, defineModel, findModel, getModel, listModels, parseModelConfig,
   type ConfigOf, type FitContext, type FitHooks, type Fitted, type ModelDefinition, type ModelState, type PaperRef, type TrainRunOptions,

@@ -7,8 +7,8 @@
  * into 10 seeded folds; fold 0's users are the warm test users, fold 1's the cold test
  * users (past cut to 2 events), fold 2's validate, and the model learns from the others.
  */
-import { type Dataset, ItemCategories, itemCategoryAtDepth } from '@rec/data';
-import { type CcrecFold, ccrecSplit, type TrainingData } from '@rec/models/node';
+import type { Dataset, ItemCategories } from '@rec/data';
+import { categoriesAtLevel, type CcrecFold, ccrecSplit, type TrainingData } from '@rec/models/node';
 
 /** A parsed category split: the spec as given and the cutoff it names, if any. */
 export interface CategorySplitSpec {
@@ -51,13 +51,7 @@ export interface CategorySplit {
  */
 function categoriesOf(dataset: Dataset): ItemCategories {
   if (dataset.itemCategories) return dataset.itemCategories;
-  if (dataset.categoryTree && dataset.itemLeafCategory) {
-    const tree = dataset.categoryTree;
-    const level = itemCategoryAtDepth(tree, dataset.itemLeafCategory, 1);
-    const index = new Map<number, number>();
-    for (const node of level) if (node >= 0 && !index.has(node)) index.set(node, index.size);
-    return ItemCategories.fromLists(Array.from(level, (n) => (n >= 0 ? [index.get(n)!] : [])), [...index.keys()].map((n) => tree.names[n]!), `${dataset.name} (tree level 1)`);
-  }
+  if (dataset.categoryTree && dataset.itemLeafCategory) return categoriesAtLevel(dataset.categoryTree, dataset.itemLeafCategory, 1, `${dataset.name} (tree level 1)`);
   throw new Error(`${dataset.name} has no item categories or category tree; a category model recommends categories`);
 }
 

@@ -5,7 +5,7 @@
  * categories as a padded sequence, the future categories as sorted rows).
  */
 import { makeValidator } from '@rec/eval';
-import { createInteractions, type Interactions, type ItemCategories, rowsByUser, selectInteractions, type TemporalCategorySplit, UserItemCSR } from '@rec/data';
+import { type CategoryTree, createInteractions, type Interactions, ItemCategories, itemCategoryAtDepth, rowsByUser, selectInteractions, type TemporalCategorySplit, UserItemCSR } from '@rec/data';
 import type { Validation } from '../training/trainer.js';
 import type { Predictor } from './inference.js';
 
@@ -163,4 +163,21 @@ export function categoryValidation(model: Predictor, task: CategoryTask, patienc
     metric,
   });
   return { name: metric, patience, evaluate: () => validate(model as never) };
+}
+
+/**
+ * The categories of one level of a category tree as {@link ItemCategories}: each item's
+ * ancestor at `depth` (items with a shorter path have none), renumbered densely in order of
+ * first appearance and named by the tree. How a tree's level becomes a task's categories
+ * (CCRec on Toys' second level).
+ * @example
+ * ```ts
+ * const level2 = categoriesAtLevel(toys.categoryTree!, toys.itemLeafCategory!, 2, 'Toys level 2'); // 164 categories
+ * ```
+ */
+export function categoriesAtLevel(tree: CategoryTree, leafOf: Int32Array, depth: number, source: string): ItemCategories {
+  const level = itemCategoryAtDepth(tree, leafOf, depth);
+  const index = new Map<number, number>();
+  for (const node of level) if (node >= 0 && !index.has(node)) index.set(node, index.size);
+  return ItemCategories.fromLists(Array.from(level, (node) => (node >= 0 ? [index.get(node)!] : [])), [...index.keys()].map((node) => tree.names[node]!), source);
 }

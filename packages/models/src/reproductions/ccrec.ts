@@ -28,9 +28,9 @@
  * @see ccrec-category-recommendation.txt §6 (Tables 2–6, Fig. 7) and Appendix A.
  */
 import { Philox } from '@rec/core';
-import { createInteractions, type Dataset, type Interactions, ItemCategories, itemCategoryAtDepth } from '@rec/data';
+import { createInteractions, type Dataset, type Interactions, type ItemCategories } from '@rec/data';
 import { createReport, evaluateCategoryRanking, pairedTTest, type ReportRow } from '@rec/eval';
-import { categoryRows } from '../plugin/category-task.js';
+import { categoriesAtLevel, categoryRows } from '../plugin/category-task.js';
 import type { TrainingData } from '../plugin/data.js';
 import { findModel } from '../plugin/define.js';
 import type { TrainedModel } from '../plugin/train.js';
@@ -182,11 +182,7 @@ function categoriesOf(dataset: Dataset, data: CcrecData, name: string): ItemCate
     const tree = dataset.categoryTree;
     const leaves = dataset.itemLeafCategory;
     if (!tree || !leaves) throw new Error(`reproduce ccrec: ${name} has no category tree; Toys' level-${TOYS_LEVEL} categories come from it`);
-    const level = itemCategoryAtDepth(tree, leaves, TOYS_LEVEL);
-    const index = new Map<number, number>();
-    for (const node of level) if (node >= 0 && !index.has(node)) index.set(node, index.size);
-    const names = [...index.keys()].map((node) => tree.names[node]!);
-    return ItemCategories.fromLists(Array.from(level, (node) => (node >= 0 ? [index.get(node)!] : [])), names, `${name} (tree level ${TOYS_LEVEL})`);
+    return categoriesAtLevel(tree, leaves, TOYS_LEVEL, `${name} (tree level ${TOYS_LEVEL})`);
   }
   if (!dataset.itemCategories) throw new Error(`reproduce ccrec: ${name} has no item categories; CCRec recommends categories`);
   return dataset.itemCategories;
