@@ -446,7 +446,7 @@ function ccrecReport(results: readonly MethodResult[], protocol: CcrecProtocol, 
     unranked: [],
     notes: [
       'Paper numbers (industry set, not public) are in the sections below, beside ours; the data differ (docs/reproductions/ccrec.md).',
-      `Tuning: fold 0 tries learning rates ${CCREC_LEARNING_RATES.join(', ')} on its validation users; the other folds reuse fold 0's choice and epoch count.`,
+      `Tuning: fold 0 tries learning rates ${(settings.tuneLearningRates?.length ? settings.tuneLearningRates : CCREC_LEARNING_RATES).join(', ')} on its validation users; the other folds reuse fold 0's choice and epoch count.`,
     ],
   });
   return { report, sections };
@@ -478,8 +478,9 @@ export const ccrec: Reproduction<CcrecProtocol> = {
   protocol: ccrecProtocol,
   validationMetric: 'NDCG@5',
   headline: ['warm HR@1', 'warm HR@3', 'cold HR@1'],
-  tuning: (method, base) => (parseId(method.id).fold === 0 && !parseId(method.id).candidates && findModel(base.model)?.rule !== true
-    ? CCREC_LEARNING_RATES.map((learningRate): TuningCandidate => ({ learningRate }))
+  // `--tune` replaces the rates fold 0 tries.
+  tuning: (method, base, settings) => (parseId(method.id).fold === 0 && !parseId(method.id).candidates && findModel(base.model)?.rule !== true
+    ? (settings.tuneLearningRates?.length ? settings.tuneLearningRates : CCREC_LEARNING_RATES).map((learningRate): TuningCandidate => ({ learningRate }))
     : []),
   describeCandidate: (c) => `lr ${String(c.learningRate)}`,
   evaluate: (trained, protocol, method) => evaluateCcrec(trained, protocol, method),
