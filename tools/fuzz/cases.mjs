@@ -199,7 +199,7 @@ export function buildCorpus(root, fixtures) {
   broken('format-other', (dir) => write(dir, 'config.json', { ...json(dir, 'config.json'), format: 'tfjs' }), 'config.json');
   broken('version-1', (dir) => write(dir, 'config.json', { ...json(dir, 'config.json'), version: 1 }), 'version 1');
   broken('version-99', (dir) => write(dir, 'config.json', { ...json(dir, 'config.json'), version: 99 }), 'version 99');
-  broken('model-unknown', (dir) => { const c = json(dir, 'config.json'); write(dir, 'config.json', { ...c, model: 'sasrec', config: { ...c.config, model: 'sasrec' } }); }, 'sasrec');
+  broken('model-unknown', (dir) => { const c = json(dir, 'config.json'); write(dir, 'config.json', { ...c, model: 'not-a-model', config: { ...c.config, model: 'not-a-model' } }); }, 'not-a-model');
   broken('model-mismatch', (dir) => write(dir, 'config.json', { ...json(dir, 'config.json'), model: 'gmf' }), 'config.json');
   broken('config-field', (dir) => { const c = json(dir, 'config.json'); write(dir, 'config.json', { ...c, config: { ...c.config, dim: -1 } }); }, 'dim');
   broken('config-digest', (dir) => { const c = json(dir, 'config.json'); write(dir, 'config.json', { ...c, config: { ...c.config, dim: c.config.dim + 1 } }); }, 'config.json');
