@@ -25,7 +25,8 @@ export interface CategoryTask {
   readonly itemCategories: ItemCategories;
   /**
    * Every user's past category events (CCRec's δ_t) as interactions whose "items" are
-   * categories, rows by user then start time: a model's input, at training and at inference.
+   * categories with their start times (rows in any order; `pastSequences` orders each
+   * user's by time): a model's input, at training and at inference.
    */
   readonly past: Interactions;
   /** Future categories (γ_t) of the users the model learns from: its training targets. */
