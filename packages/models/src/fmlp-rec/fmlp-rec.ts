@@ -15,7 +15,7 @@
  * are ≤ a few dozen positions here, where the O(n²) product costs what an FFT does.
  */
 import { add, Dropout, gather, LayerNorm, Linear, Module, mul, normalInit, Parameter, Philox, tanh, tensor, type Tensor } from '@rec/core';
-import { checkWindows, type SequenceEncoder, validPositions } from '../sasrec/sequences.js';
+import { checkEncoderSizes, checkWindows, type SequenceEncoder, validPositions } from '../sasrec/sequences.js';
 import { realDftTensors, type RealDftTensors, spectralFilter } from './real-dft.js';
 
 /** The authors' LayerNorm ε (their code's TF-style `LayerNorm(eps=1e-12)`). */
@@ -162,10 +162,7 @@ export class FMLPRec extends Module implements SequenceEncoder {
     const d = config.dim ?? 64;
     const blocks = config.blocks ?? 2;
     const p = config.dropout ?? 0.5;
-    for (const [field, value] of [['vocabularySize', V], ['maxLength', T], ['dim', d], ['blocks', blocks]] as const) {
-      if (!(Number.isInteger(value) && value >= 1)) throw new Error(`FMLPRec: ${field} must be a positive integer, got ${value}`);
-    }
-    if (!(p >= 0 && p < 1)) throw new Error(`FMLPRec: dropout must be in [0, 1), got ${p}`);
+    checkEncoderSizes('FMLPRec', { vocabularySize: V, maxLength: T, dim: d, blocks }, p);
     this.vocabularySize = V;
     this.maxLength = T;
     this.dim = d;

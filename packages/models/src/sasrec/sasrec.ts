@@ -14,7 +14,7 @@
  * learned position embedding.
  */
 import { add, Dropout, gather, keyPaddingMask, LayerNorm, Module, mul, Parameter, Philox, tensor, type Tensor, TransformerEncoderLayer, xavierUniform } from '@rec/core';
-import { checkWindows, type SequenceEncoder, validPositions } from './sequences.js';
+import { checkEncoderSizes, checkWindows, type SequenceEncoder, validPositions } from './sequences.js';
 
 /**
  * Hyper-parameters of {@link SASRec}.
@@ -100,13 +100,8 @@ export class SASRec extends Module implements SequenceEncoder {
     const blocks = config.blocks ?? 2;
     const heads = config.heads ?? 1;
     const p = config.dropout ?? 0.2;
-    positiveInteger(V, 'vocabularySize');
-    positiveInteger(T, 'maxLength');
-    positiveInteger(d, 'dim');
-    positiveInteger(blocks, 'blocks');
-    positiveInteger(heads, 'heads');
+    checkEncoderSizes('SASRec', { vocabularySize: V, maxLength: T, dim: d, blocks, heads }, p);
     if (d % heads !== 0) throw new Error(`SASRec: heads (${heads}) must divide dim (${d})`);
-    if (!(p >= 0 && p < 1)) throw new Error(`SASRec: dropout must be in [0, 1), got ${p}`);
     this.vocabularySize = V;
     this.maxLength = T;
     this.dim = d;
@@ -134,8 +129,4 @@ export class SASRec extends Module implements SequenceEncoder {
     for (const block of this.blocks) x = block.forward(x, { causal: true, mask });
     return this.finalNorm.forward(x);
   }
-}
-
-function positiveInteger(value: number, field: string): void {
-  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`SASRec: ${field} must be a positive integer, got ${value}`);
 }

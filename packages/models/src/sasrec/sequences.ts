@@ -189,3 +189,19 @@ export function checkWindows(windows: Int32Array, batch: number, encoder: Pick<S
 export function validPositions(windows: Int32Array, pad: number): Float32Array {
   return Float32Array.from(windows, (id) => (id === pad ? 0 : 1));
 }
+
+/**
+ * Checks a sequence encoder's sizes: each named one a positive integer, dropout in [0, 1).
+ * @param owner - the class, for the message (`SASRec`, `FMLPRec`).
+ * @throws Error naming the field and its value.
+ * @example
+ * ```ts
+ * checkEncoderSizes('SASRec', { vocabularySize: 19, maxLength: 10, dim: 64, blocks: 2 }, 0.2);
+ * ```
+ */
+export function checkEncoderSizes(owner: string, sizes: Readonly<Record<string, number>>, dropout: number): void {
+  for (const [field, value] of Object.entries(sizes)) {
+    if (!(Number.isInteger(value) && value >= 1)) throw new Error(`${owner}: ${field} must be a positive integer, got ${value}`);
+  }
+  if (!(dropout >= 0 && dropout < 1)) throw new Error(`${owner}: dropout must be in [0, 1), got ${dropout}`);
+}
