@@ -41,6 +41,10 @@ describe('category models on the command line (ml-100k genres)', () => {
     const recommended = await rec(['recommend', out, '--user', '13', '--output', 'categories', '-k', '3', '--json', '--backend', 'js']);
     expect(recommended.code).toBe(0);
     expect((JSON.parse(recommended.stdout) as { recommendations: unknown[] }).recommendations).toHaveLength(3);
+    // The table names the genres too.
+    const table = await rec(['recommend', out, '--user', '13', '--output', 'categories', '-k', '3', '--backend', 'js']);
+    expect(table.stdout).toMatch(/\| rank \| category \| name +\| score/);
+    expect(table.stdout).toMatch(/\| 1 +\| \d+ +\| [A-Z][A-Za-z'-]+/);
   }, 120_000);
 
   it('refuses what does not apply: the category split for an item model, item cut-offs for a category model, a bad date', async (ctx) => {

@@ -63,7 +63,8 @@ async function recommend(context: CommandContext, modelDir: string, opts: Recomm
     io.out(`${JSON.stringify({ model: model.name, dataset, output, k, ...(one ? results[0] : { users: results }) })}\n`);
     return;
   }
-  const names = output === 'items' && model.ids.itemNames !== undefined;
+  // Items are named when the dataset names them; categories whenever the recommendations carry names.
+  const names = output === 'items' ? model.ids.itemNames !== undefined : results.some((r) => r.recommendations.some((x) => x.name !== undefined));
   for (const r of results) {
     const excluded = output === 'items' ? ` (${r.excluded} training '${target}' item${r.excluded === 1 ? '' : 's'} excluded)` : '';
     io.out(`top ${r.recommendations.length} ${output === 'items' ? '' : 'categories '}for user ${r.user} from ${model.name} on ${dataset}${excluded}\n`);
