@@ -4,7 +4,7 @@
  * and cold test users by the category protocol, `rec recommend --output categories`
  * answers from the saved folder; settings that do not apply are refused in one line.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireDataset } from '@rec/data/testing';
@@ -29,9 +29,11 @@ describe('category models on the command line (ml-100k genres)', () => {
     expect(trained.code).toBe(0);
     expect(trained.stdout).toMatch(/^ccrec-mle-cascade on ml-100k: \d+ epochs? in [\d.]+ s \(backend js\); best epoch \d, validation NDCG@5 0\.\d{4}/);
 
-    const evaluated = await rec(['eval', out, '--json', '--backend', 'js']);
+    const reportDir = join(root, 'cascade-report');
+    const evaluated = await rec(['eval', out, '--json', '--out', reportDir, '--backend', 'js']);
     expect(evaluated.code).toBe(0);
-    const { split, metrics } = JSON.parse(evaluated.stdout) as { split: string; metrics: Record<string, number> };
+    const { split, metrics, reports } = JSON.parse(evaluated.stdout) as { split: string; metrics: Record<string, number>; reports: Record<string, string> };
+    expect(Object.values(reports).every((path) => existsSync(path))).toBe(true);
     expect(split).toBe('ccrec:1998-02-10');
     for (const group of ['warm', 'cold']) {
       for (const k of [1, 3, 5]) expect(metrics[`${group} HR@${k}`]).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '@rec/core/node';
 import { type Dataset, resolveSplit, UserItemCSR } from '@rec/data';
-import { createReport, evaluateCategoryRanking, evaluateFullRanking, evaluateSampledRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type TrainingCurve } from '@rec/eval';
+import { createReport, type EvaluationReport, evaluateCategoryRanking, evaluateFullRanking, evaluateSampledRanking, mae, renderHtml, renderMarkdown, reportToJSON, rmse, rowFromResult, type TrainingCurve } from '@rec/eval';
 import { rankingOf } from '@rec/models';
 import { interactionsHash, loadTrainedModel, readSavedModelConfig, type TrainingHistory } from '@rec/models/node';
 import type { Command } from 'commander';
@@ -215,13 +215,7 @@ async function evaluate(context: CommandContext, modelDir: string, opts: EvalOpt
       trainingCurves: curvesOf(method, trained.history),
       notes: [`model: ${modelDir}`, `split: ${split.spec} — ${split.description}`, ...(trainedOn ? [`trained on ${trainedOn.description}`] : []), ...warnings],
     });
-    await mkdir(opts.out, { recursive: true });
-    reports = { json: join(opts.out, 'report.json'), markdown: join(opts.out, 'report.md'), html: join(opts.out, 'report.html') };
-    await writeFilesAtomic([
-      { path: reports.json, data: reportToJSON(report) },
-      { path: reports.markdown, data: renderMarkdown(report) },
-      { path: reports.html, data: renderHtml(report) },
-    ]);
+    reports = await writeReports(opts.out, report);
   }
 
   if (opts.json) {
@@ -284,8 +278,15 @@ async function evaluateCategories(
   const elapsed = (performance.now() - t0) / 1000;
   const protocol = `category ranking over all ${count(split.numCategories)} categories, nothing masked; F1@K from the mean precision and recall (CCRec's tables); ` +
     `${count(groups.warm.length)} warm and ${count(groups.cold.length)} cold test users (past cut to 2 events)`;
+  // Reports are written before either output, so --json with --out writes them too.
+  const reports = opts.out
+    ? await writeReports(opts.out, createReport({
+      title: `${trained.name} on ${dataset.name}`, dataset: `${dataset.name}, ${split.description}`, protocol,
+      rows: [rowFromResult(trained.name, { metrics })], trainingCurves: curvesOf(trained.name, trained.history), notes: [`model: ${modelDir}`, `split: ${split.spec}`],
+    }))
+    : undefined;
   if (opts.json) {
-    io.out(`${JSON.stringify({ model: trained.name, modelDir, dataset: dataset.name, split: split.spec, splitDescription: split.description, backend, description: protocol, ks: CATEGORY_KS, metrics, seconds: elapsed })}\n`);
+    io.out(`${JSON.stringify({ model: trained.name, modelDir, dataset: dataset.name, split: split.spec, splitDescription: split.description, backend, description: protocol, ks: CATEGORY_KS, metrics, seconds: elapsed, reports: reports ?? null })}\n`);
     return;
   }
   io.out(`${trained.name} on ${dataset.name} (${modelDir}; backend ${backend}, ${elapsed.toFixed(1)} s)\n`);
@@ -293,16 +294,17 @@ async function evaluateCategories(
   const rows = Object.keys(groups).flatMap((group) => CATEGORY_METRICS.map((m) => [`${group} ${m}`, ...CATEGORY_KS.map((k) => metrics[`${group} ${m}@${k}`]!.toFixed(4))]));
   io.out(table(['metric', ...CATEGORY_KS.map((k) => `@${k}`)], rows));
   io.out(`${protocol}\n`);
-  if (opts.out) {
-    const report = createReport({
-      title: `${trained.name} on ${dataset.name}`, dataset: `${dataset.name}, ${split.description}`, protocol,
-      rows: [rowFromResult(trained.name, { metrics })], trainingCurves: curvesOf(trained.name, trained.history), notes: [`model: ${modelDir}`, `split: ${split.spec}`],
-    });
-    await mkdir(opts.out, { recursive: true });
-    const paths = { json: join(opts.out, 'report.json'), markdown: join(opts.out, 'report.md'), html: join(opts.out, 'report.html') };
-    await writeFilesAtomic([
-      { path: paths.json, data: reportToJSON(report) }, { path: paths.markdown, data: renderMarkdown(report) }, { path: paths.html, data: renderHtml(report) },
-    ]);
-    io.out(`reports: ${paths.json}, ${paths.markdown}, ${paths.html}\n`);
-  }
+  if (reports) io.out(`reports: ${reports.json}, ${reports.markdown}, ${reports.html}\n`);
+}
+
+/** Writes `report` as report.json, report.md and report.html in `out` (atomically) and returns their paths. */
+async function writeReports(out: string, report: EvaluationReport): Promise<{ json: string; markdown: string; html: string }> {
+  await mkdir(out, { recursive: true });
+  const paths = { json: join(out, 'report.json'), markdown: join(out, 'report.md'), html: join(out, 'report.html') };
+  await writeFilesAtomic([
+    { path: paths.json, data: reportToJSON(report) },
+    { path: paths.markdown, data: renderMarkdown(report) },
+    { path: paths.html, data: renderHtml(report) },
+  ]);
+  return paths;
 }
