@@ -5,7 +5,7 @@
  * and cold test users, by folds so that small data still evaluates every user once.
  */
 import { Philox } from '@rec/core';
-import { createInteractions, type Interactions, type ItemCategories, temporalCategorySplit, type TemporalCategorySplit } from '@rec/data';
+import { createInteractions, type Interactions, type ItemCategories, selectInteractions, temporalCategorySplit, type TemporalCategorySplit } from '@rec/data';
 import type { CategoryTask } from '../plugin/category-task.js';
 
 /** Options of {@link ccrecSplit}. */
@@ -132,7 +132,7 @@ export function ccrecSplit(log: Interactions, options: CcrecSplitOptions): Ccrec
         coldSplit.pastEvents.events, rowsWhere(coldSplit.pastEvents.events, isCold),
       );
       const train = concatRows(split.past, rowsWhere(split.past, (u) => !isCold(u)), coldSplit.past, rowsWhere(coldSplit.past, isCold));
-      const select = (keep: (u: number) => boolean): Interactions => concatRows(future, rowsWhere(future, keep), future, []);
+      const select = (keep: (u: number) => boolean): Interactions => selectInteractions(future, Int32Array.from(rowsWhere(future, keep)));
       const task: CategoryTask = {
         numCategories: options.itemCategories.numCategories,
         itemCategories: options.itemCategories,
