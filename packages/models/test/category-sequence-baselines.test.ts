@@ -192,8 +192,8 @@ const ml100k = (): Promise<CcrecSplit> =>
  * these users), and small batches so an epoch takes several steps.
  */
 const SETTINGS = {
-  sasrec: { dim: 16, epochs: 6, learningRate: 0.01, batchSize: 16, seed: 1 },
-  'fmlp-rec': { dim: 16, epochs: 2, learningRate: 0.01, batchSize: 64, seed: 1 },
+  'category-sasrec': { dim: 16, epochs: 6, learningRate: 0.01, batchSize: 16, seed: 1 },
+  'category-fmlp-rec': { dim: 16, epochs: 2, learningRate: 0.01, batchSize: 64, seed: 1 },
 } as const;
 type Baseline = keyof typeof SETTINGS;
 /** Folds whose warm users are pooled (14, 13, 13 users). */
@@ -267,7 +267,7 @@ describe('SASRec and FMLP-Rec over ml-100k genres (CCRec §6.1 protocol, warm us
    * future popularity 0.475/0.875/0.950. Over seeds 0, 2, 3 HR@3 ranged 0.825–0.900
    * (SASRec) and 0.725–0.875 (FMLP-Rec). The bound is 1.5× random's HR@3 (0.59).
    */
-  for (const model of ['sasrec', 'fmlp-rec'] as const) {
+  for (const model of ['category-sasrec', 'category-fmlp-rec'] as const) {
     it(`${model}: warm users' HR@3 ≥ 1.5× the uniform-random floor`, { timeout: 60_000 }, async (ctx) => {
       requireDataset(ctx, 'ml-100k');
       const ccrec = await ml100k();
@@ -312,16 +312,17 @@ describe('SASRec and FMLP-Rec over ml-100k genres (CCRec §6.1 protocol, warm us
   }
 
   it('bad input: a config field out of range, heads not dividing dim, a missing task, a user out of range — one line each', { timeout: 60_000 }, async (ctx) => {
-    expect(() => parseModelConfig({ model: 'sasrec', dropout: 1 })).toThrow(/^config: dropout: Too big: expected number to be <1$/);
-    expect(() => parseModelConfig({ model: 'fmlp-rec', maxLength: 0 })).toThrow(/^config: maxLength: Too small: expected number to be >=1$/);
-    expect(() => parseModelConfig({ model: 'sasrec', blocks: 0 })).toThrow(/^config: blocks: Too small: expected number to be >=1$/);
-    expect(parseModelConfig({ model: 'sasrec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, maxLength: 10, blocks: 2, heads: 1, dropout: 0.2 });
-    expect(parseModelConfig({ model: 'fmlp-rec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, maxLength: 10, blocks: 2, dropout: 0.5 });
+    expect(() => parseModelConfig({ model: 'category-sasrec', dropout: 1 })).toThrow(/^config: dropout: Too big: expected number to be <1$/);
+    expect(() => parseModelConfig({ model: 'category-fmlp-rec', maxLength: 0 })).toThrow(/^config: maxLength: Too small: expected number to be >=1$/);
+    expect(() => parseModelConfig({ model: 'category-sasrec', blocks: 0 })).toThrow(/^config: blocks: Too small: expected number to be >=1$/);
+    expect(parseModelConfig({ model: 'category-sasrec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, maxLength: 10, blocks: 2, heads: 1, dropout: 0.2 });
+    expect(parseModelConfig({ model: 'sasrec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.001, epochs: 200, maxLength: 50, blocks: 2, heads: 1, dropout: 0.5 });
+    expect(parseModelConfig({ model: 'category-fmlp-rec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, maxLength: 10, blocks: 2, dropout: 0.5 });
     requireDataset(ctx, 'ml-100k');
     const { task, train } = (await ml100k()).fold(0);
-    await expect(trainModel(parseModelConfig({ model: 'sasrec', heads: 3 }), { train, categoryTask: task })).rejects.toThrow(/^config: heads: must divide dim \(64\), got 3$/);
-    await expect(trainModel(parseModelConfig({ model: 'fmlp-rec' }), { train })).rejects.toThrow(/^fmlp-rec needs past and future category events .*, which the data lacks$/);
-    const fit = await trained('sasrec', 0);
-    expect(() => fit.model.scoreCategories!(Int32Array.of(0, fit.numUsers))).toThrow(/^sasrec\.scoreCategories: user 943 is outside 0\.\.942$/);
+    await expect(trainModel(parseModelConfig({ model: 'category-sasrec', heads: 3 }), { train, categoryTask: task })).rejects.toThrow(/^config: heads: must divide dim \(64\), got 3$/);
+    await expect(trainModel(parseModelConfig({ model: 'category-fmlp-rec' }), { train })).rejects.toThrow(/^category-fmlp-rec needs past and future category events .*, which the data lacks$/);
+    const fit = await trained('category-sasrec', 0);
+    expect(() => fit.model.scoreCategories!(Int32Array.of(0, fit.numUsers))).toThrow(/^category-sasrec\.scoreCategories: user 943 is outside 0\.\.942$/);
   });
 });

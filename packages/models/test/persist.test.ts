@@ -48,6 +48,9 @@ const rated = (() => {
   return createInteractions({ ...train, ratings: Float32Array.from(train.users, () => 1 + rng.int(5)) });
 })();
 const needsRatings = (model: string) => listModels().find((m) => m.name === model)!.needs?.ratings === 'required';
+/** The same rows in time order (row index as the time), for the item-level sequence models. */
+const timed = createInteractions({ ...train, timestamps: Float64Array.from(train.users, (_, r) => r) });
+const needsTimestamps = (model: string) => listModels().find((m) => m.name === model)!.needs?.timestamps === 'required';
 /** Two categories per item, so the models that need item categories (FM, MRLR) train too. */
 const itemCategories = ItemCategories.fromLists(Array.from({ length: NUM_ITEMS }, (_, i) => [i % 3, 3 + (i % 2)]), ['a', 'b', 'c', 'd', 'e']);
 const everyone = Int32Array.from({ length: NUM_USERS }, (_, u) => u);
@@ -78,7 +81,7 @@ const save = async (dir: string, model: string) => saveTrainedModel(dir, await t
 
 describe('saveTrainedModel / loadTrainedModel', () => {
   it.each(listModels().map((m) => m.name))('%s: scores are identical after a round trip, without the training data', async (name) => {
-    const trained = await trainModel(tinyConfig(name), { train: needsRatings(name) ? rated : train, itemCategories, categoryTask, userFeatures });
+    const trained = await trainModel(tinyConfig(name), { train: needsRatings(name) ? rated : needsTimestamps(name) ? timed : train, itemCategories, categoryTask, userFeatures });
     const dir = mkdtempSync(join(tmpdir(), `rec-persist-${name}-`));
     const files = await saveTrainedModel(dir, trained, { ids, seen, data });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['model.safetensors', 'seen.safetensors', 'ids.json', 'config.json']);

@@ -53,18 +53,23 @@ export type CcrecData = keyof typeof CCREC_DATASETS;
 /** The metric columns of Tables 3–8, in the paper's order. */
 export const CCREC_COLUMNS = ['HR@1', 'HR@3', 'HR@5', 'Precision@3', 'Precision@5', 'Recall@1', 'Recall@3', 'Recall@5', 'F1@1', 'F1@3', 'F1@5'] as const;
 
-/** The rows, report order: model, name, group. Baselines join when their model is registered. */
+/**
+ * The rows, report order: row (the method ids' and the paper table's key), model, name,
+ * group. Baselines join when their model is registered.
+ */
 export const CCREC_MODELS = [
-  { model: 'category-popular', name: 'Most popular category', group: 'Floors (ours)' },
-  { model: 'category-frequent', name: "User's most frequent category", group: 'Floors (ours)' },
-  { model: 'fmlp-rec', name: 'FMLPRec', group: 'Baselines (§6.2)' },
-  { model: 'sasrec', name: 'SASRec', group: 'Baselines (§6.2)' },
-  { model: 'vae-rec', name: 'VAERec', group: 'Baselines (§6.2)' },
-  { model: 'vae-rec-plus', name: 'VAERec+', group: 'Baselines (§6.2)' },
-  { model: 'ccrec-mle', name: 'MLE', group: 'Ablation (§6.4.1)' },
-  { model: 'ccrec-mle-vae', name: 'MLE+VAE', group: 'Ablation (§6.4.1)' },
-  { model: 'ccrec-mle-cascade', name: 'MLE+Cascading', group: 'Ablation (§6.4.1)' },
-  { model: 'ccrec', name: 'CCRec', group: 'Ablation (§6.4.1)' },
+  { row: 'category-popular', model: 'category-popular', name: 'Most popular category', group: 'Floors (ours)' },
+  { row: 'category-frequent', model: 'category-frequent', name: "User's most frequent category", group: 'Floors (ours)' },
+  { row: 'fmlp-rec', model: 'category-fmlp-rec', name: 'FMLPRec', group: 'Baselines (§6.2)' },
+  { row: 'sasrec', model: 'category-sasrec', name: 'SASRec', group: 'Baselines (§6.2)' },
+  { row: 'clrec', model: 'category-clrec', name: 'CLRec', group: 'Baselines (§6.2)' },
+  { row: 'mamba4rec', model: 'category-mamba4rec', name: 'Mamba4Rec', group: 'Baselines (§6.2)' },
+  { row: 'vae-rec', model: 'vae-rec', name: 'VAERec', group: 'Baselines (§6.2)' },
+  { row: 'vae-rec-plus', model: 'vae-rec-plus', name: 'VAERec+', group: 'Baselines (§6.2)' },
+  { row: 'ccrec-mle', model: 'ccrec-mle', name: 'MLE', group: 'Ablation (§6.4.1)' },
+  { row: 'ccrec-mle-vae', model: 'ccrec-mle-vae', name: 'MLE+VAE', group: 'Ablation (§6.4.1)' },
+  { row: 'ccrec-mle-cascade', model: 'ccrec-mle-cascade', name: 'MLE+Cascading', group: 'Ablation (§6.4.1)' },
+  { row: 'ccrec', model: 'ccrec', name: 'CCRec', group: 'Ablation (§6.4.1)' },
 ] as const;
 
 /** Fig. 7's |r_t| values (CCRec, ml-100k has 19 categories). */
@@ -78,6 +83,8 @@ export const CCREC_PAPER: Readonly<Record<'warm' | 'cold', Readonly<Record<strin
   warm: {
     'fmlp-rec': [0.0132, 0.0403, 0.0672, 0.0135, 0.0137, 0.0084, 0.0257, 0.0434, 0.0102, 0.0177, 0.0208],
     sasrec: [0.0119, 0.0388, 0.0685, 0.0131, 0.0139, 0.0075, 0.0249, 0.0442, 0.0092, 0.0172, 0.0212],
+    clrec: [0.1645, 0.3165, 0.3924, 0.1055, 0.0784, 0.1582, 0.3101, 0.3861, 0.1613, 0.1574, 0.1304],
+    mamba4rec: [0.2238, 0.3507, 0.4141, 0.1237, 0.0905, 0.3914, 0.5161, 0.5654, 0.2847, 0.1995, 0.1560],
     'vae-rec': [0.2806, 0.4245, 0.5087, 0.1540, 0.1165, 0.2048, 0.3212, 0.3953, 0.2368, 0.2082, 0.1799],
     'vae-rec-plus': [0.2377, 0.3975, 0.4835, 0.1445, 0.1103, 0.1697, 0.2966, 0.3726, 0.1981, 0.1943, 0.1702],
     'ccrec-mle': [0.1929, 0.3401, 0.4196, 0.1226, 0.0943, 0.1222, 0.2331, 0.2989, 0.1496, 0.1607, 0.1434],
@@ -88,6 +95,8 @@ export const CCREC_PAPER: Readonly<Record<'warm' | 'cold', Readonly<Record<strin
   cold: {
     'fmlp-rec': [0.0045, 0.0315, 0.0675, 0.012, 0.0144, 0.003, 0.0247, 0.0495, 0.0036, 0.0161, 0.0223],
     sasrec: [0.0225, 0.0495, 0.0765, 0.0165, 0.0153, 0.0154, 0.034, 0.0526, 0.0183, 0.0222, 0.0237],
+    clrec: [0.1595, 0.3298, 0.3936, 0.1099, 0.0787, 0.1596, 0.3298, 0.3851, 0.1596, 0.1649, 0.1307],
+    mamba4rec: [0.2805, 0.4118, 0.4796, 0.1463, 0.1032, 0.4882, 0.5988, 0.6368, 0.3563, 0.2352, 0.1776],
     'vae-rec': [0.3739, 0.5045, 0.6036, 0.1772, 0.1315, 0.3081, 0.4190, 0.5090, 0.3378, 0.2490, 0.2090],
     'vae-rec-plus': [0.2883, 0.4460, 0.5225, 0.1577, 0.1198, 0.2259, 0.3560, 0.4403, 0.2533, 0.2185, 0.1884],
     'ccrec-mle': [0.2342, 0.3558, 0.4189, 0.1291, 0.0945, 0.1609, 0.2662, 0.325, 0.1908, 0.1739, 0.1465],
@@ -120,7 +129,7 @@ function parseId(id: string): { row: string; model: string; candidates?: number;
   const m = /^(.+)@([0-9]+)$/.exec(id);
   if (!m) throw new Error(`reproduce ccrec: method id '${id}' is not <row>@<fold>`);
   const sweep = /^ccrec\.r([0-9]+)$/.exec(m[1]!);
-  return { row: m[1]!, model: sweep ? 'ccrec' : m[1]!, ...(sweep ? { candidates: Number(sweep[1]) } : {}), fold: Number(m[2]) };
+  return { row: m[1]!, model: sweep ? 'ccrec' : (CCREC_MODELS.find((r) => r.row === m[1])?.model ?? m[1]!), ...(sweep ? { candidates: Number(sweep[1]) } : {}), fold: Number(m[2]) };
 }
 
 /** The rows whose model is registered (baselines built elsewhere may be missing). */
@@ -141,7 +150,7 @@ export function ccrecMethods(data: CcrecData): ReproductionMethod[] {
   for (let f = 0; f < folds; f++) {
     for (const m of rowsHere()) {
       const rule = findModel(m.model)!.rule === true;
-      out.push({ id: `${m.model}@${f}`, name: m.name, group: m.group, config: { model: m.model }, ...(f > 0 && !rule ? { tunedBy: `${m.model}@0` } : {}) });
+      out.push({ id: `${m.row}@${f}`, name: m.name, group: m.group, config: { model: m.model }, ...(f > 0 && !rule ? { tunedBy: `${m.row}@0` } : {}) });
     }
   }
   for (let f = 0; f < Math.min(folds, CCREC_SWEEP_FOLDS); f++) {
@@ -341,7 +350,7 @@ function verdict(tests: readonly { diff: number; p: number }[]): string {
 
 function ccrecReport(results: readonly MethodResult[], protocol: CcrecProtocol, settings: ReproductionSettings): ReproductionReport {
   const rows = pool(results);
-  const modelIds = CCREC_MODELS.map((m) => m.model as string);
+  const modelIds = CCREC_MODELS.map((m) => m.row as string);
   const reportRows: ReportRow[] = [];
   for (const id of modelIds) {
     const p = rows.get(id);
@@ -404,7 +413,7 @@ function ccrecReport(results: readonly MethodResult[], protocol: CcrecProtocol, 
   const recallRows = modelIds.filter((m) => m !== 'ccrec' && rows.has(m));
   if (ccrec && recallRows.length) {
     const best = recallRows.map((id) => [id, tableOf(rows.get(id)!, false)['Recall@5']!] as const).sort((a, b) => b[1] - a[1])[0]!;
-    claims.push(`- Recall is where other models win (§6.3, Mamba4Rec's recall in Table 3): the best other row on warm Recall@5 is ${rows.get(best[0])!.name} (${fmt(best[1])}) against CCRec's ${fmt(tableOf(ccrec, false)['Recall@5'])}; Mamba4Rec is not built here.`);
+    claims.push(`- Recall is where other models win (§6.3, Mamba4Rec's recall in Table 3): the best other row on warm Recall@5 is ${rows.get(best[0])!.name} (${fmt(best[1])}) against CCRec's ${fmt(tableOf(ccrec, false)['Recall@5'])}${rows.has('mamba4rec') ? `; Mamba4Rec's is ${fmt(tableOf(rows.get('mamba4rec')!, false)['Recall@5'])}: **${tableOf(rows.get('mamba4rec')!, false)['Recall@5']! > tableOf(ccrec, false)['Recall@5']! ? 'holds for Mamba4Rec' : 'does not hold for Mamba4Rec'}**` : '; Mamba4Rec was not run'}.`);
   }
   const gain = (a: string, b: string, cold: boolean): number | undefined => {
     const A = rows.get(a);
@@ -477,7 +486,7 @@ export const ccrec: Reproduction<CcrecProtocol> = {
   // Fold 0 first (the others reuse its tuning), rules before trained models, the sweep last.
   cost: (method) => {
     const { row, fold } = parseId(method.id);
-    const index = CCREC_MODELS.findIndex((m) => m.model === row);
+    const index = CCREC_MODELS.findIndex((m) => m.row === row);
     return (row.startsWith('ccrec.r') ? 1000 : 0) + fold * 100 + (index < 0 ? 99 : index);
   },
   protocol: ccrecProtocol,

@@ -1,8 +1,8 @@
 /**
- * A sequence model as a category recommender (CCRec §6.2: "we directly use categories as
- * items in the original model"): the encoder over the category vocabulary, every user's
- * past categories kept as a left-padded window, and the scores of every category as the
- * next one after that window.
+ * A sequence model as a recommender: the encoder, every user's last ids kept as a
+ * left-padded window, and the scores of every id as the next one after that window — over
+ * categories (CCRec §6.2: "we directly use categories as items in the original model")
+ * or items (`NextItemModel`).
  */
 import { Module, type NamedArray } from '@rec/core';
 import type { Interactions } from '@rec/data';
@@ -18,13 +18,82 @@ const SCORE_BLOCK = 256;
 const PAST_KEY = 'past.windows';
 
 /**
- * A {@link SequenceEncoder} over categories that scores users by their past: user u's score
- * of category c is ⟨F_{T−1}, M_c⟩ after u's last `maxLength` past category events (the
- * window the model keeps, {@link pastWindows}). Past categories are not masked: returning
- * to a category counts in the category protocol. A user without past events scores from
- * an all-pad window, the same for every such user.
+ * A {@link SequenceEncoder} with every user's window kept, scoring each user's next id after
+ * that window: ⟨F_{T−1}, M_c⟩ for every id c of the vocabulary (items or categories). The
+ * base of {@link NextCategoryModel} and `NextItemModel`, which name the output.
  *
  * Parameters: the encoder's, under `encoder.`.
+ */
+export class WindowScorer<E extends SequenceEncoder = SequenceEncoder> extends Module {
+  readonly numUsers: number;
+  #windows: Int32Array;
+
+  /**
+   * @param encoder the sequence model
+   * @param windows i32 `[numUsers · maxLength]`: every user's window, left-padded ({@link lastWindows})
+   * @param name names the model in error messages (`sasrec`)
+   * @throws Error when `windows` is not whole windows of ids in 0 … V.
+   */
+  constructor(readonly encoder: E, windows: Int32Array, readonly name: string) {
+    super();
+    this.#windows = this.#checked(windows);
+    this.numUsers = windows.length / encoder.maxLength;
+  }
+
+  /** i32 `[numUsers · maxLength]`: every user's last ids, left-padded (a view; do not write). */
+  get windows(): Int32Array {
+    return this.#windows;
+  }
+
+  /**
+   * Replaces the users' windows (same users): an item model trained without its validation
+   * rows scores from a history that ends with them.
+   * @throws Error when `windows` is not `numUsers` whole windows of ids in 0 … V.
+   */
+  setWindows(windows: Int32Array): void {
+    if (windows.length !== this.#windows.length) throw new Error(`${this.name}: new windows hold ${windows.length} ids, the model's ${this.#windows.length}`);
+    this.#windows = this.#checked(windows);
+  }
+
+  #checked(windows: Int32Array): Int32Array {
+    const { maxLength: T, pad } = this.encoder;
+    if (windows.length % T !== 0) throw new Error(`${this.name}: the windows hold ${windows.length} ids, not a multiple of maxLength ${T}`);
+    for (const id of windows) if (!(id >= 0 && id <= pad)) throw new Error(`${this.name}: a window holds id ${id}, outside 0..${pad} (${pad} is the pad)`);
+    return windows;
+  }
+
+  /**
+   * Scores of `users` against every id, row-major `users.length × V`, with dropout off
+   * (the mode is restored afterwards); a promise on `webgpu`.
+   * @throws Error when a user is outside 0 … numUsers − 1.
+   */
+  protected scoreNext(users: Int32Array, caller: string): MaybePromise<Float32Array> {
+    for (const u of users) {
+      if (!(Number.isInteger(u) && u >= 0 && u < this.numUsers)) throw new Error(`${this.name}.${caller}: user ${u} is outside 0..${this.numUsers - 1}`);
+    }
+    const training = this.training;
+    if (training) this.eval();
+    const restore = (): void => void (training && this.train());
+    let scores: MaybePromise<Float32Array>;
+    try {
+      const T = this.encoder.maxLength;
+      scores = scoreInBlocks(users, this.encoder.vocabularySize, SCORE_BLOCK, (block) => lastPositionScores(this.encoder, windowsOf(this.#windows, T, block), block.length));
+    } catch (err) {
+      restore();
+      throw err;
+    }
+    if (scores instanceof Promise) return scores.finally(restore);
+    restore();
+    return scores;
+  }
+}
+
+/**
+ * A sequence model as a category recommender (CCRec §6.2): user u's score of category c
+ * is ⟨F_{T−1}, M_c⟩ after u's last `maxLength` past category events (the window the model
+ * keeps, {@link pastWindowsOf}). Past categories are not masked: returning to a category
+ * counts in the category protocol. A user without past events scores from an all-pad
+ * window, the same for every such user.
  *
  * @example
  * ```ts
@@ -33,55 +102,22 @@ const PAST_KEY = 'past.windows';
  * ```
  * @see CCRec §6.2 (sequential baselines with categories as items).
  */
-export class NextCategoryModel<E extends SequenceEncoder = SequenceEncoder> extends Module implements CategoryScorer {
-  readonly numCategories: number;
-  readonly numUsers: number;
-  readonly #past: Int32Array;
-
-  /**
-   * @param encoder the sequence model; its vocabulary is the categories
-   * @param past i32 `[numUsers · maxLength]`: every user's past window ({@link pastWindowsOf})
-   * @param name names the model in error messages (`sasrec`)
-   * @throws Error when `past` is not whole windows of ids in 0 … V.
-   */
-  constructor(readonly encoder: E, past: Int32Array, readonly name: string) {
-    super();
-    const T = encoder.maxLength;
-    if (past.length % T !== 0) throw new Error(`${name}: the past windows hold ${past.length} ids, not a multiple of maxLength ${T}`);
-    for (const id of past) if (!(id >= 0 && id <= encoder.pad)) throw new Error(`${name}: a past window holds category ${id}, outside 0..${encoder.pad} (${encoder.pad} is the pad)`);
-    this.numCategories = encoder.vocabularySize;
-    this.numUsers = past.length / T;
-    this.#past = past;
+export class NextCategoryModel<E extends SequenceEncoder = SequenceEncoder> extends WindowScorer<E> implements CategoryScorer {
+  get numCategories(): number {
+    return this.encoder.vocabularySize;
   }
 
   /** i32 `[numUsers · maxLength]`: every user's last past categories, left-padded (a view; do not write). */
   get pastWindows(): Int32Array {
-    return this.#past;
+    return this.windows;
   }
 
   /**
-   * Scores of `users` against every category, row-major `users.length × numCategories`,
-   * with dropout off (the mode is restored afterwards); a promise on `webgpu`.
+   * Scores of `users` against every category, row-major `users.length × numCategories`.
    * @throws Error when a user is outside 0 … numUsers − 1.
    */
   scoreCategories(users: Int32Array): MaybePromise<Float32Array> {
-    for (const u of users) {
-      if (!(Number.isInteger(u) && u >= 0 && u < this.numUsers)) throw new Error(`${this.name}.scoreCategories: user ${u} is outside 0..${this.numUsers - 1}`);
-    }
-    const training = this.training;
-    if (training) this.eval();
-    const restore = (): void => void (training && this.train());
-    let scores: MaybePromise<Float32Array>;
-    try {
-      const T = this.encoder.maxLength;
-      scores = scoreInBlocks(users, this.numCategories, SCORE_BLOCK, (block) => lastPositionScores(this.encoder, windowsOf(this.#past, T, block), block.length));
-    } catch (err) {
-      restore();
-      throw err;
-    }
-    if (scores instanceof Promise) return scores.finally(restore);
-    restore();
-    return scores;
+    return this.scoreNext(users, 'scoreCategories');
   }
 }
 
@@ -98,18 +134,18 @@ export function pastWindowsOf(past: Interactions, maxLength: number, numCategori
 }
 
 /**
- * A {@link NextCategoryModel}'s saved tensors: its parameters and the users' past windows
- * (i32 `[numUsers, maxLength]` under `past.windows`), which it scores from at inference.
+ * A {@link WindowScorer}'s saved tensors: its parameters and the users' windows (i32
+ * `[numUsers, maxLength]` under `past.windows`), which it scores from at inference.
  * @example
  * ```ts
  * save: (model) => saveWithPast(model),
  * ```
  */
-export async function saveWithPast(model: NextCategoryModel): Promise<{ tensors: Record<string, NamedArray> }> {
+export async function saveWithPast(model: WindowScorer): Promise<{ tensors: Record<string, NamedArray> }> {
   return {
     tensors: {
       ...(await model.stateDict()),
-      [PAST_KEY]: { dtype: 'i32', shape: [model.numUsers, model.encoder.maxLength], data: model.pastWindows },
+      [PAST_KEY]: { dtype: 'i32', shape: [model.numUsers, model.encoder.maxLength], data: model.windows },
     },
   };
 }
@@ -125,7 +161,7 @@ export async function saveWithPast(model: NextCategoryModel): Promise<{ tensors:
 export function splitPast(tensors: Readonly<Record<string, NamedArray>>, name: string, maxLength: number): { past: Int32Array; parameters: Record<string, NamedArray> } {
   const { [PAST_KEY]: past, ...parameters } = tensors;
   if (past?.dtype !== 'i32' || past.shape.length !== 2 || past.shape[1] !== maxLength) {
-    throw new Error(`the ${name} model's '${PAST_KEY}' (the users' past categories) is missing or not i32 [users, ${maxLength}]`);
+    throw new Error(`the ${name} model's '${PAST_KEY}' (the users' windows) is missing or not i32 [users, ${maxLength}]`);
   }
   return { past: past.data as Int32Array, parameters };
 }

@@ -86,21 +86,45 @@ export function learningSequences(task: CategoryTask): EventSequences {
   if (past.numUsers !== future.numUsers || past.numItems !== future.numItems) {
     throw new Error(`learningSequences: the past covers ${past.numUsers} users × ${past.numItems} categories, the future ${future.numUsers} × ${future.numItems}`);
   }
-  const before = eventSequences(past);
   const after = eventSequences(future);
-  const numUsers = past.numUsers;
-  const indptr = new Int32Array(numUsers + 1);
-  for (let u = 0; u < numUsers; u++) {
-    const learns = after.indptr[u + 1]! > after.indptr[u]!;
-    const length = learns ? before.indptr[u + 1]! - before.indptr[u]! + after.indptr[u + 1]! - after.indptr[u]! : 0;
-    indptr[u + 1] = indptr[u]! + length;
+  const learns = (u: number): boolean => after.indptr[u + 1]! > after.indptr[u]!;
+  return concatSequences(eventSequences(past), after, learns);
+}
+
+/**
+ * Every user's history an item-level sequence model scores from at inference: the user's
+ * `train` rows by time, then their `valid` rows by time. The validation rows come after
+ * the training rows (leave-last-out holds out each user's latest rows), so a user's window
+ * at test time ends with the validation item, as S3-Rec's protocol has it (its test input
+ * is the sequence up to the second-to-last item). Without `valid`, the train sequences.
+ * @throws Error when `train` and `valid` disagree on the number of users or items.
+ * @example
+ * ```ts
+ * const history = historySequences(data.train, data.valid); // train ++ valid per user
+ * ```
+ */
+export function historySequences(train: Interactions, valid?: Interactions): EventSequences {
+  if (!valid) return eventSequences(train);
+  if (train.numUsers !== valid.numUsers || train.numItems !== valid.numItems) {
+    throw new Error(`historySequences: train covers ${train.numUsers} users × ${train.numItems} items, valid ${valid.numUsers} × ${valid.numItems}`);
   }
+  return concatSequences(eventSequences(train), eventSequences(valid));
+}
+
+/**
+ * Per user, `first`'s events then `second`'s; users for whom `keep` is false get an empty
+ * sequence (default: every user kept).
+ */
+function concatSequences(first: EventSequences, second: EventSequences, keep: (user: number) => boolean = () => true): EventSequences {
+  const numUsers = first.indptr.length - 1;
+  const lengthOf = (s: EventSequences, u: number): number => s.indptr[u + 1]! - s.indptr[u]!;
+  const indptr = new Int32Array(numUsers + 1);
+  for (let u = 0; u < numUsers; u++) indptr[u + 1] = indptr[u]! + (keep(u) ? lengthOf(first, u) + lengthOf(second, u) : 0);
   const items = new Int32Array(indptr[numUsers]!);
   for (let u = 0; u < numUsers; u++) {
     if (indptr[u + 1] === indptr[u]) continue;
-    const pastPart = before.items.subarray(before.indptr[u], before.indptr[u + 1]);
-    items.set(pastPart, indptr[u]);
-    items.set(after.items.subarray(after.indptr[u], after.indptr[u + 1]), indptr[u]! + pastPart.length);
+    items.set(first.items.subarray(first.indptr[u], first.indptr[u + 1]), indptr[u]);
+    items.set(second.items.subarray(second.indptr[u], second.indptr[u + 1]), indptr[u]! + lengthOf(first, u));
   }
   return { indptr, items };
 }
