@@ -24,3 +24,4 @@ import './ccrec/index.js';
 import './sasrec/index.js';
 import './fmlp-rec/index.js';
 import './vae-rec/index.js';
+import './mamba4rec/index.js';
