@@ -8,6 +8,7 @@ import { ccrec } from './ccrec.js';
 import { mrlr } from './mrlr.js';
 import { nmtr } from './nmtr.js';
 import { rnr } from './rnr.js';
+import { sequential } from './sequential.js';
 
 /** NMTR (Gao et al., ICDE 2019): Table III, Table V and Fig. 5 with two rules. */
 export const nmtrReproduction = defineReproduction(nmtr);
@@ -21,8 +22,14 @@ export const rnrReproduction = defineReproduction(rnr);
 /** CCRec: Tables 3–6 (warm and cold users, the ablation) and Fig. 7, with paired significance and the claims of §6.3–6.4. */
 export const ccrecReproduction = defineReproduction(ccrec);
 
+/** The sequential models: one table on S3-Rec's Amazon domains and ml-100k, SASRec checked against S3-Rec's published numbers. */
+export const sequentialReproduction = defineReproduction(sequential);
+
 export { CCREC_COLUMNS, CCREC_DATASETS, CCREC_FOLDS, CCREC_LEARNING_RATES, CCREC_MODELS, CCREC_PAPER, CCREC_SWEEP, ccrecMethods, type CcrecData, type CcrecProtocol } from './ccrec.js';
 export { type CcrecFold, type CcrecSplit, ccrecSplit, type CcrecSplitOptions } from './ccrec-protocol.js';
 export { MRLR_ALPHA_TUNED, MRLR_DATASETS, MRLR_GRID, MRLR_GRID_OVERRIDES, MRLR_METHODS, PAPER_SPORTS, type MrlrProtocol } from './mrlr.js';
 export { NMTR_DATASETS, NMTR_KS, nmtrMethods, type NmtrGroup, type NmtrProtocol } from './nmtr.js';
+export {
+  SEQUENTIAL_COLUMNS, SEQUENTIAL_DATASETS, SEQUENTIAL_FIDELITY_BAND, SEQUENTIAL_MODELS, SEQUENTIAL_PAPER_SASREC, sequentialMethods, type SequentialData, type SequentialProtocol,
+} from './sequential.js';
 export { RNR_CLAIMS, RNR_DATASETS, RNR_GRID, RNR_HELD_OUT, RNR_LEARNING_RATES, RNR_MODELS, RNR_PAPER_TABLE1, RNR_TUNINGS, rnrMethods, type RnrData, type RnrProtocol, type RnrTuning } from './rnr.js';
