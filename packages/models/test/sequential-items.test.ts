@@ -8,9 +8,20 @@
 import { createInteractions } from '@rec/data';
 import { requireDataset } from '@rec/data/testing';
 import { describe, expect, it } from 'vitest';
-import { decodeSavedModel, encodeSavedModel, parseModelConfig, type TrainedModel, trainModel } from '../src/index.js';
+import { decodeSavedModel, encodeSavedModel, holdOutValidation, parseModelConfig, type TrainedModel, trainModel } from '../src/index.js';
 import { historySequences, lastWindows, NextItemModel } from '../src/sasrec/index.js';
 import { ml100kSlice, sliceHitRate } from './ml100k-sequences.js';
+
+describe('holdOutValidation for a sequence model', () => {
+  it('holds out each user\'s latest row (a gap in the middle would be appended to the history later), other models a random one', () => {
+    const train = createInteractions({ users: Int32Array.of(0, 0, 0, 1, 1, 1), items: Int32Array.of(4, 5, 6, 1, 2, 3), timestamps: Float64Array.of(3, 1, 2, 9, 8, 7), numUsers: 2, numItems: 7 });
+    const { fit, valid } = holdOutValidation(train, parseModelConfig({ model: 'sasrec', seed: 3 }));
+    expect(Array.from(valid.items)).toEqual([4, 1]);
+    expect(fit.length).toBe(4);
+    const picks = new Set(Array.from({ length: 8 }, (_, seed) => holdOutValidation(train, parseModelConfig({ model: 'bpr', seed })).valid.items.join()));
+    expect(picks.size).toBeGreaterThan(1);
+  });
+});
 
 describe('historySequences', () => {
   it('is each user\'s training rows by time, then their validation rows by time', () => {

@@ -8,7 +8,7 @@ import { evaluateFullRanking } from '@rec/eval';
 import { type CheckpointStore, Trainer, type TrainingHistory, type Validation } from '../training/trainer.js';
 import { type ModelConfig, numberField, targetBehavior } from './config.js';
 import { checkNeeds, type ModelShape, shapeOf, type TrainingData } from './data.js';
-import { type FitContext, type FitHooks, getModel, type ModelDefinition, parseModelConfig } from './define.js';
+import { type FitContext, type FitHooks, findModel, getModel, type ModelDefinition, parseModelConfig } from './define.js';
 import { type Predictor, rankingOf } from './inference.js';
 
 /** Options of {@link trainModel}. */
@@ -158,7 +158,10 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
 /**
  * The validation part a model trains against when the split has none: one random
  * target row per user held out of the training rows (NMTR §IV-A3), seeded by the
- * config's seed.
+ * config's seed — or, for a model that reads each user's rows in time order (it needs
+ * timestamps: SASRec and the other sequence models), each user's latest training row, so
+ * the held-out row is the next one after everything the model trains on (S3-Rec's
+ * leave-one-out validation), not a gap in the middle of the sequence.
  * @returns the rows to fit on and the held-out rows.
  * @example
  * ```ts
@@ -167,8 +170,9 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
  */
 export function holdOutValidation(train: Interactions, config: ModelConfig): { fit: Interactions; valid: Interactions } {
   const seed = numberField(config, 'seed', 0);
+  const sequential = findModel(config.model)?.needs?.timestamps === 'required' && train.timestamps !== undefined;
   const split = train.behaviorNames
-    ? multiBehaviorLeaveOneOut(train, { targetBehavior: targetBehavior(config, train), mode: 'random', seed })
-    : leaveLastOut(train, { mode: 'random', seed });
+    ? multiBehaviorLeaveOneOut(train, { targetBehavior: targetBehavior(config, train), mode: sequential ? 'last' : 'random', seed })
+    : leaveLastOut(train, { mode: sequential ? 'last' : 'random', seed });
   return { fit: split.train, valid: split.test };
 }
