@@ -48,7 +48,7 @@ export {
 export { CategoryRule } from './category-rules/index.js';
 export { ccrecSplit, type CcrecFold, type CcrecSplit, type CcrecSplitOptions } from './reproductions/ccrec-protocol.js';
 export {
-  defineSequentialModels, historySequences, NextCategoryModel, NextItemModel, NextItemObjective, SASRec, type SASRecConfig, type SequenceEncoder, type SequenceLevel,
+  defineSequentialModels, eventSequences, historySequences, NextCategoryModel, NextItemModel, NextItemObjective, SASRec, type SASRecConfig, type SequenceEncoder, type SequenceLevel,
 } from './sasrec/index.js';
 export { FMLPRec, type FMLPRecConfig, realDftMatrices } from './fmlp-rec/index.js';
 export { Mamba4Rec, type Mamba4RecConfig, NextItemSoftmaxObjective } from './mamba4rec/index.js';
