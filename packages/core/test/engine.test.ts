@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   add, backward, type Backend, currentBackend, declareKernel, declaredKernels, div, Embedding, equal, exp, findKernel, gather,
   greater, greaterEqual, isGradEnabled, jsBackend, keep, kernelBackends, matmul, memory, mul, noGrad, Parameter, registerBackend,
-  registerKernel, reshape, RowSparse, runKernel, sum, tensor, tidy, type DataHandle, type Tensor,
+  registerKernel, reshape, RowSparse, runKernel, sum, tensor, tidy, transpose, type DataHandle, type Tensor,
 } from '../src/index.js';
 
 const host = (t: Tensor) => Array.from(t.readSync());
@@ -241,6 +241,19 @@ describe('views and storage', () => {
     again.dispose();
     expect(handle.refs).toBe(0); // the last view freed the storage
     expect(() => reshape(tensor([1, 2, 3]), [2, -1])).toThrow(/reshape: cannot view \[3\] \(3 elements\) as \[2, -1\]/);
+  });
+
+  it('a transpose that moves only size-1 axes is a view; one that reorders longer axes copies', () => {
+    const x = tensor(Float32Array.from({ length: 12 }, (_, i) => i), [2, 3, 1, 2]);
+    const heads = transpose(x, [0, 2, 1, 3]); // [2, 1, 3, 2]: one attention head split off
+    expect(heads.shape).toEqual([2, 1, 3, 2]);
+    expect(heads.handle).toBe(x.handle);
+    expect(host(heads)).toEqual(host(x));
+    const swapped = transpose(x, [0, 1, 3, 2]); // [2, 3, 2, 1]: the 2-long axis moves past a 1: still the same order of long axes
+    expect(swapped.handle).toBe(x.handle);
+    const copy = transpose(x, [1, 0, 2, 3]); // [3, 2, 1, 2]: long axes reordered
+    expect(copy.handle).not.toBe(x.handle);
+    expect(host(copy).slice(0, 4)).toEqual([0, 1, 6, 7]);
   });
 });
 

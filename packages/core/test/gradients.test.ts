@@ -68,6 +68,7 @@ const cases: Case[] = [
   ['reshape', (x) => reshape(x, [4, -1]), () => [rand([2, 3, 2])]],
   ['expandDims + squeeze', (x) => squeeze(expandDims(x, 1), 1), () => [rand([3, 2])]],
   ['transpose', (x) => transpose(x, [2, 0, 1]), () => [rand([2, 3, 4])]],
+  ['transpose of size-1 axes only (a view)', (x) => transpose(x, [0, 2, 1, 3]), () => [rand([2, 3, 1, 4])]],
   ['slice', (x) => slice(x, [1, 0, 1], [1, -1, 2]), () => [rand([2, 3, 4])]],
   ['padSlice', (x) => padSlice(x, [4, 5], [1, 2]), () => [rand([2, 3])]],
   ['concat', (a, b) => concat([a, b], 1), () => [rand([2, 3]), rand([2, 2])]],

@@ -59,14 +59,20 @@ const transposeDef: OpDef<TransposeAttrs> = {
   },
 };
 
-/** x with axes permuted (output axis i is input axis perm[i]); by default the last two axes swap. */
+/**
+ * x with axes permuted (output axis i is input axis perm[i]); by default the last two axes swap.
+ * A permutation that keeps the axes longer than 1 in their order (it only moves size-1 axes:
+ * a one-head attention's [B, T, 1, d] → [B, 1, T, d]) leaves the elements where they are, so
+ * it is a {@link reshape} — a view, no copy, no kernel.
+ */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const p = perm ?? (x.rank < 2 ? [0] : [...Array(x.rank - 2).keys(), x.rank - 1, x.rank - 2]);
   const sorted = [...p].sort((a, b) => a - b);
   if (p.length !== x.rank || sorted.some((v, i) => v !== i)) {
     throw new Error(`transpose: perm [${p.join(', ')}] is not a permutation of the ${x.rank} axes of ${formatShape(x.shape)}`);
   }
-  if (p.every((v, i) => v === i)) return x;
+  const long = p.filter((axis) => x.shape[axis] !== 1);
+  if (long.every((axis, i) => i === 0 || axis > long[i - 1])) return reshape(x, p.map((axis) => x.shape[axis]));
   return applyOp1(transposeDef, [x], { perm: [...p] });
 }
 
