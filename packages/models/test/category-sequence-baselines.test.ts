@@ -316,7 +316,7 @@ describe('SASRec and FMLP-Rec over ml-100k genres (CCRec §6.1 protocol, warm us
     expect(() => parseModelConfig({ model: 'category-fmlp-rec', maxLength: 0 })).toThrow(/^config: maxLength: Too small: expected number to be >=1$/);
     expect(() => parseModelConfig({ model: 'category-sasrec', blocks: 0 })).toThrow(/^config: blocks: Too small: expected number to be >=1$/);
     expect(parseModelConfig({ model: 'category-sasrec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, maxLength: 10, blocks: 2, heads: 1, dropout: 0.2 });
-    expect(parseModelConfig({ model: 'sasrec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.001, epochs: 200, maxLength: 50, blocks: 2, heads: 1, dropout: 0.5 });
+    expect(parseModelConfig({ model: 'sasrec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.001, epochs: 200, maxLength: 50, blocks: 2, heads: 1, dropout: 0.5, patience: 20 });
     expect(parseModelConfig({ model: 'category-fmlp-rec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, maxLength: 10, blocks: 2, dropout: 0.5 });
     requireDataset(ctx, 'ml-100k');
     const { task, train } = (await ml100k()).fold(0);
