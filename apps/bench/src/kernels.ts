@@ -42,8 +42,8 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  add, type Backend, currentBackend, getBackend, hostData, hostF32, kernelBackends, matmul, noGrad, Philox, registerBackend, relu, reshape, resolveBackend, runKernel,
-  setBackend, Tensor, tensor, tidy,
+  add, backward, type Backend, currentBackend, getBackend, hostData, hostF32, kernelBackends, matmul, mean, mul, noGrad, Philox, registerBackend, relu, reshape, resolveBackend, rsqrt, runKernel,
+  setBackend, square as squareOp, sub, Tensor, tensor, tidy,
 } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { assertClose, assertExact } from '@rec/core/testing';
@@ -1271,6 +1271,145 @@ if (wanted('broadcast_to', 'slice', 'pad_slice', 'concat')) {
   }
 }
 
+// ---- transpose, layer_norm, layer_norm_grad (a Transformer block's kernels) --------------------
+// At SASRec's sizes on Beauty (batches of B = 128 sequences of T = 50, d = 64): the head split of
+// multi-head attention at 4 heads ([B, T, h, d/h] → [B, h, T, d/h], the merge is its inverse),
+// Mamba4Rec's [B, L, D] → [L, B, D], and a square matrix (the strided, cache-unfriendly case); each
+// checked bit for bit against the reference, rated against the STREAM triad for x read and y
+// written. layer_norm and layer_norm_grad over the B·T = 6,400 rows of d = 64 (checked within
+// 1e-5 of the reference), rated for the streams each must move (forward x read, y written;
+// backward dy and x read, dx written), and next to them the same maths as the composition of
+// primitive ops that `layerNorm` was before the fused kernel ("native composed", timed on native:
+// the forward's kernels, and the backward through their autograd graph).
+if (wanted('transpose', 'layer_norm', 'layer_norm_grad')) {
+  const B = 128;
+  const T = 50;
+  const D = 64;
+  const H = 4;
+  const n = B * T * D;
+  const x = uniform(91, n, -2, 2);
+  const square = uniform(92, 1024 * 1024, -1, 1);
+  const transposes: { size: string; data: Float32Array; shape: number[]; perm: number[] }[] = [
+    { size: `[B, T, h, d/h] → [B, h, T, d/h] = [${B}, ${T}, ${H}, ${D / H}] (heads split)`, data: x, shape: [B, T, H, D / H], perm: [0, 2, 1, 3] },
+    { size: `[B, L, D] → [L, B, D] = [${B}, ${T}, ${D}] (Mamba4Rec)`, data: x, shape: [B, T, D], perm: [1, 0, 2] },
+    { size: '1,024 × 1,024 matrix', data: square, shape: [1024, 1024], perm: [1, 0] },
+  ];
+  if (wanted('transpose')) {
+    for (const spec of transposes) {
+      const attrs = { perm: spec.perm };
+      const refIn = [tensor(spec.data, spec.shape, { backend: js })];
+      const natIn = [tensor(spec.data, spec.shape, { backend: native })];
+      const expected = hostData(runKernel('transpose', refIn, attrs)[0]);
+      assertExact(hostData(runKernel('transpose', natIn, attrs)[0]), expected, `transpose native (${spec.size})`);
+      const bytes = 2 * 4 * spec.data.length;
+      const gbs = (ms: number) => bytes / ms / 1e6;
+      const refMs = timeCalls(5, 1, () => runKernel('transpose', refIn, attrs)[0].dispose());
+      results.push({ kernel: 'transpose', backend: 'js', threads: null, size: spec.size, timeMs: refMs, throughput: `${gbs(refMs).toFixed(2)} GB/s`, rate: gbs(refMs), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+      for (const t of THREAD_COUNTS) {
+        setNativeThreads(t);
+        // 100 untimed calls: each call's fresh 1.6 MB output faults its pages in until the GC has
+        // returned the early ones to the heap (about 40 calls here), which is the allocator's cost,
+        // not the copy's.
+        const ms = timeCalls(40, 100, () => runKernel('transpose', natIn, attrs)[0].dispose());
+        results.push({
+          kernel: 'transpose', backend: 'native', threads: t, size: spec.size, timeMs: ms, throughput: `${gbs(ms).toFixed(2)} GB/s`,
+          rate: gbs(ms), rateUnit: 'GB/s', boundName: 'triad', percentOfBound: (100 * gbs(ms)) / bounds[t].triadGBs, speedup: refMs / ms,
+        });
+      }
+      setNativeThreads(defaultThreads);
+      const onGpu = gpuFor('transpose', spec.size, spec.data.byteLength);
+      if (!onGpu) continue;
+      const gpuIn = [tensor(spec.data, spec.shape, { backend: onGpu })];
+      if (await gpuChecked('transpose', spec.size, async () => assertExact(await runKernel('transpose', gpuIn, attrs)[0].read(), expected, `transpose webgpu (${spec.size})`))) {
+        const { ms, note } = await timeGpu(() => runKernel('transpose', gpuIn, attrs));
+        results.push({ kernel: 'transpose', backend: 'webgpu', threads: null, size: spec.size, timeMs: ms, throughput: `${gbs(ms).toFixed(2)} GB/s`, rate: gbs(ms), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+      }
+      disposeAll(gpuIn);
+    }
+  }
+
+  const rows = B * T;
+  const size = `${rows.toLocaleString('en')} rows × d = ${D} (B·T of a SASRec batch)`;
+  const gamma = uniform(93, D, 0.5, 1.5);
+  const beta = uniform(94, D, -0.5, 0.5);
+  const dy = uniform(95, n, -1, 1);
+  const attrs = { epsilon: 1e-5 };
+  const tol = { atol: 1e-5, rtol: 1e-5 };
+  const forwardInputs = (backend: Backend) => [tensor(x, [rows, D], { backend }), tensor(gamma, [D], { backend }), tensor(beta, [D], { backend })];
+  const [yRef, meanRef, rstdRef] = runKernel('layer_norm', forwardInputs(js), attrs).map((t) => hostF32(t));
+  const gradInputs = (backend: Backend) => [
+    tensor(dy, [rows, D], { backend }), tensor(x, [rows, D], { backend }), tensor(gamma, [D], { backend }), tensor(meanRef, [rows], { backend }), tensor(rstdRef, [rows], { backend }),
+  ];
+  const gradRef = runKernel('layer_norm_grad', gradInputs(js), attrs).map((t) => hostF32(t));
+  /** y = (x − mean(x))·rsqrt(mean((x − mean)²) + ε)·γ + β: the composition `layerNorm` was before the fused kernel. */
+  const composed = (xt: Tensor, g: Tensor, b: Tensor): Tensor => {
+    const centered = sub(xt, mean(xt, -1, { keepDims: true }));
+    return add(mul(mul(centered, rsqrt(add(mean(squareOp(centered), -1, { keepDims: true }), attrs.epsilon))), g), b);
+  };
+  const kernels = [
+    { kernel: 'layer_norm', inputs: forwardInputs, expected: [yRef, meanRef, rstdRef], bytes: 2 * 4 * n + 2 * 4 * rows },
+    { kernel: 'layer_norm_grad', inputs: gradInputs, expected: gradRef, bytes: 3 * 4 * n + 2 * 4 * rows },
+  ] as const;
+  for (const spec of kernels) {
+    if (!wanted(spec.kernel)) continue;
+    const refIn = spec.inputs(js);
+    const natIn = spec.inputs(native);
+    setNativeThreads(defaultThreads);
+    runKernel(spec.kernel, natIn, attrs).forEach((t, k) => assertClose(hostF32(t), spec.expected[k], tol, `${spec.kernel} native output ${k}`));
+    const gbs = (ms: number) => spec.bytes / ms / 1e6;
+    const perSecond = (ms: number) => `${((rows / ms) * 1e3 / 1e6).toFixed(2)} M rows/s`;
+    const refMs = timeCalls(5, 1, () => runKernel(spec.kernel, refIn, attrs).forEach((t) => t.dispose()));
+    results.push({ kernel: spec.kernel, backend: 'js', threads: null, size, timeMs: refMs, throughput: perSecond(refMs), rate: gbs(refMs), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      // The fused op against its old composition, on the same backend and threads.
+      const [xc, gc, bc] = forwardInputs(native);
+      const upstream = tensor(dy, [rows, D], { backend: native });
+      const composedMs = spec.kernel === 'layer_norm'
+        ? timeCalls(10, 30, () => tidy(() => { composed(xc, gc, bc); }))
+        : (() => {
+          for (const p of [xc, gc, bc]) p.requiresGrad = true;
+          const times: number[] = [];
+          // 20 untimed repetitions first, as for the fused kernel's warm-up below: fresh outputs fault
+          // their pages in until the GC has returned early ones to the heap.
+          for (let rep = 0; rep < 30; rep++) {
+            tidy(() => {
+              const y = composed(xc, gc, bc);
+              const t0 = process.hrtime.bigint();
+              backward(y, upstream);
+              if (rep >= 20) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+              for (const p of [xc, gc, bc]) p.grad = null;
+            });
+          }
+          return median(times);
+        })();
+      results.push({
+        kernel: spec.kernel, backend: 'native composed', threads: t, size, timeMs: composedMs, throughput: perSecond(composedMs),
+        rate: gbs(composedMs), rateUnit: 'GB/s', boundName: 'triad', percentOfBound: (100 * gbs(composedMs)) / bounds[t].triadGBs, speedup: refMs / composedMs,
+        note: spec.kernel === 'layer_norm' ? 'the forward composed of primitive ops (mean, sub, square, add, rsqrt, mul, add)' : 'backward() through the composed forward\'s graph',
+      });
+      const ms = timeCalls(20, 30, () => runKernel(spec.kernel, natIn, attrs).forEach((o) => o.dispose()));
+      results.push({
+        kernel: spec.kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: perSecond(ms),
+        rate: gbs(ms), rateUnit: 'GB/s', boundName: 'triad', percentOfBound: (100 * gbs(ms)) / bounds[t].triadGBs, speedup: refMs / ms,
+      });
+    }
+    setNativeThreads(defaultThreads);
+    const onGpu = gpuFor(spec.kernel, size, 4 * n);
+    if (!onGpu) continue;
+    const gpuIn = spec.inputs(onGpu);
+    const checked = await gpuChecked(spec.kernel, size, async () => {
+      const outs = runKernel(spec.kernel, gpuIn, attrs);
+      for (const [k, t] of outs.entries()) assertClose(await t.read(), spec.expected[k], tol, `${spec.kernel} webgpu output ${k}`);
+    });
+    if (checked) {
+      const { ms, note } = await timeGpu(() => runKernel(spec.kernel, gpuIn, attrs));
+      results.push({ kernel: spec.kernel, backend: 'webgpu', threads: null, size, timeMs: ms, throughput: perSecond(ms), rate: gbs(ms), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+    }
+    disposeAll(gpuIn);
+  }
+}
+
 // ---- Report -------------------------------------------------------------------------------
 const fmt = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(digits));
 console.log(`\nmachine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} threads, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; addon ${addon.buildFlags}`);
@@ -1289,6 +1428,7 @@ console.log(`\n| ${header.map((h, c) => h.padEnd(widths[c])).join(' | ')} |`);
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const l of lines) console.log(`| ${l.map((x, c) => x.padEnd(widths[c])).join(' | ')} |`);
 for (const r of results) if (r.note && r.backend === 'native') console.log(`  ${r.kernel} native ×${r.threads}: ${r.note}`);
+for (const r of results) if (r.note && r.backend === 'native composed' && r.threads === 1) console.log(`  ${r.kernel} native composed: ${r.note}`);
 for (const r of results) if (r.note && r.backend === 'webgpu') console.log(`  ${r.kernel} webgpu (${r.size}): ${r.note}`);
 if (gpu) {
   for (const f of gpuSkipped) console.log(`  ${f.kernel} webgpu (${f.size}): not run, ${f.reason}`);

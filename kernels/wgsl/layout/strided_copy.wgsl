@@ -1,11 +1,14 @@
-// layout/strided_copy.wgsl — entry points `broadcast_to`, `slice`, `pad_slice` and `concat`:
-// the layout copies autograd and the multi-behaviour models need on the GPU (the webgpu
-// backend has no host fallback). Each is one strided copy; the host chooses the strides.
+// layout/strided_copy.wgsl — entry points `transpose`, `broadcast_to`, `slice`, `pad_slice` and
+// `concat`: the layout copies autograd, attention's head split and merge, and the
+// multi-behaviour models need on the GPU (the webgpu backend has no host fallback). Each is one
+// strided copy; the host chooses the strides.
 //
 // Equation, for every index vector idx of the iteration shape s (rank r ≤ 8), with o its
 //   row-major position:
 //   dst[dst_base + Σ_a idx_a·dst_stride_a] = src[src_base + Σ_a idx_a·src_stride_a]
 // The host's choices (packages/kernels/src/webgpu/kernels/layout/strided_copy.ts):
+//   transpose:    s = the output shape (x's axes permuted), src = x's strides permuted,
+//                 dst contiguous;
 //   broadcast_to: s = the output shape, src strides 0 on stretched axes, dst contiguous;
 //   slice:        s = size, src = x's strides from Σ begin_a·stride_a, dst contiguous;
 //   pad_slice:    s = x's shape, src contiguous, dst = the output's strides from its begin;
@@ -51,6 +54,11 @@ fn copy_element(gid: vec3<u32>, groups: vec3<u32>) {
     d += idx * params.dst_stride[q][c];
   }
   dst[d] = src[s];
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn transpose(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  copy_element(gid, groups);
 }
 
 @compute @workgroup_size(WORKGROUP)

@@ -49,5 +49,6 @@ export { checkTowerScoreInputs, type TowerScoreShape } from './kernels/dense/tow
 export { checkSampledSoftmaxInputs, checkSampledSoftmaxShapes, type SampledSoftmaxAttrs, type SampledSoftmaxSizes } from './kernels/softmax/sampled_softmax.js';
 export { checkSkipgramStepFlags, checkSkipgramStepInputs, usesContextB, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';
 export { checkBprSampleStepInputs, type BprSampleStepAttrs } from './kernels/sgd/bpr_sample_step.js';
-export { broadcastPlan, concatPlan, type CopyPlan, type LayoutPlan, padSlicePlan, slicePlan } from './kernels/layout/plans.js';
+export { broadcastPlan, concatPlan, type CopyPlan, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from './kernels/layout/plans.js';
+export { checkLayerNormShapes, type LayerNormAttrs, type LayerNormSizes, layerNormStatsShape } from './kernels/norm/layer_norm.js';
 export { checkSkipgramSampleStepInputs, checkSkipgramSampling, type SkipgramSampleStepAttrs, type SkipgramSampleStepSizes } from './kernels/sgd/skipgram_sample_step.js';

@@ -80,6 +80,8 @@ const cases: Case[] = [
   ['softmax (axis 0)', (x) => softmax(x, 0), () => [rand([3, 5], -2, 2)]],
   ['logSoftmax', (x) => logSoftmax(x), () => [rand([3, 5], -2, 2)]],
   ['layerNorm', (x, g, b) => layerNorm(x, g, b), () => [rand([3, 6]), rand([6]), rand([6])]],
+  ['layerNorm (rank 3, γ and β of shape [1, 5], ε 0.1)', (x, g, b) => layerNorm(x, g, b, 0.1), () => [rand([2, 3, 5]), rand([1, 5]), rand([1, 5])]],
+  ['layerNorm (d = 1: y = β)', (x, g, b) => layerNorm(x, g, b), () => [rand([4, 1]), rand([1]), rand([1])]],
   ['dropout (fixed mask)', (x) => dropout(x, 0.3, { seed: 9, counter: 0 }), () => [rand([4, 5])]],
   ['linear', (x, w, b) => linear(x, w, b), () => [rand([2, 3, 4]), rand([4, 5]), rand([5])]],
   ['bceWithLogits', (x, y) => bceWithLogits(x, y), () => [rand([6], -3, 3), tensor([1, 0, 1, 1, 0, 0])], [0]],

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ATTENTION_MASKED, backward, causalMask, Dropout, Embedding, keyPaddingMask, LayerNorm, Linear, MLP, Module,
-  MultiHeadAttention, ones, Parameter, Philox, RowSparse, sum, mul, tensor, TransformerEncoderLayer, type Tensor,
+  add, ATTENTION_MASKED, backward, causalMask, Dropout, Embedding, keyPaddingMask, LayerNorm, layerNorm, Linear, mean, MLP, Module,
+  MultiHeadAttention, ones, Parameter, Philox, RowSparse, rsqrt, square, sub, sum, mul, tensor, TransformerEncoderLayer, type Tensor,
 } from '../src/index.js';
 import { loadParameters, saveParameters } from '../src/node.js';
 import { gradCheck } from '../src/testing/index.js';
@@ -215,6 +215,31 @@ describe('Linear, MLP, LayerNorm', () => {
     ln.gamma.assign(Float32Array.from([1, 0.5, -1, 2, 1.5]));
     const xl = rand([3, 5], 3);
     expectGradients(gradCheck(() => ln.forward(xl), [ln.gamma, ln.beta, xl]), 'LayerNorm');
+  });
+
+  it('LayerNorm (the fused layer_norm kernel) agrees with LayerNorm composed of primitive ops within f32 rounding, forward and gradients', () => {
+    // The composition layerNorm was before the fused kernel: its gradient comes from the primitives'.
+    const composed = (x: Tensor, g: Tensor, b: Tensor, eps: number): Tensor => {
+      const centered = sub(x, mean(x, -1, { keepDims: true }));
+      return add(mul(mul(centered, rsqrt(add(mean(square(centered), -1, { keepDims: true }), eps))), g), b);
+    };
+    for (const [shape, eps, offset] of [[[4, 7, 64], 1e-5, 0], [[3, 33], 1e-3, 5], [[6, 1], 1e-5, 0]] as const) {
+      const d = shape[shape.length - 1];
+      const x0 = rand([...shape], 11, offset - 2, offset + 2);
+      const g0 = rand([d], 12, 0.5, 1.5);
+      const b0 = rand([d], 13);
+      const upstream = rand([...shape], 14);
+      const run = (f: typeof composed) => {
+        const [x, g, b] = [x0, g0, b0].map((t) => tensor(host(t), t.shape));
+        for (const t of [x, g, b]) t.requiresGrad = true;
+        const y = f(x, g, b, eps);
+        backward(sum(mul(y, upstream)));
+        return [y, x.grad as Tensor, g.grad as Tensor, b.grad as Tensor].map(host);
+      };
+      const fused = run((x, g, b, eps) => layerNorm(x, g, b, eps));
+      const reference = run(composed);
+      ['y', 'dx', 'dγ', 'dβ'].forEach((what, k) => expectClose(fused[k], reference[k], 2e-5, 2e-5));
+    }
   });
 });
 

@@ -68,6 +68,14 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   slice: { native: true, webgpu: true },
   pad_slice: { native: true, webgpu: true },
   concat: { native: true, webgpu: true },
+  // Multi-head attention's head split and merge ([B, T, h, d] ↔ [B, h, T, d]) and Mamba4Rec's
+  // [B, L, D] ↔ [L, B, D]: on the js fallback they were a fifth of a SASRec step (bench:sasrec).
+  // One strided copy (transposePlan), like the layout copies above.
+  transpose: { native: true, webgpu: true },
+  // LayerNorm fused, forward and backward (PyTorch's native_layer_norm): composed of primitives it
+  // was a dozen kernels and most of the binary mul / add and reduce sum of a SASRec step.
+  layer_norm: { native: true, webgpu: true },
+  layer_norm_grad: { native: true, webgpu: true },
 };
 
 /**
@@ -80,7 +88,6 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
  */
 export const KERNEL_EXCEPTIONS: Readonly<Record<string, string>> = {
   cast: 'one pass of dtype conversion; only used on small tensors (ids, masks), never in a hot loop',
-  transpose: 'used on small dense-layer weights; matmul takes transposes as flags instead',
 };
 
 /**

@@ -1,25 +1,52 @@
+import { layerNormGrad } from '../autograd/grads/layer_norm.js';
+import { isGradEnabled, recordOp } from '../autograd/tape.js';
 import type { DropoutMaskAttrs } from '../kernels/random/dropout_mask.js';
+import type { LayerNormAttrs } from '../kernels/norm/layer_norm.js';
 import { runKernel } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, mul, rsqrt, square, sub } from './elementwise.js';
+import { add, mul } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { mean } from './reduce.js';
+import { expectDType } from './validate.js';
 
 /**
- * Layer normalisation over the last axis (Ba et al. 2016):
+ * Layer normalisation over the last axis (Ba et al. 2016, §3):
  * y = (x − μ) / √(σ² + ε) · γ + β, with μ and σ² the mean and (biased)
- * variance of each row. Composed from primitive ops, so its gradient comes
- * from theirs.
+ * variance of each row. One fused `layer_norm` kernel (it also returns each
+ * row's μ and 1/√(σ² + ε)), and one `layer_norm_grad` kernel for dx, dγ and
+ * dβ, as PyTorch's `native_layer_norm`; the references are in
+ * `kernels/norm/layer_norm.ts`.
+ *
+ * @param x f32 `[..., d]`, normalised along its last axis
+ * @param gamma the gain γ, d entries (any shape: its gradient has the same)
+ * @param beta the shift β, d entries
+ * @param epsilon added to the variance, > 0 (default 1e-5, PyTorch's)
+ *
+ * @example
+ * ```ts
+ * const y = layerNorm(tensor([1, 2, 3, 4], [1, 4]), ones([4]), zeros([4])); // ≈ [−1.34, −0.45, 0.45, 1.34]
+ * ```
+ * @see Ba, Kiros & Hinton 2016, "Layer Normalization", §3.
  */
 export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon = 1e-5): Tensor {
+  expectDType(x, ['f32'], 'layerNorm', 'x');
+  expectDType(gamma, ['f32'], 'layerNorm', 'gamma');
+  expectDType(beta, ['f32'], 'layerNorm', 'beta');
   const d = x.shape[x.rank - 1];
-  if (gamma.size !== d || beta.size !== d) {
+  if (x.rank < 1 || gamma.size !== d || beta.size !== d) {
     throw new Error(`layerNorm: gamma ${formatShape(gamma.shape)} and beta ${formatShape(beta.shape)} need ${d} entries for x ${formatShape(x.shape)}`);
   }
-  const centered = sub(x, mean(x, -1, { keepDims: true }));
-  const variance = mean(square(centered), -1, { keepDims: true });
-  return add(mul(mul(centered, rsqrt(add(variance, epsilon))), gamma), beta);
+  if (!(Number.isFinite(epsilon) && epsilon > 0)) throw new Error(`layerNorm: epsilon must be a finite number > 0, got ${epsilon}`);
+  const attrs: LayerNormAttrs = { epsilon };
+  const [y, mean, rstd] = runKernel('layer_norm', [x, gamma, beta], attrs);
+  if (isGradEnabled() && (x.requiresGrad || gamma.requiresGrad || beta.requiresGrad)) {
+    // The row statistics stay alive with the tape node (the enclosing tidy() frees them with the graph).
+    recordOp('layerNorm', [x, gamma, beta], [y], attrs, ([dy]) => layerNormGrad(dy, x, gamma, mean, rstd, attrs));
+  } else {
+    mean.dispose();
+    rstd.dispose();
+  }
+  return y;
 }
 
 /**

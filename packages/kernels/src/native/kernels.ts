@@ -18,11 +18,11 @@ import {
   checkNegSampleCascadeInputs, checkSampleWeightedCandidatesInputs, type NegSampleCascadeAttrs, type SampleWeightedCandidatesAttrs,
 } from '@rec/core';
 import { allocArray, broadcastShapes, findKernel, type KernelContext, type KernelImpl, type KernelOutput } from '@rec/core';
-import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan } from '@rec/core';
+import { broadcastPlan, checkLayerNormShapes, concatPlan, type LayerNormAttrs, layerNormStatsShape, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from '@rec/core';
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'broadcast_to', 'slice', 'pad_slice', 'concat'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad'] as const;
 
 let registered = false;
 
@@ -87,8 +87,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
   if (registered) return;
   registered = true;
 
-  // The layout kernels: each a plan of strided copies (@rec/core kernels/layout/plans.ts, shared with
-  // webgpu), one `strided_copy` call per copy, into a new host array (zeros for pad_slice).
+  // The layout kernels (transpose included): each a plan of strided copies (@rec/core
+  // kernels/layout/plans.ts, shared with webgpu), one `strided_copy` call per copy, into a new
+  // host array (zeros for pad_slice).
   const runPlan = (inputs: readonly Tensor[], plan: LayoutPlan, backend: KernelContext['backend']): KernelOutput => {
     const dtype = inputs[0].dtype;
     const out = allocArray(dtype, sizeOf(plan.shape));
@@ -101,6 +102,27 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<{ begin: readonly number[]; size: readonly number[] }>('slice', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, slicePlan(inputs[0].shape, attrs.begin, attrs.size), backend));
   registerKernel<{ shape: Shape; begin: readonly number[] }>('pad_slice', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, padSlicePlan(inputs[0].shape, attrs.shape, attrs.begin), backend));
   registerKernel<{ axis: number }>('concat', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, concatPlan(inputs.map((t) => t.shape), attrs.axis), backend));
+  registerKernel<{ perm: readonly number[] }>('transpose', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, transposePlan(inputs[0].shape, attrs.perm), backend));
+
+  registerKernel<LayerNormAttrs>('layer_norm', 'native', ({ inputs, attrs, backend }) => {
+    const { rows, dim } = checkLayerNormShapes(inputs, attrs, false);
+    const [x, gamma, beta] = inputs;
+    const y = new Float32Array(rows * dim);
+    const mean = new Float32Array(rows);
+    const rstd = new Float32Array(rows);
+    addon.layer_norm(hostF32(x), hostF32(gamma), hostF32(beta), y, mean, rstd, rows, dim, attrs.epsilon);
+    const stats = layerNormStatsShape(x.shape);
+    return [hostOutput(backend, x.shape, 'f32', y), hostOutput(backend, stats, 'f32', mean), hostOutput(backend, stats, 'f32', rstd)];
+  });
+  registerKernel<LayerNormAttrs>('layer_norm_grad', 'native', ({ inputs, attrs, backend }) => {
+    const { rows, dim } = checkLayerNormShapes(inputs, attrs, true);
+    const [dy, x, gamma, mean, rstd] = inputs;
+    const dx = new Float32Array(rows * dim);
+    const dGamma = new Float32Array(dim);
+    const dBeta = new Float32Array(dim);
+    addon.layer_norm_grad(hostF32(dy), hostF32(x), hostF32(gamma), hostF32(mean), hostF32(rstd), dx, dGamma, dBeta, rows, dim);
+    return [hostOutput(backend, x.shape, 'f32', dx), hostOutput(backend, gamma.shape, 'f32', dGamma), hostOutput(backend, gamma.shape, 'f32', dBeta)];
+  });
 
   registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'native', ({ inputs: [users, indptr, indices], attrs, backend }) => {
     const K = 'neg_sample_exclude';

@@ -199,6 +199,19 @@ export interface NativeAddon {
     src: Float32Array | Int32Array | Uint32Array, srcBase: number, srcStride: Int32Array,
     dst: Float32Array | Int32Array | Uint32Array, dstBase: number, dstStride: Int32Array, shape: Int32Array,
   ): void;
+  /**
+   * `layer_norm` over rows of `dim`: writes `y` [rows·dim] and each row's `mean` and `rstd`
+   * [rows] from x [rows·dim], gamma and beta [dim]; epsilon > 0.
+   */
+  layer_norm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, dim: number, epsilon: number): void;
+  /**
+   * `layer_norm_grad`: writes `dx` [rows·dim], `dgamma` and `dbeta` [dim] from dy, x
+   * [rows·dim], gamma [dim] and the forward's `mean` and `rstd` [rows].
+   */
+  layer_norm_grad(
+    dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, dim: number,
+  ): void;
   /** STREAM triad over `n` floats with the pool's threads: best GB/s of `reps`. */
   bound_stream_triad(n: number, reps: number): number;
   /** Read-modify-write of the listed `width`-float rows of `table`: best GB/s of `reps`. */
@@ -215,6 +228,7 @@ const REQUIRED_EXPORTS = [
   'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score',
   'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'strided_copy',
+  'layer_norm', 'layer_norm_grad',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
 ] as const;
 

@@ -15,6 +15,7 @@ import '../../kernels/indexing/scatter_add_rows.js';
 import '../../kernels/indexing/take_along_axis.js';
 import '../../kernels/softmax/softmax.js';
 import '../../kernels/softmax/sampled_softmax.js';
+import '../../kernels/norm/layer_norm.js';
 import '../../kernels/random/dropout_mask.js';
 import '../../kernels/sampling/neg_sample_exclude.js';
 import '../../kernels/sampling/neg_sample_alias.js';

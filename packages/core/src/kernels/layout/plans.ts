@@ -1,5 +1,5 @@
 /**
- * The layout kernels — `broadcast_to`, `slice`, its adjoint `pad_slice`, and `concat` — as
+ * The layout kernels — `transpose`, `broadcast_to`, `slice`, its adjoint `pad_slice`, and `concat` — as
  * strided copies of 32-bit words, one plan shared by every backend: the js references check
  * their attributes with it, and native (the C++ `strided_copy`) and webgpu
  * (kernels/wgsl/layout/strided_copy.wgsl) run its copies:
@@ -50,6 +50,25 @@ export function broadcastPlan(x: Shape, shape: Shape): LayoutPlan {
     srcStride[i + offset] = x[i] === 1 ? 0 : own[i];
   }
   return { shape: [...shape], zeroed: false, copies: [{ input: 0, shape: [...shape], srcBase: 0, srcStride, dstBase: 0, dstStride: stridesOf(shape) }] };
+}
+
+/**
+ * `transpose`: x with its axes permuted (output axis i is input axis perm[i]): the output
+ * written in order, the input read through its strides permuted. Axes that stay in order
+ * keep a contiguous innermost run (multi-head attention's [B, T, h, d] ↔ [B, h, T, d] copies
+ * rows of d), which the copies move as blocks.
+ *
+ * @example
+ * ```ts
+ * transposePlan([2, 3, 4], [0, 2, 1]).copies[0].srcStride; // [12, 1, 4]
+ * ```
+ */
+export function transposePlan(x: Shape, perm: readonly number[]): LayoutPlan {
+  const valid = perm.length === x.length && perm.every((p) => Number.isInteger(p) && p >= 0 && p < x.length) && new Set(perm).size === perm.length;
+  if (!valid) throw new Error(`transpose: perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes of ${formatShape(x)}`);
+  const own = stridesOf(x);
+  const shape = perm.map((p) => x[p]);
+  return { shape, zeroed: false, copies: [{ input: 0, shape, srcBase: 0, srcStride: perm.map((p) => own[p]), dstBase: 0, dstStride: stridesOf(shape) }] };
 }
 
 /** Checks a window [begin, begin + size) inside `full`, in `kernel`'s words. */

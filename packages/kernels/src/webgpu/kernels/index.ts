@@ -12,7 +12,8 @@ import { unary } from './elementwise/unary.js';
 import { gatherRows } from './indexing/gather_rows.js';
 import { scatterAddRows } from './indexing/scatter_add_rows.js';
 import { putAlongAxis, takeAlongAxis } from './indexing/take_along_axis.js';
-import { broadcastTo, concat, padSlice, slice } from './layout/strided_copy.js';
+import { broadcastTo, concat, padSlice, slice, transpose } from './layout/strided_copy.js';
+import { layerNorm, layerNormGrad } from './norm/layer_norm.js';
 import { adagradUpdate } from './optim/adagrad_update.js';
 import { adamUpdate } from './optim/adam_update.js';
 import { sparseAdagrad } from './optim/sparse_adagrad.js';
@@ -44,7 +45,7 @@ export const WEBGPU_KERNELS = [
   'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
   'softmax', 'log_softmax', 'reduce', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
-  'broadcast_to', 'slice', 'pad_slice', 'concat',
+  'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad',
 ] as const;
 
 /**
@@ -93,4 +94,7 @@ export function registerWebGPUKernels(): void {
   registerKernel('slice', 'webgpu', slice);
   registerKernel('pad_slice', 'webgpu', padSlice);
   registerKernel('concat', 'webgpu', concat);
+  registerKernel('transpose', 'webgpu', transpose);
+  registerKernel('layer_norm', 'webgpu', layerNorm);
+  registerKernel('layer_norm_grad', 'webgpu', layerNormGrad);
 }

@@ -1,6 +1,6 @@
 /**
- * The layout copies on `webgpu` — `broadcast_to`, `slice`, its adjoint `pad_slice`, and
- * `concat` — the glue for `kernels/wgsl/layout/strided_copy.wgsl`. Each is one strided
+ * The layout copies on `webgpu` — `transpose`, `broadcast_to`, `slice`, its adjoint
+ * `pad_slice`, and `concat` — the glue for `kernels/wgsl/layout/strided_copy.wgsl`. Each is one strided
  * copy of 32-bit words (any dtype, bit-exact): the iteration shape and both sides'
  * base offsets and element strides go in the uniform, so one pipeline per entry point
  * serves every shape. Autograd needs them (the gradient of `mean`/`sum` broadcasts,
@@ -10,7 +10,7 @@
  * kernels/layout/plans.ts, shared with native's `strided_copy` and the js references.
  */
 import { formatShape, type KernelImpl, type KernelOutput, type Shape, sizeOf, type Tensor } from '@rec/core';
-import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan } from '@rec/core';
+import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from '@rec/core';
 import { linearGrid, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 /** Most axes the uniform holds. */
@@ -55,6 +55,10 @@ function run(gpu: WebGPUBackend, kernel: string, inputs: readonly Tensor[], plan
   copies(gpu, kernel, plan.copies.map((c) => ({ ...c, src: (inputs[c.input].handle as GpuHandle).buffer, dst: out.buffer })));
   return { shape: [...plan.shape], dtype, handle: out };
 }
+
+/** The `webgpu` implementation of `transpose`: y = x with axes permuted (output axis i is input axis perm[i]). */
+export const transpose: KernelImpl<{ perm: readonly number[] }> = ({ inputs, attrs, backend }) =>
+  run(backend as WebGPUBackend, 'transpose', inputs, transposePlan(inputs[0].shape, attrs.perm));
 
 /** The `webgpu` implementation of `broadcast_to`: y = x stretched to `shape`. */
 export const broadcastTo: KernelImpl<{ shape: Shape }> = ({ inputs, attrs, backend }) =>
