@@ -25,3 +25,4 @@ import './sasrec/index.js';
 import './fmlp-rec/index.js';
 import './vae-rec/index.js';
 import './mamba4rec/index.js';
+import './melu/index.js';
