@@ -26,3 +26,4 @@ import './fmlp-rec/index.js';
 import './vae-rec/index.js';
 import './mamba4rec/index.js';
 import './melu/index.js';
+import './tiger/index.js';

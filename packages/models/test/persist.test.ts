@@ -72,7 +72,7 @@ const seen = positivesByBehavior(train).buy;
 const data = { name: 'synthetic/funnel', split: 'default', description: 'all of it', hash: interactionsHash(train) };
 /** The small settings each model's schema has (rules have none of them). */
 const tinyConfig = (model: string) => {
-  const fields = { dim: 4, layers: 1, epochs: 1, batchSize: 16, seed: 5 };
+  const fields = { dim: 4, layers: 1, epochs: 1, batchSize: 16, seed: 5, rqvaeEpochs: 2, rqvaeHidden: [8], feedForward: 8 };
   const known = Object.keys(listModels().find((m) => m.name === model)!.config.shape);
   return parseModelConfig({ model, ...Object.fromEntries(Object.entries(fields).filter(([k]) => known.includes(k))) });
 };
