@@ -30,6 +30,6 @@ export { type CcrecFold, type CcrecSplit, ccrecSplit, type CcrecSplitOptions } f
 export { MRLR_ALPHA_TUNED, MRLR_DATASETS, MRLR_GRID, MRLR_GRID_OVERRIDES, MRLR_METHODS, PAPER_SPORTS, type MrlrProtocol } from './mrlr.js';
 export { NMTR_DATASETS, NMTR_KS, nmtrMethods, type NmtrGroup, type NmtrProtocol } from './nmtr.js';
 export {
-  SEQUENTIAL_COLUMNS, SEQUENTIAL_DATASETS, SEQUENTIAL_FIDELITY_BAND, SEQUENTIAL_MODELS, SEQUENTIAL_PAPER_SASREC, sequentialMethods, type SequentialData, type SequentialProtocol,
+  SEQUENTIAL_COLUMNS, SEQUENTIAL_DATASETS, SEQUENTIAL_DENSE, SEQUENTIAL_FIDELITY_BAND, SEQUENTIAL_MODELS, SEQUENTIAL_PAPER_SASREC, sequentialMethods, type SequentialData, type SequentialProtocol,
 } from './sequential.js';
 export { RNR_CLAIMS, RNR_DATASETS, RNR_GRID, RNR_HELD_OUT, RNR_LEARNING_RATES, RNR_MODELS, RNR_PAPER_TABLE1, RNR_TUNINGS, rnrMethods, type RnrData, type RnrProtocol, type RnrTuning } from './rnr.js';
