@@ -27,3 +27,4 @@ import './vae-rec/index.js';
 import './mamba4rec/index.js';
 import './melu/index.js';
 import './tiger/index.js';
+import './clrec/index.js';
