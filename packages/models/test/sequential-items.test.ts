@@ -93,6 +93,18 @@ describe('sequential models at item level on ml-100k (leave-one-out)', () => {
     expect(await loaded.model.scoreUsers!(users)).toEqual(scores);
   });
 
+  it('sasrec\'s sampled-softmax variant trains through the kernel-backed objective; clrec takes no loss field', { timeout: 120_000 }, async (ctx) => {
+    requireDataset(ctx, 'ml-100k');
+    expect(parseModelConfig({ model: 'sasrec' })).toMatchObject({ loss: 'bce', negatives: 100 });
+    expect(() => parseModelConfig({ model: 'clrec', loss: 'bce' })).toThrow(/^config: unknown field 'loss'/);
+    const { data } = await ml100kSlice();
+    const fit = await trainModel(parseModelConfig({ model: 'sasrec', ...SETTINGS, epochs: 2, batchSize: 64, loss: 'sampled-softmax', negatives: 50 }), data);
+    const losses = fit.history!.epochs.map((e) => e.loss);
+    expect(losses[1]).toBeLessThan(losses[0]!);
+    // A softmax over 1 + 50 candidates starts near log 51, far above BCE's 2·log 2.
+    expect(losses[0]).toBeGreaterThan(2);
+  });
+
   it('bad input: a log without timestamps and a user out of range are refused in one line', { timeout: 120_000 }, async (ctx) => {
     requireDataset(ctx, 'ml-100k');
     const { data: { train } } = await ml100kSlice();

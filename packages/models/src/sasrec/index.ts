@@ -3,6 +3,7 @@
  * categories as items as one of CCRec's §6.2 baselines, trained through the shared trainer.
  */
 import { z } from 'zod';
+import { SampledSoftmaxObjective } from '../clrec/sampled-softmax.js';
 import { trainingFields } from '../plugin/config.js';
 import { defineSequentialModels, type SequenceLevel } from './define-sequential.js';
 import { NextItemObjective } from './objective.js';
@@ -25,10 +26,14 @@ export {
  *   their sparsity"); 0.2 on categories (the paper's rate on dense MovieLens-1M: a
  *   vocabulary of a few dozen categories is dense — every category recurs in most
  *   sequences);
- * - `batchSize`: sequences per batch (default 128, the paper's).
+ * - `batchSize`: sequences per batch (default 128, the paper's);
+ * - `loss`: `bce` (default, §III-E: one sampled negative per position) or `sampled-softmax`,
+ *   a variant not in the paper — each position's next id against `negatives` ids drawn
+ *   uniformly per batch, with the log-Q correction, through the `sampled_softmax` kernel
+ *   (`SampledSoftmaxObjective`).
  * @example
  * ```ts
- * parseModelConfig({ model: 'sasrec', heads: 2, dropout: 0.2 });
+ * parseModelConfig({ model: 'sasrec', heads: 2, dropout: 0.2, loss: 'sampled-softmax', negatives: 200 });
  * ```
  */
 export const sasrecFields = (level: SequenceLevel) => ({
@@ -36,6 +41,10 @@ export const sasrecFields = (level: SequenceLevel) => ({
   dropout: z.number().min(0).lt(1).default(level === 'items' ? 0.5 : 0.2),
   /** Sequences per batch (default 128, SASRec §IV's implementation details). */
   batchSize: trainingFields.batchSize,
+  /** The loss: §III-E's BCE with one negative, or the sampled-softmax variant. */
+  loss: z.enum(['bce', 'sampled-softmax']).default('bce'),
+  /** Negatives per batch of the sampled-softmax variant (unused by `bce`). */
+  negatives: z.number().int().min(1).max(100_000).default(100),
 });
 
 /**
@@ -66,5 +75,7 @@ export const { items: sasrecModel, categories: categorySasrecModel } = defineSeq
     if (config.dim % config.heads !== 0) throw new Error(`config: heads: must divide dim (${config.dim}), got ${config.heads}`);
     return new SASRec({ vocabularySize, maxLength: config.maxLength, dim: config.dim, blocks: config.blocks, heads: config.heads, dropout: config.dropout, seed: config.seed });
   },
-  objective: (encoder, sequences, config) => new NextItemObjective(encoder, sequences, { positions: 'all', batchSize: config.batchSize ?? 128, seed: config.seed }),
+  objective: (encoder, sequences, config) => (config.loss === 'sampled-softmax'
+    ? new SampledSoftmaxObjective(encoder, sequences, { positions: 'all', negatives: config.negatives, batchSize: config.batchSize ?? 128, seed: config.seed })
+    : new NextItemObjective(encoder, sequences, { positions: 'all', batchSize: config.batchSize ?? 128, seed: config.seed })),
 });
