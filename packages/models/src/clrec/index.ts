@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import { defineSequentialModels, type SequenceLevel } from '../sasrec/define-sequential.js';
-import { sasrecFields } from '../sasrec/index.js';
-import { SASRec } from '../sasrec/sasrec.js';
+import { sasrecEncoder, sasrecFields } from '../sasrec/index.js';
 import { CLRecObjective } from './objective.js';
 
 export { CLRecObjective, type CLRecBatch, type CLRecObjectiveOptions } from './objective.js';
@@ -65,10 +64,7 @@ export const { items: clrecModel, categories: categoryClrecModel } = defineSeque
   },
   summary: 'SASRec\'s causal self-attention trained contrastively against a FIFO queue of recent positives (negatives from the data distribution, an inverse-propensity-weighted loss)',
   fields: clrecFields,
-  encoder: (config, vocabularySize) => {
-    if (config.dim % config.heads !== 0) throw new Error(`config: heads: must divide dim (${config.dim}), got ${config.heads}`);
-    return new SASRec({ vocabularySize, maxLength: config.maxLength, dim: config.dim, blocks: config.blocks, heads: config.heads, dropout: config.dropout, seed: config.seed });
-  },
+  encoder: sasrecEncoder,
   objective: (encoder, sequences, config) => new CLRecObjective(encoder, sequences, {
     positions: 'all', queueSize: config.queueSize, temperature: config.temperature, batchSize: config.batchSize ?? 128, seed: config.seed,
   }),

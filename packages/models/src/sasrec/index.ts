@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { SampledSoftmaxObjective } from '../clrec/sampled-softmax.js';
 import { trainingFields } from '../plugin/config.js';
-import { defineSequentialModels, type SequenceLevel } from './define-sequential.js';
+import { defineSequentialModels, type EncoderSettings, type SequenceLevel } from './define-sequential.js';
 import { NextItemObjective } from './objective.js';
 import { SASRec } from './sasrec.js';
 
@@ -48,6 +48,20 @@ export const sasrecFields = (level: SequenceLevel) => ({
 });
 
 /**
+ * The SASRec encoder of a registration's config over `vocabularySize` ids: what `sasrec`
+ * and `clrec` (SASRec trained against CLRec's queue) build.
+ * @throws Error naming `heads` when it does not divide `dim`.
+ * @example
+ * ```ts
+ * encoder: sasrecEncoder,
+ * ```
+ */
+export function sasrecEncoder(config: EncoderSettings & { heads: number; dropout: number }, vocabularySize: number): SASRec {
+  if (config.dim % config.heads !== 0) throw new Error(`config: heads: must divide dim (${config.dim}), got ${config.heads}`);
+  return new SASRec({ vocabularySize, maxLength: config.maxLength, dim: config.dim, blocks: config.blocks, heads: config.heads, dropout: config.dropout, seed: config.seed });
+}
+
+/**
  * SASRec at both levels ({@link defineSequentialModels}):
  * - `sasrec`: every user's items in time order, the next item predicted at every position
  *   with one sampled negative (§III-E); a user is scored from the window of their last
@@ -71,10 +85,7 @@ export const { items: sasrecModel, categories: categorySasrecModel } = defineSeq
   },
   summary: 'causal self-attention over the last ids with learned positions, scored by dot product with the shared id embedding',
   fields: sasrecFields,
-  encoder: (config, vocabularySize) => {
-    if (config.dim % config.heads !== 0) throw new Error(`config: heads: must divide dim (${config.dim}), got ${config.heads}`);
-    return new SASRec({ vocabularySize, maxLength: config.maxLength, dim: config.dim, blocks: config.blocks, heads: config.heads, dropout: config.dropout, seed: config.seed });
-  },
+  encoder: sasrecEncoder,
   objective: (encoder, sequences, config) => (config.loss === 'sampled-softmax'
     ? new SampledSoftmaxObjective(encoder, sequences, { positions: 'all', negatives: config.negatives, batchSize: config.batchSize ?? 128, seed: config.seed })
     : new NextItemObjective(encoder, sequences, { positions: 'all', batchSize: config.batchSize ?? 128, seed: config.seed })),
