@@ -149,7 +149,7 @@ async function evaluateSequential(trained: TrainedModel, protocol: SequentialPro
   const pairs = (model as PairScorer).scorePairs;
   const numItems = protocol.train.numItems;
   const sampled = await evaluateSampledRanking({
-    numItems, testItems: protocol.testItems, trainItems: protocol.history, ks: [1, 5, 10], metrics: ['HR', 'NDCG', 'MRR'], perRow: true,
+    numItems, testItems: protocol.testItems, trainItems: protocol.history, ks: [1, 5, 10, NEGATIVES + 1], metrics: ['HR', 'NDCG', 'MRR'], perRow: true,
     candidates: { kind: 'sampled', numNegatives: NEGATIVES, seed: protocol.negativeSeed },
     ...(pairs ? { scorePairs: (u: Int32Array, i: Int32Array) => pairs.call(model, u, i) } : { scoreUsers: (u: Int32Array) => model.scoreUsers!(u) }),
   });
@@ -159,7 +159,7 @@ async function evaluateSequential(trained: TrainedModel, protocol: SequentialPro
   });
   const metrics: Record<string, number> = {};
   // MRR over the whole candidate list (S3-Rec's MRR is 1/rank with no cut-off): MRR@100 covers all 100 candidates.
-  for (const c of SEQUENTIAL_COLUMNS.sampled) metrics[`sampled ${c}`] = c === 'MRR' ? mrrOf(sampled.perRow!.ranks) : sampled.metrics[c]!;
+  for (const c of SEQUENTIAL_COLUMNS.sampled) metrics[`sampled ${c}`] = sampled.metrics[c === 'MRR' ? `MRR@${NEGATIVES + 1}` : c]!;
   for (const c of SEQUENTIAL_COLUMNS.full) metrics[`full ${c}`] = full.metrics[c]!;
   const rows = sampled.perRow!;
   const byUser = new Map(Array.from(full.perUser!.users, (u, i) => [u, i]));
@@ -174,13 +174,6 @@ async function evaluateSequential(trained: TrainedModel, protocol: SequentialPro
     perUser['full HR@10']!.push(full.perUser!.metrics['HR@10']![i]!);
   });
   return { metrics, perUser: perUser as unknown as PerUserValues };
-}
-
-/** Mean reciprocal rank of 0-based ranks. */
-function mrrOf(ranks: ArrayLike<number>): number {
-  let sum = 0;
-  for (let r = 0; r < ranks.length; r++) sum += 1 / (ranks[r]! + 1);
-  return ranks.length ? sum / ranks.length : Number.NaN;
 }
 
 /** Seconds per training epoch of a finished method (tuning excluded when it tuned nothing), or undefined for a rule. */
