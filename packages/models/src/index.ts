@@ -48,13 +48,13 @@ export {
 export { CategoryRule } from './category-rules/index.js';
 export { ccrecSplit, type CcrecFold, type CcrecSplit, type CcrecSplitOptions } from './reproductions/ccrec-protocol.js';
 export {
-  defineSequentialModels, eventSequences, historySequences, NextCategoryModel, NextItemModel, NextItemObjective, SASRec, type SASRecConfig, type SequenceEncoder, type SequenceLevel,
+  defineSequentialModels, eventSequences, historySequences, NextCategoryModel, NextIdWindows, NextItemModel, NextItemObjective, SASRec, type SASRecConfig, type SequenceEncoder, type SequenceLevel,
 } from './sasrec/index.js';
 export { FMLPRec, type FMLPRecConfig, realDftMatrices } from './fmlp-rec/index.js';
 export { Mamba4Rec, type Mamba4RecConfig, NextItemSoftmaxObjective } from './mamba4rec/index.js';
 export { MeLU, MeLUNetwork, meluModel, MetaObjective } from './melu/index.js';
 export { RQVAE, SemanticIdTrie, TigerModel, tigerModel, TigerTransformer } from './tiger/index.js';
-export { CLRecObjective, NextIdWindows, SampledSoftmaxObjective } from './clrec/index.js';
+export { CLRecObjective, SampledSoftmaxObjective } from './clrec/index.js';
 export { categoryProfiles, MultVAE, MultVAEObjective, multVAEInput, userConditions, type MultVAEConfig } from './vae-rec/index.js';
 export { CDAE, CDAEObjective, historyInput, type CDAEBatch, type CDAEConfig, type CDAEInput, type CDAEObjectiveOptions, type UserItemRows } from './cdae/index.js';
 export { CdaeRankAndRate, CdaeRnrObjective, pairRatings, RankAndRate, RnrObjective, RnrTransform, type CdaeRankAndRateConfig, type CdaeRnrBatch, type RankAndRateConfig, type RnrActivation, type RnrBatch, type RnrCoupling, type RnrObjectiveOptions } from './rnr/index.js';

@@ -13,7 +13,6 @@ export { CLRecObjective, type CLRecBatch, type CLRecObjectiveOptions } from './o
 export {
   type NegativeProposal, SampledSoftmaxObjective, type SampledSoftmaxBatch, type SampledSoftmaxObjectiveOptions, sampledSoftmaxRows, type SampledSoftmaxRowsInputs,
 } from './sampled-softmax.js';
-export { type NextIdBatch, NextIdWindows } from './windows.js';
 
 /**
  * CLRec's fields: SASRec's (`heads`, `dropout`, `batchSize`) and

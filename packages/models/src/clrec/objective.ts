@@ -92,10 +92,9 @@
  */
 import { gather, mean, mul, Philox, reshape, tensor, type Tensor } from '@rec/core';
 import type { Objective } from '../training/objectives.js';
-import type { ScoredPositions } from '../sasrec/objective.js';
 import type { EventSequences, SequenceEncoder } from '../sasrec/sequences.js';
 import { sampledSoftmaxRows } from './sampled-softmax.js';
-import { type NextIdBatch, NextIdWindows } from './windows.js';
+import { type NextIdBatch, NextIdWindows, type ScoredPositions } from '../sasrec/windows.js';
 
 /**
  * Options of {@link CLRecObjective}.

@@ -16,9 +16,8 @@
  */
 import { AliasTable, applyOp1, concat, gather, mean, type OpDef, Philox, reshape, RowSparse, runKernel, type SampledSoftmaxAttrs, tensor, type Tensor } from '@rec/core';
 import type { Objective } from '../training/objectives.js';
-import type { ScoredPositions } from '../sasrec/objective.js';
 import type { EventSequences, SequenceEncoder } from '../sasrec/sequences.js';
-import { type NextIdBatch, NextIdWindows } from './windows.js';
+import { type NextIdBatch, NextIdWindows, type ScoredPositions } from '../sasrec/windows.js';
 
 /**
  * Inputs of {@link sampledSoftmaxRows}: rows of queries, one class table, each row's label,

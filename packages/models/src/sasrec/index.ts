@@ -10,7 +10,8 @@ import { NextItemObjective } from './objective.js';
 import { SASRec } from './sasrec.js';
 
 export { SASRec, type SASRecConfig } from './sasrec.js';
-export { NextItemObjective, type NextItemBatch, type NextItemObjectiveOptions, type ScoredPositions } from './objective.js';
+export { NextItemObjective, type NextItemBatch, type NextItemObjectiveOptions } from './objective.js';
+export { type NextIdBatch, NextIdWindows, type ScoredPositions } from './windows.js';
 export { NextCategoryModel, pastWindowsOf, saveWithPast, splitPast, WindowScorer } from './category.js';
 export { NextItemModel } from './items.js';
 export { defineSequentialModels, type EncoderSettings, type SequenceLevel, type SequentialModelSpec } from './define-sequential.js';

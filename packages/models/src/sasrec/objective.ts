@@ -4,23 +4,12 @@
  * id as the negative, binary cross-entropy on their dot-product scores.
  */
 import { bceWithLogits, concat, gather, mul, reshape, sampleNegatives, sum, tensor, type Tensor, tidy } from '@rec/core';
-import { EpochOrder, type Objective } from '../training/objectives.js';
+import type { Objective } from '../training/objectives.js';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 import type { EventSequences, SequenceEncoder } from './sequences.js';
+import { type NextIdBatch, NextIdWindows, type ScoredPositions } from './windows.js';
 
-/**
- * Which positions of a window are scored:
- * - `all`: every real position t predicts the id at t + 1 (SASRec §III-E; needs a causal
- *   encoder, whose F_t cannot see the id it predicts): one window per sequence, its last
- *   T + 1 ids;
- * - `last`: only the last position, one window per prefix of every sequence (FMLP-Rec's
- *   training: its filters mix every position, so only the last one may be scored).
- * @example
- * ```ts
- * const positions: ScoredPositions = encoder instanceof SASRec ? 'all' : 'last';
- * ```
- */
-export type ScoredPositions = 'all' | 'last';
+export type { ScoredPositions } from './windows.js';
 
 /**
  * Options of {@link NextItemObjective}.
@@ -46,14 +35,7 @@ export interface NextItemObjectiveOptions {
  * batch.targets[0]; // the id after the first scored position
  * ```
  */
-export interface NextItemBatch {
-  /** i32 `[B·T]`: the windows, left-padded. */
-  readonly windows: Int32Array;
-  readonly batch: number;
-  /** i32 `[N]`: the scored positions, as rows of the flattened `[B·T, d]` hidden states. */
-  readonly rows: Int32Array;
-  /** i32 `[N]`: the id that follows each scored position. */
-  readonly targets: Int32Array;
+export interface NextItemBatch extends NextIdBatch {
   /** i32 `[N]`: one sampled id per scored position, none of the sequence's own ids. */
   readonly negatives: Int32Array;
 }
@@ -73,13 +55,12 @@ const MAX_TRIES = 32;
  * (FMLP-Rec). A sequence that holds every id keeps its last draw, which is then one of its
  * own ids.
  *
- * Windows: a sequence of n ids gives, with `all`, one window of its last T + 1 ids — the
- * first T are inputs (left-padded when fewer), each followed by its target; older ids are
- * cut, as SASRec keeps the most recent n; with `last`, n − 1 windows, one per prefix ending
- * at ids 1 … n − 1 (that id the target, up to T ids before it the inputs).
+ * Windows, their order and targets are {@link NextIdWindows}' (shared with CLRec's and the
+ * sampled-softmax objective): with `all`, one window per sequence, its last T + 1 ids; with
+ * `last`, one per prefix.
  *
- * Randomness is a pure function of (seed, epoch, batch): the window order is `EpochOrder`'s
- * (Philox stream 2³¹ + epoch), and batch b's negatives come from stream `epoch` at the
+ * Randomness is a pure function of (seed, epoch, batch): the window order is
+ * `NextIdWindows`' (Philox stream 2³¹ + epoch), and batch b's negatives come from stream `epoch` at the
  * counter after the draws of batches 0 … b − 1, so a resumed run draws what the
  * uninterrupted one did. Dropout masks are not: they come from the encoder's own `Dropout`
  * counters, which restart with the process, so a resumed run drops other units than the
@@ -95,12 +76,8 @@ const MAX_TRIES = 32;
  */
 export class NextItemObjective implements Objective<NextItemBatch> {
   readonly positions: ScoredPositions;
-  readonly #batchSize: number;
   readonly #seed: number;
-  /** Per window: its sequence (user) and the end (exclusive) of its ids in that sequence. */
-  readonly #windowUser: Int32Array;
-  readonly #windowStop: Int32Array;
-  readonly #order: EpochOrder;
+  readonly #windows: NextIdWindows;
   /** Each sequence's distinct ids, sorted: what its negatives avoid. */
   readonly #seen: { indptr: Tensor; indices: Tensor };
   #counters: { epoch: number; counters: Float64Array } | undefined;
@@ -109,35 +86,11 @@ export class NextItemObjective implements Objective<NextItemBatch> {
    * @throws Error when no sequence has two ids, an id is outside 0 … V − 1, or an option is out of range.
    */
   constructor(readonly encoder: SequenceEncoder, readonly sequences: EventSequences, options: NextItemObjectiveOptions) {
-    const batchSize = options.batchSize ?? 128;
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`NextItemObjective: batchSize must be a positive integer, got ${batchSize}`);
-    if (options.positions !== 'all' && options.positions !== 'last') throw new Error(`NextItemObjective: positions must be 'all' or 'last', got '${String(options.positions)}'`);
-    const { indptr, items } = sequences;
-    const V = encoder.vocabularySize;
-    for (const id of items) if (!(id >= 0 && id < V)) throw new Error(`NextItemObjective: id ${id} is outside 0..${V - 1}`);
     this.positions = options.positions;
-    this.#batchSize = batchSize;
     this.#seed = options.seed ?? 0;
-    const users: number[] = [];
-    const stops: number[] = [];
+    this.#windows = new NextIdWindows(encoder, sequences, options.positions, options.batchSize ?? 128, this.#seed, 'NextItemObjective');
+    const { indptr, items } = sequences;
     const numUsers = indptr.length - 1;
-    for (let u = 0; u < numUsers; u++) {
-      const n = indptr[u + 1]! - indptr[u]!;
-      if (n < 2) continue;
-      if (this.positions === 'all') {
-        users.push(u);
-        stops.push(n);
-      } else {
-        for (let stop = 2; stop <= n; stop++) {
-          users.push(u);
-          stops.push(stop);
-        }
-      }
-    }
-    if (users.length === 0) throw new Error('NextItemObjective: no sequence has two ids, so there is no next id to learn');
-    this.#windowUser = Int32Array.from(users);
-    this.#windowStop = Int32Array.from(stops);
-    this.#order = new EpochOrder(Int32Array.from(users, (_, w) => w), this.#seed, batchSize);
     const seenIndptr = new Int32Array(numUsers + 1);
     const seen: number[] = [];
     for (let u = 0; u < numUsers; u++) {
@@ -149,62 +102,30 @@ export class NextItemObjective implements Objective<NextItemBatch> {
   }
 
   batches(): number {
-    return this.#order.batches();
+    return this.#windows.batches();
   }
 
   /** Windows per epoch: sequences (`all`) or prefixes (`last`). */
   get numWindows(): number {
-    return this.#windowUser.length;
-  }
-
-  /** Scored positions of window w. */
-  #scored(w: number): number {
-    return this.positions === 'last' ? 1 : Math.min(this.#windowStop[w]! - 1, this.encoder.maxLength);
+    return this.#windows.numWindows;
   }
 
   /** The first sampler counter of each batch of `epoch` (the draws of the batches before it). */
   #counterOf(epoch: number, index: number): number {
     if (this.#counters?.epoch !== epoch) {
-      const order = this.#order.order(epoch);
       const counters = new Float64Array(this.batches() + 1);
-      for (let b = 0; b < this.batches(); b++) {
-        let draws = 0;
-        for (const w of order.subarray(b * this.#batchSize, (b + 1) * this.#batchSize)) draws += this.#scored(w);
-        counters[b + 1] = counters[b]! + draws * MAX_TRIES;
-      }
+      for (let b = 0; b < this.batches(); b++) counters[b + 1] = counters[b]! + this.#windows.scoredIn(epoch, b) * MAX_TRIES;
       this.#counters = { epoch, counters };
     }
     return this.#counters.counters[index]!;
   }
 
   prepare(epoch: number, index: number): MaybePromise<NextItemBatch> {
-    const ids = this.#order.batch(epoch, index);
-    const { maxLength: T, pad } = this.encoder;
-    const { indptr, items } = this.sequences;
-    const B = ids.length;
-    const windows = new Int32Array(B * T).fill(pad);
-    const rows: number[] = [];
-    const targets: number[] = [];
-    const users: number[] = [];
-    ids.forEach((w, b) => {
-      const u = this.#windowUser[w]!;
-      const stop = this.#windowStop[w]!;
-      const base = indptr[u]!;
-      // Inputs: ids first … stop − 2 of the sequence, right-aligned; the target of the last is id stop − 1.
-      const first = Math.max(0, stop - 1 - T);
-      const count = stop - 1 - first;
-      windows.set(items.subarray(base + first, base + stop - 1), b * T + T - count);
-      const scoredFrom = this.positions === 'all' ? 0 : count - 1;
-      for (let j = scoredFrom; j < count; j++) {
-        rows.push(b * T + T - count + j);
-        targets.push(items[base + first + j + 1]!);
-        users.push(u);
-      }
-    });
-    const drawn = tidy(() => sampleNegatives(tensor(Int32Array.from(users)), this.#seen, this.encoder.vocabularySize, { seed: this.#seed, stream: epoch, counter: this.#counterOf(epoch, index) }, MAX_TRIES).negatives);
+    const examples = this.#windows.batch(epoch, index);
+    const drawn = tidy(() => sampleNegatives(tensor(examples.sequences), this.#seen, this.encoder.vocabularySize, { seed: this.#seed, stream: epoch, counter: this.#counterOf(epoch, index) }, MAX_TRIES).negatives);
     return andThen(hostCopy(drawn), (negatives) => {
       drawn.dispose();
-      return { windows, batch: B, rows: Int32Array.from(rows), targets: Int32Array.from(targets), negatives: negatives as Int32Array };
+      return { ...examples, negatives: negatives as Int32Array };
     });
   }
 

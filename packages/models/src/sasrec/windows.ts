@@ -1,12 +1,26 @@
 /**
- * The training examples every next-id objective of this folder reads: windows of each
- * sequence, the scored positions and the id after each, in a seeded order per epoch — the
- * same windows, order and targets as SASRec's `NextItemObjective` (SASRec §III-E, FMLP-Rec
- * §3.3), so the losses here differ from SASRec's only in what a position is scored against.
+ * The training examples every next-id objective reads (SASRec's `NextItemObjective`,
+ * CLRec's, the sampled softmax): windows of each sequence, the scored positions and the id
+ * after each, in a seeded order per epoch (SASRec §III-E, FMLP-Rec §3.3) — so the losses
+ * differ only in what a position is scored against, and see the same examples in the same
+ * order for the same seed.
  */
 import { EpochOrder } from '../training/objectives.js';
-import type { ScoredPositions } from '../sasrec/objective.js';
-import type { EventSequences, SequenceEncoder } from '../sasrec/sequences.js';
+import type { EventSequences, SequenceEncoder } from './sequences.js';
+
+/**
+ * Which positions of a window are scored:
+ * - `all`: every real position t predicts the id at t + 1 (SASRec §III-E; needs a causal
+ *   encoder, whose F_t cannot see the id it predicts): one window per sequence, its last
+ *   T + 1 ids;
+ * - `last`: only the last position, one window per prefix of every sequence (FMLP-Rec's
+ *   training: its filters mix every position, so only the last one may be scored).
+ * @example
+ * ```ts
+ * const positions: ScoredPositions = encoder instanceof SASRec ? 'all' : 'last';
+ * ```
+ */
+export type ScoredPositions = 'all' | 'last';
 
 /**
  * One batch of next-id examples: the windows, and per scored position its row in the
@@ -26,6 +40,8 @@ export interface NextIdBatch {
   readonly rows: Int32Array;
   /** i32 `[N]`: the id that follows each scored position (its positive). */
   readonly targets: Int32Array;
+  /** i32 `[N]`: the sequence (user) of each scored position. */
+  readonly sequences: Int32Array;
 }
 
 /**
@@ -112,8 +128,10 @@ export class NextIdWindows {
     const windows = new Int32Array(B * T).fill(pad);
     const rows: number[] = [];
     const targets: number[] = [];
+    const sequences: number[] = [];
     ids.forEach((w, b) => {
-      const base = indptr[this.#windowUser[w]!]!;
+      const u = this.#windowUser[w]!;
+      const base = indptr[u]!;
       const stop = this.#windowStop[w]!;
       // Inputs: ids first … stop − 2 of the sequence, right-aligned; the target of the last is id stop − 1.
       const first = Math.max(0, stop - 1 - T);
@@ -122,9 +140,18 @@ export class NextIdWindows {
       for (let j = this.positions === 'all' ? 0 : count - 1; j < count; j++) {
         rows.push(b * T + T - count + j);
         targets.push(items[base + first + j + 1]!);
+        sequences.push(u);
       }
     });
-    return { windows, batch: B, rows: Int32Array.from(rows), targets: Int32Array.from(targets) };
+    return { windows, batch: B, rows: Int32Array.from(rows), targets: Int32Array.from(targets), sequences: Int32Array.from(sequences) };
+  }
+
+  /** How many positions batch `index` of `epoch` scores (the length of its `rows`), without building it. */
+  scoredIn(epoch: number, index: number): number {
+    if (this.positions === 'last') return this.#order.batch(epoch, index).length;
+    let scored = 0;
+    for (const w of this.#order.batch(epoch, index)) scored += Math.min(this.#windowStop[w]! - 1, this.encoder.maxLength);
+    return scored;
   }
 
   /** Only the targets of batch `index` of `epoch`, in the order {@link batch} gives them. */
