@@ -258,9 +258,12 @@ async function runMethod<P extends PreparedProtocol>(
     }
   }
   trained ??= await trainModel(config, data, { ...(rule ? {} : { checkpoints: fileCheckpoints(join(io.checkpointDir, 'final')) }), onBatch, onEpoch, ...(validation ? { validation } : {}) });
-  const trainSeconds = (performance.now() - t0) / 1000;
-  const evaluation = await recipe.evaluate(trained, protocol, method);
   const history = trained.history;
+  // A run resumed from its checkpoint trained its earlier epochs in another process: their
+  // recorded seconds exceed this process's wall time, and are the honest cost.
+  const recordedSeconds = grid.length > 1 ? 0 : (history?.epochs ?? []).reduce((total, e) => total + e.seconds, 0);
+  const trainSeconds = Math.max((performance.now() - t0) / 1000, recordedSeconds);
+  const evaluation = await recipe.evaluate(trained, protocol, method);
   return {
     id: method.id, name: method.name, group: method.group, config, metrics: { ...evaluation.metrics },
     ...(evaluation.perUser ? { perUser: evaluation.perUser } : {}),

@@ -28,6 +28,9 @@ export {
  *   vocabulary of a few dozen categories is dense — every category recurs in most
  *   sequences);
  * - `batchSize`: sequences per batch (default 128, the paper's);
+ * - `scaleEmbeddings`: multiply the id embedding by √d before adding the positions, as the
+ *   authors' code does — on by default at item level, off at category level (why: `SASRec`'s
+ *   TSDoc);
  * - `loss`: `bce` (default, §III-E: one sampled negative per position) or `sampled-softmax`,
  *   a variant not in the paper — each position's next id against `negatives` ids drawn
  *   uniformly per batch, with the log-Q correction, through the `sampled_softmax` kernel
@@ -42,6 +45,8 @@ export const sasrecFields = (level: SequenceLevel) => ({
   dropout: z.number().min(0).lt(1).default(level === 'items' ? 0.5 : 0.2),
   /** Sequences per batch (default 128, SASRec §IV's implementation details). */
   batchSize: trainingFields.batchSize,
+  /** c = √d on the id embedding (the authors' code): needed when the vocabulary is large (items), not for a few dozen categories. */
+  scaleEmbeddings: z.boolean().default(level === 'items'),
   /** The loss: §III-E's BCE with one negative, or the sampled-softmax variant. */
   loss: z.enum(['bce', 'sampled-softmax']).default('bce'),
   /** Negatives per batch of the sampled-softmax variant (unused by `bce`). */
@@ -57,9 +62,11 @@ export const sasrecFields = (level: SequenceLevel) => ({
  * encoder: sasrecEncoder,
  * ```
  */
-export function sasrecEncoder(config: EncoderSettings & { heads: number; dropout: number }, vocabularySize: number): SASRec {
+export function sasrecEncoder(config: EncoderSettings & { heads: number; dropout: number; scaleEmbeddings: boolean }, vocabularySize: number): SASRec {
   if (config.dim % config.heads !== 0) throw new Error(`config: heads: must divide dim (${config.dim}), got ${config.heads}`);
-  return new SASRec({ vocabularySize, maxLength: config.maxLength, dim: config.dim, blocks: config.blocks, heads: config.heads, dropout: config.dropout, seed: config.seed });
+  return new SASRec({
+    vocabularySize, maxLength: config.maxLength, dim: config.dim, blocks: config.blocks, heads: config.heads, dropout: config.dropout, scaleEmbeddings: config.scaleEmbeddings, seed: config.seed,
+  });
 }
 
 /**

@@ -2,7 +2,7 @@
  * SASRec: Self-Attentive Sequential Recommendation (Kang & McAuley, ICDM 2018, §III), over
  * any vocabulary of V ids (items, or categories as CCRec §6.2 uses it) with a pad id V.
  *
- *   Ê_t   = (M_{s_t} + P_t) · valid_t                      §III-A (zero vector for the pad)
+ *   Ê_t   = (c · M_{s_t} + P_t) · valid_t                  §III-A (zero vector for the pad; c = √d or 1, below)
  *   S     = Dropout(Ê)                                     §III-C (dropout on the embedding)
  *   block: h = x + Dropout(SA(LN(x)));  y = h + Dropout(FFN(LN(h)))        §III-B, §III-C
  *          SA = causal single-head attention, padded keys masked; FFN(x) = ReLU(x W₁ + b₁) W₂ + b₂, W ∈ R^{d×d}
@@ -36,6 +36,8 @@ export interface SASRecConfig {
   readonly heads?: number;
   /** Dropout rate on the embeddings, attention weights and sublayer outputs (default 0.2). */
   readonly dropout?: number;
+  /** Multiply the id embedding by √d before adding the positions (the authors' code; default false). */
+  readonly scaleEmbeddings?: boolean;
   /** Seed of the initial weights and of the dropout masks (default 0). */
   readonly seed?: number;
 }
@@ -59,7 +61,14 @@ export interface SASRecConfig {
  * - Left padding, as the paper (§III-A) and its code: the latest id is always at position
  *   T − 1, and padded keys are masked out of the attention (a key-padding mask, besides the
  *   causal one) so padding never reaches a real position; padded inputs are zero vectors.
- * - No √d scaling of the id embedding (the authors' code has one; the paper's Ê does not).
+ * - `scaleEmbeddings` multiplies the id embedding by c = √d before the positions are added,
+ *   as the authors' code does (the paper's Ê has no factor). Glorot-uniform bounds shrink
+ *   with the table: for Beauty's 12,102 × 64 item table they are ±0.022, against ±0.24 for
+ *   the 50 × 64 position table, so without the factor the positions drown the items at the
+ *   start (measured on Beauty: validation HR@100 after 4 epochs 0.089 without, 0.101 with).
+ *   Off by default here (c = 1): a category vocabulary of a few dozen ids gets Glorot bounds
+ *   as large as the positions', and √d would invert the imbalance; the `sasrec` plug-in
+ *   turns it on at item level.
  * - Core's attention has an output projection W_O after the heads; §III-B's
  *   S = Attention(ÊW^Q, ÊW^K, ÊW^V) has none (one extra d × d matrix per block).
  * - M and P are Glorot-uniform (`tf.get_variable`'s default, what the authors' tables get);
@@ -88,6 +97,8 @@ export class SASRec extends Module implements SequenceEncoder {
   readonly maxLength: number;
   readonly dim: number;
   readonly pad: number;
+  /** c: the factor on the id embedding (√d with `scaleEmbeddings`, else 1). */
+  readonly embeddingScale: number;
 
   /**
    * @throws Error naming the field when a hyper-parameter is out of range (`heads` not
@@ -106,6 +117,7 @@ export class SASRec extends Module implements SequenceEncoder {
     this.maxLength = T;
     this.dim = d;
     this.pad = V;
+    this.embeddingScale = config.scaleEmbeddings ? Math.sqrt(d) : 1;
     const rng = new Philox({ seed: config.seed ?? 0, stream: 0 });
     this.embeddings = new Parameter(xavierUniform([V + 1, d], rng), [V + 1, d]);
     this.positions = new Parameter(xavierUniform([T, d], rng), [T, d]);
@@ -123,7 +135,8 @@ export class SASRec extends Module implements SequenceEncoder {
     checkWindows(windows, batch, this, 'SASRec.encode');
     const T = this.maxLength;
     const valid = validPositions(windows, this.pad);
-    let x = add(gather(this.embeddings, tensor(windows, [batch, T])), this.positions);
+    const embedded = gather(this.embeddings, tensor(windows, [batch, T]));
+    let x = add(this.embeddingScale === 1 ? embedded : mul(embedded, this.embeddingScale), this.positions);
     x = this.inputDropout.forward(mul(x, tensor(valid, [batch, T, 1])));
     const mask = keyPaddingMask(tensor(valid, [batch, T]));
     for (const block of this.blocks) x = block.forward(x, { causal: true, mask });
