@@ -1,9 +1,10 @@
 /**
  * The fused `sampled_softmax` / `sampled_softmax_grad` reference against the
- * composite `sampledSoftmaxLoss` and its autograd gradients.
+ * composite `sampledSoftmaxLoss` and its autograd gradients, and the op over them
+ * (`sampledSoftmaxRows`) through autograd.
  */
 import { describe, expect, it } from 'vitest';
-import { backward, hostF32, mul, runKernel, sampledSoftmaxLoss, sum, type Tensor, tensor } from '../src/index.js';
+import { backward, hostF32, mul, Parameter, RowSparse, runKernel, sampledSoftmaxLoss, sampledSoftmaxRows, sum, type Tensor, tensor } from '../src/index.js';
 import { denseGradient } from '../src/testing/index.js';
 
 let seed = 7;
@@ -80,5 +81,34 @@ describe('sampled_softmax reference', () => {
   it('rejects a sampled class outside the table', () => {
     const inputs = [tensor(new Float32Array(2), [1, 2]), tensor(new Float32Array(4), [2, 2]), tensor(Int32Array.of(0)), tensor(Int32Array.of(2)), tensor(new Float32Array(1)), tensor(new Float32Array(1))];
     expect(() => runKernel('sampled_softmax', inputs, { removeAccidentalHits: true })).toThrow(/sampled class 2 at position 0 is out of range for 2 classes/);
+  });
+});
+
+describe('sampledSoftmaxRows: the fused kernels with autograd', () => {
+  it('gives sampledSoftmaxLoss per row, its hidden gradient, and its class-table gradient row-sparse', () => {
+    const [B, C, d] = [5, 9, 4];
+    const labels = Int32Array.of(0, 3, 3, 8, 5);
+    const sampled = Int32Array.of(3, 1, 7, 3, 2, 8); // hits: rows 1, 2 (label 3), row 3 (label 8)
+    const h0 = values(B * d);
+    const w0 = values(C * d);
+    const lq = values(B, -2, 2);
+    const sq = values(sampled.length, -2, 2);
+    const weights = tensor(Float32Array.of(1, 0.5, 2, -1, 0.25)); // each row's upstream gradient differs
+    for (const removeAccidentalHits of [true, false]) {
+      const run = (fused: boolean) => {
+        const hidden = new Parameter(h0.slice(), [B, d]);
+        const table = new Parameter(w0.slice(), [C, d]);
+        const inputs = { hidden, classWeights: table, labels: tensor(labels), sampled: tensor(sampled), labelLogQ: tensor(lq), sampledLogQ: tensor(sq), removeAccidentalHits };
+        const rows = fused ? sampledSoftmaxRows(inputs) : sampledSoftmaxLoss(inputs, 'none');
+        backward(sum(mul(rows, weights)));
+        return { rows: hostF32(rows), dHidden: denseGradient(hidden.grad, B * d), dTable: denseGradient(table.grad, C * d), sparse: table.grad instanceof RowSparse };
+      };
+      const fused = run(true);
+      const composite = run(false);
+      expect(fused.sparse).toBe(true);
+      close(fused.rows, composite.rows, 1e-5, `loss (removeAccidentalHits ${removeAccidentalHits})`);
+      close(fused.dHidden, composite.dHidden, 1e-5, 'dHidden');
+      close(fused.dTable, composite.dTable, 1e-5, 'dClassWeights');
+    }
   });
 });

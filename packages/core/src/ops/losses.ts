@@ -1,3 +1,7 @@
+import { applyOp1, type OpDef } from '../autograd/op.js';
+import { RowSparse } from '../autograd/tape.js';
+import type { SampledSoftmaxAttrs } from '../kernels/softmax/sampled_softmax.js';
+import { runKernel } from '../tensor/engine.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { zeros } from './create.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -100,7 +104,7 @@ export interface SampledSoftmaxInputs {
  * (an accidental hit) is masked with −1e9. Gradients reach `classWeights`
  * row-sparse, through gathers of the touched rows only.
  *
- * This is the reference; the fused kernel `sampled_softmax` is tested against it.
+ * This is the reference; the fused kernel `sampled_softmax` ({@link sampledSoftmaxRows}) is tested against it.
  */
 export function sampledSoftmaxLoss(inputs: SampledSoftmaxInputs, reduction: Reduction = 'mean'): Tensor {
   const { hidden, classWeights, classBias, labels, sampled, labelLogQ, sampledLogQ } = inputs;
@@ -125,6 +129,46 @@ export function sampledSoftmaxLoss(inputs: SampledSoftmaxInputs, reduction: Redu
   const logits = concat([trueLogit, sampledLogits], 1); // the label is column 0
   const column0 = zeros([b], { dtype: 'i32', backend: labels.backend });
   return softmaxCrossEntropy(logits, column0, reduction);
+}
+
+/**
+ * Inputs of {@link sampledSoftmaxRows}: {@link SampledSoftmaxInputs} without the class bias.
+ * @example
+ * ```ts
+ * const inputs: SampledSoftmaxRowsInputs = { hidden, classWeights: embeddings, labels, sampled, labelLogQ, sampledLogQ };
+ * ```
+ */
+export type SampledSoftmaxRowsInputs = Readonly<Omit<SampledSoftmaxInputs, 'classBias'>>;
+
+const sampledSoftmaxDef: OpDef<SampledSoftmaxAttrs> = {
+  name: 'sampledSoftmax',
+  kernel: 'sampled_softmax',
+  // The kernel gives dHidden dense and dRows for the ids labels ++ sampled, which is the row-sparse gradient of the class table.
+  grad: ([dLoss], { inputs, attrs }) => {
+    const [hidden, classWeights, labels, sampled, labelLogQ, sampledLogQ] = inputs;
+    const [dHidden, dRows] = runKernel('sampled_softmax_grad', [hidden!, classWeights!, labels!, sampled!, labelLogQ!, sampledLogQ!, dLoss!], attrs);
+    return [dHidden!, new RowSparse(concat([labels!, sampled!]), dRows!, classWeights!.shape), null, null, null, null];
+  },
+};
+
+/**
+ * Per-row sampled-softmax losses `[B]` through the fused `sampled_softmax` kernel, with
+ * autograd: the backward runs `sampled_softmax_grad`, whose gradient reaches `classWeights`
+ * row-sparse (B + S rows: the labels' and the shared samples'), so an embedding table of
+ * any size costs only the touched rows. The same loss as {@link sampledSoftmaxLoss}`(…,
+ * 'none')` without a class bias (hits masked with −∞ here, −1e9 there: the same in f32),
+ * at one pass over `[B, S]` logits instead of a materialised `[B, S + 1]` matrix and its
+ * log-softmax. Cost: O(B·S·d) forward, twice that backward.
+ * @throws Error (from the kernel) naming the input whose shape or dtype is wrong, or a class id out of range.
+ * @example
+ * ```ts
+ * const loss = mean(sampledSoftmaxRows({ hidden, classWeights: M, labels, sampled, labelLogQ, sampledLogQ }));
+ * ```
+ * @see Jean, Cho, Memisevic & Bengio 2015, §3 (the log-Q correction).
+ */
+export function sampledSoftmaxRows(inputs: SampledSoftmaxRowsInputs): Tensor {
+  const { hidden, classWeights, labels, sampled, labelLogQ, sampledLogQ } = inputs;
+  return applyOp1(sampledSoftmaxDef, [hidden, classWeights, labels, sampled, labelLogQ, sampledLogQ], { removeAccidentalHits: inputs.removeAccidentalHits ?? true });
 }
 
 function accidentalHitMask(labels: Tensor, sampled: Tensor): Tensor {

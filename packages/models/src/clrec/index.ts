@@ -11,7 +11,7 @@ import { CLRecObjective } from './objective.js';
 
 export { CLRecObjective, type CLRecBatch, type CLRecObjectiveOptions } from './objective.js';
 export {
-  type NegativeProposal, SampledSoftmaxObjective, type SampledSoftmaxBatch, type SampledSoftmaxObjectiveOptions, sampledSoftmaxRows, type SampledSoftmaxRowsInputs,
+  type NegativeProposal, SampledSoftmaxObjective, type SampledSoftmaxBatch, type SampledSoftmaxObjectiveOptions,
 } from './sampled-softmax.js';
 
 /**

@@ -90,10 +90,9 @@
  * @see Zhou et al. 2021, §3.2 (contrastive loss as IPW), §3.3–3.4 (the queue).
  * @see He et al. 2020, "Momentum Contrast for Unsupervised Visual Representation Learning" (the FIFO queue of negatives).
  */
-import { gather, mean, mul, Philox, reshape, tensor, type Tensor } from '@rec/core';
+import { gather, mean, mul, Philox, reshape, sampledSoftmaxRows, tensor, type Tensor } from '@rec/core';
 import type { Objective } from '../training/objectives.js';
 import type { EventSequences, SequenceEncoder } from '../sasrec/sequences.js';
-import { sampledSoftmaxRows } from './sampled-softmax.js';
 import { type NextIdBatch, NextIdWindows, type ScoredPositions } from '../sasrec/windows.js';
 
 /**

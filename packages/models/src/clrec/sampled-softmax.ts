@@ -6,74 +6,17 @@
  *   o_0 = ⟨h, M_y⟩ − log Q(y),   o_k = ⟨h, M_{s_k}⟩ − log Q(s_k)   (k = 1 … S; −∞ where s_k = y and hits are removed)
  *   ℓ   = −log softmax(o)_0 = log Σ_{k=0..S} e^{o_k} − o_0
  *
- * The op {@link sampledSoftmaxRows} runs the kernel forward and `sampled_softmax_grad`
- * backward (row-sparse gradients for the label and sampled rows of M); its composite
- * reference is core's `sampledSoftmaxLoss`, which builds the same loss from gathers and a
- * matmul. {@link SampledSoftmaxObjective} is SASRec's sampled-softmax variant: the windows
+ * Core's `sampledSoftmaxRows` runs the kernel forward and `sampled_softmax_grad` backward
+ * (row-sparse gradients for the label and sampled rows of M); its composite reference is
+ * core's `sampledSoftmaxLoss`. {@link SampledSoftmaxObjective} is SASRec's sampled-softmax variant: the windows
  * and targets of SASRec §III-E, every position against N sampled negatives instead of one
  * binary negative. CLRec's objective (`./objective.ts`) reuses the op with the queue as the
  * shared classes and no correction.
  */
-import { AliasTable, applyOp1, concat, gather, mean, type OpDef, Philox, reshape, RowSparse, runKernel, type SampledSoftmaxAttrs, tensor, type Tensor } from '@rec/core';
+import { AliasTable, gather, mean, Philox, reshape, sampledSoftmaxRows, tensor, type Tensor } from '@rec/core';
 import type { Objective } from '../training/objectives.js';
 import type { EventSequences, SequenceEncoder } from '../sasrec/sequences.js';
 import { type NextIdBatch, NextIdWindows, type ScoredPositions } from '../sasrec/windows.js';
-
-/**
- * Inputs of {@link sampledSoftmaxRows}: rows of queries, one class table, each row's label,
- * and classes shared by every row with their log-proposal.
- * @example
- * ```ts
- * const inputs: SampledSoftmaxRowsInputs = { hidden, classWeights: encoder.embeddings, labels, sampled, labelLogQ, sampledLogQ };
- * ```
- */
-export interface SampledSoftmaxRowsInputs {
-  /** f32 `[B, d]`: the query of each row (a position's hidden state F_t). */
-  readonly hidden: Tensor;
-  /** f32 `[C, d]`: one output vector per class (the shared id embedding M, pad row included; it is never a label or a sample). */
-  readonly classWeights: Tensor;
-  /** i32 `[B]`: each row's true class. */
-  readonly labels: Tensor;
-  /** i32 `[S]`: classes shared by every row (the negatives). */
-  readonly sampled: Tensor;
-  /** f32 `[B]`: log Q(label) per row (zeros: no correction). */
-  readonly labelLogQ: Tensor;
-  /** f32 `[S]`: log Q(s) per sampled class (zeros: no correction). */
-  readonly sampledLogQ: Tensor;
-  /** Mask a sampled class equal to the row's label (default true). */
-  readonly removeAccidentalHits?: boolean;
-}
-
-const sampledSoftmaxDef: OpDef<SampledSoftmaxAttrs> = {
-  name: 'sampledSoftmax',
-  kernel: 'sampled_softmax',
-  // The kernel gives dHidden dense and dRows for the ids labels ++ sampled, which is the row-sparse gradient of the class table.
-  grad: ([dLoss], { inputs, attrs }) => {
-    const [hidden, classWeights, labels, sampled, labelLogQ, sampledLogQ] = inputs;
-    const [dHidden, dRows] = runKernel('sampled_softmax_grad', [hidden!, classWeights!, labels!, sampled!, labelLogQ!, sampledLogQ!, dLoss!], attrs);
-    return [dHidden!, new RowSparse(concat([labels!, sampled!]), dRows!, classWeights!.shape), null, null, null, null];
-  },
-};
-
-/**
- * Per-row sampled-softmax losses `[B]` through the fused `sampled_softmax` kernel, with
- * autograd: the backward runs `sampled_softmax_grad`, whose gradient reaches `classWeights`
- * row-sparse (B + S rows: the labels' and the shared samples'), so an embedding table of
- * any size costs only the touched rows. The same loss as core's composite
- * `sampledSoftmaxLoss(…, 'none')` (hits masked with −∞ here, −1e9 there: the same in f32),
- * at one pass over `[B, S]` logits instead of a materialised `[B, S + 1]` matrix and its
- * log-softmax. Cost: O(B·S·d) forward, twice that backward.
- * @throws Error (from the kernel) naming the input whose shape or dtype is wrong, or a class id out of range.
- * @example
- * ```ts
- * const loss = mean(sampledSoftmaxRows({ hidden, classWeights: M, labels, sampled, labelLogQ, sampledLogQ }));
- * ```
- * @see Jean, Cho, Memisevic & Bengio 2015, §3 (the log-Q correction).
- */
-export function sampledSoftmaxRows(inputs: SampledSoftmaxRowsInputs): Tensor {
-  const { hidden, classWeights, labels, sampled, labelLogQ, sampledLogQ } = inputs;
-  return applyOp1(sampledSoftmaxDef, [hidden, classWeights, labels, sampled, labelLogQ, sampledLogQ], { removeAccidentalHits: inputs.removeAccidentalHits ?? true });
-}
 
 /**
  * The proposal Q the negatives of {@link SampledSoftmaxObjective} are drawn from:
