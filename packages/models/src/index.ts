@@ -53,7 +53,7 @@ export {
 export { FMLPRec, type FMLPRecConfig, realDftMatrices } from './fmlp-rec/index.js';
 export { Mamba4Rec, type Mamba4RecConfig, NextItemSoftmaxObjective } from './mamba4rec/index.js';
 export { MeLU, MeLUNetwork, meluModel, MetaObjective } from './melu/index.js';
-export { RQVAE, SemanticIdTrie, TigerModel, tigerModel, TigerTransformer } from './tiger/index.js';
+export { CategoryTigerModel, categoryTigerModel, RQVAE, SemanticIdTrie, TigerModel, tigerModel, TigerTransformer } from './tiger/index.js';
 export { CLRecObjective, SampledSoftmaxObjective } from './clrec/index.js';
 export { categoryProfiles, MultVAE, MultVAEObjective, multVAEInput, userConditions, type MultVAEConfig } from './vae-rec/index.js';
 export { CDAE, CDAEObjective, historyInput, type CDAEBatch, type CDAEConfig, type CDAEInput, type CDAEObjectiveOptions, type UserItemRows } from './cdae/index.js';

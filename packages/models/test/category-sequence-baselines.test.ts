@@ -1,6 +1,6 @@
 /**
- * SASRec (Kang & McAuley 2018) and FMLP-Rec (Zhou et al. 2022) with categories as items,
- * CCRec §6.2's sequential baselines: the real DFT behind FMLP-Rec's filter against plain
+ * SASRec (Kang & McAuley 2018), FMLP-Rec (Zhou et al. 2022) and TIGER (Rajput et al. 2023)
+ * with categories as items, CCRec §6.2's sequential baselines: the real DFT behind FMLP-Rec's filter against plain
  * loops, SASRec's causality and invisible left padding, the windows, targets and negatives
  * of the next-id objective, and on ml-100k's genres under CCRec's protocol, warm users'
  * HR@3 above the uniform-random floor, identical scores from the same seed, and a saved
@@ -13,7 +13,7 @@ import { evaluateCategoryRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';
 import { FMLPRec, realDftMatrices, realDftTensors, spectralFilter } from '../src/fmlp-rec/index.js';
 import { NextCategoryModel, NextItemObjective, SASRec, type EventSequences } from '../src/sasrec/index.js';
-import { categoryRows, decodeSavedModel, encodeSavedModel, parseModelConfig, type TrainedModel, trainModel } from '../src/index.js';
+import { categoryRows, CategoryTigerModel, decodeSavedModel, encodeSavedModel, parseModelConfig, type TrainedModel, trainModel } from '../src/index.js';
 import { type CcrecSplit, ccrecSplit } from '../src/reproductions/ccrec-protocol.js';
 
 /** One random array of `n` values in [−1, 1) (seeded). */
@@ -194,6 +194,10 @@ const ml100k = (): Promise<CcrecSplit> =>
 const SETTINGS = {
   'category-sasrec': { dim: 16, epochs: 6, learningRate: 0.01, batchSize: 16, seed: 1 },
   'category-fmlp-rec': { dim: 16, epochs: 2, learningRate: 0.01, batchSize: 64, seed: 1 },
+  'category-tiger': {
+    dim: 16, heads: 2, feedForward: 32, encoderLayers: 1, decoderLayers: 1, epochs: 6, learningRate: 0.01, batchSize: 32, seed: 1,
+    levels: 2, codebookSize: 4, latentDim: 8, rqvaeHidden: [32], rqvaeEpochs: 20, contentDim: 16,
+  },
 } as const;
 type Baseline = keyof typeof SETTINGS;
 /** Folds whose warm users are pooled (14, 13, 13 users). */
@@ -258,16 +262,16 @@ const countsScorer = (events: { items: Int32Array; numItems: number }): Scores =
 
 const format = (r: Record<string, number>): string => ['HR@1', 'HR@3', 'HR@5'].map((k) => `${k} ${r[k]!.toFixed(3)}`).join(', ');
 
-describe('SASRec and FMLP-Rec over ml-100k genres (CCRec §6.1 protocol, warm users of folds 0–2 pooled)', () => {
+describe('SASRec, FMLP-Rec and TIGER over ml-100k genres (CCRec §6.1 protocol, warm users of folds 0–2 pooled)', () => {
   /**
    * Measured (40 warm users, seed 1): SASRec HR@1/3/5 0.550/0.850/0.950, FMLP-Rec
-   * 0.400/0.900/0.950; uniform random 0.147/0.396/0.591; past-event popularity
+   * 0.400/0.900/0.950, TIGER (2 + 1 levels of 4 codes) 0.475/0.775/0.900; uniform random 0.147/0.396/0.591; past-event popularity
    * 0.100/0.325/0.675 (below random: the last 10 past events spread over all genres, the
    * first 3 future ones are mostly Drama, Action, Comedy, Romance); the learning users'
    * future popularity 0.475/0.875/0.950. Over seeds 0, 2, 3 HR@3 ranged 0.825–0.900
    * (SASRec) and 0.725–0.875 (FMLP-Rec). The bound is 1.5× random's HR@3 (0.59).
    */
-  for (const model of ['category-sasrec', 'category-fmlp-rec'] as const) {
+  for (const model of ['category-sasrec', 'category-fmlp-rec', 'category-tiger'] as const) {
     it(`${model}: warm users' HR@3 ≥ 1.5× the uniform-random floor`, { timeout: 60_000 }, async (ctx) => {
       requireDataset(ctx, 'ml-100k');
       const ccrec = await ml100k();
@@ -304,8 +308,14 @@ describe('SASRec and FMLP-Rec over ml-100k genres (CCRec §6.1 protocol, warm us
       const fit = await trained(model, 0);
       const ids = { users: Array.from({ length: fit.numUsers }, (_, u) => `u${u}`), items: Array.from({ length: fit.numItems }, (_, i) => i) };
       const { trained: loaded } = decodeSavedModel(await encodeSavedModel(fit, { ids }), 'memory');
-      expect(loaded.model).toBeInstanceOf(NextCategoryModel);
-      expect((loaded.model as NextCategoryModel).pastWindows).toEqual((fit.model as NextCategoryModel).pastWindows);
+      if (model === 'category-tiger') {
+        expect(loaded.model).toBeInstanceOf(CategoryTigerModel);
+        expect((loaded.model as CategoryTigerModel).histories).toEqual((fit.model as CategoryTigerModel).histories);
+        expect((loaded.model as CategoryTigerModel).semanticIds).toEqual((fit.model as CategoryTigerModel).semanticIds);
+      } else {
+        expect(loaded.model).toBeInstanceOf(NextCategoryModel);
+        expect((loaded.model as NextCategoryModel).pastWindows).toEqual((fit.model as NextCategoryModel).pastWindows);
+      }
       const users = Int32Array.from({ length: fit.numUsers }, (_, u) => u);
       expect(await loaded.model.scoreCategories!(users)).toEqual(await fit.model.scoreCategories!(users));
     });
@@ -318,10 +328,15 @@ describe('SASRec and FMLP-Rec over ml-100k genres (CCRec §6.1 protocol, warm us
     expect(parseModelConfig({ model: 'category-sasrec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, maxLength: 10, blocks: 2, heads: 1, dropout: 0.2 });
     expect(parseModelConfig({ model: 'sasrec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.001, epochs: 200, maxLength: 50, blocks: 2, heads: 1, dropout: 0.5, patience: 20 });
     expect(parseModelConfig({ model: 'category-fmlp-rec' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, maxLength: 10, blocks: 2, dropout: 0.5 });
+    expect(parseModelConfig({ model: 'category-tiger' })).toMatchObject({ dim: 64, optimizer: 'adam', learningRate: 0.0001, epochs: 100, patience: 10, maxHistory: 10, beam: 20 });
+    expect(parseModelConfig({ model: 'category-tiger' })).not.toHaveProperty('content');
+    expect(parseModelConfig({ model: 'sasrec' })).toMatchObject({ scaleEmbeddings: true });
+    expect(parseModelConfig({ model: 'category-sasrec' })).toMatchObject({ scaleEmbeddings: false });
     requireDataset(ctx, 'ml-100k');
     const { task, train } = (await ml100k()).fold(0);
     await expect(trainModel(parseModelConfig({ model: 'category-sasrec', heads: 3 }), { train, categoryTask: task })).rejects.toThrow(/^config: heads: must divide dim \(64\), got 3$/);
     await expect(trainModel(parseModelConfig({ model: 'category-fmlp-rec' }), { train })).rejects.toThrow(/^category-fmlp-rec needs past and future category events .*, which the data lacks$/);
+    await expect(trainModel(parseModelConfig({ model: 'category-tiger' }), { train })).rejects.toThrow(/^category-tiger needs past and future category events .*, which the data lacks$/);
     const fit = await trained('category-sasrec', 0);
     expect(() => fit.model.scoreCategories!(Int32Array.of(0, fit.numUsers))).toThrow(/^category-sasrec\.scoreCategories: user 943 is outside 0\.\.942$/);
   });

@@ -5,21 +5,21 @@
  * history (§3.2), decoding constrained to the catalogue's IDs. Two stages through the
  * shared trainer: `rqvae`, then `seq2seq`.
  */
-import { type Module, type NamedArray, Philox } from '@rec/core';
+import { type NamedArray, Philox } from '@rec/core';
 import { UserItemCSR } from '@rec/data';
 import { evaluateSampledRanking } from '@rec/eval';
 import { z } from 'zod';
 import { trainingFields } from '../plugin/config.js';
-import type { ModelShape, TrainingData } from '../plugin/data.js';
+import { categoryValidation } from '../plugin/category-task.js';
+import type { TrainingData } from '../plugin/data.js';
 import { defineModel } from '../plugin/define.js';
-import type { Predictor } from '../plugin/inference.js';
-import { eventSequences, historySequences } from '../sasrec/sequences.js';
+import { taskOf } from '../sasrec/fields.js';
+import { eventSequences, historySequences, learningSequences } from '../sasrec/sequences.js';
 import type { Validation } from '../training/trainer.js';
-import { itemContentOf } from './content.js';
-import { RQVAEObjective, SemanticIdObjective } from './objectives.js';
-import { RQVAE } from './rq-vae.js';
-import { appendCollisionLevel } from './semantic-ids.js';
-import { TigerModel } from './tiger.js';
+import { CategoryTigerModel } from './category.js';
+import { cooccurrenceContent, itemContentOf } from './content.js';
+import { countsOf, fitTiger } from './fit.js';
+import { TigerModel, type TigerModelConfig } from './tiger.js';
 
 export { categoryContent, type ContentSource, cooccurrenceContent, type ItemContent, itemContentOf } from './content.js';
 export { TransformerDecoderLayer } from './decoder.js';
@@ -28,6 +28,8 @@ export { KMEANS_ITERATIONS, kMeans, nearestCodes, RQVAE, type RQVAEConfig } from
 export { appendCollisionLevel, SemanticIdTrie } from './semantic-ids.js';
 export { TigerTransformer, type TigerTransformerConfig, TokenLayout, userHash } from './seq2seq.js';
 export { type BeamOptions, type BeamResult, TigerModel, type TigerModelConfig } from './tiger.js';
+export { CategoryTigerModel } from './category.js';
+export { countsOf, fitTiger, type TigerFitInputs, type TigerStageSettings } from './fit.js';
 
 /** Where the Semantic IDs and the users' histories are kept among a saved model's tensors. */
 const IDS_KEY = 'tiger.semanticIds';
@@ -114,20 +116,55 @@ export const tigerFields = {
 
 const configSchema = z.object(tigerFields);
 type TigerSettings = z.output<typeof configSchema>;
+/** The fields both levels have (the model's, not the content's or the validation's). */
+type ModelSettings = Pick<TigerSettings, 'dim' | 'heads' | 'codebookSize' | 'levels' | 'beam' | 'userBuckets' | 'maxHistory' | 'feedForward' | 'encoderLayers' | 'decoderLayers' | 'dropout' | 'seed'>;
 
 /** Checks what the schema alone cannot: `heads` divides `dim`. */
-function checkConfig(config: TigerSettings): void {
+function checkConfig(config: Pick<TigerSettings, 'dim' | 'heads'>): void {
   if (config.dim % config.heads !== 0) throw new Error(`config: heads: must divide dim (${config.dim}), got ${config.heads}`);
 }
 
-/** The model a config builds over `shape` with these Semantic IDs (untrained transformer). */
-function modelOf(config: TigerSettings, shape: ModelShape, semanticIds: Int32Array): TigerModel {
+/** The model a config builds over `numUsers` users and `numItems` ids with these Semantic IDs (untrained transformer). */
+function modelOf<M extends TigerModel>(
+  Model: new (config: TigerModelConfig) => M, config: ModelSettings, numUsers: number, numItems: number, semanticIds: Int32Array,
+): M {
   checkConfig(config);
-  return new TigerModel({
-    numUsers: shape.numUsers, numItems: shape.numItems, codebookSize: config.codebookSize, semanticIds, levels: config.levels + 1, beam: config.beam,
+  return new Model({
+    numUsers, numItems, codebookSize: config.codebookSize, semanticIds, levels: config.levels + 1, beam: config.beam,
     userBuckets: config.userBuckets, maxHistory: config.maxHistory, dim: config.dim, heads: config.heads, feedForward: config.feedForward,
     encoderLayers: config.encoderLayers, decoderLayers: config.decoderLayers, dropout: config.dropout, seed: config.seed,
   });
+}
+
+/** A TIGER model's saved tensors: its parameters, every id's Semantic ID and every user's last ids. */
+async function saveTiger(model: TigerModel): Promise<{ tensors: Record<string, NamedArray> }> {
+  return {
+    tensors: {
+      ...(await model.stateDict()),
+      [IDS_KEY]: { dtype: 'i32', shape: [model.numItems, model.levels], data: model.semanticIds.slice() },
+      [HISTORIES_KEY]: { dtype: 'i32', shape: [model.numUsers, model.maxHistory], data: model.histories.slice() },
+    },
+  };
+}
+
+/**
+ * The model {@link saveTiger}'s tensors rebuild, over `numUsers` users and `numItems` ids.
+ * @throws Error naming the tensor when the Semantic IDs or the histories are missing or mis-shaped.
+ */
+function loadTiger<M extends TigerModel>(
+  Model: new (config: TigerModelConfig) => M, name: string, tensors: Readonly<Record<string, NamedArray>>, config: ModelSettings, numUsers: number, numItems: number,
+): M {
+  const { [IDS_KEY]: ids, [HISTORIES_KEY]: histories, ...parameters } = tensors as Record<string, NamedArray | undefined>;
+  if (ids?.dtype !== 'i32' || ids.shape.length !== 2 || ids.shape[0] !== numItems || ids.shape[1] !== config.levels + 1) {
+    throw new Error(`the ${name} model's '${IDS_KEY}' (every id's Semantic ID) is missing or not i32 [${numItems}, ${config.levels + 1}]`);
+  }
+  if (histories?.dtype !== 'i32' || histories.shape.length !== 2 || histories.shape[0] !== numUsers || histories.shape[1] !== config.maxHistory) {
+    throw new Error(`the ${name} model's '${HISTORIES_KEY}' (every user's last ids) is missing or not i32 [${numUsers}, ${config.maxHistory}]`);
+  }
+  const model = modelOf(Model, config, numUsers, numItems, ids.data as Int32Array);
+  model.setHistoryWindows(histories.data as Int32Array);
+  model.loadStateDict(parameters as Record<string, NamedArray>);
+  return model.eval() as M;
 }
 
 /**
@@ -203,48 +240,90 @@ export const tigerModel = defineModel({
   outputs: ['items'],
   fit: async (data, config, context) => {
     checkConfig(config);
-    const { numItems } = context.shape;
-    const content = itemContentOf(data, config.content, config.contentDim, config.seed);
-    const rqvae = new RQVAE({
-      inputDim: content.dim, hidden: config.rqvaeHidden, latentDim: config.latentDim, levels: config.levels,
-      codebookSize: config.codebookSize, beta: config.beta, seed: config.seed,
+    return fitTiger(config, context, {
+      content: itemContentOf(data, config.content, config.contentDim, config.seed),
+      popularity: countsOf(data.train.items, context.shape.numItems),
+      learn: eventSequences(data.train),
+      scoreFrom: historySequences(data.train, data.valid),
+      model: (ids) => modelOf(TigerModel, config, context.shape.numUsers, context.shape.numItems, ids),
     });
-    const rqvaeObjective = new RQVAEObjective(rqvae, content, { batchSize: config.rqvaeBatchSize, learningRate: config.rqvaeLearningRate, seed: config.seed });
-    // The RQ-VAE scores no items: the cast only lets the trainer run it.
-    const rqvaePhase = await context.train(rqvae as unknown as Module & Predictor, rqvaeObjective, { phase: 'rqvae', validate: false, epochs: config.rqvaeEpochs });
-    const codes = await rqvae.codesOf(content.values, numItems);
-    const popularity = new Float64Array(numItems);
-    for (const item of data.train.items) popularity[item]!++;
-    const { ids } = appendCollisionLevel(codes, config.levels, popularity);
-    const model = modelOf(config, context.shape, ids);
-    const sequences = eventSequences(data.train);
-    model.setHistories(sequences);
-    const objective = new SemanticIdObjective(model, sequences, {
-      batchSize: config.batchSize ?? 256, targetsPerUser: config.targetsPerUser, seed: config.seed,
-    });
-    const history = await context.train(model, objective, { phase: 'seq2seq' });
-    model.setHistories(historySequences(data.train, data.valid));
-    return { model: model.eval(), history, phases: [rqvaePhase, history] };
   },
   validation: (model, data, config) => sampledHitRateValidation(model, data, config),
-  save: async (model) => ({
-    tensors: {
-      ...(await model.stateDict()),
-      [IDS_KEY]: { dtype: 'i32', shape: [model.numItems, model.levels], data: model.semanticIds.slice() },
-      [HISTORIES_KEY]: { dtype: 'i32', shape: [model.numUsers, model.maxHistory], data: model.histories.slice() },
-    },
-  }),
+  save: (model) => saveTiger(model),
+  load: (state, config, shape) => loadTiger(TigerModel, 'tiger', state.tensors, config, shape.numUsers, shape.numItems),
+});
+
+/**
+ * `category-tiger`'s fields: TIGER's, less the item content source and the sampled
+ * validation (a category model validates on the task's validation users, NDCG@5), with
+ * CCRec's category-level settings where §6.1–6.2 give one — learning rate 0.0001 ("for our
+ * model and all the baselines"), at most 100 epochs with patience 10, and `maxHistory` 10
+ * (CCRec's k: the past window a user is scored from), as the other category baselines
+ * (`sequenceCategoryFields`). `contentDim` sizes the categories' content vectors (below).
+ * @example
+ * ```ts
+ * parseModelConfig({ model: 'category-tiger', learningRate: 0.001, codebookSize: 8 });
+ * ```
+ */
+export const categoryTigerFields = (() => {
+  const { content: _content, validationK: _k, validationUsers: _users, validationNegatives: _negatives, ...shared } = tigerFields;
+  return {
+    ...shared,
+    epochs: tigerFields.epochs.removeDefault().default(100),
+    learningRate: tigerFields.learningRate.removeDefault().default(0.0001),
+    patience: tigerFields.patience.removeDefault().default(10),
+    maxHistory: tigerFields.maxHistory.removeDefault().default(10),
+  };
+})();
+
+/**
+ * TIGER with categories as items (CCRec §6.2: "we directly use categories as items in the
+ * original model"; CCRec's public-data tables rank it among the strongest baselines). The
+ * "items" are the task's categories:
+ * - content: categories carry no text or attributes, so each category's content vector is
+ *   the co-occurrence projection of its audience in the users' past events (`cooccurrence`
+ *   content over the task's `past`: categories the same users visit share codes) — the
+ *   issue's "learned embeddings when nothing else exists";
+ * - the seq2seq stage learns from each learning user's past then future categories (as the
+ *   other category baselines, `learningSequences`), and a user is scored from their last
+ *   `maxHistory` past categories;
+ * - scores are the beam's (`beam` 20 covers the ≤ 15 categories the protocol asks for);
+ *   past categories are not masked (returning to a category counts).
+ * @example
+ * ```ts
+ * const trained = await trainModel(parseModelConfig({ model: 'category-tiger' }), { train: fold.train, categoryTask: fold.task });
+ * await trained.model.scoreCategories!(Int32Array.of(0)); // 1 × numCategories, −Infinity outside the beam
+ * ```
+ * @see Rajput et al. 2023, §3; CCRec §6.2.
+ */
+export const categoryTigerModel = defineModel({
+  name: 'category-tiger',
+  title: 'TIGER',
+  family: 'Sequential',
+  paper: {
+    cite: 'Rajput et al., Recommender Systems with Generative Retrieval, NeurIPS 2023 (CCRec §6.2 baseline, categories as items)',
+    section: '§3.1–3.2, §4; CCRec §6.1–6.2 (settings)',
+  },
+  summary: 'categories as RQ-VAE Semantic IDs of their audience; a Transformer encoder–decoder generates the next category\'s ID after the user\'s last past categories',
+  config: z.object(categoryTigerFields),
+  needs: { categoryEvents: 'required' },
+  outputs: ['categories'],
+  fit: async (data, config, context) => {
+    checkConfig(config);
+    const task = taskOf(data, context.shape, 'category-tiger');
+    const learn = learningSequences(task);
+    return fitTiger(config, context, {
+      content: cooccurrenceContent(task.past, config.contentDim, config.seed),
+      popularity: countsOf(learn.items, task.numCategories),
+      learn,
+      scoreFrom: eventSequences(task.past),
+      model: (ids) => modelOf(CategoryTigerModel, config, context.shape.numUsers, task.numCategories, ids),
+    });
+  },
+  validation: (model, data, config) => categoryValidation(model, data.categoryTask!, config.patience),
+  save: (model) => saveTiger(model),
   load: (state, config, shape) => {
-    const { [IDS_KEY]: ids, [HISTORIES_KEY]: histories, ...parameters } = state.tensors as Record<string, NamedArray | undefined>;
-    if (ids?.dtype !== 'i32' || ids.shape.length !== 2 || ids.shape[0] !== shape.numItems || ids.shape[1] !== config.levels + 1) {
-      throw new Error(`the tiger model's '${IDS_KEY}' (every item's Semantic ID) is missing or not i32 [${shape.numItems}, ${config.levels + 1}]`);
-    }
-    if (histories?.dtype !== 'i32' || histories.shape.length !== 2 || histories.shape[0] !== shape.numUsers || histories.shape[1] !== config.maxHistory) {
-      throw new Error(`the tiger model's '${HISTORIES_KEY}' (every user's last items) is missing or not i32 [${shape.numUsers}, ${config.maxHistory}]`);
-    }
-    const model = modelOf(config, shape, ids.data as Int32Array);
-    model.setHistoryWindows(histories.data as Int32Array);
-    model.loadStateDict(parameters as Record<string, NamedArray>);
-    return model.eval();
+    if (shape.numCategories === undefined) throw new Error('the category-tiger model\'s shape has no numCategories');
+    return loadTiger(CategoryTigerModel, 'category-tiger', state.tensors, config, shape.numUsers, shape.numCategories);
   },
 });
