@@ -177,6 +177,16 @@ describe('Trainer', () => {
     }
   });
 
+  it('adamBeta2 reaches Adam (another β₂, another model) and is refused with another optimizer', async () => {
+    const config = parseModelConfig({ model: 'gmf', dim: 4, epochs: 2, batchSize: 32, seed: 9, optimizer: 'adam', learningRate: 0.01 });
+    const scores = async (extra: Record<string, unknown>) => (await trainModel({ ...config, ...extra }, { train })).model.scoreUsers!(Int32Array.of(3));
+    const base = await scores({});
+    expect(await scores({ adamBeta2: 0.999 })).toEqual(base);
+    expect(await scores({ adamBeta2: 0.98 })).not.toEqual(base);
+    expect(() => parseModelConfig({ model: 'gmf', adamBeta2: 1 })).toThrow(/^config: adamBeta2: Too big: expected number to be <1$/);
+    await expect(trainModel(parseModelConfig({ model: 'gmf', dim: 4, epochs: 1, adamBeta2: 0.98 }), { train })).rejects.toThrow(/^Trainer: adamBeta2 is Adam's, but the optimizer is 'adagrad'$/);
+  });
+
   it('stops early on a validation score that stops improving and restores the best epoch', async () => {
     const model = new NCF({ numUsers: 20, numItems: 30, unit: 'gmf', dim: 4 });
     const objective = new PointwiseObjective(model, behaviorLog(train, ['buy']), { batchSize: 16 });

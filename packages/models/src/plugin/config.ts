@@ -23,6 +23,8 @@ export const trainingFields = {
   learningRate: z.number().positive().max(10).default(0.01),
   /** L2 weight decay. */
   l2: z.number().min(0).max(1).default(0),
+  /** Adam's β₂ (default 0.999; SASRec's code uses 0.98); an error with another optimizer. */
+  adamBeta2: z.number().min(0).lt(1).optional(),
   /** Rows or pairs per batch; each model documents its default. */
   batchSize: z.number().int().min(1).max(1 << 20).optional(),
   seed: z.number().int().min(0).max(2 ** 31).default(0),

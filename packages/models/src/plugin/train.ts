@@ -138,6 +138,7 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
         optimizer: (parsed.optimizer as 'adagrad' | 'adam' | 'sgd' | undefined) ?? 'adagrad',
         learningRate: numberField(parsed, 'learningRate', 0.01),
         l2: run.l2 ?? numberField(parsed, 'l2', 0),
+        ...(typeof parsed.adamBeta2 === 'number' ? { adamBeta2: parsed.adamBeta2 } : {}),
         epochs: run.epochs ?? numberField(parsed, 'epochs', 20),
         checkpoint: options.checkpoints?.(run.phase),
         validation,

@@ -50,6 +50,8 @@ export interface TrainerOptions {
   learningRate?: number;
   /** L2 weight decay on the parameters a batch touches (lazy on embedding rows); default 0. */
   l2?: number;
+  /** Adam's β₂ (default 0.999); only with `optimizer: 'adam'`. */
+  adamBeta2?: number;
   validation?: Validation;
   /**
    * Where a checkpoint goes after every epoch (parameters, optimizer state,
@@ -135,9 +137,11 @@ export class Trainer {
     if (!(lr > 0)) throw new Error(`Trainer: learningRate must be > 0, got ${lr}`);
     if (!(l2 >= 0)) throw new Error(`Trainer: l2 must be ≥ 0, got ${l2}`);
     const name = options.optimizer ?? 'adagrad';
+    if (options.adamBeta2 !== undefined && name !== 'adam') throw new Error(`Trainer: adamBeta2 is Adam's, but the optimizer is '${name}'`);
+    if (options.adamBeta2 !== undefined && objective.fused) throw new Error('Trainer: adamBeta2 is set, but this objective updates its parameters itself (no optimizer)');
     if (objective.fused) this.optimizer = undefined;
     else if (name === 'adagrad') this.optimizer = new Adagrad(model, { lr, weightDecay: l2 });
-    else if (name === 'adam') this.optimizer = new Adam(model, { lr, weightDecay: l2 });
+    else if (name === 'adam') this.optimizer = new Adam(model, { lr, weightDecay: l2, ...(options.adamBeta2 === undefined ? {} : { betas: [0.9, options.adamBeta2] as const }) });
     else if (name === 'sgd') this.optimizer = new SGD(model, { lr, weightDecay: l2 });
     else throw new Error(`Trainer: optimizer must be one of adagrad, adam, sgd, got '${String(name)}'`);
   }
