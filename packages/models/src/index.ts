@@ -52,7 +52,7 @@ export {
 } from './sasrec/index.js';
 export { FMLPRec, type FMLPRecConfig, realDftMatrices } from './fmlp-rec/index.js';
 export { Mamba4Rec, type Mamba4RecConfig, NextItemSoftmaxObjective } from './mamba4rec/index.js';
-export { MeLU, MeLUNetwork, meluModel, MetaObjective } from './melu/index.js';
+export { CategoryMeLU, categoryMeluFields, categoryMeluModel, MeLU, MeLUNetwork, meluModel, MetaObjective } from './melu/index.js';
 export { CategoryTigerModel, categoryTigerModel, RQVAE, SemanticIdTrie, TigerModel, tigerModel, TigerTransformer } from './tiger/index.js';
 export { CLRecObjective, SampledSoftmaxObjective } from './clrec/index.js';
 export { categoryProfiles, MultVAE, MultVAEObjective, multVAEInput, userConditions, type MultVAEConfig } from './vae-rec/index.js';

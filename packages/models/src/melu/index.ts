@@ -5,19 +5,27 @@
  * layers (§3.2), meta-trained by Algorithm 1 (§3.3, second order) on each user's support
  * and query items with sampled negatives, and personalised at inference by the local
  * update on the user's history.
+ *
+ * `category-melu`: the same network, objective and local update with a category task's
+ * categories as the ids (CCRec §6.2), each learning user's past categories the support
+ * and their future ones the query; see {@link categoryMeluModel}.
  */
 import { type NamedArray, Philox } from '@rec/core';
 import { evaluateSampledRanking } from '@rec/eval';
 import { z } from 'zod';
+import { categoryRows, categoryValidation } from '../plugin/category-task.js';
 import { targetBehavior, targetField, trainingFields } from '../plugin/config.js';
 import type { ModelShape, TrainingData } from '../plugin/data.js';
 import { defineModel, type ModelState } from '../plugin/define.js';
+import { taskOf } from '../sasrec/fields.js';
 import type { Validation } from '../training/trainer.js';
+import { CategoryMeLU } from './category.js';
 import { idFeaturesOf, userFieldsOf, userItemSets } from './inputs.js';
 import { MeLU, type Personalisation, type UserHistories } from './melu.js';
 import { type IdFeatures, MeLUNetwork, type UserField } from './network.js';
 import { MetaObjective } from './objective.js';
 
+export { CategoryMeLU } from './category.js';
 export { MeLU, INFERENCE_STREAM, type Personalisation, type UserHistories } from './melu.js';
 export { type IdFeatures, type LabelledRows, type LocalUpdate, MeLUNetwork, type MeLUNetworkConfig, type MetaOrder, type UserField } from './network.js';
 export { MetaObjective, type MetaObjectiveOptions, type MetaTask, ORDER_STREAM, queryLoss, TASK_STREAM } from './objective.js';
@@ -102,7 +110,7 @@ export const meluFields = {
 type MeLUSettings = z.output<z.ZodObject<typeof meluFields>>;
 
 /** The personalisation of a config: its local update and negatives, seeded by its seed. */
-const personalisationOf = (config: MeLUSettings): Personalisation => ({
+const personalisationOf = (config: Pick<MeLUSettings, 'localSteps' | 'localLearningRate' | 'negatives' | 'seed'>): Personalisation => ({
   steps: config.localSteps, learningRate: config.localLearningRate, negatives: config.negatives, seed: config.seed,
 });
 
@@ -194,30 +202,41 @@ export async function saveMeLU(model: MeLU): Promise<ModelState> {
  * ```
  */
 export function loadMeLU(state: ModelState, config: MeLUSettings, shape: ModelShape): MeLU {
+  const { parameters, userFields, idFeatures, histories } = savedMeLUInputs(state, 'melu');
+  const model = new MeLU(networkOf(config, shape, userFields, idFeatures), histories, personalisationOf(config));
+  model.loadStateDict(parameters);
+  return model.eval();
+}
+
+/**
+ * What {@link saveMeLU}'s tensors hold: the network's parameters, and the inputs it scores
+ * from — its user fields (sizes from their embedding tables), id features and histories.
+ * @param name the model named in error messages.
+ * @throws Error naming the tensor when one is missing or not i32.
+ */
+function savedMeLUInputs(state: ModelState, name: string): { parameters: Record<string, NamedArray>; userFields: UserField[]; idFeatures: IdFeatures | undefined; histories: UserHistories } {
   const parameters: Record<string, NamedArray> = {};
   const inputs: Record<string, NamedArray> = {};
   for (const [key, value] of Object.entries(state.tensors)) (key.startsWith('network.') ? parameters : inputs)[key] = value;
   const ints = (key: string, what: string): Int32Array => {
     const a = inputs[key];
-    if (a?.dtype !== 'i32') throw new Error(`the melu model's '${key}' (${what}) is missing or not i32`);
+    if (a?.dtype !== 'i32') throw new Error(`the ${name} model's '${key}' (${what}) is missing or not i32`);
     return a.data as Int32Array;
   };
   const names = Object.keys(inputs).filter((k) => k.startsWith(KEYS.userPrefix)).map((k) => k.slice(KEYS.userPrefix.length)).sort();
-  const userFields = names.map((name, k): UserField => {
+  const userFields = names.map((field, k): UserField => {
     const table = parameters[`network.userEmbeddings.${k}.weight`];
-    if (!table) throw new Error(`the melu model has user field '${name}' but no 'network.userEmbeddings.${k}.weight'`);
-    return { name, codes: ints(`${KEYS.userPrefix}${name}`, `the users' ${name}`), size: table.shape[0]! - 1 };
+    if (!table) throw new Error(`the ${name} model has user field '${field}' but no 'network.userEmbeddings.${k}.weight'`);
+    return { name: field, codes: ints(`${KEYS.userPrefix}${field}`, `the users' ${field}`), size: table.shape[0]! - 1 };
   });
   let idFeatures: IdFeatures | undefined;
   if (inputs[KEYS.featuresIndptr]) {
     const table = parameters['network.features.weight'];
-    if (!table) throw new Error('the melu model has item features but no \'network.features.weight\'');
+    if (!table) throw new Error(`the ${name} model has item features but no 'network.features.weight'`);
     idFeatures = { indptr: ints(KEYS.featuresIndptr, 'the items\' features'), indices: ints(KEYS.featuresIndices, 'the items\' features'), numFeatures: table.shape[0]! - 1 };
   }
   const histories: UserHistories = { indptr: ints(KEYS.historyIndptr, 'the users\' histories'), indices: ints(KEYS.historyIndices, 'the users\' histories') };
-  const model = new MeLU(networkOf(config, shape, userFields, idFeatures), histories, personalisationOf(config));
-  model.loadStateDict(parameters);
-  return model.eval();
+  return { parameters, userFields, idFeatures, histories };
 }
 
 /**
@@ -267,4 +286,121 @@ export const meluModel = defineModel({
   validation: (model, data, config) => meluValidation(model, data, config),
   save: (model) => saveMeLU(model),
   load: (state, config, shape) => loadMeLU(state, config, shape),
+});
+
+/**
+ * `category-melu`'s fields: MeLU's network, local update and meta-training, with CCRec's
+ * category-level settings where §6.1–6.2 give one, and less what has no meaning over
+ * categories (the target behaviour, `itemIds`: a category's id is its only content; the
+ * sampled item validation: a category model validates on the task's validation users,
+ * NDCG@5). Defaults, and why:
+ * - `learningRate` β = 0.0001 (Adam), at most 100 `epochs`, `patience` 10: §6.2 "a learning
+ *   rate of 0.0001 for our model and all the baselines", §6.1 "trained all the models for
+ *   100 epochs", and the patience of the other category baselines (`sequenceCategoryFields`).
+ *   MeLU's own β is 5e-5, so CCRec's rate is of its order.
+ * - `dim` 32 per content, `hidden` [64, 64], batches of 32 users: §6.2 "reused the same
+ *   architecture and other hyperparameters as the source codes provided by the authors" —
+ *   MeLU's `embedding_dim` 32 and two layers of 64. CCRec's 64 (§6.1) sizes its own
+ *   embedding layers; MeLU concatenates one embedding per content, so with ml-100k's three
+ *   demographics and the category x₀ is 128 wide at 32, 256 at 64, for 19 categories.
+ * - `localSteps` 1, `localLearningRate` α = 0.5, `order` `second`, `negatives` 1: the
+ *   item level's, measured there (`meluFields`: at MeLU's α = 5e-6 the local update changes
+ *   nothing a ranking sees; one step of 0.5 is as good as more at a third of the cost).
+ * - `querySize` 10 and `maxSupport` 90 cap a task's future and past categories (a seeded
+ *   sample when more): CCRec's protocol keeps at most 3 future and 10 past events per
+ *   user, so neither binds there.
+ * @example
+ * ```ts
+ * parseModelConfig({ model: 'category-melu', localSteps: 3, userFeatures: ['gender', 'age'] });
+ * ```
+ * @see Lee et al. 2019, §3.3 and §4.1; CCRec §6.1–6.2.
+ */
+export const categoryMeluFields = (() => {
+  const { target: _target, itemIds: _itemIds, validationK: _k, validationNegatives: _negatives, validationUsers: _users, ...shared } = meluFields;
+  return {
+    ...shared,
+    epochs: meluFields.epochs.removeDefault().default(100),
+    learningRate: meluFields.learningRate.removeDefault().default(0.0001),
+    patience: meluFields.patience.removeDefault().default(10),
+    /** Future (query) categories per task at most (a seeded sample when more). */
+    querySize: meluFields.querySize,
+    /** Past (support) categories per task at most (a seeded sample when more). */
+    maxSupport: meluFields.maxSupport,
+  };
+})();
+
+type CategoryMeLUSettings = z.output<z.ZodObject<typeof categoryMeluFields>>;
+
+/** The network of a category config: the user fields and each category's own embedding. */
+const categoryNetworkOf = (config: CategoryMeLUSettings, numUsers: number, numCategories: number, userFields: readonly UserField[]): MeLUNetwork =>
+  new MeLUNetwork({ numUsers, numIds: numCategories, userFields, idEmbedding: true, dim: config.dim, hidden: config.hidden, seed: config.seed });
+
+/** A CSR's arrays (what MeLU keeps and saves of it). */
+const arraysOf = ({ indptr, indices }: UserHistories): UserHistories => ({ indptr, indices });
+
+/**
+ * MeLU with categories as items (CCRec §6.2: "we directly use categories as items in the
+ * original model"; Tables 3–4's MeLU row, run where the data has demographics). The
+ * choices the transfer leaves open, and why:
+ * - **Items are the task's categories.** A category's content is its id (q_c, an embedding
+ *   of its own): categories carry no genre, director or actor, the item contents of §4.1.
+ * - **User contents are the demographics the data has** (`userFieldsOf`, as the item level:
+ *   ml-100k's age group, gender, occupation; the near-identifying zip left out), what
+ *   VAERec+ reads too. Without user features the user part is absent and the model is the
+ *   category embeddings and decision layers alone, personalised only by the local update:
+ *   CCRec runs MeLU only where there are demographics (Appendix A), so a recipe should too.
+ * - **A task is a learning user's past then future** (§3.3's support and query sets): the
+ *   support set is the user's distinct past categories with as many sampled categories
+ *   outside them, the query set their future categories with sampled categories outside
+ *   those (`MetaObjective`'s `queries`). The local update so learns from what a user has
+ *   at inference — the past — and the global update from what comes next, where the
+ *   item level splits one history at random (its test item is one more of the same kind).
+ * - **At inference** every user is personalised on their past categories with negatives
+ *   drawn as in training (a user without past events keeps the global θ₂) and scored
+ *   against every category, past ones included (returning to a category is a hit).
+ * Saved with the users' past categories and demographic codes, so a saved model scores
+ * without the dataset.
+ * @example
+ * ```ts
+ * const { task, train } = ccrecSplit(log, { cutoff, itemCategories }).fold(0);
+ * const trained = await trainModel(parseModelConfig({ model: 'category-melu' }), { train, categoryTask: task, userFeatures: ml100k.userFeatures });
+ * await trained.model.scoreCategories!(Int32Array.of(0)); // 1 × numCategories logits
+ * ```
+ * @see Lee et al. 2019, §3.1–3.3; CCRec §6.1–6.2.
+ */
+export const categoryMeluModel = defineModel({
+  name: 'category-melu',
+  title: 'MeLU',
+  family: 'Meta-learning',
+  paper: {
+    cite: 'Lee, Im, Jang, Cho & Chung, MeLU: Meta-Learned User Preference Estimator for Cold-Start Recommendation, KDD 2019 (CCRec §6.2 baseline, categories as items)',
+    section: '§3.1–3.3 (embeddings, decision layers, Algorithm 1, second order); CCRec §6.1–6.2 (settings)',
+  },
+  summary: 'demographic and category embeddings into ReLU decision layers, meta-learned so a gradient step on a user\'s past categories personalises them to the future ones',
+  config: z.object(categoryMeluFields),
+  needs: { categoryEvents: 'required', userFeatures: 'optional' },
+  outputs: ['categories'],
+  fit: async (data, config, context) => {
+    const task = taskOf(data, context.shape, 'category-melu');
+    if (config.userFeatures && !data.userFeatures) throw new Error(`category-melu: userFeatures names ${config.userFeatures.join(', ')}, but the data has no user features`);
+    const numUsers = task.past.numUsers;
+    const userFields = userFieldsOf(data.userFeatures, numUsers, { ...(config.userFeatures ? { features: config.userFeatures } : {}), maxVocabulary: config.maxVocabulary, model: 'category-melu' });
+    const network = categoryNetworkOf(config, numUsers, task.numCategories, userFields);
+    const model = new CategoryMeLU(network, arraysOf(categoryRows(task.past)), personalisationOf(config));
+    const objective = new MetaObjective(network, model.histories, {
+      batchSize: config.batchSize ?? 32, querySize: config.querySize, maxSupport: config.maxSupport, negatives: config.negatives,
+      local: { steps: config.localSteps, learningRate: config.localLearningRate }, order: config.order, seed: config.seed,
+      queries: arraysOf(categoryRows(task.future)), name: 'category-melu',
+    });
+    return { model, history: await context.train(model, objective) };
+  },
+  validation: (model, data, config) => categoryValidation(model, data.categoryTask!, config.patience),
+  save: (model) => saveMeLU(model),
+  load: (state, config, shape) => {
+    if (shape.numCategories === undefined) throw new Error('the category-melu model\'s shape has no numCategories');
+    const { parameters, userFields, histories } = savedMeLUInputs(state, 'category-melu');
+    const model = new CategoryMeLU(categoryNetworkOf(config, histories.indptr.length - 1, shape.numCategories, userFields), histories, personalisationOf(config));
+    model.loadStateDict(parameters);
+    return model.eval();
+  },
 });

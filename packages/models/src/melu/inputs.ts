@@ -46,6 +46,8 @@ export interface UserFieldOptions {
   readonly features?: readonly string[];
   /** Categorical features with more values are left out unless named (default 64). */
   readonly maxVocabulary?: number;
+  /** The model named in error messages (default `melu`). */
+  readonly model?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export interface UserFieldOptions {
 export function userFieldsOf(features: UserFeatures | undefined, numUsers: number, options: UserFieldOptions = {}): UserField[] {
   if (!features) return [];
   const maxVocabulary = options.maxVocabulary ?? 64;
+  const model = options.model ?? 'melu';
   const categorical = Object.keys(features.categorical);
   const numeric = Object.keys(features.numeric);
   const names = options.features
@@ -72,13 +75,13 @@ export function userFieldsOf(features: UserFeatures | undefined, numUsers: numbe
   const fields = names.map((name): UserField => {
     const c = features.categorical[name];
     if (c) {
-      if (c.codes.length !== numUsers) throw new Error(`melu: user feature '${name}' covers ${c.codes.length} users, the data has ${numUsers}`);
+      if (c.codes.length !== numUsers) throw new Error(`${model}: user feature '${name}' covers ${c.codes.length} users, the data has ${numUsers}`);
       return { name, codes: c.codes, size: c.vocabulary.length };
     }
     const values = features.numeric[name];
-    if (!values) throw new Error(`melu: userFeatures: no user feature '${name}'; the data has ${[...categorical, ...numeric].join(', ') || 'none'}`);
-    if (name !== 'age') throw new Error(`melu: userFeatures: '${name}' is numeric; MeLU embeds categorical contents, and of the numeric ones only 'age' (as its MovieLens-1M age group)`);
-    if (values.length !== numUsers) throw new Error(`melu: user feature 'age' covers ${values.length} users, the data has ${numUsers}`);
+    if (!values) throw new Error(`${model}: userFeatures: no user feature '${name}'; the data has ${[...categorical, ...numeric].join(', ') || 'none'}`);
+    if (name !== 'age') throw new Error(`${model}: userFeatures: '${name}' is numeric; MeLU embeds categorical contents, and of the numeric ones only 'age' (as its MovieLens-1M age group)`);
+    if (values.length !== numUsers) throw new Error(`${model}: user feature 'age' covers ${values.length} users, the data has ${numUsers}`);
     return { name, codes: Int32Array.from(values, ageGroup), size: AGE_GROUP_STARTS.length };
   });
   return fields.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

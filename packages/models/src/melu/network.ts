@@ -2,7 +2,7 @@
  * MeLU's user preference estimator (Lee et al., "MeLU: Meta-Learned User Preference
  * Estimator for Cold-Start Recommendation", KDD 2019, §3.1–3.2) and its local update
  * (§3.3, Algorithm 1, lines 6–8), over an id vocabulary with per-id feature lists, so the
- * ids can be items (registered: `melu`) or, later, categories.
+ * ids can be items (registered: `melu`) or categories (`category-melu`).
  *
  * Input layer (§3.1): each categorical content of the user and of the id is embedded and
  * the embeddings are concatenated,

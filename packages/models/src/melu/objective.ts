@@ -28,6 +28,12 @@
  * observed against unobserved items (HR/NDCG with sampled negatives), which a regression of
  * ratings among rated items never sees: a model trained only on rated items learns which
  * rated items are rated high, not which items get rated.
+ *
+ * **Given queries** (`category-melu`, CCRec §6.2): where a user's query is known apart from
+ * the support — the future categories after the past ones — the task is the past as the
+ * support and the future as the query instead of a random split (`queries`, see
+ * {@link MetaObjectiveOptions}): the local update then learns from what the model has of
+ * a user at inference, and the global one from what comes next.
  */
 import { add, mul, Philox, type Tensor } from '@rec/core';
 import type { Objective } from '../training/objectives.js';
@@ -68,6 +74,18 @@ export interface MetaObjectiveOptions {
   /** Differentiate through the local update (`second`, default) or not (`first`). */
   readonly order?: MetaOrder;
   readonly seed?: number;
+  /**
+   * Each user's query ids (CSR over users, ascending), when a user's query is known apart
+   * from its support, as CCRec's future categories are apart from the past ones
+   * (`category-melu`): a user's task is then its `histories` row as the support positives
+   * (a seeded sample of `maxSupport` when more) and its `queries` row as the query
+   * positives (a seeded sample of `querySize` when more), each set's negatives drawn from
+   * the ids outside that set, and every user with a query id is a task. Default: none, a
+   * user's history is split at random.
+   */
+  readonly queries?: { readonly indptr: Int32Array; readonly indices: Int32Array };
+  /** The model named in error messages (default `melu`). */
+  readonly name?: string;
 }
 
 /**
@@ -109,6 +127,7 @@ export class MetaObjective implements Objective<MetaTask[]> {
   readonly #maxSupport: number;
   readonly #negatives: number;
   readonly #seed: number;
+  readonly #queries: { readonly indptr: Int32Array; readonly indices: Int32Array } | undefined;
   readonly local: LocalUpdate;
   readonly order: MetaOrder;
   #order: { epoch: number; users: Int32Array } | undefined;
@@ -116,19 +135,29 @@ export class MetaObjective implements Objective<MetaTask[]> {
   /**
    * @param network the network to meta-train
    * @param histories each user's observed ids, ascending (CSR over users), e.g. {@link userItemSets}
-   * @throws Error naming the option when one is out of range, or when no user has two observed ids.
+   * @throws Error naming the option when one is out of range, when `queries` covers other
+   *   users than `histories`, or when no user has a task (two observed ids; with `queries`, one query id).
    */
   constructor(readonly network: MeLUNetwork, readonly histories: { readonly indptr: Int32Array; readonly indices: Int32Array }, options: MetaObjectiveOptions) {
-    this.#batchSize = positiveInt('batchSize', options.batchSize ?? 32);
-    this.#querySize = positiveInt('querySize', options.querySize ?? 10);
-    this.#maxSupport = positiveInt('maxSupport', options.maxSupport ?? 90);
-    this.#negatives = positiveInt('negatives', options.negatives ?? 1);
+    const name = options.name ?? 'melu';
+    this.#batchSize = positiveInt('batchSize', options.batchSize ?? 32, name);
+    this.#querySize = positiveInt('querySize', options.querySize ?? 10, name);
+    this.#maxSupport = positiveInt('maxSupport', options.maxSupport ?? 90, name);
+    this.#negatives = positiveInt('negatives', options.negatives ?? 1, name);
     this.#seed = options.seed ?? 0;
+    this.#queries = options.queries;
     this.local = options.local;
     this.order = options.order ?? 'second';
     const users: number[] = [];
-    for (let u = 0; u + 1 < histories.indptr.length; u++) if (histories.indptr[u + 1]! - histories.indptr[u]! >= 2) users.push(u);
-    if (users.length === 0) throw new Error('melu: no user has two observed items, so there is no task to split into support and query');
+    if (this.#queries) {
+      const { indptr } = this.#queries;
+      if (indptr.length !== histories.indptr.length) throw new Error(`${name}: the queries cover ${indptr.length - 1} users, the histories ${histories.indptr.length - 1}`);
+      for (let u = 0; u + 1 < indptr.length; u++) if (indptr[u + 1]! > indptr[u]!) users.push(u);
+      if (users.length === 0) throw new Error(`${name}: no user has a query id, so there is no task to learn from`);
+    } else {
+      for (let u = 0; u + 1 < histories.indptr.length; u++) if (histories.indptr[u + 1]! - histories.indptr[u]! >= 2) users.push(u);
+      if (users.length === 0) throw new Error('melu: no user has two observed items, so there is no task to split into support and query');
+    }
     this.#users = Int32Array.from(users);
   }
 
@@ -146,9 +175,11 @@ export class MetaObjective implements Objective<MetaTask[]> {
    * User `user`'s task in `epoch`: its observed ids shuffled by Philox (seed, stream
    * {@link TASK_STREAM} + epoch, the user's words), the first min(querySize, ⌊n/2⌋) the
    * query positives, the next (at most maxSupport) the support positives, then the
-   * negatives of the support and of the query.
+   * negatives of the support and of the query. With `queries`: the user's history as the support
+   * and query row as the query (below).
    */
   task(epoch: number, user: number): MetaTask {
+    if (this.#queries) return this.#givenTask(epoch, user, this.#queries);
     const { indptr, indices } = this.histories;
     const observed = indices.subarray(indptr[user], indptr[user + 1]);
     const rng = userRng(this.#seed, TASK_STREAM + epoch, user);
@@ -159,6 +190,26 @@ export class MetaObjective implements Objective<MetaTask[]> {
     const numIds = this.network.numIds;
     const support = labelled(supportPositives, drawNegatives(rng, observed, numIds, supportPositives.length * this.#negatives));
     const query = labelled(queryPositives, drawNegatives(rng, observed, numIds, queryPositives.length * this.#negatives));
+    return { user, support, query };
+  }
+
+  /**
+   * User `user`'s task in `epoch` when its query is given apart: its history (at most
+   * maxSupport, a sample shuffled by the task's Philox when more) as the support positives
+   * with the negatives drawn outside the history — as the local update at inference draws
+   * them — then its query row (at most querySize, sampled alike) as the query positives
+   * with the negatives drawn outside the query row: an id of the history that is not in the
+   * query is a fair query negative, as it is a miss when ranked.
+   */
+  #givenTask(epoch: number, user: number, queries: { readonly indptr: Int32Array; readonly indices: Int32Array }): MetaTask {
+    const history = this.histories.indices.subarray(this.histories.indptr[user], this.histories.indptr[user + 1]);
+    const asked = queries.indices.subarray(queries.indptr[user], queries.indptr[user + 1]);
+    const rng = userRng(this.#seed, TASK_STREAM + epoch, user);
+    const supportPositives = history.length > this.#maxSupport ? rng.shuffle(history.slice()).subarray(0, this.#maxSupport) : history;
+    const queryPositives = asked.length > this.#querySize ? rng.shuffle(asked.slice()).subarray(0, this.#querySize) : asked;
+    const numIds = this.network.numIds;
+    const support = labelled(supportPositives, drawNegatives(rng, history, numIds, supportPositives.length * this.#negatives));
+    const query = labelled(queryPositives, drawNegatives(rng, asked, numIds, queryPositives.length * this.#negatives));
     return { user, support, query };
   }
 
@@ -187,7 +238,7 @@ export function queryLoss(network: MeLUNetwork, task: MetaTask, local: LocalUpda
   return network.lossAt(x0, weights, task.query.labels);
 }
 
-function positiveInt(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`melu: ${name} must be a positive integer, got ${value}`);
+function positiveInt(name: string, value: number, model: string): number {
+  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`${model}: ${name} must be a positive integer, got ${value}`);
   return value;
 }

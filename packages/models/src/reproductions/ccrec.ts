@@ -43,7 +43,7 @@ import { type CcrecFold, ccrecSplit, type CcrecSplit } from './ccrec-protocol.js
 /** The datasets of `rec reproduce ccrec --data`. */
 export const CCREC_DATASETS = {
   'ml-100k': { dataset: 'ml-100k', label: 'MovieLens 100K, genres as categories, demographics as f_t (stand-in for the industry set)' },
-  toys: { dataset: 'amazon-s3rec/Toys_and_Games-ratings', label: 'Amazon Toys & Games 5-core, the 164 second-level categories (review days; no demographics)' },
+  toys: { dataset: 'amazon-s3rec/Toys_and_Games-ratings', label: 'Amazon Toys & Games 5-core, the 164 second-level categories (review days; no demographics)', demographics: false },
   yelp: { dataset: 'yelp-core40', label: 'Yelp core-40, business categories (no timestamps: a seeded random past/future split)' },
 } as const;
 
@@ -55,7 +55,9 @@ export const CCREC_COLUMNS = ['HR@1', 'HR@3', 'HR@5', 'Precision@3', 'Precision@
 
 /**
  * The rows, report order: row (the method ids' and the paper table's key), model, name,
- * group. Baselines join when their model is registered.
+ * group. Baselines join when their model is registered; a row marked `demographics` runs
+ * only on data with user demographics (CCRec Appendix A: "Since there is no demographic
+ * information in these datasets, VAERec+ and MeLU are not used").
  */
 export const CCREC_MODELS = [
   { row: 'category-popular', model: 'category-popular', name: 'Most popular category', group: 'Floors (ours)' },
@@ -66,7 +68,8 @@ export const CCREC_MODELS = [
   { row: 'mamba4rec', model: 'category-mamba4rec', name: 'Mamba4Rec', group: 'Baselines (§6.2)' },
   { row: 'tiger', model: 'category-tiger', name: 'TIGER', group: 'Baselines (§6.2)' },
   { row: 'vae-rec', model: 'vae-rec', name: 'VAERec', group: 'Baselines (§6.2)' },
-  { row: 'vae-rec-plus', model: 'vae-rec-plus', name: 'VAERec+', group: 'Baselines (§6.2)' },
+  { row: 'vae-rec-plus', model: 'vae-rec-plus', name: 'VAERec+', group: 'Baselines (§6.2)', demographics: true },
+  { row: 'melu', model: 'category-melu', name: 'MeLU', group: 'Baselines (§6.2)', demographics: true },
   { row: 'ccrec-mle', model: 'ccrec-mle', name: 'MLE', group: 'Ablation (§6.4.1)' },
   { row: 'ccrec-mle-vae', model: 'ccrec-mle-vae', name: 'MLE+VAE', group: 'Ablation (§6.4.1)' },
   { row: 'ccrec-mle-cascade', model: 'ccrec-mle-cascade', name: 'MLE+Cascading', group: 'Ablation (§6.4.1)' },
@@ -89,6 +92,7 @@ export const CCREC_PAPER: Readonly<Record<'warm' | 'cold', Readonly<Record<strin
     tiger: [0.3205, 0.4681, 0.5345, 0.1707, 0.1214, 0.2379, 0.3565, 0.4159, 0.2731, 0.2308, 0.1880],
     'vae-rec': [0.2806, 0.4245, 0.5087, 0.1540, 0.1165, 0.2048, 0.3212, 0.3953, 0.2368, 0.2082, 0.1799],
     'vae-rec-plus': [0.2377, 0.3975, 0.4835, 0.1445, 0.1103, 0.1697, 0.2966, 0.3726, 0.1981, 0.1943, 0.1702],
+    melu: [0.1289, 0.2638, 0.3503, 0.0929, 0.0767, 0.0817, 0.1766, 0.2431, 0.1, 0.1217, 0.1166],
     'ccrec-mle': [0.1929, 0.3401, 0.4196, 0.1226, 0.0943, 0.1222, 0.2331, 0.2989, 0.1496, 0.1607, 0.1434],
     'ccrec-mle-vae': [0.3197, 0.4624, 0.5373, 0.1686, 0.1231, 0.2025, 0.3205, 0.3899, 0.248, 0.221, 0.1871],
     'ccrec-mle-cascade': [0.3377, 0.489, 0.5557, 0.1802, 0.1284, 0.2139, 0.3425, 0.4067, 0.2619, 0.2362, 0.1951],
@@ -102,6 +106,7 @@ export const CCREC_PAPER: Readonly<Record<'warm' | 'cold', Readonly<Record<strin
     tiger: [0.4729, 0.5800, 0.6081, 0.2132, 0.1369, 0.3934, 0.4933, 0.5156, 0.3695, 0.2907, 0.2164],
     'vae-rec': [0.3739, 0.5045, 0.6036, 0.1772, 0.1315, 0.3081, 0.4190, 0.5090, 0.3378, 0.2490, 0.2090],
     'vae-rec-plus': [0.2883, 0.4460, 0.5225, 0.1577, 0.1198, 0.2259, 0.3560, 0.4403, 0.2533, 0.2185, 0.1884],
+    melu: [0.1081, 0.2432, 0.3063, 0.087, 0.0666, 0.0743, 0.1795, 0.2291, 0.088, 0.1172, 0.1032],
     'ccrec-mle': [0.2342, 0.3558, 0.4189, 0.1291, 0.0945, 0.1609, 0.2662, 0.325, 0.1908, 0.1739, 0.1465],
     'ccrec-mle-vae': [0.4324, 0.572, 0.6306, 0.2057, 0.1387, 0.2972, 0.4241, 0.4767, 0.3522, 0.277, 0.2149],
     'ccrec-mle-cascade': [0.4594, 0.5855, 0.6261, 0.2147, 0.1423, 0.3157, 0.4427, 0.4891, 0.3743, 0.2891, 0.2205],
@@ -149,9 +154,10 @@ function rowsHere(): (typeof CCREC_MODELS)[number][] {
  */
 export function ccrecMethods(data: CcrecData): ReproductionMethod[] {
   const folds = CCREC_FOLDS[data];
+  const demographics = (CCREC_DATASETS[data] as { demographics?: boolean }).demographics !== false;
   const out: ReproductionMethod[] = [];
   for (let f = 0; f < folds; f++) {
-    for (const m of rowsHere()) {
+    for (const m of rowsHere().filter((row) => demographics || !('demographics' in row))) {
       const rule = findModel(m.model)!.rule === true;
       out.push({ id: `${m.row}@${f}`, name: m.name, group: m.group, config: { model: m.model }, ...(f > 0 && !rule ? { tunedBy: `${m.row}@0` } : {}) });
     }
