@@ -7,14 +7,13 @@
  * model (with the past windows it scores from) that loads back scoring exactly as before.
  */
 import { backward, mul, Parameter, Philox, sum, type Tensor, tensor, tidy } from '@rec/core';
-import { readDataset } from '@rec/data/node';
 import { requireDataset } from '@rec/data/testing';
-import { evaluateCategoryRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';
 import { FMLPRec, realDftMatrices, realDftTensors, spectralFilter } from '../src/fmlp-rec/index.js';
 import { NextCategoryModel, NextItemObjective, SASRec, type EventSequences } from '../src/sasrec/index.js';
 import { categoryRows, CategoryTigerModel, decodeSavedModel, encodeSavedModel, parseModelConfig, type TrainedModel, trainModel } from '../src/index.js';
-import { type CcrecSplit, ccrecSplit } from '../src/reproductions/ccrec-protocol.js';
+import type { CcrecSplit } from '../src/reproductions/ccrec-protocol.js';
+import { countsScorer, formatHitRates, ml100kGenres, pooledHitRates, randomHitRate } from './ccrec-genres.js';
 
 /** One random array of `n` values in [−1, 1) (seeded). */
 const randoms = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => 2 * Philox.uniformAt(seed, 0, i) - 1);
@@ -177,14 +176,8 @@ describe('the next-id objective (SASRec §III-E; FMLP-Rec §3.3)', () => {
   });
 });
 
-/** ml-100k under CCRec's protocol: genres as categories, cutoff at 2/3 of the time span, 10 folds, k = 10, 3 future events. */
-let split: Promise<CcrecSplit> | undefined;
-const ml100k = (): Promise<CcrecSplit> =>
-  (split ??= readDataset('ml-100k').then(({ interactions, itemCategories }) => {
-    let [lo, hi] = [Infinity, -Infinity];
-    for (const t of interactions.timestamps!) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
-    return ccrecSplit(interactions, { cutoff: lo + (2 / 3) * (hi - lo), itemCategories: itemCategories!, maxPast: 10, maxFuture: 3, folds: 10 });
-  }));
+/** ml-100k's CCRec split (genres as categories). */
+const ml100k = async (): Promise<CcrecSplit> => (await ml100kGenres()).split;
 
 /**
  * Short runs that move in seconds on the `js` backend: width 16 and a learning rate of
@@ -200,9 +193,6 @@ const SETTINGS = {
   },
 } as const;
 type Baseline = keyof typeof SETTINGS;
-/** Folds whose warm users are pooled (14, 13, 13 users). */
-const FOLDS = [0, 1, 2];
-
 const fitted = new Map<string, Promise<TrainedModel>>();
 const trained = (model: Baseline, fold: number, overrides: Record<string, unknown> = {}): Promise<TrainedModel> => {
   const key = `${model} ${fold} ${JSON.stringify(overrides)}`;
@@ -215,52 +205,7 @@ const trained = (model: Baseline, fold: number, overrides: Record<string, unknow
   return fitted.get(key)!;
 };
 
-type Scores = (users: Int32Array) => Float32Array | Promise<Float32Array>;
-
-/** HR@1/3/5 over the warm users of {@link FOLDS}, pooled, with `scorerOf(fold)` scoring fold f's users. */
-async function pooledHitRates(ccrec: CcrecSplit, scorerOf: (fold: number) => Promise<Scores> | Scores): Promise<{ 'HR@1': number; 'HR@3': number; 'HR@5': number; users: number }> {
-  const futureCategories = categoryRows(ccrec.future);
-  const totals = { 'HR@1': 0, 'HR@3': 0, 'HR@5': 0 };
-  let users = 0;
-  for (const f of FOLDS) {
-    const { task, warm } = ccrec.fold(f);
-    const result = await evaluateCategoryRanking({ numCategories: task.numCategories, futureCategories, users: warm, scoreUsers: await scorerOf(f), ks: [1, 3, 5], metrics: ['HR'] });
-    for (const k of ['HR@1', 'HR@3', 'HR@5'] as const) totals[k] += result.metrics[k] * result.numUsers;
-    users += result.numUsers;
-  }
-  return { 'HR@1': totals['HR@1'] / users, 'HR@3': totals['HR@3'] / users, 'HR@5': totals['HR@5'] / users, users };
-}
-
-/** The expected HR@k of uniformly random scores: 1 − C(V − m, k)/C(V, k) per user with m future categories, pooled. */
-function randomHitRate(ccrec: CcrecSplit, k: number): number {
-  const futureCategories = categoryRows(ccrec.future);
-  const V = ccrec.split.pastEvents.events.numItems;
-  let total = 0;
-  let users = 0;
-  for (const f of FOLDS) {
-    for (const u of ccrec.fold(f).warm) {
-      const m = futureCategories.rowOf(u).length;
-      let miss = 1;
-      for (let j = 0; j < k; j++) miss *= (V - m - j) / (V - j);
-      total += 1 - miss;
-      users++;
-    }
-  }
-  return total / users;
-}
-
-/** Every user scored by the counts of `events`' categories (a popularity floor). */
-const countsScorer = (events: { items: Int32Array; numItems: number }): Scores => {
-  const counts = new Float32Array(events.numItems);
-  for (const c of events.items) counts[c]++;
-  return (users) => {
-    const out = new Float32Array(users.length * counts.length);
-    users.forEach((_, b) => out.set(counts, b * counts.length));
-    return out;
-  };
-};
-
-const format = (r: Record<string, number>): string => ['HR@1', 'HR@3', 'HR@5'].map((k) => `${k} ${r[k]!.toFixed(3)}`).join(', ');
+const format = formatHitRates;
 
 describe('SASRec, FMLP-Rec and TIGER over ml-100k genres (CCRec §6.1 protocol, warm users of folds 0–2 pooled)', () => {
   /**

@@ -7,14 +7,13 @@
  * back scoring exactly as before, and bad input failing in one line.
  */
 import { noGrad, Philox, tidy } from '@rec/core';
-import { type Dataset, ItemCategories } from '@rec/data';
-import { readDataset } from '@rec/data/node';
+import { ItemCategories } from '@rec/data';
 import { requireDataset } from '@rec/data/testing';
 import { evaluateCategoryRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';
 import { CategoryMeLU, drawNegatives, INFERENCE_STREAM, labelled, MeLUNetwork, MetaObjective, userRng } from '../src/melu/index.js';
 import { type CategoryTask, categoryLog, categoryRows, decodeSavedModel, encodeSavedModel, parseModelConfig, type TrainedModel, trainModel } from '../src/index.js';
-import { type CcrecSplit, ccrecSplit } from '../src/reproductions/ccrec-protocol.js';
+import { countsScorer, formatHitRates, ml100kGenres, pooledHitRates, randomHitRate } from './ccrec-genres.js';
 
 describe('category tasks (§3.3 with the past as support, the future as query)', () => {
   // Past: user 0 {1, 4}, user 1 {2}, user 2 none; future: user 0 {4, 5}, user 2 {0}. Six categories.
@@ -66,31 +65,18 @@ describe('category tasks (§3.3 with the past as support, the future as query)',
   });
 });
 
-/** ml-100k under CCRec's protocol: genres as categories, cutoff at 2/3 of the time span, 10 folds, k = 10, 3 future events. */
-let protocol: Promise<{ dataset: Dataset; split: CcrecSplit }> | undefined;
-const ml100k = (): Promise<{ dataset: Dataset; split: CcrecSplit }> =>
-  (protocol ??= readDataset('ml-100k').then((dataset) => {
-    let [lo, hi] = [Infinity, -Infinity];
-    for (const t of dataset.interactions.timestamps!) [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
-    const split = ccrecSplit(dataset.interactions, { cutoff: lo + (2 / 3) * (hi - lo), itemCategories: dataset.itemCategories!, maxPast: 10, maxFuture: 3, folds: 10 });
-    return { dataset, split };
-  }));
-
 /**
  * Short runs that take about a second each on the `js` backend: 8 per content and one
  * decision layer of 32 instead of 32 and [64, 64], Adam at 0.003 instead of CCRec's 0.0001,
  * batches of 16 users (about six updates per epoch), 15 epochs.
  */
 const SETTINGS = { dim: 8, hidden: [32], epochs: 15, learningRate: 0.003, batchSize: 16, seed: 1 };
-/** Folds whose warm users are pooled (14, 13, 13 users). */
-const FOLDS = [0, 1, 2];
-
 const fits = new Map<string, Promise<TrainedModel>>();
 /** category-melu trained on fold `f` with the demographics, once per (fold, overrides). */
 const trained = (f: number, overrides: Record<string, unknown> = {}): Promise<TrainedModel> => {
   const key = `${f} ${JSON.stringify(overrides)}`;
   if (!fits.has(key)) {
-    fits.set(key, ml100k().then(({ dataset, split }) => {
+    fits.set(key, ml100kGenres().then(({ dataset, split }) => {
       const { task, train } = split.fold(f);
       return trainModel(parseModelConfig({ model: 'category-melu', ...SETTINGS, ...overrides }), { train, categoryTask: task, userFeatures: dataset.userFeatures! });
     }));
@@ -98,56 +84,10 @@ const trained = (f: number, overrides: Record<string, unknown> = {}): Promise<Tr
   return fits.get(key)!;
 };
 
-type Scores = (users: Int32Array) => Float32Array | Promise<Float32Array>;
-type HitRates = { 'HR@1': number; 'HR@3': number; 'HR@5': number; users: number };
-
-/** HR@1/3/5 over the warm users of {@link FOLDS}, pooled, `scorerOf(f)` scoring fold f's users. */
-async function pooledHitRates(split: CcrecSplit, scorerOf: (fold: number) => Promise<Scores> | Scores): Promise<HitRates> {
-  const futureCategories = categoryRows(split.future);
-  const totals = { 'HR@1': 0, 'HR@3': 0, 'HR@5': 0 };
-  let users = 0;
-  for (const f of FOLDS) {
-    const { task, warm } = split.fold(f);
-    const result = await evaluateCategoryRanking({ numCategories: task.numCategories, futureCategories, users: warm, scoreUsers: await scorerOf(f), ks: [1, 3, 5], metrics: ['HR'] });
-    for (const k of ['HR@1', 'HR@3', 'HR@5'] as const) totals[k] += result.metrics[k] * result.numUsers;
-    users += result.numUsers;
-  }
-  return { 'HR@1': totals['HR@1'] / users, 'HR@3': totals['HR@3'] / users, 'HR@5': totals['HR@5'] / users, users };
-}
-
-/** The expected HR@k of uniformly random scores: 1 − C(V − m, k)/C(V, k) per warm user with m future categories, pooled. */
-function randomHitRate(split: CcrecSplit, k: number): number {
-  const futureCategories = categoryRows(split.future);
-  const V = split.split.pastEvents.events.numItems;
-  let total = 0;
-  let users = 0;
-  for (const f of FOLDS) {
-    for (const u of split.fold(f).warm) {
-      const m = futureCategories.rowOf(u).length;
-      let miss = 1;
-      for (let j = 0; j < k; j++) miss *= (V - m - j) / (V - j);
-      total += 1 - miss;
-      users++;
-    }
-  }
-  return total / users;
-}
-
-/** Every user scored by the counts of `events`' categories (a popularity floor). */
-const countsScorer = (events: { items: Int32Array; numItems: number }): Scores => {
-  const counts = new Float32Array(events.numItems);
-  for (const c of events.items) counts[c]++;
-  return (users) => {
-    const out = new Float32Array(users.length * counts.length);
-    users.forEach((_, b) => out.set(counts, b * counts.length));
-    return out;
-  };
-};
-
 /** The same network and past scored without the local update: the global θ₂ for everyone. */
 const withoutLocalUpdate = (model: CategoryMeLU): CategoryMeLU => new CategoryMeLU(model.network, model.histories, { ...model.personalisation, steps: 0 });
 
-const format = (r: HitRates): string => (['HR@1', 'HR@3', 'HR@5'] as const).map((k) => `${k} ${r[k].toFixed(3)}`).join(', ');
+const format = formatHitRates;
 const allUsers = (n: number): Int32Array => Int32Array.from({ length: n }, (_, u) => u);
 
 describe('category-melu on ml-100k genres (CCRec §6.1 protocol, demographics as user contents, warm users of folds 0–2 pooled)', () => {
@@ -168,7 +108,7 @@ describe('category-melu on ml-100k genres (CCRec §6.1 protocol, demographics as
    */
   it('warm users\' HR@3 ≥ 1.5× the uniform-random floor', { timeout: 60_000 }, async (ctx) => {
     requireDataset(ctx, 'ml-100k');
-    const { split } = await ml100k();
+    const { split } = await ml100kGenres();
     const result = await pooledHitRates(split, async (f) => {
       const model = (await trained(f)).model as CategoryMeLU;
       return (users) => model.scoreCategories(users);
@@ -190,7 +130,7 @@ describe('category-melu on ml-100k genres (CCRec §6.1 protocol, demographics as
 
   it('the local update on a user\'s past lowers that user\'s support loss', { timeout: 60_000 }, async (ctx) => {
     requireDataset(ctx, 'ml-100k');
-    const { split } = await ml100k();
+    const { split } = await ml100kGenres();
     const model = (await trained(0)).model as CategoryMeLU;
     const { network, histories, personalisation } = model;
     let [before, after, users] = [0, 0, 0];
@@ -213,7 +153,7 @@ describe('category-melu on ml-100k genres (CCRec §6.1 protocol, demographics as
 
   it('the same seed gives identical scores, another seed others', { timeout: 60_000 }, async (ctx) => {
     requireDataset(ctx, 'ml-100k');
-    const { dataset, split } = await ml100k();
+    const { dataset, split } = await ml100kGenres();
     const { task, train } = split.fold(0);
     const fit = (seed: number) => trainModel(parseModelConfig({ model: 'category-melu', ...SETTINGS, epochs: 2, seed }), { train, categoryTask: task, userFeatures: dataset.userFeatures! });
     const [a, b, c] = [await fit(1), await fit(1), await fit(2)];
@@ -244,7 +184,7 @@ describe('bad input', () => {
     expect(() => parseModelConfig({ model: 'category-melu', localLearningRate: -1 })).toThrow(/^config: localLearningRate: Too small: expected number to be >=0$/);
     expect(() => parseModelConfig({ model: 'category-melu', itemIds: false })).toThrow(/^config: unknown field 'itemIds'; the fields are model, /);
     requireDataset(ctx, 'ml-100k');
-    const { dataset, split } = await ml100k();
+    const { dataset, split } = await ml100kGenres();
     const { task, train } = split.fold(0);
     await expect(trainModel(parseModelConfig({ model: 'category-melu' }), { train })).rejects.toThrow(/^category-melu needs past and future category events .*, which the data lacks$/);
     await expect(trainModel(parseModelConfig({ model: 'category-melu', userFeatures: ['gender'] }), { train, categoryTask: task }))
