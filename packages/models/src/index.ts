@@ -21,15 +21,18 @@ export {
   type ConfigOf, type FitContext, type FitHooks, type Fitted, type ModelDefinition, type ModelState, type PaperRef, type TrainRunOptions,
 } from './plugin/define.js';
 export {
-  maskedRanker, rankingOf, recommendTopK, requireOutput, topKFor,
-  type CategoryScorer, type DotProductFactors, type Predictor, type RatingPredictor, type Recommender, type TopK,
+  maskedRanker, rankingOf, recommendTopK, requireOutput, topKFor, topKOfVectors,
+  type CategoryScorer, type DotProductFactors, type HistoryScorer, type Predictor, type RankTables, type RatingPredictor, type Recommender, type TopK,
 } from './plugin/inference.js';
+export { FactorFoldIn, ItemNeighbours, type FoldInOptions } from './plugin/fold-in.js';
 export { fnv1a64, interactionsHash } from './plugin/identity.js';
 export {
   decodeSavedModel, encodeSavedModel, parseManifest, rawIdsOf, SAVED_MODEL_FILES, SAVED_MODEL_FORMAT, SAVED_MODEL_VERSION,
   type DataIdentity, type DecodedSavedModel, type RawIds, type SavedModelFiles, type SavedModelManifest, type SaveInputs,
 } from './plugin/saved.js';
-export { StandaloneModel, type Recommendation, type RecommendOptions } from './plugin/standalone.js';
+export {
+  StandaloneModel, UnknownIdError, UnsupportedRequestError, type FoldInRecommendOptions, type ModelAbilities, type Recommendation, type RecommendOptions,
+} from './plugin/standalone.js';
 export {
   hitRateValidation, holdOutValidation, modelBehaviors, trainModel, type TrainedModel, type TrainModelOptions,
 } from './plugin/train.js';

@@ -36,6 +36,13 @@ export interface Recommender {
    * dispose or write what it returns.
    */
   dotProductFactors?(): DotProductFactors | undefined;
+  /**
+   * Optional: each item's vector, f32 `[numItems, d]` on the model's backend, for "similar
+   * items" (cosine between rows), where the model has one and no dot-product factors (a
+   * sequence model's shared item embeddings). Callers call it inside `tidy`, so it may return
+   * a derived tensor (a slice of a table); do not dispose or write what it returns.
+   */
+  itemEmbeddings?(): Tensor;
 }
 
 /**
@@ -81,8 +88,22 @@ export interface RatingPredictor {
   predictRatings(users: Int32Array, items: Int32Array): Float32Array | Promise<Float32Array>;
 }
 
+/**
+ * A model that scores a user it was not trained on from their items alone: a sequence
+ * model runs its encoder over them (fold-in for models without a user row; factor models
+ * fold in through {@link DotProductFactors} instead, see `foldInUsers`).
+ * @example
+ * ```ts
+ * const scores = await model.scoreHistories([Int32Array.of(4, 9, 2)]); // 1 × numItems
+ * ```
+ */
+export interface HistoryScorer {
+  /** Scores of each history (item indexes, oldest first) against every item, row-major `histories.length × numItems`. */
+  scoreHistories(histories: readonly Int32Array[]): Float32Array | Promise<Float32Array>;
+}
+
 /** Any trained model: it implements the interface of each output it declares. */
-export type Predictor = Partial<Recommender> & Partial<CategoryScorer> & Partial<RatingPredictor>;
+export type Predictor = Partial<Recommender> & Partial<CategoryScorer> & Partial<RatingPredictor> & Partial<HistoryScorer>;
 
 /** One user's top K: indexes best first, with their scores. */
 export interface TopK {
@@ -100,20 +121,68 @@ type Excluded = Pick<UserItemCSR, 'rowOf'>;
  * scope (derived ones are freed with it). The caller reads what it needs and disposes both.
  */
 function rankTopK(model: Predictor, users: Int32Array, k: number, exclude: Excluded | undefined): [Tensor, Tensor] {
-  const rows = Array.from(users, (u) => exclude?.rowOf(u) ?? EMPTY);
-  const indptr = new Int32Array(users.length + 1);
-  rows.forEach((row, b) => (indptr[b + 1] = indptr[b]! + row.length));
-  const indices = new Int32Array(indptr[users.length]!);
-  rows.forEach((row, b) => indices.set(row, indptr[b]));
+  const excluded = Array.from(users, (u) => exclude?.rowOf(u) ?? EMPTY);
   return tidy(() => {
     const factors = factorsOf(model);
     if (!factors) throw new Error('rank: the model no longer gives dot-product factors (it was trained since the ranker was made)');
-    const backend = factors.users.backend;
-    let block = gather(factors.users, tensor(users, undefined, { backend }));
-    if (factors.userWeights) block = mul(block, factors.userWeights);
-    const inputs = [block, factors.items, tensor(indptr, undefined, { backend }), tensor(indices, undefined, { backend })];
-    if (factors.itemBias) inputs.push(factors.itemBias);
-    return runKernel('rank_topk', inputs, { k }) as [Tensor, Tensor];
+    const block = gather(factors.users, tensor(users, undefined, { backend: factors.users.backend }));
+    return rankRows(block, factors.items, excluded, k, factors);
+  });
+}
+
+/**
+ * `rank_topk` of the rows of `block` [B, d] against `items` [N, d]: row b's score of item i is
+ * ⟨block[b] ⊙ userWeights, items[i]⟩ + itemBias[i], `excluded[b]` (sorted indexes) masked.
+ * Returns the kernel's [indexes i32 [B, k], scores f32 [B, k]]; call inside `tidy`.
+ */
+function rankRows(block: Tensor, items: Tensor, excluded: readonly Int32Array[], k: number, extra: Pick<DotProductFactors, 'userWeights' | 'itemBias'> = {}): [Tensor, Tensor] {
+  const indptr = new Int32Array(excluded.length + 1);
+  excluded.forEach((row, b) => (indptr[b + 1] = indptr[b]! + row.length));
+  const indices = new Int32Array(indptr[excluded.length]!);
+  excluded.forEach((row, b) => indices.set(row, indptr[b]));
+  const backend = items.backend;
+  const rows = extra.userWeights ? mul(block, extra.userWeights) : block;
+  const inputs = [rows, items, tensor(indptr, undefined, { backend }), tensor(indices, undefined, { backend })];
+  if (extra.itemBias) inputs.push(extra.itemBias);
+  return runKernel('rank_topk', inputs, { k }) as [Tensor, Tensor];
+}
+
+/** The item side of a `rank_topk` scoring: rows, and optionally GMF's weights and an item bias. */
+export type RankTables = Pick<DotProductFactors, 'items' | 'userWeights' | 'itemBias'>;
+
+/**
+ * The top `k` items of each row of `vectors` (f32 `[B · d]`, host) through `rank_topk`, row
+ * b's `excluded[b]` (sorted item indexes) left out: score ⟨vectors[b] ⊙ userWeights,
+ * items[i]⟩ + itemBias[i]. `tables` is called inside the kernel's scope, so it may derive
+ * tensors (a model's `dotProductFactors`). What fold-in (a new user's solved vector) and
+ * similar items (a normalised item row against normalised rows) rank by.
+ * @throws Error when `k` is not a positive integer or `vectors` is not whole rows of d.
+ * @example
+ * ```ts
+ * const [top] = await topKOfVectors(Float32Array.of(0.1, 0.2), () => ({ items: itemTable }), 10, [Int32Array.of(3)]);
+ * ```
+ */
+export async function topKOfVectors(vectors: Float32Array, tables: () => RankTables, k: number, excluded: readonly Int32Array[]): Promise<TopK[]> {
+  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`topK: k must be a positive integer, got ${k}`);
+  const batch = excluded.length;
+  let width = 0;
+  const [top, scores] = tidy(() => {
+    const t = tables();
+    const [numItems, d] = t.items.shape as [number, number];
+    if (vectors.length !== batch * d) throw new Error(`topKOfVectors: ${vectors.length} values are not ${batch} rows of ${d}`);
+    width = Math.min(k, numItems);
+    return rankRows(tensor(vectors, [batch, d], { backend: t.items.backend }), t.items, excluded, width, t);
+  });
+  return unpackTopK(await Promise.all([readAndDispose<Int32Array>(top), readAndDispose<Float32Array>(scores)]), batch, width);
+}
+
+/** The kernel's padded [B, width] indexes and scores as one {@link TopK} per row, cut at the first −1. */
+function unpackTopK([items, values]: [Int32Array, Float32Array], batch: number, width: number): TopK[] {
+  return Array.from({ length: batch }, (_, b) => {
+    const row = items.subarray(b * width, (b + 1) * width);
+    const padded = row.indexOf(-1);
+    const n = padded === -1 ? width : padded;
+    return { items: row.slice(0, n), scores: values.slice(b * width, b * width + n) };
   });
 }
 
@@ -127,12 +196,12 @@ function readAndDispose<T extends TypedArray>(t: Tensor): MaybePromise<T> {
 const EMPTY = new Int32Array(0);
 
 /** The model's dot-product factors now, or undefined (it scores otherwise, or not yet); call inside `tidy`. */
-function factorsOf(model: Predictor): DotProductFactors | undefined {
+export function factorsOf(model: Predictor): DotProductFactors | undefined {
   return typeof model.dotProductFactors === 'function' ? model.dotProductFactors() : undefined;
 }
 
 /** Whether the model scores by dot-product factors now (its derived tensors freed at once). */
-function hasFactors(model: Predictor): boolean {
+export function hasFactors(model: Predictor): boolean {
   return typeof model.dotProductFactors === 'function' && tidy(() => factorsOf(model) !== undefined);
 }
 
@@ -217,13 +286,7 @@ export async function topKFor(
     if (!(Number.isInteger(k) && k >= 1)) throw new Error(`topK: k must be a positive integer, got ${k}`);
     const width = Math.min(k, tidy(() => factorsOf(model)!.items.shape[0]!));
     const [top, scores] = rankTopK(model, users, width, exclude);
-    const [items, values] = await Promise.all([readAndDispose<Int32Array>(top), readAndDispose<Float32Array>(scores)]);
-    return Array.from(users, (_, b) => {
-      const row = items.subarray(b * width, (b + 1) * width);
-      const padded = row.indexOf(-1);
-      const n = padded === -1 ? width : padded;
-      return { items: row.slice(0, n), scores: values.slice(b * width, b * width + n) };
-    });
+    return unpackTopK(await Promise.all([readAndDispose<Int32Array>(top), readAndDispose<Float32Array>(scores)]), users.length, width);
   }
   const scores = output === 'items' ? await model.scoreUsers!(users) : await model.scoreCategories!(users);
   const width = users.length ? scores.length / users.length : 0;

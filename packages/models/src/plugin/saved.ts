@@ -65,6 +65,8 @@ export interface RawIds {
   readonly users: readonly RawId[];
   readonly items: readonly RawId[];
   readonly categories?: readonly string[];
+  /** Each item's category indexes into `categories` (what a served "category" filter keeps). */
+  readonly itemCategories?: readonly (readonly number[])[];
   readonly itemNames?: readonly string[];
 }
 
@@ -316,6 +318,16 @@ function parseIds(bytes: Uint8Array, path: string, shape: ModelShape): RawIds {
   if (ids.categories !== undefined && (!Array.isArray(ids.categories) || (shape.numCategories !== undefined && ids.categories.length !== shape.numCategories))) {
     throw new Error(`${path}: categories must list the model's ${shape.numCategories ?? 'unknown number of'} categories`);
   }
+  if (ids.itemCategories !== undefined) {
+    const numCategories = ids.categories?.length ?? 0;
+    const lists = ids.itemCategories as unknown;
+    if (!Array.isArray(lists) || lists.length !== shape.numItems) throw new Error(`${path}: itemCategories must hold one list per item (${shape.numItems})`);
+    lists.forEach((list: unknown, i) => {
+      if (!Array.isArray(list) || !list.every((c) => Number.isInteger(c) && c >= 0 && c < numCategories)) {
+        throw new Error(`${path}: itemCategories[${i}] must be category indexes in 0..${numCategories - 1}, got ${JSON.stringify(list)}`);
+      }
+    });
+  }
   return ids as RawIds;
 }
 
@@ -333,11 +345,16 @@ function parseSeen(bytes: Uint8Array, path: string, shape: ModelShape): UserItem
 }
 
 /** The raw ids of a dataset's index spaces, as a saved model keeps them. */
-export function rawIdsOf(dataset: { userIds: IdMap<RawId>; itemIds: IdMap<RawId>; itemCategories?: { names: readonly string[] }; itemNames?: readonly string[] }): RawIds {
+export function rawIdsOf(dataset: {
+  userIds: IdMap<RawId>; itemIds: IdMap<RawId>; itemCategories?: { names: readonly string[]; indptr: Int32Array; indices: Int32Array }; itemNames?: readonly string[];
+}): RawIds {
+  const categories = dataset.itemCategories;
   return {
     users: dataset.userIds.toArray(),
     items: dataset.itemIds.toArray(),
-    ...(dataset.itemCategories ? { categories: [...dataset.itemCategories.names] } : {}),
+    ...(categories
+      ? { categories: [...categories.names], itemCategories: Array.from({ length: categories.indptr.length - 1 }, (_, i) => Array.from(categories.indices.subarray(categories.indptr[i], categories.indptr[i + 1]))) }
+      : {}),
     ...(dataset.itemNames ? { itemNames: [...dataset.itemNames] } : {}),
   };
 }

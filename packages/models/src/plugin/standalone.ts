@@ -3,8 +3,10 @@
  * server and the browser ask, without the dataset.
  */
 import { IdMap, type RawId, type UserItemCSR } from '@rec/data';
+import { topKIndices } from '@rec/eval';
 import type { ModelOutput } from './data.js';
-import { requireOutput, topKFor } from './inference.js';
+import { FactorFoldIn, type FoldInOptions, ItemNeighbours } from './fold-in.js';
+import { factorsOf, hasFactors, requireOutput, type TopK, topKFor, topKOfVectors } from './inference.js';
 import type { DataIdentity, DecodedSavedModel, RawIds, SavedModelManifest } from './saved.js';
 import type { TrainedModel } from './train.js';
 
@@ -26,6 +28,42 @@ export interface RecommendOptions {
   output?: 'items' | 'categories';
   /** Leave out the user's training items (default true; items output only). */
   excludeSeen?: boolean;
+  /** Only items of this category: its name (when unique) or its index (items output only). */
+  category?: string | number;
+}
+
+/** Options of {@link StandaloneModel.recommendForItems}. */
+export interface FoldInRecommendOptions {
+  /** How many (default 10). */
+  k?: number;
+  /** Leave out the given items (default true). */
+  excludeGiven?: boolean;
+  /** Only items of this category: its name (when unique) or its index. */
+  category?: string | number;
+}
+
+/** A raw id the model does not know (a server answers 404). */
+export class UnknownIdError extends Error {
+  override readonly name = 'UnknownIdError';
+}
+
+/**
+ * A request the model cannot answer by its nature (no such output, no fold-in, no item
+ * vectors, no item categories); the message says why (a server answers 422).
+ */
+export class UnsupportedRequestError extends Error {
+  override readonly name = 'UnsupportedRequestError';
+}
+
+/** What a loaded model can answer, beyond its outputs. */
+export interface ModelAbilities {
+  readonly outputs: readonly ModelOutput[];
+  /** Recommends for a new user from a list of their items, and how. */
+  readonly foldIn: 'factors' | 'encoder' | false;
+  /** Finds an item's nearest items. */
+  readonly similarItems: boolean;
+  /** Filters recommendations by item category. */
+  readonly categoryFilter: boolean;
 }
 
 /**
@@ -90,7 +128,7 @@ export class StandaloneModel {
     if (u < 0) {
       const examples = Array.from({ length: Math.min(3, this.users.size) }, (_, i) => JSON.stringify(this.users.idOf(i)));
       const from = this.data ? ` of ${this.data.name}` : '';
-      throw new Error(`unknown user id '${raw}': the model knows no such user${from} (${this.users.size.toLocaleString('en-US')} users; ids such as ${examples.join(', ')})`);
+      throw new UnknownIdError(`unknown user id '${raw}': the model knows no such user${from} (${this.users.size.toLocaleString('en-US')} users; ids such as ${examples.join(', ')})`);
     }
     return u;
   }
@@ -101,7 +139,7 @@ export class StandaloneModel {
    */
   itemIndex(raw: RawId): number {
     const i = StandaloneModel.indexOf(this.items, raw);
-    if (i < 0) throw new Error(`unknown item id '${raw}': the model knows no such item (${this.items.size.toLocaleString('en-US')} items)`);
+    if (i < 0) throw new UnknownIdError(`unknown item id '${raw}': the model knows no such item (${this.items.size.toLocaleString('en-US')} items)`);
     return i;
   }
 
@@ -116,19 +154,119 @@ export class StandaloneModel {
    */
   async recommendMany(users: readonly RawId[], options: RecommendOptions = {}): Promise<Recommendation[][]> {
     const output = options.output ?? 'items';
-    const k = options.k ?? 10;
-    if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);
-    requireOutput(this.trained.model, output, this.name, this.outputs);
+    const k = checkK(options.k);
+    try {
+      requireOutput(this.trained.model, output, this.name, this.outputs);
+    } catch (err) {
+      throw new UnsupportedRequestError((err as Error).message);
+    }
+    if (output !== 'items' && options.category !== undefined) throw new UnsupportedRequestError('a category filter applies to items, not to categories');
     const indexes = Int32Array.from(users, (raw) => this.userIndex(raw));
-    const exclude = output === 'items' && options.excludeSeen !== false ? this.seen : undefined;
+    const seen = output === 'items' && options.excludeSeen !== false ? this.seen : undefined;
+    const outside = options.category !== undefined ? this.#outsideCategory(options.category) : undefined;
+    const exclude = outside ? { rowOf: (u: number) => mergeSorted(seen?.rowOf(u), outside) } : seen;
     const tops = await topKFor(this.trained.model, output, indexes, k, exclude);
-    return tops.map((top) =>
-      [...top.items].map((index, r) => {
-        const id = output === 'items' ? this.items.idOf(index) : index;
-        const name = output === 'items' ? this.ids.itemNames?.[index] : this.ids.categories?.[index];
-        return { rank: r + 1, id, ...(name !== undefined ? { name } : {}), score: top.scores[r] };
-      }),
-    );
+    return tops.map((top) => this.#named(top, output));
+  }
+
+  /** A top K by raw ids (and names). */
+  #named(top: TopK, output: 'items' | 'categories'): Recommendation[] {
+    return [...top.items].map((index, r) => {
+      const id = output === 'items' ? this.items.idOf(index) : index;
+      const name = output === 'items' ? this.ids.itemNames?.[index] : this.ids.categories?.[index];
+      return { rank: r + 1, id, ...(name !== undefined ? { name } : {}), score: top.scores[r] };
+    });
+  }
+
+  #categoryIndex(category: string | number): number {
+    const names = this.ids.categories;
+    if (!names || !this.ids.itemCategories) {
+      throw new UnsupportedRequestError(`${this.name}: this model folder keeps no item categories (its data had none, or it was saved before they were kept), so it cannot filter by category`);
+    }
+    if (typeof category === 'number') {
+      if (!(Number.isInteger(category) && category >= 0 && category < names.length)) throw new UnknownIdError(`unknown category ${category}: indexes are 0..${names.length - 1}`);
+      return category;
+    }
+    const matches = names.flatMap((name, c) => (name === category ? [c] : []));
+    if (matches.length === 0) throw new UnknownIdError(`unknown category '${category}' (${names.length} categories, such as ${names.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')})`);
+    if (matches.length > 1) throw new UnknownIdError(`category name '${category}' is not unique (indexes ${matches.join(', ')}); pass the index`);
+    return matches[0]!;
+  }
+
+  /** The items outside `category`, sorted (what a category filter masks). */
+  #outsideCategory(category: string | number): Int32Array {
+    const c = this.#categoryIndex(category);
+    const lists = this.ids.itemCategories!;
+    const out: number[] = [];
+    lists.forEach((list, i) => {
+      if (!list.includes(c)) out.push(i);
+    });
+    return Int32Array.from(out);
+  }
+
+  #foldIn?: Promise<FactorFoldIn | undefined>;
+  #neighbours?: Promise<ItemNeighbours | undefined>;
+
+  /** The model's factor fold-in, built once (a host copy of the item table and its Gram matrix). */
+  foldIn(options?: FoldInOptions): Promise<FactorFoldIn | undefined> {
+    if (options) return FactorFoldIn.of(this.trained.model, options);
+    return (this.#foldIn ??= FactorFoldIn.of(this.trained.model));
+  }
+
+  /** The model's item neighbours, built once (unit item rows). */
+  neighbours(): Promise<ItemNeighbours | undefined> {
+    return (this.#neighbours ??= ItemNeighbours.of(this.trained.model));
+  }
+
+  /** What the model can answer; builds the fold-in and neighbour tables once. */
+  async abilities(): Promise<ModelAbilities> {
+    const model = this.trained.model;
+    const items = this.outputs.includes('items');
+    const foldIn = !items ? false : hasFactors(model) ? 'factors' : typeof model.scoreHistories === 'function' ? 'encoder' : false;
+    return { outputs: this.outputs, foldIn, similarItems: items && (await this.neighbours()) !== undefined, categoryFilter: items && this.ids.itemCategories !== undefined };
+  }
+
+  /**
+   * The top K items for a user the model was not trained on, from a list of their items by
+   * raw id (most recent last: a sequence model reads the order, a factor model does not).
+   * Factor models solve the user's vector against the fixed item factors ({@link FactorFoldIn});
+   * sequence models run their encoder over the items.
+   * @throws UnknownIdError on an unknown item; UnsupportedRequestError when the model cannot fold in.
+   */
+  async recommendForItems(itemIds: readonly RawId[], options: FoldInRecommendOptions = {}): Promise<Recommendation[]> {
+    const k = checkK(options.k);
+    if (itemIds.length === 0) throw new Error('a new user needs at least one item');
+    if (!this.outputs.includes('items')) throw new UnsupportedRequestError(`${this.name} predicts ${this.outputs.join(' and ')}, not items`);
+    const given = Int32Array.from(itemIds, (raw) => this.itemIndex(raw));
+    const sortedGiven = Int32Array.from(new Set(given)).sort();
+    let excluded: Int32Array = options.excludeGiven !== false ? sortedGiven : new Int32Array(0);
+    if (options.category !== undefined) excluded = mergeSorted(excluded, this.#outsideCategory(options.category));
+    const model = this.trained.model;
+    const foldIn = await this.foldIn();
+    if (foldIn) {
+      const [top] = await topKOfVectors(foldIn.solve([given]), () => factorsOf(model)!, k, [excluded]);
+      return this.#named(top!, 'items');
+    }
+    if (typeof model.scoreHistories === 'function') {
+      const scores = await model.scoreHistories([given]);
+      const top = topKIndices(scores, k, excluded);
+      return this.#named({ items: top, scores: Float32Array.from(top, (i) => scores[i]!) }, 'items');
+    }
+    throw new UnsupportedRequestError(`${this.name} cannot recommend for a new user: it has neither dot-product factors to fold a user into nor an encoder over item histories (a user is a learned row of its own)`);
+  }
+
+  /**
+   * The `k` items most similar to `item` (cosine between the model's item vectors), the item
+   * itself left out.
+   * @throws UnknownIdError on an unknown item; UnsupportedRequestError when the model has no item vectors.
+   */
+  async similarItems(item: RawId, options: { k?: number } = {}): Promise<Recommendation[]> {
+    const k = checkK(options.k);
+    const i = this.itemIndex(item);
+    const neighbours = await this.neighbours();
+    if (!neighbours) throw new UnsupportedRequestError(`${this.name} has no item vectors to compare (neither dot-product factors nor item embeddings)`);
+    const [top] = await neighbours.similar(Int32Array.of(i), k);
+    return this.#named(top!, 'items');
   }
 
   /** The top K of one user; see {@link recommendMany}. */
@@ -141,9 +279,32 @@ export class StandaloneModel {
    * @throws Error on an unknown id or when the model predicts no ratings.
    */
   async predictRatings(pairs: readonly { user: RawId; item: RawId }[]): Promise<Float32Array> {
-    requireOutput(this.trained.model, 'ratings', this.name, this.outputs);
+    if (!this.outputs.includes('ratings') || typeof this.trained.model.predictRatings !== 'function') {
+      throw new UnsupportedRequestError(`${this.name} predicts ${this.outputs.join(' and ')}, not ratings`);
+    }
     const users = Int32Array.from(pairs, (p) => this.userIndex(p.user));
     const items = Int32Array.from(pairs, (p) => this.itemIndex(p.item));
     return this.trained.model.predictRatings!(users, items);
   }
+}
+
+/** `k`, default 10, checked. */
+function checkK(k: number | undefined): number {
+  const value = k ?? 10;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`k must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** The sorted union of two sorted index lists (either may be absent). */
+function mergeSorted(a: Int32Array | undefined, b: Int32Array): Int32Array {
+  if (!a || a.length === 0) return b;
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (n === 0 || out[n - 1] !== next) out[n++] = next;
+  }
+  return out.subarray(0, n);
 }

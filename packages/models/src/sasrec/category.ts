@@ -71,13 +71,21 @@ export class WindowScorer<E extends SequenceEncoder = SequenceEncoder> extends M
     for (const u of users) {
       if (!(Number.isInteger(u) && u >= 0 && u < this.numUsers)) throw new Error(`${this.name}.${caller}: user ${u} is outside 0..${this.numUsers - 1}`);
     }
+    return this.scoreWindows(this.#windows, users);
+  }
+
+  /**
+   * Scores after the windows `rows` of `windows` (whole left-padded windows of the encoder's
+   * length) against every id, row-major `rows.length × V`, dropout off (the mode is restored).
+   */
+  protected scoreWindows(windows: Int32Array, rows: Int32Array): MaybePromise<Float32Array> {
     const training = this.training;
     if (training) this.eval();
     const restore = (): void => void (training && this.train());
     let scores: MaybePromise<Float32Array>;
     try {
       const T = this.encoder.maxLength;
-      scores = scoreInBlocks(users, this.encoder.vocabularySize, SCORE_BLOCK, (block) => lastPositionScores(this.encoder, windowsOf(this.#windows, T, block), block.length));
+      scores = scoreInBlocks(rows, this.encoder.vocabularySize, SCORE_BLOCK, (block) => lastPositionScores(this.encoder, windowsOf(windows, T, block), block.length));
     } catch (err) {
       restore();
       throw err;
