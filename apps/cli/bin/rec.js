@@ -16,7 +16,7 @@ if (existsSync(source)) {
     // The IPC channel lets the child see this process die, even by SIGKILL (see main in src/rec.ts).
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     if (signal) process.kill(process.pid, signal);
     else process.exitCode = code ?? 1;

@@ -17,6 +17,7 @@
  *   rec recommend <modelDir> --user <rawId> [--user …] [-k 10] [--output items|categories] [--json]
  *       top K by raw ids from the model folder alone, training target items excluded
  *   rec reproduce [<paper> --data <key> …]  list or run a registered paper reproduction
+ *   rec serve <modelDir>… [--root <dir>] [--port 8080]   saved models over HTTP (@rec/server)
  *
  * The model commands live in `commands/` (one file each) and are registered below with one
  * line each. Run from sources with `node --conditions=@rec/source --import tsx src/rec.ts …`,
@@ -41,6 +42,7 @@ import { type CommandContext, isDatasetFile, table } from './commands/context.js
 import { registerEvalCommand } from './commands/eval.js';
 import { registerRecommendCommand } from './commands/recommend.js';
 import { registerReproduceCommand } from './commands/reproduce.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerModelsCommand, registerTrainCommand } from './commands/train.js';
 
 /**
@@ -259,6 +261,7 @@ export function createRecProgram(io: RecIO = processIO, options: RecProgramOptio
   registerEvalCommand(program, context);
   registerRecommendCommand(program, context);
   registerReproduceCommand(program, context);
+  registerServeCommand(program, context);
   return program;
 }
 

@@ -1,0 +1,3 @@
+import { recVitestConfig } from '../../vitest.shared.js';
+
+export default recVitestConfig();
