@@ -9,8 +9,9 @@
  *    `webgpu` nor `@duckdb/node-api` came along (they are optional peers), measure
  *    `du -s node_modules` (the size the README states), and run an ESM script
  *    there that trains the registry's `bpr` on a generated log and scores users;
- * 3. install @rec/cli (and @rec/kernels) too and run `npx rec --version` and
- *    `npx rec models` through the installed bin, which runs the built dist/rec.js,
+ * 3. install @rec/cli (and @rec/kernels and @rec/server) too and run `npx rec --version`,
+ *    `npx rec models` and `npx rec serve --help` through the installed bin, which runs the
+ *    built dist/rec.js (and `rec serve` the server's built program),
  *    and check that the WebGPU backend, without `webgpu` installed, reports
  *    "webgpu not installed" instead of crashing.
  *
@@ -30,7 +31,7 @@ import { withKernelsPackLock } from './pack-lock.js';
 
 const root = join(import.meta.dirname, '..', '..');
 /** In dependency order, so that each prepack build finds its siblings built. */
-const PACKAGES = ['packages/core', 'packages/kernels', 'packages/data', 'packages/eval', 'packages/models', 'apps/cli'] as const;
+const PACKAGES = ['packages/core', 'packages/kernels', 'packages/data', 'packages/eval', 'packages/models', 'apps/server', 'apps/cli'] as const;
 /** What a library user installs: everything but the CLI (and @rec/kernels, which nothing of these needs). */
 const LIBRARY = ['core', 'data', 'eval', 'models'] as const;
 /** The first project's `du -s node_modules` was 15,216 KiB; heavy dependencies creeping back in would show here. */
@@ -160,6 +161,9 @@ describe('packed tarballs install with npm outside the workspace', () => {
     const models = run('npx', ['rec', 'models'], project);
     expect(models).toMatch(/\bbpr\b/);
     expect(models).toMatch(/\bmost-popular\b/);
+    // rec serve runs @rec/server's built program (the tarball ships no sources either).
+    expect(existsSync(join(project, 'node_modules', '@rec', 'server', 'dist', 'main-run.js'))).toBe(true);
+    expect(run('npx', ['rec', 'serve', '--help'], project)).toMatch(/--ann-min-items <n>/);
 
     // webgpu is an optional peer nobody installed here: @rec/kernels imports, the default
     // resolution goes on without it, and asking for it names the reason instead of crashing.

@@ -17,7 +17,7 @@
  *   rec recommend <modelDir> --user <rawId> [--user …] [-k 10] [--output items|categories] [--json]
  *       top K by raw ids from the model folder alone, training target items excluded
  *   rec reproduce [<paper> --data <key> …]  list or run a registered paper reproduction
- *   rec serve <modelDir>… [--root <dir>] [--port 8080]   saved models over HTTP (@rec/server)
+ *   rec serve <modelDir>… [--root <dir>] [--port 8080]   saved models over HTTP (runs @rec/server's program)
  *
  * The model commands live in `commands/` (one file each) and are registered below with one
  * line each. Run from sources with `node --conditions=@rec/source --import tsx src/rec.ts …`,

@@ -59,7 +59,7 @@ describe('rec serve', () => {
     const [, url] = await waitFor(server.stderr, err, /serving shop-bpr on (http:\/\/127\.0\.0\.1:\d+)/);
     const res = await fetch(`${url}/v1/models/shop-bpr/recommend`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'C0001', k: 3 }) });
     expect(res.status).toBe(200);
-    const served = (await res.json()).recommendations;
+    const served = ((await res.json()) as { recommendations: { id: unknown }[] }).recommendations;
     expect(served.map((r: { id: unknown }) => r.id)).toEqual(expected.map((r: { id: unknown }) => r.id));
 
     server.kill('SIGHUP');
@@ -72,6 +72,6 @@ describe('rec serve', () => {
   it('refuses a folder outside the model root in one line', async () => {
     const res = await rec(['serve', tmpdir(), '--root', root, '--port', '0', '--backend', 'js']);
     expect(res.code).toBe(1);
-    expect(res.err).toMatch(/^rec: model '[^']+': model path '.*' is outside the model root .*\n$/);
+    expect(res.err).toMatch(/^rec serve: model '[^']+': model path '.*' is outside the model root .*\n$/);
   });
 });

@@ -57,6 +57,11 @@ const MODEL_INFO = {
       type: 'object',
       properties: { foldIn: { anyOf: [{ type: 'string' }, { type: 'boolean' }] }, similarItems: { type: 'boolean' }, categoryFilter: { type: 'boolean' } },
     },
+    ann: {
+      type: 'object',
+      description: 'the approximate index top-K goes through, and its recall@10 against exact top-K measured at load',
+      properties: { recallAt10: { type: 'number' }, sampledUsers: { type: 'integer' }, buildSeconds: { type: 'number' }, items: { type: 'integer' } },
+    },
   },
 } as const;
 
@@ -143,6 +148,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(v.model.data ? { data: v.model.data.name } : {}),
     outputs: [...v.abilities.outputs],
     abilities: { foldIn: v.abilities.foldIn, similarItems: v.abilities.similarItems, categoryFilter: v.abilities.categoryFilter },
+    ...(v.ann ? { ann: v.ann.report } : {}),
   });
 
   app.get('/health', { schema: { summary: 'The process is up', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
@@ -185,7 +191,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         200: {
           type: 'object',
           properties: {
-            model: { type: 'string' }, version: { type: 'string' }, user: RAW_ID, recommendations: LIST,
+            model: { type: 'string' }, version: { type: 'string' }, ranking: { type: 'string', enum: ['exact', 'approximate'] }, user: RAW_ID, recommendations: LIST,
             results: { type: 'array', items: { type: 'object', properties: { user: RAW_ID, recommendations: LIST } } },
           },
         },
@@ -197,8 +203,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const users = usersOf(body, batchOf(body.users, 'users'));
     const k = kOf(body.k);
     return store.use(request.params.name, async (v) => {
-      const lists = await v.model.recommendMany(users, { k, excludeSeen: body.excludeSeen, ...(body.category !== undefined ? { category: body.category } : {}) });
-      const head = { model: v.name, version: v.version };
+      // The approximate index answers when the model has one and no category filter applies.
+      const approximate = v.ann !== undefined && body.category === undefined;
+      const lists = approximate
+        ? users.map((user) => v.ann!.recommend(user, k, body.excludeSeen !== false))
+        : await v.model.recommendMany(users, { k, excludeSeen: body.excludeSeen, ...(body.category !== undefined ? { category: body.category } : {}) });
+      const head = { model: v.name, version: v.version, ranking: approximate ? 'approximate' : 'exact' };
       return body.user !== undefined ? { ...head, user: body.user, recommendations: lists[0] } : { ...head, results: users.map((user, n) => ({ user, recommendations: lists[n] })) };
     });
   });

@@ -4,8 +4,10 @@
  */
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildServer } from './app.js';
+import type { AnnOptions } from './ann.js';
 import { ModelPathError, ModelStore, type StoreEvent } from './models.js';
 
+export { AnnRanker, type AnnOptions, type AnnReport } from './ann.js';
 export { buildServer, type ServerOptions } from './app.js';
 export { ModelLoadError, ModelPathError, ModelStore, UnknownModelError, type LoadResult, type ModelVersion, type StoreEvent } from './models.js';
 
@@ -20,6 +22,8 @@ export interface ServeOptions {
   readonly logger?: FastifyServerOptions['logger'];
   readonly adminToken?: string;
   readonly bodyLimit?: number;
+  /** Approximate top-K for large catalogues (default: exact always). */
+  readonly ann?: AnnOptions;
   /** Reload every model on SIGHUP and close gracefully on SIGINT/SIGTERM (default true). */
   readonly signals?: boolean;
 }
@@ -48,10 +52,13 @@ export interface RunningServer {
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   let report: (event: StoreEvent) => void = () => {};
-  const store = await ModelStore.open(options.root, (event) => report(event));
+  const store = await ModelStore.open(options.root, (event) => report(event), options.ann ? { ann: options.ann } : {});
   const app = await buildServer({ store, logger: options.logger, adminToken: options.adminToken, bodyLimit: options.bodyLimit });
   report = (event) => {
-    if (event.kind === 'loaded') app.log.info(event, `model ${event.name} version ${event.version} loaded`);
+    if (event.kind === 'loaded') {
+      const ann = event.ann ? `; approximate top-K over ${event.ann.items} items, recall@10 ${event.ann.recallAt10.toFixed(3)} against exact on ${event.ann.sampledUsers} users (built in ${event.ann.buildSeconds.toFixed(1)} s)` : '';
+      app.log.info(event, `model ${event.name} version ${event.version} loaded${ann}`);
+    }
     else app.log.error(event, `model ${event.name} failed to load${event.serving ? `; version ${event.serving} keeps serving` : ''}`);
   };
   const names = Object.keys(options.models);

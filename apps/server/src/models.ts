@@ -7,6 +7,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fnv1a64, type ModelAbilities, SAVED_MODEL_FILES, type StandaloneModel } from '@rec/models';
 import { loadTrainedModel } from '@rec/models/node';
+import { type AnnOptions, AnnRanker, type AnnReport } from './ann.js';
 
 /** A name a model is served under: letters, digits, `.`, `_`, `-`; not `.` or `..`. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -36,6 +37,8 @@ export interface ModelVersion {
   readonly model: StandaloneModel;
   readonly abilities: ModelAbilities;
   readonly loadedAt: string;
+  /** The approximate index top-K goes through, when the catalogue is large enough (see {@link AnnOptions}). */
+  readonly ann?: AnnRanker;
 }
 
 interface Entry {
@@ -72,13 +75,15 @@ export class ModelStore {
     /** The model root, as a real path. */
     readonly root: string,
     private readonly onEvent: (event: StoreEvent) => void,
+    /** Approximate top-K for large catalogues; undefined: always exact. */
+    private readonly ann: AnnOptions | undefined,
   ) {}
 
   /**
    * A store whose folders must lie inside `root`.
    * @throws Error when `root` is not a folder.
    */
-  static async open(root: string, onEvent: (event: StoreEvent) => void = () => {}): Promise<ModelStore> {
+  static async open(root: string, onEvent: (event: StoreEvent) => void = () => {}, options: { ann?: AnnOptions } = {}): Promise<ModelStore> {
     let real: string;
     try {
       real = await realpath(root);
@@ -86,7 +91,7 @@ export class ModelStore {
       throw new Error(`model root ${root} does not exist`);
     }
     if (!(await stat(real)).isDirectory()) throw new Error(`model root ${root} is not a folder`);
-    return new ModelStore(real, onEvent);
+    return new ModelStore(real, onEvent, options.ann);
   }
 
   /**
@@ -150,10 +155,11 @@ export class ModelStore {
       const model = await loadTrainedModel(dir);
       const abilities = await model.abilities();
       const version = fnv1a64([config]).slice(0, 12);
-      const current: ModelVersion = { name, dir, version, model, abilities, loadedAt: new Date().toISOString() };
+      const ann = this.ann ? await AnnRanker.build(model, this.ann) : undefined;
+      const current: ModelVersion = { name, dir, version, model, abilities, loadedAt: new Date().toISOString(), ...(ann ? { ann } : {}) };
       this.#entries.set(name, { current, inFlight: 0, retired: false });
       if (old) this.#retire(old);
-      this.onEvent({ kind: 'loaded', name, version, dir, ...(old ? { replaced: old.current.version } : {}) });
+      this.onEvent({ kind: 'loaded', name, version, dir, ...(old ? { replaced: old.current.version } : {}), ...(ann ? { ann: ann.report } : {}) });
       return { name, version, ...(old ? { replaced: old.current.version } : {}) };
     } catch (err) {
       const message = (err as Error).message;
@@ -218,5 +224,5 @@ export class ModelStore {
 
 /** What the store reports to the server's log and metrics. */
 export type StoreEvent =
-  | { kind: 'loaded'; name: string; version: string; dir: string; replaced?: string }
+  | { kind: 'loaded'; name: string; version: string; dir: string; replaced?: string; ann?: AnnReport }
   | { kind: 'load-failed'; name: string; path: string; error: string; serving?: string };

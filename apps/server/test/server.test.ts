@@ -226,6 +226,35 @@ describe('swapping versions', () => {
   });
 });
 
+describe('approximate top-K (usearch)', () => {
+  it('builds an HNSW index at load, measures its recall@10 against exact, and answers through it', async (ctx) => {
+    await ready(ctx);
+    const annStore = await ModelStore.open(root, undefined, { ann: { minItems: 0, sampleUsers: 300 } });
+    await annStore.load('bpr', 'bpr');
+    const v = annStore.get('bpr');
+    expect(v.ann!.report).toMatchObject({ items: 1682, sampledUsers: 300 });
+    expect(v.ann!.report.recallAt10).toBeGreaterThan(0.9);
+    const annApp = await buildServer({ store: annStore });
+    const info = (await annApp.inject({ method: 'GET', url: '/v1/models/bpr' })).json();
+    expect(info.ann.recallAt10).toBe(v.ann!.report.recallAt10);
+    const approx = (await annApp.inject({ method: 'POST', url: '/v1/models/bpr/recommend', payload: { user: '196', k: 10 } })).json();
+    expect(approx.ranking).toBe('approximate');
+    const exact = await reference.recommend('196', { k: 10 });
+    const overlap = approx.recommendations.filter((r: { id: number }) => exact.some((e) => e.id === r.id)).length;
+    expect(overlap).toBeGreaterThanOrEqual(8);
+    const seen = new Set(history);
+    for (const r of approx.recommendations) expect(seen.has(r.id)).toBe(false);
+    // A category filter is answered exactly.
+    const filtered = (await annApp.inject({ method: 'POST', url: '/v1/models/bpr/recommend', payload: { user: '196', category: 'Drama' } })).json();
+    expect(filtered.ranking).toBe('exact');
+    // Below the size threshold there is no index.
+    const small = await ModelStore.open(root, undefined, { ann: { minItems: 1_000_000 } });
+    await small.load('bpr', 'bpr');
+    expect(small.get('bpr').ann).toBeUndefined();
+    await annApp.close();
+  });
+});
+
 describe('operations', () => {
   it('health, readiness, Prometheus metrics and the OpenAPI document', async (ctx) => {
     await ready(ctx);

@@ -1,23 +1,16 @@
 /**
- * `rec serve <modelDir>…`: saved models over HTTP (`@rec/server`): top-K by raw user id,
- * batches, new users from their items, similar items, categories and ratings where the
- * model has them, with an OpenAPI document at `/docs`, Prometheus metrics at `/metrics`,
- * `SIGHUP` to reload every folder and `SIGTERM` to stop after the requests in flight.
+ * `rec serve <modelDir>…`: saved models over HTTP. The server is its own program
+ * (`@rec/server`, apps/server: apps import no other app), so this command runs it as a
+ * child process with the same arguments, passes its output through and forwards SIGINT,
+ * SIGTERM and SIGHUP (reload every folder) to it. Its options: `rec serve --help`.
  */
-import { resolve } from 'node:path';
-import { ModelStore, serve } from '@rec/server';
-import type { Command } from 'commander';
-import { type CommandContext, useBackend } from './context.js';
-
-/** Options of `rec serve`, as commander parses them. */
-interface ServeOptions {
-  root?: string;
-  port: string;
-  host: string;
-  adminToken?: string;
-  backend?: string;
-  log: string;
-}
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Command, CommanderError } from 'commander';
+import type { CommandContext } from './context.js';
 
 /**
  * Registers `rec serve` on `program`.
@@ -30,37 +23,39 @@ interface ServeOptions {
 export function registerServeCommand(program: Command, context: CommandContext): void {
   program
     .command('serve')
-    .description('serve saved models over HTTP (fastify): recommend, new users from their items, similar items, categories, ratings; /docs, /metrics, /health, /ready')
-    .argument('<modelDir...>', "model folders written by rec train, each served under its folder's name, or NAME=DIR")
-    .option('--root <dir>', 'the model root: every folder served (now or by the admin routes) must lie inside it (default: the current folder)')
-    .option('--port <n>', 'port to listen on', '8080')
-    .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
-    .option('--admin-token <token>', 'token the admin routes require (default REC_ADMIN_TOKEN; without one they answer only loopback requests)')
-    .option('--backend <name>', 'js, native or webgpu (default: REC_BACKEND, else the fastest that loads)')
-    .option('--log <level>', 'log level of the JSON log lines on stdout: info, warn, error, silent', 'info')
-    .action((dirs: string[], opts: ServeOptions) => serveCommand(context, dirs, opts));
+    .description('serve saved models over HTTP (@rec/server): recommend, new users from their items, similar items, categories, ratings; /docs, /metrics, /health, /ready (options: rec serve --help)')
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .argument('[args...]', 'model folders and options, passed to the server program')
+    .action((args: string[]) => serveCommand(context, args));
 }
 
-async function serveCommand(context: CommandContext, dirs: string[], opts: ServeOptions): Promise<void> {
-  if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535) throw new Error(`--port: expected a port number 0..65535, got '${opts.port}'`);
-  if (!['info', 'warn', 'error', 'silent', 'debug'].includes(opts.log)) throw new Error(`--log: expected info, warn, error, debug or silent, got '${opts.log}'`);
-  const models: Record<string, string> = {};
-  for (const arg of dirs) {
-    const eq = arg.indexOf('=');
-    const [name, dir] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [ModelStore.nameOf(arg), arg];
-    ModelStore.checkName(name);
-    if (models[name] !== undefined) throw new Error(`two folders would be served as '${name}' (${models[name]} and ${dir}); name them NAME=DIR`);
-    models[name] = resolve(dir);
-  }
-  const backend = await useBackend(context.io, opts.backend, true);
-  const server = await serve({
-    root: opts.root ?? process.cwd(),
-    models,
-    port: Number(opts.port),
-    host: opts.host,
-    logger: opts.log === 'silent' ? false : { level: opts.log },
-    adminToken: opts.adminToken ?? process.env.REC_ADMIN_TOKEN,
-  });
-  context.io.err(`serving ${Object.keys(models).join(', ')} on ${server.url} (backend ${backend}); OpenAPI at ${server.url}/docs\n`);
-  await server.closed;
+/**
+ * How to start the server program: in a checkout its sources, under tsx with the workspace's
+ * `@rec/source` condition (as `bin/rec.js` runs `rec`); where installed, its build.
+ */
+function serverCommand(): string[] {
+  const require = createRequire(import.meta.url);
+  const root = dirname(require.resolve('@rec/server/package.json'));
+  const source = join(root, 'src', 'main-run.ts');
+  if (!existsSync(source)) return [join(root, 'dist', 'main-run.js')];
+  return ['--conditions=@rec/source', '--import', pathToFileURL(require.resolve('tsx')).href, source];
+}
+
+async function serveCommand(context: CommandContext, args: string[]): Promise<void> {
+  const { io } = context;
+  const child = spawn(process.execPath, [...serverCommand(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (chunk: Buffer) => io.out(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => io.err(chunk.toString()));
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  // If this process ends first (its wrapper killed it), the server goes with it.
+  const orphan = () => child.kill('SIGTERM');
+  process.once('exit', orphan);
+  const code = await new Promise<number>((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+  process.off('exit', orphan);
+  // The server printed its own message; exit with its code without a second line.
+  if (code !== 0) throw new CommanderError(code, 'rec.serve', '');
 }

@@ -2,8 +2,10 @@
  * A trained model with its id maps: answers by raw ids, as `rec recommend`, the
  * server and the browser ask, without the dataset.
  */
+import { tidy } from '@rec/core';
 import { IdMap, type RawId, type UserItemCSR } from '@rec/data';
 import { topKIndices } from '@rec/eval';
+import { hostCopy } from '../training/read.js';
 import type { ModelOutput } from './data.js';
 import { FactorFoldIn, type FoldInOptions, ItemNeighbours } from './fold-in.js';
 import { factorsOf, hasFactors, requireOutput, type TopK, topKFor, topKOfVectors } from './inference.js';
@@ -216,6 +218,24 @@ export class StandaloneModel {
   /** The model's item neighbours, built once (unit item rows). */
   neighbours(): Promise<ItemNeighbours | undefined> {
     return (this.#neighbours ??= ItemNeighbours.of(this.trained.model));
+  }
+
+  /**
+   * Host copies of the model's dot-product tables (f32, row-major), or undefined when it
+   * scores otherwise: what an approximate index over its items is built from.
+   */
+  async factorsOnHost(): Promise<{ users: Float32Array; items: Float32Array; dim: number; userWeights?: Float32Array; itemBias?: Float32Array } | undefined> {
+    const reads = tidy(() => {
+      const f = factorsOf(this.trained.model);
+      if (!f) return undefined;
+      return {
+        dim: f.items.shape[1]!, users: hostCopy(f.users), items: hostCopy(f.items),
+        userWeights: f.userWeights ? hostCopy(f.userWeights) : undefined, itemBias: f.itemBias ? hostCopy(f.itemBias) : undefined,
+      };
+    });
+    if (!reads) return undefined;
+    const [users, items, userWeights, itemBias] = (await Promise.all([reads.users, reads.items, reads.userWeights, reads.itemBias])) as (Float32Array | undefined)[];
+    return { dim: reads.dim, users: users!, items: items!, ...(userWeights ? { userWeights } : {}), ...(itemBias ? { itemBias } : {}) };
   }
 
   /** What the model can answer; builds the fold-in and neighbour tables once. */

@@ -1,0 +1,87 @@
+/**
+ * The server program (`rec serve` runs it; installed, it is also the `rec-server` bin):
+ * parses the command line, picks the backend, loads the folders and serves them until
+ * SIGINT or SIGTERM. A failure before listening is one line on stderr and exit code 1.
+ *
+ *   rec serve <modelDir>… [--root <dir>] [--port 8080] [--host 127.0.0.1] [--ann]
+ */
+import { resolve } from 'node:path';
+import { resolveBackend } from '@rec/core';
+import { registerFastBackends } from '@rec/kernels';
+import { Command, CommanderError } from 'commander';
+import { serve } from './index.js';
+import { ModelStore } from './models.js';
+
+/** Options as commander parses them. */
+interface MainOptions {
+  root?: string;
+  port: string;
+  host: string;
+  adminToken?: string;
+  backend?: string;
+  log: string;
+  ann?: boolean;
+  annMinItems?: string;
+}
+
+/**
+ * Runs the server program with `argv` (without node and the script) until it closes.
+ * @returns the exit code.
+ * @example
+ * ```ts
+ * process.exitCode = await main(['runs/ml-100k/bpr', '--port', '8080']);
+ * ```
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('rec serve')
+    .description('serve saved models over HTTP (fastify): recommend, new users from their items, similar items, categories, ratings; /docs, /metrics, /health, /ready')
+    .argument('<modelDir...>', "model folders written by rec train, each served under its folder's name, or NAME=DIR")
+    .option('--root <dir>', 'the model root: every folder served (now or by the admin routes) must lie inside it (default: the current folder)')
+    .option('--port <n>', 'port to listen on (0: any free port)', '8080')
+    .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--admin-token <token>', 'token the admin routes require (default REC_ADMIN_TOKEN; without one they answer only loopback requests)')
+    .option('--backend <name>', 'js, native or webgpu (default: REC_BACKEND, else the fastest that loads)')
+    .option('--ann', 'approximate top-K (usearch HNSW) for catalogues of 1,000,000 items or more; its recall@10 against exact is measured and logged at load')
+    .option('--ann-min-items <n>', 'the catalogue size from which --ann applies (implies --ann; 0: every model with dot-product factors)')
+    .option('--log <level>', 'level of the JSON log lines on stdout: debug, info, warn, error or silent', 'info')
+    .exitOverride();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    const [dirs] = program.processedArgs as [string[]];
+    const server = await start(dirs, program.opts<MainOptions>());
+    await server.closed;
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(`rec serve: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return 1;
+  }
+}
+
+async function start(dirs: string[], opts: MainOptions) {
+  if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535) throw new Error(`--port: expected a port number 0..65535, got '${opts.port}'`);
+  if (!['info', 'warn', 'error', 'silent', 'debug'].includes(opts.log)) throw new Error(`--log: expected debug, info, warn, error or silent, got '${opts.log}'`);
+  if (opts.annMinItems !== undefined && !/^\d+$/.test(opts.annMinItems)) throw new Error(`--ann-min-items: expected a whole number, got '${opts.annMinItems}'`);
+  const models: Record<string, string> = {};
+  for (const arg of dirs) {
+    const eq = arg.indexOf('=');
+    const [name, dir] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [ModelStore.nameOf(arg), arg];
+    ModelStore.checkName(name);
+    if (models[name] !== undefined) throw new Error(`two folders would be served as '${name}' (${models[name]} and ${dir}); name them NAME=DIR`);
+    models[name] = resolve(dir);
+  }
+  const ann = opts.ann || opts.annMinItems !== undefined ? { minItems: opts.annMinItems !== undefined ? Number(opts.annMinItems) : 1_000_000 } : undefined;
+  registerFastBackends();
+  const backend = await resolveBackend({ prefer: opts.backend });
+  const server = await serve({
+    root: opts.root ?? process.cwd(),
+    models,
+    port: Number(opts.port),
+    host: opts.host,
+    logger: opts.log === 'silent' ? false : { level: opts.log },
+    adminToken: opts.adminToken ?? process.env.REC_ADMIN_TOKEN,
+    ...(ann ? { ann } : {}),
+  });
+  process.stderr.write(`serving ${Object.keys(models).join(', ')} on ${server.url} (backend ${backend.name}); OpenAPI at ${server.url}/docs\n`);
+  return server;
+}
