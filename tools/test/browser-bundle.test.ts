@@ -9,6 +9,11 @@
  *
  * Only what the check forbids is left unresolved (recorded, then marked external
  * so that one run reports every offender); everything else must resolve.
+ *
+ * `@rec/kernels/webgpu` is the browser's entry to the `webgpu` backend (apps/web
+ * bundles it): the same check, except that files of `packages/kernels/src/webgpu/`
+ * are allowed — but not `load.ts` (it imports dawn-node, npm `webgpu`), nor the
+ * package root or the native glue.
  */
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -51,19 +56,57 @@ interface Offence {
   readonly reason: string;
 }
 
-/** Records every forbidden import instead of resolving it. */
-function guard(offences: Offence[]): Plugin {
+/** Records every forbidden import instead of resolving it; `allowed` lets one through (left external). */
+function guard(
+  offences: Offence[],
+  forbidden: (specifier: string) => string | undefined = forbiddenSpecifier,
+  allowed: (specifier: string, importer: string, kind: string) => boolean = () => false,
+): Plugin {
   return {
     name: 'browser-safe-guard',
     setup(b) {
       b.onResolve({ filter: /.*/ }, (args) => {
-        const reason = forbiddenSpecifier(args.path);
+        const reason = forbidden(args.path);
         if (reason === undefined) return undefined;
-        offences.push({ what: args.path, importer: relative(root, args.importer), reason });
+        const importer = relative(root, args.importer).split('\\').join('/');
+        if (!allowed(args.path, importer, args.kind)) offences.push({ what: args.path, importer, reason });
         return { path: args.path, external: true };
       });
     },
   };
+}
+
+/** Bundles `entry` (relative to the repository root) for the browser through `plugin`. */
+async function bundle(entry: string, plugin: Plugin, what: string): Promise<Metafile> {
+  try {
+    const { metafile } = await build({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      conditions: ['@rec/source'],
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [plugin],
+    });
+    return metafile;
+  } catch (err) {
+    const errors = (err as BuildFailure).errors;
+    if (errors === undefined) throw err;
+    throw new Error(`${what}: ${entry} does not bundle for the browser:\n${errors.map(formatMessage).join('\n')}`);
+  }
+}
+
+/** One line per offence, with the import chain that reaches it. */
+function describeOffences(offences: readonly Offence[], metafile: Metafile, entry: string): string[] {
+  return offences.map((o) => {
+    // Metafile paths are relative to absWorkingDir (the repository root), as is `importer`.
+    const chain = chainTo(metafile, entry, o.importer === '' ? o.what : o.importer);
+    const via = o.importer === '' ? chain : [...chain, o.what];
+    return `${o.what}: ${o.reason}, imported via ${via.join(' → ')}`;
+  }).sort();
 }
 
 /** The import chain from `entry` to `target` (metafile input paths), by breadth-first search. */
@@ -97,36 +140,62 @@ describe.each(BROWSER_SAFE_ROOTS)('@rec/%s root entry', (name) => {
     const entry = relative(root, join(dir, manifest.exports['.']!['@rec/source']!)).split('\\').join('/');
 
     const offences: Offence[] = [];
-    let metafile: Metafile;
-    try {
-      ({ metafile } = await build({
-        absWorkingDir: root,
-        entryPoints: [entry],
-        bundle: true,
-        write: false,
-        platform: 'browser',
-        format: 'esm',
-        conditions: ['@rec/source'],
-        metafile: true,
-        logLevel: 'silent',
-        plugins: [guard(offences)],
-      }));
-    } catch (err) {
-      const errors = (err as BuildFailure).errors;
-      if (errors === undefined) throw err;
-      throw new Error(`@rec/${name}: ${entry} does not bundle for the browser:\n${errors.map(formatMessage).join('\n')}`);
-    }
-
+    const metafile = await bundle(entry, guard(offences), `@rec/${name}`);
     for (const input of Object.keys(metafile.inputs)) {
       const reason = forbiddenFile(input);
       if (reason !== undefined) offences.push({ what: input, importer: '', reason });
     }
-    const lines = offences.map((o) => {
-      // Metafile paths are relative to absWorkingDir (the repository root), as is `importer`.
-      const chain = chainTo(metafile, entry, o.importer === '' ? o.what : o.importer);
-      const via = o.importer === '' ? chain : [...chain, o.what];
-      return `${o.what}: ${o.reason}, imported via ${via.join(' → ')}`;
-    }).sort();
+    const lines = describeOffences(offences, metafile, entry);
     expect(lines, `@rec/${name}'s root is not browser-safe; move these behind @rec/${name}/node`).toEqual([]);
+  });
+});
+
+/** The browser's entry to the `webgpu` backend, and what it must never reach. */
+const KERNELS_WEBGPU_ENTRY = 'packages/kernels/src/webgpu/browser.ts';
+
+/** Why `specifier` may not be imported from `@rec/kernels/webgpu`: the root's rules, plus dawn-node. */
+function forbiddenForWebGPU(specifier: string): string | undefined {
+  if (specifier === 'webgpu' || specifier.startsWith('webgpu/')) return "dawn-node (npm 'webgpu', Node only)";
+  if (specifier === '@rec/kernels') return '@rec/kernels (loads the native addon)';
+  return specifier.startsWith('@rec/kernels/') ? undefined : forbiddenSpecifier(specifier);
+}
+
+/** Why bundling `path` into `@rec/kernels/webgpu` is forbidden, or undefined. */
+function forbiddenFileForWebGPU(path: string): string | undefined {
+  const rel = relative(root, resolve(root, path)).split('\\').join('/');
+  if (rel === 'packages/kernels/src/webgpu/load.ts') return "the Node loader (it imports dawn-node, npm 'webgpu')";
+  if (rel.startsWith('packages/kernels/src/webgpu/')) return undefined;
+  return forbiddenFile(path);
+}
+
+/**
+ * The one Node import the entry may reach: `loadShaderSources` in `shaders.ts` (which
+ * `backend.ts` imports for `composeShader`) reads `kernels/wgsl/` from disk through
+ * dynamic `import('node:…')` calls that run only where `process.versions.node` exists;
+ * a browser bundle leaves them external and never runs them (the entry passes the
+ * embedded WGSL). A static import, or one from any other file, is an offence.
+ */
+const allowedInWebGPU = (specifier: string, importer: string, kind: string): boolean =>
+  kind === 'dynamic-import' && importer === 'packages/kernels/src/webgpu/shaders.ts' && ['node:fs/promises', 'node:path', 'node:url'].includes(specifier);
+
+describe('@rec/kernels/webgpu entry', () => {
+  it('is the exports map\'s ./webgpu subpath', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', 'kernels', 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> };
+    expect(manifest.exports['./webgpu']?.['@rec/source']).toBe(`./${relative('packages/kernels', KERNELS_WEBGPU_ENTRY)}`);
+  });
+
+  it('bundles for the browser without Node built-ins, dawn-node, DuckDB, the native addon or the package root', async () => {
+    const offences: Offence[] = [];
+    const metafile = await bundle(KERNELS_WEBGPU_ENTRY, guard(offences, forbiddenForWebGPU, allowedInWebGPU), '@rec/kernels/webgpu');
+    const inputs = Object.keys(metafile.inputs);
+    for (const input of inputs) {
+      const reason = forbiddenFileForWebGPU(input);
+      if (reason !== undefined) offences.push({ what: input, importer: '', reason });
+    }
+    expect(describeOffences(offences, metafile, KERNELS_WEBGPU_ENTRY), '@rec/kernels/webgpu is not browser-safe').toEqual([]);
+    // It carries the backend, the kernels and the embedded WGSL (not an empty shell).
+    for (const file of ['backend.ts', 'kernels/index.ts', 'shaders.generated.ts', 'kernels/sgd/bpr_step.ts']) {
+      expect(inputs, file).toContain(`packages/kernels/src/webgpu/${file}`);
+    }
   });
 });

@@ -27,12 +27,22 @@ export interface PaperRef {
   readonly section: string;
 }
 
-/** What a fit reports while it runs. */
+/** What a fit reports while it runs, and how it is stopped. */
 export interface FitHooks {
   /** Batch progress; `phase` names the stage of a multi-stage fit (e.g. a behaviour of sequential NMTR). */
   onBatch?: (progress: BatchProgress & { phase?: string }) => void;
   /** One finished epoch; `metric` names its validation score (`HR@100`). */
   onEpoch?: (record: EpochRecord & { phase?: string; metric?: string }) => void;
+  /**
+   * Stops training between two batches (a stop button): `FitContext.train` hands it to
+   * the shared {@link Trainer} (see `TrainerOptions.signal`), so the model ends at its
+   * best validated epoch, else its last finished one, with `history.stopped` set; stopped
+   * before any epoch finished, the fit rejects with an `AbortError` (nothing was
+   * trained). A stage of a multi-stage fit that starts after the stop rejects the same
+   * way. A rule fitted in one pass, and a fit that runs no shared trainer (CoFactor's
+   * ALS), run to the end.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link FitContext.train}. */

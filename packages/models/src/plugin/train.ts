@@ -123,7 +123,7 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
   const behaviors = modelBehaviors(parsed, data.train);
   const shape = shapeOf(data, behaviors);
   const target = behaviors[behaviors.length - 1];
-  const hooks: FitHooks = { onBatch: options.onBatch, onEpoch: options.onEpoch };
+  const hooks: FitHooks = { onBatch: options.onBatch, onEpoch: options.onEpoch, signal: options.signal };
   const context: FitContext = {
     shape,
     hooks,
@@ -144,6 +144,7 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
         validation,
         onBatch: hooks.onBatch && ((p) => hooks.onBatch!({ ...p, phase: run.phase })),
         onEpoch: hooks.onEpoch && ((r) => hooks.onEpoch!({ ...r, phase: run.phase, ...(validation ? { metric: validation.name } : {}) })),
+        signal: hooks.signal,
       }).fit();
     },
   };

@@ -63,6 +63,34 @@ export interface TrainerOptions {
   onEpoch?: (record: EpochRecord) => void;
   /** Report batch progress every this many batches (default 20). */
   reportEvery?: number;
+  /**
+   * Stops the run between two batches once aborted (a stop button, a time limit). The
+   * unfinished epoch is dropped: the model ends at the best validated epoch, else the
+   * last finished one, and the history says `stopped`. Aborted before any epoch
+   * finished, {@link Trainer.fit} throws an `AbortError` saying that nothing was trained.
+   *
+   * Costs, only when a signal is given: without a validation, a copy of the parameters
+   * after every epoch (read back from the device on `webgpu`) to go back to, and a
+   * yield to the event loop at most every {@link STOP_POLL_MS} ms between batches, without
+   * which a synchronous backend (`js`, `native`) would never let the abort run.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * How often, at most, a {@link Trainer} given a `signal` yields to the event loop between
+ * batches (ms): the longest a stop waits after the current batch. A browser clamps a
+ * nested `setTimeout(0)` to 4 ms, so this keeps the yields under 4 % of the run.
+ */
+export const STOP_POLL_MS = 100;
+
+/**
+ * Lets the tasks already queued (a worker's `stop` message, a click) run before the next
+ * batch: a timer task, queued behind them. Not `scheduler.yield()`, whose continuation
+ * runs ahead of queued tasks and would starve the very message that stops the run.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** What {@link Trainer.fit} returns. */
@@ -75,6 +103,11 @@ export interface TrainingHistory {
   readonly metric?: string;
   /** True when early stopping ended the run. */
   readonly stoppedEarly: boolean;
+  /**
+   * True when {@link TrainerOptions.signal} ended the run before its last epoch; the
+   * unfinished epoch is not in `epochs` and the model holds `bestEpoch`'s parameters.
+   */
+  readonly stopped?: boolean;
   /** Epoch a resumed run started from (0 when fresh). */
   readonly resumedFrom: number;
 }
@@ -117,6 +150,10 @@ export interface Checkpoint {
  * keeps them on the host (`js`, `native`: no copy, no waiting per batch) and
  * awaited where it does not (`webgpu`: the batch's negatives and its loss, one
  * batch after another, so the run stays as deterministic as its kernels).
+ *
+ * A run given {@link TrainerOptions.signal} can be stopped between batches: it ends at
+ * the best validated epoch, else the last finished one (`history.stopped`), or throws
+ * an `AbortError` when no epoch had finished.
  *
  * @example
  * ```ts
@@ -162,7 +199,12 @@ export class Trainer {
     const patience = options.validation?.patience ?? 3;
     const every = options.validation?.every ?? 1;
     const reportEvery = options.reportEvery ?? 20;
+    const signal = options.signal;
     let stoppedEarly = false;
+    let stopped = false;
+    // A stop drops the unfinished epoch: without a best validated epoch to go back to, keep the last finished one's parameters.
+    let lastFinished: Float32Array[] | undefined = signal && start > 0 && !best ? await this.#snapshot() : undefined;
+    let lastYield = performance.now();
     for (let epoch = start; epoch < this.#epochs; epoch++) {
       model.train();
       const batches = objective.batches(epoch);
@@ -170,6 +212,22 @@ export class Trainer {
       let total = 0;
       let examples = 0;
       for (let b = 0; b < batches; b++) {
+        if (signal) {
+          if (performance.now() - lastYield >= STOP_POLL_MS) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+          if (signal.aborted) {
+            stopped = true;
+            if (!best && !lastFinished) {
+              model.eval();
+              const error = new Error(`Trainer: stopped at epoch ${epoch + 1}, batch ${b + 1} of ${batches}, before any epoch finished: nothing was trained`, { cause: signal.reason });
+              error.name = 'AbortError';
+              throw error;
+            }
+            break;
+          }
+        }
         const pending = objective.prepare?.(epoch, b);
         const prepared = pending instanceof Promise ? await pending : pending;
         const out = tidy(() => {
@@ -193,6 +251,7 @@ export class Trainer {
           options.onBatch({ epoch, batch: b + 1, batches, loss: total / examples, examplesPerSecond: examples / Math.max(seconds, 1e-9) });
         }
       }
+      if (stopped) break;
       const seconds = (performance.now() - t0) / 1000;
       model.eval();
       let validation: number | undefined;
@@ -204,6 +263,7 @@ export class Trainer {
       epochs.push(record);
       options.onEpoch?.(record);
       if (options.checkpoint) await this.#checkpoint(options.checkpoint, epoch + 1, epochs, best);
+      if (signal && !best) lastFinished = await this.#snapshot();
       if (best && validation !== undefined && epoch - best.epoch >= patience * every) {
         stoppedEarly = true;
         break;
@@ -211,12 +271,14 @@ export class Trainer {
     }
     model.eval();
     if (best) this.#restoreSnapshot(best.params);
+    else if (stopped && lastFinished) this.#restoreSnapshot(lastFinished);
     return {
       epochs,
       bestEpoch: best ? best.epoch : epochs.length - 1,
       ...(best ? { bestValidation: best.value } : {}),
       ...(options.validation ? { metric: options.validation.name } : {}),
       stoppedEarly,
+      ...(signal ? { stopped } : {}),
       resumedFrom,
     };
   }
