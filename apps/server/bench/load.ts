@@ -5,7 +5,10 @@
  * requests' p99 may rise at most 2× and none may fail); and again while the model is
  * reloaded every second (nothing dropped).
  *
- *   npx --yes pnpm@10.34.8 --filter @rec/server bench -- <modelDir> [<modelDir>…] [--seconds 10] [--connections 16]
+ *   npx --yes pnpm@10.34.8 --filter @rec/server bench -- <modelDir> [<modelDir>…] [--seconds 10] [--connections 16] [--ann]
+ *
+ * `--ann` serves top-K through the approximate index (usearch HNSW) for every model, whatever
+ * its size, and prints the recall@10 it measured at load.
  *
  * The server runs in a child process (bench/serve-child.ts), autocannon in this one.
  */
@@ -23,6 +26,9 @@ const option = (name: string, fallback: number): number => {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}: expected a positive number`);
   return value;
 };
+const annAt = args.indexOf('--ann');
+const ann = annAt >= 0;
+if (ann) args.splice(annAt, 1);
 const seconds = option('--seconds', 10);
 const connections = option('--connections', 16);
 const dirs = args;
@@ -31,6 +37,7 @@ if (dirs.length === 0) throw new Error('name at least one model folder written b
 const child = spawn(process.execPath, ['--conditions=@rec/source', '--import', 'tsx', fileURLToPath(new URL('./serve-child.ts', import.meta.url)), ...dirs], {
   stdio: ['ignore', 'pipe', 'inherit'],
   cwd: fileURLToPath(new URL('..', import.meta.url)),
+  env: { ...process.env, ...(ann ? { REC_BENCH_ANN_MIN_ITEMS: '0' } : {}) },
 });
 const [url, backend] = await new Promise<[string, string]>((resolve, reject) => {
   let text = '';
@@ -89,6 +96,10 @@ const MALFORMED = ['{"user":', '{"user": true}', '{"user": "no such user"}', '{"
 for (const dir of dirs) {
   const name = dir.split('/').pop()!;
   const users = usersOf(dir);
+  if (ann) {
+    const info = (await (await fetch(`${url}/v1/models/${name}`)).json()) as { ann?: { recallAt10: number; sampledUsers: number; buildSeconds: number } };
+    process.stderr.write(`${name}: approximate top-K, recall@10 ${info.ann?.recallAt10.toFixed(3)} on ${info.ann?.sampledUsers} users, built in ${info.ann?.buildSeconds.toFixed(1)} s\n`);
+  }
   const one = () => JSON.stringify({ user: users[next(users.length)], k: 10 });
   const path = `/v1/models/${name}/recommend`;
   await run(path, one, { duration: 2 }); // warm-up, not recorded
@@ -113,7 +124,7 @@ for (const dir of dirs) {
 
 child.kill('SIGTERM');
 const table = [
-  `backend ${backend}, ${connections} connections, ${seconds} s per row, server and autocannon on one machine (${process.env.REC_THREADS ? `REC_THREADS=${process.env.REC_THREADS}` : 'default threads'})`,
+  `backend ${backend}${ann ? ', top-K through the approximate index (--ann)' : ''}, ${connections} connections, ${seconds} s per row, server and autocannon on one machine (${process.env.REC_THREADS ? `REC_THREADS=${process.env.REC_THREADS}` : 'default threads'})`,
   '',
   '| model | scenario | req/s | p50 ms | p99 ms | requests | failed |',
   '|---|---|---|---|---|---|---|',

@@ -265,10 +265,16 @@ inline void score_few16(const float* u, int64_t d, const float* v, float* out, i
   for (int b = 0; b < B; ++b) _mm512_storeu_ps(out + b * stride, acc[b]);
 }
 
-/** score_few16 for B = 1 … kUserGroup − 1 users, over items [0, n16) (a multiple of 16). */
+/**
+ * score_few16 for B = 1 … kUserGroup − 1 users over items [0, n16) (a multiple of 16), the
+ * 16-item tiles split evenly over the pool (disjoint score columns, the same arithmetic at
+ * any thread count); a catalogue under 64 tiles runs on the calling thread.
+ */
 template <int B>
 void score_few_rows(const float* u, int64_t d, const float* V, int64_t n16, float* scores, int64_t stride) {
-  for (int64_t j = 0; j < n16; j += 16) score_few16<B>(u, d, V + j * d, scores + j, stride);
+  parallel_for(n16 / 16, 64, [&](int64_t begin, int64_t end, int) {
+    for (int64_t t = begin; t < end; ++t) score_few16<B>(u, d, V + t * 16 * d, scores + t * 16, stride);
+  });
 }
 static_assert(kUserGroup == 8, "score_few dispatches 1 … 7 users");
 inline void score_few(int64_t B, const float* u, int64_t d, const float* V, int64_t n16, float* scores, int64_t stride) {
@@ -337,13 +343,15 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
       }
     }
 #else
-    std::vector<float> tile(size_t(d * kItemBlock), 0.0f);
-    for (int64_t blk = 0; blk < blocks; ++blk) {
-      const int64_t j0 = blk * kItemBlock, j1 = std::min(n, j0 + kItemBlock);
-      if (j1 - j0 < kItemBlock) std::fill(tile.begin(), tile.end(), 0.0f);
-      pack_block(V.data, d, j0, j1, tile.data());
-      for (int64_t b = 0; b < B; ++b) score_row(U.data + b * d, d, tile.data(), scores.data() + b * padded + blk * kItemBlock);
-    }
+    parallel_for(blocks, 4, [&](int64_t begin, int64_t end, int) {
+      std::vector<float> tile(size_t(d * kItemBlock), 0.0f);
+      for (int64_t blk = begin; blk < end; ++blk) {
+        const int64_t j0 = blk * kItemBlock, j1 = std::min(n, j0 + kItemBlock);
+        if (j1 - j0 < kItemBlock) std::fill(tile.begin(), tile.end(), 0.0f);
+        pack_block(V.data, d, j0, j1, tile.data());
+        for (int64_t b = 0; b < B; ++b) score_row(U.data + b * d, d, tile.data(), scores.data() + b * padded + blk * kItemBlock);
+      }
+    });
 #endif
     TopK top;
     for (int64_t b = 0; b < B; ++b) {

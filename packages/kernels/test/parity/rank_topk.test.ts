@@ -88,19 +88,23 @@ await forEachBackend(parityBackends('rank_topk'), (backend) => {
     assertClose(got.scores, ref.scores, { atol: 1e-5, rtol: 1e-5 }, 'scores');
   });
 
-  it('a few users (a serving request) get bit-for-bit the scores they get in a batch (random f32, every few-users count)', async () => {
-    // d 37: two full 16-column chunks and a masked one; 531 items: a tail past the last 16.
+  it('a few users (a serving request) get bit-for-bit the scores they get in a batch (random f32, every few-users count, 1 and 2 threads)', async () => {
+    // d 37: two full 16-column chunks and a masked one; 1,107 items: over 64 tiles of 16 (so
+    // the few-users path splits them over threads) and a tail past the last 16.
     const d = 37;
+    const items = 1107;
     const U = uniformF32(8, USERS * d);
-    const V = uniformF32(9, ITEMS * d);
-    const bias = uniformF32(10, ITEMS);
+    const V = uniformF32(9, items * d);
+    const bias = uniformF32(10, items);
     const none = { indptr: new Int32Array(USERS + 1), indices: new Int32Array(0) };
     const batch = await rank(backend, U, V, d, none, 50, bias);
-    for (let few = 1; few < 8; few++) {
-      const rows = { indptr: new Int32Array(few + 1), indices: new Int32Array(0) };
-      const got = await rank(backend, U.subarray(0, few * d), V, d, rows, 50, bias);
-      assertExact(got.top, batch.top.subarray(0, few * 50), `indices of ${few} user(s) alone`);
-      assertExact(got.scores, batch.scores.subarray(0, few * 50), `scores of ${few} user(s) alone`);
+    for (const threads of [1, 2]) {
+      for (let few = 1; few < 8; few++) {
+        const rows = { indptr: new Int32Array(few + 1), indices: new Int32Array(0) };
+        const got = await withNativeThreads(backend.name, threads, () => rank(backend, U.subarray(0, few * d), V, d, rows, 50, bias));
+        assertExact(got.top, batch.top.subarray(0, few * 50), `indices of ${few} user(s) alone (${threads} thread(s))`);
+        assertExact(got.scores, batch.scores.subarray(0, few * 50), `scores of ${few} user(s) alone (${threads} thread(s))`);
+      }
     }
   });
 
