@@ -116,17 +116,21 @@ type Excluded = Pick<UserItemCSR, 'rowOf'>;
 
 /**
  * The top `k` of each of `users` by the model's dot-product factors through `rank_topk`, each
- * user's row of `exclude` masked: the kernel's [indexes i32 [B, k], scores f32 [B, k]] (−1 and
- * −∞ past the unmasked items), on the factors' backend. The factors are asked for inside the
- * scope (derived ones are freed with it). The caller reads what it needs and disposes both.
+ * user's row of `exclude` masked: the kernel's [indexes i32 [B, width], scores f32 [B, width]]
+ * (−1 and −∞ past the unmasked items) and the width (`k`, or the number of items when
+ * `clampToItems` and there are fewer), on the factors' backend; undefined when the model has
+ * no factors now. The factors are asked for once, inside the scope (derived ones are freed
+ * with it). The caller reads what it needs and disposes both tensors.
  */
-function rankTopK(model: Predictor, users: Int32Array, k: number, exclude: Excluded | undefined): [Tensor, Tensor] {
+function rankTopK(model: Predictor, users: Int32Array, k: number, exclude: Excluded | undefined, clampToItems = false): [Tensor, Tensor, number] | undefined {
   const excluded = Array.from(users, (u) => exclude?.rowOf(u) ?? EMPTY);
   return tidy(() => {
     const factors = factorsOf(model);
-    if (!factors) throw new Error('rank: the model no longer gives dot-product factors (it was trained since the ranker was made)');
+    if (!factors) return undefined;
+    const width = clampToItems ? Math.min(k, factors.items.shape[0]!) : k;
     const block = gather(factors.users, tensor(users, undefined, { backend: factors.users.backend }));
-    return rankRows(block, factors.items, excluded, k, factors);
+    const [top, scores] = rankRows(block, factors.items, excluded, width, factors);
+    return [top, scores, width] as [Tensor, Tensor, number];
   });
 }
 
@@ -227,7 +231,9 @@ export function hasFactors(model: Predictor): boolean {
 export function maskedRanker(model: Predictor, exclude: Excluded): RankUsers | undefined {
   if (!hasFactors(model)) return undefined;
   return (users, k) => {
-    const [top, scores] = rankTopK(model, users, k, exclude);
+    const ranked = rankTopK(model, users, k, exclude);
+    if (!ranked) throw new Error('rank: the model no longer gives dot-product factors (it was trained since the ranker was made)');
+    const [top, scores] = ranked;
     scores.dispose(); // evaluation needs the order only
     return readAndDispose<Int32Array>(top);
   };
@@ -282,11 +288,13 @@ export async function topKFor(
   model: Predictor, output: 'items' | 'categories', users: Int32Array, k: number, exclude?: Pick<UserItemCSR, 'rowOf'>,
 ): Promise<TopK[]> {
   for (const user of users) if (!Number.isInteger(user) || user < 0) throw new Error(`topK: user must be a non-negative integer index, got ${user}`);
-  if (output === 'items' && hasFactors(model)) {
+  if (output === 'items' && typeof model.dotProductFactors === 'function') {
     if (!(Number.isInteger(k) && k >= 1)) throw new Error(`topK: k must be a positive integer, got ${k}`);
-    const width = Math.min(k, tidy(() => factorsOf(model)!.items.shape[0]!));
-    const [top, scores] = rankTopK(model, users, width, exclude);
-    return unpackTopK(await Promise.all([readAndDispose<Int32Array>(top), readAndDispose<Float32Array>(scores)]), users.length, width);
+    const ranked = rankTopK(model, users, k, exclude, true);
+    if (ranked) {
+      const [top, scores, width] = ranked;
+      return unpackTopK(await Promise.all([readAndDispose<Int32Array>(top), readAndDispose<Float32Array>(scores)]), users.length, width);
+    }
   }
   const scores = output === 'items' ? await model.scoreUsers!(users) : await model.scoreCategories!(users);
   const width = users.length ? scores.length / users.length : 0;
