@@ -5,16 +5,17 @@
  * requests' p99 may rise at most 2× and none may fail); and again while the model is
  * reloaded every second (nothing dropped).
  *
- *   npx --yes pnpm@10.34.8 --filter @rec/server bench -- <modelDir> [<modelDir>…] [--seconds 10] [--connections 16] [--ann]
+ *   npx --yes pnpm@10.34.8 --filter @rec/server bench -- <modelDir> [<modelDir>…] [--seconds 10] [--connections 16] [--workers 1] [--ann]
  *
  * `--ann` serves top-K through the approximate index (usearch HNSW) for every model, whatever
  * its size, and prints the recall@10 it measured at load.
  *
- * The server runs in a child process (bench/serve-child.ts), autocannon in this one.
+ * The server runs as `rec serve` does (src/main-run.ts, `--workers n` processes, logs off) in a
+ * child process, autocannon in this one.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
@@ -31,22 +32,27 @@ const ann = annAt >= 0;
 if (ann) args.splice(annAt, 1);
 const seconds = option('--seconds', 10);
 const connections = option('--connections', 16);
+const workers = option('--workers', 1);
 const dirs = args;
 if (dirs.length === 0) throw new Error('name at least one model folder written by rec train');
 
-const child = spawn(process.execPath, ['--conditions=@rec/source', '--import', 'tsx', fileURLToPath(new URL('./serve-child.ts', import.meta.url)), ...dirs], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  cwd: fileURLToPath(new URL('..', import.meta.url)),
-  env: { ...process.env, ...(ann ? { REC_BENCH_ANN_MIN_ITEMS: '0' } : {}) },
-});
+const root = dirname(dirs[0]!);
+const child = spawn(
+  process.execPath,
+  [
+    '--conditions=@rec/source', '--import', 'tsx', fileURLToPath(new URL('../src/main-run.ts', import.meta.url)), ...dirs,
+    '--root', root, '--port', '0', '--log', 'silent', '--workers', String(workers), ...(ann ? ['--ann-min-items', '0'] : []),
+  ],
+  { stdio: ['ignore', 'inherit', 'pipe'], cwd: fileURLToPath(new URL('..', import.meta.url)) },
+);
 const [url, backend] = await new Promise<[string, string]>((resolve, reject) => {
   let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stderr!.on('data', (chunk: Buffer) => {
     text += chunk.toString();
-    const match = text.match(/listening (\S+) backend (\S+)/);
-    if (match) resolve([match[1]!, match[2]!]);
+    const lines = [...text.matchAll(/serving .* on (\S+) \(backend (\w+)\)/g)];
+    if (lines.length === workers) resolve([lines[0]![1]!, lines[0]![2]!]);
   });
-  child.on('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
+  child.on('exit', (code) => reject(new Error(`the server exited with ${code} before listening: ${text}`)));
 });
 
 interface Row {
@@ -124,7 +130,7 @@ for (const dir of dirs) {
 
 child.kill('SIGTERM');
 const table = [
-  `backend ${backend}${ann ? ', top-K through the approximate index (--ann)' : ''}, ${connections} connections, ${seconds} s per row, server and autocannon on one machine (${process.env.REC_THREADS ? `REC_THREADS=${process.env.REC_THREADS}` : 'default threads'})`,
+  `backend ${backend}${ann ? ', top-K through the approximate index (--ann)' : ''}, ${workers} server process(es), ${connections} connections, ${seconds} s per row, server and autocannon on one machine (${process.env.REC_THREADS ? `REC_THREADS=${process.env.REC_THREADS}` : 'default threads'})`,
   '',
   '| model | scenario | req/s | p50 ms | p99 ms | requests | failed |',
   '|---|---|---|---|---|---|---|',

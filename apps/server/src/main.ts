@@ -8,8 +8,9 @@
 import { resolve } from 'node:path';
 import { resolveBackend } from '@rec/core';
 import { registerFastBackends } from '@rec/kernels';
+import cluster, { type Worker } from 'node:cluster';
 import { Command, CommanderError } from 'commander';
-import { serve } from './index.js';
+import { type RunningServer, serve } from './index.js';
 import { ModelStore } from './models.js';
 
 /** Options as commander parses them. */
@@ -22,6 +23,7 @@ interface MainOptions {
   log: string;
   ann?: boolean;
   annMinItems?: string;
+  workers: string;
 }
 
 /**
@@ -43,12 +45,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--backend <name>', 'js, native or webgpu (default: REC_BACKEND, else the fastest that loads)')
     .option('--ann', 'approximate top-K (usearch HNSW) for catalogues of 1,000,000 items or more; its recall@10 against exact is measured and logged at load')
     .option('--ann-min-items <n>', 'the catalogue size from which --ann applies (implies --ann; 0: every model with dot-product factors)')
+    .option('--workers <n>', 'processes serving the same port (node:cluster), each with its own copy of the models; a reload reaches every one', '1')
     .option('--log <level>', 'level of the JSON log lines on stdout: debug, info, warn, error or silent', 'info')
     .exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
     const [dirs] = program.processedArgs as [string[]];
-    const server = await start(dirs, program.opts<MainOptions>());
+    const opts = program.opts<MainOptions>();
+    if (!/^\d+$/.test(opts.workers) || Number(opts.workers) < 1 || Number(opts.workers) > 64) throw new Error(`--workers: expected 1..64, got '${opts.workers}'`);
+    if (Number(opts.workers) > 1 && cluster.isPrimary) return await supervise(Number(opts.workers));
+    const server = await start(dirs, opts);
+    if (cluster.isWorker) relayLoads(server);
     await server.closed;
     return 0;
   } catch (err) {
@@ -82,6 +89,72 @@ async function start(dirs: string[], opts: MainOptions) {
     adminToken: opts.adminToken ?? process.env.REC_ADMIN_TOKEN,
     ...(ann ? { ann } : {}),
   });
-  process.stderr.write(`serving ${Object.keys(models).join(', ')} on ${server.url} (backend ${backend.name}); OpenAPI at ${server.url}/docs\n`);
+  const worker = cluster.isWorker ? ` (worker ${cluster.worker!.id})` : '';
+  process.stderr.write(`serving ${Object.keys(models).join(', ')} on ${server.url} (backend ${backend.name})${worker}; OpenAPI at ${server.url}/docs\n`);
   return server;
+}
+
+/** A load done by one worker (an admin route), for the primary to pass to the others. */
+interface LoadMessage {
+  readonly kind: 'rec-serve-load';
+  readonly name: string;
+  readonly path: string;
+}
+
+const isLoadMessage = (m: unknown): m is LoadMessage => typeof m === 'object' && m !== null && (m as LoadMessage).kind === 'rec-serve-load';
+
+/**
+ * The primary of `--workers n`: forks the workers (each runs this program with the same
+ * arguments and shares the port), passes SIGHUP on to every worker, passes a load one worker
+ * did on to the others, and on SIGINT/SIGTERM lets each worker close after its requests.
+ * A worker that dies unasked ends the whole server (exit 1), rather than serving with fewer
+ * processes than asked.
+ * @returns the exit code.
+ */
+function supervise(count: number): Promise<number> {
+  const workers: Worker[] = Array.from({ length: count }, () => cluster.fork());
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => () => {
+    stopping = true;
+    for (const w of workers) w.process.kill(signal);
+  };
+  const hup = () => {
+    for (const w of workers) w.process.kill('SIGHUP');
+  };
+  process.on('SIGINT', stop('SIGINT'));
+  process.on('SIGTERM', stop('SIGTERM'));
+  process.on('SIGHUP', hup);
+  for (const w of workers) {
+    w.on('message', (message: unknown) => {
+      if (!isLoadMessage(message)) return;
+      for (const other of workers) if (other !== w && other.isConnected()) other.send(message);
+    });
+  }
+  return new Promise((resolve) => {
+    let left = count;
+    let failed = false;
+    cluster.on('exit', (w, code) => {
+      if (code !== 0) failed = true;
+      if (!stopping) {
+        stopping = true;
+        process.stderr.write(`rec serve: worker ${w.id} exited (${code}); stopping the others\n`);
+        for (const other of workers) if (other !== w) other.process.kill('SIGTERM');
+      }
+      if (--left === 0) resolve(failed ? 1 : 0);
+    });
+  });
+}
+
+/** In a worker: tells the primary of each load done here, and does the loads done elsewhere. */
+function relayLoads(server: RunningServer): void {
+  server.store.onLoaded = (name, path) => process.send?.({ kind: 'rec-serve-load', name, path } satisfies LoadMessage);
+  const onMessage = (message: unknown): void => {
+    if (isLoadMessage(message)) void server.store.load(message.name, message.path, { relay: false }).catch(() => undefined);
+  };
+  process.on('message', onMessage);
+  // The IPC channel would keep a closed worker alive.
+  void server.closed.then(() => {
+    process.off('message', onMessage);
+    process.disconnect?.();
+  });
 }

@@ -70,6 +70,11 @@ export class ModelStore {
   readonly #entries = new Map<string, Entry>();
   /** Loads in progress per name: a second reload of the same name waits for the first. */
   readonly #loading = new Map<string, Promise<LoadResult>>();
+  /**
+   * Called after each successful load asked of this store (not one relayed from elsewhere):
+   * a server of several processes passes it on, so every process serves the same folders.
+   */
+  onLoaded?: (name: string, path: string) => void;
 
   private constructor(
     /** The model root, as a real path. */
@@ -135,10 +140,14 @@ export class ModelStore {
    * on the old version, new ones get the new. When loading fails, the old version (if any)
    * keeps serving and the error is thrown.
    */
-  load(name: string, path: string): Promise<LoadResult> {
+  load(name: string, path: string, options: { relay?: boolean } = {}): Promise<LoadResult> {
     ModelStore.checkName(name);
     const previous = this.#loading.get(name) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.#load(name, path));
+    const run = previous.catch(() => undefined).then(async () => {
+      const result = await this.#load(name, path);
+      if (options.relay !== false) this.onLoaded?.(name, path);
+      return result;
+    });
     this.#loading.set(name, run);
     return run.finally(() => {
       if (this.#loading.get(name) === run) this.#loading.delete(name);
@@ -176,9 +185,12 @@ export class ModelStore {
     return this.load(name, entry.current.dir);
   }
 
-  /** Reloads every model from its folder; the failures are reported, the rest swapped. */
+  /**
+   * Reloads every model from its folder; the failures are reported, the rest swapped. Not
+   * passed on through {@link onLoaded}: a signal that reloads everything reaches every process.
+   */
   async reloadAll(): Promise<PromiseSettledResult<LoadResult>[]> {
-    return Promise.allSettled(this.names().map((name) => this.reload(name)));
+    return Promise.allSettled(this.names().map((name) => this.load(name, this.get(name).dir, { relay: false })));
   }
 
   names(): string[] {
