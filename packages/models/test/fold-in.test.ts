@@ -9,7 +9,7 @@ import { requireDataset } from '@rec/data/testing';
 import { evaluateFullRanking } from '@rec/eval';
 import { describe, expect, it } from 'vitest';
 import {
-  BPRMF, FactorFoldIn, ItemNeighbours, MostPopular, NextItemModel, parseModelConfig, SASRec, StandaloneModel, topKOfVectors, trainModel,
+  BPRMF, CDAE, FactorFoldIn, ItemNeighbours, MostPopular, NextItemModel, parseModelConfig, SASRec, StandaloneModel, topKOfVectors, trainModel,
   UnknownIdError, UnsupportedRequestError,
 } from '../src/index.js';
 
@@ -87,6 +87,23 @@ describe('sequence models score new users', () => {
     expect(model.training).toBe(true);
     expect(() => model.scoreHistories([new Int32Array(0)])).toThrow(/empty/);
     expect(() => model.scoreHistories([Int32Array.of(12)])).toThrow(/outside 0..11/);
+  });
+});
+
+describe('CDAE scores new users', () => {
+  it('encodes the given items with a zero user node: what scoreUsers gives a known user whose node is zero', async () => {
+    const cdae = new CDAE({ numUsers: 3, numItems: 10, dim: 4, seed: 2 });
+    cdae.setHistory({ indptr: Int32Array.of(0, 2, 5, 6), indices: Int32Array.of(1, 4, 0, 2, 9, 7) });
+    const nodes = (cdae.users.readSync() as Float32Array).slice();
+    nodes.fill(0, 4, 8); // user 1's node
+    cdae.users.assign(nodes);
+    const known = (await cdae.scoreUsers(Int32Array.of(1))) as Float32Array;
+    const fresh = (await cdae.scoreHistories([Int32Array.of(0, 2, 9)])) as Float32Array;
+    expect([...fresh]).toEqual([...known]);
+    // The order of the items changes only the summation order.
+    const shuffled = (await cdae.scoreHistories([Int32Array.of(9, 0, 2)])) as Float32Array;
+    shuffled.forEach((v, i) => expect(v).toBeCloseTo(known[i]!, 5));
+    expect(() => cdae.scoreHistories([Int32Array.of(10)])).toThrow(/outside \[0, 10\)/);
   });
 });
 

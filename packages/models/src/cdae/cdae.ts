@@ -12,7 +12,7 @@
  * O_u the user's observed items and S_u negatives sampled from the rest (§4.3).
  */
 import { add, gather, matmul, Module, mul, noGrad, Parameter, reshape, scatterAdd, sigmoid, square, sum, tensor, type Tensor, xavierUniform, zeros } from '@rec/core';
-import type { Recommender } from '../plugin/inference.js';
+import type { HistoryScorer, Recommender } from '../plugin/inference.js';
 import { scoreInBlocks } from '../ncf/rows.js';
 import type { MaybePromise } from '../training/read.js';
 
@@ -109,7 +109,7 @@ export interface CDAEBatch {
  * ```
  * @see Wu et al. 2016, §4 (eq. 4–5), §4.3 (negative sampling); RnR §5.1, §5.3.
  */
-export class CDAE extends Module implements Recommender {
+export class CDAE extends Module implements Recommender, HistoryScorer {
   /** W `[numItems, K]`: the encoder's item weights. */
   readonly inputWeights: Parameter;
   /** V `[numUsers, K]`: the user nodes V_u — the user embedding (class notes). */
@@ -221,6 +221,28 @@ export class CDAE extends Module implements Recommender {
     if (!history) throw new Error('CDAE.scoreUsers: no user histories; call setHistory with the training items first');
     return scoreInBlocks(users, this.numItems, 256, (block) => {
       const z = this.encode(historyInput(history, block, 1));
+      return add(matmul(z, this.items, { transposeB: true }), reshape(this.itemBias, [1, this.numItems]));
+    });
+  }
+
+  /**
+   * Logits of new users against every item, each encoded from the items given (order does
+   * not matter) with a zero user node: V_u's prior (λ/2 ‖V_u‖², §4) has its mode at 0, so 0
+   * is the node of a user with no data of their own. Row-major `histories.length × numItems`.
+   * @throws Error when a history is empty or holds an item outside 0 … numItems − 1.
+   */
+  scoreHistories(histories: readonly Int32Array[]): MaybePromise<Float32Array> {
+    const indptr = new Int32Array(histories.length + 1);
+    histories.forEach((h, b) => {
+      if (h.length === 0) throw new Error(`CDAE.scoreHistories: history ${b} is empty; a new user needs at least one item`);
+      for (const i of h) if (!(Number.isInteger(i) && i >= 0 && i < this.numItems)) throw new Error(`CDAE.scoreHistories: history ${b} holds item ${i}, outside [0, ${this.numItems})`);
+      indptr[b + 1] = indptr[b]! + h.length;
+    });
+    const indices = new Int32Array(indptr[histories.length]!);
+    histories.forEach((h, b) => indices.set(h, indptr[b]));
+    const rows: UserItemRows = { indptr, indices };
+    return scoreInBlocks(Int32Array.from(histories, (_, b) => b), this.numItems, 256, (block) => {
+      const z = this.encode(historyInput(rows, block, 1), zeros([block.length, this.dim]));
       return add(matmul(z, this.items, { transposeB: true }), reshape(this.itemBias, [1, this.numItems]));
     });
   }
