@@ -65,6 +65,25 @@ const MODEL_INFO = {
   },
 } as const;
 
+/** The properties of a body naming one user (`user`) or a batch (`users`), with `k`. */
+const USERS_BODY = { user: RAW_ID, users: { type: 'array', items: RAW_ID, minItems: 1 }, k: { type: 'integer', minimum: 1 } } as const;
+
+/** The 200 schema of a per-user answer listed under `key`: one user's list, or `results` for a batch. */
+function perUserResponse(key: 'recommendations' | 'categories', extra: Record<string, object> = {}) {
+  return {
+    type: 'object',
+    properties: {
+      model: { type: 'string' }, version: { type: 'string' }, ...extra, user: RAW_ID, [key]: LIST,
+      results: { type: 'array', items: { type: 'object', properties: { user: RAW_ID, [key]: LIST } } },
+    },
+  } as const;
+}
+
+/** A per-user answer: `{ user, [key]: list }` when the body named one user, else `{ results }`. */
+function perUser<K extends string>(head: object, body: { user?: unknown }, users: readonly (string | number)[], lists: readonly Recommendation[][], key: K) {
+  return body.user !== undefined ? { ...head, user: body.user, [key]: lists[0] } : { ...head, results: users.map((user, n) => ({ user, [key]: lists[n] })) };
+}
+
 interface RecommendBody {
   user?: string | number;
   users?: (string | number)[];
@@ -180,23 +199,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         type: 'object',
         additionalProperties: false,
         properties: {
-          user: RAW_ID,
-          users: { type: 'array', items: RAW_ID, minItems: 1 },
-          k: { type: 'integer', minimum: 1 },
+          ...USERS_BODY,
           excludeSeen: { type: 'boolean', description: "leave out the user's training items (default true)" },
           category: { ...CATEGORY, description: 'only items of this category (name or index)' },
         },
       },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            model: { type: 'string' }, version: { type: 'string' }, ranking: { type: 'string', enum: ['exact', 'approximate'] }, user: RAW_ID, recommendations: LIST,
-            results: { type: 'array', items: { type: 'object', properties: { user: RAW_ID, recommendations: LIST } } },
-          },
-        },
-        ...ERRORS,
-      },
+      response: { 200: perUserResponse('recommendations', { ranking: { type: 'string', enum: ['exact', 'approximate'] } }), ...ERRORS },
     },
   }, async (request) => {
     const body = request.body;
@@ -208,8 +216,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const lists = approximate
         ? users.map((user) => v.ann!.recommend(user, k, body.excludeSeen !== false))
         : await v.model.recommendMany(users, { k, excludeSeen: body.excludeSeen, ...(body.category !== undefined ? { category: body.category } : {}) });
-      const head = { model: v.name, version: v.version, ranking: approximate ? 'approximate' : 'exact' };
-      return body.user !== undefined ? { ...head, user: body.user, recommendations: lists[0] } : { ...head, results: users.map((user, n) => ({ user, recommendations: lists[n] })) };
+      return perUser({ model: v.name, version: v.version, ranking: approximate ? 'approximate' : 'exact' }, body, users, lists, 'recommendations');
     });
   });
 
@@ -256,26 +263,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     schema: {
       summary: 'Top-K categories for a user or a batch (models that score categories)',
       params: NAME_PARAM,
-      body: { type: 'object', additionalProperties: false, properties: { user: RAW_ID, users: { type: 'array', items: RAW_ID, minItems: 1 }, k: { type: 'integer', minimum: 1 } } },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            model: { type: 'string' }, version: { type: 'string' }, user: RAW_ID, categories: LIST,
-            results: { type: 'array', items: { type: 'object', properties: { user: RAW_ID, categories: LIST } } },
-          },
-        },
-        ...ERRORS,
-      },
+      body: { type: 'object', additionalProperties: false, properties: USERS_BODY },
+      response: { 200: perUserResponse('categories'), ...ERRORS },
     },
   }, async (request) => {
     const body = request.body;
     const users = usersOf(body, batchOf(body.users, 'users'));
     const k = kOf(body.k);
     return store.use(request.params.name, async (v) => {
-      const lists: Recommendation[][] = await v.model.recommendMany(users, { k, output: 'categories' });
-      const head = { model: v.name, version: v.version };
-      return body.user !== undefined ? { ...head, user: body.user, categories: lists[0] } : { ...head, results: users.map((user, n) => ({ user, categories: lists[n] })) };
+      const lists = await v.model.recommendMany(users, { k, output: 'categories' });
+      return perUser({ model: v.name, version: v.version }, body, users, lists, 'categories');
     });
   });
 

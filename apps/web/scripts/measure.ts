@@ -5,24 +5,15 @@
  *
  *   npx --yes pnpm@10.34.8 --filter @rec/web measure [epochs on js] [epochs on webgpu]
  */
-import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
+import { folderBytes } from './folder-bytes.js';
 
 const appDir = join(import.meta.dirname, '..');
 const [jsEpochs = '10', gpuEpochs = '2'] = process.argv.slice(2);
-
-function folderBytes(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? folderBytes(path) : statSync(path).size;
-  }
-  return total;
-}
 
 const outDir = await mkdtemp(join(tmpdir(), 'rec-web-measure-'));
 await build({ root: appDir, logLevel: 'error', build: { outDir, emptyOutDir: true } });

@@ -11,7 +11,7 @@
  *
  * Each step prints what it measured (samples/s per backend, the page's size).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { interactionsHash, listModels, loadTrainedModel, parseModelConfig, rawId
 import type { Browser, Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { folderBytes } from '../scripts/folder-bytes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Set to 1 (as CI does) to turn a missing browser into a failure, as in `@rec/eval`'s HTML report test. */
@@ -53,16 +54,6 @@ function needBrowser(ctx: { skip(note?: string): void }): void {
   if (existsSync(CHROMIUM)) return;
   if (process.env[REQUIRE_BROWSER_FLAG] === '1') throw new Error(`${NO_BROWSER} (this test is required because ${REQUIRE_BROWSER_FLAG}=1)`);
   ctx.skip(NO_BROWSER);
-}
-
-/** Bytes of every file under `dir`. */
-function folderBytes(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? folderBytes(path) : statSync(path).size;
-  }
-  return total;
 }
 
 interface Row {
