@@ -324,6 +324,7 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
 
   const int64_t blocks = (n + kItemBlock - 1) / kItemBlock;
   const int64_t padded = blocks * kItemBlock;
+  if (B == 0) return env.Undefined();
   if (B < kUserGroup) {
     // A few users (one serving request): packing all of V would cost more than scoring it
     // (a 3 MB copy for Tmall's 11,953 × 64 items, against one user's 0.8 M multiply-adds).

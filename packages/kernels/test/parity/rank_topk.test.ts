@@ -108,6 +108,14 @@ await forEachBackend(parityBackends('rank_topk'), (backend) => {
     }
   });
 
+  it('no users: empty outputs (a served batch of none; the few-users path once read 7 users here)', async () => {
+    const d = 5;
+    const V = uniformF32(11, 40 * d);
+    const got = await rank(backend, new Float32Array(0), V, d, { indptr: Int32Array.of(0), indices: new Int32Array(0) }, 3);
+    expect(got.top.length).toBe(0);
+    expect(got.scores.length).toBe(0);
+  });
+
   it('with itemBias: exact top-100 of f32(dot) + bias[j], which reorders the items', async () => {
     // Integer factors and biases in 1/64 steps with a unique j/65536 part: every sum exact in f32.
     const d = 9;
