@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Philox } from '@rec/core';
 import { createInteractions, type Interactions, ItemCategories, positivesByBehavior } from '@rec/data';
 import { describe, expect, it } from 'vitest';
-import { type CategoryTask, categoryLog, interactionsHash, listModels, parseModelConfig, type RawIds, trainModel } from '../src/index.js';
+import { type CategoryTask, categoryLog, interactionsHash, listModels, parseModelConfig, type RawIds, topKFor, trainModel } from '../src/index.js';
 import { loadTrainedModel, readSavedModelConfig, saveTrainedModel } from '../src/node.js';
 
 const NUM_USERS = 12;
@@ -93,6 +93,12 @@ describe('saveTrainedModel / loadTrainedModel', () => {
     expect(loaded.trained.history).toEqual(trained.history);
     expect(loaded.trained.phases).toEqual(trained.phases);
     if (trained.model.scoreUsers) expect(await loaded.trained.model.scoreUsers!(everyone)).toEqual(await trained.model.scoreUsers(everyone));
+    if (trained.model.scoreUsers && loaded.outputs.includes('items')) {
+      // The folder's answers (through its frozen factors) are the trained model's top-K.
+      const direct = await topKFor(trained.model, 'items', everyone, 5, seen);
+      const viaFolder = await loaded.recommendMany(ids.users, { k: 5 });
+      expect(viaFolder.map((list) => list.map((r) => r.id))).toEqual(direct.map((t) => [...t.items].map((i) => ids.items[i])));
+    }
     if (trained.model.scoreCategories) expect(await loaded.trained.model.scoreCategories!(everyone)).toEqual(await trained.model.scoreCategories(everyone));
     expect(trained.model.scoreUsers ?? trained.model.scoreCategories).toBeDefined();
     if (trained.model.predictRatings) {

@@ -2,13 +2,13 @@
  * A trained model with its id maps: answers by raw ids, as `rec recommend`, the
  * server and the browser ask, without the dataset.
  */
-import { tidy } from '@rec/core';
+import { keep, tidy } from '@rec/core';
 import { IdMap, type RawId, type UserItemCSR } from '@rec/data';
 import { topKIndices } from '@rec/eval';
 import { hostCopy } from '../training/read.js';
 import type { ModelOutput } from './data.js';
 import { FactorFoldIn, type FoldInOptions, ItemNeighbours } from './fold-in.js';
-import { factorsOf, hasFactors, requireOutput, type TopK, topKFor, topKOfVectors } from './inference.js';
+import { factorsOf, hasFactors, type Predictor, requireOutput, type TopK, topKFor, topKOfVectors } from './inference.js';
 import type { DataIdentity, DecodedSavedModel, RawIds, SavedModelManifest } from './saved.js';
 import type { TrainedModel } from './train.js';
 
@@ -89,7 +89,15 @@ export class StandaloneModel {
   ) {
     this.users = new IdMap(ids.users);
     this.items = new IdMap(ids.items);
+    this.#ranker = withFrozenFactors(trained.model);
   }
+
+  /**
+   * The model as the queries below use it: its dot-product factors derived once (GMF's
+   * weights, NMTR's summed item biases) instead of on every request. A standalone model
+   * wraps a finished model; train it further and wrap it again.
+   */
+  readonly #ranker: Predictor;
 
   /** A decoded saved model folder. */
   static from(decoded: DecodedSavedModel): StandaloneModel {
@@ -167,7 +175,7 @@ export class StandaloneModel {
     const seen = output === 'items' && options.excludeSeen !== false ? this.seen : undefined;
     const outside = options.category !== undefined ? this.#outsideCategory(options.category) : undefined;
     const exclude = outside ? { rowOf: (u: number) => mergeSorted(seen?.rowOf(u), outside) } : seen;
-    const tops = await topKFor(this.trained.model, output, indexes, k, exclude);
+    const tops = await topKFor(this.#ranker, output, indexes, k, exclude);
     return tops.map((top) => this.#named(top, output));
   }
 
@@ -211,13 +219,13 @@ export class StandaloneModel {
 
   /** The model's factor fold-in, built once (a host copy of the item table and its Gram matrix). */
   foldIn(options?: FoldInOptions): Promise<FactorFoldIn | undefined> {
-    if (options) return FactorFoldIn.of(this.trained.model, options);
-    return (this.#foldIn ??= FactorFoldIn.of(this.trained.model));
+    if (options) return FactorFoldIn.of(this.#ranker, options);
+    return (this.#foldIn ??= FactorFoldIn.of(this.#ranker));
   }
 
   /** The model's item neighbours, built once (unit item rows). */
   neighbours(): Promise<ItemNeighbours | undefined> {
-    return (this.#neighbours ??= ItemNeighbours.of(this.trained.model));
+    return (this.#neighbours ??= ItemNeighbours.of(this.#ranker));
   }
 
   /**
@@ -226,7 +234,7 @@ export class StandaloneModel {
    */
   async factorsOnHost(): Promise<{ users: Float32Array; items: Float32Array; dim: number; userWeights?: Float32Array; itemBias?: Float32Array } | undefined> {
     const reads = tidy(() => {
-      const f = factorsOf(this.trained.model);
+      const f = factorsOf(this.#ranker);
       if (!f) return undefined;
       return {
         dim: f.items.shape[1]!, users: hostCopy(f.users), items: hostCopy(f.items),
@@ -240,7 +248,7 @@ export class StandaloneModel {
 
   /** What the model can answer; builds the fold-in and neighbour tables once. */
   async abilities(): Promise<ModelAbilities> {
-    const model = this.trained.model;
+    const model = this.#ranker;
     const items = this.outputs.includes('items');
     const foldIn = !items ? false : hasFactors(model) ? 'factors' : typeof model.scoreHistories === 'function' ? 'encoder' : false;
     return { outputs: this.outputs, foldIn, similarItems: items && (await this.neighbours()) !== undefined, categoryFilter: items && this.ids.itemCategories !== undefined };
@@ -261,7 +269,7 @@ export class StandaloneModel {
     const sortedGiven = Int32Array.from(new Set(given)).sort();
     let excluded: Int32Array = options.excludeGiven !== false ? sortedGiven : new Int32Array(0);
     if (options.category !== undefined) excluded = mergeSorted(excluded, this.#outsideCategory(options.category));
-    const model = this.trained.model;
+    const model = this.#ranker;
     const foldIn = await this.foldIn();
     if (foldIn) {
       const [top] = await topKOfVectors(foldIn.solve([given]), () => factorsOf(model)!, k, [excluded]);
@@ -327,4 +335,26 @@ function mergeSorted(a: Int32Array | undefined, b: Int32Array): Int32Array {
     if (n === 0 || out[n - 1] !== next) out[n++] = next;
   }
   return out.subarray(0, n);
+}
+
+/**
+ * `model` with its dot-product factors derived once, now, and kept (outside every `tidy`
+ * scope): a facade whose other methods call the model's own. A model without factors, or
+ * without derived ones, is returned as it is.
+ */
+function withFrozenFactors(model: Predictor): Predictor {
+  if (typeof model.dotProductFactors !== 'function') return model;
+  const factors = tidy(() => model.dotProductFactors!());
+  if (!factors || (!factors.userWeights && !factors.itemBias)) return model;
+  for (const t of [factors.userWeights, factors.itemBias]) if (t) keep(t);
+  const facade: Predictor = { dotProductFactors: () => factors };
+  const bindings: Record<string, unknown> = facade as Record<string, unknown>;
+  for (const method of ['scoreUsers', 'scoreCategories', 'predictRatings', 'scoreHistories', 'itemEmbeddings'] as const) {
+    const fn = model[method] as ((...args: never[]) => unknown) | undefined;
+    if (typeof fn === 'function') bindings[method] = fn.bind(model);
+  }
+  for (const field of ['numItems', 'numCategories'] as const) {
+    if (field in model) Object.defineProperty(facade, field, { get: () => (model as Record<string, unknown>)[field] });
+  }
+  return facade;
 }
