@@ -217,7 +217,7 @@ describe('SASRec, FMLP-Rec and TIGER over ml-100k genres (CCRec §6.1 protocol, 
    * (SASRec) and 0.725–0.875 (FMLP-Rec). The bound is 1.5× random's HR@3 (0.59).
    */
   for (const model of ['category-sasrec', 'category-fmlp-rec', 'category-tiger'] as const) {
-    it(`${model}: warm users' HR@3 ≥ 1.5× the uniform-random floor`, { timeout: 60_000 }, async (ctx) => {
+    it(`${model}: warm users' HR@3 ≥ 1.5× the uniform-random floor`, { timeout: 180_000 }, async (ctx) => {
       requireDataset(ctx, 'ml-100k');
       const ccrec = await ml100k();
       const result = await pooledHitRates(ccrec, async (f) => {
