@@ -56,7 +56,8 @@ export class AnnRanker {
     const tables = await model.factorsOnHost();
     if (!tables) return undefined;
     const t0 = performance.now();
-    const { items, users, userWeights: weights, itemBias: bias, dim: d } = tables;
+    const { items, userWeights: weights, itemBias: bias, dim: d } = tables;
+    const users = tables.users!; // asked for by factorsOnHost
     const width = d + 1;
     const rows = new Float32Array(model.items.size * width);
     for (let i = 0; i < model.items.size; i++) {

@@ -3,9 +3,49 @@
  * from a list of their recent items (fold-in), and an item's nearest items. The server
  * and the browser serve both through {@link StandaloneModel}.
  */
-import { tensor, type Tensor, tidy } from '@rec/core';
+import { type Backend, tensor, type Tensor, tidy } from '@rec/core';
 import { hostCopy } from '../training/read.js';
-import { type DotProductFactors, factorsOf, type Predictor, type TopK, topKOfVectors } from './inference.js';
+import { factorsOf, type Predictor, type TopK, topKOfVectors } from './inference.js';
+
+/** A dot-product model's tables copied to the host (f32, row-major), and the backend they live on. */
+export interface HostFactors {
+  readonly numItems: number;
+  readonly dim: number;
+  readonly backend: Backend;
+  /** `[numItems · dim]`. */
+  readonly items: Float32Array;
+  /** `[numUsers · dim]`, when asked for. */
+  readonly users?: Float32Array;
+  /** `[dim]`: GMF's output weights h. */
+  readonly userWeights?: Float32Array;
+  /** `[numItems]`. */
+  readonly itemBias?: Float32Array;
+}
+
+/**
+ * Host copies of `model`'s dot-product tables, or undefined when it scores otherwise: what
+ * fold-in, similar items and an approximate index are built from. The user table, the
+ * largest, only when `users` is asked for. The factors are derived inside one scope.
+ * @example
+ * ```ts
+ * const f = await hostFactors(model, { users: true }); // { numItems, dim, items, users, … }
+ * ```
+ */
+export async function hostFactors(model: Predictor, options: { users?: boolean } = {}): Promise<HostFactors | undefined> {
+  const reads = tidy(() => {
+    const f = factorsOf(model);
+    if (!f) return undefined;
+    const [numItems, dim] = f.items.shape as [number, number];
+    const copy = (t: Tensor | undefined) => (t ? hostCopy(t) : undefined);
+    return { numItems, dim, backend: f.items.backend, tables: [copy(f.items), copy(options.users ? f.users : undefined), copy(f.userWeights), copy(f.itemBias)] };
+  });
+  if (!reads) return undefined;
+  const [items, users, userWeights, itemBias] = (await Promise.all(reads.tables)) as (Float32Array | undefined)[];
+  return {
+    numItems: reads.numItems, dim: reads.dim, backend: reads.backend, items: items!,
+    ...(users ? { users } : {}), ...(userWeights ? { userWeights } : {}), ...(itemBias ? { itemBias } : {}),
+  };
+}
 
 /** Options of {@link FactorFoldIn}. */
 export interface FoldInOptions {
@@ -80,15 +120,9 @@ export class FactorFoldIn {
    * Cost: one host copy of the item table and a Gram matrix (numItems · d² multiply-adds).
    */
   static async of(model: Predictor, options: FoldInOptions = {}): Promise<FactorFoldIn | undefined> {
-    const reads = tidy(() => {
-      const f = factorsOf(model);
-      return f ? { items: hostCopy(f.items), weights: f.userWeights ? hostCopy(f.userWeights) : undefined, shape: f.items.shape } : undefined;
-    });
-    if (!reads) return undefined;
-    const [numItems, dim] = reads.shape as [number, number];
-    const items = (await reads.items) as Float32Array;
-    const weights = (await reads.weights) as Float32Array | undefined;
-    return new FactorFoldIn(weightedRows(items, weights, numItems, dim), numItems, dim, options);
+    const f = await hostFactors(model);
+    if (!f) return undefined;
+    return new FactorFoldIn(weightedRows(f.items, f.userWeights, f.numItems, f.dim), f.numItems, f.dim, options);
   }
 
   /**
@@ -191,15 +225,11 @@ export class ItemNeighbours {
 
   /** The neighbours of `model`'s items, or undefined when it has no item vectors. */
   static async of(model: Predictor): Promise<ItemNeighbours | undefined> {
-    const read = tidy(() => {
-      const f: DotProductFactors | undefined = factorsOf(model);
-      const table = f?.items ?? (typeof model.itemEmbeddings === 'function' ? model.itemEmbeddings() : undefined);
-      if (!table) return undefined;
-      return { rows: hostCopy(table), weights: f?.userWeights ? hostCopy(f.userWeights) : undefined, shape: table.shape, backend: table.backend };
-    });
+    const f = await hostFactors(model);
+    const read = f ?? (await hostEmbeddings(model));
     if (!read) return undefined;
-    const [numItems, dim] = read.shape as [number, number];
-    const rows = weightedRows((await read.rows) as Float32Array, (await read.weights) as Float32Array | undefined, numItems, dim);
+    const { numItems, dim } = read;
+    const rows = weightedRows(read.items, f?.userWeights, numItems, dim);
     const unit = new Float32Array(numItems * dim);
     for (let i = 0; i < numItems; i++) {
       let norm = 0;
@@ -229,4 +259,15 @@ export class ItemNeighbours {
   dispose(): void {
     this.unitRows.dispose();
   }
+}
+
+/** A host copy of `model`'s `itemEmbeddings`, or undefined when it has none. */
+async function hostEmbeddings(model: Predictor): Promise<Pick<HostFactors, 'numItems' | 'dim' | 'backend' | 'items'> | undefined> {
+  if (typeof model.itemEmbeddings !== 'function') return undefined;
+  const read = tidy(() => {
+    const table = model.itemEmbeddings!();
+    const [numItems, dim] = table.shape as [number, number];
+    return { numItems, dim, backend: table.backend, items: hostCopy(table) };
+  });
+  return { ...read, items: (await read.items) as Float32Array };
 }
