@@ -51,6 +51,8 @@ export interface RunningServer {
  * ```
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const names = Object.keys(options.models);
+  if (names.length === 0) throw new Error('serve: name at least one model folder');
   let report: (event: StoreEvent) => void = () => {};
   const store = await ModelStore.open(options.root, (event) => report(event), options.ann ? { ann: options.ann } : {});
   const app = await buildServer({ store, logger: options.logger, adminToken: options.adminToken, bodyLimit: options.bodyLimit });
@@ -61,8 +63,6 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     else app.log.error(event, `model ${event.name} failed to load${event.serving ? `; version ${event.serving} keeps serving` : ''}`);
   };
-  const names = Object.keys(options.models);
-  if (names.length === 0) throw new Error('serve: name at least one model folder');
   for (const name of names) {
     try {
       await store.load(name, options.models[name]!);

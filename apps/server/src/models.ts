@@ -3,9 +3,9 @@
  * swapped for a new version atomically (requests in flight finish on the version they
  * started with; a folder that fails to load leaves the old version serving).
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
-import { fnv1a64, type ModelAbilities, SAVED_MODEL_FILES, type StandaloneModel } from '@rec/models';
+import { fnv1a64, type ModelAbilities, type StandaloneModel } from '@rec/models';
 import { loadTrainedModel } from '@rec/models/node';
 import { type AnnOptions, AnnRanker, type AnnReport } from './ann.js';
 
@@ -32,7 +32,7 @@ export interface ModelVersion {
   readonly name: string;
   /** The folder, as a real path under the root. */
   readonly dir: string;
-  /** Content hash of the folder's `config.json` (each save writes a new one). */
+  /** A hash of the manifest (`config.json`) the model was loaded from (each save writes a new one). */
   readonly version: string;
   readonly model: StandaloneModel;
   readonly abilities: ModelAbilities;
@@ -158,12 +158,9 @@ export class ModelStore {
     const old = this.#entries.get(name);
     try {
       const dir = await this.resolveFolder(path);
-      const config = await readFile(resolve(dir, SAVED_MODEL_FILES.config)).catch(() => {
-        throw new Error(`${dir} is not a saved model folder (no ${SAVED_MODEL_FILES.config})`);
-      });
       const model = await loadTrainedModel(dir);
       const abilities = await model.abilities();
-      const version = fnv1a64([config]).slice(0, 12);
+      const version = versionOf(model);
       const ann = this.ann ? await AnnRanker.build(model, this.ann) : undefined;
       const current: ModelVersion = { name, dir, version, model, abilities, loadedAt: new Date().toISOString(), ...(ann ? { ann } : {}) };
       this.#entries.set(name, { current, inFlight: 0, retired: false });
@@ -230,8 +227,17 @@ export class ModelStore {
   }
 
   #free(entry: Entry): void {
-    void entry.current.model.neighbours().then((n) => n?.dispose(), () => undefined);
+    entry.current.model.dispose();
   }
+}
+
+/**
+ * A loaded folder's version: a hash of the manifest (`config.json`) the model was built from.
+ * Each save writes a new one, with its time; hashing what was loaded, not a second read of
+ * the file, names exactly what is served.
+ */
+function versionOf(model: StandaloneModel): string {
+  return fnv1a64([new TextEncoder().encode(JSON.stringify(model.manifest ?? null))]).slice(0, 12);
 }
 
 /** What the store reports to the server's log and metrics. */

@@ -5,9 +5,8 @@
 import { keep, tidy } from '@rec/core';
 import { IdMap, type RawId, type UserItemCSR } from '@rec/data';
 import { topKIndices } from '@rec/eval';
-import { hostCopy } from '../training/read.js';
 import type { ModelOutput } from './data.js';
-import { FactorFoldIn, type FoldInOptions, ItemNeighbours } from './fold-in.js';
+import { FactorFoldIn, type FoldInOptions, type HostFactors, hostFactors, ItemNeighbours } from './fold-in.js';
 import { factorsOf, hasFactors, type Predictor, requireOutput, type TopK, topKFor, topKOfVectors } from './inference.js';
 import type { DataIdentity, DecodedSavedModel, RawIds, SavedModelManifest } from './saved.js';
 import type { TrainedModel } from './train.js';
@@ -89,7 +88,7 @@ export class StandaloneModel {
   ) {
     this.users = new IdMap(ids.users);
     this.items = new IdMap(ids.items);
-    this.#ranker = withFrozenFactors(trained.model);
+    [this.#ranker, this.#release] = withFrozenFactors(trained.model);
   }
 
   /**
@@ -98,6 +97,8 @@ export class StandaloneModel {
    * wraps a finished model; train it further and wrap it again.
    */
   readonly #ranker: Predictor;
+  /** Frees what {@link #ranker} derived. */
+  readonly #release: () => void;
 
   /** A decoded saved model folder. */
   static from(decoded: DecodedSavedModel): StandaloneModel {
@@ -165,11 +166,7 @@ export class StandaloneModel {
   async recommendMany(users: readonly RawId[], options: RecommendOptions = {}): Promise<Recommendation[][]> {
     const output = options.output ?? 'items';
     const k = checkK(options.k);
-    try {
-      requireOutput(this.trained.model, output, this.name, this.outputs);
-    } catch (err) {
-      throw new UnsupportedRequestError((err as Error).message);
-    }
+    this.#require(output);
     if (output !== 'items' && options.category !== undefined) throw new UnsupportedRequestError('a category filter applies to items, not to categories');
     const indexes = Int32Array.from(users, (raw) => this.userIndex(raw));
     const seen = output === 'items' && options.excludeSeen !== false ? this.seen : undefined;
@@ -177,6 +174,18 @@ export class StandaloneModel {
     const exclude = outside ? { rowOf: (u: number) => mergeSorted(seen?.rowOf(u), outside) } : seen;
     const tops = await topKFor(this.#ranker, output, indexes, k, exclude);
     return tops.map((top) => this.#named(top, output));
+  }
+
+  /**
+   * Checks that the model predicts `output`.
+   * @throws UnsupportedRequestError naming what it predicts instead.
+   */
+  #require(output: ModelOutput): void {
+    try {
+      requireOutput(this.trained.model, output, this.name, this.outputs);
+    } catch (err) {
+      throw new UnsupportedRequestError((err as Error).message);
+    }
   }
 
   /** A top K by raw ids (and names). */
@@ -229,29 +238,29 @@ export class StandaloneModel {
   }
 
   /**
-   * Host copies of the model's dot-product tables (f32, row-major), or undefined when it
+   * Host copies of the model's dot-product tables, users included, or undefined when it
    * scores otherwise: what an approximate index over its items is built from.
    */
-  async factorsOnHost(): Promise<{ users: Float32Array; items: Float32Array; dim: number; userWeights?: Float32Array; itemBias?: Float32Array } | undefined> {
-    const reads = tidy(() => {
-      const f = factorsOf(this.#ranker);
-      if (!f) return undefined;
-      return {
-        dim: f.items.shape[1]!, users: hostCopy(f.users), items: hostCopy(f.items),
-        userWeights: f.userWeights ? hostCopy(f.userWeights) : undefined, itemBias: f.itemBias ? hostCopy(f.itemBias) : undefined,
-      };
-    });
-    if (!reads) return undefined;
-    const [users, items, userWeights, itemBias] = (await Promise.all([reads.users, reads.items, reads.userWeights, reads.itemBias])) as (Float32Array | undefined)[];
-    return { dim: reads.dim, users: users!, items: items!, ...(userWeights ? { userWeights } : {}), ...(itemBias ? { itemBias } : {}) };
+  factorsOnHost(): Promise<HostFactors | undefined> {
+    return hostFactors(this.#ranker, { users: true });
   }
 
-  /** What the model can answer; builds the fold-in and neighbour tables once. */
-  async abilities(): Promise<ModelAbilities> {
+  /** What the model can answer, from what it offers (nothing is built). */
+  abilities(): ModelAbilities {
     const model = this.#ranker;
     const items = this.outputs.includes('items');
-    const foldIn = !items ? false : hasFactors(model) ? 'factors' : typeof model.scoreHistories === 'function' ? 'encoder' : false;
-    return { outputs: this.outputs, foldIn, similarItems: items && (await this.neighbours()) !== undefined, categoryFilter: items && this.ids.itemCategories !== undefined };
+    const factors = items && hasFactors(model);
+    const foldIn = !items ? false : factors ? 'factors' : typeof model.scoreHistories === 'function' ? 'encoder' : false;
+    return { outputs: this.outputs, foldIn, similarItems: factors || (items && typeof model.itemEmbeddings === 'function'), categoryFilter: items && this.ids.itemCategories !== undefined };
+  }
+
+  /**
+   * Frees the tensors this wrapper made (its derived factors, the neighbours' unit rows once
+   * built); the trained model's own parameters are left alone. Use it no more afterwards.
+   */
+  dispose(): void {
+    this.#release();
+    void this.#neighbours?.then((n) => n?.dispose(), () => undefined);
   }
 
   /**
@@ -264,7 +273,7 @@ export class StandaloneModel {
   async recommendForItems(itemIds: readonly RawId[], options: FoldInRecommendOptions = {}): Promise<Recommendation[]> {
     const k = checkK(options.k);
     if (itemIds.length === 0) throw new Error('a new user needs at least one item');
-    if (!this.outputs.includes('items')) throw new UnsupportedRequestError(`${this.name} predicts ${this.outputs.join(' and ')}, not items`);
+    this.#require('items');
     const given = Int32Array.from(itemIds, (raw) => this.itemIndex(raw));
     const sortedGiven = Int32Array.from(new Set(given)).sort();
     let excluded: Int32Array = options.excludeGiven !== false ? sortedGiven : new Int32Array(0);
@@ -307,9 +316,7 @@ export class StandaloneModel {
    * @throws Error on an unknown id or when the model predicts no ratings.
    */
   async predictRatings(pairs: readonly { user: RawId; item: RawId }[]): Promise<Float32Array> {
-    if (!this.outputs.includes('ratings') || typeof this.trained.model.predictRatings !== 'function') {
-      throw new UnsupportedRequestError(`${this.name} predicts ${this.outputs.join(' and ')}, not ratings`);
-    }
+    this.#require('ratings');
     const users = Int32Array.from(pairs, (p) => this.userIndex(p.user));
     const items = Int32Array.from(pairs, (p) => this.itemIndex(p.item));
     return this.trained.model.predictRatings!(users, items);
@@ -339,14 +346,16 @@ function mergeSorted(a: Int32Array | undefined, b: Int32Array): Int32Array {
 
 /**
  * `model` with its dot-product factors derived once, now, and kept (outside every `tidy`
- * scope): a facade whose other methods call the model's own. A model without factors, or
- * without derived ones, is returned as it is.
+ * scope): a facade whose other methods call the model's own, and the function that frees the
+ * derived tensors. A model without factors, or without derived ones, is returned as it is.
  */
-function withFrozenFactors(model: Predictor): Predictor {
-  if (typeof model.dotProductFactors !== 'function') return model;
+function withFrozenFactors(model: Predictor): [Predictor, () => void] {
+  const none = (): void => {};
+  if (typeof model.dotProductFactors !== 'function') return [model, none];
   const factors = tidy(() => model.dotProductFactors!());
-  if (!factors || (!factors.userWeights && !factors.itemBias)) return model;
-  for (const t of [factors.userWeights, factors.itemBias]) if (t) keep(t);
+  if (!factors || (!factors.userWeights && !factors.itemBias)) return [model, none];
+  const derived = [factors.userWeights, factors.itemBias].filter((t) => t !== undefined);
+  for (const t of derived) keep(t);
   const facade: Predictor = { dotProductFactors: () => factors };
   const bindings: Record<string, unknown> = facade as Record<string, unknown>;
   for (const method of ['scoreUsers', 'scoreCategories', 'predictRatings', 'scoreHistories', 'itemEmbeddings'] as const) {
@@ -356,5 +365,5 @@ function withFrozenFactors(model: Predictor): Predictor {
   for (const field of ['numItems', 'numCategories'] as const) {
     if (field in model) Object.defineProperty(facade, field, { get: () => (model as Record<string, unknown>)[field] });
   }
-  return facade;
+  return [facade, () => derived.forEach((t) => t.dispose())];
 }
