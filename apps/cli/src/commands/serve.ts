@@ -5,10 +5,8 @@
  * SIGTERM and SIGHUP (reload every folder) to it. Its options: `rec serve --help`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type Command, CommanderError } from 'commander';
 import type { CommandContext } from './context.js';
 
@@ -31,20 +29,16 @@ export function registerServeCommand(program: Command, context: CommandContext):
 }
 
 /**
- * How to start the server program: in a checkout its sources, under tsx with the workspace's
- * `@rec/source` condition (as `bin/rec.js` runs `rec`); where installed, its build.
+ * The server program's launcher, `@rec/server`'s `rec-server` bin: it runs the sources in a
+ * checkout (under tsx, as `bin/rec.js` runs `rec`) and the build where installed.
  */
-function serverCommand(): string[] {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('@rec/server/package.json'));
-  const source = join(root, 'src', 'main-run.ts');
-  if (!existsSync(source)) return [join(root, 'dist', 'main-run.js')];
-  return ['--conditions=@rec/source', '--import', pathToFileURL(require.resolve('tsx')).href, source];
+function serverBin(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('@rec/server/package.json')), 'bin', 'rec-server.js');
 }
 
 async function serveCommand(context: CommandContext, args: string[]): Promise<void> {
   const { io } = context;
-  const child = spawn(process.execPath, [...serverCommand(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [serverBin(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (chunk: Buffer) => io.out(chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => io.err(chunk.toString()));
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
