@@ -5,10 +5,11 @@
  * requests' p99 may rise at most 2× and none may fail); and again while the model is
  * reloaded every second (nothing dropped).
  *
- *   npx --yes pnpm@10.34.8 --filter @rec/server bench -- <modelDir> [<modelDir>…] [--seconds 10] [--connections 16] [--workers 1] [--ann]
+ *   npx --yes pnpm@10.34.8 --filter @rec/server bench -- <modelDir> [<modelDir>…] [--seconds 10] [--connections 16] [--workers 1] [--ann] [--no-coalesce] [--single-only]
  *
  * `--ann` serves top-K through the approximate index (usearch HNSW) for every model, whatever
- * its size, and prints the recall@10 it measured at load.
+ * its size, and prints the recall@10 it measured at load. `--no-coalesce` ranks each request on
+ * its own (the server's `--no-coalesce`); `--single-only` runs the single-user row alone.
  *
  * The server runs as `rec serve` does (src/main-run.ts, `--workers n` processes, logs off) in a
  * child process, autocannon in this one.
@@ -27,9 +28,14 @@ const option = (name: string, fallback: number): number => {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}: expected a positive number`);
   return value;
 };
-const annAt = args.indexOf('--ann');
-const ann = annAt >= 0;
-if (ann) args.splice(annAt, 1);
+const flag = (name: string): boolean => {
+  const at = args.indexOf(name);
+  if (at >= 0) args.splice(at, 1);
+  return at >= 0;
+};
+const ann = flag('--ann');
+const noCoalesce = flag('--no-coalesce');
+const singleOnly = flag('--single-only');
 const seconds = option('--seconds', 10);
 const connections = option('--connections', 16);
 const workers = option('--workers', 1);
@@ -42,6 +48,7 @@ const child = spawn(
   [
     '--conditions=@rec/source', '--import', 'tsx', fileURLToPath(new URL('../src/main-run.ts', import.meta.url)), ...dirs,
     '--root', root, '--port', '0', '--log', 'silent', '--workers', String(workers), ...(ann ? ['--ann-min-items', '0'] : []),
+    ...(noCoalesce ? ['--no-coalesce'] : []),
   ],
   { stdio: ['ignore', 'inherit', 'pipe'], cwd: fileURLToPath(new URL('..', import.meta.url)) },
 );
@@ -110,6 +117,7 @@ for (const dir of dirs) {
   const path = `/v1/models/${name}/recommend`;
   await run(path, one, { duration: 2 }); // warm-up, not recorded
   const single = record(name, 'single-user top-10', await run(path, one));
+  if (singleOnly) continue;
   record(name, '100-user batch top-10', await run(path, () => JSON.stringify({ users: Array.from({ length: 100 }, () => users[next(users.length)]), k: 10 })));
 
   // Good requests beside an equal number of connections sending malformed ones.
@@ -130,7 +138,7 @@ for (const dir of dirs) {
 
 child.kill('SIGTERM');
 const table = [
-  `backend ${backend}${ann ? ', top-K through the approximate index (--ann)' : ''}, ${workers} server process(es), ${connections} connections, ${seconds} s per row, server and autocannon on one machine (${process.env.REC_THREADS ? `REC_THREADS=${process.env.REC_THREADS}` : 'default threads'})`,
+  `backend ${backend}${ann ? ', top-K through the approximate index (--ann)' : ''}${noCoalesce ? ', requests not coalesced' : ''}, ${workers} server process(es), ${connections} connections, ${seconds} s per row, server and autocannon on one machine (${process.env.REC_THREADS ? `REC_THREADS=${process.env.REC_THREADS}` : 'default threads'})`,
   '',
   '| model | scenario | req/s | p50 ms | p99 ms | requests | failed |',
   '|---|---|---|---|---|---|---|',

@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import { UnknownIdError, UnsupportedRequestError, type Recommendation } from '@rec/models';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RecommendCoalescer } from './coalesce.js';
 import { ModelLoadError, ModelPathError, ModelStore, type ModelVersion, UnknownModelError } from './models.js';
 
 /** Options of {@link buildServer}. */
@@ -25,6 +26,11 @@ export interface ServerOptions {
    * only requests from the loopback address.
    */
   readonly adminToken?: string;
+  /**
+   * Rank the small recommend requests that arrive together in one kernel call (default true;
+   * see {@link RecommendCoalescer}). Answers are the same either way.
+   */
+  readonly coalesce?: boolean;
 }
 
 /** An id as the dataset's files have it: a string, or an integer where the ids are numbers. */
@@ -129,6 +135,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   const metrics = serverMetrics(store);
+  /** Each version's coalescer: the single-user requests that arrive together share one ranking pass. */
+  const coalescers = new WeakMap<ModelVersion, RecommendCoalescer>();
+  const coalescerOf = (v: ModelVersion): RecommendCoalescer => {
+    let c = coalescers.get(v);
+    if (!c) {
+      c = new RecommendCoalescer(v.model, options.coalesce === false ? { maxRequestUsers: 0 } : { onBatch: (users) => metrics.batchUsers.observe({ model: v.name }, users) });
+      coalescers.set(v, c);
+    }
+    return c;
+  };
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
@@ -215,7 +231,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const approximate = v.ann !== undefined && body.category === undefined;
       const lists = approximate
         ? users.map((user) => v.ann!.recommend(user, k, body.excludeSeen !== false))
-        : await v.model.recommendMany(users, { k, excludeSeen: body.excludeSeen, ...(body.category !== undefined ? { category: body.category } : {}) });
+        : await coalescerOf(v).recommend(users, { k, excludeSeen: body.excludeSeen, ...(body.category !== undefined ? { category: body.category } : {}) });
       return perUser({ model: v.name, version: v.version, ranking: approximate ? 'approximate' : 'exact' }, body, users, lists, 'recommendations');
     });
   });
@@ -365,6 +381,13 @@ function serverMetrics(store: ModelStore) {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const batchUsers = new Histogram({
+    name: 'rec_recommend_batch_users',
+    help: 'Users ranked per top-K kernel call (recommend requests arriving together are ranked together)',
+    labelNames: ['model'],
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
   new Gauge({
     name: 'rec_model_info',
     help: 'The model versions served (value 1)',
@@ -375,5 +398,5 @@ function serverMetrics(store: ModelStore) {
       for (const v of store.list()) this.set({ name: v.name, model: v.model.name, version: v.version }, 1);
     },
   });
-  return { registry, requests, latency };
+  return { registry, requests, latency, batchUsers };
 }

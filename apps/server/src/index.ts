@@ -9,6 +9,7 @@ import { ModelPathError, ModelStore, type StoreEvent } from './models.js';
 
 export { AnnRanker, type AnnOptions, type AnnReport } from './ann.js';
 export { buildServer, type ServerOptions } from './app.js';
+export { type CoalesceOptions, RecommendCoalescer } from './coalesce.js';
 export { ModelLoadError, ModelPathError, ModelStore, UnknownModelError, type LoadResult, type ModelVersion, type StoreEvent } from './models.js';
 
 /** Options of {@link serve}. */
@@ -24,6 +25,8 @@ export interface ServeOptions {
   readonly bodyLimit?: number;
   /** Approximate top-K for large catalogues (default: exact always). */
   readonly ann?: AnnOptions;
+  /** Rank the recommend requests that arrive together in one kernel call (default true; answers are the same). */
+  readonly coalesce?: boolean;
   /** Reload every model on SIGHUP and close gracefully on SIGINT/SIGTERM (default true). */
   readonly signals?: boolean;
 }
@@ -55,7 +58,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   if (names.length === 0) throw new Error('serve: name at least one model folder');
   let report: (event: StoreEvent) => void = () => {};
   const store = await ModelStore.open(options.root, (event) => report(event), options.ann ? { ann: options.ann } : {});
-  const app = await buildServer({ store, logger: options.logger, adminToken: options.adminToken, bodyLimit: options.bodyLimit });
+  const app = await buildServer({ store, logger: options.logger, adminToken: options.adminToken, bodyLimit: options.bodyLimit, coalesce: options.coalesce });
   report = (event) => {
     if (event.kind === 'loaded') {
       const ann = event.ann ? `; approximate top-K over ${event.ann.items} items, recall@10 ${event.ann.recallAt10.toFixed(3)} against exact on ${event.ann.sampledUsers} users (built in ${event.ann.buildSeconds.toFixed(1)} s)` : '';

@@ -24,6 +24,7 @@ interface MainOptions {
   ann?: boolean;
   annMinItems?: string;
   workers: string;
+  coalesce: boolean;
 }
 
 /**
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--ann', 'approximate top-K (usearch HNSW) for catalogues of 1,000,000 items or more; its recall@10 against exact is measured and logged at load')
     .option('--ann-min-items <n>', 'the catalogue size from which --ann applies (implies --ann; 0: every model with dot-product factors)')
     .option('--workers <n>', 'processes serving the same port (node:cluster), each with its own copy of the models; a reload reaches every one', '1')
+    .option('--no-coalesce', 'rank each recommend request on its own (by default the requests that arrive together share one pass over the item table; answers are the same)')
     .option('--log <level>', 'level of the JSON log lines on stdout: debug, info, warn, error or silent', 'info')
     .exitOverride();
   try {
@@ -87,6 +89,7 @@ async function start(dirs: string[], opts: MainOptions) {
     host: opts.host,
     logger: opts.log === 'silent' ? false : { level: opts.log },
     adminToken: opts.adminToken ?? process.env.REC_ADMIN_TOKEN,
+    coalesce: opts.coalesce,
     ...(ann ? { ann } : {}),
   });
   const worker = cluster.isWorker ? ` (worker ${cluster.worker!.id})` : '';

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { leaveLastOut, UserItemCSR } from '@rec/data';
 import { readMovieLens100K } from '@rec/data/node';
 import { requireDataset } from '@rec/data/testing';
-import { parseModelConfig, rawIdsOf, type StandaloneModel, trainModel } from '@rec/models';
+import { parseModelConfig, rawIdsOf, type StandaloneModel, trainModel, UnknownIdError } from '@rec/models';
 import { loadTrainedModel, saveTrainedModel } from '@rec/models/node';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RecommendCoalescer } from '../src/coalesce.js';
 import { buildServer, ModelStore } from '../src/index.js';
 
 let root = '';
@@ -76,6 +77,32 @@ describe('answers', () => {
     expect(batch.results).toHaveLength(50);
     const each = await reference.recommendMany(users, { k: 5 });
     expect(batch.results.map((r: { recommendations: unknown }) => r.recommendations)).toEqual(each);
+  });
+
+  it('recommend requests that arrive together are ranked in one pass and answered as each would be alone', async (ctx) => {
+    await ready(ctx);
+    const batches: number[] = [];
+    const coalescer = new RecommendCoalescer(reference, { onBatch: (users) => batches.push(users) });
+    const users = Array.from({ length: 9 }, (_, u) => reference.users.idOf(3 * u));
+    const asks = [
+      ...users.map((user) => coalescer.recommend([user], { k: 10 })),
+      coalescer.recommend(users.slice(0, 3), { k: 10 }),
+      coalescer.recommend([users[0]!], { k: 5, excludeSeen: false }),
+    ];
+    // An unknown user fails its own request at once, not the batch it would have joined.
+    expect(() => coalescer.recommend(['no such user'], { k: 10 })).toThrow(UnknownIdError);
+    const got = await Promise.all(asks);
+    expect(batches.sort((a, b) => b - a)).toEqual([12, 1]);
+    for (const [n, user] of users.entries()) expect(got[n]).toEqual([await reference.recommend(user, { k: 10 })]);
+    expect(got[9]).toEqual(await reference.recommendMany(users.slice(0, 3), { k: 10 }));
+    expect(got[10]).toEqual([await reference.recommend(users[0]!, { k: 5, excludeSeen: false })]);
+
+    // Over HTTP: concurrent requests, one of them bad, each answered as alone.
+    const answers = await Promise.all([...users, 'no such user'].map((user) => post('/v1/models/bpr/recommend', { user, k: 10 })));
+    expect(answers.map((a) => a.statusCode)).toEqual([...users.map(() => 200), 404]);
+    for (const [n, user] of users.entries()) expect(answers[n]!.json().recommendations).toEqual(await reference.recommend(user, { k: 10 }));
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/rec_recommend_batch_users_count\{model="bpr"\} [1-9]/);
   });
 
   it('a new user from their items: k items, none of the given ones; similar items leave the item out', async (ctx) => {
