@@ -98,6 +98,11 @@ interface RecommendBody {
   category?: string | number;
 }
 
+/** A JSON body that did not parse, with the parser's error: answered 400 before validation. */
+class UnparsedBody {
+  constructor(readonly error: Error) {}
+}
+
 /** An error with the HTTP status it answers with. */
 class HttpError extends Error {
   constructor(readonly statusCode: number, message: string) {
@@ -128,6 +133,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   // Bodies are JSON only: a text/plain body is refused (415) rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
+  // A body that is not JSON is answered 400 on a connection kept open: fastify closes the
+  // connection after any body-parser error (the client may still be sending), but a body read
+  // to its end leaves nothing unread, and a flood of broken JSON would otherwise cost every
+  // client a new connection per request. Bodies over the limit still close it.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (err, value) => (err ? done(null, new UnparsedBody(err)) : done(null, value)));
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body instanceof UnparsedBody) throw request.body.error;
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -168,6 +168,8 @@ describe('bad requests get one clear 4xx', () => {
     await ready(ctx);
     const malformed = await app.inject({ method: 'POST', url: '/v1/models/bpr/recommend', headers: { 'content-type': 'application/json' }, payload: '{"user":' });
     expect(malformed.statusCode).toBe(400);
+    // The body was read to its end, so the connection stays open for the client's next request.
+    expect(malformed.headers.connection).not.toBe('close');
     expect(malformed.json().message).toMatch(/not valid JSON/);
     const form = await app.inject({ method: 'POST', url: '/v1/models/bpr/recommend', headers: { 'content-type': 'text/plain' }, payload: 'user=1' });
     expect(form.statusCode).toBe(415);
