@@ -5,11 +5,11 @@
  * requests' p99 may rise at most 2× and none may fail); and again while the model is
  * reloaded every second (nothing dropped).
  *
- *   npx --yes pnpm@10.34.8 --filter @rec/server bench -- <modelDir> [<modelDir>…] [--seconds 10] [--connections 16] [--workers 1] [--ann] [--no-coalesce] [--single-only]
+ *   npx --yes pnpm@10.34.8 --filter @rec/server bench -- <modelDir> [<modelDir>…] [--seconds 10] [--connections 16] [--workers 1] [--ann] [--no-coalesce] [--rows single,batch,flood,reload]
  *
  * `--ann` serves top-K through the approximate index (usearch HNSW) for every model, whatever
  * its size, and prints the recall@10 it measured at load. `--no-coalesce` ranks each request on
- * its own (the server's `--no-coalesce`); `--single-only` runs the single-user row alone.
+ * its own (the server's `--no-coalesce`); `--rows` picks the rows (the single-user row always runs: the others are read against it).
  *
  * The server runs as `rec serve` does (src/main-run.ts, `--workers n` processes, logs off) in a
  * child process, autocannon in this one.
@@ -35,7 +35,11 @@ const flag = (name: string): boolean => {
 };
 const ann = flag('--ann');
 const noCoalesce = flag('--no-coalesce');
-const singleOnly = flag('--single-only');
+const rowsAt = args.indexOf('--rows');
+const ROWS = ['single', 'batch', 'flood', 'reload'];
+const chosen = rowsAt >= 0 ? args.splice(rowsAt, 2)[1]!.split(',') : ROWS;
+for (const r of chosen) if (!ROWS.includes(r)) throw new Error(`--rows: expected some of ${ROWS.join(',')}, got '${r}'`);
+const wantRow = (r: string): boolean => chosen.includes(r);
 const seconds = option('--seconds', 10);
 const connections = option('--connections', 16);
 const workers = option('--workers', 1);
@@ -117,13 +121,15 @@ for (const dir of dirs) {
   const path = `/v1/models/${name}/recommend`;
   await run(path, one, { duration: 2 }); // warm-up, not recorded
   const single = record(name, 'single-user top-10', await run(path, one));
-  if (singleOnly) continue;
-  record(name, '100-user batch top-10', await run(path, () => JSON.stringify({ users: Array.from({ length: 100 }, () => users[next(users.length)]), k: 10 })));
+  if (wantRow('batch')) record(name, '100-user batch top-10', await run(path, () => JSON.stringify({ users: Array.from({ length: 100 }, () => users[next(users.length)]), k: 10 })));
 
   // Good requests beside an equal number of connections sending malformed ones.
-  const [good, bad] = await Promise.all([run(path, one), run(path, () => MALFORMED[next(MALFORMED.length)]!)]);
-  const flooded = record(name, 'single-user, beside a malformed flood', good);
-  process.stderr.write(`  the flood: ${bad.requests.total} malformed requests, ${bad['2xx']} answered 2xx (expected 0); good p99 ${(flooded.p99 / single.p99).toFixed(2)}× alone\n`);
+  if (wantRow('flood')) {
+    const [good, bad] = await Promise.all([run(path, one), run(path, () => MALFORMED[next(MALFORMED.length)]!)]);
+    const flooded = record(name, 'single-user, beside a malformed flood', good);
+    process.stderr.write(`  the flood: ${bad.requests.total} malformed requests, ${bad['2xx']} answered 2xx (expected 0); good p99 ${(flooded.p99 / single.p99).toFixed(2)}× alone\n`);
+  }
+  if (!wantRow('reload')) continue;
 
   // Reload the folder every second while serving.
   let reloads = 0;
