@@ -5,9 +5,10 @@
  *
  *   rec serve <modelDir>… [--root <dir>] [--port 8080] [--host 127.0.0.1] [--ann]
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveBackend } from '@rec/core';
-import { registerFastBackends } from '@rec/kernels';
+import { nativeThreads, registerFastBackends } from '@rec/kernels';
 import cluster, { type Worker } from 'node:cluster';
 import { Command, CommanderError } from 'commander';
 import { type RunningServer, serve } from './index.js';
@@ -46,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--backend <name>', 'js, native or webgpu (default: REC_BACKEND, else the fastest that loads)')
     .option('--ann', 'approximate top-K (usearch HNSW) for catalogues of 1,000,000 items or more; its recall@10 against exact is measured and logged at load')
     .option('--ann-min-items <n>', 'the catalogue size from which --ann applies (implies --ann; 0: every model with dot-product factors)')
-    .option('--workers <n>', 'processes serving the same port (node:cluster), each with its own copy of the models; a reload reaches every one', '1')
+    .option('--workers <n>', 'processes serving the same port (node:cluster), each with its own copy of the models and cores / n kernel threads (unless REC_THREADS is set); a reload reaches every one', '1')
     .option('--no-coalesce', 'rank each recommend request on its own (by default the requests that arrive together share one pass over the item table; answers are the same)')
     .option('--log <level>', 'level of the JSON log lines on stdout: debug, info, warn, error or silent', 'info')
     .exitOverride();
@@ -93,8 +94,21 @@ async function start(dirs: string[], opts: MainOptions) {
     ...(ann ? { ann } : {}),
   });
   const worker = cluster.isWorker ? ` (worker ${cluster.worker!.id})` : '';
-  process.stderr.write(`serving ${Object.keys(models).join(', ')} on ${server.url} (backend ${backend.name})${worker}; OpenAPI at ${server.url}/docs\n`);
+  process.stderr.write(`serving ${Object.keys(models).join(', ')} on ${server.url} (backend ${backend.name}${backend.name === 'native' ? `, ${nativeThreads()} kernel thread(s)` : ''})${worker}; OpenAPI at ${server.url}/docs\n`);
   return server;
+}
+
+/**
+ * What a worker's environment adds: each worker's kernels get an equal share of the cores
+ * (REC_THREADS = ⌊cores / workers⌋, at least 1) unless REC_THREADS is set; two workers of
+ * all the cores each would oversubscribe them.
+ * @example
+ * ```ts
+ * workerEnv(2, 8, {}); // { REC_THREADS: '4' }
+ * ```
+ */
+export function workerEnv(workers: number, cores: number, env: NodeJS.ProcessEnv): Record<string, string> {
+  return env.REC_THREADS ? {} : { REC_THREADS: String(Math.max(1, Math.floor(cores / workers))) };
 }
 
 /** A load done by one worker (an admin route), for the primary to pass to the others. */
@@ -108,14 +122,15 @@ const isLoadMessage = (m: unknown): m is LoadMessage => typeof m === 'object' &&
 
 /**
  * The primary of `--workers n`: forks the workers (each runs this program with the same
- * arguments and shares the port), passes SIGHUP on to every worker, passes a load one worker
+ * arguments and shares the port, with REC_THREADS = cores / n unless set), passes SIGHUP on to every worker, passes a load one worker
  * did on to the others, and on SIGINT/SIGTERM lets each worker close after its requests.
  * A worker that dies unasked ends the whole server (exit 1), rather than serving with fewer
  * processes than asked.
  * @returns the exit code.
  */
 function supervise(count: number): Promise<number> {
-  const workers: Worker[] = Array.from({ length: count }, () => cluster.fork());
+  const env = workerEnv(count, availableParallelism(), process.env);
+  const workers: Worker[] = Array.from({ length: count }, () => cluster.fork(env));
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => () => {
     stopping = true;

@@ -11,11 +11,19 @@ import { createInteractions } from '@rec/data';
 import { parseModelConfig, trainModel } from '@rec/models';
 import { saveTrainedModel } from '@rec/models/node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { workerEnv } from '../src/main.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rec-server-workers-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('rec serve --workers', () => {
+  it("gives each worker an equal share of the cores for its kernels, unless REC_THREADS is set", () => {
+    expect(workerEnv(2, 2, {})).toEqual({ REC_THREADS: '1' });
+    expect(workerEnv(3, 8, {})).toEqual({ REC_THREADS: '2' });
+    expect(workerEnv(4, 2, {})).toEqual({ REC_THREADS: '1' });
+    expect(workerEnv(2, 8, { REC_THREADS: '3' })).toEqual({});
+  });
+
   it('two processes share the port, pass a reload on to each other, and close on SIGTERM', { timeout: 90_000 }, async () => {
     // 40 users × 30 items, each user buying the 6 items of their group of 5.
     const users: number[] = [];
