@@ -146,7 +146,7 @@ for (const dir of dirs) {
 
 child.kill('SIGTERM');
 const table = [
-  `backend ${backend}${ann ? ', top-K through the approximate index (--ann)' : ''}${noCoalesce ? ', requests not coalesced' : ''}, ${workers} server process(es), ${connections} connections, ${seconds} s per row, server and autocannon on one machine (${process.env.REC_THREADS ? `REC_THREADS=${process.env.REC_THREADS}` : 'default threads'})`,
+  `backend ${backend}${ann ? ', top-K through the approximate index (--ann)' : ''}${noCoalesce ? ', requests not coalesced' : ''}, ${workers} server process(es), ${connections} connections, ${seconds} s per row, server and autocannon on one machine (${process.env.REC_THREADS ? `REC_THREADS=${process.env.REC_THREADS}` : workers > 1 ? 'kernel threads per process: cores / processes' : 'default threads'})`,
   '',
   '| model | scenario | req/s | p50 ms | p99 ms | requests | failed |',
   '|---|---|---|---|---|---|---|',
