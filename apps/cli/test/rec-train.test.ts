@@ -103,7 +103,7 @@ describe('rec train', () => {
     const badValue = await rec(['train', 'gmf', '--data', FUNNEL_NAME, '--set', 'optimizer=adamw']);
     expect(badValue.code).toBe(1);
     expect(badValue.stdout).toBe('');
-    expect(badValue.stderr).toBe('rec: config (command line): optimizer: expected one of adagrad, adam, sgd\n');
+    expect(badValue.stderr).toBe('rec: config (command line): optimizer: expected one of adagrad, adam, adamw, sgd\n');
 
     const badModel = await rec(['train', 'nmtr', '--data', FUNNEL_NAME]);
     expect(badModel.code).toBe(1);

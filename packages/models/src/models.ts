@@ -28,3 +28,4 @@ import './mamba4rec/index.js';
 import './melu/index.js';
 import './tiger/index.js';
 import './clrec/index.js';
+import './secondhand/index.js';

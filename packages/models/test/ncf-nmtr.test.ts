@@ -212,9 +212,9 @@ describe('Trainer', () => {
     const model = new NCF({ numUsers: 2, numItems: 3, unit: 'gmf', dim: 2 });
     const objective = new PointwiseObjective(model, behaviorLog(train, ['buy']));
     expect(() => new Trainer(model, objective, { epochs: 0 })).toThrow(/epochs must be a positive integer/);
-    expect(() => new Trainer(model, objective, { optimizer: 'rmsprop' as never })).toThrow(/one of adagrad, adam, sgd/);
+    expect(() => new Trainer(model, objective, { optimizer: 'rmsprop' as never })).toThrow(/one of adagrad, adam, adamw, sgd/);
     expect(() => tidy(() => parseModelConfig({ model: 'nmtr' }))).toThrow(/model: expected one of most-popular/);
     expect(() => parseModelConfig({ model: 'gmf', lr: 0.1 })).toThrow(/unknown field 'lr'; the fields are model, dim/);
-    expect(() => parseModelConfig({ model: 'gmf', optimizer: 'sgdm' })).toThrow(/optimizer: expected one of adagrad, adam, sgd/);
+    expect(() => parseModelConfig({ model: 'gmf', optimizer: 'sgdm' })).toThrow(/optimizer: expected one of adagrad, adam, adamw, sgd/);
   });
 });

@@ -184,7 +184,7 @@ describe('saveTrainedModel / loadTrainedModel', () => {
     const saved = JSON.parse(readFileSync(configPath, 'utf8'));
     saved.config.optimizer = 'adamw';
     writeFileSync(configPath, JSON.stringify(saved));
-    await expect(loadTrainedModel(dir)).rejects.toThrow(/config: optimizer: expected one of adagrad, adam, sgd/);
+    await expect(loadTrainedModel(dir)).rejects.toThrow(/config: optimizer: expected one of adagrad, adam, adamw, sgd/);
   });
 
   it('id maps that do not fit the model are refused, naming ids.json', async () => {

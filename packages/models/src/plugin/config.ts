@@ -19,7 +19,7 @@ export const trainingFields = {
   dim: z.number().int().min(1).max(4096).default(64),
   /** Maximum epochs (early stopping on the validation may end sooner). */
   epochs: z.number().int().min(1).max(10_000).default(20),
-  optimizer: z.enum(['adagrad', 'adam', 'sgd']).default('adagrad'),
+  optimizer: z.enum(['adagrad', 'adam', 'adamw', 'sgd']).default('adagrad'),
   learningRate: z.number().positive().max(10).default(0.01),
   /** L2 weight decay. */
   l2: z.number().min(0).max(1).default(0),

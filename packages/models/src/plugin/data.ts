@@ -155,6 +155,8 @@ export interface ModelShape {
   readonly numCategories?: number;
   /** Nodes of the category tree, when there is one. */
   readonly numTreeNodes?: number;
+  /** Levels of the category tree (its deepest node's depth + 1), when there is one. */
+  readonly treeLevels?: number;
   /** Columns of each dense item feature matrix, by name. */
   readonly itemFeatureDims?: Readonly<Record<string, number>>;
   /** Vocabulary size of each categorical user feature, by name. */
@@ -172,7 +174,7 @@ export function shapeOf(data: TrainingData, behaviors: readonly string[]): Model
     numItems: train.numItems,
     behaviors: [...behaviors],
     ...(data.categoryTask || data.itemCategories ? { numCategories: data.categoryTask?.numCategories ?? data.itemCategories!.numCategories } : {}),
-    ...(data.categoryTree ? { numTreeNodes: data.categoryTree.names.length } : {}),
+    ...(data.categoryTree ? { numTreeNodes: data.categoryTree.names.length, treeLevels: data.categoryTree.levels } : {}),
     ...(itemFeatures ? { itemFeatureDims: itemFeatures } : {}),
     ...(data.userFeatures
       ? { userFeatureSizes: Object.fromEntries(Object.entries(data.userFeatures.categorical).map(([name, f]) => [name, f.vocabulary.length])) }

@@ -5,7 +5,7 @@
 import { Philox } from '@rec/core';
 import { type Interactions, leaveLastOut, multiBehaviorLeaveOneOut, positivesByBehavior, UserItemCSR } from '@rec/data';
 import { evaluateFullRanking } from '@rec/eval';
-import { type CheckpointStore, Trainer, type TrainingHistory, type Validation } from '../training/trainer.js';
+import { type CheckpointStore, type OptimizerName, Trainer, type TrainingHistory, type Validation } from '../training/trainer.js';
 import { type ModelConfig, numberField, targetBehavior } from './config.js';
 import { checkNeeds, type ModelShape, shapeOf, type TrainingData } from './data.js';
 import { type FitContext, type FitHooks, findModel, getModel, type ModelDefinition, parseModelConfig } from './define.js';
@@ -135,7 +135,7 @@ export async function trainModel(config: ModelConfig, data: TrainingData, option
     train: (model, objective, run = {}) => {
       const validation = run.validate === false ? undefined : context.validation?.(model);
       return new Trainer(model, objective, {
-        optimizer: (parsed.optimizer as 'adagrad' | 'adam' | 'sgd' | undefined) ?? 'adagrad',
+        optimizer: (parsed.optimizer as OptimizerName | undefined) ?? 'adagrad',
         learningRate: numberField(parsed, 'learningRate', 0.01),
         l2: run.l2 ?? numberField(parsed, 'l2', 0),
         ...(typeof parsed.adamBeta2 === 'number' ? { adamBeta2: parsed.adamBeta2 } : {}),

@@ -1,11 +1,14 @@
 import {
-  Adagrad, Adam, backward, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor,
+  Adagrad, Adam, AdamW, backward, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor,
 } from '@rec/core';
 import type { Objective } from './objectives.js';
 import { hostCopy, hostValues } from './read.js';
 
-/** The optimizers a {@link Trainer} can create (NMTR §IV-A3 tries Adam and Adagrad). */
-export type OptimizerName = 'adagrad' | 'adam' | 'sgd';
+/**
+ * The optimizers a {@link Trainer} can create (NMTR §IV-A3 tries Adam and Adagrad; the
+ * second-hand paper §4.2 trains with AdamW, whose `l2` is the decoupled weight decay).
+ */
+export type OptimizerName = 'adagrad' | 'adam' | 'adamw' | 'sgd';
 
 /** What the trainer reports during an epoch. */
 export interface BatchProgress {
@@ -174,13 +177,14 @@ export class Trainer {
     if (!(lr > 0)) throw new Error(`Trainer: learningRate must be > 0, got ${lr}`);
     if (!(l2 >= 0)) throw new Error(`Trainer: l2 must be ≥ 0, got ${l2}`);
     const name = options.optimizer ?? 'adagrad';
-    if (options.adamBeta2 !== undefined && name !== 'adam') throw new Error(`Trainer: adamBeta2 is Adam's, but the optimizer is '${name}'`);
+    if (options.adamBeta2 !== undefined && name !== 'adam' && name !== 'adamw') throw new Error(`Trainer: adamBeta2 is Adam's, but the optimizer is '${name}'`);
     if (options.adamBeta2 !== undefined && objective.fused) throw new Error('Trainer: adamBeta2 is set, but this objective updates its parameters itself (no optimizer)');
     if (objective.fused) this.optimizer = undefined;
     else if (name === 'adagrad') this.optimizer = new Adagrad(model, { lr, weightDecay: l2 });
     else if (name === 'adam') this.optimizer = new Adam(model, { lr, weightDecay: l2, ...(options.adamBeta2 === undefined ? {} : { betas: [0.9, options.adamBeta2] as const }) });
+    else if (name === 'adamw') this.optimizer = new AdamW(model, { lr, weightDecay: l2, ...(options.adamBeta2 === undefined ? {} : { betas: [0.9, options.adamBeta2] as const }) });
     else if (name === 'sgd') this.optimizer = new SGD(model, { lr, weightDecay: l2 });
-    else throw new Error(`Trainer: optimizer must be one of adagrad, adam, sgd, got '${String(name)}'`);
+    else throw new Error(`Trainer: optimizer must be one of adagrad, adam, adamw, sgd, got '${String(name)}'`);
   }
 
   async fit(): Promise<TrainingHistory> {
