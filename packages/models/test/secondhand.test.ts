@@ -5,7 +5,11 @@
  */
 import { tensor } from '@rec/core';
 import { CategoryTree, createInteractions } from '@rec/data';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadTrainedModel, saveTrainedModel } from '../src/node.js';
 import { categorySampling, parseModelConfig, SecondHandModel, SecondHandObjective, trainModel } from '../src/index.js';
 
 
@@ -127,5 +131,15 @@ describe('second-hand model, training', () => {
     // User 0 (group A) scores the unseen A item above every B item; user 25 the other way round.
     for (let i = 10; i < 20; i++) expect(scores[9]!).toBeGreaterThan(scores[i]!);
     for (let i = 0; i < 10; i++) expect(scores[20 + 19]!).toBeGreaterThan(scores[20 + i]!);
+
+    // Saved and loaded without its dataset (the tree lives in the model), it scores alike.
+    const dir = mkdtempSync(join(tmpdir(), 'rec-secondhand-'));
+    try {
+      await saveTrainedModel(dir, trained, { ids: { users: Array.from({ length: 40 }, (_, u) => u), items: Array.from({ length: 20 }, (_, i) => i) } });
+      const loaded = await loadTrainedModel(dir);
+      expect(Array.from((await loaded.trained.model.scoreUsers!(Int32Array.of(0, 25))) as Float32Array)).toEqual(Array.from(scores));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

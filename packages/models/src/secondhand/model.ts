@@ -169,7 +169,7 @@ export class SecondHandModel extends Module implements Recommender {
     const notRoot = sub(1, this.rootMask);
     for (let round = 1; round < this.levels; round++) {
       const parents = gather(reps, this.parentOf);
-      const moved = sum(mul(this.transforms, expandDims(parents, 1)), 2);
+      const moved = reshape(matmul(this.transforms, expandDims(parents, 2)), [parents.shape[0]!, this.dim]);
       reps = add(mul(this.rootMask, this.base), mul(notRoot, moved));
     }
     return concat([reps, tensor(new Float32Array(this.dim), [1, this.dim])], 0);
@@ -183,7 +183,7 @@ export class SecondHandModel extends Module implements Recommender {
     if (!this.features) return hierarchy;
     const leaf = gather(this.itemLeaf, items);
     const f = gather(this.features, items);
-    const visual = add(sum(mul(gather(this.visualTransforms!, leaf), expandDims(f, 1)), 2), gather(this.visualBias!, leaf));
+    const visual = add(reshape(matmul(gather(this.visualTransforms!, leaf), expandDims(f, 2)), [n, this.visualDim]), gather(this.visualBias!, leaf));
     return concat([hierarchy, visual], 1);
   }
 

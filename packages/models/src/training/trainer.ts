@@ -308,10 +308,11 @@ export class Trainer {
     const tensors: Record<string, NamedArray> = {};
     const params = this.model.namedParameters();
     const values = await this.#snapshot();
-    params.forEach(([name, p], k) => (tensors[`model.${name}`] = { dtype: 'f32', shape: [...p.shape], data: values[k] }));
+    // Untrained integer tensors (a model's structure, kept with its parameters) keep their dtype.
+    params.forEach(([name, p], k) => (tensors[`model.${name}`] = { dtype: p.dtype, shape: [...p.shape], data: values[k] } as NamedArray));
     if (this.optimizer) for (const [name, a] of Object.entries(await this.optimizer.stateDict())) tensors[`optimizer.${name}`] = a;
     if (best) {
-      this.model.namedParameters().forEach(([name, p], k) => (tensors[`best.${name}`] = { dtype: 'f32', shape: [...p.shape], data: best.params[k] }));
+      this.model.namedParameters().forEach(([name, p], k) => (tensors[`best.${name}`] = { dtype: p.dtype, shape: [...p.shape], data: best.params[k] } as NamedArray));
     }
     await store.save({ tensors, state: { nextEpoch, epochs, best: best ? { epoch: best.epoch, value: best.value } : null } });
   }
