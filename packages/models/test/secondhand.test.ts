@@ -36,6 +36,8 @@ describe('second-hand model, eq. 1–6', () => {
     const ez = matVec(W, 4 * d * d, eB);
     const reps = read(model.categoryVectors());
     expect(reps).toEqual([...eA, ...eB, ...ex, ...ey, ...ez, 0, 0].map((v) => expect.closeTo(v, 5)));
+    // Rounds over every node (the webgpu path) give the same vectors.
+    expect(read(model.categoryVectors({ byRounds: true }))).toEqual(reps);
     const items = read(model.itemVectors(tensor(Int32Array.of(0, 1)), model.categoryVectors()));
     expect(items).toEqual([...eA, ...ex, ...ey, ...eB, 0, 0, 0, 0].map((v) => expect.closeTo(v, 5)));
   });

@@ -18,7 +18,7 @@ import { SecondHandModel } from './model.js';
 export { SecondHandModel, type SecondHandConfig, type SecondHandStructure } from './model.js';
 
 const paper = {
-  cite: 'Yang et al., Personalized Recommendation on Second-hand Trading Platforms (hierarchical categories, visual features and item→user multi-task learning)',
+  cite: 'Yu, Gan, Wei, Cheng & Nie, Personalized Item Recommendation for Second-hand Trading Platform, ACM Multimedia 2020',
   section: '§3.2–§3.3 (eq. 1–9), §4.2',
 };
 
@@ -108,6 +108,12 @@ interface SecondHandBatch {
  *   so do our samples of them, so the [batch × users] logits are small.
  * Regularisation is AdamW's weight decay (`l2`), the paper's optimiser (§4.2), in place of
  * the λ‖θ‖² terms.
+ *
+ * A consequence of §3.3.1's negatives, found while checking eq. 7: the positive and its
+ * negative share every category above the positive's deepest one, so those levels' terms
+ * ⟨p_u^k, e^cat⟩ cancel out of J1's score difference. J1 alone never trains a user's
+ * preference for the upper levels (and a negative from the same category, without a visual
+ * part, gives no gradient at all); J2 does. See docs/reproductions/secondhand.md.
  */
 class SecondHandObjective implements Objective<SecondHandBatch> {
   readonly #order: EpochOrder;

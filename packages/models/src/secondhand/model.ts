@@ -1,5 +1,5 @@
 import {
-  add, concat, expandDims, gather, matmul, Module, mul, noGrad, normalInit, Parameter, reshape, slice, sub, sum, type Tensor, tensor, tidy,
+  add, concat, expandDims, gather, keep, matmul, Module, mul, noGrad, normalInit, Parameter, reshape, slice, sub, sum, type Tensor, tensor, tidy,
 } from '@rec/core';
 import type { CategoryTree } from '@rec/data';
 import type { Recommender } from '../plugin/inference.js';
@@ -34,7 +34,8 @@ export interface SecondHandStructure {
 }
 
 /**
- * The second-hand marketplace recommender (Yang et al., the second-hand paper's "OurModel",
+ * The second-hand marketplace recommender (Yu, Gan, Wei, Cheng & Nie, "Personalized Item
+ * Recommendation for Second-hand Trading Platform", the paper's "OurModel",
  * §3.2–§3.3): no free per-item factor. An item is its category path and its visual features:
  *
  *   e_c^cat = e_c^base (c a first-level category), W_c^cat e_γ(c)^cat otherwise            (eq. 1)
@@ -140,6 +141,7 @@ export class SecondHandModel extends Module implements Recommender {
     if (tree.levels > m) throw new Error(`SecondHandModel: the tree has ${tree.levels} levels, the model ${m}`);
     if (itemLeaf.length !== this.numItems) throw new Error(`SecondHandModel: ${itemLeaf.length} item leaves for ${this.numItems} items`);
     this.parentOf.assign(Int32Array.from({ length: N }, (_, c) => (tree.parents[c]! >= 0 ? tree.parents[c]! : c)));
+    this.#dropPlan();
     this.rootMask.assign(Float32Array.from({ length: N }, (_, c) => (tree.parents[c]! < 0 ? 1 : 0)));
     const path = new Int32Array(this.numItems * m).fill(N);
     const leaf = new Int32Array(this.numItems).fill(N);
@@ -160,19 +162,83 @@ export class SecondHandModel extends Module implements Recommender {
   }
 
   /**
-   * e_c^cat of every node (eq. 1), plus a zero row at index numNodes (a missing level): m − 1
-   * rounds of r ← root ? e^base : W_c r_γ(c) give each node at depth k its exact value after
-   * round k, and leave it unchanged after.
+   * e_c^cat of every node (eq. 1), plus a zero row at index numNodes (a missing level). Level by
+   * level: the roots' e^base, then each depth's W_c applied to its parents' rows of the level
+   * above, so every node's matrix is applied once. Where the tree cannot be read on the host
+   * synchronously (webgpu), m − 1 rounds over every node instead (r ← root ? e^base : W_c r_γ(c)
+   * gives each node at depth k its value after round k): the same products, m − 1 times the work.
+   * `byRounds` asks for that way on any backend (the two agree; tested).
    */
-  categoryVectors(): Tensor {
-    let reps: Tensor = this.base;
-    const notRoot = sub(1, this.rootMask);
-    for (let round = 1; round < this.levels; round++) {
-      const parents = gather(reps, this.parentOf);
-      const moved = reshape(matmul(this.transforms, expandDims(parents, 2)), [parents.shape[0]!, this.dim]);
-      reps = add(mul(this.rootMask, this.base), mul(notRoot, moved));
+  categoryVectors(options: { byRounds?: boolean } = {}): Tensor {
+    const zero = tensor(new Float32Array(this.dim), [1, this.dim]);
+    const plan = options.byRounds ? null : this.#levelPlan();
+    if (!plan) {
+      let reps: Tensor = this.base;
+      const notRoot = sub(1, this.rootMask);
+      for (let round = 1; round < this.levels; round++) {
+        const parents = gather(reps, this.parentOf);
+        const moved = reshape(matmul(this.transforms, expandDims(parents, 2)), [parents.shape[0]!, this.dim]);
+        reps = add(mul(this.rootMask, this.base), mul(notRoot, moved));
+      }
+      return concat([reps, zero], 0);
     }
-    return concat([reps, tensor(new Float32Array(this.dim), [1, this.dim])], 0);
+    const levels: Tensor[] = [gather(this.base, plan.nodes[0]!)];
+    for (let depth = 1; depth < plan.nodes.length; depth++) {
+      const parents = gather(levels[depth - 1]!, plan.parentRows[depth]!);
+      const n = plan.nodes[depth]!.size;
+      levels.push(reshape(matmul(gather(this.transforms, plan.nodes[depth]!), expandDims(parents, 2)), [n, this.dim]));
+    }
+    return gather(concat([...levels, zero], 0), plan.rowOfNode);
+  }
+
+  #plan?: { nodes: Tensor[]; parentRows: Tensor[]; rowOfNode: Tensor } | null;
+
+  #dropPlan(): void {
+    if (this.#plan) for (const t of [...this.#plan.nodes, ...this.#plan.parentRows, this.#plan.rowOfNode]) t.dispose();
+    this.#plan = undefined;
+  }
+
+  /**
+   * The tree read level by level from `parentOf` (built once, again after setStructure): each
+   * depth's nodes, each one's parent's row within the level above, and each node's row in the
+   * levels stacked (numNodes: the zero row). Null when the backend cannot read synchronously.
+   */
+  #levelPlan(): { nodes: Tensor[]; parentRows: Tensor[]; rowOfNode: Tensor } | null {
+    if (this.#plan !== undefined) return this.#plan;
+    let parents: Int32Array;
+    try {
+      parents = this.parentOf.readSync() as Int32Array;
+    } catch {
+      return (this.#plan = null);
+    }
+    const N = parents.length;
+    const depth = new Int32Array(N).fill(-1);
+    const depthOf = (c: number): number => {
+      if (depth[c]! >= 0) return depth[c]!;
+      const chain: number[] = [];
+      let v = c;
+      while (depth[v]! < 0 && parents[v] !== v) (chain.push(v), (v = parents[v]!));
+      if (depth[v]! < 0) depth[v] = 0;
+      for (let k = chain.length - 1; k >= 0; k--) depth[chain[k]!] = depth[parents[chain[k]!]!]! + 1;
+      return depth[c]!;
+    };
+    const byDepth: number[][] = [];
+    for (let c = 0; c < N; c++) (byDepth[depthOf(c)] ??= []).push(c);
+    const rowInLevel = new Int32Array(N);
+    const rowOfNode = new Int32Array(N + 1);
+    let offset = 0;
+    byDepth.forEach((nodes) => {
+      nodes.forEach((c, r) => ((rowInLevel[c] = r), (rowOfNode[c] = offset + r)));
+      offset += nodes.length;
+    });
+    rowOfNode[N] = offset;
+    const kept = (values: Int32Array): Tensor => keep(tensor(values));
+    this.#plan = {
+      nodes: byDepth.map((nodes) => kept(Int32Array.from(nodes))),
+      parentRows: byDepth.map((nodes, d) => kept(d === 0 ? new Int32Array(0) : Int32Array.from(nodes, (c) => rowInLevel[parents[c]!]!))),
+      rowOfNode: kept(rowOfNode),
+    };
+    return this.#plan;
   }
 
   /** e_i^item (eq. 3) of `items` (i32 [n]) given the category vectors → [n, m·d + d_vis]. */
