@@ -50,6 +50,7 @@ export {
 } from './ccrec/index.js';
 export { CategoryRule } from './category-rules/index.js';
 export { ccrecSplit, type CcrecFold, type CcrecSplit, type CcrecSplitOptions } from './reproductions/ccrec-protocol.js';
+export { type SecondhandProtocol } from './reproductions/secondhand.js';
 export {
   defineSequentialModels, eventSequences, historySequences, NextCategoryModel, NextIdWindows, NextItemModel, NextItemObjective, SASRec, type SASRecConfig, type SequenceEncoder, type SequenceLevel,
 } from './sasrec/index.js';

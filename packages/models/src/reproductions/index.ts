@@ -8,6 +8,7 @@ import { ccrec } from './ccrec.js';
 import { mrlr } from './mrlr.js';
 import { nmtr } from './nmtr.js';
 import { rnr } from './rnr.js';
+import { secondhand } from './secondhand.js';
 import { sequential } from './sequential.js';
 
 /** NMTR (Gao et al., ICDE 2019): Table III, Table V and Fig. 5 with two rules. */
@@ -22,6 +23,9 @@ export const rnrReproduction = defineReproduction(rnr);
 /** CCRec: Tables 3–6 (warm and cold users, the ablation) and Fig. 7, with paired significance and the claims of §6.3–6.4. */
 export const ccrecReproduction = defineReproduction(ccrec);
 
+/** The second-hand paper: Tables 2–5 layout on public stand-ins, overall and on rare items. */
+export const secondhandReproduction = defineReproduction(secondhand);
+
 /** The sequential models: one table on S3-Rec's Amazon domains and ml-100k, SASRec checked against S3-Rec's published numbers. */
 export const sequentialReproduction = defineReproduction(sequential);
 
@@ -33,3 +37,4 @@ export {
   SEQUENTIAL_COLUMNS, SEQUENTIAL_DATASETS, SEQUENTIAL_DENSE, SEQUENTIAL_FIDELITY_BAND, SEQUENTIAL_MODELS, SEQUENTIAL_PAPER_SASREC, sequentialMethods, type SequentialData, type SequentialProtocol,
 } from './sequential.js';
 export { RNR_CLAIMS, RNR_DATASETS, RNR_GRID, RNR_HELD_OUT, RNR_LEARNING_RATES, RNR_MODELS, RNR_PAPER_TABLE1, RNR_TUNINGS, rnrMethods, type RnrData, type RnrProtocol, type RnrTuning } from './rnr.js';
+export { RARE_MAX_USERS, SECONDHAND_DATASETS, SECONDHAND_KS, SECONDHAND_LEARNING_RATES, SECONDHAND_PAPER_TABLE1, SECONDHAND_SHAPES, SECONDHAND_USERS, secondhandMethods, type SecondhandData, type SecondhandProtocol } from './secondhand.js';
