@@ -182,7 +182,7 @@ describe('saveTrainedModel / loadTrainedModel', () => {
     await save(dir, 'gmf');
     const configPath = join(dir, 'config.json');
     const saved = JSON.parse(readFileSync(configPath, 'utf8'));
-    saved.config.optimizer = 'adamw';
+    saved.config.optimizer = 'adamax';
     writeFileSync(configPath, JSON.stringify(saved));
     await expect(loadTrainedModel(dir)).rejects.toThrow(/config: optimizer: expected one of adagrad, adam, adamw, sgd/);
   });
