@@ -134,7 +134,7 @@ export function buildCorpus(root, fixtures) {
     for (const value of values) train(`${field}=${value}`, 'nmtr-gmf', ['--set', `${field}=${value}`], field);
   }
   for (const [model, field, value] of [
-    ['gmf', 'optimizer', 'adamw'], ['bpr', 'optimizer', 'adam'], ['mc-bpr', 'optimizer', 'adagrad'], ['nmtr-gmf', 'weights', '[0.5, 0.5, 2]'],
+    ['gmf', 'optimizer', 'adamax'], ['bpr', 'optimizer', 'adam'], ['mc-bpr', 'optimizer', 'adagrad'], ['nmtr-gmf', 'weights', '[0.5, 0.5, 2]'],
     ['nmtr-gmf', 'weights', 'heavy'], ['cmf', 'behaviors', '[view, wish, buy]'], ['nmtr-gmf', 'behaviors', '[buy, view]'], ['nmtr-gmf', 'target', 'wishlist'],
     ['mlp', 'layers', '0'], ['neumf', 'layers', '9'], ['gmf', 'layers', '2'], ['mc-gmf', 'viewedRate', '1.5'], ['most-popular', 'epochs', '3'],
     ['most-popular', 'seed', '1'], ['weaker-behavior', 'dim', '8'], ['gmf', 'weights', '[1]'], ['bpr', 'viewedRate', '0.5'], ['nmtr-mlp', 'layers', 'deep'],
