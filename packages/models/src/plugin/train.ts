@@ -4,7 +4,7 @@
  */
 import { Philox } from '@rec/core';
 import { type Interactions, leaveLastOut, multiBehaviorLeaveOneOut, positivesByBehavior, UserItemCSR } from '@rec/data';
-import { evaluateFullRanking } from '@rec/eval';
+import { evaluateFullRanking, type RankingMetricName } from '@rec/eval';
 import { type CheckpointStore, type OptimizerName, Trainer, type TrainingHistory, type Validation } from '../training/trainer.js';
 import { type ModelConfig, numberField, targetBehavior } from './config.js';
 import { checkNeeds, type ModelShape, shapeOf, type TrainingData } from './data.js';
@@ -100,6 +100,30 @@ export function hitRateValidation(model: Predictor, data: TrainingData, config: 
       });
       return result.metrics[name];
     },
+  };
+}
+
+/**
+ * A paper's ranking metric at K on every validation user (`data.valid`), the user's training
+ * items masked, as a trainer's validation with `patience`: what a reproduction early-stops
+ * and tunes on (RnR's Recall@10, the second-hand paper's Accuracy@10).
+ * @returns undefined when there is no validation part or the model scores no items.
+ * @example
+ * ```ts
+ * const validation = rankingValidation(model, data, 'Recall', 10, 3);
+ * await validation?.evaluate(); // Recall@10
+ * ```
+ */
+export function rankingValidation(model: Predictor, data: TrainingData, metric: RankingMetricName, k: number, patience: number): Validation | undefined {
+  const { train, valid } = data;
+  if (!valid || typeof model.scoreUsers !== 'function') return undefined;
+  const testItems = UserItemCSR.fromInteractions(valid);
+  const trainMask = UserItemCSR.fromInteractions(train);
+  const name = `${metric}@${k}`;
+  return {
+    name,
+    patience,
+    evaluate: async () => (await evaluateFullRanking({ numItems: train.numItems, testItems, trainMask, ks: [k], metrics: [metric], ...rankingOf(model, trainMask) })).metrics[name]!,
   };
 }
 

@@ -47,12 +47,11 @@ import { createReport, evaluateFullRanking, mae, pairedTTest, type ReportRow, rm
 import { configFieldsOf } from '../plugin/define.js';
 import { type TrainingData, trainingDataOf } from '../plugin/data.js';
 import { type Predictor, rankingOf, requireOutput } from '../plugin/inference.js';
-import type { TrainedModel } from '../plugin/train.js';
+import { rankingValidation, type TrainedModel } from '../plugin/train.js';
 import {
   bestValidation, formatMetric as fmt, pairPerUser, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
   type ReproductionSettings, type TuningCandidate,
 } from '../reproduction/define.js';
-import type { Validation } from '../training/trainer.js';
 
 /** The datasets `rec reproduce rnr --data` accepts. */
 export const RNR_DATASETS = {
@@ -207,25 +206,6 @@ function rnrProtocol(dataset: Dataset, settings: ReproductionSettings): RnrProto
     testItems: UserItemCSR.fromInteractions(test),
     // Popularity counts the training rows too; nothing ever trains on a held-out row.
     trainingData: (_method, rule): TrainingData => (rule ? ruleData : fitData),
-  };
-}
-
-/** Recall@10 of `model` on the validation users (all of them), training items masked: §5.3's early-stopping and tuning score. */
-function recallValidation(model: Predictor, data: TrainingData): Validation | undefined {
-  const { train, valid } = data;
-  if (!valid || typeof model.scoreUsers !== 'function') return undefined;
-  const testItems = UserItemCSR.fromInteractions(valid);
-  const trainMask = UserItemCSR.fromInteractions(train);
-  return {
-    name: RECALL,
-    patience: PATIENCE,
-    evaluate: async () => {
-      const result = await evaluateFullRanking({
-        numItems: train.numItems, testItems, trainMask, ks: [K], metrics: ['Recall'],
-        ...rankingOf(model, trainMask),
-      });
-      return result.metrics[RECALL]!;
-    },
   };
 }
 
@@ -428,7 +408,8 @@ export const rnr: Reproduction<RnrProtocol> = {
   },
   protocol: rnrProtocol,
   validationMetric: RECALL,
-  validation: (model, data) => recallValidation(model, data),
+  // §5.3's early-stopping and tuning score: Recall@10 of every validation user.
+  validation: (model, data) => rankingValidation(model, data, 'Recall', K, PATIENCE),
   headline: [RECALL, MRR, 'RMSE'],
   tuning: rnrTuning,
   describeCandidate: describeRnrCandidate,

@@ -34,12 +34,11 @@ import { compactInteractions, type Dataset, type DenseFeatures, type Interaction
 import { createReport, evaluateAUC, evaluateFullRanking, f1FromMeans, type ReportRow, type TrainingCurve } from '@rec/eval';
 import { type TrainingData, trainingDataOf } from '../plugin/data.js';
 import { type Predictor, rankingOf, requireOutput } from '../plugin/inference.js';
-import type { TrainedModel } from '../plugin/train.js';
+import { rankingValidation, type TrainedModel } from '../plugin/train.js';
 import {
   bestValidation, formatMetric as fmt, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
   type ReproductionSettings, type TuningCandidate,
 } from '../reproduction/define.js';
-import type { Validation } from '../training/trainer.js';
 
 /** The datasets `rec reproduce secondhand --data` accepts. */
 export const SECONDHAND_DATASETS = {
@@ -166,19 +165,6 @@ function secondhandProtocol(dataset: Dataset, settings: ReproductionSettings): S
   };
 }
 
-/** Accuracy@10 on the validation pairs, training items masked, patience 3. */
-function accuracyValidation(model: Predictor, data: TrainingData): Validation | undefined {
-  const { train, valid } = data;
-  if (!valid || typeof model.scoreUsers !== 'function') return undefined;
-  const testItems = UserItemCSR.fromInteractions(valid);
-  const trainMask = UserItemCSR.fromInteractions(train);
-  return {
-    name: VALIDATION,
-    patience: PATIENCE,
-    evaluate: async () => (await evaluateFullRanking({ numItems: train.numItems, testItems, trainMask, ks: [10], metrics: ['Accuracy'], ...rankingOf(model, trainMask) })).metrics[VALIDATION]!,
-  };
-}
-
 /**
  * The grid of a trained method: §4.2's learning rates (or `--tune`'s), each candidate carrying
  * OurModel's split of the vector length (d_cat = dim / m, or dim / (m + 1) with images). §4.2's
@@ -300,7 +286,7 @@ export const secondhand: Reproduction<SecondhandProtocol> = {
   },
   protocol: secondhandProtocol,
   validationMetric: VALIDATION,
-  validation: (model, data) => accuracyValidation(model, data),
+  validation: (model, data) => rankingValidation(model, data, 'Accuracy', 10, PATIENCE),
   headline: ['Accuracy@10', 'rare Accuracy@10', 'NDCG@10'],
   tuning: secondhandTuning,
   evaluate: (trained, protocol) => evaluateSecondhand(trained, protocol),
