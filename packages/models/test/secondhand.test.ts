@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTrainedModel, saveTrainedModel } from '../src/node.js';
-import { categorySampling, parseModelConfig, SecondHandModel, SecondHandObjective, trainModel } from '../src/index.js';
+import { categorySampling, parseModelConfig, SecondHandModel, SecondHandObjective, trainModel, VBPR } from '../src/index.js';
 
 
 /** Roots A (0) and B (1); A → x (2) → y (3); B → z (4). */
@@ -143,5 +143,51 @@ describe('second-hand model, training', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('VBPR and its second-hand variants', () => {
+  it('x̂_ui = β_i + ⟨γ_u, γ_i⟩ + ⟨θ_u, E f_i⟩ + ⟨β′, f_i⟩; Variant-I drops γ_i and β_i; the three scoring paths agree', () => {
+    const [U, I, F] = [3, 4, 5];
+    const features = Float32Array.from({ length: I * F }, (_, k) => Math.cos(k));
+    for (const dim of [2, 0]) {
+      const model = new VBPR({ numUsers: U, numItems: I, featureDim: F, dim, visualDim: 3, seed: 5, initStd: 0.5 });
+      model.setFeatures(features);
+      if (dim === 0) expect(model.namedParameters().map(([n]) => n)).toEqual(['userVisual', 'embedding', 'visualBias', 'features']);
+      model.visualBias.assign(Float32Array.from({ length: F }, (_, k) => 0.1 * (k - 2)));
+      model.itemBias?.assign(Float32Array.of(0.3, -0.2, 0.1, 0));
+      const gu = model.userFactors ? read(model.userFactors) : [], gi = model.itemFactors ? read(model.itemFactors) : [];
+      const bi = model.itemBias ? read(model.itemBias) : [0, 0, 0, 0];
+      const th = read(model.userVisual), E = read(model.embedding), bv = read(model.visualBias);
+      const expected = (u: number, i: number): number => {
+        const f = Array.from(features.subarray(i * F, (i + 1) * F));
+        const Ef = [0, 1, 2].map((r) => f.reduce((s, x, c) => s + E[r * F + c]! * x, 0));
+        let x = bi[i]! + Ef.reduce((s, v, r) => s + th[u * 3 + r]! * v, 0) + f.reduce((s, v, c) => s + bv[c]! * v, 0);
+        for (let k = 0; k < dim; k++) x += gu[u * dim + k]! * gi[i * dim + k]!;
+        return x;
+      };
+      const users = Int32Array.from({ length: U * I }, (_, k) => Math.floor(k / I));
+      const items = Int32Array.from({ length: U * I }, (_, k) => k % I);
+      const want = Array.from(users, (u, k) => expected(u, items[k]!));
+      expect(read(model.score(tensor(users), tensor(items)))).toEqual(want.map((v) => expect.closeTo(v, 4)));
+      expect(read(model.scoreAllUsers(tensor(Int32Array.of(0, 1, 2, 3))))).toEqual(Array.from({ length: I * U }, (_, k) => expect.closeTo(expected(k % U, Math.floor(k / U)), 4)));
+      expect(Array.from(model.scoreUsers(Int32Array.of(0, 1, 2)) as Float32Array)).toEqual(want.map((v) => expect.closeTo(v, 4)));
+    }
+  });
+
+  it('VBPR-II learns from images alone: an item nobody trained on ranks by what it looks like', async () => {
+    // 20 items, feature 0 is +1 for items 0–9 and −1 for 10–19 (plus noise in the others); users
+    // 0–19 buy among 0–8, users 20–39 among 10–18. Items 9 and 19 are never bought.
+    const features = Float32Array.from({ length: 20 * 4 }, (_, k) => (k % 4 === 0 ? (Math.floor(k / 4) < 10 ? 1 : -1) : 0.1 * Math.sin(k)));
+    const users: number[] = [];
+    const items: number[] = [];
+    for (let u = 0; u < 40; u++) for (let k = 0; k < 5; k++) (users.push(u), items.push((u < 20 ? 0 : 10) + ((u + k) % 9)));
+    const train = createInteractions({ users: Int32Array.from(users), items: Int32Array.from(items), numUsers: 40, numItems: 20 });
+    const trained = await trainModel(parseModelConfig({ model: 'vbpr-ii', dim: 4, epochs: 15, batchSize: 32, learningRate: 0.05, seed: 2 }), {
+      train, itemFeatures: { image: { rows: 20, dim: 4, values: features } },
+    });
+    const scores = (trained.model as VBPR).scoreUsers(Int32Array.of(0, 25)) as Float32Array;
+    for (let i = 10; i < 20; i++) expect(scores[9]!).toBeGreaterThan(scores[i]!);
+    for (let i = 0; i < 10; i++) expect(scores[20 + 19]!).toBeGreaterThan(scores[20 + i]!);
   });
 });

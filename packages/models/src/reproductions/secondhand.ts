@@ -25,8 +25,11 @@
  * - **Tuning (§4.2):** every trained method searches the learning rates {0.1, 0.3, 0.01,
  *   0.003, 0.001} on validation (`--tune` replaces them); the batch sizes are not searched.
  *
- * Not yet here (issue 16): VBPR, Sherlock and DeepStyle with their Variant-I and -II, and the
- * batch-size half of §4.2's grid.
+ * - **VBPR, VBPR-I and VBPR-II** where the data has images (TikTok), with uniform negatives
+ *   and the same vector length (VBPR: K = K' = dim / 2; the variants: K' = dim).
+ *
+ * Not yet here (issue 16): Sherlock and DeepStyle with their variants, and the batch-size half
+ * of §4.2's grid.
  *
  * @see secondhand-hierarchical-visual-multi-task.txt §4.1–4.4 (Tables 1–5).
  */
@@ -81,11 +84,22 @@ export const SECONDHAND_PAPER_TABLE1 = [
   { set: 'Artworks', users: 1000, items: 82320, interactions: 133020 },
 ] as const;
 
-/** The rows of one stand-in, report order. */
-export function secondhandMethods(): ReproductionMethod[] {
+/**
+ * The rows of one stand-in, report order: the VBPR family only where the data has images
+ * (Sherlock and DeepStyle are not implemented yet).
+ */
+export function secondhandMethods(data?: string): ReproductionMethod[] {
+  const images = data !== undefined && SECONDHAND_SHAPES[data as SecondhandData]?.images === true;
   return [
     { id: 'most-popular', name: 'Most popular', group: 'Baselines', config: { model: 'most-popular' } },
     { id: 'bpr', name: 'BPR (free item factors)', group: 'Baselines', config: { model: 'bpr' } },
+    ...(images
+      ? [
+        { id: 'vbpr', name: 'VBPR', group: 'VBPR', config: { model: 'vbpr' } },
+        { id: 'vbpr-i', name: 'VBPR-I', group: 'VBPR', config: { model: 'vbpr-i' } },
+        { id: 'vbpr-ii', name: 'VBPR-II', group: 'VBPR', config: { model: 'vbpr-ii' } },
+      ]
+      : []),
     { id: 'secondhand-s', name: 'OurModel-S (J1 only)', group: 'Second-hand', config: { model: 'secondhand-s' } },
     { id: 'secondhand', name: 'OurModel', group: 'Second-hand', config: { model: 'secondhand' } },
   ];
@@ -174,7 +188,10 @@ function secondhandTuning(method: ReproductionMethod, base: { readonly model: st
   const rates = settings.tuneLearningRates?.length ? settings.tuneLearningRates : SECONDHAND_LEARNING_RATES;
   const shapeOf = SECONDHAND_SHAPES[settings.data as SecondhandData];
   const parts = shapeOf.levels + (shapeOf.images ? 1 : 0);
-  const shape = base.model.startsWith('secondhand') ? { dim: Math.max(1, Math.floor(settings.dim / parts)) } : {};
+  // The same final vector length for every model (§4.2): OurModel splits it over its parts,
+  // VBPR over γ and θ (K = K' = dim / 2), VBPR's variants give it all to θ (their `dim`).
+  const half = Math.max(1, Math.floor(settings.dim / 2));
+  const shape = base.model.startsWith('secondhand') ? { dim: Math.max(1, Math.floor(settings.dim / parts)) } : base.model === 'vbpr' ? { dim: half, visualDim: half } : {};
   if (method.config.model === 'most-popular') return [];
   return rates.map((learningRate) => ({ ...shape, learningRate }));
 }
@@ -246,6 +263,14 @@ function secondhandReport(results: readonly MethodResult[], protocol: Secondhand
     claim('Free per-item factors overfit where items are rare: OurModel-S beats BPR', 'secondhand-s', 'bpr'),
     claim('J2 helps under item sparsity: OurModel beats OurModel-S', 'secondhand', 'secondhand-s'),
     claim('OurModel beats most-popular', 'secondhand', 'most-popular'),
+    ...(byId.has('vbpr')
+      ? [
+        claim('VBPR overfits where items are rare: VBPR-I (no per-item factor) beats VBPR', 'vbpr-i', 'vbpr'),
+        claim('J2 helps the baselines too: VBPR-II beats VBPR-I', 'vbpr-ii', 'vbpr-i'),
+        claim('OurModel-S beats the Variant-I', 'secondhand-s', 'vbpr-i'),
+        claim('OurModel beats the Variant-II', 'secondhand', 'vbpr-ii'),
+      ]
+      : []),
   ].join('\n');
   const curves: TrainingCurve[] = results.filter((r) => r.validation.length > 1).map((r) => ({ method: r.name, metric: `validation ${VALIDATION}`, x: r.validation.map((v) => v.epoch), y: r.validation.map((v) => v.value) }));
   const report = createReport({
@@ -282,7 +307,7 @@ export const secondhand: Reproduction<SecondhandProtocol> = {
   defaults: { epochs: 30, dim: 128, seed: 1 },
   methods: (data) => {
     if (!Object.hasOwn(SECONDHAND_DATASETS, data)) throw new Error(`reproduce secondhand: data must be one of ${Object.keys(SECONDHAND_DATASETS).join(', ')}, got '${data}'`);
-    return secondhandMethods();
+    return secondhandMethods(data);
   },
   protocol: secondhandProtocol,
   validationMetric: VALIDATION,

@@ -14,8 +14,10 @@ import { behaviorLog, behaviorRows } from '../training/log.js';
 import { EpochOrder, type Objective } from '../training/objectives.js';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 import { SecondHandModel } from './model.js';
+import { VBPR } from './vbpr.js';
 
 export { SecondHandModel, type SecondHandConfig, type SecondHandStructure } from './model.js';
+export { VBPR, type VBPRConfig } from './vbpr.js';
 
 const paper = {
   cite: 'Yu, Gan, Wei, Cheng & Nie, Personalized Item Recommendation for Second-hand Trading Platform, ACM Multimedia 2020',
@@ -116,6 +118,8 @@ interface SecondHandBatch {
  * part, gives no gradient at all); J2 does. See docs/reproductions/secondhand.md.
  */
 class SecondHandObjective implements Objective<SecondHandBatch> {
+  /** What a batch scores with: OurModel's category vectors, computed once per batch (VBPR: none). */
+  readonly #shared: () => Tensor | undefined;
   readonly #order: EpochOrder;
   readonly #pairUsers: Int32Array;
   readonly #pairItems: Int32Array;
@@ -123,7 +127,7 @@ class SecondHandObjective implements Objective<SecondHandBatch> {
   readonly #seen;
 
   constructor(
-    readonly model: SecondHandModel,
+    readonly model: PairScorer,
     rated: { indptr: Int32Array; indices: Int32Array },
     categories: { tree: CategoryTree; itemLeaf: Int32Array },
     readonly options: { batchSize: number; negatives: number; siblingRate: number; seed: number; beta1: number; beta2: number },
@@ -136,6 +140,7 @@ class SecondHandObjective implements Objective<SecondHandBatch> {
     this.#order = new EpochOrder(Int32Array.from({ length: this.#pairItems.length }, (_, k) => k), options.seed, options.batchSize);
     this.#sampling = categorySampling(categories.tree, categories.itemLeaf);
     this.#seen = { indptr: tensor(rated.indptr), indices: tensor(rated.indices) };
+    this.#shared = () => (model instanceof SecondHandModel ? model.categoryVectors() : undefined);
   }
 
   batches(): number {
@@ -164,7 +169,7 @@ class SecondHandObjective implements Objective<SecondHandBatch> {
   }
 
   batch(_epoch: number, _index: number, b: SecondHandBatch): { loss: Tensor; examples: number } {
-    const categories = this.model.categoryVectors();
+    const categories = this.#shared();
     const u = tensor(b.users);
     const j1 = bprLoss(this.model.score(u, tensor(b.positives), categories), this.model.score(u, tensor(b.negatives), categories));
     let loss = mul(j1, this.options.beta1);
@@ -179,6 +184,15 @@ class SecondHandObjective implements Objective<SecondHandBatch> {
   get sampling() {
     return this.#sampling;
   }
+}
+
+/**
+ * What {@link SecondHandObjective} trains: a scorer of (user, item) pairs and of every user for
+ * an item (J2's logits), each given what the batch shares (OurModel's category vectors).
+ */
+export interface PairScorer {
+  score(users: Tensor, items: Tensor, shared?: Tensor): Tensor;
+  scoreAllUsers(items: Tensor, shared?: Tensor): Tensor;
 }
 
 /**
@@ -252,3 +266,66 @@ export const secondhandSModelDefinition = secondhandModel(
 );
 
 export { SecondHandObjective };
+
+/** VBPR's fields: OurModel's without the category sampler's rate (its negatives are uniform). */
+const { siblingRate: _siblingRate, ...vbprFields } = fields;
+/** The variants' fields: no K' either (their `dim` is the visual factor's size, the only one). */
+const { visualDim: _visualDim, ...variantFields } = vbprFields;
+
+/** One category holding every item: `neg_sample_category`'s leaf mode is then a uniform negative the user has not rated. */
+const oneCategory = (numItems: number) => ({ tree: CategoryTree.fromParents(['all items'], [-1]), itemLeaf: new Int32Array(numItems) });
+
+type VbprVariant = 'original' | 'I' | 'II';
+type VbprParsed = ConfigOf<z.ZodObject<typeof vbprFields>> & { readonly beta1?: number; readonly beta2?: number };
+
+function buildVbpr(config: VbprParsed, shape: ModelShape, name: string, variant: VbprVariant): VBPR {
+  const feature = featureName(config, shape.itemFeatureDims, name);
+  if (!feature) throw new Error(`${name}: needs visual item features (the data has ${Object.keys(shape.itemFeatureDims ?? {}).map((n) => `'${n}'`).join(', ') || 'none'}; features: ${config.features})`);
+  return new VBPR({
+    numUsers: shape.numUsers, numItems: shape.numItems, featureDim: shape.itemFeatureDims![feature]!,
+    dim: variant === 'original' ? config.dim : 0,
+    visualDim: variant === 'original' ? ((config as { visualDim?: number }).visualDim ?? config.dim) : config.dim,
+    seed: config.seed,
+  });
+}
+
+function vbprDefinition(name: string, title: string, summary: string, variant: VbprVariant) {
+  const own = variant === 'original' ? vbprFields : variantFields;
+  const schema = variant === 'II' ? z.object({ ...own, ...multiTask }) : z.object({ ...own, beta1: multiTask.beta1 });
+  return defineModel({
+    name,
+    title,
+    family: 'Second-hand',
+    paper: {
+      cite: 'He & McAuley, VBPR: Visual Bayesian Personalized Ranking from Implicit Feedback, AAAI 2016; variants as the second-hand paper (Yu et al., ACM MM 2020) §4.3 defines them',
+      section: variant === 'original' ? 'VBPR eq. 2, 4' : variant === 'I' ? 'second-hand §4.3 Variant-I (no per-item factor)' : 'second-hand §4.3 Variant-II (Variant-I + J2, eq. 8–9)',
+    },
+    summary,
+    config: schema,
+    needs: { itemFeatures: 'required' },
+    outputs: ['items'],
+    create: (config, shape) => buildVbpr(config as unknown as VbprParsed, shape, name, variant),
+    fit: async (data, parsed, context) => {
+      const config = parsed as unknown as VbprParsed;
+      const model = buildVbpr(config, context.shape, name, variant);
+      model.setFeatures(data.itemFeatures![featureName(config, context.shape.itemFeatureDims, name)!]!.values);
+      const log = behaviorLog(data.train, context.shape.behaviors);
+      const objective = new SecondHandObjective(model, behaviorRows(log, log.behaviors.length - 1), oneCategory(context.shape.numItems), {
+        batchSize: config.batchSize, negatives: config.negatives, siblingRate: 0, seed: config.seed,
+        beta1: config.beta1 ?? 0.75, beta2: variant === 'II' ? (config.beta2 ?? 0.25) : 0,
+      });
+      return { model, history: await context.train(model, objective) };
+    },
+  });
+}
+
+/**
+ * VBPR trained by BPR with uniform negatives (its paper's sampler), under the same optimiser as
+ * OurModel (AdamW; the second-hand paper does not say how it trained its baselines, and one
+ * optimiser for every row keeps the comparison about the models). `dim` is K, `visualDim` K'.
+ */
+export const vbprModelDefinition = vbprDefinition('vbpr', 'VBPR', 'BPR with a free factor per item plus a learned projection of its visual features (He & McAuley 2016)', 'original');
+/** VBPR-I: VBPR without the per-item factor and bias; `dim` is K', the only item vector. */
+export const vbprIModelDefinition = vbprDefinition('vbpr-i', 'VBPR-I', 'VBPR without the per-item latent factor and bias: an item is its projected image (second-hand §4.3 Variant-I)', 'I');
+/** VBPR-II: VBPR-I trained with J1 + J2 (β1, β2 as OurModel). */
+export const vbprIIModelDefinition = vbprDefinition('vbpr-ii', 'VBPR-II', 'VBPR-I trained with the second-hand paper\'s item→user softmax as well (second-hand §4.3 Variant-II)', 'II');
