@@ -100,7 +100,7 @@ describe('rec train', () => {
   });
 
   it('an invalid configuration is one line naming the field and what it allows, exit code 1', async () => {
-    const badValue = await rec(['train', 'gmf', '--data', FUNNEL_NAME, '--set', 'optimizer=adamw']);
+    const badValue = await rec(['train', 'gmf', '--data', FUNNEL_NAME, '--set', 'optimizer=adamax']);
     expect(badValue.code).toBe(1);
     expect(badValue.stdout).toBe('');
     expect(badValue.stderr).toBe('rec: config (command line): optimizer: expected one of adagrad, adam, adamw, sgd\n');
