@@ -66,6 +66,8 @@ const categoryTask: CategoryTask = {
   future: categoryLog([0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 4, 0, 1, 2], NUM_USERS, 5),
   validFuture: categoryLog([8, 9], [3, 4], NUM_USERS, 5),
 };
+/** Three-column "image" features, so the visual models (VBPR and its variants, the second-hand model's visual part) train too. */
+const itemFeatures = { image: { rows: NUM_ITEMS, dim: 3, values: Float32Array.from({ length: NUM_ITEMS * 3 }, (_, k) => Math.sin(k + 1)) } };
 const userFeatures = { categorical: { gender: { codes: Int32Array.from(everyone, (u) => u % 2), vocabulary: ['F', 'M'] } }, numeric: {} };
 const ids: RawIds = { users: Array.from({ length: NUM_USERS }, (_, u) => `u${u}`), items: Array.from({ length: NUM_ITEMS }, (_, i) => 100 + i) };
 const seen = positivesByBehavior(train).buy;
@@ -81,7 +83,7 @@ const save = async (dir: string, model: string) => saveTrainedModel(dir, await t
 
 describe('saveTrainedModel / loadTrainedModel', () => {
   it.each(listModels().map((m) => m.name))('%s: scores are identical after a round trip, without the training data', async (name) => {
-    const trained = await trainModel(tinyConfig(name), { train: needsRatings(name) ? rated : needsTimestamps(name) ? timed : train, itemCategories, categoryTask, userFeatures });
+    const trained = await trainModel(tinyConfig(name), { train: needsRatings(name) ? rated : needsTimestamps(name) ? timed : train, itemCategories, categoryTask, userFeatures, itemFeatures });
     const dir = mkdtempSync(join(tmpdir(), `rec-persist-${name}-`));
     const files = await saveTrainedModel(dir, trained, { ids, seen, data });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['model.safetensors', 'seen.safetensors', 'ids.json', 'config.json']);
