@@ -30,9 +30,9 @@ const MAX_TRIES = 16;
 const fields = {
   ...trainingFields,
   /** AdamW (§4.2); `l2` is its decoupled weight decay, the λ of eq. 7 and 8. */
-  optimizer: z.enum(['adagrad', 'adam', 'adamw', 'sgd']).default('adamw'),
-  learningRate: z.number().positive().max(10).default(0.001),
-  l2: z.number().min(0).max(1).default(0.01),
+  optimizer: trainingFields.optimizer.removeDefault().default('adamw'),
+  learningRate: trainingFields.learningRate.removeDefault().default(0.001),
+  l2: trainingFields.l2.removeDefault().default(0.01),
   /** d_cat (§4.2 grid {32, 64, 128} is of the final vector length: m·d_cat + d_vis). */
   dim: z.number().int().min(1).max(1024).default(32),
   /** d_vis, the visual part's size (default `dim`). */
@@ -68,10 +68,16 @@ function featureName(config: { features: string }, available: Readonly<Record<st
   return config.features;
 }
 
-/** The tree of the data, or one category holding every item when it has none (the visual-only stand-ins). */
+/**
+ * One category holding every item: OurModel's tree on data without one (the visual-only
+ * stand-ins), and VBPR's sampler, for which `neg_sample_category`'s leaf mode is then a uniform
+ * negative the user has not rated.
+ */
+const oneCategory = (numItems: number): { tree: CategoryTree; itemLeaf: Int32Array } => ({ tree: CategoryTree.fromParents(['all items'], [-1]), itemLeaf: new Int32Array(numItems) });
+
+/** The tree of the data, or {@link oneCategory} when it has none. */
 function treeOf(data: Pick<TrainingData, 'categoryTree' | 'itemLeafCategory'>, numItems: number): { tree: CategoryTree; itemLeaf: Int32Array } {
-  if (data.categoryTree && data.itemLeafCategory) return { tree: data.categoryTree, itemLeaf: data.itemLeafCategory };
-  return { tree: CategoryTree.fromParents(['all items'], [-1]), itemLeaf: new Int32Array(numItems) };
+  return data.categoryTree && data.itemLeafCategory ? { tree: data.categoryTree, itemLeaf: data.itemLeafCategory } : oneCategory(numItems);
 }
 
 function build(config: SecondHandParsed, shape: ModelShape, name: string): SecondHandModel {
@@ -118,8 +124,6 @@ interface SecondHandBatch {
  * part, gives no gradient at all); J2 does. See docs/reproductions/secondhand.md.
  */
 class SecondHandObjective implements Objective<SecondHandBatch> {
-  /** What a batch scores with: OurModel's category vectors, computed once per batch (VBPR: none). */
-  readonly #shared: () => Tensor | undefined;
   readonly #order: EpochOrder;
   readonly #pairUsers: Int32Array;
   readonly #pairItems: Int32Array;
@@ -140,7 +144,6 @@ class SecondHandObjective implements Objective<SecondHandBatch> {
     this.#order = new EpochOrder(Int32Array.from({ length: this.#pairItems.length }, (_, k) => k), options.seed, options.batchSize);
     this.#sampling = categorySampling(categories.tree, categories.itemLeaf);
     this.#seen = { indptr: tensor(rated.indptr), indices: tensor(rated.indices) };
-    this.#shared = () => (model instanceof SecondHandModel ? model.categoryVectors() : undefined);
   }
 
   batches(): number {
@@ -169,7 +172,7 @@ class SecondHandObjective implements Objective<SecondHandBatch> {
   }
 
   batch(_epoch: number, _index: number, b: SecondHandBatch): { loss: Tensor; examples: number } {
-    const categories = this.#shared();
+    const categories = this.model.categoryVectors?.();
     const u = tensor(b.users);
     const j1 = bprLoss(this.model.score(u, tensor(b.positives), categories), this.model.score(u, tensor(b.negatives), categories));
     let loss = mul(j1, this.options.beta1);
@@ -179,20 +182,17 @@ class SecondHandObjective implements Objective<SecondHandBatch> {
     }
     return { loss, examples: b.users.length };
   }
-
-  /** The sampler's category tables (for tests: which categories a negative may come from). */
-  get sampling() {
-    return this.#sampling;
-  }
 }
 
 /**
  * What {@link SecondHandObjective} trains: a scorer of (user, item) pairs and of every user for
- * an item (J2's logits), each given what the batch shares (OurModel's category vectors).
+ * an item (J2's logits). A model over a category tree gives `categoryVectors`, which a batch
+ * computes once and hands to both scorers.
  */
 export interface PairScorer {
-  score(users: Tensor, items: Tensor, shared?: Tensor): Tensor;
-  scoreAllUsers(items: Tensor, shared?: Tensor): Tensor;
+  score(users: Tensor, items: Tensor, categories?: Tensor): Tensor;
+  scoreAllUsers(items: Tensor, categories?: Tensor): Tensor;
+  categoryVectors?(): Tensor;
 }
 
 /**
@@ -271,9 +271,6 @@ export { SecondHandObjective };
 const { siblingRate: _siblingRate, ...vbprFields } = fields;
 /** The variants' fields: no K' either (their `dim` is the visual factor's size, the only one). */
 const { visualDim: _visualDim, ...variantFields } = vbprFields;
-
-/** One category holding every item: `neg_sample_category`'s leaf mode is then a uniform negative the user has not rated. */
-const oneCategory = (numItems: number) => ({ tree: CategoryTree.fromParents(['all items'], [-1]), itemLeaf: new Int32Array(numItems) });
 
 type VbprVariant = 'original' | 'I' | 'II';
 type VbprParsed = ConfigOf<z.ZodObject<typeof vbprFields>> & { readonly beta1?: number; readonly beta2?: number };

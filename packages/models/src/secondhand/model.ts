@@ -1,7 +1,7 @@
 import {
   add, concat, expandDims, gather, keep, matmul, Module, mul, noGrad, normalInit, Parameter, reshape, slice, sub, sum, type Tensor, tensor, tidy,
 } from '@rec/core';
-import type { CategoryTree } from '@rec/data';
+import { CategoryTree } from '@rec/data';
 import type { Recommender } from '../plugin/inference.js';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 
@@ -212,18 +212,9 @@ export class SecondHandModel extends Module implements Recommender {
       return (this.#plan = null);
     }
     const N = parents.length;
-    const depth = new Int32Array(N).fill(-1);
-    const depthOf = (c: number): number => {
-      if (depth[c]! >= 0) return depth[c]!;
-      const chain: number[] = [];
-      let v = c;
-      while (depth[v]! < 0 && parents[v] !== v) (chain.push(v), (v = parents[v]!));
-      if (depth[v]! < 0) depth[v] = 0;
-      for (let k = chain.length - 1; k >= 0; k--) depth[chain[k]!] = depth[parents[chain[k]!]!]! + 1;
-      return depth[c]!;
-    };
-    const byDepth: number[][] = [];
-    for (let c = 0; c < N; c++) (byDepth[depthOf(c)] ??= []).push(c);
+    // A root points to itself in parentOf; CategoryTree wants −1 there, and checks the links.
+    const tree = CategoryTree.fromParents(Array.from({ length: N }, (_, c) => `node ${c}`), Int32Array.from(parents, (p, c) => (p === c ? -1 : p)), 'SecondHandModel.parentOf');
+    const byDepth = Array.from({ length: tree.levels }, (_, d) => tree.level(d));
     const rowInLevel = new Int32Array(N);
     const rowOfNode = new Int32Array(N + 1);
     let offset = 0;
@@ -234,7 +225,7 @@ export class SecondHandModel extends Module implements Recommender {
     rowOfNode[N] = offset;
     const kept = (values: Int32Array): Tensor => keep(tensor(values));
     this.#plan = {
-      nodes: byDepth.map((nodes) => kept(Int32Array.from(nodes))),
+      nodes: byDepth.map((nodes) => kept(nodes)),
       parentRows: byDepth.map((nodes, d) => kept(d === 0 ? new Int32Array(0) : Int32Array.from(nodes, (c) => rowInLevel[parents[c]!]!))),
       rowOfNode: kept(rowOfNode),
     };
@@ -322,7 +313,7 @@ export class SecondHandModel extends Module implements Recommender {
 const ITEM_BLOCK = 2048;
 
 /** An untrained tensor kept (and saved) with the parameters. */
-function frozen(values: Float32Array | Int32Array, shape: number[]): Parameter {
+export function frozen(values: Float32Array | Int32Array, shape: number[]): Parameter {
   const p = new Parameter(values, shape);
   p.requiresGrad = false;
   return p;

@@ -1,5 +1,6 @@
 import { add, expandDims, gather, matmul, Module, mul, noGrad, normalInit, Parameter, sum, type Tensor, tensor, tidy } from '@rec/core';
 import type { Recommender } from '../plugin/inference.js';
+import { frozen } from './model.js';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 
 /** Sizes of a {@link VBPR}. */
@@ -63,8 +64,7 @@ export class VBPR extends Module implements Recommender {
     this.userVisual = param([numUsers, visualDim], 2);
     this.embedding = param([visualDim, featureDim], 3, 1 / Math.sqrt(featureDim));
     this.visualBias = new Parameter(new Float32Array(featureDim), [featureDim, 1]);
-    this.features = new Parameter(new Float32Array(numItems * featureDim), [numItems, featureDim]);
-    this.features.requiresGrad = false;
+    this.features = frozen(new Float32Array(numItems * featureDim), [numItems, featureDim]);
   }
 
   /**
