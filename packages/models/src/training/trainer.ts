@@ -1,5 +1,5 @@
 import {
-  Adagrad, Adam, AdamW, backward, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor,
+  Adagrad, Adam, AdamW, backward, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor, type TypedArray,
 } from '@rec/core';
 import type { Objective } from './objectives.js';
 import { hostCopy, hostValues } from './read.js';
@@ -181,8 +181,10 @@ export class Trainer {
     if (options.adamBeta2 !== undefined && objective.fused) throw new Error('Trainer: adamBeta2 is set, but this objective updates its parameters itself (no optimizer)');
     if (objective.fused) this.optimizer = undefined;
     else if (name === 'adagrad') this.optimizer = new Adagrad(model, { lr, weightDecay: l2 });
-    else if (name === 'adam') this.optimizer = new Adam(model, { lr, weightDecay: l2, ...(options.adamBeta2 === undefined ? {} : { betas: [0.9, options.adamBeta2] as const }) });
-    else if (name === 'adamw') this.optimizer = new AdamW(model, { lr, weightDecay: l2, ...(options.adamBeta2 === undefined ? {} : { betas: [0.9, options.adamBeta2] as const }) });
+    else if (name === 'adam' || name === 'adamw') {
+      const adam = { lr, weightDecay: l2, ...(options.adamBeta2 === undefined ? {} : { betas: [0.9, options.adamBeta2] as const }) };
+      this.optimizer = name === 'adam' ? new Adam(model, adam) : new AdamW(model, adam);
+    }
     else if (name === 'sgd') this.optimizer = new SGD(model, { lr, weightDecay: l2 });
     else throw new Error(`Trainer: optimizer must be one of adagrad, adam, adamw, sgd, got '${String(name)}'`);
   }
@@ -190,7 +192,7 @@ export class Trainer {
   async fit(): Promise<TrainingHistory> {
     const { options, model, objective } = this;
     const epochs: EpochRecord[] = [];
-    let best: { epoch: number; value: number; params: Float32Array[] } | undefined;
+    let best: { epoch: number; value: number; params: TypedArray[] } | undefined;
     let start = 0;
     const saved = await options.checkpoint?.load();
     if (saved) {
@@ -207,7 +209,7 @@ export class Trainer {
     let stoppedEarly = false;
     let stopped = false;
     // A stop drops the unfinished epoch: without a best validated epoch to go back to, keep the last finished one's parameters.
-    let lastFinished: Float32Array[] | undefined = signal && start > 0 && !best ? await this.#snapshot() : undefined;
+    let lastFinished: TypedArray[] | undefined = signal && start > 0 && !best ? await this.#snapshot() : undefined;
     let lastYield = performance.now();
     for (let epoch = start; epoch < this.#epochs; epoch++) {
       model.train();
@@ -296,15 +298,15 @@ export class Trainer {
   }
 
   /** Copies of every parameter's values (read back from the device on `webgpu`). */
-  async #snapshot(): Promise<Float32Array[]> {
-    return (await Promise.all(this.model.parameters().map((p) => hostCopy(p)))) as Float32Array[];
+  async #snapshot(): Promise<TypedArray[]> {
+    return Promise.all(this.model.parameters().map((p) => hostCopy(p)));
   }
 
-  #restoreSnapshot(values: Float32Array[]): void {
+  #restoreSnapshot(values: TypedArray[]): void {
     this.model.parameters().forEach((p, k) => p.assign(values[k]));
   }
 
-  async #checkpoint(store: CheckpointStore, nextEpoch: number, epochs: EpochRecord[], best: { epoch: number; value: number; params: Float32Array[] } | undefined): Promise<void> {
+  async #checkpoint(store: CheckpointStore, nextEpoch: number, epochs: EpochRecord[], best: { epoch: number; value: number; params: TypedArray[] } | undefined): Promise<void> {
     const tensors: Record<string, NamedArray> = {};
     const params = this.model.namedParameters();
     const values = await this.#snapshot();
@@ -317,7 +319,7 @@ export class Trainer {
     await store.save({ tensors, state: { nextEpoch, epochs, best: best ? { epoch: best.epoch, value: best.value } : null } });
   }
 
-  #restore(checkpoint: Checkpoint, where: string): { nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number; params: Float32Array[] } | undefined } {
+  #restore(checkpoint: Checkpoint, where: string): { nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number; params: TypedArray[] } | undefined } {
     const { tensors } = checkpoint;
     const state = checkpoint.state as { nextEpoch?: unknown; epochs?: unknown; best?: { epoch?: unknown; value?: unknown } | null } | null;
     // The state is a file a person can edit: check it before any parameter is touched.
@@ -337,7 +339,7 @@ export class Trainer {
     for (const [name, p] of named) {
       const saved = tensors[`model.${name}`];
       if (!saved || saved.data.length !== p.size) throw new Error(`Trainer: the checkpoint in ${where} does not match this model (parameter '${name}' ${saved ? `has ${saved.data.length} values, expected ${p.size}` : 'is missing'}); use a fresh checkpoint folder`);
-      p.assign(saved.data as Float32Array);
+      p.assign(saved.data);
     }
     if (this.optimizer) {
       const optim: Record<string, NamedArray> = {};
@@ -351,7 +353,7 @@ export class Trainer {
         params: named.map(([name, p]) => {
           const saved = tensors[`best.${name}`];
           if (!saved || saved.data.length !== p.size) throw bad(`the best epoch's parameter '${name}' is missing or mis-sized`);
-          return saved.data as Float32Array;
+          return saved.data;
         }),
       }
       : undefined;
