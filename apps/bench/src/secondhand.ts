@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import { AdamW, backward, resolveBackend, sum, tidy, type Tensor } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
+import { UserItemCSR } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { registerFastBackends } from '@rec/kernels';
 import { getReproduction, SecondHandModel, SecondHandObjective } from '@rec/models';
@@ -34,11 +35,7 @@ function setup() {
   const { train } = data;
   const model = new SecondHandModel({ numUsers: train.numUsers, numItems: train.numItems, numNodes: tree.size, levels: tree.levels, dim: 32, featureDim: 0, seed: 3 });
   model.setStructure({ tree, itemLeaf });
-  const indptr = new Int32Array(train.numUsers + 1);
-  const pairs = [...new Set(Array.from(train.users, (u, k) => u * train.numItems + train.items[k]!))].sort((a, b) => a - b);
-  for (const key of pairs) indptr[Math.floor(key / train.numItems) + 1]!++;
-  for (let u = 0; u < train.numUsers; u++) indptr[u + 1]! += indptr[u]!;
-  const rated = { indptr, indices: Int32Array.from(pairs, (key) => key % train.numItems) };
+  const rated = UserItemCSR.fromInteractions(train);
   const objective = new SecondHandObjective(model, rated, { tree, itemLeaf }, { batchSize: BATCH, negatives: 4, siblingRate: 0.5, seed: 3, beta1: 0.75, beta2: 0.25 });
   const optimizer = new AdamW(model, { lr: 1e-3, weightDecay: 0.01 });
   const step = async (b: number): Promise<{ loss: number; pairs: number }> => {

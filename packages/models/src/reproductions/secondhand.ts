@@ -107,7 +107,6 @@ export function secondhandMethods(data?: string): ReproductionMethod[] {
 
 /** What the protocol prepares. */
 export interface SecondhandProtocol extends PreparedProtocol {
-  readonly sample: Interactions;
   readonly train: Interactions;
   readonly valid: Interactions;
   readonly test: Interactions;
@@ -115,8 +114,6 @@ export interface SecondhandProtocol extends PreparedProtocol {
   readonly testItems: UserItemCSR;
   /** Each user's test items with at most {@link RARE_MAX_USERS} training users (undefined: none). */
   readonly rareItems: readonly (Int32Array | undefined)[];
-  /** Category levels of the data's tree (1 when it has none). */
-  readonly levels: number;
   readonly hasImages: boolean;
   /** The sample's shape beside the paper's Table 1. */
   readonly stats: { users: number; items: number; interactions: number; usersPerItem: number; itemsPerUser: number; rareTestPairs: number; testPairs: number };
@@ -174,7 +171,7 @@ function secondhandProtocol(dataset: Dataset, settings: ReproductionSettings): S
     `split 8:1:1: train ${train.length.toLocaleString('en-US')} rows, validation ${valid.length.toLocaleString('en-US')}, test ${test.length.toLocaleString('en-US')}; ${rareTestPairs} of ${stats.testPairs} test pairs are of items with ≤ ${RARE_MAX_USERS} training users`,
   ].join('\n');
   return {
-    sample, train, valid, test, trainMask, testItems, rareItems, levels, hasImages, stats, summary,
+    train, valid, test, trainMask, testItems, rareItems, hasImages, stats, summary,
     trainingData: (_method, rule): TrainingData => (rule ? ruleData : fitData),
   };
 }
@@ -184,7 +181,7 @@ function secondhandProtocol(dataset: Dataset, settings: ReproductionSettings): S
  * OurModel's split of the vector length (d_cat = dim / m, or dim / (m + 1) with images). §4.2's
  * batch sizes {64, 128, 256} are not searched: each model keeps its default (OurModel 128).
  */
-function secondhandTuning(method: ReproductionMethod, base: { readonly model: string }, settings: ReproductionSettings): TuningCandidate[] {
+function secondhandTuning(_method: ReproductionMethod, base: { readonly model: string }, settings: ReproductionSettings): TuningCandidate[] {
   const rates = settings.tuneLearningRates?.length ? settings.tuneLearningRates : SECONDHAND_LEARNING_RATES;
   const shapeOf = SECONDHAND_SHAPES[settings.data as SecondhandData];
   const parts = shapeOf.levels + (shapeOf.images ? 1 : 0);
@@ -192,7 +189,6 @@ function secondhandTuning(method: ReproductionMethod, base: { readonly model: st
   // VBPR over γ and θ (K = K' = dim / 2), VBPR's variants give it all to θ (their `dim`).
   const half = Math.max(1, Math.floor(settings.dim / 2));
   const shape = base.model.startsWith('secondhand') ? { dim: Math.max(1, Math.floor(settings.dim / parts)) } : base.model === 'vbpr' ? { dim: half, visualDim: half } : {};
-  if (method.config.model === 'most-popular') return [];
   return rates.map((learningRate) => ({ ...shape, learningRate }));
 }
 
