@@ -157,7 +157,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const coalescerOf = (v: ModelVersion): RecommendCoalescer => {
     let c = coalescers.get(v);
     if (!c) {
-      c = new RecommendCoalescer(v.model, options.coalesce === false ? { maxRequestUsers: 0 } : { onBatch: (users) => metrics.batchUsers.observe({ model: v.name }, users) });
+      c = new RecommendCoalescer(v.model, { onBatch: (users) => metrics.batchUsers.observe({ model: v.name }, users) });
       coalescers.set(v, c);
     }
     return c;
@@ -246,9 +246,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return store.use(request.params.name, async (v) => {
       // The approximate index answers when the model has one and no category filter applies.
       const approximate = v.ann !== undefined && body.category === undefined;
+      const asked = { k, excludeSeen: body.excludeSeen, ...(body.category !== undefined ? { category: body.category } : {}) };
       const lists = approximate
         ? users.map((user) => v.ann!.recommend(user, k, body.excludeSeen !== false))
-        : await coalescerOf(v).recommend(users, { k, excludeSeen: body.excludeSeen, ...(body.category !== undefined ? { category: body.category } : {}) });
+        : options.coalesce === false ? await v.model.recommendMany(users, asked) : await coalescerOf(v).recommend(users, asked);
       return perUser({ model: v.name, version: v.version, ranking: approximate ? 'approximate' : 'exact' }, body, users, lists, 'recommendations');
     });
   });

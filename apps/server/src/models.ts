@@ -159,7 +159,7 @@ export class ModelStore {
     try {
       const dir = await this.resolveFolder(path);
       const model = await loadTrainedModel(dir);
-      const abilities = await model.abilities();
+      const abilities = model.abilities();
       const version = versionOf(model);
       const ann = this.ann ? await AnnRanker.build(model, this.ann) : undefined;
       const current: ModelVersion = { name, dir, version, model, abilities, loadedAt: new Date().toISOString(), ...(ann ? { ann } : {}) };
