@@ -46,6 +46,8 @@ export { checkRankTopkInputs, checkRankTopkShapes, type RankTopkAttrs } from './
 export type { MatmulAttrs } from './kernels/dense/matmul.js';
 export { checkDenseBiasActInputs, type DenseActivation, type DenseBiasActAttrs } from './kernels/dense/dense_bias_act.js';
 export { checkTowerScoreInputs, type TowerScoreShape } from './kernels/dense/tower_score.js';
+export { checkGatherMatvecInputs, type GatherMatvecAttrs, type GatherMatvecShape } from './kernels/dense/gather_matvec.js';
+export { checkScatterOuterAddInputs, type ScatterOuterAddAttrs } from './kernels/dense/scatter_outer_add.js';
 export { checkSampledSoftmaxInputs, checkSampledSoftmaxShapes, type SampledSoftmaxAttrs, type SampledSoftmaxSizes } from './kernels/softmax/sampled_softmax.js';
 export { checkSkipgramStepFlags, checkSkipgramStepInputs, usesContextB, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';
 export { checkBprSampleStepInputs, type BprSampleStepAttrs } from './kernels/sgd/bpr_sample_step.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   abs, add, bceWithLogits, bprLoss, broadcastTo, concat, div, dropout, exp, expandDims, gather, gaussianKL, layerNorm, linear, log,
   logSigmoid, logSoftmax, matmul, max, maximum, mean, min, minimum, mseLoss, mul, neg, nllLoss, padSlice, pow, reciprocal,
-  relu, reshape, rsqrt, sampledSoftmaxLoss, scatterAdd, sigmoid, slice, softmax, softmaxCrossEntropy, softplus, split,
+  gatherMatvec, relu, reshape, rsqrt, sampledSoftmaxLoss, scatterAdd, scatterOuterAdd, sigmoid, slice, softmax, softmaxCrossEntropy, softplus, split,
   sqrt, square, squeeze, sub, sum, takeAlongAxis, tanh, tensor, transpose, type Tensor,
 } from '../src/index.js';
 import { gradCheck } from '../src/testing/index.js';
@@ -75,6 +75,9 @@ const cases: Case[] = [
   ['split', (x) => mul(split(x, [1, 3], 1)[1], 2), () => [rand([2, 4])]],
   ['gather (row-sparse, duplicates)', (t, i) => gather(t, i), () => [rand([5, 3]), ids([4, 1, 4, 0], [2, 2])], [0]],
   ['scatterAdd', (t, i, s) => scatterAdd(t, i, s), () => [rand([4, 3]), ids([1, 3, 1]), rand([3, 3])], [0, 2]],
+  ['gatherMatvec (repeated index)', (w, i, x) => gatherMatvec(w, i, x), () => [rand([3, 2, 4]), ids([2, 0, 2, 1, 2]), rand([5, 4])], [0, 2]],
+  ['gatherMatvec transpose', (w, i, x) => gatherMatvec(w, i, x, { transpose: true }), () => [rand([3, 2, 4]), ids([1, 1, 0]), rand([3, 2])], [0, 2]],
+  ['scatterOuterAdd', (a, b, i) => scatterOuterAdd(a, b, i, 4), () => [rand([5, 2]), rand([5, 3]), ids([3, 0, 3, 1, 3])], [0, 1]],
   ['takeAlongAxis', (x, i) => takeAlongAxis(x, i), () => [rand([3, 4]), ids([3, 0, 2])], [0]],
   ['softmax', (x) => softmax(x), () => [rand([3, 5], -2, 2)]],
   ['softmax (axis 0)', (x) => softmax(x, 0), () => [rand([3, 5], -2, 2)]],

@@ -1,5 +1,7 @@
 import { applyOp1, type OpDef } from '../autograd/op.js';
+import { checkGatherMatvecInputs, type GatherMatvecAttrs } from '../kernels/dense/gather_matvec.js';
 import type { MatmulAttrs } from '../kernels/dense/matmul.js';
+import { checkScatterOuterAddInputs, type ScatterOuterAddAttrs } from '../kernels/dense/scatter_outer_add.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sumToShape } from './reduce.js';
@@ -50,4 +52,64 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     throw new Error(`matmul: batch axes ${formatShape(batchA)} and ${formatShape(batchB)} differ; they must match or one operand must be 2-D`);
   }
   return applyOp1(matmulDef, [a, b], { transposeA, transposeB });
+}
+
+/** Options of {@link gatherMatvec}. */
+export interface GatherMatvecOptions {
+  /** Multiply by each picked matrix's transpose: x is `[n, R]` and y `[n, C]`. */
+  transpose?: boolean;
+}
+
+const gatherMatvecDef: OpDef<GatherMatvecAttrs> = {
+  name: 'gatherMatvec',
+  kernel: 'gather_matvec',
+  grad: ([dy], { inputs: [w, index, x], attrs: { transpose } }) => {
+    const matrices = w.shape[0];
+    // y = W[index]·x: dW[k] = Σ dy[r] ⊗ x[r], dx = W[index]ᵀ·dy; with the transpose, the roles swap.
+    const dw = transpose ? scatterOuterAdd(x, dy, index, matrices) : scatterOuterAdd(dy, x, index, matrices);
+    return [dw, null, gatherMatvec(w, index, dy, { transpose: !transpose })];
+  },
+};
+
+/**
+ * y[r] = W[index[r]] · x[r]: each row multiplied by its own matrix, picked from the table W
+ * `[N, R, C]` by index i32 `[n]` (x `[n, C]` → y `[n, R]`; with `transpose`, x `[n, R]` →
+ * y `[n, C]`). The per-category maps of the second-hand model (eq. 1, eq. 2) and Sherlock's
+ * projections. Equal to `matmul(gather(W, index), expandDims(x, 2))` without the n gathered
+ * copies; W's gradient is dense `[N, R, C]` (kernel `scatter_outer_add`), summed in row
+ * order, so it does not depend on the thread count.
+ * @throws Error naming the input when dtypes or shapes do not fit (an index out of range
+ * is the kernel's error).
+ * @example
+ * ```ts
+ * const moved = gatherMatvec(transforms, leafOfItem, features); // [items, R]
+ * ```
+ */
+export function gatherMatvec(weights: Tensor, index: Tensor, x: Tensor, options: GatherMatvecOptions = {}): Tensor {
+  const attrs = { transpose: options.transpose ?? false };
+  checkGatherMatvecInputs([weights, index, x], attrs);
+  return applyOp1(gatherMatvecDef, [weights, index, x], attrs);
+}
+
+const scatterOuterAddDef: OpDef<ScatterOuterAddAttrs> = {
+  name: 'scatterOuterAdd',
+  kernel: 'scatter_outer_add',
+  // out[k] = Σ a[r] ⊗ b[r]: da[r] = dOut[index[r]]·b[r], db[r] = dOut[index[r]]ᵀ·a[r].
+  grad: ([dout], { inputs: [a, b, index] }) => [gatherMatvec(dout, index, b), gatherMatvec(dout, index, a, { transpose: true }), null],
+};
+
+/**
+ * out[k] = Σ_{r : index[r] = k} a[r] ⊗ b[r] → `[matrices, R, C]` for a `[n, R]`, b `[n, C]`,
+ * index i32 `[n]`: outer products summed into the matrix each row names ({@link gatherMatvec}'s
+ * gradient for its table).
+ * @throws Error naming the input when dtypes or shapes do not fit.
+ * @example
+ * ```ts
+ * const grads = scatterOuterAdd(dy, x, index, 8); // [8, R, C]
+ * ```
+ */
+export function scatterOuterAdd(a: Tensor, b: Tensor, index: Tensor, matrices: number): Tensor {
+  const attrs = { matrices };
+  checkScatterOuterAddInputs([a, b, index], attrs);
+  return applyOp1(scatterOuterAddDef, [a, b, index], attrs);
 }

@@ -7,6 +7,8 @@ import '../../kernels/reduce/broadcast_to.js';
 import '../../kernels/dense/matmul.js';
 import '../../kernels/dense/dense_bias_act.js';
 import '../../kernels/dense/tower_score.js';
+import '../../kernels/dense/gather_matvec.js';
+import '../../kernels/dense/scatter_outer_add.js';
 import '../../kernels/layout/transpose.js';
 import '../../kernels/layout/slice.js';
 import '../../kernels/layout/concat.js';
