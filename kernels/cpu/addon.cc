@@ -75,6 +75,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("skipgram_sample_step", Napi::Function::New(env, rec::skipgram_sample_step, "skipgram_sample_step"));
   exports.Set("dense_bias_act", Napi::Function::New(env, rec::dense_bias_act, "dense_bias_act"));
   exports.Set("tower_score", Napi::Function::New(env, rec::tower_score, "tower_score"));
+  exports.Set("gather_matvec", Napi::Function::New(env, rec::gather_matvec, "gather_matvec"));
+  exports.Set("scatter_outer_add", Napi::Function::New(env, rec::scatter_outer_add, "scatter_outer_add"));
   exports.Set("softmax", Napi::Function::New(env, rec::softmax, "softmax"));
   exports.Set("log_softmax", Napi::Function::New(env, rec::log_softmax, "log_softmax"));
   exports.Set("reduce", Napi::Function::New(env, rec::reduce, "reduce"));

@@ -27,6 +27,8 @@ Napi::Value skipgram_step(const Napi::CallbackInfo& info);
 Napi::Value skipgram_sample_step(const Napi::CallbackInfo& info);
 Napi::Value dense_bias_act(const Napi::CallbackInfo& info);
 Napi::Value tower_score(const Napi::CallbackInfo& info);
+Napi::Value gather_matvec(const Napi::CallbackInfo& info);
+Napi::Value scatter_outer_add(const Napi::CallbackInfo& info);
 Napi::Value softmax(const Napi::CallbackInfo& info);
 Napi::Value log_softmax(const Napi::CallbackInfo& info);
 Napi::Value reduce(const Napi::CallbackInfo& info);

@@ -42,8 +42,8 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  add, backward, type Backend, currentBackend, getBackend, hostData, hostF32, kernelBackends, matmul, mean, mul, noGrad, Philox, registerBackend, relu, reshape, resolveBackend, rsqrt, runKernel,
-  setBackend, square as squareOp, sub, Tensor, tensor, tidy,
+  add, backward, type Backend, currentBackend, expandDims, gather, gatherMatvec, getBackend, hostData, hostF32, kernelBackends, matmul, mean, mul, noGrad, Philox, registerBackend, relu, reshape,
+  resolveBackend, RowSparse, rsqrt, runKernel, scatterAdd, setBackend, square as squareOp, sub, Tensor, tensor, tidy, zeros,
 } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { assertClose, assertExact } from '@rec/core/testing';
@@ -1060,6 +1060,119 @@ if (wanted('tower_score')) {
     });
   }
   disposeAll(gpuIn);
+}
+// ---- gather_matvec, scatter_outer_add ----------------------------------------------------------
+// A matrix per row, gathered by index, and its gradient for the table: the second-hand model's
+// per-category maps (Yu et al. 2020, eq. 1–2) and Sherlock's projections, at the sizes they run:
+// N matrices of R × C for n rows with random (repeating) indices — 41 of 42 × 128 for 1,024 rows,
+// a 3,089-node tree's 32 × 32 maps for 2,000 rows, 41 of 64 × 128 for 512 rows. Each kernel is
+// checked against the reference (1e-5 + 1e-4·|ref|), then timed: js, native at 1 and 2 threads,
+// webgpu; rated against FMA peak (2·n·R·C flops each). Then the reason for the kernels: forward +
+// backward of `gatherMatvec` (gather_matvec forward; scatter_outer_add for W's dense gradient and
+// gather_matvec transposed for x's) against the composite the models used before,
+// reshape(matmul(gather(W, index), expandDims(x, 2))) and its autograd backward (which leaves W a
+// row-sparse [n, R, C] gradient), both on native, after checking that they give the same y, dx and
+// dW. Those rows' speedup is against gatherMatvec's forward + backward on js; the native rows' notes
+// give the fused op's speedup over the composite.
+if (wanted('gather_matvec', 'scatter_outer_add')) {
+  const TOL = { atol: 1e-5, rtol: 1e-4 };
+  const SIZES: [N: number, R: number, C: number, n: number][] = [[41, 42, 128, 1024], [3089, 32, 32, 2000], [41, 64, 128, 512]];
+  for (const [N, R, C, n] of SIZES) {
+    const w = uniform(101, N * R * C, -1, 1);
+    const index = randomIds(102, n, N);
+    const flops = 2 * n * R * C;
+    const shape = `${N.toLocaleString('en')} × ${R} × ${C}, ${n.toLocaleString('en')} rows`;
+    const gflops = (ms: number) => flops / ms / 1e6;
+    const rowsPerSecond = (ms: number) => `${((n / ms) * 1e3 / 1e6).toFixed(2)} M rows/s`;
+    const specs = [
+      ...[false, true].map((transpose) => ({
+        kernel: 'gather_matvec', size: `${shape}${transpose ? ', transposed' : ''}`, attrs: { transpose },
+        arrays: [{ data: w, shape: [N, R, C] }, { data: index, shape: [n] }, { data: uniform(103, n * (transpose ? R : C), -1, 1), shape: [n, transpose ? R : C] }],
+      })),
+      {
+        kernel: 'scatter_outer_add', size: `${shape} (into ${N.toLocaleString('en')} × ${R} × ${C})`, attrs: { matrices: N },
+        arrays: [{ data: uniform(104, n * R, -1, 1), shape: [n, R] }, { data: uniform(105, n * C, -1, 1), shape: [n, C] }, { data: index, shape: [n] }],
+      },
+    ].filter((spec) => wanted(spec.kernel));
+    for (const spec of specs) {
+      const ins = (backend: Backend) => spec.arrays.map((a) => tensor(a.data, a.shape, { backend }));
+      const onGpu = gpuFor(spec.kernel, spec.size, Math.max(...spec.arrays.map((a) => a.data.byteLength)));
+      const refIn = ins(js);
+      const natIn = ins(native);
+      const gpuIn = onGpu && ins(onGpu);
+      setNativeThreads(defaultThreads);
+      const expected = hostF32(runKernel(spec.kernel, refIn, spec.attrs)[0]);
+      assertClose(hostF32(runKernel(spec.kernel, natIn, spec.attrs)[0]), expected, TOL, `${spec.kernel} native (${spec.size})`);
+      const gpuOk = gpuIn && await gpuChecked(spec.kernel, spec.size, async () => assertClose(await runKernel(spec.kernel, gpuIn, spec.attrs)[0].read(), expected, TOL, `${spec.kernel} webgpu (${spec.size})`));
+      const refMs = timeCalls(2, 1, () => runKernel(spec.kernel, refIn, spec.attrs)[0].dispose());
+      results.push({ kernel: spec.kernel, backend: 'js', threads: null, size: spec.size, timeMs: refMs, throughput: rowsPerSecond(refMs), rate: gflops(refMs), rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
+      for (const t of THREAD_COUNTS) {
+        setNativeThreads(t);
+        const ms = timeCalls(30, 5, () => runKernel(spec.kernel, natIn, spec.attrs)[0].dispose());
+        results.push({
+          kernel: spec.kernel, backend: 'native', threads: t, size: spec.size, timeMs: ms, throughput: rowsPerSecond(ms),
+          rate: gflops(ms), rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops(ms)) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
+        });
+      }
+      if (gpuOk && gpuIn) {
+        const { ms, note } = await timeGpu(() => runKernel(spec.kernel, gpuIn, spec.attrs));
+        results.push({ kernel: spec.kernel, backend: 'webgpu', threads: null, size: spec.size, timeMs: ms, throughput: rowsPerSecond(ms), rate: gflops(ms), rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+      }
+      disposeAll(gpuIn);
+    }
+    if (!wanted('gather_matvec')) continue;
+
+    // Forward + backward, fused against the composite (3·2·n·R·C flops: y, dW and dx).
+    const size = `${shape}, forward + backward`;
+    const x = uniform(103, n * C, -1, 1);
+    const dy = uniform(106, n * R, -1, 1);
+    const composite = (wt: Tensor, it: Tensor, xt: Tensor) => reshape(matmul(gather(wt, it), expandDims(xt, 2)), [n, R]);
+    const fused = (wt: Tensor, it: Tensor, xt: Tensor) => gatherMatvec(wt, it, xt);
+    const leaves = (backend: Backend) => {
+      const [wt, it, xt] = [tensor(w, [N, R, C], { backend }), tensor(index, [n], { backend }), tensor(x, [n, C], { backend })];
+      wt.requiresGrad = true;
+      xt.requiresGrad = true;
+      return { wt, it, xt, seed: tensor(dy, [n, R], { backend }) };
+    };
+    /** One forward + backward of `op` (the gradients are left on the leaves); returns y. */
+    const step = (op: typeof fused, { wt, it, xt, seed }: ReturnType<typeof leaves>): Tensor => {
+      wt.grad = null;
+      xt.grad = null;
+      const y = op(wt, it, xt);
+      backward(y, seed);
+      return y;
+    };
+    const dense = (g: Tensor['grad']): Float32Array => hostF32(g instanceof RowSparse ? scatterAdd(zeros([N, R, C], { backend: native }), g.indices, g.values) : g!);
+    const refLeaves = leaves(js);
+    const natLeaves = leaves(native);
+    setNativeThreads(defaultThreads);
+    const expectedY = hostF32(step(fused, refLeaves));
+    const [expectedDW, expectedDX] = [hostF32(refLeaves.wt.grad as Tensor), hostF32(refLeaves.xt.grad as Tensor)];
+    for (const [name, op] of [['gatherMatvec native', fused], ['composite native', composite]] as const) {
+      assertClose(hostF32(step(op, natLeaves)), expectedY, TOL, `${name} y (${size})`);
+      assertClose(dense(natLeaves.wt.grad), expectedDW, TOL, `${name} dW (${size})`);
+      assertClose(hostF32(natLeaves.xt.grad as Tensor), expectedDX, TOL, `${name} dx (${size})`);
+    }
+    const stepFlops = 3 * flops;
+    const timeSteps = (op: typeof fused, l: ReturnType<typeof leaves>, reps: number, warm: number) => timeCalls(reps, warm, () => tidy(() => { step(op, l); l.wt.grad = null; l.xt.grad = null; }));
+    const refMs = timeSteps(fused, refLeaves, 1, 0);
+    results.push({ kernel: 'gather_matvec', backend: 'js', threads: null, size, timeMs: refMs, throughput: rowsPerSecond(refMs), rate: stepFlops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const compositeMs = timeSteps(composite, natLeaves, 10, 2);
+      results.push({
+        kernel: 'gather_matvec', backend: 'native composite', threads: t, size, timeMs: compositeMs, throughput: rowsPerSecond(compositeMs),
+        rate: stepFlops / compositeMs / 1e6, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * stepFlops / compositeMs / 1e6) / bounds[t].fmaGFLOPs, speedup: refMs / compositeMs,
+      });
+      const ms = timeSteps(fused, natLeaves, 20, 3);
+      results.push({
+        kernel: 'gather_matvec', backend: 'native', threads: t, size, timeMs: ms, throughput: rowsPerSecond(ms),
+        rate: stepFlops / ms / 1e6, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * stepFlops / ms / 1e6) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
+        note: `forward + backward ${(compositeMs / ms).toFixed(1)}× faster than the composite (gather + batched matmul, ${compositeMs.toFixed(2)} ms) on ${shape}`,
+      });
+    }
+  }
+  setNativeThreads(defaultThreads);
 }
 // ---- softmax, log_softmax, reduce, unary, binary, gather_rows, scatter_add_rows -------------------
 // The dense ops of the MLP towers and classifiers, and the embedding gather / scatter. Each

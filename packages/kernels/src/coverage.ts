@@ -48,6 +48,11 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   skipgram_sample_step: { native: true, webgpu: true },
   dense_bias_act: { native: true, webgpu: true },
   tower_score: { native: true, webgpu: true },
+  // A matrix per row, gathered by index (the second-hand model's per-category maps) and its
+  // gradient for the table: composed of gather + batched matmul, the forward copied n matrices
+  // and the backward built an [n, R, C] outer-product gradient.
+  gather_matvec: { native: true, webgpu: true },
+  scatter_outer_add: { native: true, webgpu: true },
   softmax: { native: true, webgpu: true },
   log_softmax: { native: true, webgpu: true },
   reduce: { native: true, webgpu: true },

@@ -11,7 +11,7 @@ import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprSampleStepAttrs, type BprStepAttrs, checkBprSampleStepInputs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
   hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, type Shape, sizeOf, type Tensor,
 } from '@rec/core';
-import { checkDenseBiasActInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
+import { checkDenseBiasActInputs, checkGatherMatvecInputs, checkScatterOuterAddInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type GatherMatvecAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type ScatterOuterAddAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
 import {
   checkNegSampleAliasInputs, checkNegSampleCategoryInputs, checkNegSampleMultichannelInputs,
   type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
@@ -22,7 +22,7 @@ import { broadcastPlan, checkLayerNormShapes, concatPlan, type LayerNormAttrs, l
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'gather_matvec', 'scatter_outer_add', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad'] as const;
 
 let registered = false;
 
@@ -385,6 +385,22 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const s = new Float32Array(users * items);
     addon.tower_score(hostF32(inputs[0]), hostF32(inputs[1]), params, Int32Array.from(widths), s, users, items);
     return hostOutput(backend, [users, items], 'f32', s);
+  });
+  registerKernel<GatherMatvecAttrs>('gather_matvec', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'gather_matvec';
+    const { matrices, rows, cols, n } = checkGatherMatvecInputs(inputs, attrs);
+    const width = attrs.transpose ? cols : rows;
+    const y = new Float32Array(n * width);
+    addon.gather_matvec(f32(inputs[0], K, 'W'), i32(inputs[1], K, 'index'), f32(inputs[2], K, 'x'), y, matrices, rows, cols, attrs.transpose ? 1 : 0);
+    return hostOutput(backend, [n, width], 'f32', y);
+  });
+  registerKernel<ScatterOuterAddAttrs>('scatter_outer_add', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'scatter_outer_add';
+    const { rows, cols } = checkScatterOuterAddInputs(inputs, attrs);
+    // Zero-filled: the C++ writes only the matrices some row names.
+    const out = new Float32Array(attrs.matrices * rows * cols);
+    addon.scatter_outer_add(f32(inputs[0], K, 'a'), f32(inputs[1], K, 'b'), i32(inputs[2], K, 'index'), out, attrs.matrices, rows, cols);
+    return hostOutput(backend, [attrs.matrices, rows, cols], 'f32', out);
   });
   for (const [id, log] of [['softmax', false], ['log_softmax', true]] as const) {
     registerKernel<{ axis: number }>(id, 'native', (ctx) => {

@@ -149,6 +149,16 @@ export interface NativeAddon {
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;
   /** `tower_score`: writes `S` [users·items]; `params` = W₁, b₁, …, W_L, b_L, h back to back, `widths` = H₀ … H_L. */
   tower_score(u: Float32Array, v: Float32Array, params: Float32Array, widths: Int32Array, s: Float32Array, users: number, items: number): void;
+  /**
+   * `gather_matvec`: writes `y` [n·R] = W[index[r]]·x[r] per row (`transpose` 0), or [n·C] =
+   * W[index[r]]ᵀ·x[r] (`transpose` 1); W is [matrices·rows·cols], x [n·cols] or [n·rows], n = index.length.
+   */
+  gather_matvec(w: Float32Array, index: Int32Array, x: Float32Array, y: Float32Array, matrices: number, rows: number, cols: number, transpose: number): void;
+  /**
+   * `scatter_outer_add`: adds a[r] ⊗ b[r] into matrix index[r] of `out` [matrices·rows·cols], which
+   * comes zero-filled; a is [n·rows], b [n·cols], n = index.length. Bit-identical for every thread count.
+   */
+  scatter_outer_add(a: Float32Array, b: Float32Array, index: Int32Array, out: Float32Array, matrices: number, rows: number, cols: number): void;
   /** `softmax` along the middle axis of x viewed as [outer, len, inner]; writes `y` (same size). */
   softmax(x: Float32Array, y: Float32Array, outer: number, len: number, inner: number): void;
   /** `log_softmax`, the same layout as {@link NativeAddon.softmax}. */
@@ -226,6 +236,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
 /** Functions a current build exports; a build missing one is stale. */
 const REQUIRED_EXPORTS = [
   'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score',
+  'gather_matvec', 'scatter_outer_add',
   'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'strided_copy',
   'layer_norm', 'layer_norm_grad',

@@ -5,7 +5,9 @@
  */
 import { registerKernel } from '@rec/core';
 import { denseBiasAct } from './dense/dense_bias_act.js';
+import { gatherMatvec } from './dense/gather_matvec.js';
 import { matmul } from './dense/matmul.js';
+import { scatterOuterAdd } from './dense/scatter_outer_add.js';
 import { towerScore } from './dense/tower_score.js';
 import { binary } from './elementwise/binary.js';
 import { unary } from './elementwise/unary.js';
@@ -39,7 +41,7 @@ import { logSoftmax, softmax } from './softmax/softmax.js';
 
 /** The kernel ids with a `webgpu` implementation. */
 export const WEBGPU_KERNELS = [
-  'matmul', 'dense_bias_act', 'tower_score',
+  'matmul', 'dense_bias_act', 'tower_score', 'gather_matvec', 'scatter_outer_add',
   'neg_sample_exclude', 'neg_sample_cascade', 'neg_sample_multichannel', 'neg_sample_alias', 'neg_sample_category', 'sample_weighted_candidates',
   'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'skipgram_step', 'skipgram_sample_step',
   'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
@@ -74,6 +76,8 @@ export function registerWebGPUKernels(): void {
   registerKernel('sample_weighted_candidates', 'webgpu', sampleWeightedCandidates);
   registerKernel('dense_bias_act', 'webgpu', denseBiasAct);
   registerKernel('tower_score', 'webgpu', towerScore);
+  registerKernel('gather_matvec', 'webgpu', gatherMatvec);
+  registerKernel('scatter_outer_add', 'webgpu', scatterOuterAdd);
   registerKernel('skipgram_step', 'webgpu', skipgramStep);
   registerKernel('skipgram_sample_step', 'webgpu', skipgramSampleStep);
   registerKernel('bpr_sample_step', 'webgpu', bprSampleStep);
