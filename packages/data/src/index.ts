@@ -24,6 +24,7 @@ export {
 export { leaveLastOut, LEAVE_LAST_OUT_STREAM, type LeaveLastOutOptions, type TrainTestSplit } from './split.js';
 export { UserItemCSR, itemPopularity, type UserItemCSRArrays } from './csr.js';
 export { CategoryTree } from './side-info/category-tree.js';
+export { clusterTree, type ClusterTreeOptions } from './side-info/cluster-tree.js';
 export { ItemCategories } from './side-info/item-categories.js';
 export { denseFeatures, type DenseFeatures, type CategoricalFeature, type UserFeatures } from './side-info/features.js';
 export type { Dataset, PublishedSplit } from './dataset.js';
