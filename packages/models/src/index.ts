@@ -69,7 +69,7 @@ export { CbowObjective, User2Vec, userSequences, type CbowBatch, type CbowOption
 export { SquaredPointwiseObjective, type RatingRegressor } from './training/squared.js';
 export { rowMeans, type ItemLists } from './training/row-means.js';
 export { MRLR, MrlrObjective, MrlrSampler, VARIANT_TERMS, type MrlrBatch, type MRLRConfig, type MrlrSamplerOptions, type MrlrVariant, type RowLists } from './mrlr/index.js';
-export { categorySampling, SecondHandModel, SecondHandObjective, type PairScorer, type SecondHandConfig, type SecondHandStructure, VBPR, type VBPRConfig } from './secondhand/index.js';
+export { categorySampling, SecondHandModel, SecondHandObjective, type PairScorer, type SecondHandConfig, type SecondHandStructure, VBPR, type VBPRConfig, DeepStyle, type DeepStyleConfig, type VisualStructure } from './secondhand/index.js';
 export { behaviorLog, behaviorRows, type BehaviorLog } from './training/log.js';
 export {
   FusedBPRObjective, PairwiseObjective, PointwiseObjective,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTrainedModel, saveTrainedModel } from '../src/node.js';
-import { categorySampling, parseModelConfig, SecondHandModel, SecondHandObjective, trainModel, VBPR } from '../src/index.js';
+import { categorySampling, DeepStyle, parseModelConfig, SecondHandModel, SecondHandObjective, trainModel, VBPR } from '../src/index.js';
 
 
 /** Roots A (0) and B (1); A → x (2) → y (3); B → z (4). */
@@ -152,7 +152,7 @@ describe('VBPR and its second-hand variants', () => {
     const features = Float32Array.from({ length: I * F }, (_, k) => Math.cos(k));
     for (const dim of [2, 0]) {
       const model = new VBPR({ numUsers: U, numItems: I, featureDim: F, dim, visualDim: 3, seed: 5, initStd: 0.5 });
-      model.setFeatures(features);
+      model.setStructure({ features });
       if (dim === 0) expect(model.namedParameters().map(([n]) => n)).toEqual(['userVisual', 'embedding', 'visualBias', 'features']);
       model.visualBias.assign(Float32Array.from({ length: F }, (_, k) => 0.1 * (k - 2)));
       model.itemBias?.assign(Float32Array.of(0.3, -0.2, 0.1, 0));
@@ -189,5 +189,77 @@ describe('VBPR and its second-hand variants', () => {
     const scores = (trained.model as VBPR).scoreUsers(Int32Array.of(0, 25)) as Float32Array;
     for (let i = 10; i < 20; i++) expect(scores[9]!).toBeGreaterThan(scores[i]!);
     for (let i = 0; i < 10; i++) expect(scores[20 + 19]!).toBeGreaterThan(scores[20 + i]!);
+  });
+});
+
+describe('Sherlock and DeepStyle', () => {
+  /** Items 0 at y (A, x, y), 1 at B, 2 at z (B, z), 3 without a category. */
+  const leaves = Int32Array.of(3, 1, 4, -1);
+  const [U, I, F] = [3, 4, 3];
+  const features = Float32Array.from({ length: I * F }, (_, k) => Math.sin(2 * k + 1));
+  const users = Int32Array.from({ length: U * I }, (_, k) => Math.floor(k / I));
+  const items = Int32Array.from({ length: U * I }, (_, k) => k % I);
+  const agree = (model: { score(u: ReturnType<typeof tensor>, i: ReturnType<typeof tensor>): { readSync(): unknown }; scoreAllUsers(i: ReturnType<typeof tensor>): { readSync(): unknown }; scoreUsers(u: Int32Array): unknown }, expected: (u: number, i: number) => number) => {
+    const want = Array.from(users, (u, k) => expected(u, items[k]!));
+    expect(read(model.score(tensor(users), tensor(items)))).toEqual(want.map((v) => expect.closeTo(v, 4)));
+    expect(read(model.scoreAllUsers(tensor(Int32Array.of(0, 1, 2, 3))))).toEqual(Array.from({ length: I * U }, (_, k) => expect.closeTo(expected(k % U, Math.floor(k / U)), 4)));
+    expect(Array.from(model.scoreUsers(Int32Array.of(0, 1, 2)) as Float32Array)).toEqual(want.map((v) => expect.closeTo(v, 4)));
+  };
+
+  it("Sherlock projects each level's segment by the matrix of the item's category at that level, zeros past a short path", () => {
+    // K' = 7 over 3 levels: segments of ⌊7 / 4⌋ = 1 row per level, 4 shared rows.
+    const model = new VBPR({ numUsers: U, numItems: I, featureDim: F, dim: 0, visualDim: 7, hierarchy: { numNodes: 5, levels: 3 }, seed: 3, initStd: 0.5 });
+    model.setStructure({ features, tree, itemLeaf: leaves });
+    expect(model.embedding.shape).toEqual([4, F]);
+    expect(model.nodeProjections!.shape).toEqual([6, 1, F]);
+    model.visualBias.assign(Float32Array.from({ length: F }, (_, k) => 0.2 * (k - 1)));
+    const th = read(model.userVisual), E0 = read(model.embedding), En = read(model.nodeProjections!), bv = read(model.visualBias);
+    const expected = (u: number, i: number): number => {
+      const f = Array.from(features.subarray(i * F, (i + 1) * F));
+      const dot = (w: number[], at: number) => f.reduce((s, x, c) => s + w[at + c]! * x, 0);
+      const path = leaves[i]! < 0 ? [] : Array.from(tree.pathOf(leaves[i]!));
+      const projected = [0, 1, 2, 3].map((r) => dot(E0, r * F));
+      for (let l = 0; l < 3; l++) projected.push(l < path.length ? dot(En, path[l]! * F) : 0);
+      return projected.reduce((s, v, r) => s + th[u * 7 + r]! * v, 0) + dot(bv, 0);
+    };
+    agree(model, expected);
+    expect(() => model.setStructure({ features })).toThrow(/Sherlock: needs the category tree/);
+  });
+
+  it('DeepStyle scores ⟨p_u, E f_i − l_c(i) + v_i⟩ with c(i) the deepest category; Variant-I drops v_i', () => {
+    for (const itemFactors of [true, false]) {
+      const model = new DeepStyle({ numUsers: U, numItems: I, numNodes: 5, featureDim: F, dim: 2, itemFactors, seed: 4, initStd: 0.5 });
+      model.setStructure({ features, tree, itemLeaf: leaves });
+      const p = read(model.userFactors), E = read(model.embedding), l = read(model.categoryOffsets), v = model.itemFactors ? read(model.itemFactors) : undefined;
+      const expected = (u: number, i: number): number => {
+        const c = leaves[i]! < 0 ? 5 : leaves[i]!;
+        return [0, 1].reduce((s, r) => {
+          const style = Array.from(features.subarray(i * F, (i + 1) * F)).reduce((a, x, k) => a + E[r * F + k]! * x, 0) - l[c * 2 + r]! + (v ? v[i * 2 + r]! : 0);
+          return s + p[u * 2 + r]! * style;
+        }, 0);
+      };
+      agree(model, expected);
+    }
+    const flat = new DeepStyle({ numUsers: U, numItems: I, numNodes: 5, featureDim: F, dim: 2, itemFactors: false, seed: 4 });
+    expect(() => flat.setStructure({ features })).toThrow(/DeepStyle: the model has 5 categories but was given no tree/);
+  });
+
+  it('Sherlock-II and DeepStyle-II train from images and categories: an item nobody trained on ranks by what it looks like', async () => {
+    const image = Float32Array.from({ length: 20 * 4 }, (_, k) => (k % 4 === 0 ? (Math.floor(k / 4) < 10 ? 1 : -1) : 0.1 * Math.sin(k)));
+    const users: number[] = [];
+    const bought: number[] = [];
+    for (let u = 0; u < 40; u++) for (let k = 0; k < 5; k++) (users.push(u), bought.push((u < 20 ? 0 : 10) + ((u + k) % 9)));
+    const train = createInteractions({ users: Int32Array.from(users), items: Int32Array.from(bought), numUsers: 40, numItems: 20 });
+    // Two roots, each with two children; the category is unrelated to who buys (half of each group in each).
+    const twoLevels = CategoryTree.fromParents(['A', 'B', 'a1', 'a2', 'b1'], [-1, -1, 0, 0, 1]);
+    const itemLeafCategory = Int32Array.from({ length: 20 }, (_, i) => [2, 3, 4][i % 3]!);
+    for (const model of ['sherlock-ii', 'deepstyle-ii']) {
+      const trained = await trainModel(parseModelConfig({ model, dim: 6, epochs: 15, batchSize: 32, learningRate: 0.05, seed: 2 }), {
+        train, itemFeatures: { image: { rows: 20, dim: 4, values: image } }, categoryTree: twoLevels, itemLeafCategory,
+      });
+      const scores = trained.model.scoreUsers!(Int32Array.of(0, 25)) as Float32Array;
+      for (let i = 10; i < 20; i++) expect(scores[9]!, `${model}: user 0, item 9 over ${i}`).toBeGreaterThan(scores[i]!);
+      for (let i = 0; i < 10; i++) expect(scores[20 + 19]!, `${model}: user 25, item 19 over ${i}`).toBeGreaterThan(scores[20 + i]!);
+    }
   });
 });

@@ -14,10 +14,10 @@ import { behaviorLog, behaviorRows } from '../training/log.js';
 import { EpochOrder, type Objective } from '../training/objectives.js';
 import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
 import { SecondHandModel } from './model.js';
-import { VBPR } from './vbpr.js';
+import { DeepStyle, VBPR } from './vbpr.js';
 
 export { SecondHandModel, type SecondHandConfig, type SecondHandStructure } from './model.js';
-export { VBPR, type VBPRConfig } from './vbpr.js';
+export { DeepStyle, type DeepStyleConfig, VBPR, type VBPRConfig, type VisualStructure } from './vbpr.js';
 
 const paper = {
   cite: 'Yu, Gan, Wei, Cheng & Nie, Personalized Item Recommendation for Second-hand Trading Platform, ACM Multimedia 2020',
@@ -43,6 +43,12 @@ const fields = {
   negatives: z.number().int().min(1).max(100).default(4),
   /** Probability that a negative comes from a sibling category rather than the positive's own (kernel `neg_sample_category`). */
   siblingRate: z.number().min(0).max(1).default(0.5),
+  /**
+   * Where J1's negatives come from: `category` (§3.3.1: the positive's own or a sibling
+   * category) or `uniform` (any item the user has not rated; an ablation of ours, to test
+   * whether the category negatives are what keeps J1 from learning upper-level preferences).
+   */
+  sampler: z.enum(['category', 'uniform']).default('category'),
   /** Which dense item features are f^vis: a name of the data's item features, `none`, or `auto` (`image` when the data has it). */
   features: z.string().min(1).default('auto'),
   ...targetField,
@@ -243,7 +249,8 @@ function secondhandModel(name: string, title: string, summary: string, withJ2: b
       const categories = treeOf(data, context.shape.numItems);
       model.setStructure({ ...categories, ...(feature ? { features: data.itemFeatures![feature]!.values } : {}) });
       const log = behaviorLog(data.train, context.shape.behaviors);
-      const objective = new SecondHandObjective(model, behaviorRows(log, log.behaviors.length - 1), categories, {
+      const sampling = config.sampler === 'uniform' ? oneCategory(context.shape.numItems) : categories;
+      const objective = new SecondHandObjective(model, behaviorRows(log, log.behaviors.length - 1), sampling, {
         batchSize: config.batchSize, negatives: config.negatives, siblingRate: config.siblingRate, seed: config.seed,
         beta1: config.beta1 ?? 0.75, beta2: withJ2 ? (config.beta2 ?? 0.25) : 0,
       });
@@ -267,45 +274,63 @@ export const secondhandSModelDefinition = secondhandModel(
 
 export { SecondHandObjective };
 
-/** VBPR's fields: OurModel's without the category sampler's rate (its negatives are uniform). */
-const { siblingRate: _siblingRate, ...vbprFields } = fields;
-/** The variants' fields: no K' either (their `dim` is the visual factor's size, the only one). */
+/** The visual baselines' fields: OurModel's without the category sampler (their negatives are uniform). */
+const { siblingRate: _siblingRate, sampler: _sampler, ...vbprFields } = fields;
+/** The variants' and DeepStyle's fields: no K' either (their `dim` is the one item vector's size). */
 const { visualDim: _visualDim, ...variantFields } = vbprFields;
 
-type VbprVariant = 'original' | 'I' | 'II';
-type VbprParsed = ConfigOf<z.ZodObject<typeof vbprFields>> & { readonly beta1?: number; readonly beta2?: number };
+/** The three visual baselines of §4.3. */
+type VisualFamily = 'vbpr' | 'sherlock' | 'deepstyle';
+/** The original model, its Variant-I (no per-item factor) or its Variant-II (Variant-I + J2). */
+type VisualVariant = 'original' | 'I' | 'II';
+type VisualParsed = ConfigOf<z.ZodObject<typeof vbprFields>> & { readonly beta1?: number; readonly beta2?: number };
 
-function buildVbpr(config: VbprParsed, shape: ModelShape, name: string, variant: VbprVariant): VBPR {
+const VISUAL_PAPERS: Record<VisualFamily, { cite: string; section: string; name: string }> = {
+  vbpr: { name: 'VBPR', cite: 'He & McAuley, VBPR: Visual Bayesian Personalized Ranking from Implicit Feedback, AAAI 2016', section: 'VBPR eq. 2, 4' },
+  sherlock: { name: 'Sherlock', cite: 'He, Lin, Wang & McAuley, Sherlock: Sparse Hierarchical Embeddings for Visually-aware One-class Collaborative Filtering, IJCAI 2016', section: 'Sherlock §3 (hierarchical projection)' },
+  deepstyle: { name: 'DeepStyle', cite: 'Liu, Wu & Wang, DeepStyle: Learning User Preferences for Visual Recommendation, SIGIR 2017', section: 'DeepStyle §2 (style = E f_i − l_c)' },
+};
+
+function buildVisual(config: VisualParsed, shape: ModelShape, name: string, family: VisualFamily, variant: VisualVariant): VBPR | DeepStyle {
   const feature = featureName(config, shape.itemFeatureDims, name);
   if (!feature) throw new Error(`${name}: needs visual item features (the data has ${Object.keys(shape.itemFeatureDims ?? {}).map((n) => `'${n}'`).join(', ') || 'none'}; features: ${config.features})`);
+  const featureDim = shape.itemFeatureDims![feature]!;
+  const { numUsers, numItems } = shape;
+  if (family === 'deepstyle') {
+    return new DeepStyle({ numUsers, numItems, numNodes: shape.numTreeNodes ?? 1, featureDim, dim: config.dim, itemFactors: variant === 'original', seed: config.seed });
+  }
   return new VBPR({
-    numUsers: shape.numUsers, numItems: shape.numItems, featureDim: shape.itemFeatureDims![feature]!,
+    numUsers, numItems, featureDim,
     dim: variant === 'original' ? config.dim : 0,
     visualDim: variant === 'original' ? ((config as { visualDim?: number }).visualDim ?? config.dim) : config.dim,
+    ...(family === 'sherlock' ? { hierarchy: { numNodes: shape.numTreeNodes ?? 1, levels: shape.treeLevels ?? 1 } } : {}),
     seed: config.seed,
   });
 }
 
-function vbprDefinition(name: string, title: string, summary: string, variant: VbprVariant) {
-  const own = variant === 'original' ? vbprFields : variantFields;
+function visualDefinition(family: VisualFamily, variant: VisualVariant, summary: string) {
+  const { name: base, cite, section } = VISUAL_PAPERS[family];
+  const name = `${family}${variant === 'original' ? '' : `-${variant.toLowerCase()}`}`;
+  const own = variant === 'original' && family !== 'deepstyle' ? vbprFields : variantFields;
   const schema = variant === 'II' ? z.object({ ...own, ...multiTask }) : z.object({ ...own, beta1: multiTask.beta1 });
   return defineModel({
     name,
-    title,
+    title: variant === 'original' ? base : `${base}-${variant}`,
     family: 'Second-hand',
     paper: {
-      cite: 'He & McAuley, VBPR: Visual Bayesian Personalized Ranking from Implicit Feedback, AAAI 2016; variants as the second-hand paper (Yu et al., ACM MM 2020) §4.3 defines them',
-      section: variant === 'original' ? 'VBPR eq. 2, 4' : variant === 'I' ? 'second-hand §4.3 Variant-I (no per-item factor)' : 'second-hand §4.3 Variant-II (Variant-I + J2, eq. 8–9)',
+      cite: `${cite}; variants as the second-hand paper (Yu et al., ACM MM 2020) §4.3 defines them`,
+      section: variant === 'original' ? section : variant === 'I' ? `${section}; second-hand §4.3 Variant-I (no per-item factor)` : `${section}; second-hand §4.3 Variant-II (Variant-I + J2, eq. 8–9)`,
     },
     summary,
     config: schema,
-    needs: { itemFeatures: 'required' },
+    needs: { itemFeatures: 'required', ...(family === 'vbpr' ? {} : { categoryTree: 'optional' as const }) },
     outputs: ['items'],
-    create: (config, shape) => buildVbpr(config as unknown as VbprParsed, shape, name, variant),
+    create: (config, shape) => buildVisual(config as unknown as VisualParsed, shape, name, family, variant),
     fit: async (data, parsed, context) => {
-      const config = parsed as unknown as VbprParsed;
-      const model = buildVbpr(config, context.shape, name, variant);
-      model.setFeatures(data.itemFeatures![featureName(config, context.shape.itemFeatureDims, name)!]!.values);
+      const config = parsed as unknown as VisualParsed;
+      const model = buildVisual(config, context.shape, name, family, variant);
+      const features = data.itemFeatures![featureName(config, context.shape.itemFeatureDims, name)!]!.values;
+      model.setStructure({ features, ...(family === 'vbpr' ? {} : treeOf(data, context.shape.numItems)) });
       const log = behaviorLog(data.train, context.shape.behaviors);
       const objective = new SecondHandObjective(model, behaviorRows(log, log.behaviors.length - 1), oneCategory(context.shape.numItems), {
         batchSize: config.batchSize, negatives: config.negatives, siblingRate: 0, seed: config.seed,
@@ -316,13 +341,28 @@ function vbprDefinition(name: string, title: string, summary: string, variant: V
   });
 }
 
-/**
- * VBPR trained by BPR with uniform negatives (its paper's sampler), under the same optimiser as
- * OurModel (AdamW; the second-hand paper does not say how it trained its baselines, and one
- * optimiser for every row keeps the comparison about the models). `dim` is K, `visualDim` K'.
+/*
+ * The visual baselines are trained by BPR with uniform negatives (their papers' sampler), under
+ * the same optimiser as OurModel (AdamW; the second-hand paper does not say how it trained its
+ * baselines, and one optimiser for every row keeps the comparison about the models). In the
+ * originals `dim` is K and `visualDim` K'; in the variants (and DeepStyle, whose one vector
+ * serves both) `dim` is the only item vector's size.
  */
-export const vbprModelDefinition = vbprDefinition('vbpr', 'VBPR', 'BPR with a free factor per item plus a learned projection of its visual features (He & McAuley 2016)', 'original');
-/** VBPR-I: VBPR without the per-item factor and bias; `dim` is K', the only item vector. */
-export const vbprIModelDefinition = vbprDefinition('vbpr-i', 'VBPR-I', 'VBPR without the per-item latent factor and bias: an item is its projected image (second-hand §4.3 Variant-I)', 'I');
+/** VBPR (He & McAuley 2016). */
+export const vbprModelDefinition = visualDefinition('vbpr', 'original', 'BPR with a free factor per item plus a learned projection of its visual features (He & McAuley 2016)');
+/** VBPR-I: VBPR without the per-item factor and bias; an item is its projected image. */
+export const vbprIModelDefinition = visualDefinition('vbpr', 'I', 'VBPR without the per-item latent factor and bias: an item is its projected image (second-hand §4.3 Variant-I)');
 /** VBPR-II: VBPR-I trained with J1 + J2 (β1, β2 as OurModel). */
-export const vbprIIModelDefinition = vbprDefinition('vbpr-ii', 'VBPR-II', 'VBPR-I trained with the second-hand paper\'s item→user softmax as well (second-hand §4.3 Variant-II)', 'II');
+export const vbprIIModelDefinition = visualDefinition('vbpr', 'II', 'VBPR-I trained with the second-hand paper\'s item→user softmax as well (second-hand §4.3 Variant-II)');
+/** Sherlock (He et al. 2016): VBPR with a projection assembled from the item's category path. */
+export const sherlockModelDefinition = visualDefinition('sherlock', 'original', 'VBPR whose visual projection is assembled from the item\'s category path, one segment per level (He et al. 2016)');
+/** Sherlock-I: Sherlock without the per-item factor and bias. */
+export const sherlockIModelDefinition = visualDefinition('sherlock', 'I', 'Sherlock without the per-item latent factor and bias (second-hand §4.3 Variant-I)');
+/** Sherlock-II: Sherlock-I trained with J1 + J2. */
+export const sherlockIIModelDefinition = visualDefinition('sherlock', 'II', 'Sherlock-I trained with the second-hand paper\'s item→user softmax as well (second-hand §4.3 Variant-II)');
+/** DeepStyle (Liu et al. 2017): style = projected image − category vector, plus a free item factor. */
+export const deepStyleModelDefinition = visualDefinition('deepstyle', 'original', 'an item is its style (projected image minus its category\'s vector) plus a free factor (Liu et al. 2017)');
+/** DeepStyle-I: DeepStyle without the per-item factor. */
+export const deepStyleIModelDefinition = visualDefinition('deepstyle', 'I', 'DeepStyle without the per-item latent factor: an item is its style (second-hand §4.3 Variant-I)');
+/** DeepStyle-II: DeepStyle-I trained with J1 + J2. */
+export const deepStyleIIModelDefinition = visualDefinition('deepstyle', 'II', 'DeepStyle-I trained with the second-hand paper\'s item→user softmax as well (second-hand §4.3 Variant-II)');

@@ -1,5 +1,5 @@
 import {
-  add, concat, expandDims, gather, keep, matmul, Module, mul, noGrad, normalInit, Parameter, reshape, slice, sub, sum, type Tensor, tensor, tidy,
+  add, concat, expandDims, gather, gatherMatvec, keep, matmul, Module, mul, noGrad, normalInit, Parameter, reshape, slice, sub, sum, type Tensor, tensor, tidy,
 } from '@rec/core';
 import { CategoryTree } from '@rec/data';
 import type { Recommender } from '../plugin/inference.js';
@@ -136,29 +136,16 @@ export class SecondHandModel extends Module implements Recommender {
   setStructure(structure: SecondHandStructure): void {
     const { tree, itemLeaf } = structure;
     const N = this.base.shape[0]!;
-    const m = this.levels;
-    if (tree.size !== N) throw new Error(`SecondHandModel: the tree has ${tree.size} nodes, the model ${N}`);
-    if (tree.levels > m) throw new Error(`SecondHandModel: the tree has ${tree.levels} levels, the model ${m}`);
-    if (itemLeaf.length !== this.numItems) throw new Error(`SecondHandModel: ${itemLeaf.length} item leaves for ${this.numItems} items`);
+    const { path, leaf } = itemPaths(tree, itemLeaf, { numNodes: N, levels: this.levels, numItems: this.numItems }, 'SecondHandModel');
+    if (this.features && structure.features?.length !== this.features.size) {
+      throw new Error(`SecondHandModel: expected ${this.features.size} visual feature values (${this.numItems} items × ${this.features.shape[1]}), got ${structure.features?.length ?? 'none'}`);
+    }
     this.parentOf.assign(Int32Array.from({ length: N }, (_, c) => (tree.parents[c]! >= 0 ? tree.parents[c]! : c)));
     this.#dropPlan();
     this.rootMask.assign(Float32Array.from({ length: N }, (_, c) => (tree.parents[c]! < 0 ? 1 : 0)));
-    const path = new Int32Array(this.numItems * m).fill(N);
-    const leaf = new Int32Array(this.numItems).fill(N);
-    itemLeaf.forEach((c, i) => {
-      if (c < 0) return;
-      if (!(c < N)) throw new Error(`SecondHandModel: item ${i}'s category ${c} is not a node of the tree (${N} nodes)`);
-      leaf[i] = c;
-      path.set(tree.pathOf(c), i * m);
-    });
     this.itemPath.assign(path);
     this.itemLeaf.assign(leaf);
-    if (this.features) {
-      if (!structure.features || structure.features.length !== this.features.size) {
-        throw new Error(`SecondHandModel: expected ${this.features.size} visual feature values (${this.numItems} items × ${this.features.shape[1]}), got ${structure.features?.length ?? 'none'}`);
-      }
-      this.features.assign(structure.features);
-    }
+    if (this.features) this.features.assign(structure.features!);
   }
 
   /**
@@ -185,8 +172,7 @@ export class SecondHandModel extends Module implements Recommender {
     const levels: Tensor[] = [gather(this.base, plan.nodes[0]!)];
     for (let depth = 1; depth < plan.nodes.length; depth++) {
       const parents = gather(levels[depth - 1]!, plan.parentRows[depth]!);
-      const n = plan.nodes[depth]!.size;
-      levels.push(reshape(matmul(gather(this.transforms, plan.nodes[depth]!), expandDims(parents, 2)), [n, this.dim]));
+      levels.push(gatherMatvec(this.transforms, plan.nodes[depth]!, parents));
     }
     return gather(concat([...levels, zero], 0), plan.rowOfNode);
   }
@@ -240,7 +226,7 @@ export class SecondHandModel extends Module implements Recommender {
     if (!this.features) return hierarchy;
     const leaf = gather(this.itemLeaf, items);
     const f = gather(this.features, items);
-    const visual = add(reshape(matmul(gather(this.visualTransforms!, leaf), expandDims(f, 2)), [n, this.visualDim]), gather(this.visualBias!, leaf));
+    const visual = add(gatherMatvec(this.visualTransforms!, leaf, f), gather(this.visualBias!, leaf));
     return concat([hierarchy, visual], 1);
   }
 
@@ -286,20 +272,14 @@ export class SecondHandModel extends Module implements Recommender {
     return item.own ? add(scores, expandDims(item.own, 1)) : scores;
   }
 
-  /** Scores of `users` against every item, row-major; a promise on `webgpu`. Items go in blocks of 2,048 (W^item is gathered per item). */
+  /** Scores of `users` against every item, row-major; a promise on `webgpu`. */
   scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     const scores = tidy(() =>
       noGrad(() => {
-        const categories = this.categoryVectors();
         const user = this.#userSide(tensor(users));
-        const blocks: Tensor[] = [];
-        for (let start = 0; start < this.numItems; start += ITEM_BLOCK) {
-          const items = tensor(Int32Array.from({ length: Math.min(ITEM_BLOCK, this.numItems - start) }, (_, i) => start + i));
-          const item = this.#itemSide(items, categories);
-          const block = matmul(user.rows, item.rows, { transposeB: true });
-          blocks.push(item.own ? add(block, expandDims(item.own, 0)) : block);
-        }
-        return add(blocks.length === 1 ? blocks[0]! : concat(blocks, 1), expandDims(user.own, 1));
+        const item = this.#itemSide(allItems(this.numItems), this.categoryVectors());
+        const s = add(matmul(user.rows, item.rows, { transposeB: true }), expandDims(user.own, 1));
+        return item.own ? add(s, expandDims(item.own, 0)) : s;
       }),
     );
     return andThen(hostCopy(scores), (values) => {
@@ -309,8 +289,32 @@ export class SecondHandModel extends Module implements Recommender {
   }
 }
 
-/** Items per block when scoring every item (bounds the gathered W^item to 2,048 · d_vis · F floats). */
-const ITEM_BLOCK = 2048;
+/** The item ids 0 … numItems − 1 as an i32 tensor. */
+export function allItems(numItems: number): Tensor {
+  return tensor(Int32Array.from({ length: numItems }, (_, i) => i));
+}
+
+/**
+ * Each item's category per level ([numItems × levels], `numNodes` past a short path or for an
+ * item without a category) and its deepest category (`numNodes` for none), checked against a
+ * model's sizes.
+ * @throws Error naming `owner` when the tree, the leaves and the sizes disagree.
+ */
+export function itemPaths(tree: CategoryTree, itemLeaf: Int32Array, sizes: { numNodes: number; levels: number; numItems: number }, owner: string): { path: Int32Array; leaf: Int32Array } {
+  const { numNodes: N, levels: m, numItems } = sizes;
+  if (tree.size !== N) throw new Error(`${owner}: the tree has ${tree.size} nodes, the model ${N}`);
+  if (tree.levels > m) throw new Error(`${owner}: the tree has ${tree.levels} levels, the model ${m}`);
+  if (itemLeaf.length !== numItems) throw new Error(`${owner}: ${itemLeaf.length} item leaves for ${numItems} items`);
+  const path = new Int32Array(numItems * m).fill(N);
+  const leaf = new Int32Array(numItems).fill(N);
+  itemLeaf.forEach((c, i) => {
+    if (c < 0) return;
+    if (!(c < N)) throw new Error(`${owner}: item ${i}'s category ${c} is not a node of the tree (${N} nodes)`);
+    leaf[i] = c;
+    path.set(tree.pathOf(c), i * m);
+  });
+  return { path, leaf };
+}
 
 /** An untrained tensor kept (and saved) with the parameters. */
 export function frozen(values: Float32Array | Int32Array, shape: number[]): Parameter {
