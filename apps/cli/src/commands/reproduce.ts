@@ -25,6 +25,7 @@ interface ReproduceOptions {
   seed?: string;
   tune?: string;
   tuneWeights?: string;
+  tuneBatch?: string;
   quiet?: boolean;
   json?: boolean;
   reportOnly?: boolean;
@@ -44,6 +45,11 @@ function parseTune(text: string | undefined): number[] | undefined {
     if (!(v > 0)) throw new Error(`--tune: '${x}' is not a positive learning rate`);
     return v;
   });
+}
+
+/** `--tune-batch 64,128`: positive whole batch sizes. */
+function parseTuneBatch(text: string | undefined): number[] | undefined {
+  return text?.split(',').map((x) => positiveInt('tune-batch', x.trim())!);
 }
 
 /** `--tune-weights '0.5,0.5;0.3,0.7'`: ';'-separated vectors of weights in [0, 1] summing to 1. */
@@ -100,6 +106,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .option('--seed <n>', `seed of the validation split and of every model (${defaults('seed')})`)
     .option('--tune <rates>', 'comma-separated learning rates to tune each trained method on the validation data')
     .option('--tune-weights <grid>', "behaviour-weight vectors λ for the methods that have them (NMTR's and CMF's), ';'-separated, each comma-separated and summing to 1 (e.g. '0.5,0.5;0.3,0.7'); crossed with --tune")
+    .option('--tune-batch <sizes>', "comma-separated batch sizes to tune over, crossed with --tune (the second-hand recipe's default is §4.2's 64,128,256; others keep each model's own)")
     .option('--report-only', 'write the reports from the methods finished in --out, training nothing')
     .option('--quiet', 'no progress')
     .option('--json', 'print the report (or, without a paper, the reproductions) as JSON on stdout')
@@ -125,6 +132,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       const out = opts.out ?? join('runs', 'reproduce', `${paper}-${source}`);
       const tuneLearningRates = parseTune(opts.tune);
       const tuneWeights = parseTuneWeights(opts.tuneWeights);
+      const tuneBatchSizes = parseTuneBatch(opts.tuneBatch);
       const epochs = positiveInt('epochs', opts.epochs);
       const dim = positiveInt('dim', opts.dim);
       // Everything that can be checked without the data is checked before the first line of progress.
@@ -145,6 +153,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
           seed: opts.seed === undefined ? undefined : Number(opts.seed),
           tuneLearningRates,
           tuneWeights,
+          tuneBatchSizes,
           reportOnly: opts.reportOnly,
           readDataset: (name) => context.readDataset(name),
           log: (line) => {

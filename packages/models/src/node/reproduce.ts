@@ -53,6 +53,8 @@ export interface RunReproductionOptions {
   tuneLearningRates?: readonly number[];
   /** Behaviour-weight vectors to tune over (`--tune-weights`), crossed with the learning rates. */
   tuneWeights?: readonly (readonly number[])[];
+  /** Batch sizes to tune over (`--tune-batch`), for the recipes whose grid has them (second-hand §4.2). */
+  tuneBatchSizes?: readonly number[];
   /** Write the reports from the methods already finished in `out`, training nothing. */
   reportOnly?: boolean;
   /** Reads a dataset by registry name (default `readDataset` of `@rec/data/node`, through the cache). */
@@ -114,6 +116,7 @@ export async function runReproduction(reproduction: Reproduction | string, optio
     seed: options.seed ?? recipe.defaults.seed,
     ...(options.tuneLearningRates ? { tuneLearningRates: options.tuneLearningRates } : {}),
     ...(options.tuneWeights ? { tuneWeights: options.tuneWeights } : {}),
+    ...(options.tuneBatchSizes ? { tuneBatchSizes: options.tuneBatchSizes } : {}),
   };
   const dataset = await (options.readDataset ?? readRegistryDataset)(settings.dataset.dataset);
   const protocol = await recipe.protocol(dataset, settings);

@@ -84,6 +84,8 @@ export interface ReproductionSettings {
   readonly tuneLearningRates?: readonly number[];
   /** `--tune-weights`: behaviour-weight vectors to search, for the methods that have them. */
   readonly tuneWeights?: readonly (readonly number[])[];
+  /** `--tune-batch`: batch sizes to search, for the recipes whose grid has them (the second-hand paper's §4.2). */
+  readonly tuneBatchSizes?: readonly number[];
 }
 
 /**
