@@ -90,4 +90,21 @@ describe('rec reproduce nmtr', () => {
     expect(method.code).toBe(1);
     expect(method.stderr).toMatch(/unknown method 'nmtr-foo'; the methods are nmtr-gmf/);
   });
+
+  it('--seeds runs once per seed into its own folder and writes the mean ± sd over seeds; it refuses --seed with it', { timeout: 120_000 }, async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rec-reproduce-')), 'nmtr-seeds');
+    const run = await rec(['reproduce', 'nmtr', '--data', 'tmall', '--backend', 'js', '--epochs', '1', '--dim', '8', '--methods', 'gmf,most-popular', '--seeds', '1,2', '--out', out]);
+    expect(run.code).toBe(0);
+    for (const seed of [1, 2]) expect(existsSync(join(out, `seed-${seed}`, 'report.json'))).toBe(true);
+    const summary = readFileSync(join(out, 'seeds.md'), 'utf8');
+    expect(summary).toMatch(/^# nmtr: 2 seeds \(1, 2\), mean ± sd over seeds/);
+    // GMF trains from its seed, so its two runs differ and the sd is not 0; most-popular is a rule (sd 0).
+    const row = (name: string) => summary.split('\n').find((l) => l.startsWith(`| ${name} |`))!;
+    expect(row('GMF')).toMatch(/\| \d\.\d{4} ± \d\.\d{4} \|/);
+    expect(row('GMF')).not.toMatch(/± 0\.0000 \| [^|]*± 0\.0000 \|$/);
+    expect(row('Most popular')).toMatch(/± 0\.0000/);
+    const both = await rec(['reproduce', 'nmtr', '--data', 'tmall', '--seed', '1', '--seeds', '1,2', '--out', out]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/--seed and --seeds: give one or the other/);
+  });
 });

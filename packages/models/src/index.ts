@@ -81,6 +81,6 @@ export {
 } from './training/trainer.js';
 export {
   bestValidation, defineReproduction, getReproduction, listReproductions,
-  type MethodEvaluation, type MethodResult, type PerUserValues, type PreparedProtocol, type Reproduction, type ReproductionDataset,
+  type MethodEvaluation, type MethodResult, type PerUserValues, type PreparedProtocol, type SeedRun, type Reproduction, type ReproductionDataset,
   type ReproductionMethod, type ReproductionReport, type ReproductionSettings, type TuningCandidate, type TuningRecord,
 } from './reproduction/define.js';

@@ -6,4 +6,4 @@
 export * from './index.js';
 export { loadTrainedModel, packageVersions, readSavedModelConfig, saveTrainedModel } from './node/persist.js';
 export { CHECKPOINT_FOLDER, fileCheckpoint, fileCheckpoints } from './node/checkpoint.js';
-export { expandMethodPatterns, runReproduction, type ReproductionRun, type RunReproductionOptions } from './node/reproduce.js';
+export { expandMethodPatterns, runReproduction, runReproductionSeeds, type ReproductionRun, type RunReproductionOptions } from './node/reproduce.js';

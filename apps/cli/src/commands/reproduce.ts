@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { expandMethodPatterns, getReproduction, listReproductions, type Reproduction, runReproduction } from '@rec/models/node';
+import { expandMethodPatterns, getReproduction, listReproductions, type Reproduction, runReproduction, runReproductionSeeds } from '@rec/models/node';
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
 import { type CommandContext, prepareOutputFolder, useBackend } from './context.js';
@@ -23,6 +23,7 @@ interface ReproduceOptions {
   dim?: string;
   backend?: string;
   seed?: string;
+  seeds?: string;
   tune?: string;
   tuneWeights?: string;
   tuneBatch?: string;
@@ -104,6 +105,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .option('--dim <n>', `embedding size (${defaults('dim')})`)
     .option('--backend <name>', 'js, native or webgpu (default: the fastest that loads)')
     .option('--seed <n>', `seed of the validation split and of every model (${defaults('seed')})`)
+    .option('--seeds <list>', 'run once per seed (comma-separated), each into <out>/seed-<n>, and write <out>/seeds.md: mean ± sd over the seeds and, where the recipe has claims, how often each held')
     .option('--tune <rates>', 'comma-separated learning rates to tune each trained method on the validation data')
     .option('--tune-weights <grid>', "behaviour-weight vectors λ for the methods that have them (NMTR's and CMF's), ';'-separated, each comma-separated and summing to 1 (e.g. '0.5,0.5;0.3,0.7'); crossed with --tune")
     .option('--tune-batch <sizes>', "comma-separated batch sizes to tune over, crossed with --tune (the second-hand recipe's default is §4.2's 64,128,256; others keep each model's own)")
@@ -133,6 +135,13 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       const tuneLearningRates = parseTune(opts.tune);
       const tuneWeights = parseTuneWeights(opts.tuneWeights);
       const tuneBatchSizes = parseTuneBatch(opts.tuneBatch);
+      if (opts.seeds !== undefined && opts.seed !== undefined) throw new Error('--seed and --seeds: give one or the other');
+      const seeds = opts.seeds?.split(',').map((x) => {
+        const n = Number(x.trim());
+        if (!Number.isInteger(n) || n < 0) throw new Error(`--seeds: '${x}' is not a whole number`);
+        return n;
+      });
+      if (seeds && new Set(seeds).size !== seeds.length) throw new Error(`--seeds: '${opts.seeds}' repeats a seed`);
       const epochs = positiveInt('epochs', opts.epochs);
       const dim = positiveInt('dim', opts.dim);
       // Everything that can be checked without the data is checked before the first line of progress.
@@ -145,24 +154,30 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       if (!opts.quiet) io.err(`backend: ${backend}\n`);
       const progress = opts.quiet ? undefined : createProgress({ enabled: io.errIsTTY, log: (line) => io.err(`${line}\n`) });
       try {
-        const { report } = await runReproduction(reproduction, {
+        const shared = {
           data, out,
           ...(opts.dataFile ? { dataset: opts.dataFile } : {}),
           methods,
           epochs, dim,
-          seed: opts.seed === undefined ? undefined : Number(opts.seed),
           tuneLearningRates,
           tuneWeights,
           tuneBatchSizes,
           reportOnly: opts.reportOnly,
-          readDataset: (name) => context.readDataset(name),
-          log: (line) => {
+          readDataset: (name: string) => context.readDataset(name),
+          log: (line: string) => {
             if (!opts.quiet) io.err(`${line}\n`);
           },
-          onBatch: progress && ((method, done, total, loss, rate) => progress.update(method, done, total, { loss: loss.toFixed(4), rate: `${Math.round(rate)} rows/s` })),
-        });
-        if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-        else io.out(`reports written to ${out}/report.{md,html,json}\n`);
+          onBatch: progress && ((method: string, done: number, total: number, loss: number, rate: number) => progress.update(method, done, total, { loss: loss.toFixed(4), rate: `${Math.round(rate)} rows/s` })),
+        };
+        if (seeds) {
+          const { summary } = await runReproductionSeeds(reproduction, { ...shared, seeds });
+          if (opts.json) io.out(`${JSON.stringify({ summary })}\n`);
+          else io.out(`reports written to ${out}/seed-{${seeds.join(',')}}/report.{md,html,json}; over the seeds: ${out}/seeds.md\n`);
+        } else {
+          const { report } = await runReproduction(reproduction, { ...shared, seed: opts.seed === undefined ? undefined : Number(opts.seed) });
+          if (opts.json) io.out(`${JSON.stringify(report)}\n`);
+          else io.out(`reports written to ${out}/report.{md,html,json}\n`);
+        }
       } finally {
         progress?.stop();
       }

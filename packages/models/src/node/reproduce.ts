@@ -18,14 +18,14 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeFilesAtomic } from '@rec/core/node';
 import type { Dataset } from '@rec/data';
 import { readDataset as readRegistryDataset } from '@rec/data/node';
-import { renderHtml, renderMarkdown, reportToJSON } from '@rec/eval';
+import { meanStd, renderHtml, renderMarkdown, reportToJSON } from '@rec/eval';
 import { configFieldsOf, getModel, parseModelConfig } from '../plugin/define.js';
 import type { TrainingData } from '../plugin/data.js';
 import type { Predictor } from '../plugin/inference.js';
 import { type TrainedModel, trainModel } from '../plugin/train.js';
 import {
-  bestValidation, getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
-  type ReproductionSettings, type TuningCandidate, type TuningRecord,
+  bestValidation, formatMetric, getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
+  type ReproductionSettings, type SeedRun, type TuningCandidate, type TuningRecord,
 } from '../reproduction/define.js';
 import type { BatchProgress, EpochRecord } from '../training/trainer.js';
 import { fileCheckpoints } from './checkpoint.js';
@@ -163,6 +163,57 @@ export async function runReproduction(reproduction: Reproduction | string, optio
     { path: join(options.out, 'sections.md'), data: `${extra}\n` },
   ]);
   return { report, sections, results };
+}
+
+/**
+ * Runs a reproduction once per seed, each into `<out>/seed-<seed>` (so each resumes and
+ * reports on its own, exactly as {@link runReproduction} with that seed), then writes
+ * `<out>/seeds.md`: each method's mean ± sd over the seeds of the recipe's `seedMetrics`
+ * (default its headline), and the recipe's `seedSections` (e.g. how often each claim held).
+ * The seed redraws everything the protocol and the models draw.
+ *
+ * @throws Error on an empty or repeated seed list, or whatever a run throws.
+ * @example
+ * ```ts
+ * const { summary } = await runReproductionSeeds('secondhand', { data: 'toys', out: 'runs/reproduce/secondhand-toys', seeds: [1, 2, 3] });
+ * ```
+ */
+export async function runReproductionSeeds(
+  reproduction: Reproduction | string,
+  options: Omit<RunReproductionOptions, 'seed'> & { seeds: readonly number[] },
+): Promise<{ runs: SeedRun[]; summary: string }> {
+  const recipe = typeof reproduction === 'string' ? getReproduction(reproduction) : reproduction;
+  const { seeds, ...rest } = options;
+  if (seeds.length === 0 || new Set(seeds).size !== seeds.length) throw new Error(`reproduce ${recipe.id}: seeds must be distinct and at least one, got [${seeds.join(', ')}]`);
+  const runs: SeedRun[] = [];
+  for (const seed of seeds) {
+    rest.log?.(`seed ${seed}`);
+    const run = await runReproduction(recipe, { ...rest, seed, out: join(options.out, `seed-${seed}`) });
+    runs.push({ seed, results: run.results });
+  }
+  const summary = seedSummary(recipe, runs);
+  await writeFileAtomic(join(options.out, 'seeds.md'), `${summary}\n`);
+  return { runs, summary };
+}
+
+/** The Markdown of {@link runReproductionSeeds}: mean ± sd per method and metric, then the recipe's sections. */
+function seedSummary(recipe: Reproduction, runs: readonly SeedRun[]): string {
+  const metrics = recipe.seedMetrics ?? recipe.headline;
+  const order = runs[0]!.results.map((r) => r.id);
+  for (const run of runs) for (const r of run.results) if (!order.includes(r.id)) order.push(r.id);
+  const cell = (id: string, metric: string): string => {
+    const values = runs.map((run) => run.results.find((r) => r.id === id)?.metrics[metric]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    if (values.length === 0) return '–';
+    const { mean, sd, n } = meanStd(values);
+    return n < runs.length ? `${formatMetric(mean)} ± ${formatMetric(sd)} (${n} seeds)` : `${formatMetric(mean)} ± ${formatMetric(sd)}`;
+  };
+  const name = (id: string): string => runs.flatMap((run) => run.results).find((r) => r.id === id)!.name;
+  return [
+    `# ${recipe.id}: ${runs.length} seeds (${runs.map((r) => r.seed).join(', ')}), mean ± sd over seeds`, '',
+    `| method | ${metrics.join(' | ')} |`, `|---|${metrics.map(() => '---').join('|')}|`,
+    ...order.map((id) => `| ${name(id)} | ${metrics.map((m) => cell(id, m)).join(' | ')} |`),
+    ...(recipe.seedSections?.(runs) ?? []).flatMap((section) => ['', section]),
+  ].join('\n');
 }
 
 /**

@@ -247,6 +247,16 @@ export interface Reproduction<P extends PreparedProtocol = PreparedProtocol> {
   evaluate(trained: TrainedModel, protocol: P, method: ReproductionMethod): Promise<MethodEvaluation>;
   /** The report of the finished methods (report order; may be a subset of the methods). */
   report(results: readonly MethodResult[], protocol: P, settings: ReproductionSettings): ReproductionReport;
+  /** Metrics of the summary over seeds (`--seeds`), mean ± sd per method (default `headline`). */
+  readonly seedMetrics?: readonly string[];
+  /** Extra Markdown sections of the summary over seeds (e.g. how often each claim held). */
+  seedSections?(runs: readonly SeedRun[]): readonly string[];
+}
+
+/** One seed's finished methods, for a summary over seeds. */
+export interface SeedRun {
+  readonly seed: number;
+  readonly results: readonly MethodResult[];
 }
 
 const registry = new Map<string, Reproduction>();

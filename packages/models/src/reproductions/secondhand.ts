@@ -46,7 +46,7 @@ import { type Predictor, rankingOf, requireOutput } from '../plugin/inference.js
 import { rankingValidation, type TrainedModel } from '../plugin/train.js';
 import {
   bestValidation, formatMetric as fmt, type MethodEvaluation, pairPerUser, type PerUserValues, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
-  type ReproductionSettings, type TuningCandidate,
+  type ReproductionSettings, type SeedRun, type TuningCandidate,
 } from '../reproduction/define.js';
 
 /** The datasets `rec reproduce secondhand --data` accepts. */
@@ -320,6 +320,66 @@ const METRICS = ['Accuracy', 'AUC', 'NDCG', 'F1'] as const;
 /** Our full-catalogue AUC column (not in the paper's tables). */
 const FULL_AUC = 'AUC (all items)';
 
+/** A claim of §4.4 as a comparison: method `a` beats method `b`. */
+interface SecondhandClaim {
+  readonly text: string;
+  readonly a: string;
+  readonly b: string;
+}
+
+/** The claims these rows can test (both methods finished), report order. */
+function secondhandClaims(byId: ReadonlyMap<string, unknown>): SecondhandClaim[] {
+  const family = (id: string, name: string): SecondhandClaim[] => [
+    { text: `${name} overfits where items are rare: ${name}-I (no per-item factor) beats ${name}`, a: `${id}-i`, b: id },
+    { text: `J2 helps the baselines too: ${name}-II beats ${name}-I`, a: `${id}-ii`, b: `${id}-i` },
+    { text: `OurModel-S beats ${name}-I`, a: 'secondhand-s', b: `${id}-i` },
+    { text: `OurModel beats ${name}-II`, a: 'secondhand', b: `${id}-ii` },
+  ];
+  return [
+    { text: 'Free per-item factors overfit where items are rare: OurModel-S beats BPR', a: 'secondhand-s', b: 'bpr' },
+    { text: 'J2 helps under item sparsity: OurModel beats OurModel-S', a: 'secondhand', b: 'secondhand-s' },
+    { text: 'OurModel beats most-popular', a: 'secondhand', b: 'most-popular' },
+    { text: 'OurModel beats BPR', a: 'secondhand', b: 'bpr' },
+    { text: '(ours) J1\'s category negatives help OurModel-S: category beats uniform negatives', a: 'secondhand-s', b: 'secondhand-s.uniform' },
+    { text: '(ours) … and OurModel: category beats uniform negatives', a: 'secondhand', b: 'secondhand.uniform' },
+    ...family('vbpr', 'VBPR'),
+    ...family('sherlock', 'Sherlock'),
+    ...family('deepstyle', 'DeepStyle'),
+  ].filter((c) => byId.has(c.a) && byId.has(c.b));
+}
+
+/** A p-value for a report cell. */
+const formatP = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+
+/**
+ * The claims over seeds: for each, in how many seeds it held by our full AUC and by
+ * Accuracy@10, overall and on the rare slice, and in how many of those its paired t-test
+ * gave p < 0.05.
+ */
+function secondhandSeedSections(runs: readonly SeedRun[]): string[] {
+  const byIds = runs.map((run) => new Map(run.results.map((r) => [r.id, r])));
+  const claims = secondhandClaims(byIds[0]!).filter((c) => byIds.every((m) => m.has(c.a) && m.has(c.b)));
+  const keys = PAIRED_METRICS.flatMap((metric) => ['', 'rare '].map((slice) => `${slice}${metric}`));
+  const tally = (c: SecondhandClaim, key: string): string => {
+    let held = 0;
+    let significant = 0;
+    for (const byId of byIds) {
+      const [A, B] = [byId.get(c.a)!, byId.get(c.b)!];
+      if ((A.metrics[key] ?? 0) > (B.metrics[key] ?? 0)) {
+        held++;
+        const p = pairedP(A, B, key);
+        if (p !== undefined && p < 0.05) significant++;
+      }
+    }
+    return `${held}/${runs.length} (${significant} p < 0.05)`;
+  };
+  return [[
+    `## Claims over ${runs.length} seeds: seeds where a beats b (of which the paired t-test over users gives p < 0.05)`, '',
+    `| claim | ${keys.join(' | ')} |`, `|---|${keys.map(() => '---').join('|')}|`,
+    ...claims.map((c) => `| ${c.text} | ${keys.map((k) => tally(c, k)).join(' | ')} |`),
+  ].join('\n')];
+}
+
 function secondhandReport(results: readonly MethodResult[], protocol: SecondhandProtocol, settings: ReproductionSettings): ReproductionReport {
   const columns = [...SECONDHAND_KS.flatMap((k) => METRICS.map((m) => `${m}@${k}`)), FULL_AUC];
   const rowsOf = (slice: string): ReportRow[] => results.map((r) => ({
@@ -345,41 +405,20 @@ function secondhandReport(results: readonly MethodResult[], protocol: Secondhand
    * A claim "a beats b", judged on Accuracy@10 and our full-catalogue AUC, overall and on the
    * rare slice, each with the two-sided p of a paired t-test over users.
    */
-  const claim = (text: string, a: string, b: string): string => {
-    const A = byId.get(a);
-    const B = byId.get(b);
-    if (!A || !B) return `- ${text}: not run.`;
+  const claim = ({ text, a, b }: SecondhandClaim): string => {
+    const A = byId.get(a)!;
+    const B = byId.get(b)!;
     const parts = PAIRED_METRICS.flatMap((metric) => ['', 'rare '].map((slice) => {
       const key = `${slice}${metric}`;
       const [x, y] = [A.metrics[key] ?? 0, B.metrics[key] ?? 0];
       const p = pairedP(A, B, key);
-      return `${slice || 'overall '}${metric} ${x > y ? '**holds**' : '**does not hold**'} (${fmt(x)} vs ${fmt(y)}${p === undefined ? '' : `, p = ${p < 0.001 ? p.toExponential(1) : p.toFixed(3)}`})`;
+      return `${slice || 'overall '}${metric} ${x > y ? '**holds**' : '**does not hold**'} (${fmt(x)} vs ${fmt(y)}${p === undefined ? '' : `, p = ${formatP(p)}`})`;
     }));
     return `- ${text}: ${parts.join('; ')}.`;
   };
-  const family = (id: string, name: string): string[] => (byId.has(id)
-    ? [
-      claim(`${name} overfits where items are rare: ${name}-I (no per-item factor) beats ${name}`, `${id}-i`, id),
-      claim(`J2 helps the baselines too: ${name}-II beats ${name}-I`, `${id}-ii`, `${id}-i`),
-      claim(`OurModel-S beats ${name}-I`, 'secondhand-s', `${id}-i`),
-      claim(`OurModel beats ${name}-II`, 'secondhand', `${id}-ii`),
-    ]
-    : []);
   const claims = [
     `## Claims (§4.4), as far as these rows test them (seed ${settings.seed}; p: two-sided paired t-test over the users both methods were scored on; the rare slice is a few hundred test pairs, so its Accuracy@10 moves by a user or two)`, '',
-    claim('Free per-item factors overfit where items are rare: OurModel-S beats BPR', 'secondhand-s', 'bpr'),
-    claim('J2 helps under item sparsity: OurModel beats OurModel-S', 'secondhand', 'secondhand-s'),
-    claim('OurModel beats most-popular', 'secondhand', 'most-popular'),
-    claim('OurModel beats BPR', 'secondhand', 'bpr'),
-    ...(byId.has('secondhand-s.uniform')
-      ? [
-        claim('(ours) J1\'s category negatives help OurModel-S: category beats uniform negatives', 'secondhand-s', 'secondhand-s.uniform'),
-        claim('(ours) … and OurModel: category beats uniform negatives', 'secondhand', 'secondhand.uniform'),
-      ]
-      : []),
-    ...family('vbpr', 'VBPR'),
-    ...family('sherlock', 'Sherlock'),
-    ...family('deepstyle', 'DeepStyle'),
+    ...secondhandClaims(byId).map(claim),
   ].join('\n');
   const curves: TrainingCurve[] = results.filter((r) => r.validation.length > 1).map((r) => ({ method: r.name, metric: `validation ${VALIDATION}`, x: r.validation.map((v) => v.epoch), y: r.validation.map((v) => v.value) }));
   const report = createReport({
@@ -427,4 +466,6 @@ export const secondhand: Reproduction<SecondhandProtocol> = {
   tuning: secondhandTuning,
   evaluate: (trained, protocol) => evaluateSecondhand(trained, protocol),
   report: secondhandReport,
+  seedMetrics: ['Accuracy@10', 'AUC (all items)', 'rare Accuracy@10', 'rare AUC (all items)'],
+  seedSections: secondhandSeedSections,
 };
