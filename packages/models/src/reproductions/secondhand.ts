@@ -363,18 +363,18 @@ function secondhandSeedSections(runs: readonly SeedRun[]): string[] {
   const tally = (c: SecondhandClaim, key: string): string => {
     let held = 0;
     let significant = 0;
+    let against = 0;
     for (const byId of byIds) {
       const [A, B] = [byId.get(c.a)!, byId.get(c.b)!];
-      if ((A.metrics[key] ?? 0) > (B.metrics[key] ?? 0)) {
-        held++;
-        const p = pairedP(A, B, key);
-        if (p !== undefined && p < 0.05) significant++;
-      }
+      const p = pairedP(A, B, key);
+      const holds = (A.metrics[key] ?? 0) > (B.metrics[key] ?? 0);
+      if (holds) held++;
+      if (p !== undefined && p < 0.05) holds ? significant++ : against++;
     }
-    return `${held}/${runs.length} (${significant} p < 0.05)`;
+    return `${held}/${runs.length} (${significant} p < 0.05)${against ? `; ${against} significantly the other way` : ''}`;
   };
   return [[
-    `## Claims over ${runs.length} seeds: seeds where a beats b (of which the paired t-test over users gives p < 0.05)`, '',
+    `## Claims over ${runs.length} seeds: seeds where a beats b (of which the paired t-test over users gives p < 0.05; and seeds where b beats a with p < 0.05)`, '',
     `| claim | ${keys.join(' | ')} |`, `|---|${keys.map(() => '---').join('|')}|`,
     ...claims.map((c) => `| ${c.text} | ${keys.map((k) => tally(c, k)).join(' | ')} |`),
   ].join('\n')];
