@@ -1,3 +1,4 @@
+//! requires common/group_by_index.wgsl
 // dense/scatter_outer_add.wgsl — outer products summed into the matrix each row's index names;
 // the WGSL twin of kernels/cpu/dense/scatter_outer_add.cc (reference and full contract:
 // packages/core/src/kernels/dense/scatter_outer_add.ts).
@@ -10,25 +11,21 @@
 // Method: deterministic, no float atomics — a CSR of the rows per matrix is built on the GPU
 //   (the index tensor stays there: no readback), then each output element sums its matrix's
 //   rows in increasing r:
-//   1. `outer_count`  counts[k] = #{r : index[r] = k} (integer atomicAdd: exact in any order);
-//                     an index outside [0, N) sets status and is left out.
-//   2. `outer_scan`   starts = exclusive prefix sum of counts, starts[N] = the total (one
-//                     workgroup: each invocation scans a contiguous chunk of matrices).
-//   3. `outer_fill`   rows_of[starts[k] + slot] = r, the slot taken by atomicSub on counts[k]:
-//                     every r lands once, in an order that depends on scheduling...
-//   4. `outer_sort`   ...so one invocation per matrix sorts its segment ascending (insertion
-//                     sort up to 16 rows, heapsort above: O(h log h) for a matrix named h times).
+//   1–4. `group_count`, `group_scan`, `group_fill`, `group_sort` (common/group_by_index.wgsl,
+//        shared with indexing/scatter_add_rows.wgsl): rows per matrix (integer atomics; an
+//        index outside [0, N) sets status and is left out), their exclusive prefix sum, each
+//        row placed in its matrix's segment, and each segment sorted ascending, so a matrix's
+//        rows are listed in increasing r.
 //   5. `scatter_outer_add` one invocation per output column c and stride of rows i of matrix
 //                     k (c along x, i along y, k along z: no integer division): for each of
 //                     its i, the sum of a[r, i] · b[r, c] over the matrix's segment, left to
 //                     right. A matrix that no row names is not written (new storage is zero).
 //   Why a CSR and not a scan of all n rows per output element: that costs N·R·C·n reads of
 //   index (6.3·10⁹ at N = 3089, R = C = 32, n = 2000), where this does O(n + N) bookkeeping and
-//   n·R·C multiply-adds in total, whatever N. Passes 1–4 are those of
-//   indexing/scatter_add_rows.wgsl (same method, same proof of order); WGSL has no way to share
-//   entry points between modules with different bindings, so they are repeated here.
-// Layouts and dtypes: a f32 [n·R], b f32 [n·C], out f32 [N·R·C], row-major; index i32 [n];
-//   counts u32 [N + 1] (atomic), starts u32 [N + 1], rows_of u32 [n]; status u32 [1].
+//   n·R·C multiply-adds in total, whatever N.
+// Layouts and dtypes: a f32 [n·R], b f32 [n·C], out f32 [N·R·C], row-major; index i32 [n] (binding group_ids);
+//   counts u32 [N + 1] (atomic), starts u32 [N + 1], rows of each matrix u32 [n] (group_entries);
+//   status u32 [1].
 // Threading: pass 5 runs workgroups of 32 columns × 8 rows of one matrix, so a workgroup shares
 //   one segment of rows (uniform trip count), neighbouring invocations read the same a[r, i]
 //   (broadcast) and neighbouring words of b[r], and each output element is written once, by
@@ -66,13 +63,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> index: array<i32>;
+@group(0) @binding(1) var<storage, read> group_ids: array<i32>;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
 @group(0) @binding(3) var<storage, read> b: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> counts: array<atomic<u32>>;
-@group(0) @binding(6) var<storage, read_write> starts: array<u32>;
-@group(0) @binding(7) var<storage, read_write> rows_of: array<u32>;
+@group(0) @binding(5) var<storage, read_write> group_counts: array<atomic<u32>>;
+@group(0) @binding(6) var<storage, read_write> group_starts: array<u32>;
+@group(0) @binding(7) var<storage, read_write> group_entries: array<u32>;
 @group(0) @binding(8) var<storage, read_write> status: atomic<u32>;
 
 const WORKGROUP: u32 = 256u;
@@ -81,119 +78,8 @@ const SCAN_WORKGROUP: u32 = 256u;
 const TILE_C: u32 = 32u;
 const TILE_I: u32 = 8u;
 
-var<workgroup> chunk_total: array<u32, SCAN_WORKGROUP>;
-
-fn linear_id(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-  return gid.x + gid.y * groups.x * WORKGROUP;
-}
-
-@compute @workgroup_size(WORKGROUP)
-fn outer_count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let r = linear_id(gid, groups);
-  if (r >= params.n) {
-    return;
-  }
-  let k = index[r];
-  if (k < 0 || u32(k) >= params.matrices) {
-    atomicOr(&status, 1u);
-    return;
-  }
-  atomicAdd(&counts[u32(k)], 1u);
-}
-
-@compute @workgroup_size(SCAN_WORKGROUP)
-fn outer_scan(@builtin(local_invocation_index) lid: u32) {
-  let matrices = params.matrices;
-  let chunk = (matrices + SCAN_WORKGROUP - 1u) / SCAN_WORKGROUP;
-  let lo = min(lid * chunk, matrices);
-  let hi = min(lo + chunk, matrices);
-  var total = 0u;
-  for (var k = lo; k < hi; k++) {
-    total += atomicLoad(&counts[k]);
-  }
-  chunk_total[lid] = total;
-  workgroupBarrier();
-  if (lid == 0u) {
-    var run = 0u;
-    for (var l = 0u; l < SCAN_WORKGROUP; l++) {
-      let t = chunk_total[l];
-      chunk_total[l] = run;
-      run += t;
-    }
-    starts[matrices] = run;
-  }
-  workgroupBarrier();
-  var at = chunk_total[lid];
-  for (var k = lo; k < hi; k++) {
-    starts[k] = at;
-    at += atomicLoad(&counts[k]);
-  }
-}
-
-@compute @workgroup_size(WORKGROUP)
-fn outer_fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let r = linear_id(gid, groups);
-  if (r >= params.n) {
-    return;
-  }
-  let k = index[r];
-  if (k < 0 || u32(k) >= params.matrices) {
-    return;
-  }
-  let slot = atomicSub(&counts[u32(k)], 1u) - 1u;
-  rows_of[starts[u32(k)] + slot] = r;
-}
-
-// Restores the max-heap property of rows_of[lo, lo + size) below heap position p.
-fn sift_down(lo: u32, p_in: u32, size: u32) {
-  var p = p_in;
-  loop {
-    var c = 2u * p + 1u;
-    if (c >= size) {
-      break;
-    }
-    if (c + 1u < size && rows_of[lo + c + 1u] > rows_of[lo + c]) {
-      c += 1u;
-    }
-    if (rows_of[lo + p] >= rows_of[lo + c]) {
-      break;
-    }
-    let t = rows_of[lo + p];
-    rows_of[lo + p] = rows_of[lo + c];
-    rows_of[lo + c] = t;
-    p = c;
-  }
-}
-
-@compute @workgroup_size(WORKGROUP)
-fn outer_sort(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let k = linear_id(gid, groups);
-  if (k >= params.matrices) {
-    return;
-  }
-  let lo = starts[k];
-  let size = starts[k + 1u] - lo;
-  if (size <= 16u) {
-    for (var i = 1u; i < size; i++) {
-      let v = rows_of[lo + i];
-      var j = i;
-      while (j > 0u && rows_of[lo + j - 1u] > v) {
-        rows_of[lo + j] = rows_of[lo + j - 1u];
-        j -= 1u;
-      }
-      rows_of[lo + j] = v;
-    }
-    return;
-  }
-  for (var p = size / 2u; p > 0u; p--) {
-    sift_down(lo, p - 1u, size);
-  }
-  for (var end = size - 1u; end > 0u; end--) {
-    let t = rows_of[lo];
-    rows_of[lo] = rows_of[lo + end];
-    rows_of[lo + end] = t;
-    sift_down(lo, 0u, end);
-  }
+fn group_limit() -> u32 {
+  return params.matrices;
 }
 
 @compute @workgroup_size(TILE_C, TILE_I)
@@ -202,8 +88,8 @@ fn scatter_outer_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let C = params.cols;
   let c = gid.x;
   let k = params.k0 + gid.z;
-  let lo = starts[k];
-  let hi = starts[k + 1u];
+  let lo = group_starts[k];
+  let hi = group_starts[k + 1u];
   // out is zero-filled when allocated, so a matrix no row names needs no write.
   if (c >= C || lo == hi) {
     return;
@@ -212,7 +98,7 @@ fn scatter_outer_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   for (var i = gid.y; i < R; i += TILE_I * groups.y) {
     var acc = 0.0;
     for (var q = lo; q < hi; q++) {
-      let r = rows_of[q];
+      let r = group_entries[q];
       acc += a[r * R + i] * b[r * C + c];
     }
     out[(k * R + i) * C + c] = acc;

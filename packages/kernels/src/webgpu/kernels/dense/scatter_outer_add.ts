@@ -58,10 +58,10 @@ export const scatterOuterAdd: KernelImpl<ScatterOuterAddAttrs> = ({ inputs, attr
   const index = buffer(inputs[2]);
   // Bindings of the WGSL module: 1 index, 2 a, 3 b, 4 out, 5 counts, 6 starts, 7 rows_of, 8 status.
   const dispatches: Dispatch[] = [
-    { stem: STEM, entry: 'outer_count', uniforms, buffers: [index, counts, status], bindings: [1, 5, 8], groups: linearGrid(n, WORKGROUP) },
-    { stem: STEM, entry: 'outer_scan', uniforms, buffers: [counts, starts], bindings: [5, 6], groups: [1, 1, 1] },
-    { stem: STEM, entry: 'outer_fill', uniforms, buffers: [index, counts, starts, rowsOf], bindings: [1, 5, 6, 7], groups: linearGrid(n, WORKGROUP) },
-    { stem: STEM, entry: 'outer_sort', uniforms, buffers: [starts, rowsOf], bindings: [6, 7], groups: linearGrid(matrices, WORKGROUP) },
+    { stem: STEM, entry: 'group_count', uniforms, buffers: [index, counts, status], bindings: [1, 5, 8], groups: linearGrid(n, WORKGROUP) },
+    { stem: STEM, entry: 'group_scan', uniforms, buffers: [counts, starts], bindings: [5, 6], groups: [1, 1, 1] },
+    { stem: STEM, entry: 'group_fill', uniforms, buffers: [index, counts, starts, rowsOf], bindings: [1, 5, 6, 7], groups: linearGrid(n, WORKGROUP) },
+    { stem: STEM, entry: 'group_sort', uniforms, buffers: [starts, rowsOf], bindings: [6, 7], groups: linearGrid(matrices, WORKGROUP) },
   ];
   // Pass 5: matrices along z, at most 65535 per dispatch; rows i strided over `iGroups` along y.
   const iGroups = Math.min(Math.ceil(rows / TILE_I), Math.max(1, Math.ceil(TARGET_GROUPS / (matrices * colGroups))));

@@ -41,10 +41,10 @@ export const scatterAddRows: KernelImpl = ({ inputs: [target, indices, src], bac
   const idx = (indices.handle as GpuHandle).buffer;
   // Bindings of the WGSL module: 1 indices, 2 target, 3 src, 4 y, 5 counts, 6 starts, 7 entries, 8 status.
   gpu.run([
-    { stem: STEM, entry: 'scatter_count', uniforms, buffers: [idx, counts, status], bindings: [1, 5, 8], groups: linearGrid(n, WORKGROUP) },
-    { stem: STEM, entry: 'scatter_scan', uniforms, buffers: [counts, starts], bindings: [5, 6], groups: [1, 1, 1] },
-    { stem: STEM, entry: 'scatter_fill', uniforms, buffers: [idx, counts, starts, entries], bindings: [1, 5, 6, 7], groups: linearGrid(n, WORKGROUP) },
-    { stem: STEM, entry: 'scatter_sort', uniforms, buffers: [starts, entries], bindings: [6, 7], groups: linearGrid(rows, WORKGROUP) },
+    { stem: STEM, entry: 'group_count', uniforms, buffers: [idx, counts, status], bindings: [1, 5, 8], groups: linearGrid(n, WORKGROUP) },
+    { stem: STEM, entry: 'group_scan', uniforms, buffers: [counts, starts], bindings: [5, 6], groups: [1, 1, 1] },
+    { stem: STEM, entry: 'group_fill', uniforms, buffers: [idx, counts, starts, entries], bindings: [1, 5, 6, 7], groups: linearGrid(n, WORKGROUP) },
+    { stem: STEM, entry: 'group_sort', uniforms, buffers: [starts, entries], bindings: [6, 7], groups: linearGrid(rows, WORKGROUP) },
     {
       stem: STEM,
       entry: 'scatter_add_rows',
