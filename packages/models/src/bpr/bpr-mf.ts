@@ -1,6 +1,6 @@
 import { bprLoss, Embedding, gather, matmul, Module, noGrad, sum, mul, tensor, tidy, type Tensor } from '@rec/core';
 import type { DotProductFactors, Recommender } from '../plugin/inference.js';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { hostScores, type MaybePromise } from '../training/read.js';
 
 /** Hyper-parameters of {@link BPRMF}. */
 export interface BPRMFConfig {
@@ -56,10 +56,7 @@ export class BPRMF extends Module implements Recommender {
   /** Scores of `users` against every item, row-major; a promise on `webgpu`, which reads back asynchronously. */
   scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     const scores = tidy(() => noGrad(() => matmul(gather(this.users.weight, tensor(users)), this.items.weight, { transposeB: true })));
-    return andThen(hostCopy(scores), (values) => {
-      scores.dispose();
-      return values as Float32Array;
-    });
+    return hostScores(scores);
   }
 
   /** The score is ⟨users[u], items[i]⟩: these tables, for ranking through `rank_topk`. */

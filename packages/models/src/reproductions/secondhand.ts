@@ -348,6 +348,15 @@ function secondhandClaims(byId: ReadonlyMap<string, unknown>): SecondhandClaim[]
   ].filter((c) => byId.has(c.a) && byId.has(c.b));
 }
 
+/** What each claim is judged on: {@link PAIRED_METRICS} overall, then on the rare slice. */
+const CLAIM_KEYS = PAIRED_METRICS.flatMap((metric) => ['', 'rare '].map((slice) => `${slice}${metric}`));
+
+/** One claim "a beats b" on one metric key: both values, whether it holds, and the paired test's p. */
+function judgeClaim(a: MethodResult, b: MethodResult, key: string): { x: number; y: number; holds: boolean; p: number | undefined } {
+  const [x, y] = [a.metrics[key] ?? 0, b.metrics[key] ?? 0];
+  return { x, y, holds: x > y, p: pairedP(a, b, key) };
+}
+
 /** A p-value for a report cell. */
 const formatP = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
@@ -359,15 +368,12 @@ const formatP = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFix
 function secondhandSeedSections(runs: readonly SeedRun[]): string[] {
   const byIds = runs.map((run) => new Map(run.results.map((r) => [r.id, r])));
   const claims = secondhandClaims(byIds[0]!).filter((c) => byIds.every((m) => m.has(c.a) && m.has(c.b)));
-  const keys = PAIRED_METRICS.flatMap((metric) => ['', 'rare '].map((slice) => `${slice}${metric}`));
   const tally = (c: SecondhandClaim, key: string): string => {
     let held = 0;
     let significant = 0;
     let against = 0;
     for (const byId of byIds) {
-      const [A, B] = [byId.get(c.a)!, byId.get(c.b)!];
-      const p = pairedP(A, B, key);
-      const holds = (A.metrics[key] ?? 0) > (B.metrics[key] ?? 0);
+      const { holds, p } = judgeClaim(byId.get(c.a)!, byId.get(c.b)!, key);
       if (holds) held++;
       if (p !== undefined && p < 0.05) holds ? significant++ : against++;
     }
@@ -375,8 +381,8 @@ function secondhandSeedSections(runs: readonly SeedRun[]): string[] {
   };
   return [[
     `## Claims over ${runs.length} seeds: seeds where a beats b (of which the paired t-test over users gives p < 0.05; and seeds where b beats a with p < 0.05)`, '',
-    `| claim | ${keys.join(' | ')} |`, `|---|${keys.map(() => '---').join('|')}|`,
-    ...claims.map((c) => `| ${c.text} | ${keys.map((k) => tally(c, k)).join(' | ')} |`),
+    `| claim | ${CLAIM_KEYS.join(' | ')} |`, `|---|${CLAIM_KEYS.map(() => '---').join('|')}|`,
+    ...claims.map((c) => `| ${c.text} | ${CLAIM_KEYS.map((k) => tally(c, k)).join(' | ')} |`),
   ].join('\n')];
 }
 
@@ -406,14 +412,10 @@ function secondhandReport(results: readonly MethodResult[], protocol: Secondhand
    * rare slice, each with the two-sided p of a paired t-test over users.
    */
   const claim = ({ text, a, b }: SecondhandClaim): string => {
-    const A = byId.get(a)!;
-    const B = byId.get(b)!;
-    const parts = PAIRED_METRICS.flatMap((metric) => ['', 'rare '].map((slice) => {
-      const key = `${slice}${metric}`;
-      const [x, y] = [A.metrics[key] ?? 0, B.metrics[key] ?? 0];
-      const p = pairedP(A, B, key);
-      return `${slice || 'overall '}${metric} ${x > y ? '**holds**' : '**does not hold**'} (${fmt(x)} vs ${fmt(y)}${p === undefined ? '' : `, p = ${formatP(p)}`})`;
-    }));
+    const parts = CLAIM_KEYS.map((key) => {
+      const { x, y, holds, p } = judgeClaim(byId.get(a)!, byId.get(b)!, key);
+      return `${key.startsWith('rare ') ? key : `overall ${key}`} ${holds ? '**holds**' : '**does not hold**'} (${fmt(x)} vs ${fmt(y)}${p === undefined ? '' : `, p = ${formatP(p)}`})`;
+    });
     return `- ${text}: ${parts.join('; ')}.`;
   };
   const claims = [

@@ -3,7 +3,7 @@ import {
 } from '@rec/core';
 import { CategoryTree } from '@rec/data';
 import type { Recommender } from '../plugin/inference.js';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { hostScores, type MaybePromise } from '../training/read.js';
 
 /** Sizes of a {@link SecondHandModel}. */
 export interface SecondHandConfig {
@@ -282,10 +282,7 @@ export class SecondHandModel extends Module implements Recommender {
         return item.own ? add(s, expandDims(item.own, 0)) : s;
       }),
     );
-    return andThen(hostCopy(scores), (values) => {
-      scores.dispose();
-      return values as Float32Array;
-    });
+    return hostScores(scores);
   }
 }
 

@@ -50,3 +50,19 @@ export function hostCopy(t: Tensor): MaybePromise<TypedArray> {
 export function andThen<T, U>(value: MaybePromise<T>, fn: (v: T) => U): MaybePromise<U> {
   return value instanceof Promise ? value.then(fn) : fn(value);
 }
+
+/**
+ * A host copy of a scores tensor that the caller owns, with the tensor disposed once read:
+ * how a model's `scoreUsers` hands back the scores it computed inside a `tidy`.
+ *
+ * @example
+ * ```ts
+ * return hostScores(tidy(() => noGrad(() => matmul(u, items, { transposeB: true }))));
+ * ```
+ */
+export function hostScores(t: Tensor): MaybePromise<Float32Array> {
+  return andThen(hostCopy(t), (values) => {
+    t.dispose();
+    return values as Float32Array;
+  });
+}

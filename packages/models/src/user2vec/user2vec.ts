@@ -46,7 +46,7 @@ import type { Interactions } from '@rec/data';
 import { type EmbeddingScoring, unitRows } from '../embedding/item-embeddings.js';
 import type { Recommender } from '../plugin/inference.js';
 import type { Objective } from '../training/objectives.js';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { andThen, hostCopy, hostScores, type MaybePromise } from '../training/read.js';
 
 /** Sizes of a {@link User2Vec}. */
 export interface User2VecConfig {
@@ -92,10 +92,7 @@ export class User2Vec extends Module implements Recommender {
         return this.config.scoring === 'cosine' ? matmul(unitRows(u), unitRows(this.input), { transposeB: true }) : matmul(u, this.output, { transposeB: true });
       }),
     );
-    return andThen(hostCopy(scores), (values) => {
-      scores.dispose();
-      return values as Float32Array;
-    });
+    return hostScores(scores);
   }
 }
 
