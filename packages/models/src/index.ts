@@ -82,5 +82,5 @@ export {
 export {
   bestValidation, defineReproduction, getReproduction, listReproductions,
   type MethodEvaluation, type MethodResult, type PerUserValues, type PreparedProtocol, type SeedRun, type Reproduction, type ReproductionDataset,
-  type ReproductionMethod, type ReproductionReport, type ReproductionSettings, type TuningCandidate, type TuningRecord,
+  type ReproductionMethod, type ReproductionReport, type ReproductionSettings, type TuningCandidate, type TuningRecord, type MethodSettings,
 } from './reproduction/define.js';

@@ -99,7 +99,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .argument('[paper]', `the reproduction: ${ids.join(', ')}`)
     .option('--data <key>', "the reproduction's dataset (`rec reproduce` lists them)")
     .option('--data-file <file>', "run --data's settings on your own dataset file (YAML/JSON, see rec data describe) instead of the registered dataset")
-    .option('--out <dir>', 'report folder (default runs/reproduce/<paper>-<data, or the file name>); finished methods there are reused')
+    .option('--out <dir>', 'report folder (default runs/reproduce/<paper>-<data, or the file name>); finished methods there are reused when trained under the same settings (a wider --tune grid trains only its new candidates), and a run under others stops naming the difference')
     .option('--methods <ids>', 'comma-separated subset of the methods, exact ids or patterns with * (`*.tune`, `mrlr*.f1`; `rec reproduce` lists them)')
     .option('--epochs <n>', `cap on epochs per method (${defaults('epochs')}; early stopping on the validation data)`)
     .option('--dim <n>', `embedding size (${defaults('dim')})`)
@@ -109,7 +109,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .option('--tune <rates>', 'comma-separated learning rates to tune each trained method on the validation data')
     .option('--tune-weights <grid>', "behaviour-weight vectors λ for the methods that have them (NMTR's and CMF's), ';'-separated, each comma-separated and summing to 1 (e.g. '0.5,0.5;0.3,0.7'); crossed with --tune")
     .option('--tune-batch <sizes>', "comma-separated batch sizes to tune over, crossed with --tune (the second-hand recipe's default is §4.2's 64,128,256; others keep each model's own)")
-    .option('--report-only', 'write the reports from the methods finished in --out, training nothing')
+    .option('--report-only', 'write the reports from the methods finished in --out, training nothing (under the seed, epochs and dim they recorded, unless given)')
     .option('--quiet', 'no progress')
     .option('--json', 'print the report (or, without a paper, the reproductions) as JSON on stdout')
     .action(async (paper: string | undefined, opts: ReproduceOptions) => {

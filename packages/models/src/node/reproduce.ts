@@ -5,7 +5,11 @@
  *
  * Files under `out`, each written atomically (`writeFileAtomic`):
  * - `methods/<id>.json`: a finished method ({@link MethodResult}), written as soon as it
- *   finishes and reused by later runs, so an interrupted run resumes;
+ *   finishes and reused by later runs, so an interrupted run resumes. A run reuses it only
+ *   under the settings it was trained with (data, seed, epochs, dim, config) and throws
+ *   naming the difference otherwise; a run whose grid adds candidates to the recorded
+ *   search trains only the new ones and keeps the recorded best unless one beats it
+ *   (the result a run of the whole grid gives, as training is deterministic);
  * - `checkpoints/<id>/…`: the per-epoch checkpoints of the method in training (one
  *   folder per tuning candidate, `final` for an untuned one), removed when it finishes;
  * - `report.json`, `report.md`, `report.html`, `sections.md`: the recipe's report over
@@ -25,7 +29,7 @@ import type { Predictor } from '../plugin/inference.js';
 import { type TrainedModel, trainModel } from '../plugin/train.js';
 import {
   bestValidation, formatMetric, getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
-  type ReproductionSettings, type SeedRun, type TuningCandidate, type TuningRecord,
+  type MethodSettings, type ReproductionSettings, type SeedRun, type TuningCandidate, type TuningRecord,
 } from '../reproduction/define.js';
 import type { BatchProgress, EpochRecord } from '../training/trainer.js';
 import { fileCheckpoints } from './checkpoint.js';
@@ -55,7 +59,10 @@ export interface RunReproductionOptions {
   tuneWeights?: readonly (readonly number[])[];
   /** Batch sizes to tune over (`--tune-batch`), for the recipes whose grid has them (second-hand §4.2). */
   tuneBatchSizes?: readonly number[];
-  /** Write the reports from the methods already finished in `out`, training nothing. */
+  /**
+   * Write the reports from the methods already finished in `out`, training nothing; the
+   * seed, epochs and dim it is not given are those the finished methods recorded.
+   */
   reportOnly?: boolean;
   /** Reads a dataset by registry name (default `readDataset` of `@rec/data/node`, through the cache). */
   readDataset?: (name: string) => Promise<Dataset>;
@@ -106,14 +113,27 @@ export async function runReproduction(reproduction: Reproduction | string, optio
     }
   }
 
+  const methodsDir = join(options.out, 'methods');
+  const resultFile = (id: string): string => join(methodsDir, `${id}.json`);
+  const readResult = async (id: string): Promise<MethodResult> => JSON.parse(await readFile(resultFile(id), 'utf8')) as MethodResult;
+  // --report-only reports the folder as it was run: the seed, epochs and dim it does not give
+  // come from the first finished method that recorded them (the protocol depends on the seed).
+  let recordedRun: MethodSettings | undefined;
+  if (options.reportOnly) {
+    for (const m of all) {
+      if (!existsSync(resultFile(m.id))) continue;
+      recordedRun = (await readResult(m.id)).settings;
+      if (recordedRun) break;
+    }
+  }
   const settings: ReproductionSettings = {
     data: options.data,
     dataset: options.dataset === undefined
       ? recipe.datasets[options.data]
       : { dataset: options.dataset, label: `${options.dataset} (with the ${options.data} settings)` },
-    epochs: options.epochs ?? recipe.defaults.epochs,
-    dim: options.dim ?? recipe.defaults.dim,
-    seed: options.seed ?? recipe.defaults.seed,
+    epochs: options.epochs ?? recordedRun?.epochs ?? recipe.defaults.epochs,
+    dim: options.dim ?? recordedRun?.dim ?? recipe.defaults.dim,
+    seed: options.seed ?? recordedRun?.seed ?? recipe.defaults.seed,
     ...(options.tuneLearningRates ? { tuneLearningRates: options.tuneLearningRates } : {}),
     ...(options.tuneWeights ? { tuneWeights: options.tuneWeights } : {}),
     ...(options.tuneBatchSizes ? { tuneBatchSizes: options.tuneBatchSizes } : {}),
@@ -122,27 +142,27 @@ export async function runReproduction(reproduction: Reproduction | string, optio
   const protocol = await recipe.protocol(dataset, settings);
   if (protocol.summary) log(protocol.summary);
 
-  const methodsDir = join(options.out, 'methods');
   await mkdir(methodsDir, { recursive: true });
-  const resultFile = (id: string): string => join(methodsDir, `${id}.json`);
-  const readResult = async (id: string): Promise<MethodResult> => JSON.parse(await readFile(resultFile(id), 'utf8')) as MethodResult;
   const results: MethodResult[] = [];
   const cost = (m: ReproductionMethod): number => recipe.cost?.(m) ?? 0;
   // Array sort is stable: equal costs keep report order.
   for (const method of all.filter((m) => wanted.includes(m.id)).sort((a, b) => cost(a) - cost(b))) {
     const file = resultFile(method.id);
-    if (existsSync(file)) {
-      results.push(await readResult(method.id));
-      log(`${method.name}: already done (${file})`);
-      continue;
-    }
+    const recorded = existsSync(file) ? await readResult(method.id) : undefined;
     if (options.reportOnly) {
-      log(`${method.name}: not run yet, left out of the report (--report-only)`);
+      if (recorded) results.push(recorded);
+      log(recorded ? `${method.name}: already done (${file})` : `${method.name}: not run yet, left out of the report (--report-only)`);
       continue;
     }
     const checkpointDir = join(options.out, 'checkpoints', method.id);
+    if (recorded) requireSameSettings(recorded, settings, file);
     const tunedBy = method.tunedBy === undefined ? undefined : await tuningResultFor(method, results, resultFile);
-    const result = await runMethod(recipe, method, protocol, settings, { checkpointDir, log, onBatch: options.onBatch, tunedBy });
+    const result = await runMethod(recipe, method, protocol, settings, { checkpointDir, log, onBatch: options.onBatch, tunedBy, recorded: recorded && { result: recorded, file } });
+    if (result === recorded) {
+      results.push(recorded);
+      log(`${method.name}: already done (${file})`);
+      continue;
+    }
     await writeFileAtomic(file, JSON.stringify(result));
     await rm(checkpointDir, { recursive: true, force: true });
     results.push(result);
@@ -267,7 +287,11 @@ async function runMethod<P extends PreparedProtocol>(
   method: ReproductionMethod,
   protocol: P,
   settings: ReproductionSettings,
-  io: { checkpointDir: string; log: (line: string) => void; onBatch: RunReproductionOptions['onBatch']; tunedBy?: MethodResult },
+  io: {
+    checkpointDir: string; log: (line: string) => void; onBatch: RunReproductionOptions['onBatch']; tunedBy?: MethodResult;
+    /** The method's result already in `out` (its settings checked): returned as it is when this run would train the same. */
+    recorded?: { result: MethodResult; file: string };
+  },
 ): Promise<MethodResult> {
   const definition = getModel(method.config.model, `method ${method.id}: model`);
   const rule = definition.rule === true;
@@ -291,32 +315,52 @@ async function runMethod<P extends PreparedProtocol>(
 
   // One candidate (e.g. `--tune 0.05`) is a setting, not a search; with more, the best replaces it.
   let config = parseModelConfig(grid.length ? { ...base, ...grid[0] } : base, `method ${method.id}`);
+  const searched = grid.length > 1 ? grid : [];
+  const reuse = io.recorded && reusePlan(io.recorded.result, io.recorded.file, method, searched, config, (c) => parseModelConfig({ ...base, ...c }, `method ${method.id}`));
+  if (reuse === 'same') return io.recorded!.result;
+  if (reuse === 'stale') io.log(`${method.name}: ${io.recorded!.file} was trained with another config from '${String(method.tunedBy)}', chosen again in this run: training it again`);
   const tuning: TuningRecord[] = [];
   const t0 = performance.now();
   let trained: TrainedModel | undefined;
-  if (grid.length > 1) {
+  // The recorded best of a widened search: kept unless a new candidate beats it.
+  let keep: MethodResult | undefined;
+  let bestCandidate: TuningCandidate | undefined;
+  if (searched.length > 1) {
+    const done = reuse instanceof Map ? reuse : new Map<string, TuningRecord>();
+    if (done.size) io.log(`${method.name}: ${done.size} of the ${searched.length} candidates already tried (${io.recorded!.file}); training the other ${searched.length - done.size}`);
     // Each candidate trains with early stopping on the validation data; the best is kept
-    // (its validated epoch restored), not retrained.
+    // (its validated epoch restored), not retrained. Ties go to the earlier in the grid.
     let best = -Infinity;
-    for (const candidate of grid) {
+    for (const candidate of searched) {
+      const tried = done.get(candidateKey(candidate));
       const candidateConfig = parseModelConfig({ ...base, ...candidate }, `method ${method.id}`);
-      const run = await trainModel(candidateConfig, data, { checkpoints: fileCheckpoints(join(io.checkpointDir, candidateTag(candidate))), onBatch, onEpoch, ...(validation ? { validation } : {}) });
-      const value = run.history?.bestValidation ?? 0;
+      const run = tried ? undefined : await trainModel(candidateConfig, data, { checkpoints: fileCheckpoints(join(io.checkpointDir, candidateTag(candidate))), onBatch, onEpoch, ...(validation ? { validation } : {}) });
+      const value = tried ? tried.validation : (run!.history?.bestValidation ?? 0);
       tuning.push({ ...candidate, validation: value });
-      io.log(`${method.name}: ${describe(candidate)} → validation ${recipe.validationMetric} ${value.toFixed(4)}`);
+      if (run) io.log(`${method.name}: ${describe(candidate)} → validation ${recipe.validationMetric} ${value.toFixed(4)}`);
       if (value > best) {
         best = value;
+        bestCandidate = candidate;
         config = candidateConfig;
         trained = run;
       }
     }
+    // A recorded candidate won: the recorded result is its, unless the record chose another
+    // candidate of equal score that the grid's order now puts after it (then it trains again).
+    if (!trained && bestCandidate && sameConfig(config, io.recorded!.result.config)) keep = io.recorded!.result;
+    else if (!trained && bestCandidate) io.log(`${method.name}: the best candidate (${describe(bestCandidate!)}) was tried before but not kept: training it again`);
   }
-  trained ??= await trainModel(config, data, { ...(rule ? {} : { checkpoints: fileCheckpoints(join(io.checkpointDir, 'final')) }), onBatch, onEpoch, ...(validation ? { validation } : {}) });
+  if (keep) {
+    const seconds = (performance.now() - t0) / 1000;
+    return { ...keep, tuning, trainSeconds: keep.trainSeconds + seconds, settings: settingsOf(settings) };
+  }
+  trained ??= await trainModel(config, data, { ...(rule ? {} : { checkpoints: fileCheckpoints(join(io.checkpointDir, bestCandidate ? candidateTag(bestCandidate) : 'final')) }), onBatch, onEpoch, ...(validation ? { validation } : {}) });
   const history = trained.history;
   // A run resumed from its checkpoint trained its earlier epochs in another process: their
   // recorded seconds exceed this process's wall time, and are the honest cost.
   const recordedSeconds = grid.length > 1 ? 0 : (history?.epochs ?? []).reduce((total, e) => total + e.seconds, 0);
-  const trainSeconds = Math.max((performance.now() - t0) / 1000, recordedSeconds);
+  // A widened search adds the recorded search's seconds: the cost of the whole grid.
+  const trainSeconds = Math.max((performance.now() - t0) / 1000, recordedSeconds) + (reuse instanceof Map ? io.recorded!.result.trainSeconds : 0);
   const evaluation = await recipe.evaluate(trained, protocol, method);
   return {
     id: method.id, name: method.name, group: method.group, config, metrics: { ...evaluation.metrics },
@@ -325,5 +369,88 @@ async function runMethod<P extends PreparedProtocol>(
     ...(history ? { bestEpoch: history.bestEpoch } : {}),
     trainSeconds,
     ...(tuning.length ? { tuning } : {}),
+    settings: settingsOf(settings),
   };
+}
+
+/** What {@link MethodResult.settings} keeps of a run's settings. */
+function settingsOf(settings: ReproductionSettings): MethodSettings {
+  return { data: settings.data, dataset: settings.dataset.dataset, seed: settings.seed, epochs: settings.epochs, dim: settings.dim };
+}
+
+/**
+ * Throws, naming the file and the first difference, when a finished method was trained
+ * under other run settings than this run's: reusing it would put another run's numbers in
+ * this run's report. A result written before settings were kept cannot be checked, so only
+ * `--report-only` takes it.
+ */
+function requireSameSettings(recorded: MethodResult, settings: ReproductionSettings, file: string): void {
+  const remedy = 'write to another --out, or delete the file to train it again';
+  if (!recorded.settings) {
+    throw new Error(`${file}: written before results kept their run settings, so this run cannot tell whether it trained under the same ones; ${remedy} (--report-only still reports it)`);
+  }
+  const now = settingsOf(settings);
+  for (const key of Object.keys(now) as (keyof MethodSettings)[]) {
+    if (recorded.settings[key] !== now[key]) {
+      throw new Error(`${file}: trained with ${key} ${String(recorded.settings[key])}, but this run has ${key} ${String(now[key])}; ${remedy}`);
+    }
+  }
+}
+
+/** A candidate's identity: its fields, sorted, without the recorded score. */
+function candidateKey(candidate: TuningCandidate): string {
+  return JSON.stringify(Object.keys(candidate).filter((k) => k !== 'validation').sort().map((k) => [k, candidate[k]]));
+}
+
+/** Whether two parsed configs are the same, field by field. */
+function sameConfig(a: object, b: object): boolean {
+  return firstDifference(a, b) === undefined;
+}
+
+/** The first field where two configs differ, as `field a vs b`. */
+function firstDifference(a: object, b: object): string | undefined {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) {
+    if (JSON.stringify(x[key]) !== JSON.stringify(y[key])) return `${key} ${JSON.stringify(x[key]) ?? '(unset)'} vs ${JSON.stringify(y[key]) ?? '(unset)'}`;
+  }
+  return undefined;
+}
+
+/**
+ * How a run treats a finished method whose settings match: `'same'` when it would train
+ * exactly what was recorded; the recorded candidates (by key) when its grid adds to the
+ * recorded search; `'stale'` when a `tunedBy` method's source chose another config in this
+ * run. Throws when the config or the grid differs in any other way.
+ *
+ * @param searched - the grid when it has several candidates, else empty.
+ * @param config - the config this run trains when `searched` is empty.
+ * @param configOf - a candidate's config.
+ */
+function reusePlan(
+  recorded: MethodResult, file: string, method: ReproductionMethod, searched: readonly TuningCandidate[], config: object, configOf: (c: TuningCandidate) => object,
+): 'same' | 'stale' | Map<string, TuningRecord> {
+  const remedy = 'write to another --out, or delete the file to train it again';
+  const tried = recorded.tuning ?? [];
+  if (searched.length === 0) {
+    if (tried.length) throw new Error(`${file}: tuned over ${tried.length} candidates, but this run trains one config; ${remedy}`);
+    const difference = firstDifference(recorded.config, config);
+    if (difference === undefined) return 'same';
+    if (method.tunedBy !== undefined) return 'stale';
+    throw new Error(`${file}: trained with another config (${difference}, recorded vs this run); ${remedy}`);
+  }
+  if (tried.length === 0) throw new Error(`${file}: trained one config, but this run tunes over ${searched.length} candidates; ${remedy}`);
+  const asked = new Set(searched.map(candidateKey));
+  const extra = tried.find((c) => !asked.has(candidateKey(c)));
+  if (extra) throw new Error(`${file}: its search tried ${describeFields(withoutScore(extra))}, which this run's grid does not have; ${remedy}`);
+  const chosen = tried.find((c) => sameConfig(configOf(withoutScore(c)), recorded.config));
+  if (!chosen) throw new Error(`${file}: its config is none of its recorded candidates' under this run's settings (the model's options changed?); ${remedy}`);
+  if (tried.length === searched.length) return 'same';
+  return new Map(tried.map((c) => [candidateKey(c), c]));
+}
+
+/** A tuning record's candidate fields. */
+function withoutScore(record: TuningRecord): TuningCandidate {
+  const { validation: _, ...fields } = record;
+  return fields;
 }

@@ -147,8 +147,24 @@ export interface MethodResult {
   readonly bestEpoch?: number;
   /** Wall-clock seconds of training, tuning included. */
   readonly trainSeconds: number;
-  /** Every candidate tried, when the method was tuned (more than one candidate). */
+  /** Every candidate tried, when the method was tuned (more than one candidate), in grid order. */
   readonly tuning?: readonly TuningRecord[];
+  /**
+   * The run settings it was trained under: a later run into the same folder reuses it only
+   * under the same ones. Absent from results written before they were kept.
+   */
+  readonly settings?: MethodSettings;
+}
+
+/** The settings of a run that decide what a finished method is (see {@link MethodResult.settings}). */
+export interface MethodSettings {
+  /** The dataset key (`--data`) … */
+  readonly data: string;
+  /** … and the dataset it read (a registry name, or the user's file with `--data-file`). */
+  readonly dataset: string;
+  readonly seed: number;
+  readonly epochs: number;
+  readonly dim: number;
 }
 
 /**
