@@ -271,6 +271,19 @@ describe('Dropout', () => {
     expect(second).not.toEqual(first);
     expect(host(new Dropout(p, { seed: 8 }).forward(x))).not.toEqual(first);
   });
+
+  it('counts the mask values drawn in training mode, and a layer set to that count draws the next mask', () => {
+    const a = new Dropout(p, { seed: 7 });
+    a.forward(x);
+    a.eval().forward(x);
+    expect(a.counter).toBe(x.size);
+    const next = host(a.train().forward(x)).slice();
+    const resumed = new Dropout(p, { seed: 7 });
+    resumed.seek(x.size);
+    expect(host(resumed.forward(x))).toEqual(next);
+    expect(() => resumed.seek(-1)).toThrow('Dropout: counter must be a non-negative integer, got -1');
+    expect(() => resumed.seek(1.5)).toThrow(/non-negative integer, got 1\.5/);
+  });
 });
 
 /**

@@ -2,13 +2,18 @@
  * The sequential models at item level (`sasrec`, `fmlp-rec`): on a ml-100k slice under
  * S3-Rec's leave-one-out, each beats most-popular on full-ranking HR@10, a user is
  * scored from their training and validation items after training (the sequence up to the
- * test item), the same seed gives the same scores, and a saved model scores without the
- * dataset. The history helper keeps the validation rows after the training rows.
+ * test item), the same seed gives the same scores, a run resumed from its checkpoint ends
+ * where an uninterrupted one does (dropout masks included), and a saved model scores without
+ * the dataset. The history helper keeps the validation rows after the training rows.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInteractions } from '@rec/data';
 import { requireDataset } from '@rec/data/testing';
 import { describe, expect, it } from 'vitest';
 import { decodeSavedModel, encodeSavedModel, holdOutValidation, parseModelConfig, type TrainedModel, trainModel } from '../src/index.js';
+import { fileCheckpoints } from '../src/node.js';
 import { historySequences, lastWindows, NextItemModel } from '../src/sasrec/index.js';
 import { ml100kSlice, sliceHitRate } from './ml100k-sequences.js';
 
@@ -91,6 +96,32 @@ describe('sequential models at item level on ml-100k (leave-one-out)', () => {
     const { trained: loaded } = decodeSavedModel(await encodeSavedModel(a, { ids }), 'memory');
     expect(loaded.model).toBeInstanceOf(NextItemModel);
     expect(await loaded.model.scoreUsers!(users)).toEqual(scores);
+  });
+
+  it('a sasrec run resumed from its checkpoint ends where an uninterrupted one does, dropout masks included', { timeout: 120_000 }, async (ctx) => {
+    requireDataset(ctx, 'ml-100k');
+    const { data } = await ml100kSlice();
+    const config = parseModelConfig({ model: 'sasrec', ...SETTINGS, epochs: 3, batchSize: 256, dropout: 0.5 });
+    const full = await trainModel(config, data);
+    const dir = mkdtempSync(join(tmpdir(), 'rec-sasrec-resume-'));
+    try {
+      await trainModel({ ...config, epochs: 1 }, data, { checkpoints: fileCheckpoints(dir) });
+      // The counters are checked like the rest of the state: an edited one is refused.
+      const file = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).find((f) => f.endsWith('config.json'))!;
+      const saved = readFileSync(file, 'utf8');
+      const state = JSON.parse(saved) as { dropout: number[] };
+      expect(state.dropout.length).toBeGreaterThan(1);
+      writeFileSync(file, JSON.stringify({ ...state, dropout: [-1] }));
+      await expect(trainModel(config, data, { checkpoints: fileCheckpoints(dir) })).rejects.toThrow(/its dropout counters \[-1\] are not \d+ non-negative integers, one per dropout layer/);
+      writeFileSync(file, saved);
+      const resumed = await trainModel(config, data, { checkpoints: fileCheckpoints(dir) });
+      expect(resumed.history!.resumedFrom).toBe(1);
+      expect(resumed.history!.epochs.map((e) => e.loss)).toEqual(full.history!.epochs.map((e) => e.loss));
+      const users = Int32Array.from({ length: 50 }, (_, u) => u * 7);
+      expect(await resumed.model.scoreUsers!(users)).toEqual(await full.model.scoreUsers!(users));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sasrec\'s sampled-softmax variant trains through the kernel-backed objective; clrec takes no loss field', { timeout: 120_000 }, async (ctx) => {

@@ -71,13 +71,29 @@ export class LayerNorm extends Module {
 /**
  * A dropout layer: active in training mode, the identity in eval mode. Each
  * call advances its own Philox counter, so successive batches get fresh masks
- * and a run is reproducible from the seed.
+ * and a run is reproducible from the seed. The counter is training state: a
+ * checkpoint keeps it ({@link counter}) and a resumed run restores it
+ * ({@link seek}), so the resumed run draws the masks the uninterrupted one would.
  */
 export class Dropout extends Module {
   #counter = 0;
 
   constructor(readonly p: number, readonly randomness: { seed: number; stream?: number }) {
     super();
+  }
+
+  /** How far the Philox counter has advanced: the mask values drawn so far in training mode. */
+  get counter(): number {
+    return this.#counter;
+  }
+
+  /**
+   * Sets the counter (a checkpoint's {@link counter}).
+   * @throws Error when it is not a non-negative safe integer.
+   */
+  seek(counter: number): void {
+    if (!Number.isSafeInteger(counter) || counter < 0) throw new Error(`Dropout: counter must be a non-negative integer, got ${String(counter)}`);
+    this.#counter = counter;
   }
 
   forward(x: Tensor): Tensor {

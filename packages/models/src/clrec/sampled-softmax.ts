@@ -103,7 +103,8 @@ const NEGATIVE_STREAM = 0x40000000;
  * - Randomness is a pure function of (seed, epoch, batch): the window order is
  *   `EpochOrder`'s, batch b's negatives are Philox words 2Nb … 2N(b + 1) − 1 of stream
  *   2³⁰ + epoch (two words per alias draw), so a resumed run draws what the uninterrupted one
- *   did; dropout masks come from the encoder's own counters, as with `NextItemObjective`.
+ *   did; dropout masks come from the encoder's own counters, kept in the trainer's checkpoint,
+ *   as with `NextItemObjective`.
  *
  * Measured on ml-100k under leave-last-out (SASRec d = 16, T = 20, one block, 32 sequences a
  * batch, Adam at 0.01, 15 epochs, N = 100; HR@10 against 99 uniform negatives / over all

@@ -62,9 +62,8 @@ const MAX_TRIES = 32;
  * Randomness is a pure function of (seed, epoch, batch): the window order is
  * `NextIdWindows`' (Philox stream 2³¹ + epoch), and batch b's negatives come from stream `epoch` at the
  * counter after the draws of batches 0 … b − 1, so a resumed run draws what the
- * uninterrupted one did. Dropout masks are not: they come from the encoder's own `Dropout`
- * counters, which restart with the process, so a resumed run drops other units than the
- * uninterrupted one (a fresh run from the same seed is identical).
+ * uninterrupted one did. So are the dropout masks: they come from the encoder's own
+ * `Dropout` counters, which the trainer keeps in its checkpoint and restores on resume.
  *
  * @example
  * ```ts

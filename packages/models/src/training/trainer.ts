@@ -1,5 +1,5 @@
 import {
-  Adagrad, Adam, AdamW, backward, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor, type TypedArray,
+  Adagrad, Adam, AdamW, backward, Dropout, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor, type TypedArray,
 } from '@rec/core';
 import type { Objective } from './objectives.js';
 import { hostCopy, hostValues } from './read.js';
@@ -316,12 +316,19 @@ export class Trainer {
     if (best) {
       this.model.namedParameters().forEach(([name, p], k) => (tensors[`best.${name}`] = { dtype: p.dtype, shape: [...p.shape], data: best.params[k] } as NamedArray));
     }
-    await store.save({ tensors, state: { nextEpoch, epochs, best: best ? { epoch: best.epoch, value: best.value } : null } });
+    // Dropout counters, in module order: a resumed run draws the masks the uninterrupted one would.
+    const dropout = this.#dropouts().map((d) => d.counter);
+    await store.save({ tensors, state: { nextEpoch, epochs, best: best ? { epoch: best.epoch, value: best.value } : null, ...(dropout.length ? { dropout } : {}) } });
+  }
+
+  /** The model's dropout layers, in {@link Module.modules} order. */
+  #dropouts(): Dropout[] {
+    return this.model.modules().filter((m): m is Dropout => m instanceof Dropout);
   }
 
   #restore(checkpoint: Checkpoint, where: string): { nextEpoch: number; epochs: EpochRecord[]; best: { epoch: number; value: number; params: TypedArray[] } | undefined } {
     const { tensors } = checkpoint;
-    const state = checkpoint.state as { nextEpoch?: unknown; epochs?: unknown; best?: { epoch?: unknown; value?: unknown } | null } | null;
+    const state = checkpoint.state as { nextEpoch?: unknown; epochs?: unknown; best?: { epoch?: unknown; value?: unknown } | null; dropout?: unknown } | null;
     // The state is a file a person can edit: check it before any parameter is touched.
     const bad = (what: string): Error => new Error(`Trainer: the checkpoint in ${where} is not valid (${what}); use a fresh checkpoint folder`);
     if (typeof state !== 'object' || state === null) throw bad('its config.json holds no training state');
@@ -334,6 +341,14 @@ export class Trainer {
     const bestEpoch = state.best?.epoch;
     if (state.best && (!Number.isInteger(bestEpoch) || (bestEpoch as number) < 0 || (bestEpoch as number) >= (nextEpoch as number) || typeof state.best.value !== 'number')) {
       throw bad(`best epoch ${JSON.stringify(bestEpoch)} is not one of the ${nextEpoch} epochs done`);
+    }
+    // A checkpoint written before the counters were kept has none: its masks restart at 0.
+    const dropouts = this.#dropouts();
+    const counters = state.dropout;
+    if (counters !== undefined) {
+      if (!Array.isArray(counters) || counters.length !== dropouts.length || !counters.every((c) => Number.isSafeInteger(c) && (c as number) >= 0)) {
+        throw bad(`its dropout counters ${JSON.stringify(counters)} are not ${dropouts.length} non-negative integers, one per dropout layer`);
+      }
     }
     const named = this.model.namedParameters();
     for (const [name, p] of named) {
@@ -357,6 +372,7 @@ export class Trainer {
         }),
       }
       : undefined;
+    if (Array.isArray(counters)) dropouts.forEach((d, k) => d.seek(counters[k] as number));
     return { nextEpoch: nextEpoch as number, epochs: epochs as EpochRecord[], best };
   }
 }
