@@ -26,7 +26,12 @@ const toy: Reproduction<PreparedProtocol> = {
   citation: '-',
   datasets: { toy: { dataset: 'toy', label: 'toy' } },
   defaults: { epochs: 3, dim: 8, seed: 1 },
-  methods: () => [{ id: 'most-popular', name: 'Most popular', group: 'rules', config: { model: 'most-popular' } }, { id: 'bpr', name: 'BPR', group: 'models', config: { model: 'bpr', validationK: 5 } }],
+  methods: () => [
+    { id: 'most-popular', name: 'Most popular', group: 'rules', config: { model: 'most-popular' } },
+    { id: 'bpr', name: 'BPR', group: 'models', config: { model: 'bpr', validationK: 5 } },
+    // Takes BPR's chosen config and best epoch count, as MRLR's and CCRec's folds do.
+    { id: 'bpr.again', name: 'BPR again', group: 'models', config: { model: 'bpr', validationK: 5 }, tunedBy: 'bpr' },
+  ],
   protocol: () => ({ trainingData: () => trainingDataOf(dataset, train, valid) }),
   validationMetric: 'HR@10',
   headline: ['validation'],
@@ -40,7 +45,8 @@ describe('a run reuses finished methods only under their settings', () => {
   let root = '';
   const run = (out: string, options: Partial<RunReproductionOptions> = {}, log: string[] = []) =>
     runReproduction(toy, { data: 'toy', out: join(root, out), readDataset: async () => dataset, log: (line) => log.push(line), ...options });
-  const bprOf = (out: string): MethodResult => JSON.parse(readFileSync(join(root, out, 'methods', 'bpr.json'), 'utf8')) as MethodResult;
+  const resultOf = (out: string, id: string): MethodResult => JSON.parse(readFileSync(join(root, out, 'methods', `${id}.json`), 'utf8')) as MethodResult;
+  const bprOf = (out: string): MethodResult => resultOf(out, 'bpr');
 
   beforeAll(async () => {
     setBackend('js');
@@ -58,7 +64,7 @@ describe('a run reuses finished methods only under their settings', () => {
     const before = readFileSync(join(root, 'two', 'methods', 'bpr.json'), 'utf8');
     const log: string[] = [];
     await run('two', { tuneLearningRates: [0.05, 0.001] }, log);
-    expect(log.filter((l) => /already done/.test(l))).toHaveLength(2);
+    expect(log.filter((l) => /already done/.test(l))).toHaveLength(3);
     expect(log.some((l) => /epoch \d/.test(l))).toBe(false);
     expect(readFileSync(join(root, 'two', 'methods', 'bpr.json'), 'utf8')).toBe(before);
   });
@@ -79,6 +85,8 @@ describe('a run reuses finished methods only under their settings', () => {
     // The recorded candidates keep their recorded scores, and the recorded best (0.05) stays.
     expect(widened.tuning!.filter((c) => c.learningRate !== 0.01)).toEqual(bprOf('two').tuning);
     expect(widened.config.learningRate).toBe(0.05);
+    // BPR's choice stands, so the method tuned by it is not trained again.
+    expect(log.some((l) => /^BPR again: already done/.test(l))).toBe(true);
   });
 
   it('a new candidate that beats the recorded best replaces it', async () => {
@@ -91,6 +99,9 @@ describe('a run reuses finished methods only under their settings', () => {
     expect(widened.metrics).toEqual(bprOf('faster-whole').metrics);
     expect(widened.tuning).toEqual(bprOf('faster-whole').tuning);
     expect(widened.trainSeconds).toBeGreaterThan(bprOf('two').trainSeconds);
+    // The method tuned by BPR took the old choice, so it trains again with the new one.
+    expect(resultOf('faster', 'bpr.again').config.learningRate).toBe(0.2);
+    expect(resultOf('faster', 'bpr.again').metrics).toEqual(resultOf('faster-whole', 'bpr.again').metrics);
   });
 
   it('names the setting that differs instead of reusing another run\'s result', async () => {
@@ -111,7 +122,7 @@ describe('a run reuses finished methods only under their settings', () => {
     }
     await expect(run('legacy', { tuneLearningRates: [0.05, 0.001] })).rejects.toThrow(/most-popular\.json: written before results kept their run settings/);
     const reported = await run('legacy', { reportOnly: true });
-    expect(reported.results.map((r) => r.id)).toEqual(['most-popular', 'bpr']);
+    expect(reported.results.map((r) => r.id)).toEqual(['most-popular', 'bpr', 'bpr.again']);
   });
 
   it('--report-only reports a folder under the seed and epochs it was trained with', async () => {
