@@ -75,7 +75,7 @@ export {
   FusedBPRObjective, PairwiseObjective, PointwiseObjective,
   type FusedBPROptions, type Objective, type PairwiseOptions, type PairwiseSampler, type PointwiseOptions, type PointwiseRows, type Triples, type TriplesToDraw,
 } from './training/objectives.js';
-export { andThen, hostCopy, hostScores, hostValues, type MaybePromise } from './training/read.js';
+export { andThen, hostCopy, hostValues, readAndDispose, type MaybePromise } from './training/read.js';
 export {
   Trainer, type BatchProgress, type Checkpoint, type CheckpointStore, type EpochRecord, type OptimizerName, type TrainerOptions, type TrainingHistory, type Validation,
 } from './training/trainer.js';

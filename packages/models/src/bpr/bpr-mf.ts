@@ -1,6 +1,6 @@
 import { bprLoss, Embedding, gather, matmul, Module, noGrad, sum, mul, tensor, tidy, type Tensor } from '@rec/core';
 import type { DotProductFactors, Recommender } from '../plugin/inference.js';
-import { hostScores, type MaybePromise } from '../training/read.js';
+import { type MaybePromise, readAndDispose } from '../training/read.js';
 
 /** Hyper-parameters of {@link BPRMF}. */
 export interface BPRMFConfig {
@@ -56,7 +56,7 @@ export class BPRMF extends Module implements Recommender {
   /** Scores of `users` against every item, row-major; a promise on `webgpu`, which reads back asynchronously. */
   scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     const scores = tidy(() => noGrad(() => matmul(gather(this.users.weight, tensor(users)), this.items.weight, { transposeB: true })));
-    return hostScores(scores);
+    return readAndDispose(scores);
   }
 
   /** The score is ⟨users[u], items[i]⟩: these tables, for ranking through `rank_topk`. */

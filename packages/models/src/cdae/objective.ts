@@ -1,6 +1,6 @@
 import { add, bceWithLogits, Philox, sampleNegatives, sum, mul, tensor, type Tensor, tidy } from '@rec/core';
 import { EpochOrder, type Objective } from '../training/objectives.js';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { andThen, type MaybePromise, readAndDispose } from '../training/read.js';
 import type { CDAE, CDAEBatch, UserItemRows } from './cdae.js';
 
 /** Options of {@link CDAEObjective}. */
@@ -122,8 +122,7 @@ export class CDAEObjective implements Objective<CDAEBatch> {
       at += n;
     }
     const drawn = tidy(() => sampleNegatives(tensor(drawUsers), this.#csr, this.model.numItems, { seed: this.#seed, stream: epoch, counter: counters[index] }, MAX_TRIES).negatives);
-    return andThen(hostCopy(drawn), (negatives) => {
-      drawn.dispose();
+    return andThen(readAndDispose<Int32Array>(drawn), (negatives) => {
       const total = observed * (1 + N);
       const rows = new Int32Array(total);
       const items = new Int32Array(total);

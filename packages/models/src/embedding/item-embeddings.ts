@@ -37,7 +37,7 @@
  */
 import { add, div, gather, matmul, Module, noGrad, Parameter, slice, sqrt, square, sum, tensor, type Tensor, tidy, uniformInit } from '@rec/core';
 import type { Recommender } from '../plugin/inference.js';
-import { hostScores, type MaybePromise } from '../training/read.js';
+import { type MaybePromise, readAndDispose } from '../training/read.js';
 import { type ItemLists, rowMeans } from '../training/row-means.js';
 
 export type { ItemLists } from '../training/row-means.js';
@@ -149,6 +149,6 @@ export class ItemEmbeddings extends Module implements Recommender {
         return matmul(p, this.#itemRows(), { transposeB: true });
       }),
     );
-    return hostScores(scores);
+    return readAndDispose(scores);
   }
 }

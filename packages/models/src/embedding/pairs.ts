@@ -54,7 +54,7 @@
  *   Mikolov et al., "Distributed Representations of Words and Phrases", NIPS 2013, §2.2–2.3.
  */
 import { AliasTable, Philox, sampleAliasNegatives, tensor, type Tensor, tidy, unigramWeights } from '@rec/core';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { andThen, type MaybePromise, readAndDispose } from '../training/read.js';
 import type { ItemLists } from './item-embeddings.js';
 
 /** The side-information terms of Meta-Prod2Vec, in the order of {@link SkipGramBatch.meta}'s `terms` codes. */
@@ -312,10 +312,7 @@ export class ItemPairSampler {
     const draw = (noise: { prob: Tensor; alias: Tensor }, count: number, kind: number, perPair: number): MaybePromise<Int32Array> => {
       if (count === 0) return new Int32Array(0);
       const t = tidy(() => sampleAliasNegatives(noise, count, this.#drawAt(epoch, index, kind, perPair)).negatives);
-      return andThen(hostCopy(t), (values) => {
-        t.dispose();
-        return values as Int32Array;
-      });
+      return readAndDispose<Int32Array>(t);
     };
     const main = draw(this.#itemNoise, m * N, STREAM.negatives, 1);
     if (!metadata) return andThen(main, (negatives) => ({ contexts, targets, negatives }));

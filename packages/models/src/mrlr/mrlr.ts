@@ -42,7 +42,7 @@
 import { add, Embedding, gather, matmul, Module, mul, noGrad, runKernel, tensor, type Tensor, tidy } from '@rec/core';
 import type { DotProductFactors, Recommender } from '../plugin/inference.js';
 import type { Objective } from '../training/objectives.js';
-import { hostScores, type MaybePromise } from '../training/read.js';
+import { type MaybePromise, readAndDispose } from '../training/read.js';
 import { type ItemLists, rowMeans } from '../training/row-means.js';
 import { MrlrSampler, type MrlrBatch } from './sampler.js';
 
@@ -171,7 +171,7 @@ export class MRLR extends Module implements Recommender {
           : matmul(gather(this.profiles.weight, tensor(users)), this.itemVectors.weight, { transposeB: true }),
       ),
     );
-    return hostScores(scores);
+    return readAndDispose(scores);
   }
 
   /**

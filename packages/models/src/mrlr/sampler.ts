@@ -23,7 +23,7 @@
  * (eq. 8, 9, Algorithm 1).
  */
 import { AliasTable, Philox, sampleAliasNegatives, sampleNegatives, tensor, type Tensor, tidy, unigramWeights } from '@rec/core';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { type MaybePromise, readAndDispose } from '../training/read.js';
 
 /** One batch: D_c examples with their negatives, and D_r triples. */
 export interface MrlrBatch {
@@ -222,10 +222,7 @@ export class MrlrSampler {
           ? sampleAliasNegatives(this.#alias, users.length, randomness, { users: tensor(users), positives: this.#positives }, MAX_TRIES).negatives
           : sampleNegatives(tensor(users), this.#positives, this.numItems, randomness, MAX_TRIES).negatives,
       );
-      return andThen(hostCopy(t), (values) => {
-        t.dispose();
-        return values as Int32Array;
-      });
+      return readAndDispose<Int32Array>(t);
     };
     const maxRank = (Math.floor(this.observed / this.batches()) + 1) * (1 + N);
     const coNegatives = draw(coDrawUsers, 2 * epoch, B * N);

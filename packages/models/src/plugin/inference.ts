@@ -3,10 +3,10 @@
  * category scores, ratings — and the batched top-K and rating calls that `rec eval`,
  * `rec recommend`, the server and the browser all go through.
  */
-import { gather, mul, runKernel, type Tensor, tensor, tidy, type TypedArray } from '@rec/core';
+import { gather, mul, runKernel, type Tensor, tensor, tidy } from '@rec/core';
 import type { UserItemCSR } from '@rec/data';
 import { type RankUsers, topKIndices } from '@rec/eval';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { type MaybePromise, readAndDispose } from '../training/read.js';
 import type { ModelOutput } from './data.js';
 
 /**
@@ -190,13 +190,6 @@ function unpackTopK([items, values]: [Int32Array, Float32Array], batch: number, 
   });
 }
 
-/** A copy of `t`'s values on the host, `t` disposed once read. */
-function readAndDispose<T extends TypedArray>(t: Tensor): MaybePromise<T> {
-  return andThen(hostCopy(t), (values) => {
-    t.dispose();
-    return values as T;
-  });
-}
 const EMPTY = new Int32Array(0);
 
 /** The model's dot-product factors now, or undefined (it scores otherwise, or not yet); call inside `tidy`. */

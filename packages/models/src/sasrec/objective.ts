@@ -5,7 +5,7 @@
  */
 import { bceWithLogits, concat, gather, mul, reshape, sampleNegatives, sum, tensor, type Tensor, tidy } from '@rec/core';
 import type { Objective } from '../training/objectives.js';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { andThen, type MaybePromise, readAndDispose } from '../training/read.js';
 import type { EventSequences, SequenceEncoder } from './sequences.js';
 import { type NextIdBatch, NextIdWindows, type ScoredPositions } from './windows.js';
 
@@ -122,10 +122,7 @@ export class NextItemObjective implements Objective<NextItemBatch> {
   prepare(epoch: number, index: number): MaybePromise<NextItemBatch> {
     const examples = this.#windows.batch(epoch, index);
     const drawn = tidy(() => sampleNegatives(tensor(examples.sequences), this.#seen, this.encoder.vocabularySize, { seed: this.#seed, stream: epoch, counter: this.#counterOf(epoch, index) }, MAX_TRIES).negatives);
-    return andThen(hostCopy(drawn), (negatives) => {
-      drawn.dispose();
-      return { ...examples, negatives: negatives as Int32Array };
-    });
+    return andThen(readAndDispose<Int32Array>(drawn), (negatives) => ({ ...examples, negatives }));
   }
 
   batch(_epoch: number, _index: number, prepared: NextItemBatch): { loss: Tensor; examples: number } {

@@ -12,7 +12,7 @@ import { type ConfigOf, defineModel } from '../plugin/define.js';
 import type { ModelShape, TrainingData } from '../plugin/data.js';
 import { behaviorLog, behaviorRows } from '../training/log.js';
 import { EpochOrder, type Objective } from '../training/objectives.js';
-import { andThen, hostCopy, type MaybePromise } from '../training/read.js';
+import { andThen, type MaybePromise, readAndDispose } from '../training/read.js';
 import { SecondHandModel } from './model.js';
 import { DeepStyle, VBPR } from './vbpr.js';
 
@@ -171,10 +171,7 @@ class SecondHandObjective implements Objective<SecondHandBatch> {
         seed: this.options.seed, stream: epoch, counter: index * n * (1 + 2 * MAX_TRIES),
       }, MAX_TRIES).negatives,
     );
-    return andThen(hostCopy(drawn), (negatives) => {
-      drawn.dispose();
-      return { users, positives, negatives: negatives as Int32Array, pairs };
-    });
+    return andThen(readAndDispose<Int32Array>(drawn), (negatives) => ({ users, positives, negatives, pairs }));
   }
 
   batch(_epoch: number, _index: number, b: SecondHandBatch): { loss: Tensor; examples: number } {

@@ -3,7 +3,7 @@ import {
 } from '@rec/core';
 import { CategoryTree } from '@rec/data';
 import type { Recommender } from '../plugin/inference.js';
-import { hostScores, type MaybePromise } from '../training/read.js';
+import { type MaybePromise, readAndDispose } from '../training/read.js';
 
 /** Sizes of a {@link SecondHandModel}. */
 export interface SecondHandConfig {
@@ -282,7 +282,7 @@ export class SecondHandModel extends Module implements Recommender {
         return item.own ? add(s, expandDims(item.own, 0)) : s;
       }),
     );
-    return hostScores(scores);
+    return readAndDispose(scores);
   }
 }
 

@@ -16,7 +16,7 @@ import { add, concat, expandDims, gather, gatherMatvec, matmul, Module, mul, noG
 import type { CategoryTree } from '@rec/data';
 import type { Recommender } from '../plugin/inference.js';
 import { allItems, frozen, itemPaths } from './model.js';
-import { hostScores, type MaybePromise } from '../training/read.js';
+import { type MaybePromise, readAndDispose } from '../training/read.js';
 
 /** Sizes of a {@link VBPR}. */
 export interface VBPRConfig {
@@ -199,7 +199,7 @@ export class VBPR extends Module implements Recommender {
         return this.userFactors ? add(s, matmul(gather(this.userFactors, u), this.itemFactors!, { transposeB: true })) : s;
       }),
     );
-    return hostScores(scores);
+    return readAndDispose(scores);
   }
 }
 
@@ -314,6 +314,6 @@ export class DeepStyle extends Module implements Recommender {
   /** Scores of `users` against every item, row-major; a promise on `webgpu`. */
   scoreUsers(users: Int32Array): MaybePromise<Float32Array> {
     const scores = tidy(() => noGrad(() => matmul(gather(this.userFactors, tensor(users)), this.#items(allItems(this.numItems)), { transposeB: true })));
-    return hostScores(scores);
+    return readAndDispose(scores);
   }
 }

@@ -5,7 +5,7 @@ import {
 import type { BPRMF } from '../bpr/bpr-mf.js';
 import type { PairwiseModel, PointwiseModel } from '../ncf/rows.js';
 import { behaviorRows, type BehaviorLog } from './log.js';
-import { andThen, hostCopy, hostValues, type MaybePromise } from './read.js';
+import { andThen, hostValues, type MaybePromise, readAndDispose } from './read.js';
 
 /**
  * One epoch's worth of work for the {@link Trainer}: how many batches, and what
@@ -349,10 +349,7 @@ class TripleSampler {
         ? sampleNegatives(u, this.#target, this.log.numItems, randomness, MAX_TRIES).negatives
         : sampleMultichannelNegatives(u, this.#weaker!, this.#seen!, this.log.numItems, this.sampler.viewedRate, randomness, MAX_TRIES).negatives;
     });
-    return andThen(hostCopy(drawn), (negatives) => {
-      drawn.dispose();
-      return { users, positives, negatives: negatives as Int32Array };
-    });
+    return andThen(readAndDispose<Int32Array>(drawn), (negatives) => ({ users, positives, negatives }));
   }
 }
 

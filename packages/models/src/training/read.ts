@@ -52,17 +52,19 @@ export function andThen<T, U>(value: MaybePromise<T>, fn: (v: T) => U): MaybePro
 }
 
 /**
- * A host copy of a scores tensor that the caller owns, with the tensor disposed once read:
- * how a model's `scoreUsers` hands back the scores it computed inside a `tidy`.
+ * A host copy of a tensor the caller owns, with the tensor disposed once read: how a
+ * model's `scoreUsers` hands back the scores it computed inside a `tidy`, and how an
+ * objective or sampler takes the negatives it drew. `T` names the tensor's array type.
  *
  * @example
  * ```ts
- * return hostScores(tidy(() => noGrad(() => matmul(u, items, { transposeB: true }))));
+ * return readAndDispose(tidy(() => noGrad(() => matmul(u, items, { transposeB: true }))));
+ * const negatives = readAndDispose<Int32Array>(drawn);
  * ```
  */
-export function hostScores(t: Tensor): MaybePromise<Float32Array> {
+export function readAndDispose<T extends TypedArray = Float32Array>(t: Tensor): MaybePromise<T> {
   return andThen(hostCopy(t), (values) => {
     t.dispose();
-    return values as Float32Array;
+    return values as T;
   });
 }

@@ -46,7 +46,7 @@ import type { Interactions } from '@rec/data';
 import { type EmbeddingScoring, unitRows } from '../embedding/item-embeddings.js';
 import type { Recommender } from '../plugin/inference.js';
 import type { Objective } from '../training/objectives.js';
-import { andThen, hostCopy, hostScores, type MaybePromise } from '../training/read.js';
+import { andThen, type MaybePromise, readAndDispose } from '../training/read.js';
 
 /** Sizes of a {@link User2Vec}. */
 export interface User2VecConfig {
@@ -92,7 +92,7 @@ export class User2Vec extends Module implements Recommender {
         return this.config.scoring === 'cosine' ? matmul(unitRows(u), unitRows(this.input), { transposeB: true }) : matmul(u, this.output, { transposeB: true });
       }),
     );
-    return hostScores(scores);
+    return readAndDispose(scores);
   }
 }
 
@@ -234,9 +234,7 @@ export class CbowObjective implements Objective<CbowBatch> {
       }
     }
     const drawn = tidy(() => sampleAliasNegatives(this.#noise, n * N, { seed, stream: epoch, counter: 2 * index * B * N }).negatives);
-    return andThen(hostCopy(drawn), (values) => {
-      drawn.dispose();
-      const negatives = values as Int32Array;
+    return andThen(readAndDispose<Int32Array>(drawn), (negatives) => {
       const candidates = new Int32Array(n * (1 + N));
       for (let e = 0; e < n; e++) {
         candidates[e * (1 + N)] = centres[e];
