@@ -314,9 +314,10 @@ async function runMethod<P extends PreparedProtocol>(
     io.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation ${recipe.validationMetric} ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`);
 
   // One candidate (e.g. `--tune 0.05`) is a setting, not a search; with more, the best replaces it.
-  let config = parseModelConfig(grid.length ? { ...base, ...grid[0] } : base, `method ${method.id}`);
+  const configOf = (candidate: TuningCandidate) => parseModelConfig({ ...base, ...candidate }, `method ${method.id}`);
+  let config = configOf(grid[0] ?? {});
   const searched = grid.length > 1 ? grid : [];
-  const reuse = io.recorded && reusePlan(io.recorded.result, io.recorded.file, method, searched, config, (c) => parseModelConfig({ ...base, ...c }, `method ${method.id}`));
+  const reuse = io.recorded && reusePlan(io.recorded.result, io.recorded.file, method, searched, config, configOf);
   if (reuse === 'same') return io.recorded!.result;
   if (reuse === 'stale') io.log(`${method.name}: ${io.recorded!.file} was trained with another config from '${String(method.tunedBy)}', chosen again in this run: training it again`);
   const tuning: TuningRecord[] = [];
@@ -333,7 +334,7 @@ async function runMethod<P extends PreparedProtocol>(
     let best = -Infinity;
     for (const candidate of searched) {
       const tried = done.get(candidateKey(candidate));
-      const candidateConfig = parseModelConfig({ ...base, ...candidate }, `method ${method.id}`);
+      const candidateConfig = configOf(candidate);
       const run = tried ? undefined : await trainModel(candidateConfig, data, { checkpoints: fileCheckpoints(join(io.checkpointDir, candidateTag(candidate))), onBatch, onEpoch, ...(validation ? { validation } : {}) });
       const value = tried ? tried.validation : (run!.history?.bestValidation ?? 0);
       tuning.push({ ...candidate, validation: value });
@@ -378,6 +379,9 @@ function settingsOf(settings: ReproductionSettings): MethodSettings {
   return { data: settings.data, dataset: settings.dataset.dataset, seed: settings.seed, epochs: settings.epochs, dim: settings.dim };
 }
 
+/** What an error about a finished method that cannot be reused tells the user to do. */
+const REUSE_REMEDY = 'write to another --out, or delete the file to train it again';
+
 /**
  * Throws, naming the file and the first difference, when a finished method was trained
  * under other run settings than this run's: reusing it would put another run's numbers in
@@ -385,14 +389,13 @@ function settingsOf(settings: ReproductionSettings): MethodSettings {
  * `--report-only` takes it.
  */
 function requireSameSettings(recorded: MethodResult, settings: ReproductionSettings, file: string): void {
-  const remedy = 'write to another --out, or delete the file to train it again';
   if (!recorded.settings) {
-    throw new Error(`${file}: written before results kept their run settings, so this run cannot tell whether it trained under the same ones; ${remedy} (--report-only still reports it)`);
+    throw new Error(`${file}: written before results kept their run settings, so this run cannot tell whether it trained under the same ones; ${REUSE_REMEDY} (--report-only still reports it)`);
   }
   const now = settingsOf(settings);
   for (const key of Object.keys(now) as (keyof MethodSettings)[]) {
     if (recorded.settings[key] !== now[key]) {
-      throw new Error(`${file}: trained with ${key} ${String(recorded.settings[key])}, but this run has ${key} ${String(now[key])}; ${remedy}`);
+      throw new Error(`${file}: trained with ${key} ${String(recorded.settings[key])}, but this run has ${key} ${String(now[key])}; ${REUSE_REMEDY}`);
     }
   }
 }
@@ -430,21 +433,20 @@ function firstDifference(a: object, b: object): string | undefined {
 function reusePlan(
   recorded: MethodResult, file: string, method: ReproductionMethod, searched: readonly TuningCandidate[], config: object, configOf: (c: TuningCandidate) => object,
 ): 'same' | 'stale' | Map<string, TuningRecord> {
-  const remedy = 'write to another --out, or delete the file to train it again';
   const tried = recorded.tuning ?? [];
   if (searched.length === 0) {
-    if (tried.length) throw new Error(`${file}: tuned over ${tried.length} candidates, but this run trains one config; ${remedy}`);
+    if (tried.length) throw new Error(`${file}: tuned over ${tried.length} candidates, but this run trains one config; ${REUSE_REMEDY}`);
     const difference = firstDifference(recorded.config, config);
     if (difference === undefined) return 'same';
     if (method.tunedBy !== undefined) return 'stale';
-    throw new Error(`${file}: trained with another config (${difference}, recorded vs this run); ${remedy}`);
+    throw new Error(`${file}: trained with another config (${difference}, recorded vs this run); ${REUSE_REMEDY}`);
   }
-  if (tried.length === 0) throw new Error(`${file}: trained one config, but this run tunes over ${searched.length} candidates; ${remedy}`);
+  if (tried.length === 0) throw new Error(`${file}: trained one config, but this run tunes over ${searched.length} candidates; ${REUSE_REMEDY}`);
   const asked = new Set(searched.map(candidateKey));
   const extra = tried.find((c) => !asked.has(candidateKey(c)));
-  if (extra) throw new Error(`${file}: its search tried ${describeFields(withoutScore(extra))}, which this run's grid does not have; ${remedy}`);
+  if (extra) throw new Error(`${file}: its search tried ${describeFields(withoutScore(extra))}, which this run's grid does not have; ${REUSE_REMEDY}`);
   const chosen = tried.find((c) => sameConfig(configOf(withoutScore(c)), recorded.config));
-  if (!chosen) throw new Error(`${file}: its config is none of its recorded candidates' under this run's settings (the model's options changed?); ${remedy}`);
+  if (!chosen) throw new Error(`${file}: its config is none of its recorded candidates' under this run's settings (the model's options changed?); ${REUSE_REMEDY}`);
   if (tried.length === searched.length) return 'same';
   return new Map(tried.map((c) => [candidateKey(c), c]));
 }
