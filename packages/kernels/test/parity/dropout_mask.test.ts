@@ -10,6 +10,8 @@ const CASES: [name: string, attrs: { shape: number[]; p: number; seed: number; s
   ['p = 0.3 (not an f32), counter past 2³², negative seed', { shape: [1001], p: 0.3, seed: -5, stream: 9, counter: 2 ** 32 + 1 }],
   ['p = 0.999, a 64-bit seed and a counter past 2⁴⁰', { shape: [2, 50], p: 0.999, seed: 2 ** 40 + 7, stream: 4_000_000_000, counter: 2 ** 40 + 2 }],
   ['p = 0 keeps everything', { shape: [17], p: 0, seed: 1, stream: 0, counter: 5 }],
+  ['p = 0 over whole blocks (the eight-block path)', { shape: [1000], p: 0, seed: 1, stream: 0, counter: 5 }],
+  ['p = 1 − 2⁻²⁴, the highest threshold', { shape: [999], p: 1 - 2 ** -24, seed: 2, stream: 1, counter: 6 }],
   ['p = 2⁻²⁴ on the edge of the 24-bit uniform', { shape: [4096], p: 2 ** -24, seed: 3, stream: 0, counter: 0 }],
   ['an empty shape', { shape: [0, 4], p: 0.5, seed: 1, stream: 0, counter: 0 }],
   ['100,003 elements (split over threads), counter 1', { shape: [100_003], p: 0.25, seed: 11, stream: 1, counter: 1 }],
