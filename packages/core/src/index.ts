@@ -5,6 +5,7 @@
  */
 export * from './backends/js/index.js';
 export { type DType, type TypedArray, allocArray, dtypeOf, isIntegerDType } from './tensor/dtype.js';
+export { clearHostPool, hostPoolStats, setHostPoolLimit } from './tensor/host-pool.js';
 export { type Shape, sizeOf, stridesOf, broadcastShapes, shapesEqual, formatShape } from './tensor/shape.js';
 export type { Backend, DataHandle } from './tensor/backend.js';
 export { registerBackendLoader, resolveBackend, type BackendLoader, type BackendLoadResult, type ResolveBackendOptions } from './tensor/resolve.js';

@@ -1,3 +1,5 @@
+import { takePooled } from './host-pool.js';
+
 /** Element types a {@link Tensor} can hold. Every backend supports all three. */
 export type DType = 'f32' | 'i32' | 'u32';
 
@@ -10,8 +12,13 @@ export type ArrayFor<D extends DType> = D extends 'f32' ? Float32Array : D exten
 /** Bytes per element of every dtype (all are 32-bit). */
 export const BYTES_PER_ELEMENT = 4;
 
-/** Allocates a zero-filled typed array of `size` elements for `dtype`. */
+/**
+ * Allocates a zero-filled typed array of `size` elements for `dtype`: one freed by a
+ * disposed tensor when the host pool has one of that length (`host-pool.ts`), else a new one.
+ */
 export function allocArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
+  const pooled = takePooled(dtype, size);
+  if (pooled) return pooled;
   switch (dtype) {
     case 'f32':
       return new Float32Array(size) as ArrayFor<D>;

@@ -4,7 +4,7 @@
  * reference at no cost (no copy), and the C++ kernels read and write the same
  * arrays in place.
  */
-import { allocArray, type Backend, type BackendLoadResult, type DataHandle, type DType, type HostHandle, registerBackendLoader, type TypedArray } from '@rec/core';
+import { type Backend, type BackendLoadResult, hostStorage, registerBackendLoader } from '@rec/core';
 import { registerNativeKernels } from './kernels.js';
 import { loadNative, type NativeAddon } from './load.js';
 
@@ -20,24 +20,7 @@ import { loadNative, type NativeAddon } from './load.js';
 export const nativeBackend: Backend = {
   name: 'native',
   fallback: 'js',
-  alloc(dtype: DType, size: number): HostHandle {
-    return { backend: nativeBackend, dtype, size, refs: 1, data: allocArray(dtype, size) };
-  },
-  upload(dtype: DType, values: TypedArray, adopt = false): HostHandle {
-    return { backend: nativeBackend, dtype, size: values.length, refs: 1, data: adopt ? values : values.slice() };
-  },
-  write(handle: DataHandle, values: TypedArray): void {
-    (handle as HostHandle).data.set(values);
-  },
-  read(handle: DataHandle): Promise<TypedArray> {
-    return Promise.resolve((handle as HostHandle).data.slice());
-  },
-  readSync(handle: DataHandle): TypedArray {
-    return (handle as HostHandle).data;
-  },
-  free(handle: DataHandle): void {
-    (handle as HostHandle).data = allocArray(handle.dtype, 0);
-  },
+  ...hostStorage(() => nativeBackend),
 };
 
 /**

@@ -107,9 +107,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<LayerNormAttrs>('layer_norm', 'native', ({ inputs, attrs, backend }) => {
     const { rows, dim } = checkLayerNormShapes(inputs, attrs, false);
     const [x, gamma, beta] = inputs;
-    const y = new Float32Array(rows * dim);
-    const mean = new Float32Array(rows);
-    const rstd = new Float32Array(rows);
+    const y = allocArray('f32', rows * dim);
+    const mean = allocArray('f32', rows);
+    const rstd = allocArray('f32', rows);
     addon.layer_norm(hostF32(x), hostF32(gamma), hostF32(beta), y, mean, rstd, rows, dim, attrs.epsilon);
     const stats = layerNormStatsShape(x.shape);
     return [hostOutput(backend, x.shape, 'f32', y), hostOutput(backend, stats, 'f32', mean), hostOutput(backend, stats, 'f32', rstd)];
@@ -117,9 +117,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<LayerNormAttrs>('layer_norm_grad', 'native', ({ inputs, attrs, backend }) => {
     const { rows, dim } = checkLayerNormShapes(inputs, attrs, true);
     const [dy, x, gamma, mean, rstd] = inputs;
-    const dx = new Float32Array(rows * dim);
-    const dGamma = new Float32Array(dim);
-    const dBeta = new Float32Array(dim);
+    const dx = allocArray('f32', rows * dim);
+    const dGamma = allocArray('f32', dim);
+    const dBeta = allocArray('f32', dim);
     addon.layer_norm_grad(hostF32(dy), hostF32(x), hostF32(gamma), hostF32(mean), hostF32(rstd), dx, dGamma, dBeta, rows, dim);
     return [hostOutput(backend, x.shape, 'f32', dx), hostOutput(backend, gamma.shape, 'f32', dGamma), hostOutput(backend, gamma.shape, 'f32', dBeta)];
   });
@@ -127,7 +127,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'native', ({ inputs: [users, indptr, indices], attrs, backend }) => {
     const K = 'neg_sample_exclude';
     const u = i32(users, K, 'users');
-    const out = new Int32Array(u.length);
+    const out = allocArray('i32', u.length);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_exclude(
       u, i32(indptr, K, 'indptr'), i32(indices, K, 'indices'), out,
@@ -147,7 +147,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const indptr = exclude ? i32(inputs[3], K, 'indptr') : empty;
     // The addon checks the alias entries its draws reach.
     const n = checkNegSampleAliasInputs(prob, alias, exclude ? users : undefined, exclude ? indptr : undefined, attrs.count, false);
-    const out = new Int32Array(n);
+    const out = allocArray('i32', n);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_alias(
       prob, alias, exclude ? 1 : 0, users, indptr, exclude ? i32(inputs[4], K, 'indices') : empty, n, out,
@@ -162,7 +162,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     if (inputs.length !== names.length) throw new Error(`${K}: expected ${names.length} inputs (${names.join(', ')}), got ${inputs.length}`);
     const [users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr, userItems] = inputs.map((t, i) => i32(t, K, names[i]));
     checkNegSampleCategoryInputs(users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr);
-    const out = new Int32Array(users.length);
+    const out = allocArray('i32', users.length);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_category(
       users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr, userItems, out,
@@ -177,8 +177,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
     if (inputs.length !== names.length) throw new Error(`${K}: expected ${names.length} inputs (${names.join(', ')}), got ${inputs.length}`);
     const [users, viewedIndptr, viewedItems, seenIndptr, seenItems] = inputs.map((t, i) => i32(t, K, names[i]));
     checkNegSampleMultichannelInputs(users, viewedIndptr, viewedItems, seenIndptr, attrs.numItems);
-    const out = new Int32Array(users.length);
-    const channel = new Int32Array(users.length);
+    const out = allocArray('i32', users.length);
+    const channel = allocArray('i32', users.length);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_multichannel(
       users, viewedIndptr, viewedItems, seenIndptr, seenItems, out, channel,
@@ -197,7 +197,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const indptr = i32(indptrT, K, 'indptr');
     const indices = i32(indicesT, K, 'indices');
     const B = checkNegSampleCascadeInputs(users, positives, indptrT.shape, indptr, indices, attrs.numItems);
-    const out = new Int32Array(users.length * B);
+    const out = allocArray('i32', users.length * B);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_cascade(users, positives, indptr, indices, B, out, attrs.numItems, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries);
     return [hostOutput(backend, [users.length, B], 'i32', out), hostOutput(backend, [1], 'i32', Int32Array.of(exhausted))];
@@ -209,8 +209,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const weights = f32(weightsT, K, 'weights');
     const [n, L] = checkSampleWeightedCandidatesInputs(candidatesT.shape, weightsT.shape, weights);
     const S = attrs.numSamples;
-    const samples = new Int32Array(n * S);
-    const sampleWeights = new Float32Array(n * S);
+    const samples = allocArray('i32', n * S);
+    const sampleWeights = allocArray('f32', n * S);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     addon.sample_weighted_candidates(candidates, weights, n, L, S, samples, sampleWeights, keyLo, keyHi, attrs.stream, attrs.counter);
     return [hostOutput(backend, [n, S], 'i32', samples), hostOutput(backend, [n, S], 'f32', sampleWeights)];
@@ -276,8 +276,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const { k } = attrs;
     const { users: B, dim: d } = checkRankTopkInputs(inputs, k);
     const [U, V, indptr, indices] = inputs;
-    const topIndices = new Int32Array(B * k);
-    const topScores = new Float32Array(B * k);
+    const topIndices = allocArray('i32', B * k);
+    const topScores = allocArray('f32', B * k);
     addon.rank_topk(
       hostF32(U), hostF32(V), d, i32(indptr, 'rank_topk', 'maskIndptr'), i32(indices, 'rank_topk', 'maskIndices'), k, topIndices, topScores,
       inputs[4] ? hostF32(inputs[4]) : new Float32Array(0),
@@ -297,7 +297,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     if (k !== kb) throw new Error(`${K}: inner sizes differ (${k} vs ${kb})`);
     const batchShape = ra >= rb ? ta.shape.slice(0, -2) : tb.shape.slice(0, -2);
     const batch = sizeOf(batchShape);
-    const out = new Float32Array(batch * m * n);
+    const out = allocArray('f32', batch * m * n);
     if (out.length > 0) {
       addon.matmul(
         f32(ta, K, 'a'), f32(tb, K, 'b'), out, batch, m, n, k,
@@ -311,7 +311,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const K = 'sampled_softmax';
     const { batch, dim, hasBias } = checkSampledSoftmaxInputs(inputs, false);
     const [h, w, labels, sampled, lq, sq] = inputs;
-    const loss = new Float32Array(batch);
+    const loss = allocArray('f32', batch);
     addon.sampled_softmax(
       f32(h, K, 'hidden'), f32(w, K, 'classWeights'), i32(labels, K, 'labels'), i32(sampled, K, 'sampled'), f32(lq, K, 'labelLogQ'),
       f32(sq, K, 'sampledLogQ'), hasBias ? f32(inputs[6], K, 'classBias') : new Float32Array(0), dim, attrs.removeAccidentalHits ? 1 : 0, loss,
@@ -323,9 +323,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const K = 'sampled_softmax_grad';
     const { batch: B, dim: d, samples: S, hasBias } = checkSampledSoftmaxInputs(inputs, true);
     const [h, w, labels, sampled, lq, sq, dLoss] = inputs;
-    const dHidden = new Float32Array(B * d);
-    const dRows = new Float32Array((B + S) * d);
-    const dBias = new Float32Array(B + S);
+    const dHidden = allocArray('f32', B * d);
+    const dRows = allocArray('f32', (B + S) * d);
+    const dBias = allocArray('f32', B + S);
     addon.sampled_softmax_grad(
       f32(h, K, 'hidden'), f32(w, K, 'classWeights'), i32(labels, K, 'labels'), i32(sampled, K, 'sampled'), f32(lq, K, 'labelLogQ'),
       f32(sq, K, 'sampledLogQ'), hasBias ? f32(inputs[7], K, 'classBias') : new Float32Array(0), d, attrs.removeAccidentalHits ? 1 : 0,
@@ -367,7 +367,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<DenseBiasActAttrs>('dense_bias_act', 'native', ({ inputs, attrs, backend }) => {
     const K = 'dense_bias_act';
     const [m, k, n] = checkDenseBiasActInputs(inputs, attrs);
-    const y = new Float32Array(m * n);
+    const y = allocArray('f32', m * n);
     const act = attrs.activation === 'relu' ? 1 : attrs.activation === 'sigmoid' ? 2 : 0;
     addon.dense_bias_act(f32(inputs[0], K, 'x'), f32(inputs[1], K, 'W'), f32(inputs[2], K, 'b'), y, m, k, n, act);
     return hostOutput(backend, [m, n], 'f32', y);
@@ -376,13 +376,13 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const { users, items, widths } = checkTowerScoreInputs(inputs);
     // W₁, b₁, …, W_L, b_L, h back to back: a few KB, so one copy buys one argument.
     const parts = inputs.slice(2).map((t) => hostF32(t));
-    const params = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    const params = allocArray('f32', parts.reduce((n, p) => n + p.length, 0));
     let offset = 0;
     for (const p of parts) {
       params.set(p, offset);
       offset += p.length;
     }
-    const s = new Float32Array(users * items);
+    const s = allocArray('f32', users * items);
     addon.tower_score(hostF32(inputs[0]), hostF32(inputs[1]), params, Int32Array.from(widths), s, users, items);
     return hostOutput(backend, [users, items], 'f32', s);
   });
@@ -390,7 +390,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const K = 'gather_matvec';
     const { matrices, rows, cols, n } = checkGatherMatvecInputs(inputs, attrs);
     const width = attrs.transpose ? cols : rows;
-    const y = new Float32Array(n * width);
+    const y = allocArray('f32', n * width);
     addon.gather_matvec(f32(inputs[0], K, 'W'), i32(inputs[1], K, 'index'), f32(inputs[2], K, 'x'), y, matrices, rows, cols, attrs.transpose ? 1 : 0);
     return hostOutput(backend, [n, width], 'f32', y);
   });
@@ -398,7 +398,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const K = 'scatter_outer_add';
     const { rows, cols } = checkScatterOuterAddInputs(inputs, attrs);
     // Zero-filled: the C++ writes only the matrices some row names.
-    const out = new Float32Array(attrs.matrices * rows * cols);
+    const out = allocArray('f32', attrs.matrices * rows * cols);
     addon.scatter_outer_add(f32(inputs[0], K, 'a'), f32(inputs[1], K, 'b'), i32(inputs[2], K, 'index'), out, attrs.matrices, rows, cols);
     return hostOutput(backend, [attrs.matrices, rows, cols], 'f32', out);
   });
@@ -406,7 +406,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     registerKernel<{ axis: number }>(id, 'native', (ctx) => {
       const { inputs: [x], attrs: { axis }, backend } = ctx;
       if (x.dtype !== 'f32' || !(Number.isInteger(axis) && axis >= 0 && axis < x.shape.length)) return reference(id, ctx);
-      const y = new Float32Array(x.size);
+      const y = allocArray('f32', x.size);
       const args = [hostF32(x), y, sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))] as const;
       if (log) addon.log_softmax(...args);
       else addon.softmax(...args);
@@ -431,7 +431,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const code = UNARY_FNS.indexOf(fn);
     if (code < 0) throw new Error(`unary: unknown function '${fn}'; expected one of ${UNARY_FNS.join(', ')}`);
     if (x.dtype !== 'f32') return reference('unary', ctx);
-    const y = new Float32Array(x.size);
+    const y = allocArray('f32', x.size);
     addon.unary(hostF32(x), y, code);
     return hostOutput(backend, x.shape, 'f32', y);
   });
@@ -475,7 +475,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const classes = x.shape.length < 1 ? 0 : x.shape[x.shape.length - 1];
     // The C++ kernel takes f32 rows that match the indices one to one; anything else the reference handles.
     if (x.shape.length < 1 || x.dtype !== 'f32' || !(idx instanceof Int32Array) || x.size !== idx.length * classes) return reference('take_along_axis', ctx);
-    const y = new Float32Array(idx.length);
+    const y = allocArray('f32', idx.length);
     addon.take_along_axis(hostF32(x), idx, y, classes);
     return hostOutput(backend, indices.shape, 'f32', y);
   });
@@ -484,7 +484,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const { inputs: [x, indices], attrs: { classes }, backend } = ctx;
     const idx = hostData(indices);
     if (x.dtype !== 'f32' || !(idx instanceof Int32Array) || x.size !== idx.length || !(Number.isInteger(classes) && classes >= 0)) return reference('put_along_axis', ctx);
-    const y = new Float32Array(idx.length * classes);
+    const y = allocArray('f32', idx.length * classes);
     addon.put_along_axis(hostF32(x), idx, y, classes);
     return hostOutput(backend, [...indices.shape, classes], 'f32', y);
   });
@@ -496,7 +496,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const words = Number.isSafeInteger(seed) && Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32 &&
       Number.isSafeInteger(counter) && counter >= 0 && Number.isSafeInteger(counter + Math.max(n - 1, 0));
     if (!words) return reference('dropout_mask', ctx);
-    const out = new Float32Array(n);
+    const out = allocArray('f32', n);
     const [keyLo, keyHi] = new Philox({ seed, stream }).key;
     addon.dropout_mask(out, p, keyLo, keyHi, stream, counter);
     return hostOutput(backend, shape, 'f32', out);

@@ -1,5 +1,6 @@
 import type { Backend, DataHandle } from '../../tensor/backend.js';
 import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { recycleHostArray } from '../../tensor/host-pool.js';
 import type { KernelOutput } from '../../tensor/registry.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -7,6 +8,52 @@ import type { Tensor } from '../../tensor/tensor.js';
 /** Storage of the `js` backend: a host typed array. */
 export interface HostHandle extends DataHandle {
   data: TypedArray;
+  /**
+   * True while no one outside the backend and its kernels holds `data`: storage the
+   * backend allocated or copied, or a kernel's fresh output. Freeing such a handle hands
+   * `data` to the host pool (`tensor/host-pool.ts`); `readSync` clears it.
+   */
+  recyclable?: boolean;
+}
+
+/**
+ * The host-array part of a backend: allocation, upload, reads and freeing through the
+ * host pool. `js` and `native` (whose kernels run on the same arrays) share it.
+ */
+export function hostStorage(self: () => Backend): Omit<Backend, 'name' | 'fallback'> {
+  return {
+    alloc(dtype: DType, size: number): HostHandle {
+      return { backend: self(), dtype, size, refs: 1, data: allocArray(dtype, size), recyclable: true };
+    },
+    upload(dtype: DType, values: TypedArray, adopt = false): HostHandle {
+      return { backend: self(), dtype, size: values.length, refs: 1, data: adopt ? values : copyOf(dtype, values), recyclable: !adopt };
+    },
+    write(handle: DataHandle, values: TypedArray): void {
+      (handle as HostHandle).data.set(values);
+    },
+    read(handle: DataHandle): Promise<TypedArray> {
+      return Promise.resolve((handle as HostHandle).data.slice());
+    },
+    readSync(handle: DataHandle): TypedArray {
+      const h = handle as HostHandle;
+      h.recyclable = false;
+      return h.data;
+    },
+    free(handle: DataHandle): void {
+      const h = handle as HostHandle;
+      if (h.recyclable) recycleHostArray(h.dtype, h.data);
+      h.recyclable = false;
+      h.data = EMPTY[h.dtype];
+    },
+  };
+}
+
+const EMPTY: Record<DType, TypedArray> = { f32: new Float32Array(0), i32: new Int32Array(0), u32: new Uint32Array(0) };
+
+function copyOf(dtype: DType, values: TypedArray): TypedArray {
+  const out = allocArray(dtype, values.length);
+  out.set(values);
+  return out;
 }
 
 /**
@@ -16,28 +63,14 @@ export interface HostHandle extends DataHandle {
  */
 export const jsBackend: Backend = {
   name: 'js',
-  alloc(dtype: DType, size: number): HostHandle {
-    return { backend: jsBackend, dtype, size, refs: 1, data: allocArray(dtype, size) };
-  },
-  upload(dtype: DType, values: TypedArray, adopt = false): HostHandle {
-    const data = adopt ? values : values.slice();
-    return { backend: jsBackend, dtype, size: values.length, refs: 1, data };
-  },
-  write(handle: DataHandle, values: TypedArray): void {
-    (handle as HostHandle).data.set(values);
-  },
-  read(handle: DataHandle): Promise<TypedArray> {
-    return Promise.resolve((handle as HostHandle).data.slice());
-  },
-  readSync(handle: DataHandle): TypedArray {
-    return (handle as HostHandle).data;
-  },
-  free(handle: DataHandle): void {
-    (handle as HostHandle).data = allocArray(handle.dtype, 0);
-  },
+  ...hostStorage(() => jsBackend),
 };
 
-/** The host array behind a tensor on a host-memory backend (`js`, or one falling back to it). */
+/**
+ * The host array behind a tensor on a host-memory backend (`js`, or one falling back to it),
+ * for kernels: valid until the tensor is disposed (its array may then serve another tensor).
+ * Code that keeps values beyond that reads them with `readSync` or `read`.
+ */
 export function hostData(t: Tensor): TypedArray {
   const h = t.handle as Partial<HostHandle>;
   if (!h.data) throw new Error(`tensor on backend '${t.handle.backend.name}' has no host array; kernels of the js backend cannot read it`);
@@ -49,7 +82,13 @@ export function hostF32(t: Tensor): Float32Array {
   return hostData(t) as Float32Array;
 }
 
-/** Wraps a freshly computed host array as a kernel output on `backend`. */
+/**
+ * Wraps a freshly computed host array as a kernel output on `backend`. `data` must be the
+ * kernel's own (never an input's array, which would then have two owners): on a host
+ * backend it goes to the host pool when the output is disposed.
+ */
 export function hostOutput(backend: Backend, shape: Shape, dtype: DType, data: TypedArray): KernelOutput {
-  return { shape, dtype, handle: backend.upload(dtype, data, true) };
+  const handle = backend.upload(dtype, data, true);
+  if ((handle as HostHandle).data === data) (handle as HostHandle).recyclable = true;
+  return { shape, dtype, handle };
 }

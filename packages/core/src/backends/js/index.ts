@@ -41,4 +41,4 @@ import { jsBackend } from './backend.js';
 
 registerBackend(jsBackend);
 
-export { hostData, hostF32, hostOutput, jsBackend, type HostHandle } from './backend.js';
+export { hostData, hostF32, hostOutput, hostStorage, jsBackend, type HostHandle } from './backend.js';

@@ -19,6 +19,7 @@
 import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /** The activations `dense_bias_act` fuses. */
 export type DenseActivation = 'none' | 'relu' | 'sigmoid';
@@ -74,7 +75,7 @@ registerKernel<DenseBiasActAttrs>('dense_bias_act', 'js', ({ inputs, attrs, back
   const x = hostF32(inputs[0]);
   const w = hostF32(inputs[1]);
   const b = hostF32(inputs[2]);
-  const y = new Float32Array(m * n);
+  const y = allocArray('f32', m * n);
   const acc = new Float64Array(n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) acc[j] = b[j];

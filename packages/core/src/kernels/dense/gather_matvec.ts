@@ -24,6 +24,7 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /** Attributes of `gather_matvec`. */
 export interface GatherMatvecAttrs {
@@ -83,7 +84,7 @@ registerKernel<GatherMatvecAttrs>('gather_matvec', 'js', ({ inputs, attrs, backe
   const x = hostF32(inputs[2]);
   const width = attrs.transpose ? cols : rows;
   const inner = attrs.transpose ? rows : cols;
-  const out = new Float32Array(n * width);
+  const out = allocArray('f32', n * width);
   for (let r = 0; r < n; r++) {
     const m = index[r];
     if (!(m >= 0 && m < matrices)) throw new Error(`gather_matvec: index ${m} at row ${r} is out of range for ${matrices} matrices`);

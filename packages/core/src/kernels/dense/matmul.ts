@@ -6,6 +6,7 @@
  */
 import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 export interface MatmulAttrs {
   transposeA: boolean;
@@ -24,7 +25,7 @@ registerKernel<MatmulAttrs>('matmul', 'js', ({ inputs: [ta, tb], attrs, backend 
   const batch = batchShape.reduce((p, d) => p * d, 1);
   const a = hostF32(ta);
   const b = hostF32(tb);
-  const out = new Float32Array(batch * m * n);
+  const out = allocArray('f32', batch * m * n);
   const aStep = ra > 2 ? m * k : 0;
   const bStep = rb > 2 ? k * n : 0;
   // Element (i, p) of op(A) and (p, j) of op(B), as offsets into the row-major arrays.

@@ -27,6 +27,7 @@
 import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /**
  * The declaration of `tower_score` (family `dense`).
@@ -94,9 +95,9 @@ registerKernel('tower_score', 'js', ({ inputs, backend }) => {
   const weights = widths.slice(1).map((_, l) => ({ w: hostF32(inputs[2 + 2 * l]), b: hostF32(inputs[3 + 2 * l]) }));
   const h = hostF32(inputs[inputs.length - 1]);
   const widest = Math.max(...widths);
-  let z = new Float32Array(widest);
-  let next = new Float32Array(widest);
-  const s = new Float32Array(users * items);
+  let z = allocArray('f32', widest);
+  let next = allocArray('f32', widest);
+  const s = allocArray('f32', users * items);
   const h0 = widths[0];
   for (let ub = 0; ub < users; ub++) {
     for (let n = 0; n < items; n++) {

@@ -7,6 +7,7 @@
  */
 import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 export type UnaryFn =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
@@ -50,7 +51,7 @@ export function unaryScalar(fn: UnaryFn): (x: number) => number {
 registerKernel<UnaryAttrs>('unary', 'js', ({ inputs: [x], attrs, backend }) => {
   const f = FNS[attrs.fn];
   const a = hostF32(x);
-  const out = new Float32Array(a.length);
+  const out = allocArray('f32', a.length);
   for (let i = 0; i < a.length; i++) out[i] = f(a[i]);
   return hostOutput(backend, x.shape, 'f32', out);
 });

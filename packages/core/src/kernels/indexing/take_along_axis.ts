@@ -5,6 +5,7 @@
  */
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 export interface PutAlongAxisAttrs {
   /** Size C of the last axis of the output. */
@@ -22,7 +23,7 @@ registerKernel('take_along_axis', 'js', ({ inputs: [x, indices], backend }) => {
   const classes = x.shape[x.shape.length - 1];
   const src = hostF32(x);
   const idx = hostData(indices);
-  const out = new Float32Array(idx.length);
+  const out = allocArray('f32', idx.length);
   for (let r = 0; r < idx.length; r++) {
     checkIndex('take_along_axis', idx[r], r, classes);
     out[r] = src[r * classes + idx[r]];
@@ -34,7 +35,7 @@ registerKernel<PutAlongAxisAttrs>('put_along_axis', 'js', ({ inputs: [x, indices
   const { classes } = attrs;
   const src = hostF32(x);
   const idx = hostData(indices);
-  const out = new Float32Array(idx.length * classes);
+  const out = allocArray('f32', idx.length * classes);
   for (let r = 0; r < idx.length; r++) {
     checkIndex('put_along_axis', idx[r], r, classes);
     out[r * classes + idx[r]] += src[r];

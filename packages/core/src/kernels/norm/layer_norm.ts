@@ -37,6 +37,7 @@ import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { formatShape, sizeOf, type Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /**
  * The attribute of `layer_norm` and `layer_norm_grad`.
@@ -121,9 +122,9 @@ registerKernel<LayerNormAttrs>('layer_norm', 'js', ({ inputs, attrs, backend }) 
   const x = hostF32(xt);
   const gamma = hostF32(gt);
   const beta = hostF32(bt);
-  const y = new Float32Array(rows * d);
-  const mean = new Float32Array(rows);
-  const rstd = new Float32Array(rows);
+  const y = allocArray('f32', rows * d);
+  const mean = allocArray('f32', rows);
+  const rstd = allocArray('f32', rows);
   for (let r = 0; r < rows; r++) {
     const o = r * d;
     let s = 0;
@@ -148,7 +149,7 @@ registerKernel<LayerNormAttrs>('layer_norm_grad', 'js', ({ inputs, attrs, backen
   const gamma = hostF32(gt);
   const mean = hostF32(mt);
   const rstd = hostF32(rt);
-  const dx = new Float32Array(rows * d);
+  const dx = allocArray('f32', rows * d);
   const dGamma = new Float64Array(d);
   const dBeta = new Float64Array(d);
   for (let r = 0; r < rows; r++) {

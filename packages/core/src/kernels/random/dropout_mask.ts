@@ -8,6 +8,7 @@ import { hostOutput } from '../../backends/js/backend.js';
 import { uniformAt } from '../../random/rng.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { type Shape, sizeOf } from '../../tensor/shape.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 export interface DropoutMaskAttrs {
   shape: Shape;
@@ -23,7 +24,7 @@ export const dropoutMaskSpec = declareKernel({ id: 'dropout_mask', family: 'rand
 
 registerKernel<DropoutMaskAttrs>('dropout_mask', 'js', ({ attrs, backend }) => {
   const n = sizeOf(attrs.shape);
-  const out = new Float32Array(n);
+  const out = allocArray('f32', n);
   const keep = 1 / (1 - attrs.p);
   for (let i = 0; i < n; i++) out[i] = uniformAt(attrs.seed, attrs.stream, attrs.counter + i) >= attrs.p ? keep : 0;
   return hostOutput(backend, attrs.shape, 'f32', out);

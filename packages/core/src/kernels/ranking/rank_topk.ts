@@ -44,6 +44,7 @@ import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { TopKHeap } from '../../search/top-k.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /**
  * Attributes of `rank_topk`.
@@ -136,8 +137,8 @@ registerKernel<RankTopkAttrs>('rank_topk', 'js', ({ inputs, attrs, backend }) =>
   const ptr = hostData(inputs[2]);
   const mask = hostData(inputs[3]);
   const bias = inputs[4] ? hostF32(inputs[4]) : undefined;
-  const topIndices = new Int32Array(B * k).fill(-1);
-  const topScores = new Float32Array(B * k).fill(-Infinity);
+  const topIndices = allocArray('i32', B * k).fill(-1);
+  const topScores = allocArray('f32', B * k).fill(-Infinity);
   const heap = new TopKHeap(k);
   for (let b = 0; b < B; b++) {
     let next = ptr[b];

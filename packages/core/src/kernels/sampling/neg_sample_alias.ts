@@ -38,6 +38,7 @@ import { mulhi32 } from '../../random/philox.js';
 import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /** Attributes of `neg_sample_alias`. */
 export interface NegSampleAliasAttrs {
@@ -92,7 +93,7 @@ export function checkNegSampleAliasInputs(
  */
 export function aliasDraws(prob: ArrayLike<number>, alias: ArrayLike<number>, seed: number, stream: number, counter: number, count: number): Int32Array {
   const V = prob.length;
-  const out = new Int32Array(count);
+  const out = allocArray('i32', count);
   for (let r = 0; r < count; r++) {
     const k = counter + 2 * r;
     const column = mulhi32(u32At(seed, stream, k), V);
@@ -127,7 +128,7 @@ registerKernel<NegSampleAliasAttrs>('neg_sample_alias', 'js', ({ inputs, attrs, 
   const { seed, stream, counter, maxTries } = attrs;
   const n = checkNegSampleAliasInputs(prob, alias, users, ptr, attrs.count);
   const V = prob.length;
-  const out = new Int32Array(n);
+  const out = allocArray('i32', n);
   let exhausted = 0;
   for (let r = 0; r < n; r++) {
     const lo = ptr ? ptr[users![r]] : 0;

@@ -23,6 +23,7 @@ import { mulhi32 } from '../../random/philox.js';
 import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /** Attributes of `neg_sample_cascade`. */
 export interface NegSampleCascadeAttrs {
@@ -70,7 +71,7 @@ registerKernel<NegSampleCascadeAttrs>('neg_sample_cascade', 'js', ({ inputs: [us
   const B = checkNegSampleCascadeInputs(users, positives, indptrT.shape, indptr, indices, numItems);
   const stride = indptrT.shape[1];
   const n = users.length;
-  const out = new Int32Array(n * B);
+  const out = allocArray('i32', n * B);
   let exhausted = 0;
   for (let r = 0; r < n; r++) {
     for (let b = 0; b < B; b++) {

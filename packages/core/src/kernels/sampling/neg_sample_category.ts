@@ -34,6 +34,7 @@ import { mulhi32 } from '../../random/philox.js';
 import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /** Attributes of `neg_sample_category`. */
 export interface NegSampleCategoryAttrs {
@@ -93,7 +94,7 @@ registerKernel<NegSampleCategoryAttrs>('neg_sample_category', 'js', ({ inputs, a
   checkNegSampleCategoryInputs(users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr);
   const { siblingRate, seed, stream, counter, maxTries } = attrs;
   const n = users.length;
-  const out = new Int32Array(n);
+  const out = allocArray('i32', n);
   let exhausted = 0;
   for (let r = 0; r < n; r++) {
     const leaf = itemCategory[positives[r]];

@@ -21,6 +21,7 @@ import { mulhi32 } from '../../random/philox.js';
 import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 export interface NegSampleExcludeAttrs {
   numItems: number;
@@ -51,7 +52,7 @@ export function excludeDraws(
 ): { out: Int32Array; exhausted: number } {
   const { numItems, seed, stream, counter, maxTries } = attrs;
   const numUsers = ptr.length - 1;
-  const out = new Int32Array(u.length);
+  const out = allocArray('i32', u.length);
   let exhausted = 0;
   for (let r = 0; r < u.length; r++) {
     const user = u[r];

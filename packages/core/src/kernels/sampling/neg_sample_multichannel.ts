@@ -25,6 +25,7 @@ import { mulhi32 } from '../../random/philox.js';
 import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /** Attributes of `neg_sample_multichannel`. */
 export interface NegSampleMultichannelAttrs {
@@ -68,8 +69,8 @@ registerKernel<NegSampleMultichannelAttrs>('neg_sample_multichannel', 'js', ({ i
   const { viewedRate, numItems, seed, stream, counter, maxTries } = attrs;
   checkNegSampleMultichannelInputs(users, viewedIndptr, viewedItems, seenIndptr, numItems);
   const n = users.length;
-  const out = new Int32Array(n);
-  const channel = new Int32Array(n);
+  const out = allocArray('i32', n);
+  const channel = allocArray('i32', n);
   let exhausted = 0;
   for (let r = 0; r < n; r++) {
     const u = users[r];

@@ -21,6 +21,7 @@
 import { hostData, hostOutput } from '../../backends/js/backend.js';
 import { u32At } from '../../random/rng.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /** Attributes of `sample_weighted_candidates`. */
 export interface SampleWeightedCandidatesAttrs {
@@ -61,8 +62,8 @@ registerKernel<SampleWeightedCandidatesAttrs>('sample_weighted_candidates', 'js'
   const weights = hostData(weightsT);
   const [n, L] = checkSampleWeightedCandidatesInputs(candidatesT.shape, weightsT.shape, weights);
   const { numSamples: S, seed, stream, counter } = attrs;
-  const samples = new Int32Array(n * S);
-  const sampleWeights = new Float32Array(n * S);
+  const samples = allocArray('i32', n * S);
+  const sampleWeights = allocArray('f32', n * S);
   for (let r = 0; r < n; r++) {
     const row = r * L;
     let total = 0;

@@ -42,6 +42,7 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 /**
  * Attributes of `sampled_softmax` and `sampled_softmax_grad`.
@@ -186,7 +187,7 @@ function forwardRows(inputs: readonly Tensor[], sizes: SampledSoftmaxSizes, remo
 
 registerKernel<SampledSoftmaxAttrs>('sampled_softmax', 'js', ({ inputs, attrs, backend }) => {
   const sizes = checkSampledSoftmaxInputs(inputs, false);
-  const loss = new Float32Array(sizes.batch);
+  const loss = allocArray('f32', sizes.batch);
   forwardRows(inputs, sizes, attrs.removeAccidentalHits, (b, o, lse) => {
     loss[b] = lse - o[0];
   });

@@ -7,6 +7,7 @@ import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { allocArray } from '../../tensor/dtype.js';
 
 export interface SoftmaxAttrs {
   axis: number;
@@ -20,7 +21,7 @@ function softmaxAlong(x: Tensor, axis: number, log: boolean): Float32Array {
   const len = x.shape[axis];
   const inner = sizeOf(x.shape.slice(axis + 1));
   const outer = sizeOf(x.shape.slice(0, axis));
-  const out = new Float32Array(src.length);
+  const out = allocArray('f32', src.length);
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < inner; c++) {
       const base = o * len * inner + c;

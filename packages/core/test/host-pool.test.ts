@@ -1,0 +1,74 @@
+/**
+ * The host pool (`tensor/host-pool.ts`): a disposed tensor's array serves the next
+ * allocation of its length, zeroed — and never an array someone outside the backend holds.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { add, clearHostPool, hostPoolStats, mul, Parameter, setHostPoolLimit, tensor, tidy, zeros } from '../src/index.js';
+
+const N = 4096; // above the pool's smallest length
+
+afterEach(() => {
+  setHostPoolLimit(256 * 1024 * 1024);
+  clearHostPool();
+});
+
+function filled(value: number): Float32Array {
+  return new Float32Array(N).fill(value);
+}
+
+describe('host pool', () => {
+  it('gives a disposed intermediate to the next allocation of its length, zeroed', () => {
+    clearHostPool();
+    const x = tensor(filled(1));
+    tidy(() => void add(x, x)); // an intermediate of N floats, disposed by tidy
+    expect(hostPoolStats().arrays).toBe(1);
+    const before = hostPoolStats().hits;
+    const z = zeros([N]);
+    expect(hostPoolStats().hits).toBe(before + 1);
+    expect(hostPoolStats().arrays).toBe(0);
+    expect(z.readSync().every((v) => v === 0)).toBe(true);
+  });
+
+  it('never recycles an array a caller read with readSync', () => {
+    clearHostPool();
+    const x = tensor(filled(2));
+    let seen: Float32Array | undefined;
+    tidy(() => {
+      seen = add(x, x).readSync() as Float32Array; // the caller keeps the array past the scope
+    });
+    expect(hostPoolStats().arrays).toBe(0);
+    tidy(() => void add(x, tensor(filled(10)))); // allocates N floats again (12s); must not be `seen`
+    expect(seen!.every((v) => v === 4)).toBe(true);
+  });
+
+  it("never recycles a Parameter's adopted initial values", () => {
+    clearHostPool();
+    const init = filled(3);
+    const p = new Parameter(init, [N]);
+    p.dispose();
+    expect(hostPoolStats().arrays).toBe(0);
+    tidy(() => void add(tensor(filled(1)), tensor(filled(1))));
+    expect(init.every((v) => v === 3)).toBe(true);
+  });
+
+  it('copies a typed array handed to tensor() and recycles only the copy', () => {
+    clearHostPool();
+    const values = filled(5);
+    tensor(values).dispose();
+    expect(hostPoolStats().arrays).toBe(1);
+    zeros([N]);
+    expect(values.every((v) => v === 5)).toBe(true);
+  });
+
+  it('keeps nothing past its limit, and nothing at limit 0', () => {
+    setHostPoolLimit(0);
+    tidy(() => void add(tensor(filled(1)), tensor(filled(1))));
+    expect(hostPoolStats().arrays).toBe(0);
+    setHostPoolLimit(N * 4);
+    tidy(() => {
+      add(tensor(filled(1)), tensor(filled(1)));
+    });
+    expect(hostPoolStats().bytes).toBeLessThanOrEqual(N * 4);
+    expect(() => setHostPoolLimit(-1)).toThrow(/setHostPoolLimit: bytes must be a finite number ≥ 0, got -1/);
+  });
+});
