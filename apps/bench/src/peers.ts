@@ -136,7 +136,7 @@ function lossesDecrease(side: string, losses: (number | undefined)[]): string {
 }
 
 const results: WorkloadResult[] = [];
-const versions: Record<string, string | null> = { node: process.version, torch: null, gensim: null, tfjs: null, git: gitHead() };
+const versions: Record<string, string | null> = { node: process.version, torch: null, blas: null, gensim: null, tfjs: null, git: gitHead() };
 let failedChecks = 0;
 
 /**
@@ -229,7 +229,10 @@ function pythonSide(label: string, peer: PeerProcess, options: { select?: boolea
 /** Starts a PyTorch script, noting its version; a reason string when PyTorch is missing. */
 async function torchPeer(script: string, config: Record<string, unknown>): Promise<PeerProcess | string> {
   const peer = await startPeer(join(PEERS_DIR, script), config, TORCH_INSTALL);
-  if (typeof peer !== 'string') versions.torch = peer.versions.torch ?? null;
+  if (typeof peer !== 'string') {
+    versions.torch = peer.versions.torch ?? null;
+    versions.blas = peer.versions.blas ?? null;
+  }
   return peer;
 }
 
@@ -643,7 +646,7 @@ const details = results.map((r) => {
   const peer = 'skipped' in r.peer ? `skipped: ${r.peer.skipped}` : `${r.peer.label}${r.peer.config ? `; kept ${r.peer.config} (${r.peer.selection})` : ''}`;
   return `- ${r.title}: ${r.detail}. @rec: ${r.ours.label}. Peer: ${peer}. ${r.note}.`;
 });
-console.log(`\nversions: node ${versions.node}, torch ${versions.torch ?? '—'}, gensim ${versions.gensim ?? '—'}, tfjs ${versions.tfjs ?? '—'}; git ${versions.git ?? '—'}`);
+console.log(`\nversions: node ${versions.node}, torch ${versions.torch ?? '—'} (BLAS: ${versions.blas ?? '—'}), gensim ${versions.gensim ?? '—'}, tfjs ${versions.tfjs ?? '—'}; git ${versions.git ?? '—'}`);
 console.log(`medians of ${ROUNDS} interleaved rounds per side; @rec / peer > 1 means @rec is faster; whole run ${totalSeconds.toFixed(0)} s\n`);
 console.log(table.join('\n'));
 console.log(`\n${details.join('\n')}`);

@@ -378,9 +378,9 @@ const attentionLines = [
   `kernels with no native version (js fallback): ${fallbackMs.toFixed(1)} ms/step, ${pct(fallbackMs, stepMs)}`,
   `ablation (${ABLATION_BATCHES} steps each, no kernel timers): full step ${fullMs.toFixed(1)} ms; without the attention sublayers ${withoutAttentionMs.toFixed(1)} ms (attention ≈ ${(fullMs - withoutAttentionMs).toFixed(1)} ms, ${pct(fullMs - withoutAttentionMs, fullMs)}); without the FFN sublayers ${withoutFeedForwardMs.toFixed(1)} ms (FFN ≈ ${(fullMs - withoutFeedForwardMs).toFixed(1)} ms, ${pct(fullMs - withoutFeedForwardMs, fullMs)})`,
 ];
-const versions = { node: process.version, torch: typeof peer === 'string' ? null : (peer.versions.torch ?? null), git };
+const versions = { node: process.version, torch: typeof peer === 'string' ? null : (peer.versions.torch ?? null), blas: typeof peer === 'string' ? null : (peer.versions.blas ?? null), git };
 const totalSeconds = (performance.now() - startedAt) / 1000;
-console.log(`\nversions: node ${versions.node}, torch ${versions.torch ?? '—'}; git ${git ?? '—'}; load average ${loadAtStart.map((x) => x.toFixed(2)).join(' / ')} at the start, ${loadAtEnd.map((x) => x.toFixed(2)).join(' / ')} at the end; whole run ${totalSeconds.toFixed(0)} s`);
+console.log(`\nversions: node ${versions.node}, torch ${versions.torch ?? '—'} (BLAS: ${versions.blas ?? '—'}); git ${git ?? '—'}; load average ${loadAtStart.map((x) => x.toFixed(2)).join(' / ')} at the start, ${loadAtEnd.map((x) => x.toFixed(2)).join(' / ')} at the end; whole run ${totalSeconds.toFixed(0)} s`);
 console.log(`rates: the median of ${ROUNDS} interleaved rounds of ${BATCHES_PER_ROUND} batches for native ×1 and PyTorch (after ${WARMUP} warm-up batches each), one round of ${DEFAULT_THREADS_BATCHES} (native ×${defaultThreads}) and of ${JS_BATCHES} (js); s/epoch = ${numSequences.toLocaleString('en')} sequences at that rate\n`);
 console.log([...table, '', ...summary, '', ...phaseTable, '', ...kernelTable, '', ...attentionLines].join('\n'));
 const out = join(import.meta.dirname, '..', 'results', 'sasrec.json');

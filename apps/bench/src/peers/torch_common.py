@@ -3,6 +3,8 @@
 The bench writes the log as raw int32 files in a temporary folder: `pair_users.i32`,
 `pair_items.i32` (each observed (user, item) pair once, sorted by user then item).
 """
+import os
+
 import torch
 
 from peer_protocol import read_i32
@@ -11,7 +13,23 @@ from peer_protocol import read_i32
 torch.set_num_threads(1)
 torch.set_num_interop_threads(1)
 
-VERSIONS = {"torch": torch.__version__}
+
+
+def blas_library():
+    """The BLAS this PyTorch runs its matmuls on, as loaded (Debian's torch calls whatever
+    `libblas.so.3` points to: the reference BLAS of `libblas3` is several times slower than
+    OpenBLAS, so a peer's rate means little without it)."""
+    torch.ones(8, 8) @ torch.ones(8, 8)  # loads the library
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if line.rstrip().endswith(".so") or ".so." in line}
+    except OSError:
+        return "unknown"
+    found = sorted({os.path.realpath(p) for p in paths if ("blas" in p.lower() or "mkl" in p.lower()) and "lapack" not in p.lower()})
+    return ", ".join(found) if found else "none found (PyTorch's own kernels)"
+
+
+VERSIONS = {"torch": torch.__version__, "blas": blas_library()}
 
 
 class Log:
