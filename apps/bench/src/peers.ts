@@ -75,7 +75,7 @@ if (ONLY && ONLY.length === 0) throw new Error(`--only needs a comma-separated l
 for (const w of ONLY ?? []) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--only: unknown workload '${w}'; the workloads are ${WORKLOADS.join(', ')}`);
 const wanted = (w: WorkloadName): boolean => !ONLY || ONLY.includes(w);
 
-const TORCH_INSTALL = `install Debian's python3-torch for ${PEER_PYTHON} (apt-get install python3-torch), or point REC_PYTHON at a Python with torch`;
+const TORCH_INSTALL = `install Debian's python3-torch for ${PEER_PYTHON} (apt-get install python3-torch libopenblas0-pthread: without OpenBLAS it runs on the reference BLAS, several times slower), or point REC_PYTHON at a Python with torch`;
 const GENSIM_INSTALL = `install Debian's python3-gensim for ${PEER_PYTHON} (apt-get install python3-gensim), or point REC_PYTHON at a Python with gensim`;
 const PEERS_DIR = join(import.meta.dirname, 'peers');
 
