@@ -7,8 +7,10 @@ import { add, clearHostPool, hostPoolStats, mul, Parameter, setHostPoolLimit, te
 
 const N = 4096; // above the pool's smallest length
 
+const DEFAULT_LIMIT = hostPoolStats().limitBytes;
+
 afterEach(() => {
-  setHostPoolLimit(256 * 1024 * 1024);
+  setHostPoolLimit(DEFAULT_LIMIT);
   clearHostPool();
 });
 
@@ -58,6 +60,22 @@ describe('host pool', () => {
     expect(hostPoolStats().arrays).toBe(1);
     zeros([N]);
     expect(values.every((v) => v === 5)).toBe(true);
+  });
+
+  it('makes room for a new length by dropping the lengths used least recently', () => {
+    clearHostPool();
+    setHostPoolLimit(4 * N * 4);
+    tensor(filled(1)).dispose();
+    tensor(new Float32Array(2 * N)).dispose(); // N and 2N held: 3N of the 4N floats allowed
+    expect(hostPoolStats().arrays).toBe(2);
+    tensor(new Float32Array(N + 1024)).dispose(); // 4N + 1024 would not fit: drops N's (older)
+    expect(hostPoolStats()).toMatchObject({ arrays: 2, bytes: (3 * N + 1024) * 4 });
+    const before = hostPoolStats().hits;
+    zeros([2 * N]);
+    zeros([N + 1024]);
+    expect(hostPoolStats().hits).toBe(before + 2);
+    zeros([N]);
+    expect(hostPoolStats().hits).toBe(before + 2); // N's array was the one dropped
   });
 
   it('keeps nothing past its limit, and nothing at limit 0', () => {

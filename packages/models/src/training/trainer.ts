@@ -1,5 +1,5 @@
 import {
-  Adagrad, Adam, AdamW, backward, Dropout, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor, type TypedArray,
+  Adagrad, Adam, AdamW, backward, clearHostPool, Dropout, type Module, type NamedArray, type Optimizer, SGD, tidy, type Tensor, type TypedArray,
 } from '@rec/core';
 import type { Objective } from './objectives.js';
 import { hostCopy, hostValues } from './read.js';
@@ -190,6 +190,15 @@ export class Trainer {
   }
 
   async fit(): Promise<TrainingHistory> {
+    try {
+      return await this.#fit();
+    } finally {
+      // The host pool holds what a step had alive; after training that memory is the caller's again.
+      clearHostPool();
+    }
+  }
+
+  async #fit(): Promise<TrainingHistory> {
     const { options, model, objective } = this;
     const epochs: EpochRecord[] = [];
     let best: { epoch: number; value: number; params: TypedArray[] } | undefined;
