@@ -49,12 +49,32 @@ describe('category models on the command line (ml-100k genres)', () => {
     expect(table.stdout).toMatch(/\| 1 +\| \d+ +\| [A-Z][A-Za-z'-]+/);
   }, 120_000);
 
+  it("--split ccrec:tree-level=2 recommends Toys' 164 second-level categories, and rec eval rebuilds the same split", async (ctx) => {
+    requireDataset(ctx, 'amazon-s3rec/Toys_and_Games-ratings');
+    const out = join(root, 'toys-level-2');
+    const trained = await rec(['train', 'category-popular', '--data', 'amazon-s3rec/Toys_and_Games-ratings', '--split', 'ccrec:tree-level=2', '--backend', 'js', '--out', out, '--quiet']);
+    expect(trained.stderr).toBe('');
+    expect(trained.code).toBe(0);
+    const evaluated = await rec(['eval', out, '--json', '--backend', 'js']);
+    expect(evaluated.code).toBe(0);
+    const { split, metrics } = JSON.parse(evaluated.stdout) as { split: string; metrics: Record<string, number> };
+    expect(split).toMatch(/^ccrec:\d{4}-\d{2}-\d{2}:tree-level=2$/);
+    expect(metrics['warm HR@1']).toBeGreaterThan(0);
+    const listed = await rec(['recommend', out, '--user', '1', '--output', 'categories', '-k', '3', '--json', '--backend', 'js']);
+    const recommendations = (JSON.parse(listed.stdout) as { recommendations: { id: number | string; name?: string }[] }).recommendations;
+    expect(recommendations).toHaveLength(3);
+  }, 120_000);
+
   it('refuses what does not apply: the category split for an item model, item cut-offs for a category model, a bad date', async (ctx) => {
     requireDataset(ctx, 'ml-100k');
     const bpr = await rec(['train', 'bpr', '--data', 'ml-100k', '--split', 'ccrec', '--backend', 'js', '--out', join(root, 'bpr')]);
     expect(bpr.stderr).toBe("rec: --split: bpr predicts items; the category split 'ccrec' is for models that recommend categories\n");
     const date = await rec(['train', 'ccrec-mle', '--data', 'ml-100k', '--split', 'ccrec:1998-13-40', '--backend', 'js', '--out', join(root, 'date')]);
-    expect(date.stderr).toBe("rec: --split: 'ccrec:1998-13-40' is not ccrec or ccrec:<YYYY-MM-DD> (the cutoff date, UTC)\n");
+    expect(date.stderr).toBe("rec: --split: 'ccrec:1998-13-40' is not ccrec[:<YYYY-MM-DD>][:tree-level=<n>] (the cutoff date, UTC; the depth of the dataset's category tree whose nodes are the categories, n ≥ 1)\n");
+    const noTree = await rec(['train', 'ccrec-mle', '--data', 'ml-100k', '--split', 'ccrec:tree-level=2', '--backend', 'js', '--out', join(root, 'no-tree')]);
+    expect(noTree.stderr).toBe('rec: --split: ml-100k has no category tree, so tree-level=2 names no categories; leave it out to use its item categories\n');
+    const twice = await rec(['train', 'ccrec-mle', '--data', 'ml-100k', '--split', 'ccrec:tree-level=1:tree-level=2', '--backend', 'js', '--out', join(root, 'twice')]);
+    expect(twice.stderr).toMatch(/^rec: --split: 'ccrec:tree-level=1:tree-level=2' is not ccrec\[/);
     const out = join(root, 'popular');
     expect((await rec(['train', 'category-popular', '--data', 'ml-100k', '--backend', 'js', '--out', out, '--quiet'])).code).toBe(0);
     const k = await rec(['eval', out, '-k', '10', '--backend', 'js']);

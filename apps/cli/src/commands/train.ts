@@ -21,7 +21,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '@rec/core/node';
-import { defaultSplitSpec, type Interactions, parseSplitSpec, resolveSplit } from '@rec/data';
+import { defaultSplitSpec, type Interactions, type ItemCategories, parseSplitSpec, resolveSplit } from '@rec/data';
 import {
   type BatchProgress, checkNeeds, type EpochRecord, fileCheckpoints, getModel, holdOutValidation, interactionsHash, listModels, type ModelConfig,
   modelBehaviors, numberField, parseModelConfig, rawIdsOf, SIDE_INPUTS, saveTrainedModel, type TrainingData, trainingDataOf, trainModel,
@@ -64,7 +64,7 @@ export function registerTrainCommand(program: Command, context: CommandContext):
     .description('train a registered model on a split of a dataset (validation rows held out for early stopping) and save it')
     .argument('<model>', 'a registered model (rec models lists them)')
     .requiredOption('--data <dataset>', 'a registered dataset (e.g. tmall/mbcgcn, ml-100k) or a dataset file (.yaml, .json)')
-    .option('--split <spec>', "a published split (default, u1, …) or a protocol (leave-last-out, leave-one-out, random:0.8,0.1,0.1, kfold:1/5, temporal:…, rnr, nmtr; ccrec or ccrec:<YYYY-MM-DD> for category models); default: the dataset's (ccrec for category models)")
+    .option('--split <spec>', "a published split (default, u1, …) or a protocol (leave-last-out, leave-one-out, random:0.8,0.1,0.1, kfold:1/5, temporal:…, rnr, nmtr; ccrec[:<YYYY-MM-DD>][:tree-level=<n>] for category models); default: the dataset's (ccrec for category models)")
     .option('--split-seed <n>', 'seed of a seeded split protocol (default 0)')
     .option('--config <file>', 'training configuration fields, YAML (.yaml, .yml) or JSON (.json)')
     .option('--set <key=value>', 'one configuration field, value read as YAML (repeatable; wins over --config)', (v: string, all: string[]) => [...all, v], [])
@@ -213,11 +213,13 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   let validationSize: number;
   let data: TrainingData;
   let seen: Interactions | undefined;
+  /** A category model's categories (the split's: the dataset's item categories or a level of its tree). */
+  let categories: ItemCategories | undefined;
   /** Rows held out of the training rows for early stopping (a split without validation rows), or 0. */
   let heldOutRows = 0;
   if (category) {
     const categorySplit = categorySplitOf(dataset, spec, splitSeed);
-    ({ spec: splitSpec, description: splitDescription, data } = categorySplit);
+    ({ spec: splitSpec, description: splitDescription, data, itemCategories: categories } = categorySplit);
     splitTrain = fitRows = data.train;
     validationSize = categorySplit.fold.validate.length;
     validation = validatedOn = `the future categories of ${count(validationSize)} validation users`;
@@ -297,7 +299,8 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   const identity = {
     name: dataset.name, ...(isDatasetFile(opts.data) ? { source: resolve(opts.data) } : {}), split: splitSpec, splitSeed, description: trainedOn, hash: interactionsHash(fitRows), splitHash: interactionsHash(splitTrain),
   };
-  const files = await saveTrainedModel(out, trained, { ids: rawIdsOf(dataset), ...(seen ? { seen: seenItems(seen, target) } : {}), data: identity });
+  const ids = rawIdsOf(categories ? { userIds: dataset.userIds, itemIds: dataset.itemIds, itemCategories: categories, ...(dataset.itemNames ? { itemNames: dataset.itemNames } : {}) } : dataset);
+  const files = await saveTrainedModel(out, trained, { ids, ...(seen ? { seen: seenItems(seen, target) } : {}), data: identity });
   const elapsed = (performance.now() - t0) / 1000;
   const history = trained.history;
 
