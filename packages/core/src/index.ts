@@ -4,7 +4,7 @@
  * Browser-safe: parameter folders on disk and atomic writes are in `@rec/core/node`.
  */
 export * from './backends/js/index.js';
-export { type DType, type TypedArray, allocArray, dtypeOf, isIntegerDType } from './tensor/dtype.js';
+export { type DType, type TypedArray, allocArray, allocOutputArray, dtypeOf, isIntegerDType } from './tensor/dtype.js';
 export { clearHostPool, hostPoolStats, setHostPoolLimit } from './tensor/host-pool.js';
 export { type Shape, sizeOf, stridesOf, broadcastShapes, shapesEqual, formatShape } from './tensor/shape.js';
 export type { Backend, DataHandle } from './tensor/backend.js';

@@ -31,6 +31,16 @@ export function allocArray<D extends DType>(dtype: D, size: number): ArrayFor<D>
   }
 }
 
+/**
+ * A typed array of `size` elements for `dtype` whose contents are unspecified (a pooled
+ * array keeps its old values): for a kernel output of which the kernel writes every
+ * element, which saves `allocArray`'s zero fill. Anything that reads before writing must
+ * use `allocArray`.
+ */
+export function allocOutputArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
+  return takePooled(dtype, size, false) ?? allocArray(dtype, size);
+}
+
 /** The dtype a typed array stores, or an error for any other array kind. */
 export function dtypeOf(array: ArrayLike<number>): DType {
   if (array instanceof Float32Array) return 'f32';

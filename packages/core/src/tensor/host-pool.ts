@@ -41,10 +41,11 @@ let hits = 0;
 let misses = 0;
 
 /**
- * A pooled array of `size` elements for `dtype`, zero-filled, or undefined when none is free.
- * (`allocArray` calls this first.)
+ * A pooled array of `size` elements for `dtype`, zero-filled unless `zero` is false (its
+ * previous values then remain), or undefined when none is free. (`allocArray` and
+ * `allocOutputArray` call this first.)
  */
-export function takePooled<D extends DType>(dtype: D, size: number): ArrayFor<D> | undefined {
+export function takePooled<D extends DType>(dtype: D, size: number, zero = true): ArrayFor<D> | undefined {
   if (size < MIN_POOLED_ELEMENTS) return undefined;
   const key = keyOf(dtype, size);
   const stack = free.get(key);
@@ -56,7 +57,7 @@ export function takePooled<D extends DType>(dtype: D, size: number): ArrayFor<D>
   hits++;
   touch(key, stack!);
   pooledBytes -= array.byteLength;
-  array.fill(0);
+  if (zero) array.fill(0);
   return array as ArrayFor<D>;
 }
 

@@ -17,7 +17,7 @@ import {
   type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
   checkNegSampleCascadeInputs, checkSampleWeightedCandidatesInputs, type NegSampleCascadeAttrs, type SampleWeightedCandidatesAttrs,
 } from '@rec/core';
-import { allocArray, broadcastShapes, findKernel, type KernelContext, type KernelImpl, type KernelOutput } from '@rec/core';
+import { allocArray, allocOutputArray, broadcastShapes, findKernel, type KernelContext, type KernelImpl, type KernelOutput } from '@rec/core';
 import { broadcastPlan, checkLayerNormShapes, concatPlan, type LayerNormAttrs, layerNormStatsShape, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from '@rec/core';
 import type { NativeAddon } from './load.js';
 
@@ -107,9 +107,10 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<LayerNormAttrs>('layer_norm', 'native', ({ inputs, attrs, backend }) => {
     const { rows, dim } = checkLayerNormShapes(inputs, attrs, false);
     const [x, gamma, beta] = inputs;
-    const y = allocArray('f32', rows * dim);
-    const mean = allocArray('f32', rows);
-    const rstd = allocArray('f32', rows);
+    // Every row's y, μ and r are written.
+    const y = allocOutputArray('f32', rows * dim);
+    const mean = allocOutputArray('f32', rows);
+    const rstd = allocOutputArray('f32', rows);
     addon.layer_norm(hostF32(x), hostF32(gamma), hostF32(beta), y, mean, rstd, rows, dim, attrs.epsilon);
     const stats = layerNormStatsShape(x.shape);
     return [hostOutput(backend, x.shape, 'f32', y), hostOutput(backend, stats, 'f32', mean), hostOutput(backend, stats, 'f32', rstd)];
@@ -297,7 +298,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     if (k !== kb) throw new Error(`${K}: inner sizes differ (${k} vs ${kb})`);
     const batchShape = ra >= rb ? ta.shape.slice(0, -2) : tb.shape.slice(0, -2);
     const batch = sizeOf(batchShape);
-    const out = allocArray('f32', batch * m * n);
+    const out = allocOutputArray('f32', batch * m * n); // the C++ writes every element (zeros when k = 0)
     if (out.length > 0) {
       addon.matmul(
         f32(ta, K, 'a'), f32(tb, K, 'b'), out, batch, m, n, k,
@@ -406,7 +407,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     registerKernel<{ axis: number }>(id, 'native', (ctx) => {
       const { inputs: [x], attrs: { axis }, backend } = ctx;
       if (x.dtype !== 'f32' || !(Number.isInteger(axis) && axis >= 0 && axis < x.shape.length)) return reference(id, ctx);
-      const y = allocArray('f32', x.size);
+      const y = allocOutputArray('f32', x.size);
       const args = [hostF32(x), y, sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))] as const;
       if (log) addon.log_softmax(...args);
       else addon.softmax(...args);
@@ -421,7 +422,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const normalised = axes.every((a, i) => Number.isInteger(a) && a >= 0 && a < x.shape.length && (i === 0 || a > axes[i - 1]));
     if (code < 0 || !normalised) return reference('reduce', ctx);
     const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-    const y = allocArray(x.dtype, sizeOf(outShape));
+    const y = allocOutputArray(x.dtype, sizeOf(outShape)); // every output starts from the function's identity
     addon.reduce(hostData(x), y, Int32Array.from(x.shape), Int32Array.from(x.shape, (_, i) => (axes.includes(i) ? 1 : 0)), code);
     return hostOutput(backend, outShape, x.dtype, y);
   });
@@ -431,7 +432,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const code = UNARY_FNS.indexOf(fn);
     if (code < 0) throw new Error(`unary: unknown function '${fn}'; expected one of ${UNARY_FNS.join(', ')}`);
     if (x.dtype !== 'f32') return reference('unary', ctx);
-    const y = allocArray('f32', x.size);
+    const y = allocOutputArray('f32', x.size);
     addon.unary(hostF32(x), y, code);
     return hostOutput(backend, x.shape, 'f32', y);
   });
@@ -443,7 +444,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     if (ta.dtype !== tb.dtype) return reference('binary', ctx);
     const shape = broadcastShapes(ta.shape, tb.shape, fn);
     const dtype = code >= 7 ? 'f32' : ta.dtype;
-    const z = allocArray(dtype, sizeOf(shape));
+    const z = allocOutputArray(dtype, sizeOf(shape));
     addon.binary(hostData(ta), hostData(tb), z, Int32Array.from(ta.shape), Int32Array.from(tb.shape), Int32Array.from(shape), code);
     return hostOutput(backend, shape, dtype, z);
   });
@@ -496,7 +497,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const words = Number.isSafeInteger(seed) && Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32 &&
       Number.isSafeInteger(counter) && counter >= 0 && Number.isSafeInteger(counter + Math.max(n - 1, 0));
     if (!words) return reference('dropout_mask', ctx);
-    const out = allocArray('f32', n);
+    const out = allocOutputArray('f32', n);
     const [keyLo, keyHi] = new Philox({ seed, stream }).key;
     addon.dropout_mask(out, p, keyLo, keyHi, stream, counter);
     return hostOutput(backend, shape, 'f32', out);
