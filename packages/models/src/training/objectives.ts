@@ -214,35 +214,38 @@ export class PointwiseObjective implements Objective<PointwiseRows> {
     const R = log.behaviors.length;
     const N = this.#negatives;
     const n = ids.length;
-    // Gather rows per behaviour, then lay them out behaviour by behaviour.
-    const perBehavior: { u: number[]; i: number[]; y: number[] }[] = Array.from({ length: R }, () => ({ u: [], i: [], y: [] }));
+    // Rows behaviour by behaviour: count each behaviour's pairs, then write every row at its
+    // behaviour's offset (typed arrays throughout; the weights are one fill per behaviour).
+    const takes = (r: number, bits: number): boolean => (bits & (1 << r)) !== 0 && (this.#only === undefined || r === this.#only);
+    const count = new Int32Array(R);
     for (let k = 0; k < n; k++) {
       const bits = log.pairs.mask[ids[k]];
+      for (let r = 0; r < R; r++) if (takes(r, bits)) count[r] += 1 + N;
+    }
+    const starts = [0];
+    for (let r = 0; r < R; r++) starts.push(starts[r] + count[r]);
+    const total = starts[R];
+    const out = { users: new Int32Array(total), items: new Int32Array(total), labels: new Float32Array(total), weights: new Float32Array(total), starts };
+    const at = starts.slice(0, R);
+    for (let k = 0; k < n; k++) {
+      const id = ids[k];
+      const bits = log.pairs.mask[id];
+      const user = log.pairs.users[id];
       for (let r = 0; r < R; r++) {
-        if (!(bits & (1 << r)) || (this.#only !== undefined && r !== this.#only)) continue;
-        const rows = perBehavior[r];
-        rows.u.push(log.pairs.users[ids[k]]);
-        rows.i.push(log.pairs.items[ids[k]]);
-        rows.y.push(1);
-        for (let t = 0; t < N; t++) {
-          rows.u.push(log.pairs.users[ids[k]]);
-          rows.i.push(neg[(t * n + k) * R + r]);
-          rows.y.push(0);
+        if (!takes(r, bits)) continue;
+        let w = at[r];
+        out.users[w] = user;
+        out.items[w] = log.pairs.items[id];
+        out.labels[w++] = 1;
+        for (let t = 0; t < N; t++, w++) {
+          out.users[w] = user;
+          out.items[w] = neg[(t * n + k) * R + r];
         }
+        at[r] = w;
       }
     }
-    const total = perBehavior.reduce((s, b) => s + b.u.length, 0);
-    const out = { users: new Int32Array(total), items: new Int32Array(total), labels: new Float32Array(total), weights: new Float32Array(total), starts: [0] };
-    let at = 0;
-    perBehavior.forEach((b, r) => {
-      out.users.set(b.u, at);
-      out.items.set(b.i, at);
-      out.labels.set(b.y, at);
-      // λ_r·R, so uniform weights give plain log loss; a sequential phase weighs its one behaviour 1.
-      out.weights.fill(this.#only === undefined ? this.#weights[r] * R : 1, at, at + b.u.length);
-      at += b.u.length;
-      out.starts.push(at);
-    });
+    // λ_r·R, so uniform weights give plain log loss; a sequential phase weighs its one behaviour 1.
+    for (let r = 0; r < R; r++) out.weights.fill(this.#only === undefined ? this.#weights[r] * R : 1, starts[r], starts[r + 1]);
     return out;
   }
 }
