@@ -93,6 +93,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("strided_copy", Napi::Function::New(env, rec::strided_copy, "strided_copy"));
   exports.Set("layer_norm", Napi::Function::New(env, rec::layer_norm, "layer_norm"));
   exports.Set("layer_norm_grad", Napi::Function::New(env, rec::layer_norm_grad, "layer_norm_grad"));
+  exports.Set("selective_scan", Napi::Function::New(env, rec::selective_scan, "selective_scan"));
+  exports.Set("selective_scan_grad", Napi::Function::New(env, rec::selective_scan_grad, "selective_scan_grad"));
   exports.Set("bound_stream_triad", Napi::Function::New(env, rec::bound_stream_triad, "bound_stream_triad"));
   exports.Set("bound_gather_scatter", Napi::Function::New(env, rec::bound_gather_scatter, "bound_gather_scatter"));
   exports.Set("bound_fma_peak", Napi::Function::New(env, rec::bound_fma_peak, "bound_fma_peak"));

@@ -45,6 +45,8 @@ Napi::Value adam_update(const Napi::CallbackInfo& info);
 Napi::Value strided_copy(const Napi::CallbackInfo& info);
 Napi::Value layer_norm(const Napi::CallbackInfo& info);
 Napi::Value layer_norm_grad(const Napi::CallbackInfo& info);
+Napi::Value selective_scan(const Napi::CallbackInfo& info);
+Napi::Value selective_scan_grad(const Napi::CallbackInfo& info);
 
 Napi::Value bound_stream_triad(const Napi::CallbackInfo& info);
 Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info);

@@ -29,6 +29,7 @@ export * from './ops/indexing.js';
 export * from './ops/softmax.js';
 export * from './ops/losses.js';
 export * from './ops/nn.js';
+export * from './ops/scan.js';
 export * from './ops/sampling.js';
 export * from './io/index.js';
 export * from './random/index.js';
@@ -53,5 +54,6 @@ export { checkSampledSoftmaxInputs, checkSampledSoftmaxShapes, type SampledSoftm
 export { checkSkipgramStepFlags, checkSkipgramStepInputs, usesContextB, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';
 export { checkBprSampleStepInputs, type BprSampleStepAttrs } from './kernels/sgd/bpr_sample_step.js';
 export { broadcastPlan, concatPlan, type CopyPlan, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from './kernels/layout/plans.js';
+export { checkSelectiveScanShapes, type SelectiveScanSizes } from './kernels/scan/selective_scan.js';
 export { checkLayerNormShapes, type LayerNormAttrs, type LayerNormSizes, layerNormStatsShape } from './kernels/norm/layer_norm.js';
 export { checkSkipgramSampleStepInputs, checkSkipgramSampling, type SkipgramSampleStepAttrs, type SkipgramSampleStepSizes } from './kernels/sgd/skipgram_sample_step.js';

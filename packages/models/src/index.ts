@@ -55,7 +55,7 @@ export {
   defineSequentialModels, eventSequences, historySequences, NextCategoryModel, NextIdWindows, NextItemModel, NextItemObjective, SASRec, type SASRecConfig, type SequenceEncoder, type SequenceLevel,
 } from './sasrec/index.js';
 export { FMLPRec, type FMLPRecConfig, realDftMatrices } from './fmlp-rec/index.js';
-export { Mamba4Rec, type Mamba4RecConfig, NextItemSoftmaxObjective } from './mamba4rec/index.js';
+export { composedSelectiveScan, Mamba4Rec, type Mamba4RecConfig, NextItemSoftmaxObjective } from './mamba4rec/index.js';
 export { CategoryMeLU, categoryMeluFields, categoryMeluModel, MeLU, MeLUNetwork, meluModel, MetaObjective } from './melu/index.js';
 export { CategoryTigerModel, categoryTigerModel, RQVAE, SemanticIdTrie, TigerModel, tigerModel, TigerTransformer } from './tiger/index.js';
 export { CLRecObjective, SampledSoftmaxObjective } from './clrec/index.js';

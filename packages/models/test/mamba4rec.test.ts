@@ -11,7 +11,7 @@ import { createInteractions, type Interactions, ItemCategories } from '@rec/data
 import { requireDataset } from '@rec/data/testing';
 import { describe, expect, it } from 'vitest';
 import { type CategoryTask, categoryLog, decodeSavedModel, encodeSavedModel, parseModelConfig, type TrainedModel, trainModel } from '../src/index.js';
-import { causalDepthwiseConv, Mamba4Rec, MambaBlock, NextItemSoftmaxObjective, selectiveScan } from '../src/mamba4rec/index.js';
+import { causalDepthwiseConv, composedSelectiveScan, Mamba4Rec, MambaBlock, NextItemSoftmaxObjective, selectiveScan } from '../src/mamba4rec/index.js';
 import type { EventSequences } from '../src/sasrec/index.js';
 import { ml100kSlice, sliceHitRate } from './ml100k-sequences.js';
 
@@ -47,6 +47,35 @@ describe('the selective SSM and the causal convolution (Gu & Dao 2023, §3.2 Alg
         }
       }
     }
+  });
+
+  it('the fused selective_scan kernel gives the composed scan\'s output and gradients in all six inputs', () => {
+    const [B, T, E, N] = [3, 7, 4, 5];
+    const make = (): Parameter[] => [
+      new Parameter(randoms(B * T * E, 21), [B, T, E]),
+      new Parameter(randoms(B * T * E, 22, 0.05, 1.5), [B, T, E]),
+      new Parameter(randoms(E * N, 23, -3, -0.1), [E, N]),
+      new Parameter(randoms(B * T * N, 24), [B, T, N]),
+      new Parameter(randoms(B * T * N, 25), [B, T, N]),
+      new Parameter(randoms(E, 26), [E]),
+    ];
+    const r = tensor(randoms(B * T * E, 27), [B, T, E]);
+    const run = (scan: typeof selectiveScan): { y: Float32Array; grads: Float32Array[] } => {
+      const inputs = make();
+      const y = tidy(() => {
+        const out = scan(...(inputs as unknown as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]));
+        backward(sum(mul(out, r)));
+        return Float32Array.from(out.readSync() as Float32Array);
+      });
+      return { y, grads: inputs.map((p) => Float32Array.from((p.grad as Tensor).readSync() as Float32Array)) };
+    };
+    const fused = run(selectiveScan);
+    const composed = run(composedSelectiveScan);
+    const close = (a: Float32Array, b: Float32Array, what: string): void => {
+      a.forEach((v, i) => expect(Math.abs(v - b[i]!), `${what}[${i}]`).toBeLessThan(1e-4 + 1e-4 * Math.abs(b[i]!)));
+    };
+    close(fused.y, composed.y, 'y');
+    ['u', 'delta', 'A', 'B', 'C', 'D'].forEach((name, k) => close(fused.grads[k]!, composed.grads[k]!, `d${name}`));
   });
 
   it('causalDepthwiseConv mixes positions t − K + 1 … t of each channel, zeros before the start, by plain loops', () => {

@@ -9,7 +9,7 @@
  */
 import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprSampleStepAttrs, type BprStepAttrs, checkBprSampleStepInputs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
-  hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, type Shape, sizeOf, type Tensor,
+  checkSelectiveScanShapes, hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, type Shape, sizeOf, type Tensor,
 } from '@rec/core';
 import { checkDenseBiasActInputs, checkGatherMatvecInputs, checkScatterOuterAddInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type GatherMatvecAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type ScatterOuterAddAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
 import {
@@ -22,7 +22,7 @@ import { broadcastPlan, checkLayerNormShapes, concatPlan, type LayerNormAttrs, l
 import type { NativeAddon } from './load.js';
 
 /** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'gather_matvec', 'scatter_outer_add', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad'] as const;
+export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'gather_matvec', 'scatter_outer_add', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad', 'selective_scan', 'selective_scan_grad'] as const;
 
 let registered = false;
 
@@ -123,6 +123,28 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const dBeta = allocArray('f32', dim);
     addon.layer_norm_grad(hostF32(dy), hostF32(x), hostF32(gamma), hostF32(mean), hostF32(rstd), dx, dGamma, dBeta, rows, dim);
     return [hostOutput(backend, x.shape, 'f32', dx), hostOutput(backend, gamma.shape, 'f32', dGamma), hostOutput(backend, gamma.shape, 'f32', dBeta)];
+  });
+
+  registerKernel('selective_scan', 'native', ({ inputs, backend }) => {
+    const { batch, T, E, N } = checkSelectiveScanShapes('selective_scan', inputs, 0);
+    const y = allocOutputArray('f32', batch * T * E); // every (b, t, e) is written
+    addon.selective_scan(...(inputs.map(hostF32) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array]), y, batch, T, E, N);
+    return hostOutput(backend, [batch, T, E], 'f32', y);
+  });
+  registerKernel('selective_scan_grad', 'native', ({ inputs, backend }) => {
+    const { batch, T, E, N } = checkSelectiveScanShapes('selective_scan_grad', inputs, 1);
+    // Every element of each gradient is written (dB, dC, dA, dD from f64 sums).
+    const [du, ddelta, dB, dC] = [batch * T * E, batch * T * E, batch * T * N, batch * T * N].map((n) => allocOutputArray('f32', n));
+    const dA = allocOutputArray('f32', E * N);
+    const dD = allocOutputArray('f32', E);
+    addon.selective_scan_grad(
+      ...(inputs.map(hostF32) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array]),
+      du!, ddelta!, dA, dB!, dC!, dD, batch, T, E, N,
+    );
+    return [
+      hostOutput(backend, [batch, T, E], 'f32', du!), hostOutput(backend, [batch, T, E], 'f32', ddelta!), hostOutput(backend, [E, N], 'f32', dA),
+      hostOutput(backend, [batch, T, N], 'f32', dB!), hostOutput(backend, [batch, T, N], 'f32', dC!), hostOutput(backend, [E], 'f32', dD),
+    ];
   });
 
   registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'native', ({ inputs: [users, indptr, indices], attrs, backend }) => {

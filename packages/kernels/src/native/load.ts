@@ -222,6 +222,17 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, dim: number,
   ): void;
+  /**
+   * `selective_scan`: writes `y` [batch·T·E] from u, delta [batch·T·E], A [E·N], B, C
+   * [batch·T·N] and D [E].
+   */
+  selective_scan(u: Float32Array, delta: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array, y: Float32Array, batch: number, T: number, E: number, N: number): void;
+  /** `selective_scan_grad`: writes du, ddelta, dA, dB, dC and dD (each its input's size) from dy and the forward's inputs. */
+  selective_scan_grad(
+    dy: Float32Array, u: Float32Array, delta: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array,
+    du: Float32Array, ddelta: Float32Array, dA: Float32Array, dB: Float32Array, dC: Float32Array, dD: Float32Array,
+    batch: number, T: number, E: number, N: number,
+  ): void;
   /** STREAM triad over `n` floats with the pool's threads: best GB/s of `reps`. */
   bound_stream_triad(n: number, reps: number): number;
   /** Read-modify-write of the listed `width`-float rows of `table`: best GB/s of `reps`. */
@@ -239,7 +250,7 @@ const REQUIRED_EXPORTS = [
   'gather_matvec', 'scatter_outer_add',
   'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'strided_copy',
-  'layer_norm', 'layer_norm_grad',
+  'layer_norm', 'layer_norm_grad', 'selective_scan', 'selective_scan_grad',
   'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
 ] as const;
 

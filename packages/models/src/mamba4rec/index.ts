@@ -10,7 +10,7 @@ import { Mamba4Rec } from './mamba4rec.js';
 import { NextItemSoftmaxObjective } from './objective.js';
 
 export { Mamba4Rec, type Mamba4RecConfig, MambaBlock, type MambaBlockSizes, MambaLayer } from './mamba4rec.js';
-export { causalDepthwiseConv, selectiveScan, silu } from './selective-scan.js';
+export { causalDepthwiseConv, composedSelectiveScan, selectiveScan, silu } from './selective-scan.js';
 export { type NextItemSoftmaxBatch, NextItemSoftmaxObjective, type NextItemSoftmaxOptions, type TrainingWindows } from './objective.js';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The two sequence-mixing parts of a Mamba block (Gu & Dao 2023, "Mamba: Linear-Time
- * Sequence Modeling with Selective State Spaces"), composed from `@rec/core`'s autograd
- * ops so they train on every backend:
+ * Sequence Modeling with Selective State Spaces"), from `@rec/core`'s autograd ops so they
+ * train on every backend (the scan as one fused kernel where the backend has it):
  *
  *   causal depthwise conv (§3.4, Fig. 3), per channel e, kernel K, weight w `[K, E]`:
  *     c_{t,e} = b_e + Σ_{k=0}^{K−1} w_{k,e} · x_{t−K+1+k, e}          x_{<0} = 0
@@ -15,7 +15,12 @@
  * Δ `[B, T, E]`, B and C `[B, T, N]` are functions of the input (the selection
  * mechanism, §3.2); A `[E, N]` and D `[E]` are parameters.
  *
- * Layout and cost: u, Δ, B and C are transposed to time-major `[T, B, ·]` and read one
+ * The scan runs as core's fused `selectiveScan` (one `selective_scan` kernel forward, one
+ * `selective_scan_grad` backward; js and native) wherever the backend has the kernel, and
+ * composed as below elsewhere (webgpu today). Composed, the scan's ~10 ops per position were
+ * about 30 % of a Mamba4Rec training step on ml-100k (a CPU profile, 2026-12-06).
+ *
+ * Composed layout and cost: u, Δ, B and C are transposed to time-major `[T, B, ·]` and read one
  * position at a time (a row gather, whose gradient is row-sparse, so reading T positions
  * costs O(T) copies, not the O(T²) a slice's zero-padded gradient would); each step then
  * builds Ā_t and B̄u_t as `[B, E, N]` f32 tensors, updates h and reads y_t out with a
@@ -25,7 +30,7 @@
  * hardware-aware parallel scan (§3.3) recomputes h in SRAM instead, which these ops
  * cannot express.
  */
-import { add, concat, exp, gather, matmul, mul, padSlice, reshape, sigmoid, slice, tensor, type Tensor, transpose } from '@rec/core';
+import { add, concat, exp, gather, hasSelectiveScan, matmul, mul, padSlice, reshape, selectiveScan as fusedSelectiveScan, sigmoid, slice, tensor, type Tensor, transpose } from '@rec/core';
 
 /**
  * SiLU (swish), x · σ(x), composed from core's ops so its gradient is theirs.
@@ -99,6 +104,21 @@ export function selectiveScan(u: Tensor, delta: Tensor, A: Tensor, Bt: Tensor, C
   expect('B', Bt, [batch, T, N]);
   expect('C', Ct, [batch, T, N]);
   expect('D', D, [E]);
+  return hasSelectiveScan(u.backend) ? fusedSelectiveScan(u, delta, A, Bt, Ct, D) : composedSelectiveScan(u, delta, A, Bt, Ct, D);
+}
+
+/**
+ * The selective scan composed of primitive ops, position by position (the layout and cost
+ * of the file header): the path for backends without the fused kernel, and the check the
+ * fused kernel is tested against. Shapes as {@link selectiveScan}'s, unchecked.
+ * @example
+ * ```ts
+ * const y = composedSelectiveScan(u, delta, A, Bt, Ct, D); // [B, T, E]
+ * ```
+ */
+export function composedSelectiveScan(u: Tensor, delta: Tensor, A: Tensor, Bt: Tensor, Ct: Tensor, D: Tensor): Tensor {
+  const [batch, T, E] = u.shape as [number, number, number];
+  const N = A.shape[1] ?? 0;
   // Time-major tables [T, B, ·], read one position at a time by `gather`, whose gradient is
   // row-sparse: a slice's gradient would be a zero-padded copy of the whole table per step.
   const table = (x: Tensor): Tensor => transpose(x, [1, 0, 2]);
@@ -106,7 +126,7 @@ export function selectiveScan(u: Tensor, delta: Tensor, A: Tensor, Bt: Tensor, C
   const outputs: Tensor[] = [];
   let state: Tensor | undefined;
   for (let t = 0; t < T; t++) {
-    const at = tensor(Int32Array.of(t));
+    const at = tensor(Int32Array.of(t), [1], { backend: u.backend });
     const step = reshape(gather(deltaT, at), [batch, E, 1]);
     const drive = mul(mul(step, reshape(gather(uT, at), [batch, E, 1])), reshape(gather(bT, at), [batch, 1, N])); // B̄u_t [B, E, N]
     state = state === undefined ? drive : add(mul(exp(mul(step, A)), state), drive); // Ā_t h_{t−1} + B̄u_t

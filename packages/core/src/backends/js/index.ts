@@ -18,6 +18,7 @@ import '../../kernels/indexing/take_along_axis.js';
 import '../../kernels/softmax/softmax.js';
 import '../../kernels/softmax/sampled_softmax.js';
 import '../../kernels/norm/layer_norm.js';
+import '../../kernels/scan/selective_scan.js';
 import '../../kernels/random/dropout_mask.js';
 import '../../kernels/sampling/neg_sample_exclude.js';
 import '../../kernels/sampling/neg_sample_alias.js';
