@@ -17,8 +17,21 @@ export const BYTES_PER_ELEMENT = 4;
  * disposed tensor when the host pool has one of that length (`host-pool.ts`), else a new one.
  */
 export function allocArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
-  const pooled = takePooled(dtype, size);
-  if (pooled) return pooled;
+  return takePooled(dtype, size) ?? newArray(dtype, size);
+}
+
+/**
+ * A typed array of `size` elements for `dtype` whose contents are unspecified (a pooled
+ * array keeps its old values): for a kernel output of which the kernel writes every
+ * element, which saves `allocArray`'s zero fill. Anything that reads before writing must
+ * use `allocArray`.
+ */
+export function allocOutputArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
+  return takePooled(dtype, size, false) ?? newArray(dtype, size);
+}
+
+/** A new zero-filled typed array (the pool asked already). */
+function newArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
   switch (dtype) {
     case 'f32':
       return new Float32Array(size) as ArrayFor<D>;
@@ -29,16 +42,6 @@ export function allocArray<D extends DType>(dtype: D, size: number): ArrayFor<D>
     default:
       throw new Error(`unknown dtype '${String(dtype)}': expected f32, i32 or u32`);
   }
-}
-
-/**
- * A typed array of `size` elements for `dtype` whose contents are unspecified (a pooled
- * array keeps its old values): for a kernel output of which the kernel writes every
- * element, which saves `allocArray`'s zero fill. Anything that reads before writing must
- * use `allocArray`.
- */
-export function allocOutputArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
-  return takePooled(dtype, size, false) ?? allocArray(dtype, size);
 }
 
 /** The dtype a typed array stores, or an error for any other array kind. */
