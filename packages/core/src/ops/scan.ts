@@ -1,7 +1,6 @@
 import { isGradEnabled, recordOp } from '../autograd/tape.js';
 import type { Backend } from '../tensor/backend.js';
-import { runKernel } from '../tensor/engine.js';
-import { findKernel } from '../tensor/registry.js';
+import { kernelFor, runKernel } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -40,5 +39,5 @@ export function selectiveScan(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C:
  * ```
  */
 export function hasSelectiveScan(backend: Backend): boolean {
-  return ['selective_scan', 'selective_scan_grad'].every((id) => findKernel(id, backend.name) !== undefined || (backend.fallback !== undefined && findKernel(id, backend.fallback) !== undefined));
+  return kernelFor('selective_scan', backend) !== undefined && kernelFor('selective_scan_grad', backend) !== undefined;
 }

@@ -1,5 +1,5 @@
 import type { Backend } from './backend.js';
-import { findKernel, type KernelOutput } from './registry.js';
+import { findKernel, type KernelImpl, type KernelOutput } from './registry.js';
 import { Tensor } from './tensor.js';
 
 const backends = new Map<string, Backend>();
@@ -117,6 +117,14 @@ export function memory(): { tensors: number; scopes: number } {
 }
 
 /**
+ * The implementation `runKernel` would run for `id` on `backend`: its own, else its
+ * fallback's; undefined when neither has one.
+ */
+export function kernelFor(id: string, backend: Backend): KernelImpl | undefined {
+  return findKernel(id, backend.name) ?? (backend.fallback === undefined ? undefined : findKernel(id, backend.fallback));
+}
+
+/**
  * Validates that all inputs share a backend, finds `<id>:<backend>` (or the
  * backend's fallback) and runs it, wrapping each output in a tensor.
  */
@@ -127,8 +135,7 @@ export function runKernel<A extends object>(id: string, inputs: readonly Tensor[
       throw new Error(`kernel '${id}': inputs live on different backends ('${b.name}' and '${t.backend.name}'); move them with toBackend()`);
     }
   }
-  let impl = findKernel(id, b.name);
-  if (!impl && b.fallback) impl = findKernel(id, b.fallback);
+  const impl = kernelFor(id, b);
   if (!impl) throw new Error(`kernel '${id}' has no implementation on backend '${b.name}'${b.fallback ? ` or its fallback '${b.fallback}'` : ''}`);
   const out = impl({ inputs, attrs: attrs as Record<string, unknown>, backend: b });
   if (!out) return [];
