@@ -30,7 +30,7 @@
  * hardware-aware parallel scan (§3.3) recomputes h in SRAM instead, which these ops
  * cannot express.
  */
-import { add, concat, exp, gather, hasSelectiveScan, matmul, mul, padSlice, reshape, selectiveScan as fusedSelectiveScan, sigmoid, slice, tensor, type Tensor, transpose } from '@rec/core';
+import { add, checkSelectiveScanShapes, concat, exp, gather, hasSelectiveScan, matmul, mul, padSlice, reshape, selectiveScan as fusedSelectiveScan, sigmoid, slice, tensor, type Tensor, transpose } from '@rec/core';
 
 /**
  * SiLU (swish), x · σ(x), composed from core's ops so its gradient is theirs.
@@ -91,19 +91,7 @@ export function causalDepthwiseConv(x: Tensor, weight: Tensor, bias: Tensor): Te
  * @see Gu & Dao 2023, §3.2 (Algorithm 2) and §2 (eq. 2a–2b, 4: discretisation).
  */
 export function selectiveScan(u: Tensor, delta: Tensor, A: Tensor, Bt: Tensor, Ct: Tensor, D: Tensor): Tensor {
-  if (u.rank !== 3) throw new Error(`selectiveScan: u must be [B, T, E], got [${u.shape.join(', ')}]`);
-  const [batch, T, E] = u.shape as [number, number, number];
-  const N = A.shape[1] ?? 0;
-  const expect = (name: string, t: Tensor, shape: number[]): void => {
-    if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-      throw new Error(`selectiveScan: ${name} must be [${shape.join(', ')}] for u [${batch}, ${T}, ${E}] and A [${E}, ${N}], got [${t.shape.join(', ')}]`);
-    }
-  };
-  expect('delta', delta, [batch, T, E]);
-  expect('A', A, [E, N]);
-  expect('B', Bt, [batch, T, N]);
-  expect('C', Ct, [batch, T, N]);
-  expect('D', D, [E]);
+  checkSelectiveScanShapes('selectiveScan', [u, delta, A, Bt, Ct, D], 0);
   return hasSelectiveScan(u.backend) ? fusedSelectiveScan(u, delta, A, Bt, Ct, D) : composedSelectiveScan(u, delta, A, Bt, Ct, D);
 }
 
