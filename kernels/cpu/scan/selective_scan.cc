@@ -64,7 +64,7 @@ inline __m256d exp4(__m256d x) {
 }
 #endif
 
-// decay[n] = exp(dt·a[n]) for n < N; `decay` holds N rounded up to 4 doubles.
+// decay[n] = exp(dt·a[n]) for n < N (nothing past N is written).
 inline void decays_of(double dt, const float* a, int64_t N, double* decay) {
 #if defined(__AVX2__) && defined(__FMA__)
   const __m256d step = _mm256_set1_pd(dt);
@@ -104,7 +104,7 @@ Napi::Value selective_scan(const Napi::CallbackInfo& info) {
     expect_size(env, K, name, span, want);
   }
   parallel_for(batch, 1, [&](int64_t begin, int64_t end, int) {
-    std::vector<double> h(static_cast<size_t>(N)), decay(static_cast<size_t>((N + 3) / 4 * 4));
+    std::vector<double> h(static_cast<size_t>(N)), decay(static_cast<size_t>(N));
     for (int64_t b = begin; b < end; ++b) {
       for (int64_t e = 0; e < E; ++e) {
         std::fill(h.begin(), h.end(), 0.0);
@@ -155,7 +155,7 @@ Napi::Value selective_scan_grad(const Napi::CallbackInfo& info) {
   // Per-sequence partials of dA and dD, summed in sequence order after the parallel part.
   std::vector<double> dA_part(static_cast<size_t>(batch * E * N)), dD_part(static_cast<size_t>(batch * E));
   parallel_for(batch, 1, [&](int64_t begin, int64_t end, int) {
-    std::vector<double> states(static_cast<size_t>(T * N)), decays(static_cast<size_t>(T * N + 3)), g(static_cast<size_t>(N)), dB_row(static_cast<size_t>(T * N)), dC_row(static_cast<size_t>(T * N));
+    std::vector<double> states(static_cast<size_t>(T * N)), decays(static_cast<size_t>(T * N)), g(static_cast<size_t>(N)), dB_row(static_cast<size_t>(T * N)), dC_row(static_cast<size_t>(T * N));
     for (int64_t b = begin; b < end; ++b) {
       std::fill(dB_row.begin(), dB_row.end(), 0.0);
       std::fill(dC_row.begin(), dC_row.end(), 0.0);

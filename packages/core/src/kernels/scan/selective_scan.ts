@@ -10,7 +10,7 @@
  *     h_t[n] = exp(Δ[b,t,e]·A[e,n])·h_{t−1}[n] + Δ[b,t,e]·u[b,t,e]·B[b,t,n]
  *     y[b,t,e] = Σ_n h_t[n]·C[b,t,n] + D[e]·u[b,t,e]
  *
- *   backward, from dy, running t downwards with g = dL/dh_t (the states recomputed):
+ *   backward, from dy, running t downwards with g = dL/dh_t (the states and decays recomputed):
  *     g += dy_t·C_t;  dC_t += dy_t·h_t;  dD += dy_t·u_t;  du_t = dy_t·D + Σ_n g·Δ_t·B_t
  *     dΔ_t = Σ_n g·(A·a·h_{t−1} + u_t·B_t),  dA += g·a·Δ_t·h_{t−1},  dB_t += g·Δ_t·u_t
  *     then g ← g·a  (a = exp(Δ_t·A), the factor h_{t−1} is carried by)
@@ -126,6 +126,7 @@ registerKernel<Record<string, never>>('selective_scan_grad', 'js', ({ inputs, ba
   const dAPart = new Float64Array(E * N);
   const dDPart = new Float64Array(E);
   const states = new Float64Array(T * N); // h_t of one (b, e) chain
+  const decays = new Float64Array(T * N); // its exp(Δ_t·A[e]), kept for the backward pass
   const g = new Float64Array(N);
   for (let b = 0; b < batch; b++) {
     dAPart.fill(0);
@@ -137,7 +138,8 @@ registerKernel<Record<string, never>>('selective_scan_grad', 'js', ({ inputs, ba
         const row = (b * T + t) * N;
         for (let n = 0; n < N; n++) {
           const before = t === 0 ? 0 : states[prev + n]!;
-          states[t * N + n] = Math.exp(delta[at]! * A[e * N + n]!) * before + delta[at]! * u[at]! * B[row + n]!;
+          decays[t * N + n] = Math.exp(delta[at]! * A[e * N + n]!);
+          states[t * N + n] = decays[t * N + n]! * before + delta[at]! * u[at]! * B[row + n]!;
         }
         prev = t * N;
       }
@@ -154,7 +156,7 @@ registerKernel<Record<string, never>>('selective_scan_grad', 'js', ({ inputs, ba
         for (let n = 0; n < N; n++) {
           dC[row + n] += gy * states[t * N + n]!;
           g[n] += gy * C[row + n]!;
-          const a = Math.exp(dt * A[e * N + n]!);
+          const a = decays[t * N + n]!;
           const before = t === 0 ? 0 : states[(t - 1) * N + n]!;
           ddt += g[n]! * (A[e * N + n]! * a * before + x * B[row + n]!);
           dAPart[e * N + n] += g[n]! * a * dt * before;
