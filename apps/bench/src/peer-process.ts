@@ -21,6 +21,9 @@ import { createInterface } from 'node:readline';
  */
 export const PEER_PYTHON = process.env.REC_PYTHON ?? '/usr/bin/python3';
 
+/** How to get the PyTorch peers, for the line a run prints when torch is missing. */
+export const TORCH_INSTALL = `install Debian's python3-torch for ${PEER_PYTHON} (apt-get install python3-torch libopenblas0-pthread: without OpenBLAS it runs on the reference BLAS, several times slower), or point REC_PYTHON at a Python with torch`;
+
 /**
  * Environment of a peer pinned to one thread: OpenMP (PyTorch's intra-op pool), OpenBLAS
  * and MKL read these at load, before the script can call `torch.set_num_threads(1)`.

@@ -46,7 +46,7 @@ import {
   BPRMF, behaviorLog, FusedBPRObjective, getModel, maskedRanker, modelBehaviors, NCF, PairwiseObjective, parseModelConfig, PointwiseObjective,
   type PointwiseRows, shapeOf, towerSizes, Trainer, type Triples,
 } from '@rec/models';
-import { type PeerProcess, PEER_PYTHON, startPeer } from './peer-process.js';
+import { type PeerProcess, PEER_PYTHON, startPeer, TORCH_INSTALL } from './peer-process.js';
 import { loadTfjsWasm, TfjsNeuMF } from './peers/tfjs-neumf.js';
 import { SKIPGRAM_SETTINGS, skipGramCorpus, skipGramEpoch, skipGramTables, writeGensimCorpus } from './skipgram-corpus.js';
 
@@ -75,7 +75,6 @@ if (ONLY && ONLY.length === 0) throw new Error(`--only needs a comma-separated l
 for (const w of ONLY ?? []) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--only: unknown workload '${w}'; the workloads are ${WORKLOADS.join(', ')}`);
 const wanted = (w: WorkloadName): boolean => !ONLY || ONLY.includes(w);
 
-const TORCH_INSTALL = `install Debian's python3-torch for ${PEER_PYTHON} (apt-get install python3-torch libopenblas0-pthread: without OpenBLAS it runs on the reference BLAS, several times slower), or point REC_PYTHON at a Python with torch`;
 const GENSIM_INSTALL = `install Debian's python3-gensim for ${PEER_PYTHON} (apt-get install python3-gensim), or point REC_PYTHON at a Python with gensim`;
 const PEERS_DIR = join(import.meta.dirname, 'peers');
 

@@ -50,7 +50,7 @@ import { leaveLastOut } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { nativeThreads, registerFastBackends, setNativeThreads } from '@rec/kernels';
 import { eventSequences, NextItemObjective, parseModelConfig, SASRec } from '@rec/models';
-import { PEER_PYTHON, type PeerProcess, startPeer } from './peer-process.js';
+import { PEER_PYTHON, type PeerProcess, startPeer, TORCH_INSTALL } from './peer-process.js';
 
 /** Untimed batches before a side's first timed round. */
 const WARMUP = 3;
@@ -146,7 +146,6 @@ async function ourSide(backend: 'native' | 'js') {
 const dir = mkdtempSync(join(tmpdir(), 'rec-bench-sasrec-'));
 writeFileSync(join(dir, 'seq_indptr.i32'), new Uint8Array(sequences.indptr.buffer, sequences.indptr.byteOffset, sequences.indptr.byteLength));
 writeFileSync(join(dir, 'seq_items.i32'), new Uint8Array(sequences.items.buffer, sequences.items.byteOffset, sequences.items.byteLength));
-const TORCH_INSTALL = `install Debian's python3-torch for ${PEER_PYTHON} (apt-get install python3-torch libopenblas0-pthread: without OpenBLAS it runs on the reference BLAS, several times slower), or point REC_PYTHON at a Python with torch`;
 const peer: PeerProcess | string = await startPeer(join(import.meta.dirname, 'peers', 'torch_sasrec.py'), {
   dir, numItems: V, maxLength: T, dim: config.dim, blocks: config.blocks, heads: config.heads, dropout: config.dropout, batch: BATCH, lr: config.learningRate, seed: config.seed,
 }, TORCH_INSTALL);
