@@ -133,18 +133,12 @@ export function registerNativeKernels(addon: NativeAddon): void {
   });
   registerKernel('selective_scan_grad', 'native', ({ inputs, backend }) => {
     const { batch, T, E, N } = checkSelectiveScanShapes('selective_scan_grad', inputs, 1);
-    // Every element of each gradient is written (dB, dC, dA, dD from f64 sums).
-    const [du, ddelta, dB, dC] = [batch * T * E, batch * T * E, batch * T * N, batch * T * N].map((n) => allocOutputArray('f32', n));
-    const dA = allocOutputArray('f32', E * N);
-    const dD = allocOutputArray('f32', E);
-    addon.selective_scan_grad(
-      ...(inputs.map(hostF32) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array]),
-      du!, ddelta!, dA, dB!, dC!, dD, batch, T, E, N,
-    );
-    return [
-      hostOutput(backend, [batch, T, E], 'f32', du!), hostOutput(backend, [batch, T, E], 'f32', ddelta!), hostOutput(backend, [E, N], 'f32', dA),
-      hostOutput(backend, [batch, T, N], 'f32', dB!), hostOutput(backend, [batch, T, N], 'f32', dC!), hostOutput(backend, [E], 'f32', dD),
-    ];
+    // One gradient per forward input, of its shape; the C++ writes every element.
+    const forward = inputs.slice(1);
+    const grads = forward.map((t) => allocOutputArray('f32', t.size));
+    type Six = [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    addon.selective_scan_grad(hostF32(inputs[0]!), ...(forward.map(hostF32) as Six), ...(grads as Six), batch, T, E, N);
+    return grads.map((g, k) => hostOutput(backend, forward[k]!.shape, 'f32', g));
   });
 
   registerKernel<NegSampleExcludeAttrs>('neg_sample_exclude', 'native', ({ inputs: [users, indptr, indices], attrs, backend }) => {
