@@ -96,7 +96,7 @@ function touch(key: string, stack: TypedArray[]): void {
 
 /**
  * Sets the most bytes the pool keeps (default 1 GiB under Node, 256 MiB elsewhere; 0 turns
- * pooling off) and drops what is over it. Returns the previous limit. The pool holds at most
+ * pooling off), emptying the pool when it holds more. Returns the previous limit. The pool holds at most
  * what a step had alive at once, so it keeps the process's memory at the step's peak; the
  * trainer empties it when a fit ends.
  *
