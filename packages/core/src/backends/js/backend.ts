@@ -1,5 +1,5 @@
 import type { Backend, DataHandle } from '../../tensor/backend.js';
-import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { allocArray, allocOutputArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { recycleHostArray } from '../../tensor/host-pool.js';
 import type { KernelOutput } from '../../tensor/registry.js';
 import type { Shape } from '../../tensor/shape.js';
@@ -51,7 +51,7 @@ export function hostStorage(self: () => Backend): Omit<Backend, 'name' | 'fallba
 const EMPTY: Record<DType, TypedArray> = { f32: new Float32Array(0), i32: new Int32Array(0), u32: new Uint32Array(0) };
 
 function copyOf(dtype: DType, values: TypedArray): TypedArray {
-  const out = allocArray(dtype, values.length);
+  const out = allocOutputArray(dtype, values.length); // every element is set below: no zero fill
   out.set(values);
   return out;
 }
