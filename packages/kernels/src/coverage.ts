@@ -82,9 +82,9 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   layer_norm: { native: true, webgpu: true },
   layer_norm_grad: { native: true, webgpu: true },
   // Mamba's selective scan, forward and backward: composed, its ~10 ops per position were
-  // about 30 % of a Mamba4Rec step. WGSL pending: Mamba4Rec composes the scan on webgpu.
-  selective_scan: { native: true, webgpu: false },
-  selective_scan_grad: { native: true, webgpu: false },
+  // about 30 % of a Mamba4Rec step.
+  selective_scan: { native: true, webgpu: true },
+  selective_scan_grad: { native: true, webgpu: true },
 };
 
 /**

@@ -9,4 +9,4 @@
  */
 export { loadWebGPU, destroyWebGPU, registerWebGPUBackend, type WebGPULoadResult } from './load.js';
 export { WebGPUBackend, type GpuHandle } from './backend.js';
-export { registerWebGPUKernels, WEBGPU_KERNELS } from './kernels/index.js';
+export { registerWebGPUKernels, SELECTIVE_SCAN_SCRATCH_BYTES, setSelectiveScanScratchBytes, WEBGPU_KERNELS } from './kernels/index.js';

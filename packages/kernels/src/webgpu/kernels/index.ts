@@ -24,6 +24,7 @@ import { sgdUpdate } from './optim/sgd_update.js';
 import { sparseSgd } from './optim/sparse_sgd.js';
 import { dropoutMask } from './random/dropout_mask.js';
 import { rankTopk } from './ranking/rank_topk.js';
+import { selectiveScan, selectiveScanGrad } from './scan/selective_scan.js';
 import { reduce } from './reduce/reduce.js';
 import { negSampleAlias } from './sampling/neg_sample_alias.js';
 import { negSampleCascade } from './sampling/neg_sample_cascade.js';
@@ -39,6 +40,8 @@ import { sampledSoftmax } from './softmax/sampled_softmax.js';
 import { sampledSoftmaxGrad } from './softmax/sampled_softmax_grad.js';
 import { logSoftmax, softmax } from './softmax/softmax.js';
 
+export { SCRATCH_BYTES as SELECTIVE_SCAN_SCRATCH_BYTES, setSelectiveScanScratchBytes } from './scan/selective_scan.js';
+
 /** The kernel ids with a `webgpu` implementation. */
 export const WEBGPU_KERNELS = [
   'matmul', 'dense_bias_act', 'tower_score', 'gather_matvec', 'scatter_outer_add',
@@ -48,6 +51,7 @@ export const WEBGPU_KERNELS = [
   'softmax', 'log_softmax', 'reduce', 'gather_rows', 'scatter_add_rows',
   'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
   'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad',
+  'selective_scan', 'selective_scan_grad',
 ] as const;
 
 /**
@@ -101,4 +105,6 @@ export function registerWebGPUKernels(): void {
   registerKernel('transpose', 'webgpu', transpose);
   registerKernel('layer_norm', 'webgpu', layerNorm);
   registerKernel('layer_norm_grad', 'webgpu', layerNormGrad);
+  registerKernel('selective_scan', 'webgpu', selectiveScan);
+  registerKernel('selective_scan_grad', 'webgpu', selectiveScanGrad);
 }
