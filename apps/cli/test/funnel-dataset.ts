@@ -13,8 +13,12 @@ export const FUNNEL_NAME = 'synthetic/funnel';
 const NUM_USERS = 60;
 const NUM_ITEMS = 30;
 
-/** The dataset `rec train --data synthetic/funnel` reads in these tests. */
-export function funnelDataset(): Dataset<number, string> {
+/**
+ * The dataset `rec train --data synthetic/funnel` reads in these tests.
+ * @param options.timed give each row a timestamp (its row number: a user's views, carts and
+ *   buys in the order generated), for the sequential models.
+ */
+export function funnelDataset(options: { timed?: boolean } = {}): Dataset<number, string> {
   const rng = new Philox({ seed: 11 });
   const users: number[] = [];
   const items: number[] = [];
@@ -41,6 +45,7 @@ export function funnelDataset(): Dataset<number, string> {
   const interactions = createInteractions({
     users: Int32Array.from(users), items: Int32Array.from(items), behaviors: Uint8Array.from(behaviors),
     behaviorNames: ['view', 'cart', 'buy'], numUsers: NUM_USERS, numItems: NUM_ITEMS,
+    ...(options.timed ? { timestamps: Float64Array.from(users, (_, r) => r) } : {}),
   });
   const isTest = new Uint8Array(interactions.length);
   for (const r of testRows) isTest[r] = 1;

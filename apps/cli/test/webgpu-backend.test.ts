@@ -17,12 +17,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveBackend, setBackend } from '@rec/core';
 import { skipOrFail } from '@rec/core/testing';
+import type { Dataset } from '@rec/data';
 import { registerFastBackends } from '@rec/kernels';
 import { describe, expect, it } from 'vitest';
 import { runRec } from '../src/rec.js';
 import { collectingIO, FUNNEL_NAME, funnelDataset, type RecRun } from './funnel-dataset.js';
 
 const dataset = funnelDataset();
+/** The same rows with timestamps, for the sequential model (Mamba4Rec: its fused selective scan). */
+const timed = funnelDataset({ timed: true });
+const SEQUENTIAL = new Set(['mamba4rec']);
+/**
+ * Per-model settings beside `tiny`: Mamba4Rec's defaults (batches of 64 windows, Adam at 0.001)
+ * take one step an epoch here, too few for a wrong gradient to show, so it runs 8 steps an
+ * epoch at a larger rate: a sign flipped in the WGSL scan's dB then moves epoch 2's loss by
+ * 2·10⁻³, five times the tolerance (checked; at the defaults it moved it by less than that).
+ */
+const EXTRA: Record<string, string[]> = { mamba4rec: ['--set', 'batchSize=8', '--set', 'learningRate=0.05'] };
 
 /** Whether the webgpu backend loads here (an adapter was found), and why not. */
 async function probeWebGPU(): Promise<{ ok: true } | { ok: false; reason: string }> {
@@ -38,9 +49,9 @@ async function probeWebGPU(): Promise<{ ok: true } | { ok: false; reason: string
 }
 const gpu = await probeWebGPU();
 
-async function rec(args: string[]): Promise<RecRun> {
+async function rec(args: string[], data: Dataset<number, string>): Promise<RecRun> {
   const { io, stdout, stderr } = collectingIO();
-  const code = await runRec(args, io, { readDataset: async () => dataset });
+  const code = await runRec(args, io, { readDataset: async () => data });
   return { code, stdout: stdout(), stderr: stderr() };
 }
 
@@ -53,8 +64,8 @@ function expectNear(got: number, want: number, what: string): void {
 }
 
 /** Runs a command and parses its --json output, failing with its stderr when it fails. */
-async function json(args: string[]): Promise<Record<string, unknown>> {
-  const run = await rec([...args, '--json', ...(args[0] === 'train' ? ['--quiet'] : [])]);
+async function json(args: string[], data: Dataset<number, string>): Promise<Record<string, unknown>> {
+  const run = await rec([...args, '--json', ...(args[0] === 'train' ? ['--quiet'] : [])], data);
   if (run.code !== 0) throw new Error(`rec ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
@@ -73,22 +84,24 @@ const tiny = ['--set', 'dim=8', '--set', 'validationUsers=40'];
 const scratch = (name: string): string => join(mkdtempSync(join(tmpdir(), `rec-webgpu-${name}-`)), 'model');
 
 describe('--backend webgpu', () => {
-  for (const model of ['gmf', 'nmtr-gmf', 'bpr']) {
+  for (const model of ['gmf', 'nmtr-gmf', 'bpr', 'mamba4rec']) {
     it(`rec train ${model}, rec eval and rec recommend run on webgpu and agree with js`, { timeout: 120_000 }, async (ctx) => {
       if (!gpu.ok) return skipOrFail(ctx, 'REC_REQUIRE_WEBGPU', `no WebGPU adapter: ${gpu.reason}`);
+      const data = SEQUENTIAL.has(model) ? timed : dataset;
+      const settings = [...tiny, ...(EXTRA[model] ?? [])];
       const runs: Record<'js' | 'webgpu', { trained: Trained; evaluated: Evaluated; recommended: Recommended }> = {} as never;
       for (const backend of ['js', 'webgpu'] as const) {
         const out = scratch(`${model}-${backend}`);
-        const trained = (await json(['train', model, '--data', FUNNEL_NAME, '--epochs', '2', '--out', out, '--backend', backend, ...tiny])) as unknown as Trained;
+        const trained = (await json(['train', model, '--data', FUNNEL_NAME, '--epochs', '2', '--out', out, '--backend', backend, ...settings], data)) as unknown as Trained;
         expect((trained as unknown as { backend: string }).backend).toBe(backend);
-        const evaluated = (await json(['eval', out, '-k', '10', '--backend', backend])) as unknown as Evaluated;
-        const recommended = (await json(['recommend', out, '--user', '1004', '-k', '5', '--backend', backend])) as unknown as Recommended;
+        const evaluated = (await json(['eval', out, '-k', '10', '--backend', backend], data)) as unknown as Evaluated;
+        const recommended = (await json(['recommend', out, '--user', '1004', '-k', '5', '--backend', backend], data)) as unknown as Recommended;
         runs[backend] = { trained, evaluated, recommended };
       }
       const { js, webgpu } = runs;
       expect(webgpu.trained.history.epochs).toHaveLength(2);
       // The trainer awaits each batch's reads in order, so a second webgpu run repeats the first exactly.
-      const again = (await json(['train', model, '--data', FUNNEL_NAME, '--epochs', '2', '--out', scratch(`${model}-again`), '--backend', 'webgpu', ...tiny])) as unknown as Trained;
+      const again = (await json(['train', model, '--data', FUNNEL_NAME, '--epochs', '2', '--out', scratch(`${model}-again`), '--backend', 'webgpu', ...settings], data)) as unknown as Trained;
       expect(again.history.epochs.map((e) => [e.loss, e.validation])).toEqual(webgpu.trained.history.epochs.map((e) => [e.loss, e.validation]));
       js.trained.history.epochs.forEach((e, k) => {
         expect(webgpu.trained.history.epochs[k].examples).toBe(e.examples);
