@@ -1552,7 +1552,9 @@ if (wanted('transpose', 'layer_norm', 'layer_norm_grad')) {
 // the last 50 items, d = 64, so E = 2d = 128 channels, N = 16 states), checked within 1e-5 of the
 // reference, rated in (b, t, e) positions per second; beside it the same scan composed of
 // primitive ops ("native composed", models' composedSelectiveScan: its forward, and backward()
-// through its graph), which is what Mamba4Rec ran before the fused kernel. No WGSL version yet.
+// through its graph), which is what Mamba4Rec ran before the fused kernel; and webgpu when an
+// adapter is found (checked within 1e-5 too: its chains run in f32, within ~2·10⁻⁷ of the largest
+// output on the parity cases).
 if (wanted('selective_scan', 'selective_scan_grad')) {
   const { composedSelectiveScan } = await import('@rec/models');
   const [B, T, E, N] = [128, 50, 128, 16];
@@ -1602,6 +1604,18 @@ if (wanted('selective_scan', 'selective_scan_grad')) {
       results.push({ kernel: spec.kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: perSecond(ms), rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms });
     }
     setNativeThreads(defaultThreads);
+    const onGpu = gpuFor(spec.kernel, size, 4 * B * T * E);
+    if (!onGpu) continue;
+    const gpuIn = spec.inputs(onGpu);
+    const checked = await gpuChecked(spec.kernel, size, async () => {
+      const outs = runKernel(spec.kernel, gpuIn, {});
+      for (const [k, t] of outs.entries()) assertClose((await t.read()) as Float32Array, expected[k]!, tol, `${spec.kernel} webgpu output ${k}`);
+    });
+    if (checked) {
+      const { ms, note } = await timeGpu(() => runKernel(spec.kernel, gpuIn, {}));
+      results.push({ kernel: spec.kernel, backend: 'webgpu', threads: null, size, timeMs: ms, throughput: perSecond(ms), rate: null, rateUnit: null, boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+    }
+    disposeAll(gpuIn);
   }
 }
 

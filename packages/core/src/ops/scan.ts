@@ -32,7 +32,7 @@ export function selectiveScan(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C:
 
 /**
  * True when `backend` runs `selective_scan` (its own version or its fallback's); a model
- * composes the scan from primitive ops where it does not (webgpu today).
+ * composes the scan from primitive ops where it does not (js, native and webgpu all have it).
  * @example
  * ```ts
  * const y = hasSelectiveScan(u.backend) ? selectiveScan(u, delta, A, B, C, D) : composedScan(u, delta, A, B, C, D);

@@ -16,8 +16,8 @@
  * mechanism, §3.2); A `[E, N]` and D `[E]` are parameters.
  *
  * The scan runs as core's fused `selectiveScan` (one `selective_scan` kernel forward, one
- * `selective_scan_grad` backward; js and native) wherever the backend has the kernel, and
- * composed as below elsewhere (webgpu today). Composed, the scan's ~10 ops per position were
+ * `selective_scan_grad` backward; js, native and webgpu) wherever the backend has the kernel,
+ * and composed as below elsewhere (a backend without it). Composed, the scan's ~10 ops per position were
  * about 30 % of a Mamba4Rec training step on ml-100k (a CPU profile, 2026-12-06).
  *
  * Composed layout and cost: u, Δ, B and C are transposed to time-major `[T, B, ·]` and read one
