@@ -52,9 +52,6 @@ export interface CCRecConfig {
   readonly seed: number;
 }
 
-/** Added to M2's scores at inference so every candidate ranks above every other category. */
-const CANDIDATE_OFFSET = 1e4;
-
 /**
  * A trained (or training) CCRec-family model: scores every category for a user from the
  * user's past categories (kept with the model) and, with `vae`, their user-distinctive
@@ -226,8 +223,14 @@ export class CCRecModel extends Module implements CategoryScorer {
 
   /**
    * Scores of `users` against every category, row-major: M1's probabilities, or with a
-   * trained cascade, M2's score + a large offset for each candidate (so candidates rank
-   * first, by M2) and M1's probability for the rest.
+   * trained cascade, M2's score for each candidate, as M2 gives it, and for every other
+   * category (lowest − 2) + its M1 probability, where lowest is the user's lowest candidate
+   * score: so the candidates rank first, by M2, and the rest after them, by M1 (each of them
+   * within [lowest − 2, lowest − 1); its probability is the score − lowest + 2).
+   *
+   * Why not a constant offset on the candidates (10⁴ until 2026-12-06): in f32 it rounded M2's
+   * scores to 2⁻¹⁰, tying candidates M2 told apart, and `rec recommend` printed 10⁴-sized
+   * scores. The rest only matter past the |r_t| candidates (K ≤ |r_t| in §6.3's metrics).
    */
   async scoreCategories(users: Int32Array): Promise<Float32Array> {
     this.#checkUsers(users);
@@ -252,7 +255,14 @@ export class CCRecModel extends Module implements CategoryScorer {
       const values = await hostValues(scores);
       scores.dispose();
       let n = 0;
-      candidates.forEach((list, b) => list.forEach((c) => (out[b * C + c] = CANDIDATE_OFFSET + values[n++]!)));
+      candidates.forEach((list, b) => {
+        const own = values.subarray(n, n + list.length);
+        n += list.length;
+        const lowest = own.reduce((m, v) => Math.min(m, v), Infinity);
+        const row = out.subarray(b * C, (b + 1) * C);
+        for (let c = 0; c < C; c++) row[c] = lowest - 2 + row[c]!;
+        list.forEach((c, j) => (row[c] = own[j]!));
+      });
       return out;
     } finally {
       this.train(training);
