@@ -258,7 +258,8 @@ export class CCRecModel extends Module implements CategoryScorer {
       candidates.forEach((list, b) => {
         const own = values.subarray(n, n + list.length);
         n += list.length;
-        const lowest = own.reduce((m, v) => Math.min(m, v), Infinity);
+        let lowest = Infinity;
+        for (const v of own) lowest = Math.min(lowest, v);
         const row = out.subarray(b * C, (b + 1) * C);
         for (let c = 0; c < C; c++) row[c] = lowest - 2 + row[c]!;
         list.forEach((c, j) => (row[c] = own[j]!));
