@@ -81,42 +81,49 @@ fn decay(dt: f32, e: u32, n: u32) -> f32 {
   return select(exp_pair(x, 0.0), exp(x), x > 88.0);
 }
 
+/// (bl, e, n) of chain i (n fastest), for the entry points with one invocation per chain.
+fn chain_of(i: u32) -> vec3<u32> {
+  return vec3<u32>(i / (params.N * params.E), (i / params.N) % params.E, i % params.N);
+}
+
+/// (bl, t, e) of position i (e fastest), for the entry points with one invocation per (b, t, e).
+fn position_of(i: u32) -> vec3<u32> {
+  return vec3<u32>(i / (params.E * params.T), (i / params.E) % params.T, i % params.E);
+}
+
+/// h_t of chain (bl, e, n) from h_{t−1}: exp(Δ·A)·h + (Δ·u)·B.
+fn next_state(h: f32, bl: u32, t: u32, e: u32, n: u32) -> f32 {
+  let at = at_index(bl, t, e);
+  let dt = delta[at];
+  return decay(dt, e, n) * h + (dt * u[at]) * B[row_index(bl, t, n)];
+}
+
 @compute @workgroup_size(WORKGROUP)
 fn selective_scan_terms(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = linear_id(gid, groups);
-  let N = params.N;
-  let E = params.E;
-  if (i >= params.nb * E * N) {
+  if (i >= params.nb * params.E * params.N) {
     return;
   }
-  let n = i % N;
-  let e = (i / N) % E;
-  let bl = i / (N * E);
+  let c = chain_of(i);
   var h = 0.0;
   for (var t = 0u; t < params.T; t++) {
-    let at = at_index(bl, t, e);
-    let row = row_index(bl, t, n);
-    let dt = delta[at];
-    h = decay(dt, e, n) * h + (dt * u[at]) * B[row];
-    S[scratch_index(bl, t, e, n)] = h * C[row];
+    h = next_state(h, c.x, t, c.y, c.z);
+    S[scratch_index(c.x, t, c.y, c.z)] = h * C[row_index(c.x, t, c.z)];
   }
 }
 
 @compute @workgroup_size(WORKGROUP)
 fn selective_scan(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = linear_id(gid, groups);
-  let E = params.E;
-  if (i >= params.nb * params.T * E) {
+  if (i >= params.nb * params.T * params.E) {
     return;
   }
-  let e = i % E;
-  let t = (i / E) % params.T;
-  let bl = i / (E * params.T);
-  let at = at_index(bl, t, e);
+  let p = position_of(i);
+  let at = at_index(p.x, p.y, p.z);
   var sum = vec2<f32>(0.0, 0.0);
   for (var n = 0u; n < params.N; n++) {
-    sum = pair_add_f32(sum, S[scratch_index(bl, t, e, n)]);
+    sum = pair_add_f32(sum, S[scratch_index(p.x, p.y, p.z, n)]);
   }
-  sum = pair_add_f32(sum, D[e] * u[at]);
+  sum = pair_add_f32(sum, D[p.z] * u[at]);
   y[at] = pair_value(sum);
 }

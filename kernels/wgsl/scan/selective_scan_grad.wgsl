@@ -37,19 +37,16 @@
 @compute @workgroup_size(WORKGROUP)
 fn selective_scan_grad_chain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = linear_id(gid, groups);
-  let N = params.N;
-  let E = params.E;
-  if (i >= params.nb * E * N) {
+  if (i >= params.nb * params.E * params.N) {
     return;
   }
-  let n = i % N;
-  let e = (i / N) % E;
-  let bl = i / (N * E);
+  let c = chain_of(i);
+  let bl = c.x;
+  let e = c.y;
+  let n = c.z;
   var h = 0.0;
   for (var t = 0u; t < params.T; t++) {
-    let at = at_index(bl, t, e);
-    let dt = delta[at];
-    h = decay(dt, e, n) * h + (dt * u[at]) * B[row_index(bl, t, n)];
+    h = next_state(h, bl, t, e, n);
     S[scratch_index(bl, t, e, n)] = h;
   }
   var g = 0.0;
@@ -87,13 +84,13 @@ fn selective_scan_grad_bc(@builtin(global_invocation_id) gid: vec3<u32>, @builti
 @compute @workgroup_size(WORKGROUP)
 fn selective_scan_grad_u(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = linear_id(gid, groups);
-  let E = params.E;
-  if (i >= params.nb * params.T * E) {
+  if (i >= params.nb * params.T * params.E) {
     return;
   }
-  let e = i % E;
-  let t = (i / E) % params.T;
-  let bl = i / (E * params.T);
+  let p = position_of(i);
+  let bl = p.x;
+  let t = p.y;
+  let e = p.z;
   let at = at_index(bl, t, e);
   let dt = delta[at];
   var s = vec2<f32>(dy[at] * D[e], 0.0);
@@ -106,13 +103,13 @@ fn selective_scan_grad_u(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
 @compute @workgroup_size(WORKGROUP)
 fn selective_scan_grad_delta(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = linear_id(gid, groups);
-  let E = params.E;
-  if (i >= params.nb * params.T * E) {
+  if (i >= params.nb * params.T * params.E) {
     return;
   }
-  let e = i % E;
-  let t = (i / E) % params.T;
-  let bl = i / (E * params.T);
+  let p = position_of(i);
+  let bl = p.x;
+  let t = p.y;
+  let e = p.z;
   let at = at_index(bl, t, e);
   let dt = delta[at];
   let x = u[at];
