@@ -80,7 +80,7 @@ export {
   Trainer, type BatchProgress, type Checkpoint, type CheckpointStore, type EpochRecord, type OptimizerName, type TrainerOptions, type TrainingHistory, type Validation,
 } from './training/trainer.js';
 export {
-  bestValidation, defineReproduction, getReproduction, listReproductions,
+  bestValidation, candidateFields, defineReproduction, getReproduction, listReproductions,
   type MethodEvaluation, type MethodResult, type PerUserValues, type PreparedProtocol, type SeedRun, type Reproduction, type ReproductionDataset,
   type ReproductionMethod, type ReproductionReport, type ReproductionSettings, type TuningCandidate, type TuningRecord, type MethodSettings,
 } from './reproduction/define.js';

@@ -11,7 +11,7 @@ import { createReport } from '@rec/eval';
 import { currentBackend, setBackend } from '@rec/core';
 import { type Dataset, generateSyntheticInteractions, selectInteractions } from '@rec/data';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type MethodResult, type PreparedProtocol, type Reproduction, trainingDataOf } from '../src/index.js';
+import { candidateFields, type MethodResult, type PreparedProtocol, type Reproduction, trainingDataOf } from '../src/index.js';
 import { runReproduction, type RunReproductionOptions } from '../src/node.js';
 
 const { interactions } = generateSyntheticInteractions({ numUsers: 120, numItems: 300, numClusters: 4, interactionsPerUser: 12, seed: 7 });
@@ -61,6 +61,14 @@ describe('a run reuses finished methods only under their settings', () => {
 
   it('records the settings, and a second identical run trains nothing', async () => {
     expect(bprOf('two').settings).toEqual({ data: 'toy', dataset: 'toy', seed: 1, epochs: 3, dim: 8 });
+    // Each candidate keeps its epochs beside its score; neither is a candidate field.
+    const tuning = bprOf('two').tuning!;
+    expect(tuning.map(candidateFields)).toEqual([{ learningRate: 0.05 }, { learningRate: 0.001 }]);
+    for (const c of tuning) {
+      expect(c.epochs!.run).toBeLessThanOrEqual(3);
+      expect(c.epochs!.best).toBeGreaterThanOrEqual(1);
+      expect(c.epochs!.best).toBeLessThanOrEqual(c.epochs!.run);
+    }
     const before = readFileSync(join(root, 'two', 'methods', 'bpr.json'), 'utf8');
     const log: string[] = [];
     await run('two', { tuneLearningRates: [0.05, 0.001] }, log);

@@ -28,7 +28,7 @@ import type { TrainingData } from '../plugin/data.js';
 import type { Predictor } from '../plugin/inference.js';
 import { type TrainedModel, trainModel } from '../plugin/train.js';
 import {
-  bestValidation, formatMetric, getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
+  bestValidation, candidateFields, formatMetric, getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
   type MethodSettings, type ReproductionSettings, type SeedRun, type TuningCandidate, type TuningRecord,
 } from '../reproduction/define.js';
 import type { BatchProgress, EpochRecord } from '../training/trainer.js';
@@ -337,7 +337,9 @@ async function runMethod<P extends PreparedProtocol>(
       const candidateConfig = configOf(candidate);
       const run = tried ? undefined : await trainModel(candidateConfig, data, { checkpoints: fileCheckpoints(join(io.checkpointDir, candidateTag(candidate))), onBatch, onEpoch, ...(validation ? { validation } : {}) });
       const value = tried ? tried.validation : (run!.history?.bestValidation ?? 0);
-      tuning.push({ ...candidate, validation: value });
+      const history = run?.history;
+      const epochs = history ? { best: history.bestEpoch + 1, run: history.epochs.length, stoppedEarly: history.stoppedEarly } : tried?.epochs;
+      tuning.push({ ...candidate, validation: value, ...(epochs ? { epochs } : {}) });
       if (run) io.log(`${method.name}: ${describe(candidate)} → validation ${recipe.validationMetric} ${value.toFixed(4)}`);
       if (value > best) {
         best = value;
@@ -402,7 +404,8 @@ function requireSameSettings(recorded: MethodResult, settings: ReproductionSetti
 
 /** A candidate's identity: its fields, sorted, without the recorded score. */
 function candidateKey(candidate: TuningCandidate): string {
-  return JSON.stringify(Object.keys(candidate).filter((k) => k !== 'validation').sort().map((k) => [k, candidate[k]]));
+  const fields = candidateFields(candidate);
+  return JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
 }
 
 /** Whether two parsed configs are the same, field by field. */
@@ -453,6 +456,5 @@ function reusePlan(
 
 /** A tuning record's candidate fields. */
 function withoutScore(record: TuningRecord): TuningCandidate {
-  const { validation: _, ...fields } = record;
-  return fields;
+  return candidateFields(record);
 }

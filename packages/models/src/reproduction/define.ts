@@ -127,8 +127,30 @@ export interface MethodEvaluation {
  */
 export type TuningCandidate = Readonly<Record<string, unknown>>;
 
-/** A tried candidate as kept in the method's result: its fields and its best validation score. */
-export type TuningRecord = TuningCandidate & { readonly validation: number };
+/**
+ * A tried candidate as kept in the method's result: its fields, its best validation score and,
+ * for a candidate trained since 2026-12-06, its epochs: the best (1-based), how many ran, and
+ * whether early stopping ended the run (`stoppedEarly: false` with `run` equal to the epoch
+ * budget means the budget, not the validation, ended it).
+ */
+export type TuningRecord = TuningCandidate & {
+  readonly validation: number;
+  readonly epochs?: { readonly best: number; readonly run: number; readonly stoppedEarly: boolean };
+};
+
+/** The fields of a tuning record that are not the candidate's own (its score and epochs). */
+const RECORD_ONLY = new Set(['validation', 'epochs']);
+
+/**
+ * A tuning record's candidate fields: the record without its score and epochs.
+ * @example
+ * ```ts
+ * candidateFields({ learningRate: 0.001, validation: 0.31, epochs: { best: 12, run: 22, stoppedEarly: true } }); // { learningRate: 0.001 }
+ * ```
+ */
+export function candidateFields(record: TuningCandidate): TuningCandidate {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => !RECORD_ONLY.has(k)));
+}
 
 /**
  * A finished method, as the runner keeps it in `<out>/methods/<id>.json`.

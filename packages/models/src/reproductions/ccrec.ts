@@ -36,7 +36,7 @@ import { findModel } from '../plugin/define.js';
 import type { TrainedModel } from '../plugin/train.js';
 import {
   formatMetric as fmt, type MethodEvaluation, type MethodResult, type PerUserValues, type PreparedProtocol, type Reproduction, type ReproductionMethod,
-  type ReproductionReport, type ReproductionSettings, type TuningCandidate,
+  type ReproductionReport, type ReproductionSettings, type TuningCandidate, type TuningRecord,
 } from '../reproduction/define.js';
 import { type CcrecFold, ccrecSplit, type CcrecSplit } from './ccrec-protocol.js';
 
@@ -458,7 +458,9 @@ function ccrecReport(results: readonly MethodResult[], protocol: CcrecProtocol, 
   }
   const tuned = results.filter((r) => r.tuning);
   if (tuned.length) {
-    sections.push(`## Tuning on fold 0's validation users (NDCG@5)\n\n${tuned.map((r) => `- ${r.name}: ${r.tuning!.map((c) => `lr ${String(c.learningRate)} → ${fmt(c.validation)}`).join('; ')} ⇒ lr ${String(r.config.learningRate)}, ${r.bestEpoch === undefined ? '' : `best epoch ${r.bestEpoch + 1}`}`).join('\n')}`);
+    // A candidate's epochs, where recorded: "(best epoch 12 of 22)", "(best epoch 38 of 40, the budget)".
+    const epochs = (c: TuningRecord): string => (c.epochs ? ` (best epoch ${c.epochs.best} of ${c.epochs.run}${c.epochs.stoppedEarly ? '' : ', the budget'})` : '');
+    sections.push(`## Tuning on fold 0's validation users (NDCG@5)\n\n${tuned.map((r) => `- ${r.name}: ${r.tuning!.map((c) => `lr ${String(c.learningRate)} → ${fmt(c.validation)}${epochs(c)}`).join('; ')} ⇒ lr ${String(r.config.learningRate)}, ${r.bestEpoch === undefined ? '' : `best epoch ${r.bestEpoch + 1}`}`).join('\n')}`);
   }
 
   const report = createReport({

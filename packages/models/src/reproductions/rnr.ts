@@ -49,7 +49,7 @@ import { type TrainingData, trainingDataOf } from '../plugin/data.js';
 import { type Predictor, rankingOf, requireOutput } from '../plugin/inference.js';
 import { rankingValidation, type TrainedModel } from '../plugin/train.js';
 import {
-  bestValidation, formatMetric as fmt, pairPerUser, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
+  bestValidation, candidateFields, formatMetric as fmt, pairPerUser, type MethodEvaluation, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
   type ReproductionSettings, type TuningCandidate,
 } from '../reproduction/define.js';
 
@@ -357,8 +357,7 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
   const tuned = results.filter((r) => r.tuning);
   if (tuned.length) {
     const lines = tuned.map((r) => `- ${r.name}: ${r.tuning!.map((c) => {
-      const { validation, ...fields } = c;
-      return `${describeRnrCandidate(fields)} → ${fmt(validation)}`;
+      return `${describeRnrCandidate(candidateFields(c))} → ${fmt(c.validation)}`;
     }).join('; ')} ⇒ ${chosenFields(r)}`);
     sections.push(`## Tuning on the validation users (${RECALL}; the test users are not looked at)\n\n${lines.join('\n')}`);
   }
