@@ -4,9 +4,9 @@
  * over n) and `kernels/wgsl/scan/selective_scan_grad.wgsl` (per chain the states and their
  * adjoints, then each gradient as a sum over them). Both keep per-chain values in scratch
  * buffers of [sequences, T, E, N]; the sequences run in slices small enough that a scratch
- * buffer stays within {@link SCRATCH_BYTES} (or {@link setSelectiveScanScratchBytes}'s value) and
- * the device's binding limit, all slices in one
- * pass list. The checks are @rec/core's `checkSelectiveScanShapes`, shared with js and native.
+ * buffer stays within {@link SCRATCH_BYTES} (or {@link setSelectiveScanScratchBytes}'s value)
+ * and the device's binding limit, all slices in one pass list. The checks are @rec/core's
+ * `checkSelectiveScanShapes`, shared with js and native.
  */
 import { checkSelectiveScanShapes, type KernelImpl, type SelectiveScanSizes } from '@rec/core';
 import { linearGrid, type GpuHandle, type WebGPUBackend } from '../../backend.js';
