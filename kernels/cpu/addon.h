@@ -1,55 +1,34 @@
-// The functions the addon exports, one per kernel id (the same snake_case id as
-// the registry key `<id>:native`), plus the machine-bound probes of the bench.
-// Their JS signatures are the `NativeAddon` interface in
-// packages/kernels/src/native/load.ts; keep the two in step.
+// The addon's exports: each kernel's .cc registers the functions it exports with
+// REC_EXPORT(name), after defining them in namespace rec, and addon.cc exports every
+// registered function under its name (packages/kernels/CMakeLists.txt globs the sources), so
+// a new kernel touches its own files only. The functions' JS signatures are the `NativeAddon`
+// interface in packages/kernels/src/native/load.ts; keep the two in step.
 #pragma once
 
 #include <napi.h>
 
+#include <vector>
+
 namespace rec {
 
-Napi::Value neg_sample_exclude(const Napi::CallbackInfo& info);
-Napi::Value neg_sample_alias(const Napi::CallbackInfo& info);
-Napi::Value neg_sample_category(const Napi::CallbackInfo& info);
-Napi::Value neg_sample_multichannel(const Napi::CallbackInfo& info);
-Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info);
-Napi::Value sample_weighted_candidates(const Napi::CallbackInfo& info);
-Napi::Value sparse_sgd(const Napi::CallbackInfo& info);
-Napi::Value sparse_adagrad(const Napi::CallbackInfo& info);
-Napi::Value sparse_adam(const Napi::CallbackInfo& info);
-Napi::Value bpr_step(const Napi::CallbackInfo& info);
-Napi::Value bpr_sample_step(const Napi::CallbackInfo& info);
-Napi::Value rank_topk(const Napi::CallbackInfo& info);
-Napi::Value matmul(const Napi::CallbackInfo& info);
-Napi::Value sampled_softmax(const Napi::CallbackInfo& info);
-Napi::Value sampled_softmax_grad(const Napi::CallbackInfo& info);
-Napi::Value skipgram_step(const Napi::CallbackInfo& info);
-Napi::Value skipgram_sample_step(const Napi::CallbackInfo& info);
-Napi::Value dense_bias_act(const Napi::CallbackInfo& info);
-Napi::Value tower_score(const Napi::CallbackInfo& info);
-Napi::Value gather_matvec(const Napi::CallbackInfo& info);
-Napi::Value scatter_outer_add(const Napi::CallbackInfo& info);
-Napi::Value softmax(const Napi::CallbackInfo& info);
-Napi::Value log_softmax(const Napi::CallbackInfo& info);
-Napi::Value reduce(const Napi::CallbackInfo& info);
-Napi::Value unary(const Napi::CallbackInfo& info);
-Napi::Value binary(const Napi::CallbackInfo& info);
-Napi::Value gather_rows(const Napi::CallbackInfo& info);
-Napi::Value scatter_add_rows(const Napi::CallbackInfo& info);
-Napi::Value take_along_axis(const Napi::CallbackInfo& info);
-Napi::Value put_along_axis(const Napi::CallbackInfo& info);
-Napi::Value dropout_mask(const Napi::CallbackInfo& info);
-Napi::Value sgd_update(const Napi::CallbackInfo& info);
-Napi::Value adagrad_update(const Napi::CallbackInfo& info);
-Napi::Value adam_update(const Napi::CallbackInfo& info);
-Napi::Value strided_copy(const Napi::CallbackInfo& info);
-Napi::Value layer_norm(const Napi::CallbackInfo& info);
-Napi::Value layer_norm_grad(const Napi::CallbackInfo& info);
-Napi::Value selective_scan(const Napi::CallbackInfo& info);
-Napi::Value selective_scan_grad(const Napi::CallbackInfo& info);
+/** An exported function of the addon. */
+using ExportFn = Napi::Value (*)(const Napi::CallbackInfo&);
 
-Napi::Value bound_stream_triad(const Napi::CallbackInfo& info);
-Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info);
-Napi::Value bound_fma_peak(const Napi::CallbackInfo& info);
+/** One registered export: its JS name and its function. */
+struct ExportEntry {
+  const char* name;
+  ExportFn fn;
+};
+
+/** Every export registered so far (filled by REC_EXPORT's static objects before the module loads). */
+std::vector<ExportEntry>& export_registry();
+
+/** Registers one export when its translation unit's statics are initialised. */
+struct ExportRegistrar {
+  ExportRegistrar(const char* name, ExportFn fn) { export_registry().push_back({name, fn}); }
+};
 
 }  // namespace rec
+
+/** Exports rec::name under "name"; written once, at file scope, after the function's definition. */
+#define REC_EXPORT(name) static const ::rec::ExportRegistrar rec_export_##name(#name, &::rec::name)

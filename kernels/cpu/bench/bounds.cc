@@ -143,3 +143,7 @@ Napi::Value bound_fma_peak(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(bound_stream_triad);
+REC_EXPORT(bound_gather_scatter);
+REC_EXPORT(bound_fma_peak);

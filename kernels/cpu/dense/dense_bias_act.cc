@@ -50,3 +50,5 @@ Napi::Value dense_bias_act(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(dense_bias_act);

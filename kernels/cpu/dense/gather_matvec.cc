@@ -196,3 +196,5 @@ Napi::Value gather_matvec(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(gather_matvec);

@@ -209,3 +209,5 @@ Napi::Value matmul(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(matmul);

@@ -166,3 +166,5 @@ Napi::Value scatter_outer_add(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(scatter_outer_add);

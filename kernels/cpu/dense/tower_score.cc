@@ -166,3 +166,5 @@ Napi::Value tower_score(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(tower_score);

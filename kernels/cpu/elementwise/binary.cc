@@ -193,3 +193,5 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(binary);

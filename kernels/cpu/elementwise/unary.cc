@@ -91,3 +91,5 @@ Napi::Value unary(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(unary);

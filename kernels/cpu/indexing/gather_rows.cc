@@ -43,3 +43,5 @@ Napi::Value gather_rows(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(gather_rows);

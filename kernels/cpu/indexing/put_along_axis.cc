@@ -32,3 +32,5 @@ Napi::Value put_along_axis(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(put_along_axis);

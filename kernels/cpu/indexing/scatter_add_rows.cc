@@ -76,3 +76,5 @@ Napi::Value scatter_add_rows(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(scatter_add_rows);

@@ -31,3 +31,5 @@ Napi::Value take_along_axis(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(take_along_axis);

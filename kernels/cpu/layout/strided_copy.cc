@@ -168,3 +168,5 @@ Napi::Value strided_copy(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(strided_copy);

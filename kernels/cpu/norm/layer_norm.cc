@@ -140,3 +140,6 @@ Napi::Value layer_norm_grad(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(layer_norm);
+REC_EXPORT(layer_norm_grad);

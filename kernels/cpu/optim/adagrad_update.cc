@@ -38,3 +38,5 @@ Napi::Value adagrad_update(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(adagrad_update);

@@ -44,3 +44,5 @@ Napi::Value adam_update(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(adam_update);

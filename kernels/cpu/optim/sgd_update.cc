@@ -46,3 +46,5 @@ Napi::Value sgd_update(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(sgd_update);

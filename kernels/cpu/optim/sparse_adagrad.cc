@@ -47,3 +47,5 @@ Napi::Value sparse_adagrad(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(sparse_adagrad);

@@ -52,3 +52,5 @@ Napi::Value sparse_adam(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(sparse_adam);

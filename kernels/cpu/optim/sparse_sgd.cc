@@ -51,3 +51,5 @@ Napi::Value sparse_sgd(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(sparse_sgd);

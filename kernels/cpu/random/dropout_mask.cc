@@ -113,3 +113,5 @@ Napi::Value dropout_mask(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(dropout_mask);

@@ -414,3 +414,5 @@ Napi::Value rank_topk(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(rank_topk);

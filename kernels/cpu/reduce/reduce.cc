@@ -284,3 +284,5 @@ Napi::Value reduce(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(reduce);

@@ -184,3 +184,5 @@ Napi::Value neg_sample_alias(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(neg_sample_alias);

@@ -75,3 +75,5 @@ Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(neg_sample_cascade);

@@ -102,3 +102,5 @@ Napi::Value neg_sample_category(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(neg_sample_category);

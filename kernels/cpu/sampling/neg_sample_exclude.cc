@@ -101,3 +101,5 @@ Napi::Value neg_sample_exclude(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(neg_sample_exclude);

@@ -80,3 +80,5 @@ Napi::Value neg_sample_multichannel(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(neg_sample_multichannel);

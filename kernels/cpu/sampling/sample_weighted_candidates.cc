@@ -74,3 +74,5 @@ Napi::Value sample_weighted_candidates(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(sample_weighted_candidates);

@@ -222,3 +222,6 @@ Napi::Value selective_scan_grad(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(selective_scan);
+REC_EXPORT(selective_scan_grad);

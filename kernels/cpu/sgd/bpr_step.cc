@@ -341,3 +341,6 @@ Napi::Value bpr_sample_step(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(bpr_step);
+REC_EXPORT(bpr_sample_step);

@@ -569,3 +569,6 @@ Napi::Value skipgram_sample_step(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(skipgram_step);
+REC_EXPORT(skipgram_sample_step);

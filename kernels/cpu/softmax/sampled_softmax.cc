@@ -162,3 +162,6 @@ Napi::Value sampled_softmax_grad(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace rec
+
+REC_EXPORT(sampled_softmax);
+REC_EXPORT(sampled_softmax_grad);

@@ -179,3 +179,6 @@ Napi::Value softmax(const Napi::CallbackInfo& info) { return softmax_along(info,
 Napi::Value log_softmax(const Napi::CallbackInfo& info) { return softmax_along(info, "log_softmax", true); }
 
 }  // namespace rec
+
+REC_EXPORT(softmax);
+REC_EXPORT(log_softmax);

@@ -109,3 +109,22 @@ export const KERNEL_EXCEPTIONS: Readonly<Record<string, string>> = {
  * ```
  */
 export const PENDING_KERNELS: Readonly<Record<string, string>> = {};
+
+/**
+ * The kernels claimed native in {@link FAST_KERNELS}, in its order: the one list of them (the
+ * coverage check verifies that exactly these register as `<id>:native` once the addon loads).
+ *
+ * @example
+ * ```ts
+ * NATIVE_KERNEL_IDS.includes('bpr_step'); // true
+ * ```
+ */
+export const NATIVE_KERNEL_IDS: readonly string[] = Object.keys(FAST_KERNELS).filter((id) => FAST_KERNELS[id]!.native);
+
+/**
+ * The addon function behind a native kernel whose function is not named by its id: the layout
+ * kernels share one strided copy. Every other native kernel calls the function of its own id.
+ */
+export const NATIVE_ENTRY_POINTS: Readonly<Record<string, string>> = {
+  broadcast_to: 'strided_copy', slice: 'strided_copy', pad_slice: 'strided_copy', concat: 'strided_copy', transpose: 'strided_copy',
+};

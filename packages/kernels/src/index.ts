@@ -28,5 +28,5 @@ export function registerFastBackends(): void {
 
 export { loadNative, NATIVE_ADDON_PATH, type NativeAddon, type NativeLoadResult } from './native/load.js';
 export { loadNativeBackend, nativeBackend, nativeThreads, registerNativeBackend, setNativeThreads } from './native/backend.js';
-export { NATIVE_KERNEL_IDS, registerNativeKernels } from './native/kernels.js';
-export { FAST_KERNELS, KERNEL_EXCEPTIONS, PENDING_KERNELS, type FastKernel } from './coverage.js';
+export { registerNativeKernels } from './native/kernels.js';
+export { FAST_KERNELS, KERNEL_EXCEPTIONS, NATIVE_ENTRY_POINTS, NATIVE_KERNEL_IDS, PENDING_KERNELS, type FastKernel } from './coverage.js';

@@ -21,8 +21,6 @@ import { allocArray, allocOutputArray, broadcastShapes, findKernel, type KernelC
 import { broadcastPlan, checkLayerNormShapes, concatPlan, type LayerNormAttrs, layerNormStatsShape, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from '@rec/core';
 import type { NativeAddon } from './load.js';
 
-/** Kernel ids with a C++ version, in the order they are registered. */
-export const NATIVE_KERNEL_IDS = ['neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score', 'gather_matvec', 'scatter_outer_add', 'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows', 'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad', 'selective_scan', 'selective_scan_grad'] as const;
 
 let registered = false;
 

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { NATIVE_ENTRY_POINTS, NATIVE_KERNEL_IDS } from '../coverage.js';
 
 /**
  * The addon's exports (kernels/cpu/addon.cc). Each kernel function takes its
@@ -244,15 +245,14 @@ export interface NativeAddon {
 /** What {@link loadNative} gives: the addon, or why it is not available. */
 export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
-/** Functions a current build exports; a build missing one is stale. */
+/**
+ * Functions a current build exports; a build missing one is stale: the thread controls, the
+ * bench's bound probes, and the function of every kernel claimed native in `coverage.ts`.
+ */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'neg_sample_exclude', 'neg_sample_alias', 'neg_sample_category', 'neg_sample_multichannel', 'neg_sample_cascade', 'sample_weighted_candidates', 'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'rank_topk', 'matmul', 'sampled_softmax', 'sampled_softmax_grad', 'skipgram_step', 'skipgram_sample_step', 'dense_bias_act', 'tower_score',
-  'gather_matvec', 'scatter_outer_add',
-  'softmax', 'log_softmax', 'reduce', 'unary', 'binary', 'gather_rows', 'scatter_add_rows',
-  'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update', 'strided_copy',
-  'layer_norm', 'layer_norm_grad', 'selective_scan', 'selective_scan_grad',
-  'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
-] as const;
+  'threads', 'setThreads', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
+  ...new Set(NATIVE_KERNEL_IDS.map((id) => NATIVE_ENTRY_POINTS[id] ?? id)),
+];
 
 /** Where the build puts the addon; the same relative path from `src/native` and `dist/native`. */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../build/Release/rec_kernels.node', import.meta.url));
@@ -287,7 +287,7 @@ function tryLoad(): NativeLoadResult {
   } catch (err) {
     return { ok: false, reason: `the addon failed to load: ${(err as Error).message.split('\n')[0]}` };
   }
-  const missing = REQUIRED_EXPORTS.filter((name) => typeof addon[name] !== 'function');
+  const missing = REQUIRED_EXPORTS.filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
   if (missing.length > 0) {
     return { ok: false, reason: `the addon is stale (missing ${missing.join(', ')}); rebuild with \`pnpm --filter @rec/kernels build:native\`` };
   }

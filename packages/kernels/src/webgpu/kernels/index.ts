@@ -3,7 +3,7 @@
  * have no `webgpu` implementation yet (the backend has no fallback: its
  * storage is on the GPU).
  */
-import { registerKernel } from '@rec/core';
+import { type KernelImpl, registerKernel } from '@rec/core';
 import { denseBiasAct } from './dense/dense_bias_act.js';
 import { gatherMatvec } from './dense/gather_matvec.js';
 import { matmul } from './dense/matmul.js';
@@ -42,17 +42,24 @@ import { logSoftmax, softmax } from './softmax/softmax.js';
 
 export { SCRATCH_BYTES as SELECTIVE_SCAN_SCRATCH_BYTES, setSelectiveScanScratchBytes } from './scan/selective_scan.js';
 
+/**
+ * Every `webgpu` implementation, by kernel id: the one list of them (the tests check it against
+ * the claims in `src/coverage.ts`).
+ */
+const IMPLEMENTATIONS: Readonly<Record<string, KernelImpl<never>>> = {
+  matmul, dense_bias_act: denseBiasAct, tower_score: towerScore, gather_matvec: gatherMatvec, scatter_outer_add: scatterOuterAdd,
+  neg_sample_exclude: negSampleExclude, neg_sample_cascade: negSampleCascade, neg_sample_multichannel: negSampleMultichannel,
+  neg_sample_alias: negSampleAlias, neg_sample_category: negSampleCategory, sample_weighted_candidates: sampleWeightedCandidates,
+  sparse_sgd: sparseSgd, sparse_adagrad: sparseAdagrad, sparse_adam: sparseAdam, bpr_step: bprStep, bpr_sample_step: bprSampleStep,
+  skipgram_step: skipgramStep, skipgram_sample_step: skipgramSampleStep, sampled_softmax: sampledSoftmax, sampled_softmax_grad: sampledSoftmaxGrad,
+  rank_topk: rankTopk, unary, binary, softmax, log_softmax: logSoftmax, reduce, gather_rows: gatherRows, scatter_add_rows: scatterAddRows,
+  take_along_axis: takeAlongAxis, put_along_axis: putAlongAxis, dropout_mask: dropoutMask, sgd_update: sgdUpdate, adagrad_update: adagradUpdate,
+  adam_update: adamUpdate, broadcast_to: broadcastTo, slice, pad_slice: padSlice, concat, transpose, layer_norm: layerNorm,
+  layer_norm_grad: layerNormGrad, selective_scan: selectiveScan, selective_scan_grad: selectiveScanGrad,
+};
+
 /** The kernel ids with a `webgpu` implementation. */
-export const WEBGPU_KERNELS = [
-  'matmul', 'dense_bias_act', 'tower_score', 'gather_matvec', 'scatter_outer_add',
-  'neg_sample_exclude', 'neg_sample_cascade', 'neg_sample_multichannel', 'neg_sample_alias', 'neg_sample_category', 'sample_weighted_candidates',
-  'sparse_sgd', 'sparse_adagrad', 'sparse_adam', 'bpr_step', 'bpr_sample_step', 'skipgram_step', 'skipgram_sample_step',
-  'sampled_softmax', 'sampled_softmax_grad', 'rank_topk', 'unary', 'binary',
-  'softmax', 'log_softmax', 'reduce', 'gather_rows', 'scatter_add_rows',
-  'take_along_axis', 'put_along_axis', 'dropout_mask', 'sgd_update', 'adagrad_update', 'adam_update',
-  'broadcast_to', 'slice', 'pad_slice', 'concat', 'transpose', 'layer_norm', 'layer_norm_grad',
-  'selective_scan', 'selective_scan_grad',
-] as const;
+export const WEBGPU_KERNELS: readonly string[] = Object.keys(IMPLEMENTATIONS);
 
 /**
  * Registers the `webgpu` implementations into `@rec/core`'s registry. Idempotent.
@@ -64,47 +71,5 @@ export const WEBGPU_KERNELS = [
  * ```
  */
 export function registerWebGPUKernels(): void {
-  registerKernel('neg_sample_exclude', 'webgpu', negSampleExclude);
-  registerKernel('matmul', 'webgpu', matmul);
-  registerKernel('sparse_sgd', 'webgpu', sparseSgd);
-  registerKernel('sparse_adagrad', 'webgpu', sparseAdagrad);
-  registerKernel('sparse_adam', 'webgpu', sparseAdam);
-  registerKernel('bpr_step', 'webgpu', bprStep);
-  registerKernel('rank_topk', 'webgpu', rankTopk);
-  registerKernel('unary', 'webgpu', unary);
-  registerKernel('binary', 'webgpu', binary);
-  registerKernel('neg_sample_cascade', 'webgpu', negSampleCascade);
-  registerKernel('neg_sample_multichannel', 'webgpu', negSampleMultichannel);
-  registerKernel('neg_sample_alias', 'webgpu', negSampleAlias);
-  registerKernel('neg_sample_category', 'webgpu', negSampleCategory);
-  registerKernel('sample_weighted_candidates', 'webgpu', sampleWeightedCandidates);
-  registerKernel('dense_bias_act', 'webgpu', denseBiasAct);
-  registerKernel('tower_score', 'webgpu', towerScore);
-  registerKernel('gather_matvec', 'webgpu', gatherMatvec);
-  registerKernel('scatter_outer_add', 'webgpu', scatterOuterAdd);
-  registerKernel('skipgram_step', 'webgpu', skipgramStep);
-  registerKernel('skipgram_sample_step', 'webgpu', skipgramSampleStep);
-  registerKernel('bpr_sample_step', 'webgpu', bprSampleStep);
-  registerKernel('sampled_softmax', 'webgpu', sampledSoftmax);
-  registerKernel('sampled_softmax_grad', 'webgpu', sampledSoftmaxGrad);
-  registerKernel('softmax', 'webgpu', softmax);
-  registerKernel('log_softmax', 'webgpu', logSoftmax);
-  registerKernel('reduce', 'webgpu', reduce);
-  registerKernel('gather_rows', 'webgpu', gatherRows);
-  registerKernel('scatter_add_rows', 'webgpu', scatterAddRows);
-  registerKernel('take_along_axis', 'webgpu', takeAlongAxis);
-  registerKernel('put_along_axis', 'webgpu', putAlongAxis);
-  registerKernel('dropout_mask', 'webgpu', dropoutMask);
-  registerKernel('sgd_update', 'webgpu', sgdUpdate);
-  registerKernel('adagrad_update', 'webgpu', adagradUpdate);
-  registerKernel('adam_update', 'webgpu', adamUpdate);
-  registerKernel('broadcast_to', 'webgpu', broadcastTo);
-  registerKernel('slice', 'webgpu', slice);
-  registerKernel('pad_slice', 'webgpu', padSlice);
-  registerKernel('concat', 'webgpu', concat);
-  registerKernel('transpose', 'webgpu', transpose);
-  registerKernel('layer_norm', 'webgpu', layerNorm);
-  registerKernel('layer_norm_grad', 'webgpu', layerNormGrad);
-  registerKernel('selective_scan', 'webgpu', selectiveScan);
-  registerKernel('selective_scan_grad', 'webgpu', selectiveScanGrad);
+  for (const [id, impl] of Object.entries(IMPLEMENTATIONS)) registerKernel(id, 'webgpu', impl);
 }
