@@ -138,4 +138,15 @@ describe('a run reuses finished methods only under their settings', () => {
     expect((await run('seed-3', { reportOnly: true })).report.title).toBe('toy, seed 3, 2 epochs');
     expect((await run('seed-3', { reportOnly: true, epochs: 5 })).report.title).toBe('toy, seed 3, 5 epochs');
   });
+
+  it('--report-only over results of other settings names each of them in the report', async () => {
+    await run('mixed', { seed: 3, epochs: 2, methods: ['most-popular'] });
+    cpSync(join(root, 'two', 'methods', 'bpr.json'), join(root, 'mixed', 'methods', 'bpr.json'));
+    const log: string[] = [];
+    await run('mixed', { reportOnly: true }, log);
+    expect(log).toContain('BPR: trained with seed 1 (this run: 3), epochs 3 (this run: 2); the report says so');
+    const text = readFileSync(join(root, 'mixed', 'report.md'), 'utf8');
+    expect(text).toContain("## Methods trained under other settings than this report's\n\n- BPR (`bpr`): seed 1 (this run: 3), epochs 3 (this run: 2)");
+    expect(text).not.toContain('Most popular (`most-popular`)');
+  });
 });

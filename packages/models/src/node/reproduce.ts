@@ -175,7 +175,14 @@ export async function runReproduction(reproduction: Reproduction | string, optio
   results.sort((a, b) => all.findIndex((m) => m.id === a.id) - all.findIndex((m) => m.id === b.id));
 
   const { report, sections } = recipe.report(results, protocol, settings);
-  const extra = sections.join('\n\n');
+  // A report over results trained under other settings (folders merged, a later --epochs)
+  // says which, rather than heading them all with this run's settings.
+  const differing = results.map((r) => [r, settingsDifference(r, settings)] as const).filter((e): e is readonly [MethodResult, string] => e[1] !== undefined);
+  for (const [r, difference] of differing) log(`${r.name}: trained with ${difference}; the report says so`);
+  const mixed = differing.length
+    ? [`## Methods trained under other settings than this report's\n\n${differing.map(([r, difference]) => `- ${r.name} (\`${r.id}\`): ${difference}`).join('\n')}`]
+    : [];
+  const extra = [...mixed, ...sections].join('\n\n');
   await writeFilesAtomic([
     { path: join(options.out, 'report.json'), data: reportToJSON(report) },
     { path: join(options.out, 'report.md'), data: `${renderMarkdown(report)}\n\n${extra}\n` },
@@ -379,6 +386,14 @@ async function runMethod<P extends PreparedProtocol>(
 /** What {@link MethodResult.settings} keeps of a run's settings. */
 function settingsOf(settings: ReproductionSettings): MethodSettings {
   return { data: settings.data, dataset: settings.dataset.dataset, seed: settings.seed, epochs: settings.epochs, dim: settings.dim };
+}
+
+/** How a result's recorded settings differ from `settings` ("epochs 40 (this run: 100)"), or undefined when they do not. */
+function settingsDifference(result: MethodResult, settings: ReproductionSettings): string | undefined {
+  if (!result.settings) return 'settings not recorded (written before results kept them)';
+  const now = settingsOf(settings);
+  const keys = (Object.keys(now) as (keyof MethodSettings)[]).filter((key) => result.settings![key] !== now[key]);
+  return keys.length ? keys.map((key) => `${key} ${String(result.settings![key])} (this run: ${String(now[key])})`).join(', ') : undefined;
 }
 
 /** What an error about a finished method that cannot be reused tells the user to do. */
