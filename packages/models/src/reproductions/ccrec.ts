@@ -491,7 +491,7 @@ function ccrecReport(results: readonly MethodResult[], protocol: CcrecProtocol, 
   const vaeOnly = gain('ccrec-mle-vae', 'ccrec-mle', false);
   if (cascadeWarm !== undefined && vaeOnly !== undefined) {
     const t = test('ccrec-mle-cascade', 'ccrec-mle-vae', ['HR@1'], false)![0]!;
-    claims.push(`- Cascading matters more than the VAE for warm users (§6.4.1): over MLE, warm HR@1 +${cascadeWarm.toFixed(4)} with cascading, ${vaeOnly >= 0 ? '+' : ''}${vaeOnly.toFixed(4)} with the VAE (MLE+Cascading vs MLE+VAE p ${fmtP(t.p)}): **${cascadeWarm > vaeOnly ? (t.p < 0.05 ? 'holds' : 'holds in direction only') : 'does not hold'}**.`);
+    claims.push(`- Cascading matters more than the VAE for warm users (§6.4.1): over MLE, warm HR@1 ${cascadeWarm >= 0 ? '+' : ''}${cascadeWarm.toFixed(4)} with cascading, ${vaeOnly >= 0 ? '+' : ''}${vaeOnly.toFixed(4)} with the VAE (MLE+Cascading vs MLE+VAE p ${fmtP(t.p)}): **${cascadeWarm > vaeOnly ? (t.p < 0.05 ? 'holds' : 'holds in direction only') : 'does not hold'}**.`);
   }
   if (sweep.length >= 3) {
     // Fig. 7: HR@1 flat for |r_t| ≤ 11, dropping beyond; HR@3 rising at first.
