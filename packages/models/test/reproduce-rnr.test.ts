@@ -71,14 +71,16 @@ describe('reproduce rnr on an ml-100k slice', () => {
       }
     }
 
-    // Every trained method searched its grid on validation: candidates carry only their fields and a
-    // validation score (no test metric), and the kept config is the best candidate by it.
+    // Every trained method searched its grid on validation: candidates carry only their fields, a
+    // validation score and their epochs (no test metric), and the kept config is the best candidate by it.
     const grids: Record<string, number> = { 'svd.paper': 2, 'cdae.paper': 2, 'vanilla-cdae.paper': 6, 'rnr-cdae.paper': 6, 'bpr.paper': 2, 'vanilla-bpr.paper': 6, 'rnr-bpr.paper': 6, 'bpr.lr': 6 };
     for (const id of methods.filter((m) => m !== 'most-popular')) {
       const r = result(id);
       expect(r.tuning, id).toHaveLength(grids[id]!);
       for (const candidate of r.tuning!) {
-        for (const key of Object.keys(candidate)) expect(['alpha', 'l2', 'learningRate', 'validation']).toContain(key);
+        for (const key of Object.keys(candidate)) expect(['alpha', 'l2', 'learningRate', 'validation', 'epochs']).toContain(key);
+        expect(candidate.epochs!.best).toBeLessThanOrEqual(candidate.epochs!.run);
+        expect(candidate.epochs!.run).toBeLessThanOrEqual(2);
         if (id.endsWith('.paper')) expect(candidate.learningRate).toBe(0.001);
       }
       const best = r.tuning!.reduce((a, b) => (b.validation > a.validation ? b : a));
