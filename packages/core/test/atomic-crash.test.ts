@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 import { generationContent } from './fixtures/atomic-generations.js';
 
 const packageDir = join(import.meta.dirname, '..');
@@ -22,10 +22,15 @@ afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-/** A fresh folder, removed when the test finishes. */
-async function scratch(): Promise<string> {
+/**
+ * A fresh folder, removed when `ctx`'s test finishes. The test's own context, not vitest's
+ * global `onTestFinished`: the tests run concurrently, and the global one can attach to the
+ * other test, whose end then removed this test's folder while it was still reading it (a
+ * clean-clone CI run saw the stray temporary file gone).
+ */
+async function scratch(ctx: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rec-atomic-crash-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  ctx.onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -88,8 +93,8 @@ const lastNumber = (lines: string[], word: string) =>
 
 // Concurrent: the time is mostly the children's start-up (tsx), which overlaps.
 describe.concurrent('writeFileAtomic killed with SIGKILL', () => {
-  it('leaves the old file intact when the kill lands after the temporary is complete but before the rename', async () => {
-    const root = await scratch();
+  it('leaves the old file intact when the kill lands after the temporary is complete but before the rename', async (ctx) => {
+    const root = await scratch(ctx);
     const target = join(root, FILE);
     await writeFile(target, generationContent(0, BYTES));
     const child = startWriter(target, 'hold');
@@ -104,13 +109,13 @@ describe.concurrent('writeFileAtomic killed with SIGKILL', () => {
     expect(await generationOf(join(root, stray[0]!))).toBe(1);
   });
 
-  it('leaves one complete generation, old or new, wherever a kill lands mid-write', async () => {
+  it('leaves one complete generation, old or new, wherever a kill lands mid-write', async (ctx) => {
     // Kill points in a write: as it starts, and part-way through (a write plus
     // its fsync takes tens of ms); each in its own folder and child, side by side.
     const delays = [0, 15];
     await Promise.all(
       delays.map(async (delay) => {
-        const dir = await scratch();
+        const dir = await scratch(ctx);
         const target = join(dir, FILE);
         await writeFile(target, generationContent(0, BYTES));
         const child = startWriter(target, 'loop');
