@@ -462,14 +462,9 @@ function reusePlan(
   if (tried.length === 0) throw new Error(`${file}: trained one config, but this run tunes over ${searched.length} candidates; ${REUSE_REMEDY}`);
   const asked = new Set(searched.map(candidateKey));
   const extra = tried.find((c) => !asked.has(candidateKey(c)));
-  if (extra) throw new Error(`${file}: its search tried ${describeFields(withoutScore(extra))}, which this run's grid does not have; ${REUSE_REMEDY}`);
-  const chosen = tried.find((c) => sameConfig(configOf(withoutScore(c)), recorded.config));
+  if (extra) throw new Error(`${file}: its search tried ${describeFields(candidateFields(extra))}, which this run's grid does not have; ${REUSE_REMEDY}`);
+  const chosen = tried.find((c) => sameConfig(configOf(candidateFields(c)), recorded.config));
   if (!chosen) throw new Error(`${file}: its config is none of its recorded candidates' under this run's settings (the model's options changed?); ${REUSE_REMEDY}`);
   if (tried.length === searched.length) return 'same';
   return new Map(tried.map((c) => [candidateKey(c), c]));
-}
-
-/** A tuning record's candidate fields. */
-function withoutScore(record: TuningRecord): TuningCandidate {
-  return candidateFields(record);
 }
