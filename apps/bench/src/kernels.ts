@@ -1007,6 +1007,53 @@ if (wanted('dense_bias_act')) {
   }
   disposeAll(gpuIn);
 }
+// ---- dense_bias_act_grad -----------------------------------------------------------------------
+// A tower layer's backward (dx, dW, db from dy and y): NeuMF's first layer (2,048 × 64 → 32, the
+// issue-18 training step) and a wide one (4,096 × 256 → 256), relu. Rated against FMA peak
+// (two products: 4·m·k·n).
+if (wanted('dense_bias_act_grad')) {
+  for (const [m, k, n] of [[2048, 64, 32], [4096, 256, 256]] as const) {
+    const x = uniform(71, m * k, -1, 1);
+    const w = uniform(72, k * n, -0.1, 0.1);
+    const y = uniform(73, m * n, -1, 1).map((v) => Math.max(v, 0));
+    const dy = uniform(74, m * n, -1, 1);
+    const ins = (backend: Backend) => [tensor(dy, [m, n], { backend }), tensor(x, [m, k], { backend }), tensor(w, [k, n], { backend }), tensor(y, [m, n], { backend })];
+    const flops = 4 * m * k * n;
+    const size = `${m} × ${k} → ${n}, relu`;
+    const onGpu = gpuFor('dense_bias_act_grad', size, x.byteLength + 3 * dy.byteLength);
+    const refIn = ins(js);
+    const natIn = ins(native);
+    const gpuIn = onGpu && ins(onGpu);
+    const attrs = { activation: 'relu' as const };
+    setNativeThreads(defaultThreads);
+    const expected = runKernel('dense_bias_act_grad', refIn, attrs).map(hostF32);
+    const tolerances = [n, m, m].map((terms) => ({ atol: 1e-6 * terms, rtol: 1e-4 }));
+    runKernel('dense_bias_act_grad', natIn, attrs).forEach((t, i) => assertClose(hostF32(t), expected[i], tolerances[i], `dense_bias_act_grad output ${i}`));
+    const gpuOk = gpuIn && await gpuChecked('dense_bias_act_grad', size, async () => {
+      const got = runKernel('dense_bias_act_grad', gpuIn, attrs);
+      for (let i = 0; i < 3; i++) assertClose(await got[i].read(), expected[i], tolerances[i], `dense_bias_act_grad webgpu output ${i}`);
+    });
+    const refMs = timeCalls(2, 1, () => runKernel('dense_bias_act_grad', refIn, attrs));
+    results.push({ kernel: 'dense_bias_act_grad', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((m / refMs) * 1e3 / 1e3).toFixed(1)} k rows/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(20, 3, () => runKernel('dense_bias_act_grad', natIn, attrs));
+      const gflops = flops / ms / 1e6;
+      results.push({
+        kernel: 'dense_bias_act_grad', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((m / ms) * 1e3 / 1e3).toFixed(1)} k rows/s`,
+        rate: gflops, rateUnit: 'GFLOP/s', boundName: 'FMA peak', percentOfBound: (100 * gflops) / bounds[t].fmaGFLOPs, speedup: refMs / ms,
+      });
+    }
+    if (gpuOk && gpuIn) {
+      const { ms, note } = await timeGpu(() => runKernel('dense_bias_act_grad', gpuIn, attrs));
+      results.push({
+        kernel: 'dense_bias_act_grad', backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((m / ms) * 1e3 / 1e3).toFixed(1)} k rows/s`,
+        rate: flops / ms / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
+      });
+    }
+    disposeAll(gpuIn);
+  }
+}
 // ---- tower_score -------------------------------------------------------------------------------
 // All-items scores of an NCF MLP tower (widths 64 → 32 → 16, NMTR's E = 64 tower above its split
 // first layer) for 16 users × Tmall's 11,953 items. Rated against FMA peak (2·Σ H_{l-1}·H_l per

@@ -35,6 +35,7 @@
 
 #include "../addon.h"
 #include "matmul.h"
+#include "narrow_gemm.h"
 #include "../common/checks.h"
 #include "../common/thread_pool.h"
 
@@ -140,6 +141,42 @@ void block(int64_t mc, int64_t nc, int64_t kc, const float* ap, const float* bp,
   }
 }
 
+// c[i] = Σ_p op(A)(i, p)·b[p] for one output column. Rows of op(A) contiguous: a dot product
+// per row, in 8 interleaved partial sums added in a fixed order. Columns contiguous (op(A) is a
+// transposed A): c accumulates b[p]·column p, each element in order of p. Neither depends on
+// how rows are split over threads.
+void skinny_column(const Operand& A, const float* b, float* c, int64_t m, int64_t k, bool threaded) {
+  constexpr int64_t L = 8;
+  auto rows = [&](int64_t begin, int64_t end) {
+    if (A.col == 1) {
+      for (int64_t i = begin; i < end; ++i) {
+        const float* row = A.data + i * A.row;
+        float lanes[L] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int64_t p = 0;
+        for (; p + L <= k; p += L) {
+          for (int64_t l = 0; l < L; ++l) lanes[l] += row[p + l] * b[p + l];
+        }
+        float sum = 0.0f;
+        for (; p < k; ++p) sum += row[p] * b[p];
+        for (int64_t l = 0; l < L; ++l) sum += lanes[l];
+        c[i] = sum;
+      }
+    } else {
+      std::fill(c + begin, c + end, 0.0f);
+      for (int64_t p = 0; p < k; ++p) {
+        const float* col = A.data + p * A.col;
+        const float bp = b[p];
+        for (int64_t i = begin; i < end; ++i) c[i] += col[i * A.row] * bp;
+      }
+    }
+  };
+  if (!threaded) {
+    rows(0, m);
+    return;
+  }
+  parallel_for((m + MC - 1) / MC, 2, [&](int64_t b0, int64_t b1, int) { rows(b0 * MC, std::min(m, b1 * MC)); });
+}
+
 }  // namespace
 
 /**
@@ -153,9 +190,28 @@ void matmul_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, 
     std::fill(c, c + m * n, 0.0f);
     return;
   }
+  ThreadPool& pool = ThreadPool::instance();
+  const bool threaded = pool.size() > 1 && m * n * k >= (1 << 18);
+  // Narrow outputs with op(B)'s rows contiguous (MLP tower layers): no packing, narrow_gemm.h.
+  if (narrow_gemm_supported(n) && B.col == 1) {
+    auto narrow_rows = [&](int64_t begin, int64_t end, int) {
+      for (int64_t bi = begin; bi < end; ++bi) {
+        const int64_t i0 = bi * MC, mc = std::min(MC, m - i0);
+        narrow_gemm(mc, n, k, a + i0 * A.row, A.row, A.col, b, B.row, c + i0 * n, n, nullptr, NarrowInit::kZero, false);
+      }
+    };
+    const int64_t row_blocks = (m + MC - 1) / MC;
+    if (threaded) parallel_for(row_blocks, 2, narrow_rows); else narrow_rows(0, row_blocks, 0);
+    return;
+  }
+  // One output column (a matrix–vector product, e.g. NeuMF's prediction layer h): the tiled
+  // path would pad it to NR columns. op(B) is then a contiguous k-vector either way.
+  if (n == 1) {
+    skinny_column(A, b, c, m, k, threaded);
+    return;
+  }
   const int64_t ncMax = std::min(NC, ((n + NR - 1) / NR) * NR);
   std::vector<float> bpack(size_t(std::min(KC, k) * ncMax));
-  ThreadPool& pool = ThreadPool::instance();
   const int64_t blocks = (m + MC - 1) / MC;
   static thread_local std::vector<float> apack;
   for (int64_t j0 = 0; j0 < n; j0 += NC) {

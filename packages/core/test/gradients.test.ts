@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, bceWithLogits, bprLoss, broadcastTo, concat, div, dropout, exp, expandDims, gather, gaussianKL, layerNorm, linear, log,
+  abs, add, bceWithLogits, bprLoss, broadcastTo, concat, dense, div, dropout, exp, expandDims, gather, gaussianKL, layerNorm, linear, log,
   logSigmoid, logSoftmax, matmul, max, maximum, mean, min, minimum, mseLoss, mul, neg, nllLoss, padSlice, pow, reciprocal,
   gatherMatvec, relu, reshape, rsqrt, sampledSoftmaxLoss, scatterAdd, scatterOuterAdd, sigmoid, slice, softmax, softmaxCrossEntropy, softplus, split,
   sqrt, square, squeeze, sub, sum, takeAlongAxis, tanh, tensor, transpose, type Tensor,
@@ -87,6 +87,8 @@ const cases: Case[] = [
   ['layerNorm (d = 1: y = β)', (x, g, b) => layerNorm(x, g, b), () => [rand([4, 1]), rand([1]), rand([1])]],
   ['dropout (fixed mask)', (x) => dropout(x, 0.3, { seed: 9, counter: 0 }), () => [rand([4, 5])]],
   ['linear', (x, w, b) => linear(x, w, b), () => [rand([2, 3, 4]), rand([4, 5]), rand([5])]],
+  ['dense relu', (x, w, b) => dense(x, w, b, 'relu'), () => [rand([5, 4]), rand([4, 3]), rand([3])]],
+  ['dense sigmoid (rank 3)', (x, w, b) => dense(x, w, b, 'sigmoid'), () => [rand([2, 3, 4]), rand([4, 5]), rand([5])]],
   ['bceWithLogits', (x, y) => bceWithLogits(x, y), () => [rand([6], -3, 3), tensor([1, 0, 1, 1, 0, 0])], [0]],
   ['bprLoss', (p, n) => bprLoss(p, n), () => [rand([5], -2, 2), rand([5], -2, 2)]],
   ['mseLoss', (p, t) => mseLoss(p, t), () => [rand([5]), rand([5])]],

@@ -47,6 +47,7 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   skipgram_step: { native: true, webgpu: true },
   skipgram_sample_step: { native: true, webgpu: true },
   dense_bias_act: { native: true, webgpu: true },
+  dense_bias_act_grad: { native: true, webgpu: true },
   tower_score: { native: true, webgpu: true },
   // A matrix per row, gathered by index (the second-hand model's per-category maps) and its
   // gradient for the table: composed of gather + batched matmul, the forward copied n matrices

@@ -1,6 +1,6 @@
 import { gather } from '../ops/indexing.js';
 import { relu } from '../ops/elementwise.js';
-import { dropout, layerNorm, linear } from '../ops/nn.js';
+import { dense, dropout, layerNorm, linear } from '../ops/nn.js';
 import { Philox } from '../random/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type InitSource, normalInit, xavierUniform } from './init.js';
@@ -114,7 +114,8 @@ export interface MLPOptions {
 
 /**
  * A tower of Linear layers with ReLU between them: the MLP of NCF (He et al.
- * 2017, eq. 10) and NMTR's MLP units. `sizes` = [input, hidden…, output].
+ * 2017, eq. 10) and NMTR's MLP units. `sizes` = [input, hidden…, output]. Each
+ * layer with its activation is one fused {@link dense} op.
  */
 export class MLP extends Module {
   readonly layers: Linear[];
@@ -132,12 +133,13 @@ export class MLP extends Module {
   forward(x: Tensor): Tensor {
     let h = x;
     this.layers.forEach((layer, i) => {
-      h = layer.forward(h);
-      const last = i === this.layers.length - 1;
-      if (!last || this.options.activateLast) {
-        h = relu(h);
-        h = this.dropouts[i].forward(h);
+      const activate = i < this.layers.length - 1 || this.options.activateLast === true;
+      if (!activate) {
+        h = layer.forward(h);
+        return;
       }
+      h = layer.bias ? dense(h, layer.weight, layer.bias, 'relu') : relu(layer.forward(h));
+      h = this.dropouts[i].forward(h);
     });
     return h;
   }

@@ -1,11 +1,13 @@
 import { layerNormGrad } from '../autograd/grads/layer_norm.js';
 import { isGradEnabled, recordOp } from '../autograd/tape.js';
+import type { DenseActivation, DenseBiasActAttrs } from '../kernels/dense/dense_bias_act.js';
 import type { DropoutMaskAttrs } from '../kernels/random/dropout_mask.js';
 import type { LayerNormAttrs } from '../kernels/norm/layer_norm.js';
 import { runKernel } from '../tensor/engine.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, mul } from './elementwise.js';
+import { mul } from './elementwise.js';
+import { reshape } from './layout.js';
 import { matmul } from './matmul.js';
 import { expectDType } from './validate.js';
 
@@ -58,8 +60,40 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   if (weight.rank !== 2 || weight.shape[0] !== inDim) {
     throw new Error(`linear: weight ${formatShape(weight.shape)} does not map x ${formatShape(x.shape)} (expected [${inDim}, out])`);
   }
-  const y = matmul(x, weight);
-  return bias ? add(y, bias) : y;
+  if (bias) return dense(x, weight, bias, 'none');
+  return matmul(x, weight);
+}
+
+/**
+ * A dense layer, y = act(x·W + b) over the last axis, as one autograd op: one
+ * `dense_bias_act` kernel forward and one `dense_bias_act_grad` kernel backward (dx, dW and
+ * db from dy and the saved y), where the composite `relu(add(matmul(x, W), b))` takes three
+ * kernels forward and five backward, each with its own output. The same function: ReLU's
+ * derivative at 0 is 0 in both. References in `kernels/dense/dense_bias_act.ts`.
+ *
+ * @param x f32 `[..., k]` (leading axes are rows)
+ * @param weight f32 `[k, n]`
+ * @param bias f32 `[n]`
+ * @param activation `none`, `relu` or `sigmoid`
+ *
+ * @example
+ * ```ts
+ * const h = dense(x, layer.weight, layer.bias, 'relu'); // relu(x·W + b)
+ * ```
+ * @see He et al. 2017, §3.3 (NCF's MLP layers).
+ */
+export function dense(x: Tensor, weight: Tensor, bias: Tensor, activation: DenseActivation): Tensor {
+  expectDType(x, ['f32'], 'dense', 'x');
+  const k = x.shape[x.rank - 1];
+  if (x.rank < 1 || weight.rank !== 2 || weight.shape[0] !== k || bias.rank !== 1 || bias.shape[0] !== weight.shape[1]) {
+    throw new Error(`dense: x ${formatShape(x.shape)}, weight ${formatShape(weight.shape)} and bias ${formatShape(bias.shape)} do not chain (expected [..., k], [k, n], [n])`);
+  }
+  const n = weight.shape[1];
+  const flat = x.rank === 2 ? x : reshape(x, [x.shape.slice(0, -1).reduce((a, d) => a * d, 1), k]);
+  const attrs: DenseBiasActAttrs = { activation };
+  const [y] = runKernel('dense_bias_act', [flat, weight, bias], attrs);
+  recordOp('dense', [flat, weight, bias], [y], attrs, ([dy]) => runKernel('dense_bias_act_grad', [dy, flat, weight, y], attrs));
+  return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), n]);
 }
 
 /** Where dropout's randomness comes from: a Philox (seed, stream) and the first counter to use. */

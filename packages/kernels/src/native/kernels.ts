@@ -11,7 +11,7 @@ import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprSampleStepAttrs, type BprStepAttrs, checkBprSampleStepInputs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
   checkSelectiveScanShapes, hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, type Shape, sizeOf, type Tensor,
 } from '@rec/core';
-import { checkDenseBiasActInputs, checkGatherMatvecInputs, checkScatterOuterAddInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type GatherMatvecAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type ScatterOuterAddAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
+import { checkDenseBiasActGradInputs, checkDenseBiasActInputs, checkGatherMatvecInputs, checkScatterOuterAddInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type GatherMatvecAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type ScatterOuterAddAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
 import {
   checkNegSampleAliasInputs, checkNegSampleCategoryInputs, checkNegSampleMultichannelInputs,
   type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
@@ -20,6 +20,9 @@ import {
 import { allocArray, allocOutputArray, broadcastShapes, findKernel, type KernelContext, type KernelImpl, type KernelOutput } from '@rec/core';
 import { broadcastPlan, checkLayerNormShapes, concatPlan, type LayerNormAttrs, layerNormStatsShape, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from '@rec/core';
 import type { NativeAddon } from './load.js';
+
+/** The addon's activation codes of `dense_bias_act` and its gradient. */
+const ACTIVATION_CODES = { none: 0, relu: 1, sigmoid: 2 } as const;
 
 
 let registered = false;
@@ -383,9 +386,20 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const K = 'dense_bias_act';
     const [m, k, n] = checkDenseBiasActInputs(inputs, attrs);
     const y = allocArray('f32', m * n);
-    const act = attrs.activation === 'relu' ? 1 : attrs.activation === 'sigmoid' ? 2 : 0;
-    addon.dense_bias_act(f32(inputs[0], K, 'x'), f32(inputs[1], K, 'W'), f32(inputs[2], K, 'b'), y, m, k, n, act);
+    addon.dense_bias_act(f32(inputs[0], K, 'x'), f32(inputs[1], K, 'W'), f32(inputs[2], K, 'b'), y, m, k, n, ACTIVATION_CODES[attrs.activation]);
     return hostOutput(backend, [m, n], 'f32', y);
+  });
+  registerKernel<DenseBiasActAttrs>('dense_bias_act_grad', 'native', ({ inputs, attrs, backend }) => {
+    const K = 'dense_bias_act_grad';
+    const [m, k, n] = checkDenseBiasActGradInputs(inputs, attrs);
+    // Every element of the three outputs is written.
+    const dx = allocOutputArray('f32', m * k);
+    const dW = allocOutputArray('f32', k * n);
+    const db = allocOutputArray('f32', n);
+    addon.dense_bias_act_grad(
+      f32(inputs[0], K, 'dy'), f32(inputs[1], K, 'x'), f32(inputs[2], K, 'W'), f32(inputs[3], K, 'y'), dx, dW, db, m, k, n, ACTIVATION_CODES[attrs.activation],
+    );
+    return [hostOutput(backend, [m, k], 'f32', dx), hostOutput(backend, [k, n], 'f32', dW), hostOutput(backend, [n], 'f32', db)];
   });
   registerKernel('tower_score', 'native', ({ inputs, backend }) => {
     const { users, items, widths } = checkTowerScoreInputs(inputs);

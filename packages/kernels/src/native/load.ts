@@ -148,6 +148,11 @@ export interface NativeAddon {
   ): number;
   /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;
+  /** `dense_bias_act_grad`: writes `dx` [m·k] = g·Wᵀ, `dW` [k·n] = xᵀ·g and `db` [n] = Σ_rows g, g = dy ⊙ act′(y). */
+  dense_bias_act_grad(
+    dy: Float32Array, x: Float32Array, w: Float32Array, y: Float32Array, dx: Float32Array, dW: Float32Array, db: Float32Array,
+    m: number, k: number, n: number, activation: number,
+  ): void;
   /** `tower_score`: writes `S` [users·items]; `params` = W₁, b₁, …, W_L, b_L, h back to back, `widths` = H₀ … H_L. */
   tower_score(u: Float32Array, v: Float32Array, params: Float32Array, widths: Int32Array, s: Float32Array, users: number, items: number): void;
   /**

@@ -12,6 +12,10 @@ const SHAPES: { name: string; a: number[]; b: number[] }[] = [
   { name: 'batched both', a: [3, 33, 70], b: [3, 70, 65] },
   { name: 'batched A, shared 2-D B', a: [2, 5, 129], b: [129, 17] },
   { name: 'shared 2-D A, batched B', a: [31, 20], b: [4, 20, 9] },
+  { name: 'narrow output (n = 32, the unpacked path)', a: [301, 64], b: [64, 32] },
+  { name: 'narrow output, k = 1', a: [97, 1], b: [1, 40] },
+  { name: 'one output column (k = 40)', a: [2048, 40], b: [40, 1] },
+  { name: 'one output column, long k over rows', a: [40, 2048], b: [2048, 1] },
 ];
 
 const swap = (shape: number[], t: boolean) => (t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape);

@@ -5,6 +5,7 @@
  */
 import { type KernelImpl, registerKernel } from '@rec/core';
 import { denseBiasAct } from './dense/dense_bias_act.js';
+import { denseBiasActGrad } from './dense/dense_bias_act_grad.js';
 import { gatherMatvec } from './dense/gather_matvec.js';
 import { matmul } from './dense/matmul.js';
 import { scatterOuterAdd } from './dense/scatter_outer_add.js';
@@ -47,7 +48,7 @@ export { SCRATCH_BYTES as SELECTIVE_SCAN_SCRATCH_BYTES, setSelectiveScanScratchB
  * the claims in `src/coverage.ts`).
  */
 const IMPLEMENTATIONS: Readonly<Record<string, KernelImpl<never>>> = {
-  matmul, dense_bias_act: denseBiasAct, tower_score: towerScore, gather_matvec: gatherMatvec, scatter_outer_add: scatterOuterAdd,
+  matmul, dense_bias_act: denseBiasAct, dense_bias_act_grad: denseBiasActGrad, tower_score: towerScore, gather_matvec: gatherMatvec, scatter_outer_add: scatterOuterAdd,
   neg_sample_exclude: negSampleExclude, neg_sample_cascade: negSampleCascade, neg_sample_multichannel: negSampleMultichannel,
   neg_sample_alias: negSampleAlias, neg_sample_category: negSampleCategory, sample_weighted_candidates: sampleWeightedCandidates,
   sparse_sgd: sparseSgd, sparse_adagrad: sparseAdagrad, sparse_adam: sparseAdam, bpr_step: bprStep, bpr_sample_step: bprSampleStep,
