@@ -1054,6 +1054,59 @@ if (wanted('dense_bias_act_grad')) {
     disposeAll(gpuIn);
   }
 }
+// ---- ncf_head, ncf_head_grad ---------------------------------------------------------------------
+// NeuMF's output layer hᵀ[p ⊙ q; z] on a training batch (2,048 rows, E = 32, Z = 8), forward and
+// backward, rated against the STREAM triad for the bytes each must move (forward: p, q, z read
+// and the logits written; backward: the logit gradient, p, q, z read and dp, dq, dz written).
+if (wanted('ncf_head', 'ncf_head_grad')) {
+  const [n, E, Z] = [2048, 32, 8];
+  const size = `${n.toLocaleString('en')} rows, E = ${E}, Z = ${Z} (NeuMF's batch)`;
+  const p = uniform(101, n * E, -1, 1);
+  const q = uniform(102, n * E, -1, 1);
+  const h = uniform(103, E + Z, -1, 1);
+  const z = uniform(104, n * Z, 0, 2);
+  const dLogits = uniform(105, n, -1, 1);
+  const forwardInputs = (backend: Backend) => [tensor(p, [n, E], { backend }), tensor(q, [n, E], { backend }), tensor(h, [E + Z, 1], { backend }), tensor(z, [n, Z], { backend })];
+  const gradInputs = (backend: Backend) => [tensor(dLogits, [n], { backend }), ...forwardInputs(backend)];
+  const tol = { atol: 1e-6 * n, rtol: 1e-5 };
+  const kernels = [
+    { kernel: 'ncf_head', inputs: forwardInputs, bytes: 4 * (2 * n * E + n * Z + n) },
+    { kernel: 'ncf_head_grad', inputs: gradInputs, bytes: 4 * (n + 2 * (2 * n * E + n * Z)) },
+  ] as const;
+  for (const spec of kernels) {
+    if (!wanted(spec.kernel)) continue;
+    const refIn = spec.inputs(js);
+    const natIn = spec.inputs(native);
+    const expected = runKernel(spec.kernel, refIn, {}).map((t) => hostF32(t));
+    setNativeThreads(defaultThreads);
+    runKernel(spec.kernel, natIn, {}).forEach((t, k) => assertClose(hostF32(t), expected[k], tol, `${spec.kernel} native output ${k}`));
+    const gbs = (ms: number) => spec.bytes / ms / 1e6;
+    const perSecond = (ms: number) => `${((n / ms) * 1e3 / 1e6).toFixed(2)} M rows/s`;
+    const refMs = timeCalls(5, 1, () => runKernel(spec.kernel, refIn, {}).forEach((t) => t.dispose()));
+    results.push({ kernel: spec.kernel, backend: 'js', threads: null, size, timeMs: refMs, throughput: perSecond(refMs), rate: gbs(refMs), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const ms = timeCalls(50, 30, () => runKernel(spec.kernel, natIn, {}).forEach((o) => o.dispose()));
+      results.push({
+        kernel: spec.kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: perSecond(ms),
+        rate: gbs(ms), rateUnit: 'GB/s', boundName: 'triad', percentOfBound: (100 * gbs(ms)) / bounds[t].triadGBs, speedup: refMs / ms,
+      });
+    }
+    setNativeThreads(defaultThreads);
+    const onGpu = gpuFor(spec.kernel, size, spec.bytes);
+    if (!onGpu) continue;
+    const gpuIn = spec.inputs(onGpu);
+    const checked = await gpuChecked(spec.kernel, size, async () => {
+      const outs = runKernel(spec.kernel, gpuIn, {});
+      for (const [k, t] of outs.entries()) assertClose(await t.read(), expected[k], tol, `${spec.kernel} webgpu output ${k}`);
+    });
+    if (checked) {
+      const { ms, note } = await timeGpu(() => runKernel(spec.kernel, gpuIn, {}));
+      results.push({ kernel: spec.kernel, backend: 'webgpu', threads: null, size, timeMs: ms, throughput: perSecond(ms), rate: gbs(ms), rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note });
+    }
+    disposeAll(gpuIn);
+  }
+}
 // ---- tower_score -------------------------------------------------------------------------------
 // All-items scores of an NCF MLP tower (widths 64 → 32 → 16, NMTR's E = 64 tower above its split
 // first layer) for 16 users × Tmall's 11,953 items. Rated against FMA peak (2·Σ H_{l-1}·H_l per

@@ -46,6 +46,7 @@ export { checkSampleWeightedCandidatesInputs, type SampleWeightedCandidatesAttrs
 export { type BprItemIds, checkBprIds, checkBprShapes, checkBprStepInputs, type BprStepAttrs } from './kernels/sgd/bpr_step.js';
 export { checkRankTopkInputs, checkRankTopkShapes, type RankTopkAttrs } from './kernels/ranking/rank_topk.js';
 export type { MatmulAttrs } from './kernels/dense/matmul.js';
+export { checkNcfHeadInputs, type NcfHeadSizes } from './kernels/dense/ncf_head.js';
 export { activationGradient, checkDenseBiasActGradInputs, checkDenseBiasActInputs, type DenseActivation, type DenseBiasActAttrs } from './kernels/dense/dense_bias_act.js';
 export { checkTowerScoreInputs, type TowerScoreShape } from './kernels/dense/tower_score.js';
 export { checkGatherMatvecInputs, type GatherMatvecAttrs, type GatherMatvecShape } from './kernels/dense/gather_matvec.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, bceWithLogits, bprLoss, broadcastTo, concat, dense, div, dropout, exp, expandDims, gather, gaussianKL, layerNorm, linear, log,
+  abs, add, bceWithLogits, bprLoss, broadcastTo, concat, dense, div, dropout, ncfHead, exp, expandDims, gather, gaussianKL, layerNorm, linear, log,
   logSigmoid, logSoftmax, matmul, max, maximum, mean, min, minimum, mseLoss, mul, neg, nllLoss, padSlice, pow, reciprocal,
   gatherMatvec, relu, reshape, rsqrt, sampledSoftmaxLoss, scatterAdd, scatterOuterAdd, sigmoid, slice, softmax, softmaxCrossEntropy, softplus, split,
   sqrt, square, squeeze, sub, sum, takeAlongAxis, tanh, tensor, transpose, type Tensor,
@@ -88,6 +88,8 @@ const cases: Case[] = [
   ['dropout (fixed mask)', (x) => dropout(x, 0.3, { seed: 9, counter: 0 }), () => [rand([4, 5])]],
   ['linear', (x, w, b) => linear(x, w, b), () => [rand([2, 3, 4]), rand([4, 5]), rand([5])]],
   ['dense relu', (x, w, b) => dense(x, w, b, 'relu'), () => [rand([5, 4]), rand([4, 3]), rand([3])]],
+  ['ncfHead (NeuMF: with z)', (p, q, h, z) => ncfHead(p, q, h, z), () => [rand([4, 3]), rand([4, 3]), rand([5, 1]), rand([4, 2])]],
+  ['ncfHead (GMF: no z, h flat)', (p, q, h) => ncfHead(p, q, h), () => [rand([3, 4]), rand([3, 4]), rand([4])]],
   ['dense sigmoid (rank 3)', (x, w, b) => dense(x, w, b, 'sigmoid'), () => [rand([2, 3, 4]), rand([4, 5]), rand([5])]],
   ['bceWithLogits', (x, y) => bceWithLogits(x, y), () => [rand([6], -3, 3), tensor([1, 0, 1, 1, 0, 0])], [0]],
   ['bprLoss', (p, n) => bprLoss(p, n), () => [rand([5], -2, 2), rand([5], -2, 2)]],

@@ -48,6 +48,8 @@ export const FAST_KERNELS: Readonly<Record<string, FastKernel>> = {
   skipgram_sample_step: { native: true, webgpu: true },
   dense_bias_act: { native: true, webgpu: true },
   dense_bias_act_grad: { native: true, webgpu: true },
+  ncf_head: { native: true, webgpu: true },
+  ncf_head_grad: { native: true, webgpu: true },
   tower_score: { native: true, webgpu: true },
   // A matrix per row, gathered by index (the second-hand model's per-category maps) and its
   // gradient for the table: composed of gather + batched matmul, the forward copied n matrices

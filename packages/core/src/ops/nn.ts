@@ -96,6 +96,30 @@ export function dense(x: Tensor, weight: Tensor, bias: Tensor, activation: Dense
   return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), n]);
 }
 
+/**
+ * The output layer of NCF's GMF and NeuMF units (He et al. 2017, eq. 9 and 11), one op:
+ * logit_i = hᵀ[p_i ⊙ q_i; z_i] — `ncf_head` forward and `ncf_head_grad` backward, in place of
+ * `matmul(concat([mul(p, q), z], 1), h)`. Without z it is GMF's hᵀ(p ⊙ q).
+ *
+ * @param p f32 `[n, E]` (user embeddings)
+ * @param q f32 `[n, E]` (item embeddings)
+ * @param h f32 `[E + Z, 1]` or `[E + Z]`, the projection over [p ⊙ q; z]
+ * @param z f32 `[n, Z]`, NeuMF's tower output (omit for GMF)
+ * @returns f32 `[n]`, one logit per row
+ *
+ * @example
+ * ```ts
+ * const logits = ncfHead(p, q, unit.h.weight, z); // NeuMF
+ * ```
+ * @see He et al. 2017, §3.2 (GMF) and §3.4 (NeuMF).
+ */
+export function ncfHead(p: Tensor, q: Tensor, h: Tensor, z?: Tensor): Tensor {
+  const inputs = z ? [p, q, h, z] : [p, q, h];
+  const [logits] = runKernel('ncf_head', inputs, {});
+  recordOp('ncfHead', inputs, [logits], {}, ([dLogits]) => runKernel('ncf_head_grad', [dLogits, ...inputs], {}));
+  return logits;
+}
+
 /** Where dropout's randomness comes from: a Philox (seed, stream) and the first counter to use. */
 export interface DropoutRandomness {
   seed: number;

@@ -11,7 +11,7 @@ import {
   type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprSampleStepAttrs, type BprStepAttrs, checkBprSampleStepInputs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
   checkSelectiveScanShapes, hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, type Shape, sizeOf, type Tensor,
 } from '@rec/core';
-import { checkDenseBiasActGradInputs, checkDenseBiasActInputs, checkGatherMatvecInputs, checkScatterOuterAddInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type GatherMatvecAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type ScatterOuterAddAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
+import { checkNcfHeadInputs, checkDenseBiasActGradInputs, checkDenseBiasActInputs, checkGatherMatvecInputs, checkScatterOuterAddInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type GatherMatvecAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type ScatterOuterAddAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
 import {
   checkNegSampleAliasInputs, checkNegSampleCategoryInputs, checkNegSampleMultichannelInputs,
   type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
@@ -388,6 +388,29 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const y = allocArray('f32', m * n);
     addon.dense_bias_act(f32(inputs[0], K, 'x'), f32(inputs[1], K, 'W'), f32(inputs[2], K, 'b'), y, m, k, n, ACTIVATION_CODES[attrs.activation]);
     return hostOutput(backend, [m, n], 'f32', y);
+  });
+  registerKernel('ncf_head', 'native', ({ inputs, backend }) => {
+    const K = 'ncf_head';
+    const { n, e, z, hasZ } = checkNcfHeadInputs(inputs, false);
+    const logits = allocOutputArray('f32', n); // every row is written
+    addon.ncf_head(f32(inputs[0], K, 'p'), f32(inputs[1], K, 'q'), f32(inputs[2], K, 'h'), hasZ ? f32(inputs[3], K, 'z') : new Float32Array(0), logits, n, e, z);
+    return hostOutput(backend, [n], 'f32', logits);
+  });
+  registerKernel('ncf_head_grad', 'native', ({ inputs, backend }) => {
+    const K = 'ncf_head_grad';
+    const { n, e, z, hasZ } = checkNcfHeadInputs(inputs, true);
+    // Every element of every output is written.
+    const dp = allocOutputArray('f32', n * e);
+    const dq = allocOutputArray('f32', n * e);
+    const dh = allocOutputArray('f32', e + z);
+    const dz = allocOutputArray('f32', n * z);
+    addon.ncf_head_grad(
+      f32(inputs[0], K, 'dlogit'), f32(inputs[1], K, 'p'), f32(inputs[2], K, 'q'), f32(inputs[3], K, 'h'), hasZ ? f32(inputs[4], K, 'z') : new Float32Array(0),
+      dp, dq, dh, dz, n, e, z,
+    );
+    const outs = [hostOutput(backend, [n, e], 'f32', dp), hostOutput(backend, [n, e], 'f32', dq), hostOutput(backend, inputs[3].shape, 'f32', dh)];
+    if (hasZ) outs.push(hostOutput(backend, [n, z], 'f32', dz));
+    return outs;
   });
   registerKernel<DenseBiasActAttrs>('dense_bias_act_grad', 'native', ({ inputs, attrs, backend }) => {
     const K = 'dense_bias_act_grad';

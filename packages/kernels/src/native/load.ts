@@ -148,6 +148,13 @@ export interface NativeAddon {
   ): number;
   /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;
+  /** `ncf_head`: writes `logits` [n] = Σ_j p·q·h + Σ_k z·h[E + k]; z is empty when Z = 0. */
+  ncf_head(p: Float32Array, q: Float32Array, h: Float32Array, z: Float32Array, logits: Float32Array, n: number, e: number, zw: number): void;
+  /** `ncf_head_grad`: writes dp, dq [n·E], dh [E + Z] and dz [n·Z] from dlogit [n]. */
+  ncf_head_grad(
+    g: Float32Array, p: Float32Array, q: Float32Array, h: Float32Array, z: Float32Array,
+    dp: Float32Array, dq: Float32Array, dh: Float32Array, dz: Float32Array, n: number, e: number, zw: number,
+  ): void;
   /** `dense_bias_act_grad`: writes `dx` [m·k] = g·Wᵀ, `dW` [k·n] = xᵀ·g and `db` [n] = Σ_rows g, g = dy ⊙ act′(y). */
   dense_bias_act_grad(
     dy: Float32Array, x: Float32Array, w: Float32Array, y: Float32Array, dx: Float32Array, dW: Float32Array, db: Float32Array,

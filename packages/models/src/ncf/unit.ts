@@ -1,5 +1,5 @@
 import {
-  add, concat, Linear, matmul, MLP, Module, mul, reshape, runKernel, slice, zeros, type InitSource, type Tensor,
+  add, concat, Linear, matmul, MLP, Module, mul, ncfHead, reshape, runKernel, slice, zeros, type InitSource, type Tensor,
 } from '@rec/core';
 
 /** The three interaction functions of NCF (He et al. 2017) that NMTR (§III-B) uses as units. */
@@ -70,15 +70,15 @@ export class InteractionUnit extends Module {
     this.h = new Linear(width, 1, init, { bias: false });
   }
 
-  /** f_Θ(p, q) for aligned rows: p, q f32 `[n, E]` → logits f32 `[n]`. */
+  /**
+   * f_Θ(p, q) for aligned rows: p, q f32 `[n, E]` → logits f32 `[n]`. GMF's and NeuMF's
+   * hᵀ[p ⊙ q; z] is one `ncfHead` op (no concatenated rows formed).
+   */
   forward(p: Tensor, q: Tensor): Tensor {
-    let x: Tensor;
-    if (this.kind === 'gmf') x = mul(p, q);
-    else {
-      const z = (this.tower as MLP).forward(concat([p, q], 1));
-      x = this.kind === 'mlp' ? z : concat([mul(p, q), z], 1);
-    }
-    return reshape(this.h.forward(x), [p.shape[0]]);
+    if (this.kind === 'gmf') return ncfHead(p, q, this.h.weight);
+    const z = (this.tower as MLP).forward(concat([p, q], 1));
+    if (this.kind === 'neumf') return ncfHead(p, q, this.h.weight, z);
+    return reshape(this.h.forward(z), [p.shape[0]]);
   }
 
   /**

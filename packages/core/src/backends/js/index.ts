@@ -6,6 +6,7 @@ import '../../kernels/reduce/reduce.js';
 import '../../kernels/reduce/broadcast_to.js';
 import '../../kernels/dense/matmul.js';
 import '../../kernels/dense/dense_bias_act.js';
+import '../../kernels/dense/ncf_head.js';
 import '../../kernels/dense/tower_score.js';
 import '../../kernels/dense/gather_matvec.js';
 import '../../kernels/dense/scatter_outer_add.js';

@@ -8,6 +8,7 @@ import { denseBiasAct } from './dense/dense_bias_act.js';
 import { denseBiasActGrad } from './dense/dense_bias_act_grad.js';
 import { gatherMatvec } from './dense/gather_matvec.js';
 import { matmul } from './dense/matmul.js';
+import { ncfHead, ncfHeadGrad } from './dense/ncf_head.js';
 import { scatterOuterAdd } from './dense/scatter_outer_add.js';
 import { towerScore } from './dense/tower_score.js';
 import { binary } from './elementwise/binary.js';
@@ -48,7 +49,7 @@ export { SCRATCH_BYTES as SELECTIVE_SCAN_SCRATCH_BYTES, setSelectiveScanScratchB
  * the claims in `src/coverage.ts`).
  */
 const IMPLEMENTATIONS: Readonly<Record<string, KernelImpl<never>>> = {
-  matmul, dense_bias_act: denseBiasAct, dense_bias_act_grad: denseBiasActGrad, tower_score: towerScore, gather_matvec: gatherMatvec, scatter_outer_add: scatterOuterAdd,
+  matmul, dense_bias_act: denseBiasAct, dense_bias_act_grad: denseBiasActGrad, ncf_head: ncfHead, ncf_head_grad: ncfHeadGrad, tower_score: towerScore, gather_matvec: gatherMatvec, scatter_outer_add: scatterOuterAdd,
   neg_sample_exclude: negSampleExclude, neg_sample_cascade: negSampleCascade, neg_sample_multichannel: negSampleMultichannel,
   neg_sample_alias: negSampleAlias, neg_sample_category: negSampleCategory, sample_weighted_candidates: sampleWeightedCandidates,
   sparse_sgd: sparseSgd, sparse_adagrad: sparseAdagrad, sparse_adam: sparseAdam, bpr_step: bprStep, bpr_sample_step: bprSampleStep,
