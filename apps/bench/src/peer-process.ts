@@ -25,14 +25,18 @@ export const PEER_PYTHON = process.env.REC_PYTHON ?? '/usr/bin/python3';
 export const TORCH_INSTALL = `install Debian's python3-torch for ${PEER_PYTHON} (apt-get install python3-torch libopenblas0-pthread: without OpenBLAS it runs on the reference BLAS, several times slower), or point REC_PYTHON at a Python with torch`;
 
 /**
- * Environment of a peer pinned to one thread: OpenMP (PyTorch's intra-op pool), OpenBLAS
- * and MKL read these at load, before the script can call `torch.set_num_threads(1)`.
+ * Environment of a peer pinned to `threads` threads: OpenMP (PyTorch's intra-op pool),
+ * OpenBLAS and MKL read these at load, before the script can call `torch.set_num_threads`;
+ * `REC_PEER_THREADS` tells the script itself (torch_common.py, gensim's workers).
  * @example
  * ```ts
- * spawn(PEER_PYTHON, [script], { env: { ...process.env, ...ONE_THREAD_ENV } });
+ * spawn(PEER_PYTHON, [script], { env: { ...process.env, ...peerThreadEnv(2) } });
  * ```
  */
-export const ONE_THREAD_ENV: Readonly<Record<string, string>> = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+export function peerThreadEnv(threads: number): Record<string, string> {
+  const n = String(threads);
+  return { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n, REC_PEER_THREADS: n };
+}
 
 /**
  * A reply of a peer: the JSON object it printed for one command.
@@ -94,8 +98,9 @@ export class PeerProcess {
 }
 
 /**
- * Starts `script` (a path) with `config` as its one JSON argument, pinned to one thread
- * ({@link ONE_THREAD_ENV}), and waits until it reports ready (it has loaded its data).
+ * Starts `script` (a path) with `config` as its one JSON argument, pinned to `threads`
+ * threads ({@link peerThreadEnv}; default 1), and waits until it reports ready (it has
+ * loaded its data).
  *
  * @param installHint - how to install what the script needs, appended to the reason when it
  *   cannot start (e.g. "apt-get install python3-torch").
@@ -105,9 +110,9 @@ export class PeerProcess {
  * const peer = await startPeer(join(import.meta.dirname, 'peers', 'gensim_sg.py'), { corpus }, 'apt-get install python3-gensim');
  * ```
  */
-export async function startPeer(script: string, config: Record<string, unknown>, installHint: string): Promise<PeerProcess | string> {
+export async function startPeer(script: string, config: Record<string, unknown>, installHint: string, threads = 1): Promise<PeerProcess | string> {
   // PYTHONDONTWRITEBYTECODE: the scripts import their helpers from src/peers/; leave no __pycache__ there.
-  const env = { ...process.env, ...ONE_THREAD_ENV, PYTHONDONTWRITEBYTECODE: '1' };
+  const env = { ...process.env, ...peerThreadEnv(threads), PYTHONDONTWRITEBYTECODE: '1' };
   const child = spawn(PEER_PYTHON, [script, JSON.stringify(config)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));

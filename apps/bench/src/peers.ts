@@ -9,9 +9,11 @@
  * side cheaply (losses finite and lower after the timed rounds than after the first; the
  * ranking's top lists equal up to near-ties).
  *
- * Everything runs on one thread: @rec's native kernels through `setNativeThreads(1)`, the
- * Python peers with `torch.set_num_threads(1)` / `workers=1` and OMP/OpenBLAS/MKL pinned
- * in their environment, tfjs on its wasm backend without threads.
+ * Everything runs on one thread unless `--threads n` says otherwise: @rec's native kernels
+ * through `setNativeThreads(n)`, the Python peers with `torch.set_num_threads(n)` /
+ * `workers=n` and OMP/OpenBLAS/MKL pinned to n in their environment, tfjs on its wasm
+ * backend without threads (always one). A run with `--threads` writes
+ * `results/peers[.<names>].threads-<n>.json`.
  *
  * Data: a synthetic MovieLens-1M-shaped log (6,040 users × 3,706 items, 166 distinct items
  * per user drawn with Zipf popularity by `generateSyntheticInteractions`, seed 1: 1,002,640
@@ -69,6 +71,11 @@ const SIZES = {
 
 const WORKLOADS = ['bpr_step', 'bpr_train', 'bpr_adam', 'neumf', 'neumf_sampled', 'skipgram', 'ranking', 'neumf_tfjs'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
+const threadsAt = process.argv.indexOf('--threads');
+/** Threads for both sides (`--threads n`, default 1): ours through setNativeThreads, the Python peers' through their pinned environment. */
+const THREADS = threadsAt >= 0 ? Number(process.argv[threadsAt + 1]) : 1;
+if (!Number.isInteger(THREADS) || THREADS < 1 || THREADS > 64) throw new Error(`--threads needs a whole number of threads from 1 to 64, got '${process.argv[threadsAt + 1] ?? ''}'`);
+const THREADS_LABEL = THREADS === 1 ? '1 thread' : `${THREADS} threads`;
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').map((w) => w.trim()).filter(Boolean) : undefined;
 if (ONLY && ONLY.length === 0) throw new Error(`--only needs a comma-separated list of workloads: ${WORKLOADS.join(', ')}`);
@@ -227,7 +234,7 @@ function pythonSide(label: string, peer: PeerProcess, options: { select?: boolea
 
 /** Starts a PyTorch script, noting its version; a reason string when PyTorch is missing. */
 async function torchPeer(script: string, config: Record<string, unknown>): Promise<PeerProcess | string> {
-  const peer = await startPeer(join(PEERS_DIR, script), config, TORCH_INSTALL);
+  const peer = await startPeer(join(PEERS_DIR, script), config, TORCH_INSTALL, THREADS);
   if (typeof peer !== 'string') {
     versions.torch = peer.versions.torch ?? null;
     versions.blas = peer.versions.blas ?? null;
@@ -242,7 +249,7 @@ const writeRaw = (dir: string, name: string, a: Int32Array | Float32Array): void
 const startedAt = performance.now();
 registerFastBackends();
 await resolveBackend({ prefer: 'native' });
-setNativeThreads(1);
+setNativeThreads(THREADS);
 const dir = mkdtempSync(join(tmpdir(), 'rec-peers-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
@@ -294,7 +301,7 @@ if (wanted('bpr_step')) {
     peerName: 'PyTorch',
     unit: 'triples/s',
     ours: {
-      label: "runKernel('bpr_step'), native, 1 thread",
+      label: `runKernel('bpr_step'), native, ${THREADS_LABEL}`,
       round: () => {
         let loss = 0;
         const t0 = performance.now();
@@ -302,7 +309,7 @@ if (wanted('bpr_step')) {
         return { seconds: (performance.now() - t0) / 1000, count: batch * batches, loss: loss / batches };
       },
     },
-    peer: typeof peer === 'string' ? peer : pythonSide('PyTorch, minibatch SGD on the same triples, 1 thread', peer, { select: true }),
+    peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch, minibatch SGD on the same triples, ${THREADS_LABEL}`, peer, { select: true }),
     note: `lr ${lr}, λ ${reg}; ours applies each triple in order (LearnBPR), PyTorch one minibatch step per batch (loss summed, so the same per-triple lr)`,
     check: (o, p) => [lossesDecrease('@rec', o.map((x) => x.loss)), ...(p ? [lossesDecrease('PyTorch', p.map((x) => x.loss))] : [])].filter((c) => c !== 'ok').join('; ') || 'ok',
   });
@@ -330,7 +337,7 @@ if (wanted('bpr_train')) {
     peerName: 'PyTorch',
     unit: 'triples/s',
     ours: {
-      label: 'Trainer + FusedBPRObjective, what `rec train bpr` runs, native, 1 thread',
+      label: `Trainer + FusedBPRObjective, what \`rec train bpr\` runs, native, ${THREADS_LABEL}`,
       round: async () => {
         const t0 = performance.now();
         const history = await new Trainer(model, objective, { epochs: 1 }).fit();
@@ -338,7 +345,7 @@ if (wanted('bpr_train')) {
         return { seconds: (performance.now() - t0) / 1000, count: epoch.examples, loss: epoch.loss };
       },
     },
-    peer: typeof peer === 'string' ? peer : pythonSide('PyTorch SGD, uniform negatives drawn in the loop, 1 thread', peer, { select: true }),
+    peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch SGD, uniform negatives drawn in the loop, ${THREADS_LABEL}`, peer, { select: true }),
     note: `registry defaults: ${batch} pairs × ${c.negatives} negatives per batch, lr ${c.learningRate}, λ ${c.l2}; negatives redrawn while the user has the item (≤ 32 tries) on both sides; PyTorch tests membership in a dense user × item mask, ours binary-searches the user's CSR row; our rounds repeat epoch 0 (Trainer with epochs: 1), PyTorch reshuffles`,
     check: (o, p) => [lossesDecrease('@rec', o.map((x) => x.loss)), ...(p ? [lossesDecrease('PyTorch', p.map((x) => x.loss))] : [])].filter((x) => x !== 'ok').join('; ') || 'ok',
   });
@@ -359,7 +366,7 @@ if (wanted('bpr_adam')) {
     peerName: 'PyTorch',
     unit: 'triples/s',
     ours: {
-      label: 'BPRMF.loss + backward + Adam (sparse_adam on touched rows), native, 1 thread',
+      label: `BPRMF.loss + backward + Adam (sparse_adam on touched rows), native, ${THREADS_LABEL}`,
       round: (r) => {
         let loss = 0;
         const t0 = performance.now();
@@ -376,7 +383,7 @@ if (wanted('bpr_adam')) {
         return { seconds: (performance.now() - t0) / 1000, count: batch * batches, loss: loss / batches };
       },
     },
-    peer: typeof peer === 'string' ? peer : pythonSide('PyTorch nn.Embedding(sparse=True) + SparseAdam, 1 thread', peer),
+    peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch nn.Embedding(sparse=True) + SparseAdam, ${THREADS_LABEL}`, peer),
     note: `lr ${lr}, no weight decay (SparseAdam has none); fitBPR was removed in 049c307, so this is its loop (PairwiseObjective's sampler, BPRMF.loss, Adam), as a user of @rec/models writes it`,
     check: (o, p) => [lossesDecrease('@rec', o.map((x) => x.loss)), ...(p ? [lossesDecrease('PyTorch', p.map((x) => x.loss))] : [])].filter((x) => x !== 'ok').join('; ') || 'ok',
   });
@@ -415,7 +422,7 @@ function ourNeuMFSide(batch: number, batches: number): Side {
   const optimizer = new Adagrad(model, { lr: neumf.learningRate });
   const rows = neumfRows!;
   return {
-    label: 'NCF neumf: forward + log loss + backward + Adagrad, native, 1 thread',
+    label: `NCF neumf: forward + log loss + backward + Adagrad, native, ${THREADS_LABEL}`,
     round: () => {
       let loss = 0;
       const t0 = performance.now();
@@ -447,7 +454,7 @@ if (wanted('neumf')) {
       peerName: 'PyTorch',
       unit: 'samples/s',
       ours: ourNeuMFSide(batch, batches),
-      peer: typeof peer === 'string' ? peer : pythonSide('PyTorch, same architecture, Adagrad, 1 thread', peer, { select: true }),
+      peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch, same architecture, Adagrad, ${THREADS_LABEL}`, peer, { select: true }),
       note: neumfNote,
       check: bothLosses('PyTorch'),
     });
@@ -469,7 +476,7 @@ if (wanted('neumf_sampled')) {
     peerName: 'PyTorch',
     unit: 'samples/s',
     ours: {
-      label: 'PointwiseObjective (neg_sample_cascade) + NCF neumf + Adagrad, native, 1 thread',
+      label: `PointwiseObjective (neg_sample_cascade) + NCF neumf + Adagrad, native, ${THREADS_LABEL}`,
       round: (r) => {
         let loss = 0;
         let count = 0;
@@ -488,7 +495,7 @@ if (wanted('neumf_sampled')) {
         return { seconds: (performance.now() - t0) / 1000, count, loss: loss / count };
       },
     },
-    peer: typeof peer === 'string' ? peer : pythonSide('PyTorch, same architecture, uniform negatives drawn in the loop, 1 thread', peer, { select: true }),
+    peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch, same architecture, uniform negatives drawn in the loop, ${THREADS_LABEL}`, peer, { select: true }),
     note: `${neumfNote}; negatives redrawn while the user has the item (≤ 32 tries) on both sides`,
     check: bothLosses('PyTorch'),
   });
@@ -503,7 +510,7 @@ if (wanted('skipgram')) {
   const path = join(dir, 'corpus.txt');
   writeGensimCorpus(corpus, path);
   const { dim, window, negatives } = SKIPGRAM_SETTINGS;
-  const peer = await startPeer(join(PEERS_DIR, 'gensim_sg.py'), { corpus: path, dim, window, negatives }, GENSIM_INSTALL);
+  const peer = await startPeer(join(PEERS_DIR, 'gensim_sg.py'), { corpus: path, dim, window, negatives }, GENSIM_INSTALL, THREADS);
   if (typeof peer !== 'string') versions.gensim = peer.versions.gensim ?? null;
   const gensimFinite: boolean[] = [];
   await compare({
@@ -513,7 +520,7 @@ if (wanted('skipgram')) {
     peerName: 'gensim',
     unit: 'pairs/s',
     ours: {
-      label: 'skipgram_sample_step, fast: true, pairs built in the epoch, native, 1 thread',
+      label: `skipgram_sample_step, fast: true, pairs built in the epoch, native, ${THREADS_LABEL}`,
       round: (r) => {
         const { seconds, loss } = skipGramEpoch(corpus, tables, { fast: true, fused: true, epoch: r + 1 });
         return { seconds, count: corpus.pairs, loss };
@@ -561,7 +568,7 @@ if (wanted('ranking')) {
     peerName: 'PyTorch',
     unit: 's',
     ours: {
-      label: 'maskedRanker (rank_topk), native, 1 thread',
+      label: `maskedRanker (rank_topk), native, ${THREADS_LABEL}`,
       round: async () => {
         const t0 = performance.now();
         for (let s = 0; s < U; s += block) {
@@ -571,7 +578,7 @@ if (wanted('ranking')) {
         return { seconds: (performance.now() - t0) / 1000, count: U };
       },
     },
-    peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch matmul + mask (−∞) + topk in blocks of ${block} users, 1 thread`, peer, { select: true }),
+    peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch matmul + mask (−∞) + topk in blocks of ${block} users, ${THREADS_LABEL}`, peer, { select: true }),
     note: `blocks of ${block} users on both sides (userBlockSize, what evaluation uses); time for all users`,
     check: async () => {
       if (typeof peer === 'string') return 'not checked (no peer)';
@@ -649,11 +656,11 @@ console.log(`\nversions: node ${versions.node}, torch ${versions.torch ?? '—'}
 console.log(`medians of ${ROUNDS} interleaved rounds per side; @rec / peer > 1 means @rec is faster; whole run ${totalSeconds.toFixed(0)} s\n`);
 console.log(table.join('\n'));
 console.log(`\n${details.join('\n')}`);
-const name = ONLY ? `peers.${ONLY.join(',')}.json` : 'peers.json';
+const name = `peers${ONLY ? `.${ONLY.join(',')}` : ''}${THREADS === 1 ? '' : `.threads-${THREADS}`}.json`;
 const out = join(import.meta.dirname, '..', 'results', name);
 await writeFileAtomic(out, `${JSON.stringify({
-  date: new Date().toISOString(), command: `node --conditions=@rec/source --import tsx src/peers.ts${ONLY ? ` --only ${ONLY.join(',')}` : ''}`,
-  versions, threads: 1, rounds: ROUNDS, python: PEER_PYTHON, synthetic: { ...SYNTHETIC, pairs: numPairs }, sizes: SIZES, totalSeconds, workloads: results,
+  date: new Date().toISOString(), command: `node --conditions=@rec/source --import tsx src/peers.ts${ONLY ? ` --only ${ONLY.join(',')}` : ''}${THREADS === 1 ? '' : ` --threads ${THREADS}`}`,
+  versions, threads: THREADS, rounds: ROUNDS, python: PEER_PYTHON, synthetic: { ...SYNTHETIC, pairs: numPairs }, sizes: SIZES, totalSeconds, workloads: results,
 }, null, 2)}\n`);
 console.log(`\nwrote ${out}`);
 if (failedChecks > 0) {

@@ -5,6 +5,7 @@ shrinking, so it trains exactly the (centre, context) pairs @rec's epoch builds.
 corpus is a text file of the bench's sentences, one per line. Each "round" is one epoch
 (`train(..., epochs=1)`); the vocabulary is built once, before the first round.
 """
+import os
 import time
 
 import numpy as np
@@ -21,7 +22,7 @@ if FAST_VERSION < 0:
 cfg = config()
 sentences = list(LineSentence(cfg["corpus"]))
 model = Word2Vec(vector_size=cfg["dim"], window=cfg["window"], negative=cfg["negatives"], sg=1, hs=0, sample=0, min_count=1,
-                 workers=1, shrink_windows=False, seed=1)
+                 workers=int(os.environ.get("REC_PEER_THREADS", "1")), shrink_windows=False, seed=1)
 model.build_vocab(sentences)
 
 

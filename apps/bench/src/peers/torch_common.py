@@ -1,4 +1,4 @@
-"""What the PyTorch peers share: one thread, the synthetic log, and the negative sampler.
+"""What the PyTorch peers share: their thread count, the synthetic log, and the negative sampler.
 
 The bench writes the log as raw int32 files in a temporary folder: `pair_users.i32`,
 `pair_items.i32` (each observed (user, item) pair once, sorted by user then item).
@@ -9,8 +9,10 @@ import torch
 
 from peer_protocol import read_i32
 
-# Pinned before any tensor work (the environment already holds OMP_NUM_THREADS=1).
-torch.set_num_threads(1)
+# Pinned before any tensor work (the environment already holds OMP_NUM_THREADS, which the
+# bench sets with REC_PEER_THREADS: 1 unless it runs with --threads).
+THREADS = int(os.environ.get("REC_PEER_THREADS", "1"))
+torch.set_num_threads(THREADS)
 torch.set_num_interop_threads(1)
 
 
