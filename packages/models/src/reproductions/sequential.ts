@@ -70,8 +70,9 @@ export const SEQUENTIAL_MODELS = [
   { id: 'clrec', model: 'clrec', name: 'CLRec', group: 'Sequential' },
   { id: 'mamba4rec', model: 'mamba4rec', name: 'Mamba4Rec', group: 'Sequential' },
   { id: 'melu', model: 'melu', name: 'MeLU', group: 'Meta-learning' },
-  // TIGER keeps its own patience (5): a seq2seq epoch on ml-100k takes about 7 minutes here,
-  // 30 times SASRec's, and its validation needs a beam search per user.
+  // TIGER keeps its own patience (5): a seq2seq epoch on ml-100k takes 7 to 19 minutes here
+  // (one thread, a shared machine), hundreds of times SASRec's, and its validation runs a beam
+  // search per user.
   { id: 'tiger', model: 'tiger', name: 'TIGER', group: 'Generative', patience: 5 },
 ] as const;
 
