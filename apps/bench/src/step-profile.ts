@@ -8,29 +8,12 @@
  *
  *   cd apps/bench && B=2048 node --conditions=@rec/source --import tsx src/step-profile.ts
  */
-import { Adagrad, add, backward, bceWithLogits, declaredKernels, findKernel, matmul, MLP, registerKernel, relu, resolveBackend, tensor, tidy, type Tensor } from '@rec/core';
-import { registerFastBackends, setNativeThreads } from '@rec/kernels';
-import { NCF } from '@rec/models';
-registerFastBackends();
-await resolveBackend({ prefer: 'native' });
-setNativeThreads(1);
-const U = 6040, I = 3706, B = Number(process.env.B ?? 2048), STEPS = Math.max(20, Math.round(120_000 / B));
-const model = new NCF({ numUsers: U, numItems: I, unit: 'neumf', dim: 32, seed: 1 });
-const opt = new Adagrad(model, { lr: 0.01 });
-const batches = Array.from({ length: STEPS }, (_, s) => [Int32Array.from({ length: B }, (_, k) => (k * 7919 + s * 31) % U), Int32Array.from({ length: B }, (_, k) => (k * 104729 + s * 17) % I), Float32Array.from({ length: B }, (_, k) => (k % 5 === 0 ? 1 : 0))] as const);
-if (process.env.COMPOSITE) {
-  MLP.prototype.forward = function composite(this: MLP, x: Tensor): Tensor {
-    let h = x;
-    this.layers.forEach((layer, i) => {
-      h = add(matmul(h, layer.weight), layer.bias!);
-      if (i < this.layers.length - 1 || this.options.activateLast) h = relu(h);
-    });
-    return h;
-  };
-}
-const run = () => {
-  for (const [u, i, y] of batches) tidy(() => { const loss = bceWithLogits(model.score(tensor(u), tensor(i)), tensor(y)); backward(loss); opt.step(); opt.zeroGrad(); loss.readSync(); });
-};
+import { declaredKernels, findKernel, MLP, registerKernel } from '@rec/core';
+import { compositeMLPForward, neumfStep } from './neumf-step.js';
+
+const B = Number(process.env.B ?? 2048);
+const { run, steps: STEPS, samples } = await neumfStep(B, 1);
+if (process.env.COMPOSITE) MLP.prototype.forward = compositeMLPForward;
 run(); // warm-up
 const time = new Map<string, [ms: number, calls: number]>();
 for (const spec of declaredKernels()) {
@@ -50,7 +33,7 @@ const t0 = performance.now();
 run();
 const total = performance.now() - t0;
 let inKernels = 0;
-console.log(`NeuMF E=32, batch ${B}, 1 thread${process.env.COMPOSITE ? ', composite MLP layers' : ''}: ${((STEPS * B) / total).toFixed(0)} k samples/s, ${(total / STEPS).toFixed(3)} ms per step`);
+console.log(`NeuMF E=32, batch ${B}, 1 thread${process.env.COMPOSITE ? ', composite MLP layers' : ''}: ${(samples / total).toFixed(0)} k samples/s, ${(total / STEPS).toFixed(3)} ms per step`);
 console.log('| kernel | ms / step | calls / step | share |\n|---|---|---|---|');
 for (const [id, [ms, calls]] of [...time].sort((a, b) => b[1][0] - a[1][0])) {
   inKernels += ms;
