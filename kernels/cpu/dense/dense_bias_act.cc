@@ -14,17 +14,19 @@
 //
 // `dense_bias_act_grad`: its backward. From dy [m·n], x [m·k], W [k·n] and the
 // forward's y [m·n]: g = dy ⊙ act′(y) (1, [y > 0], y·(1 − y), read off y) into
-// a scratch [m·n], then dx [m·k] = g·Wᵀ and dW [k·n] = xᵀ·g through the same
-// tiled matmul, and db [n] = Σ_rows g. g is formed in f32 exactly as the
-// reference does (so relu masks agree bit for bit); db sums fixed blocks of
-// GRAD_ROWS rows in f64 and adds the blocks in order, so no result depends on
-// the thread count.
+// a scratch [m·n], then dx [m·k] = g·Wᵀ through matmul_f32 (its narrow path for
+// tower widths), dW [k·n] = xᵀ·g (narrow widths: fixed spans of rows summed apart,
+// so two threads share the reduction; else matmul_f32), and db [n] = Σ_rows g. g is
+// formed in f32 exactly as the reference does (so relu masks agree bit for bit); db
+// sums fixed blocks of GRAD_ROWS rows in f64 (block_sums.h), so no result depends
+// on the thread count.
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <vector>
 
 #include "../addon.h"
+#include "../common/block_sums.h"
 #include "../common/checks.h"
 #include "../common/thread_pool.h"
 #include "matmul.h"
@@ -109,48 +111,23 @@ Napi::Value dense_bias_act_grad(const Napi::CallbackInfo& info) {
   }
   // g is written in full before it is read: no zero fill.
   const std::unique_ptr<float[]> g(new float[size_t(m * n)]);
-  const int64_t blocks = (m + GRAD_ROWS - 1) / GRAD_ROWS;
-  std::vector<double> partial(size_t(blocks * n), 0.0);
-  parallel_for(blocks, 1, [&](int64_t begin, int64_t end, int) {
-    for (int64_t blk = begin; blk < end; ++blk) {
-      double* sum = partial.data() + blk * n;
-      const int64_t last = std::min(m, (blk + 1) * GRAD_ROWS);
-      for (int64_t i = blk * GRAD_ROWS; i < last; ++i) {
-        const float* dyr = dy.data + i * n;
-        const float* yr = y.data + i * n;
-        float* gr = g.get() + i * n;
-        if (act == 1) {
-          for (int64_t j = 0; j < n; ++j) gr[j] = yr[j] > 0.0f ? dyr[j] : 0.0f;
-        } else if (act == 2) {
-          for (int64_t j = 0; j < n; ++j) gr[j] = dyr[j] * (yr[j] * (1.0f - yr[j]));
-        } else {
-          std::copy(dyr, dyr + n, gr);
-        }
-        for (int64_t j = 0; j < n; ++j) sum[j] += double(gr[j]);
+  fixed_block_sums(m, GRAD_ROWS, n, [&](int64_t r0, int64_t r1, double* sum) {
+    for (int64_t i = r0; i < r1; ++i) {
+      const float* dyr = dy.data + i * n;
+      const float* yr = y.data + i * n;
+      float* gr = g.get() + i * n;
+      if (act == 1) {
+        for (int64_t j = 0; j < n; ++j) gr[j] = yr[j] > 0.0f ? dyr[j] : 0.0f;
+      } else if (act == 2) {
+        for (int64_t j = 0; j < n; ++j) gr[j] = dyr[j] * (yr[j] * (1.0f - yr[j]));
+      } else {
+        std::copy(dyr, dyr + n, gr);
       }
+      for (int64_t j = 0; j < n; ++j) sum[j] += double(gr[j]);
     }
-  });
-  for (int64_t j = 0; j < n; ++j) {
-    double total = 0.0;
-    for (int64_t blk = 0; blk < blocks; ++blk) total += partial[size_t(blk * n + j)];
-    db[size_t(j)] = float(total);
-  }
+  }, [&](int64_t j, double total) { db[size_t(j)] = float(total); });
   if (k == 0) return env.Undefined();
-  if (narrow_gemm_supported(k)) {
-    // dx = g·Wᵀ through a k × n copy of Wᵀ (a few KB), one narrow product per row block.
-    std::vector<float> wt(size_t(k * n));
-    for (int64_t p = 0; p < k; ++p) {
-      for (int64_t j = 0; j < n; ++j) wt[size_t(j * k + p)] = w[size_t(p * n + j)];
-    }
-    parallel_for((m + ROW_BLOCK - 1) / ROW_BLOCK, 2, [&](int64_t begin, int64_t end, int) {
-      for (int64_t blk = begin; blk < end; ++blk) {
-        const int64_t i0 = blk * ROW_BLOCK, rows = std::min(ROW_BLOCK, m - i0);
-        narrow_gemm(rows, k, n, g.get() + i0 * n, n, 1, wt.data(), k, dx.data + i0 * k, k, nullptr, NarrowInit::kZero, false);
-      }
-    });
-  } else {
-    matmul_f32(g.get(), w.data, dx.data, m, k, n, false, true);
-  }
+  matmul_f32(g.get(), w.data, dx.data, m, k, n, false, true);
   if (narrow_gemm_supported(n)) {
     // dW = xᵀ·g: row p of dW is column p of x against g. Each fixed span of SPAN_ROWS rows
     // sums into its own k × n partial, in chunks of CHUNK_ROWS rows (g's chunk stays in L1);

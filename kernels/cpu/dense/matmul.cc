@@ -192,12 +192,23 @@ void matmul_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, 
   }
   ThreadPool& pool = ThreadPool::instance();
   const bool threaded = pool.size() > 1 && m * n * k >= (1 << 18);
-  // Narrow outputs with op(B)'s rows contiguous (MLP tower layers): no packing, narrow_gemm.h.
-  if (narrow_gemm_supported(n) && B.col == 1) {
+  // Narrow outputs (MLP tower layers): no packing, narrow_gemm.h. It reads op(B) by rows, so a
+  // transposed B (a layer's dx = g·Wᵀ) is first copied out row-major: k·n ≤ 64·k floats, against
+  // m·k·n products.
+  if (narrow_gemm_supported(n)) {
+    static thread_local std::vector<float> rows_of_b;
+    const float* bn = b;
+    if (B.col != 1) {
+      rows_of_b.resize(size_t(k * n));
+      for (int64_t p = 0; p < k; ++p) {
+        for (int64_t j = 0; j < n; ++j) rows_of_b[size_t(p * n + j)] = b[p * B.row + j * B.col];
+      }
+      bn = rows_of_b.data();
+    }
     auto narrow_rows = [&](int64_t begin, int64_t end, int) {
       for (int64_t bi = begin; bi < end; ++bi) {
         const int64_t i0 = bi * MC, mc = std::min(MC, m - i0);
-        narrow_gemm(mc, n, k, a + i0 * A.row, A.row, A.col, b, B.row, c + i0 * n, n, nullptr, NarrowInit::kZero, false);
+        narrow_gemm(mc, n, k, a + i0 * A.row, A.row, A.col, bn, n, c + i0 * n, n, nullptr, NarrowInit::kZero, false);
       }
     };
     const int64_t row_blocks = (m + MC - 1) / MC;

@@ -13,9 +13,9 @@
 // Threading: rows split over the pool; dh's blocks are a fixed grid, so no result depends
 // on the thread count.
 #include <algorithm>
-#include <vector>
 
 #include "../addon.h"
+#include "../common/block_sums.h"
 #include "../common/checks.h"
 #include "../common/thread_pool.h"
 
@@ -106,24 +106,13 @@ Napi::Value ncf_head_grad(const Napi::CallbackInfo& info) {
   const Span<float> dq = array_arg<float>(info, 6, K, "dq", n * e);
   const Span<float> dh = array_arg<float>(info, 7, K, "dh", e + zw);
   const Span<float> dz = array_arg<float>(info, 8, K, "dz", n * zw);
-  const int64_t width = e + zw;
-  const int64_t blocks = (n + HEAD_ROWS - 1) / HEAD_ROWS;
-  std::vector<double> partial(size_t(blocks * width), 0.0);
-  parallel_for(blocks, 2, [&](int64_t begin, int64_t end, int) {
-    for (int64_t blk = begin; blk < end; ++blk) {
-      double* sum = partial.data() + blk * width;
-      for (int64_t i = blk * HEAD_ROWS; i < std::min(n, (blk + 1) * HEAD_ROWS); ++i) {
-        const float gi = g[size_t(i)];
-        gmf_row_grad(gi, p.data + i * e, q.data + i * e, h.data, dp.data + i * e, dq.data + i * e, sum, e);
-        if (zw > 0) tower_row_grad(gi, z.data + i * zw, h.data + e, dz.data + i * zw, sum + e, zw);
-      }
+  fixed_block_sums(n, HEAD_ROWS, e + zw, [&](int64_t r0, int64_t r1, double* sum) {
+    for (int64_t i = r0; i < r1; ++i) {
+      const float gi = g[size_t(i)];
+      gmf_row_grad(gi, p.data + i * e, q.data + i * e, h.data, dp.data + i * e, dq.data + i * e, sum, e);
+      if (zw > 0) tower_row_grad(gi, z.data + i * zw, h.data + e, dz.data + i * zw, sum + e, zw);
     }
-  });
-  for (int64_t j = 0; j < width; ++j) {
-    double total = 0.0;
-    for (int64_t blk = 0; blk < blocks; ++blk) total += partial[size_t(blk * width + j)];
-    dh[size_t(j)] = float(total);
-  }
+  }, [&](int64_t j, double total) { dh[size_t(j)] = float(total); });
   return env.Undefined();
 }
 

@@ -28,6 +28,7 @@
 
 #include "../addon.h"
 #include "../common/checks.h"
+#include "../common/block_sums.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -100,42 +101,25 @@ Napi::Value layer_norm_grad(const Napi::CallbackInfo& info) {
   const Span<float> dgamma = array_arg<float>(info, 6, K, "dgamma", d);
   const Span<float> dbeta = array_arg<float>(info, 7, K, "dbeta", d);
   if (d == 0) return env.Undefined();
-  const int64_t block = row_block(d);
-  const int64_t blocks = (rows + block - 1) / block;
   // Per block: dγ partials in [0, d), dβ partials in [d, 2d).
-  std::vector<double> partial(size_t(blocks * 2 * d), 0.0);
-  // One block per claim: a block's partials are one thread's, in row order, whichever thread.
-  parallel_chunks(blocks, 1, 2, [&](int64_t b0, int64_t b1, int) {
-    for (int64_t b = b0; b < b1; ++b) {
-      double* pg = partial.data() + b * 2 * d;
-      double* pb = pg + d;
-      const int64_t r1 = std::min(rows, (b + 1) * block);
-      for (int64_t r = b * block; r < r1; ++r) {
-        const float* dyr = dy.data + r * d;
-        const float* xr = x.data + r * d;
-        float* dxr = dx.data + r * d;
-        const double mu = double(mean.data[r]), rs = double(rstd.data[r]);
-        const double a = lane_sum(d, [&](int64_t i) { return double(dyr[i]) * double(gamma.data[i]); }) / double(d);
-        const double c = lane_sum(d, [&](int64_t i) { return double(dyr[i]) * double(gamma.data[i]) * ((double(xr[i]) - mu) * rs); }) / double(d);
-        for (int64_t i = 0; i < d; ++i) {
-          const double xh = (double(xr[i]) - mu) * rs;
-          const double g = double(dyr[i]);
-          dxr[i] = float(rs * ((g * double(gamma.data[i]) - a) - xh * c));
-          pg[i] += g * xh;
-          pb[i] += g;
-        }
+  fixed_block_sums(rows, row_block(d), 2 * d, [&](int64_t r0, int64_t r1, double* pg) {
+    double* pb = pg + d;
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* dyr = dy.data + r * d;
+      const float* xr = x.data + r * d;
+      float* dxr = dx.data + r * d;
+      const double mu = double(mean.data[r]), rs = double(rstd.data[r]);
+      const double a = lane_sum(d, [&](int64_t i) { return double(dyr[i]) * double(gamma.data[i]); }) / double(d);
+      const double c = lane_sum(d, [&](int64_t i) { return double(dyr[i]) * double(gamma.data[i]) * ((double(xr[i]) - mu) * rs); }) / double(d);
+      for (int64_t i = 0; i < d; ++i) {
+        const double xh = (double(xr[i]) - mu) * rs;
+        const double g = double(dyr[i]);
+        dxr[i] = float(rs * ((g * double(gamma.data[i]) - a) - xh * c));
+        pg[i] += g * xh;
+        pb[i] += g;
       }
     }
-  });
-  for (int64_t i = 0; i < d; ++i) {
-    double sg = 0, sb = 0;
-    for (int64_t b = 0; b < blocks; ++b) {
-      sg += partial[size_t(b * 2 * d + i)];
-      sb += partial[size_t(b * 2 * d + d + i)];
-    }
-    dgamma.data[i] = float(sg);
-    dbeta.data[i] = float(sb);
-  }
+  }, [&](int64_t j, double total) { (j < d ? dgamma.data[j] : dbeta.data[j - d]) = float(total); });
   return env.Undefined();
 }
 
