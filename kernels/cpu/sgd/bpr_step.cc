@@ -25,13 +25,16 @@
 // categories X f32 [Rx·d], extraIndptr i32 [items + 1], extraIndices i32 [nnz].
 // Variants: with or without categories; the 5-input triple is the one below
 // (bpr_triple), untouched by the category path.
-// Numerics: each triple exactly as the reference computes it — x summed
-// sequentially in f64 over f32 values widened (Σ x_l per column from 0 in list
-// order, then ·m, then + q), g = 1/(1 + eˣ) with Math.exp's
-// own algorithm (common/js_exp.h), the three row updates in f64 and rounded to
-// f32 on store, no FMA contraction — so the rows equal the js reference bit for
-// bit. The loss terms use the C library's log1p (V8's may differ by an f64
-// ulp), summed in f64 in batch order (deterministic) or per thread (Hogwild).
+// Numerics: each triple exactly as the reference computes it, in f32
+// (common/exact_f32.h) — x in the fixed eight-lane order (Σ x_l per column from
+// 0 in list order, then ·m, then + q), g = σ(−x) from z = e^−|x| by Cephes' expf
+// (a fixed sequence of f32 operations), s = lr·g, and each row update in the
+// algebraically equal form θ ← (1 − lr·λ)·θ + s·∂x/∂θ (∂ = q̃_i − q̃_j, ±p_u_old,
+// ±m·p_u_old), no FMA contraction — so the rows equal the js reference bit for
+// bit while the loop runs as 8-wide vectors (the f64 sequential sum and
+// Math.exp's algorithm it replaced ran at about a third of the rate). The
+// loss terms max(−x, 0) + log1p_unit(z) (f32 parts) are summed in f64 in batch
+// order (deterministic) or per thread (Hogwild).
 // Threading, two variants (attribute `hogwild`):
 // - deterministic (default): common/row_order.h — a triple waits for the last
 //   earlier triple that touched its user row, either item row or a category
@@ -54,9 +57,9 @@
 #include <vector>
 
 #include "../addon.h"
+#include "../common/exact_f32.h"  // first: its FMA-contraction pragma must precede fast_exp.h
 #include "../common/checks.h"
 #include "../common/exclude_draws.h"
-#include "../common/js_exp.h"
 #include "../common/row_order.h"
 #include "../common/thread_pool.h"
 
@@ -74,30 +77,34 @@ constexpr int64_t kTripleChunk = 64;
 constexpr int64_t kOrderedChunk = 64;
 
 
-/**
- * softplus(−x) = −ln σ(x) from E = exp(x), already computed for g (exp(−x) = 1/E): one exp
- * per triple instead of two. The loss is not part of the bitwise contract.
- */
-inline double bpr_loss(double x, double E) { return x < 0 ? -x + std::log1p(E) : std::log1p(1 / E); }
+/** The step's factors, rounded to f32 once per call: lr and decay = 1 − lr·λ (from f64). */
+struct BprFactors {
+  float lr;
+  float decay;
+};
+
+inline BprFactors bpr_factors(double lr, double reg) { return BprFactors{float(lr), float(1 - lr * reg)}; }
 
 /**
- * One triple, the reference's arithmetic operation for operation (see the
- * header); returns its loss term. Rows may coincide (i = j, or P and Q one
- * buffer): each element's three old values are read before any store, and
- * q_j's store is the last, as in the reference.
+ * One triple, the reference's arithmetic operation for operation (see the header); returns
+ * its loss term. The dot product runs in the fixed eight-lane order (common/exact_f32.h); the
+ * updates are element-wise loops, which GCC vectorises behind a run-time overlap check, so
+ * rows that coincide (i = j, or P and Q one buffer) get the reference's per-element order:
+ * each element's three old values are read before any store, q_j's store last.
  */
-inline double bpr_triple(float* pu, float* qi, float* qj, int64_t d, double lr, double reg) {
-  double x = 0;
-  for (int64_t c = 0; c < d; ++c) x += double(pu[c]) * (double(qi[c]) - double(qj[c]));
-  const double E = js_exp(x);
-  const double g = 1 / (1 + E);
+inline double bpr_triple(float* pu, float* qi, float* qj, int64_t d, const BprFactors f) {
+  const float x = dot_diff8(pu, qi, qj, d);
+  const LogisticParts g = logistic_parts(x);
+  const float s = f.lr * g.sigma_neg;
+  const float decay = f.decay;
   for (int64_t c = 0; c < d; ++c) {
-    const double p = pu[c], a = qi[c], b = qj[c];
-    pu[c] = float(p + lr * (g * (a - b) - reg * p));
-    qi[c] = float(a + lr * (g * p - reg * a));
-    qj[c] = float(b + lr * (-g * p - reg * b));
+    const float p = pu[c], a = qi[c], b = qj[c];
+    const float sp = s * p;
+    pu[c] = decay * p + s * (a - b);
+    qi[c] = decay * a + sp;
+    qj[c] = decay * b - sp;
   }
-  return bpr_loss(x, E);
+  return g.softplus_neg;
 }
 
 /** The category rows X [Rx·d], the items' category lists in CSR form and β. */
@@ -110,52 +117,30 @@ struct ItemCategories {
 
 /**
  * One triple with categories, the reference's arithmetic operation for operation (see the
- * header); scratch holds 3·d doubles (q̃_i, q̃_j, p_u_old). Returns its loss term.
+ * header); scratch holds 3·d floats (q̃_i, q̃_j, p_u_old). Returns its loss term.
  */
-inline double bpr_triple_categories(float* pu, float* qi, float* qj, int32_t i, int32_t j, const ItemCategories& cat, int64_t d, double lr,
-                                    double reg, double* scratch) {
-  double* ti = scratch;
-  double* tj = ti + d;
-  double* p_old = tj + d;
-  const int32_t i_lo = cat.indptr[i], i_hi = cat.indptr[i + 1];
-  const int32_t j_lo = cat.indptr[j], j_hi = cat.indptr[j + 1];
-  const double mi = i_hi > i_lo ? cat.beta / double(i_hi - i_lo) : 0.0;
-  const double mj = j_hi > j_lo ? cat.beta / double(j_hi - j_lo) : 0.0;
-  // Σ x_l per column, from 0 in list order (the reference's order), into ti / tj.
-  const auto sum_rows = [&](double* sum, int32_t lo, int32_t hi) {
-    for (int64_t c = 0; c < d; ++c) sum[c] = 0;
-    for (int32_t q = lo; q < hi; ++q) {
-      const float* x = cat.X + int64_t(cat.indices[q]) * d;
-      for (int64_t c = 0; c < d; ++c) sum[c] += double(x[c]);
-    }
-  };
-  sum_rows(ti, i_lo, i_hi);
-  sum_rows(tj, j_lo, j_hi);
-  double x = 0;
+inline double bpr_triple_categories(float* pu, float* qi, float* qj, int32_t i, int32_t j, const ItemCategories& cat, int64_t d, const BprFactors f,
+                                    float* scratch) {
+  float* ti = scratch;
+  float* tj = ti + d;
+  float* p_old = tj + d;
+  const float mi = extra_vector(ti, qi, cat.X, cat.indices, cat.indptr[i], cat.indptr[i + 1], cat.beta, d);
+  const float mj = extra_vector(tj, qj, cat.X, cat.indices, cat.indptr[j], cat.indptr[j + 1], cat.beta, d);
+  for (int64_t c = 0; c < d; ++c) p_old[c] = pu[c];
+  const float x = dot_diff8(p_old, ti, tj, d);
+  const LogisticParts g = logistic_parts(x);
+  const float s = f.lr * g.sigma_neg;
+  const float decay = f.decay;
   for (int64_t c = 0; c < d; ++c) {
-    ti[c] = i_hi > i_lo ? double(qi[c]) + mi * ti[c] : double(qi[c]);
-    tj[c] = j_hi > j_lo ? double(qj[c]) + mj * tj[c] : double(qj[c]);
-    p_old[c] = pu[c];
-    x += p_old[c] * (ti[c] - tj[c]);
+    const float p = p_old[c], a = qi[c], b = qj[c];
+    const float sp = s * p;
+    pu[c] = decay * p + s * (ti[c] - tj[c]);
+    qi[c] = decay * a + sp;
+    qj[c] = decay * b - sp;
   }
-  const double E = js_exp(x);
-  const double g = 1 / (1 + E);
-  for (int64_t c = 0; c < d; ++c) {
-    const double p = p_old[c], a = qi[c], b = qj[c];
-    pu[c] = float(p + lr * (g * (ti[c] - tj[c]) - reg * p));
-    qi[c] = float(a + lr * (g * p - reg * a));
-    qj[c] = float(b + lr * (-g * p - reg * b));
-  }
-  const double gi = g * mi, gj = -g * mj;  // the reference's g·m_i·p and −g·m_j·p, left to right
-  for (int32_t q = i_lo; q < i_hi; ++q) {
-    float* xl = cat.X + int64_t(cat.indices[q]) * d;
-    for (int64_t c = 0; c < d; ++c) xl[c] = float(double(xl[c]) + lr * (gi * p_old[c] - reg * double(xl[c])));
-  }
-  for (int32_t q = j_lo; q < j_hi; ++q) {
-    float* xl = cat.X + int64_t(cat.indices[q]) * d;
-    for (int64_t c = 0; c < d; ++c) xl[c] = float(double(xl[c]) + lr * (gj * p_old[c] - reg * double(xl[c])));
-  }
-  return bpr_loss(x, E);
+  extra_updates(cat.X, cat.indices, cat.indptr[i], cat.indptr[i + 1], p_old, s * mi, decay, d);
+  extra_updates(cat.X, cat.indices, cat.indptr[j], cat.indptr[j + 1], p_old, -(s * mj), decay, d);
+  return g.softplus_neg;
 }
 
 /**
@@ -192,6 +177,7 @@ double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const in
     prefetch_row(Qd + int64_t(pos[f]) * d, d);
     prefetch_row(Qd + int64_t(neg[f]) * d, d);
   };
+  const BprFactors f = bpr_factors(lr, reg);
   // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in the
   // same run [t, end): the body of both schedules.
   return run_triples(
@@ -203,7 +189,7 @@ double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const in
       },
       [&](int64_t t, int64_t end, int) {
         if (t + kPrefetchDistance < end) prefetch_triple(t + kPrefetchDistance);
-        return bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, lr, reg);
+        return bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, f);
       });
 }
 
@@ -275,7 +261,8 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   } else {
     const ItemCategories cat{X.data, xp.data, xi.data, beta};
     // Scratch rows per thread (q̃_i, q̃_j, p_u_old), reused across triples.
-    std::vector<std::vector<double>> scratch(size_t(ThreadPool::instance().size()), std::vector<double>(size_t(3 * d)));
+    std::vector<std::vector<float>> scratch(size_t(ThreadPool::instance().size()), std::vector<float>(size_t(3 * d)));
+    const BprFactors f = bpr_factors(lr, reg);
     total = run_triples(
         n, hogwild, 3 * n + category_keys, shared,
         [&](int64_t t, auto&& emit) {
@@ -293,8 +280,8 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
               for (int32_t q = xp[item]; q < xp[item + 1]; ++q) prefetch_row(X.data + int64_t(xi[q]) * d, d);
             }
           }
-          return bpr_triple_categories(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, pos[t], neg[t], cat, d,
-                                       lr, reg, scratch[size_t(tid)].data());
+          return bpr_triple_categories(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, pos[t], neg[t], cat, d, f,
+                                       scratch[size_t(tid)].data());
         });
   }
   return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);

@@ -21,20 +21,19 @@
 // category rows) or both empty, ctxA/ctxB/targets i32 [b], negatives i32 [b·N].
 // Variants: with or without categories, a template parameter, so the
 // 7-input loop carries no per-row test for a category list; and `fast` (argument
-// 18): f32 arithmetic with σ and softplus from one e^−|s| (common/fast_exp.h) —
-// the reference up to f32 rounding, about 2× the exact loop on one thread
-// (apps/bench skipgram.ts). Without categories and with N + 1 distinct output
-// rows it computes an example's dot products before its updates (they cannot
-// see each other's updates then), so the rows' work overlaps; otherwise it runs
-// the reference's row order.
-// Numerics (default): each example exactly as the reference computes it — c, t, ĉ and
-// each dot product in f64 (s summed sequentially; Σ x_l per column from 0 in
-// list order, then ·m_j, then + w_j), σ through Math.exp's own
-// algorithm (common/js_exp.h), rows rounded to f32 on store, no FMA
-// contraction — so the tables equal the js reference bit for bit. The loss
-// terms reuse σ's exp(−s) (exp(s) as its reciprocal) and the C library's log1p,
-// so they may differ from the reference's by a few f64 ulps; summed in
-// f64 in batch order (deterministic) or per thread (Hogwild).
+// 18): without categories and with N + 1 distinct output rows it computes an
+// example's dot products before its updates (they cannot see each other's
+// updates then), so the rows' work overlaps, with the loss from one ln per 64
+// rows — the reference up to f32 rounding; otherwise it runs the default's loop.
+// Numerics (default): each example exactly as the reference computes it, in
+// f32 (common/exact_f32.h) — c = α1·a + α2·b, t = w + m·Σ x_l (Σ per column from
+// 0 in list order, then ·m, then + w), s = c·t in the fixed eight-lane order,
+// σ and the loss term from one e^−|s| (Cephes' expf and a ln(1 + z) polynomial),
+// and each row update in the algebraically equal form θ ← (1 − lr·λ)·θ + lr·g·∂,
+// no FMA contraction — so the tables equal the js reference bit for bit while
+// the dot products and updates run as 8-wide vectors (the f64 sequential sums
+// and Math.exp it replaced ran at a fraction of the rate). Loss terms summed in
+// f64 per example, then in batch order (deterministic) or per thread (Hogwild).
 // Threading, two variants (attribute `hogwild`):
 // - deterministic (default): common/row_order.h — an example waits for the
 //   last earlier example that touched any of its rows (a, b, its N + 1 output
@@ -58,9 +57,9 @@
 
 #include "../addon.h"
 #include "../common/alias_draws.h"
+#include "../common/exact_f32.h"  // first: its FMA-contraction pragma must precede fast_exp.h (log1p_unit)
 #include "../common/checks.h"
 #include "../common/fast_exp.h"
-#include "../common/js_exp.h"
 #include "../common/row_order.h"
 #include "../common/thread_pool.h"
 
@@ -70,24 +69,6 @@ namespace {
 constexpr int64_t kPrefetchDistance = 4;
 /** Examples per chunk in the deterministic schedule. */
 constexpr int64_t kOrderedChunk = 16;
-
-/**
- * ln(1 + ε) for ε in [0, 1] in f32, the `fast` variant's softplus tail: 2·atanh(u) with
- * u = ε / (2 + ε) ≤ 1/3, odd series to u¹³ (truncation < 3·10⁻⁸ absolute) — a division
- * and a polynomial where log1pf is a library call.
- */
-inline float log1p_unit(float eps) {
-  const float u = eps / (2.0f + eps);
-  const float u2 = u * u;
-  float p = 1.0f / 13;
-  p = p * u2 + 1.0f / 11;
-  p = p * u2 + 1.0f / 9;
-  p = p * u2 + 1.0f / 7;
-  p = p * u2 + 1.0f / 5;
-  p = p * u2 + 1.0f / 3;
-  p = p * u2 + 1.0f;
-  return 2.0f * u * p;
-}
 
 /** One call's tables, ids and attributes; `example<kExtra>` is the reference's per-example arithmetic. */
 struct SkipgramBatch {
@@ -122,123 +103,84 @@ struct SkipgramBatch {
     }
   }
 
-  /** c = α1·a + α2·b of example e into ctx, and ĉ = 0 into grad (d values of T each). */
-  template <typename T>
-  void load_context(int64_t e, T* ctx, T* grad) const {
+  /** The call's factors in f32, rounded once from f64 as the reference does: α1, α2, lr, decay = 1 − lr·λ, lr·α1, lr·α2. */
+  struct Factors {
+    float a1, a2, lr, decay, la1, la2;
+  };
+  Factors factors() const {
+    const float a1 = float(alpha1), a2 = float(alpha2), l = float(lr);
+    return Factors{a1, a2, l, float(1 - lr * reg), l * a1, l * a2};
+  }
+
+  /** c = α1·a + α2·b of example e into ctx, and ĉ = 0 into grad. */
+  void load_context(int64_t e, float* __restrict ctx, float* __restrict grad, const Factors& f) const {
     const float* a = A + int64_t(ca[e]) * d;
-    const T a1 = T(alpha1), a2 = T(alpha2);
     if (use_b) {
       const float* b = B + int64_t(cb[e]) * d;
-      for (int64_t k = 0; k < d; ++k) ctx[k] = a1 * T(a[k]) + a2 * T(b[k]);
+      for (int64_t k = 0; k < d; ++k) ctx[k] = f.a1 * a[k] + f.a2 * b[k];
     } else {
-      for (int64_t k = 0; k < d; ++k) ctx[k] = a1 * T(a[k]);
+      for (int64_t k = 0; k < d; ++k) ctx[k] = f.a1 * a[k];
     }
     for (int64_t k = 0; k < d; ++k) grad[k] = 0;
   }
 
-  /** a += lr·(α1·ĉ − λ·a), b += lr·(α2·ĉ − λ·b) of example e, in T, rounded to f32 on store. */
-  template <typename T>
-  void store_context(int64_t e, const T* grad) const {
+  /** a ← decay·a + (lr·α1)·ĉ, then b ← decay·b + (lr·α2)·ĉ, of example e. */
+  void store_context(int64_t e, const float* __restrict grad, const Factors& f) const {
     float* a = A + int64_t(ca[e]) * d;
-    float* b = B + int64_t(cb[e]) * d;
-    const T a1 = T(alpha1), a2 = T(alpha2), step = T(lr), decay = T(reg);
-    for (int64_t k = 0; k < d; ++k) {
-      const T av = a[k];
-      a[k] = float(av + step * (a1 * grad[k] - decay * av));
-    }
+    for (int64_t k = 0; k < d; ++k) a[k] = f.decay * a[k] + f.la1 * grad[k];
     if (!use_b) return;
-    for (int64_t k = 0; k < d; ++k) {
-      const T bv = b[k];
-      b[k] = float(bv + step * (a2 * grad[k] - decay * bv));
-    }
+    float* b = B + int64_t(cb[e]) * d;
+    for (int64_t k = 0; k < d; ++k) b[k] = f.decay * b[k] + f.la2 * grad[k];
   }
 
   /**
-   * g = y − σ(s) of one output row, and its loss term softplus(∓s) (− for the target) added to
-   * *loss. In f64 (the default): σ through Math.exp's own algorithm (js_exp), as the reference;
-   * softplus from the same e = exp(−s) with no second exp (exp(s) = 1/e) — the loss is not
-   * part of the bitwise contract, and this halves the exps per row. In f32 (`fast`): both from
-   * one e^−|s| (fast_exp.h) and log1p_unit.
+   * Example e, the reference's arithmetic operation for operation (scratch: 3·d floats): the
+   * default, bit for bit. Without categories (kExtra false) the output row itself is t (no
+   * copy) and the loop carries no per-row test for a category list.
    */
-  static double row_step(double s, bool target, double* loss) {
-    const double e = js_exp(-s);
-    if (target) *loss += s < 0 ? -s + std::log1p(1 / e) : std::log1p(e);
-    else *loss += s > 0 ? s + std::log1p(e) : std::log1p(1 / e);
-    return (target ? 1.0 : 0.0) - 1 / (1 + e);
-  }
-  static float row_step(float s, bool target, float* loss) {
-    const float eps = exp_nonpositive(-std::fabs(s));
-    const float inv = 1.0f / (1.0f + eps);
-    const float sig = s >= 0 ? inv : eps * inv;
-    const float z = target ? -s : s;  // softplus(z) = max(z, 0) + ln(1 + e^−|z|)
-    *loss += (z > 0 ? z : 0.0f) + log1p_unit(eps);
-    return (target ? 1.0f : 0.0f) - sig;
-  }
-
-  /**
-   * Example e in the reference's order (scratch: 3·d of T); returns its loss terms' sum. With
-   * T = double it is the reference's arithmetic operation for operation (the default, bit for
-   * bit); with T = float, the same operations in f32 (`fast`, where rows repeat or categories
-   * are given). Without categories (kExtra false) the loop is the 7-input kernel's, with no
-   * per-row test for a category list.
-   */
-  template <bool kExtra, typename T>
-  double example(int64_t e, T* scratch) const {
-    T* ctx = scratch;
-    T* grad = ctx + d;
-    T* t = grad + d;
-    const T step = T(lr), decay = T(reg);
-    load_context(e, ctx, grad);
-    T loss = 0;
+  template <bool kExtra>
+  double example(int64_t e, float* scratch) const {
+    float* ctx = scratch;
+    float* grad = ctx + d;
+    float* t = grad + d;
+    const Factors f = factors();
+    load_context(e, ctx, grad, f);
+    double loss = 0;
     for (int64_t j = 0; j <= N; ++j) {
       const int32_t row = output_row(e, j);
       float* w = W + int64_t(row) * d;
       int32_t lo = 0, hi = 0;
+      const float* tv = w;
+      float m = 0;
       if constexpr (kExtra) {
         lo = xp[row];
         hi = xp[row + 1];
+        m = extra_vector(t, w, X, xi, lo, hi, beta, d);
+        tv = t;
       }
-      const T m = hi > lo ? T(beta) / T(hi - lo) : T(0);
-      if (hi > lo) {
-        // t = w + m·Σ x_l: per column the sum starts at 0 and adds the rows in list order, as the reference's.
-        for (int64_t k = 0; k < d; ++k) t[k] = 0;
-        for (int32_t q = lo; q < hi; ++q) {
-          const float* x = X + int64_t(xi[q]) * d;
-          for (int64_t k = 0; k < d; ++k) t[k] += T(x[k]);
-        }
-        for (int64_t k = 0; k < d; ++k) t[k] = T(w[k]) + m * t[k];
-      } else {
-        for (int64_t k = 0; k < d; ++k) t[k] = T(w[k]);
-      }
-      T s = 0;
-      for (int64_t k = 0; k < d; ++k) s += ctx[k] * t[k];
-      const T g = row_step(s, j == 0, &loss);
+      const float s = dot8(ctx, tv, d);
+      // g = y − σ(s): σ(−s) for the target, −σ(s) for a negative; loss softplus(∓s).
+      const LogisticParts p = logistic_parts(j == 0 ? s : -s);
+      const float g = j == 0 ? p.sigma_neg : -p.sigma_neg;
+      loss += p.softplus_neg;
+      const float sg = f.lr * g;
+      // tv may be w itself: each element is read (for ĉ) before its store.
       for (int64_t k = 0; k < d; ++k) {
-        grad[k] += g * t[k];
-        const T wv = w[k];
-        w[k] = float(wv + step * (g * ctx[k] - decay * wv));
+        grad[k] += g * tv[k];
+        w[k] = f.decay * w[k] + sg * ctx[k];
       }
-      if constexpr (kExtra) {
-        const T gm = g * m;  // the reference's g·m·c[k], left to right
-        for (int32_t q = lo; q < hi; ++q) {
-          float* x = X + int64_t(xi[q]) * d;
-          for (int64_t k = 0; k < d; ++k) {
-            const T xv = x[k];
-            x[k] = float(xv + step * (gm * ctx[k] - decay * xv));
-          }
-        }
-      }
+      if constexpr (kExtra) extra_updates(X, xi, lo, hi, ctx, sg * m, f.decay, d);
     }
-    store_context(e, grad);
-    return double(loss);
+    store_context(e, grad, f);
+    return loss;
   }
 
   /**
    * Example e in the `fast` variant: the reference's update in f32, σ and softplus from one
-   * e^−|s| (row_step). Without categories and with N + 1 distinct output rows (the usual
+   * e^−|s|. Without categories and with N + 1 distinct output rows (the usual
    * case: a repeat needs a negative equal to the target or to another negative), the rows'
    * dot products do not depend on each other's updates, so example_fast_rows computes them
-   * in passes that overlap; otherwise example<kExtra, float> runs the rows in the reference's order
+   * in passes that overlap; otherwise example<kExtra> runs the rows in the reference's order
    * (with categories, rows share category rows whose updates later rows read). Either way the
    * result is the reference's up to f32 rounding, and depends on nothing but the inputs.
    */
@@ -258,7 +200,7 @@ struct SkipgramBatch {
         return example_fast_rows(e, scratch);
       }
     }
-    return example<kExtra, float>(e, scratch);
+    return example<kExtra>(e, scratch);
   }
 
   /**
@@ -362,7 +304,8 @@ struct SkipgramBatch {
     float* __restrict grad = ctx + d;
     float* __restrict gs = grad + d;  // s_j, then g_j [N + 1]
     const float fl = float(lr), fr = float(reg);
-    load_context(e, ctx, grad);
+    const Factors f = factors();
+    load_context(e, ctx, grad, f);
     for (int64_t j = 0; j <= N; ++j) {
       const float* w = W + int64_t(output_row(e, j)) * d;
       float s = 0;
@@ -378,7 +321,7 @@ struct SkipgramBatch {
         w[k] = w[k] + fl * (g * ctx[k] - fr * w[k]);
       }
     }
-    store_context(e, grad);
+    store_context(e, grad, f);
     return double(loss);
   }
 };
@@ -391,13 +334,12 @@ struct SkipgramBatch {
 template <bool kExtra, bool kFast>
 double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total_keys, bool ordered_in_series) {
   const int nthreads = ThreadPool::instance().size();
-  using Scratch = std::conditional_t<kFast, float, double>;
   // Scratch rows per thread (c, ĉ, t; and the fast variant's N + 1 dot products), reused across examples.
   const size_t scratch_size = size_t(3 * sg.d + (kFast ? sg.N + 1 : 0));
-  std::vector<std::vector<Scratch>> scratch(size_t(nthreads), std::vector<Scratch>(scratch_size, Scratch(0)));
+  std::vector<std::vector<float>> scratch(size_t(nthreads), std::vector<float>(scratch_size, 0.0f));
   const auto example = [&](int64_t e, int tid) {
     if constexpr (kFast) return sg.example_fast<kExtra>(e, scratch[size_t(tid)].data());
-    else return sg.example<kExtra, double>(e, scratch[size_t(tid)].data());
+    else return sg.example<kExtra>(e, scratch[size_t(tid)].data());
   };
   if (!hogwild) {
     // Kept between calls (every example writes its term): no allocation or page faults per batch.

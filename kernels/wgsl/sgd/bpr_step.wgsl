@@ -5,9 +5,9 @@
 //
 // Equation (Rendle et al. 2009, §4.3 Fig. 4), for each triple t = 0..b−1, in batch order:
 //   x = ⟨p_u, q̃_i − q̃_j⟩,   g = σ(−x) = 1 / (1 + eˣ)
-//   p_u ← p_u + lr·(g·(q̃_i − q̃_j) − λ·p_u)
-//   q_i ← q_i + lr·(g·p_u_old − λ·q_i)
-//   q_j ← q_j + lr·(−g·p_u_old − λ·q_j)      (written last: kept when i = j)
+//   p_u ← p_u + lr·(g·(q̃_i − q̃_j) − λ·p_u)     computed as (1 − lr·λ)·p_u + s·(q̃_i − q̃_j), s = lr·g
+//   q_i ← q_i + lr·(g·p_u_old − λ·q_i)          … (1 − lr·λ)·q_i + s·p_u_old
+//   q_j ← q_j + lr·(−g·p_u_old − λ·q_j)         … (1 − lr·λ)·q_j − s·p_u_old   (written last: kept when i = j)
 //   loss = (1/b)·Σ_t softplus(−x_t)
 // `bpr_step`: q̃ = q. `bpr_step_extra`: MRLR's multi-level item vector (Sun et al., §3.4 Eq. 7):
 //   C_i = indices[indptr[i] … indptr[i+1]),  m_i = β / |C_i|,  q̃_i = q_i + m_i·Σ_{l∈C_i} x_l
@@ -25,17 +25,19 @@
 // Threading — the choice: ONE workgroup of 64 invocations walks the triples in order (the
 //   reference's serial semantics: each triple sees the rows the previous ones wrote, so a
 //   batch that repeats rows gives the reference's result, not a Hogwild approximation).
-//   Invocation l owns columns l, l + 64, …: it reads and writes only its own columns of
-//   every row, so no storage barrier is needed between triples; the dot product is a tree
-//   reduction in workgroup memory. In `bpr_step_extra` an invocation runs a column's whole
+//   Invocation l owns columns l, l + 64, … for the updates. The dot product runs in the
+//   reference's eight-lane order (core's kernels/sgd/lanes8.ts): invocation k < 8 sums the
+//   columns c ≡ k (mod 8) in column order, invocation 0 folds the eight sums in the fixed
+//   order; those reads cross the update's column ownership, so each triple starts with a
+//   storage barrier. In `bpr_step_extra` an invocation runs a column's whole
 //   sequence (P, Q, then C_i's and C_j's rows) at once: per element that is the reference's
 //   order, and q̃ is recomputed from the unchanged rows rather than kept in registers, so d
 //   has no limit. This uses one GPU core: it is exact in order, not fast. A fast GPU version
 //   would process disjoint-row triples in parallel (a conflict-free schedule, or Hogwild with
 //   a documented tolerance); not written yet.
-// Numerics: f32 throughout (WGSL has no f64; the reference uses f64 per triple), dot product
-//   summed in a tree, Σ x_l in list order then scaled by m_i then added to q_i (as the
-//   reference); parity tolerance atol 1e-6 + rtol 1e-5. softplus in its stable form with an
+// Numerics: f32 as the reference (its operations and their order, decay = 1 − lr·λ rounded
+//   on the host as there), but s = lr·g and g in f32 (the reference: f64, rounded once), and a
+//   GPU may fuse a multiply and an add: parity tolerance atol 1e-6 + rtol 1e-5. softplus in its stable form with an
 //   exact log1p (common/logistic.wgsl); loss summed in f32 by invocation 0.
 // Bad input: every id (and in `bpr_step_extra` the CSR map's ends and the category rows of
 //   every item the batch reaches) is checked before any write, as the reference; a failure
@@ -54,7 +56,8 @@ struct Params {
   beta: f32,
   nnz: u32,
   rows_extra: u32,
-  _pad0: u32,
+  // 1 − lr·λ, rounded to f32 on the host from f64 (as the reference).
+  decay: f32,
   _pad1: u32,
   _pad2: u32,
 }
@@ -78,25 +81,22 @@ const BAD_ROW_RANGE: u32 = 4u;
 const BAD_EXTRA_ROW: u32 = 8u;
 
 var<workgroup> partial: array<f32, WORKGROUP>;
+var<workgroup> folded: f32;
 var<workgroup> bad: u32;
 
 fn ids_in_range(u: i32, i: i32, j: i32) -> bool {
   return u >= 0 && u32(u) < params.num_users && i >= 0 && u32(i) < params.num_items && j >= 0 && u32(j) < params.num_items;
 }
 
-// Σ over the workgroup of each invocation's `mine`; every invocation gets the sum.
-fn workgroup_sum(lid: u32, mine: f32) -> f32 {
-  partial[lid] = mine;
+// The eight lane sums (invocation k < 8 passes lane k; the others pass 0) folded in the fixed
+// order ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)); every invocation gets the result.
+fn fold_lanes(lid: u32, lane: f32) -> f32 {
+  partial[lid] = lane;
   workgroupBarrier();
-  for (var stride = WORKGROUP / 2u; stride > 0u; stride /= 2u) {
-    if (lid < stride) {
-      partial[lid] += partial[lid + stride];
-    }
-    workgroupBarrier();
+  if (lid == 0u) {
+    folded = ((partial[0] + partial[4]) + (partial[2] + partial[6])) + ((partial[1] + partial[5]) + (partial[3] + partial[7]));
   }
-  let total = partial[0];
-  // Everyone has read partial[0] before the next sum overwrites it.
-  workgroupBarrier();
+  let total = workgroupUniformLoad(&folded);
   return total;
 }
 
@@ -124,18 +124,22 @@ fn bpr_step(@builtin(local_invocation_index) lid: u32) {
     return;
   }
   let lr = params.lr;
-  let reg = params.reg;
+  let decay = params.decay;
   var total = 0.0;
   for (var t = 0u; t < n; t++) {
     let pu = u32(users[t]) * d;
     let qi = u32(positives[t]) * d;
     let qj = u32(negatives[t]) * d;
-    var dot = 0.0;
-    for (var c = lid; c < d; c += WORKGROUP) {
-      dot += P[pu + c] * (Q[qi + c] - Q[qj + c]);
+    // The previous triple's updates are visible to every invocation.
+    storageBarrier();
+    var lane = 0.0;
+    if (lid < 8u) {
+      for (var c = lid; c < d; c += 8u) {
+        lane += P[pu + c] * (Q[qi + c] - Q[qj + c]);
+      }
     }
-    let x = workgroup_sum(lid, dot);
-    let g = 1.0 / (1.0 + exp(x));
+    let x = fold_lanes(lid, lane);
+    let s = lr / (1.0 + exp(x));
     if (lid == 0u) {
       total += softplus(-x);
     }
@@ -143,9 +147,10 @@ fn bpr_step(@builtin(local_invocation_index) lid: u32) {
       let p = P[pu + c];
       let a = Q[qi + c];
       let b = Q[qj + c];
-      P[pu + c] = p + lr * (g * (a - b) - reg * p);
-      Q[qi + c] = a + lr * (g * p - reg * a);
-      Q[qj + c] = b + lr * (-g * p - reg * b);
+      let sp = s * p;
+      P[pu + c] = decay * p + s * (a - b);
+      Q[qi + c] = decay * a + sp;
+      Q[qj + c] = decay * b - sp;
     }
   }
   if (lid == 0u) {
@@ -177,13 +182,13 @@ fn item_vector(q: f32, cats: vec2<u32>, m: f32, col: u32) -> f32 {
   return q + m * sx;
 }
 
-// x_l ← x_l + lr·(step·p − λ·x_l) at column `col` for l in the list, in order.
+// x_l ← (1 − lr·λ)·x_l + step·p at column `col` for l in the list, in order.
 fn update_categories(cats: vec2<u32>, step: f32, p: f32, col: u32) {
   let base = indptr_base() + params.num_items + 1u;
   for (var l = cats.x; l < cats.y; l++) {
     let o = u32(triples[base + l]) * params.d + col;
     let x = X[o];
-    X[o] = x + params.lr * (step * p - params.reg * x);
+    X[o] = params.decay * x + step * p;
   }
 }
 
@@ -237,7 +242,7 @@ fn bpr_step_extra(@builtin(local_invocation_index) lid: u32) {
     return;
   }
   let lr = params.lr;
-  let reg = params.reg;
+  let decay = params.decay;
   let beta = params.beta;
   var total = 0.0;
   for (var t = 0u; t < n; t++) {
@@ -250,12 +255,15 @@ fn bpr_step_extra(@builtin(local_invocation_index) lid: u32) {
     let cj = categories_of(item_j);
     let mi = select(0.0, beta / f32(ci.y - ci.x), ci.y > ci.x);
     let mj = select(0.0, beta / f32(cj.y - cj.x), cj.y > cj.x);
-    var dot = 0.0;
-    for (var c = lid; c < d; c += WORKGROUP) {
-      dot += P[pu + c] * (item_vector(Q[qi + c], ci, mi, c) - item_vector(Q[qj + c], cj, mj, c));
+    storageBarrier();
+    var lane = 0.0;
+    if (lid < 8u) {
+      for (var c = lid; c < d; c += 8u) {
+        lane += P[pu + c] * (item_vector(Q[qi + c], ci, mi, c) - item_vector(Q[qj + c], cj, mj, c));
+      }
     }
-    let x = workgroup_sum(lid, dot);
-    let g = 1.0 / (1.0 + exp(x));
+    let x = fold_lanes(lid, lane);
+    let s = lr / (1.0 + exp(x));
     if (lid == 0u) {
       total += softplus(-x);
     }
@@ -265,11 +273,12 @@ fn bpr_step_extra(@builtin(local_invocation_index) lid: u32) {
       let b = Q[qj + c];
       // X is unchanged since the dot product: the same q̃ as there.
       let diff = item_vector(a, ci, mi, c) - item_vector(b, cj, mj, c);
-      P[pu + c] = p + lr * (g * diff - reg * p);
-      Q[qi + c] = a + lr * (g * p - reg * a);
-      Q[qj + c] = b + lr * (-g * p - reg * b);
-      update_categories(ci, g * mi, p, c);
-      update_categories(cj, -g * mj, p, c);
+      let sp = s * p;
+      P[pu + c] = decay * p + s * diff;
+      Q[qi + c] = decay * a + sp;
+      Q[qj + c] = decay * b - sp;
+      update_categories(ci, s * mi, p, c);
+      update_categories(cj, -(s * mj), p, c);
     }
   }
   if (lid == 0u) {

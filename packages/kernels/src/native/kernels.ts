@@ -268,7 +268,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<BprStepAttrs>('bpr_step', 'native', ({ inputs, attrs, backend }) => {
     const K = 'bpr_step';
-    const d = checkBprStepInputs(inputs, attrs);
+    // The addon checks the id ranges (check_ids, the same messages).
+    const d = checkBprStepInputs(inputs, attrs, false);
     const [P, Q, users, pos, neg] = inputs;
     const args = [hostF32(P), hostF32(Q), d, i32(users, K, 'users'), i32(pos, K, 'positives'), i32(neg, K, 'negatives'), attrs.lr, attrs.reg, attrs.hogwild ?? false] as const;
     // The category inputs (checked above, extraWeight included) follow hogwild.

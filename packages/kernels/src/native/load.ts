@@ -252,6 +252,11 @@ export interface NativeAddon {
   bound_gather_scatter(table: Float32Array, width: number, rows: Int32Array, reps: number): number;
   /** Independent vector FMA chains on every pool thread: GFLOP/s. */
   bound_fma_peak(iterations: number): number;
+  /**
+   * The hand-written LearnBPR loop (f32, FMA allowed, no loss, no bitwise contract) over the
+   * given triples, Hogwild over the pool's threads, in place: best triples/s of `reps`.
+   */
+  bound_bpr_loop(P: Float32Array, Q: Float32Array, dim: number, users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, reps: number): number;
 }
 
 /** What {@link loadNative} gives: the addon, or why it is not available. */
@@ -262,7 +267,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
  * bench's bound probes, and the function of every kernel claimed native in `coverage.ts`.
  */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak',
+  'threads', 'setThreads', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak', 'bound_bpr_loop',
   ...new Set(NATIVE_KERNEL_IDS.map((id) => NATIVE_ENTRY_POINTS[id] ?? id)),
 ];
 

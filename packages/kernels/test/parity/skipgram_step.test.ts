@@ -141,12 +141,16 @@ await forEachBackend(parityBackends('skipgram_step'), (backend) => {
       expect(bitsDiffer(c.tables[i], t), `table ${i}, rerun`).toBe(-1);
     });
   });
-  it('fast: true changes the arithmetic on native (so the test above is not the exact path)', async () => {
+  it('fast: true changes the arithmetic on native without categories (so the test above is not the exact path), and runs the exact loop with them', async () => {
     if (backend.name !== 'native') return; // js and webgpu ignore the attribute
-    const shape = { ...SMALL, d: 16, N: 4, categories: 7 };
-    const exact = await train(backend, shape, 200, 2, MRLR);
-    const fast = await train(backend, shape, 200, 2, { ...MRLR, fast: true });
+    const plain = { ...SMALL, d: 16, N: 4, categories: 0 };
+    const exact = await train(backend, plain, 200, 2, MRLR);
+    const fast = await train(backend, plain, 200, 2, { ...MRLR, fast: true });
     expect(fast.tables.some((t, i) => bitsDiffer(t, exact.tables[i]) !== -1)).toBe(true);
+    const withCategories = { ...SMALL, d: 16, N: 4, categories: 7 };
+    const exactC = await train(backend, withCategories, 200, 2, MRLR);
+    const fastC = await train(backend, withCategories, 200, 2, { ...MRLR, fast: true });
+    fastC.tables.forEach((t, i) => expect(bitsDiffer(t, exactC.tables[i]), `table ${i}`).toBe(-1));
   });
   it('rejects a non-boolean fast', () => {
     const T1 = () => tensor(new Float32Array(2), [1, 2], { backend });

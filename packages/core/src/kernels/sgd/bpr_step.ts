@@ -33,10 +33,19 @@
  *   then for l in C_j:            x_l ← x_l + lr·(−g·m_j·p_u_old − λ·x_l)
  *
  * (a category of both items gets both updates, the second reading the first's
- * result). Σ x_l is summed in f64 in list order, then scaled, then added to q.
+ * result).
  *
- * Numerics: each triple in f64 (x summed sequentially), rows rounded to f32 on
- * store; softplus in its stable form, loss summed in f64.
+ * Numerics, in f32 so that native runs as 8-wide vectors and still equals this
+ * reference bit for bit: x = ⟨p_u, q̃_i − q̃_j⟩ in the fixed eight-lane order of
+ * `exact_f32.ts`; Σ x_l per column from 0 in list order, then ·m (m = β/|C| rounded
+ * to f32), then + q; g = σ(−x) from z = e^−|x| by Cephes' expf in f32 and s = lr·g
+ * (both `exact_f32.ts`'s `logisticParts`); each row
+ * update in the algebraically equal form θ ← (1 − lr·λ)·θ + s·∂x/∂θ
+ * (∂ = q̃_i − q̃_j for p_u, ±p_u_old for q_i and q_j, ±m·p_u_old for x_l, with
+ * s·m rounded first), every product and sum rounded to f32. The loss terms
+ * max(−x, 0) + ln(1 + z) (`exact_f32.ts`'s polynomial) are summed in f64. (Until 2026-12-07 each triple ran
+ * in f64 with x summed sequentially, Math.exp and Math.log1p, which ran at about
+ * a third of the rate natively.)
  *
  * Threading: by default native runs a dependency-ordered schedule (a triple
  * waits for the last earlier triple that touched one of its rows), so every
@@ -53,7 +62,10 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { dotDiff8, extraUpdates, extraVector, logisticParts } from './exact_f32.js';
 import { checkExtraRows } from './skipgram_step.js';
+
+const fround = Math.fround;
 
 /**
  * Attributes of `bpr_step`.
@@ -98,12 +110,15 @@ export const bprStepSpec = declareKernel({
  * Checks the inputs of `bpr_step` and returns the embedding width d; shared by
  * every backend so they fail with the same message.
  *
+ * `ids: false` leaves the id ranges of the 5-input form to the caller: native checks them in
+ * C++ with the same messages (reading 3·b ids twice cost 8 % of a cache-sized step).
+ *
  * @example
  * ```ts
  * const d = checkBprStepInputs([userFactors, itemFactors, users, positives, negatives]);
  * ```
  */
-export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAttrs): number {
+export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAttrs, ids = true): number {
   if (attrs && attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
     throw new Error(`bpr_step: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   }
@@ -113,7 +128,8 @@ export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAtt
   const [P, Q, users, pos, neg] = inputs;
   const items: BprItemIds = [['positives', pos, 'positive item'], ['negatives', neg, 'negative item']];
   const d = checkBprShapes('bpr_step', P, Q, users, items);
-  checkBprIds('bpr_step', P, Q, users, items);
+  // The category checks below index by item id, so the 8-input form always checks the ids first.
+  if (ids || inputs.length === 8) checkBprIds('bpr_step', P, Q, users, items);
   if (inputs.length === 8) {
     const X = inputs[5];
     if (X.dtype !== 'f32' || X.shape.length !== 2 || X.shape[1] !== d) throw new Error(`bpr_step: extra must be f32 [rows, ${d}], got ${X.dtype} [${X.shape.join(', ')}]`);
@@ -172,14 +188,6 @@ function checkRange(K: string, what: string, ids: ArrayLike<number>, count: numb
   }
 }
 
-/**
- * softplus(z) = ln(1 + eᶻ) = −ln σ(−z); the BPR loss of a triple is softplus(−x).
- * Written so it neither overflows nor loses digits for large |z|.
- */
-function softplusOf(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
 /** The tables and triples of one `bpr_step` batch, on the host. */
 export interface BprStepBatch {
   readonly P: Float32Array;
@@ -203,68 +211,53 @@ export interface BprStepBatch {
 export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepAttrs): number {
   const { P, Q, users, positives: pos, negatives: neg } = batch;
   const { lr, reg } = attrs;
-  const X = batch.extra?.X;
-  const xp = batch.extra?.indptr;
-  const xi = batch.extra?.indices;
+  const extra = batch.extra;
   const beta = attrs.extraWeight ?? 0;
-  const ti = new Float64Array(d);
-  const tj = new Float64Array(d);
-  const pOld = new Float64Array(d);
+  const lrf = fround(lr);
+  const decay = fround(1 - lr * reg);
+  const ti = new Float32Array(d);
+  const tj = new Float32Array(d);
+  const pOld = new Float32Array(d);
   let loss = 0;
   for (let t = 0; t < users.length; t++) {
     const pu = users[t] * d;
     const qi = pos[t] * d;
     const qj = neg[t] * d;
-    if (!X) {
-      let x = 0;
-      for (let c = 0; c < d; c++) x += P[pu + c] * (Q[qi + c] - Q[qj + c]);
-      const g = 1 / (1 + Math.exp(x));
-      loss += softplusOf(-x);
+    if (!extra) {
+      const x = dotDiff8(P, pu, Q, qi, Q, qj, d);
+      const { sigmaNeg, softplusNeg } = logisticParts(x);
+      const s = fround(lrf * sigmaNeg);
+      loss += softplusNeg;
+      // Float32Array stores round the last add.
       for (let c = 0; c < d; c++) {
         const p = P[pu + c];
         const a = Q[qi + c];
         const b = Q[qj + c];
-        P[pu + c] = p + lr * (g * (a - b) - reg * p);
-        Q[qi + c] = a + lr * (g * p - reg * a);
-        Q[qj + c] = b + lr * (-g * p - reg * b);
+        const sp = fround(s * p);
+        P[pu + c] = fround(decay * p) + fround(s * fround(a - b));
+        Q[qi + c] = fround(decay * a) + sp;
+        Q[qj + c] = fround(decay * b) - sp;
       }
       continue;
     }
-    const iLo = xp![pos[t]];
-    const iHi = xp![pos[t] + 1];
-    const jLo = xp![neg[t]];
-    const jHi = xp![neg[t] + 1];
-    const mi = iHi > iLo ? beta / (iHi - iLo) : 0;
-    const mj = jHi > jLo ? beta / (jHi - jLo) : 0;
-    let x = 0;
-    for (let c = 0; c < d; c++) {
-      let si = 0;
-      for (let q = iLo; q < iHi; q++) si += X[xi![q] * d + c];
-      let sj = 0;
-      for (let q = jLo; q < jHi; q++) sj += X[xi![q] * d + c];
-      ti[c] = iHi > iLo ? Q[qi + c] + mi * si : Q[qi + c];
-      tj[c] = jHi > jLo ? Q[qj + c] + mj * sj : Q[qj + c];
-      pOld[c] = P[pu + c];
-      x += pOld[c] * (ti[c] - tj[c]);
-    }
-    const g = 1 / (1 + Math.exp(x));
-    loss += softplusOf(-x);
+    const mi = extraVector(ti, Q, qi, extra, pos[t], beta, d);
+    const mj = extraVector(tj, Q, qj, extra, neg[t], beta, d);
+    for (let c = 0; c < d; c++) pOld[c] = P[pu + c];
+    const x = dotDiff8(pOld, 0, ti, 0, tj, 0, d);
+    const { sigmaNeg, softplusNeg } = logisticParts(x);
+    const s = fround(lrf * sigmaNeg);
+    loss += softplusNeg;
     for (let c = 0; c < d; c++) {
       const p = pOld[c];
       const a = Q[qi + c];
       const b = Q[qj + c];
-      P[pu + c] = p + lr * (g * (ti[c] - tj[c]) - reg * p);
-      Q[qi + c] = a + lr * (g * p - reg * a);
-      Q[qj + c] = b + lr * (-g * p - reg * b);
+      const sp = fround(s * p);
+      P[pu + c] = fround(decay * p) + fround(s * fround(ti[c] - tj[c]));
+      Q[qi + c] = fround(decay * a) + sp;
+      Q[qj + c] = fround(decay * b) - sp;
     }
-    for (let q = iLo; q < iHi; q++) {
-      const xo = xi![q] * d;
-      for (let c = 0; c < d; c++) X[xo + c] = X[xo + c] + lr * (g * mi * pOld[c] - reg * X[xo + c]);
-    }
-    for (let q = jLo; q < jHi; q++) {
-      const xo = xi![q] * d;
-      for (let c = 0; c < d; c++) X[xo + c] = X[xo + c] + lr * (-g * mj * pOld[c] - reg * X[xo + c]);
-    }
+    extraUpdates(extra, pos[t], pOld, fround(s * mi), decay, d);
+    extraUpdates(extra, neg[t], pOld, -fround(s * mj), decay, d);
   }
   return users.length > 0 ? loss / users.length : 0;
 }

@@ -36,9 +36,16 @@
  * 0 to nnz; an empty range = no extra row). All three/four tables are updated
  * in place and must be distinct tensors. Output: loss f32 [1].
  *
- * Numerics: c, ĉ, t_j and dot products in f64 (Σ x_l summed in list order,
- * then scaled by m_j, then added to w_j), rows rounded to f32 on store; −ln σ
- * in its stable softplus form.
+ * Numerics, in f32 so that native runs as 8-wide vectors and still equals this
+ * reference bit for bit (`exact_f32.ts`): c = α1·a + α2·b; t_j = w_j + m_j·Σ x_l
+ * (Σ per column from 0 in list order, then ·m_j with m_j = β/|C_j| rounded to f32,
+ * then + w_j); s = c·t_j in the fixed eight-lane order; σ and the loss term from
+ * one z = e^−|s| (Cephes' expf, a ln(1 + z) polynomial); every row update in the
+ * algebraically equal form θ ← (1 − lr·λ)·θ + (lr·g)·∂ (with lr·g·m_j for x_l and
+ * lr·α for a and b, each factor rounded to f32 first); every product and sum
+ * rounded to f32. The loss: each example's N + 1 terms summed in f64, then the
+ * examples in batch order. (Until 2026-12-07 each example ran in f64 with the
+ * sums sequential and Math.exp, a fraction of the rate natively.)
  *
  * Threading: by default native runs a dependency-ordered schedule (an example
  * waits for the last earlier example that touched one of its rows: a, b, its
@@ -54,6 +61,9 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { dot8, extraUpdates, extraVector, logisticParts } from './exact_f32.js';
+
+const fround = Math.fround;
 
 /**
  * Attributes of `skipgram_step`.
@@ -230,11 +240,6 @@ export function checkExtraRows(K: string, indptr: Tensor, indices: Tensor, outpu
   }
 }
 
-/** softplus(z) = ln(1 + eᶻ) = −ln σ(−z), stable for large |z|. */
-function softplusOf(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
 /** The tables, ids and negatives of one `skipgram_step` batch, on the host. */
 export interface SkipgramStepBatch {
   readonly A: Float32Array;
@@ -272,61 +277,50 @@ export function usesContextB(attrs: SkipgramStepAttrs): boolean {
  * ```
  */
 export function skipgramStepReference(x: SkipgramStepBatch, batch: number, d: number, N: number, attrs: SkipgramStepAttrs): number {
-  const { A, B: Bt, W, ctxA: ca, ctxB: cb, targets, negatives: negs } = x;
-  const X = x.extra?.X;
-  const xp = x.extra?.indptr;
-  const xi = x.extra?.indices;
+  const { A, B: Bt, W, ctxA: ca, ctxB: cb, targets, negatives: negs, extra } = x;
   const { alpha1, alpha2, extraWeight: beta, lr, reg } = attrs;
   const withB = usesContextB(attrs);
-  const c = new Float64Array(d);
-  const grad = new Float64Array(d);
-  const t = new Float64Array(d);
+  // The factors in f32, rounded once from f64 (native's Factors).
+  const a1 = fround(alpha1);
+  const a2 = fround(alpha2);
+  const lrf = fround(lr);
+  const decay = fround(1 - lr * reg);
+  const la1 = fround(lrf * a1);
+  const la2 = fround(lrf * a2);
+  const c = new Float32Array(d);
+  const grad = new Float32Array(d);
+  const t = new Float32Array(d);
   let loss = 0;
   for (let e = 0; e < batch; e++) {
     const ao = ca[e] * d;
     const bo = cb[e] * d;
-    if (withB) for (let k = 0; k < d; k++) c[k] = alpha1 * A[ao + k] + alpha2 * Bt[bo + k];
-    else for (let k = 0; k < d; k++) c[k] = alpha1 * A[ao + k];
+    // Float32Array stores round the last operation.
+    if (withB) for (let k = 0; k < d; k++) c[k] = fround(a1 * A[ao + k]) + fround(a2 * Bt[bo + k]);
+    else for (let k = 0; k < d; k++) c[k] = a1 * A[ao + k];
     grad.fill(0);
+    let exampleLoss = 0;
     for (let j = 0; j <= N; j++) {
       const row = j === 0 ? targets[e] : negs[e * N + j - 1];
       const wo = row * d;
-      const lo = X ? xp![row] : 0;
-      const hi = X ? xp![row + 1] : 0;
-      const m = hi > lo ? beta / (hi - lo) : 0;
-      let s = 0;
+      // t = w (read in place) without categories; with them, MRLR's multi-level vector.
+      const m = extra ? extraVector(t, W, wo, extra, row, beta, d) : 0;
+      const tv = extra ? t : W;
+      const to = extra ? 0 : wo;
+      const s = dot8(c, 0, tv, to, d);
+      // g = y − σ(s): σ(−s) for the target, −σ(s) for a negative; loss softplus(∓s).
+      const parts = logisticParts(j === 0 ? s : -s);
+      const g = j === 0 ? parts.sigmaNeg : -parts.sigmaNeg;
+      exampleLoss += parts.softplusNeg;
+      const sg = fround(lrf * g);
       for (let k = 0; k < d; k++) {
-        let sx = 0;
-        for (let q = lo; q < hi; q++) sx += X![xi![q] * d + k];
-        t[k] = hi > lo ? W[wo + k] + m * sx : W[wo + k];
-        s += c[k] * t[k];
+        grad[k] += fround(g * tv[to + k]);
+        W[wo + k] = fround(decay * W[wo + k]) + fround(sg * c[k]);
       }
-      const y = j === 0 ? 1 : 0;
-      const g = y - 1 / (1 + Math.exp(-s));
-      loss += j === 0 ? softplusOf(-s) : softplusOf(s);
-      for (let k = 0; k < d; k++) {
-        grad[k] += g * t[k];
-        const w = W[wo + k];
-        W[wo + k] = w + lr * (g * c[k] - reg * w);
-      }
-      for (let q = lo; q < hi; q++) {
-        const xo = xi![q] * d;
-        for (let k = 0; k < d; k++) {
-          const xv = X![xo + k];
-          X![xo + k] = xv + lr * (g * m * c[k] - reg * xv);
-        }
-      }
+      if (extra) extraUpdates(extra, row, c, fround(sg * m), decay, d);
     }
-    for (let k = 0; k < d; k++) {
-      const a = A[ao + k];
-      A[ao + k] = a + lr * (alpha1 * grad[k] - reg * a);
-    }
-    if (withB) {
-      for (let k = 0; k < d; k++) {
-        const b = Bt[bo + k];
-        Bt[bo + k] = b + lr * (alpha2 * grad[k] - reg * b);
-      }
-    }
+    loss += exampleLoss;
+    for (let k = 0; k < d; k++) A[ao + k] = fround(decay * A[ao + k]) + fround(la1 * grad[k]);
+    if (withB) for (let k = 0; k < d; k++) Bt[bo + k] = fround(decay * Bt[bo + k]) + fround(la2 * grad[k]);
   }
   return batch > 0 ? loss / batch : 0;
 }

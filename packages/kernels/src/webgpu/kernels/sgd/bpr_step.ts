@@ -46,6 +46,8 @@ export const bprStep: KernelImpl<BprStepAttrs> = ({ inputs, attrs, backend }) =>
     new Uint32Array(u, 0, 4).set([n, d, P.shape[0], Q.shape[0]]);
     new Float32Array(u, 16, 3).set([attrs.lr, attrs.reg, attrs.extraWeight ?? 0]);
     new Uint32Array(u, 28, 2).set([nnz, rowsExtra]);
+    // decay = 1 − lr·λ from f64, as the reference rounds it.
+    new Float32Array(u, 36, 1)[0] = 1 - attrs.lr * attrs.reg;
     const idMessage = `bpr_step: a user or item id is out of range for ${P.shape[0]} user rows and ${Q.shape[0]} item rows; nothing was updated`;
     if (!hasExtra) {
       gpu.run([{
