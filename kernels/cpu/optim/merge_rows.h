@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../common/checks.h"
+#include "../common/row_order.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -67,70 +68,53 @@ inline void merge_duplicate_rows(const Napi::Env& env, const char* kernel, Span<
   }
 }
 
-/** Rows per group: the rows of group k + 1 are loaded while group k is updated. */
-constexpr int64_t kRowGroup = 16;
-/** Rows per chunk claimed by a thread (parallel_chunks): eight groups, so the unhidden first group is 1/8 of a chunk. */
-constexpr int64_t kRowChunk = 8 * kRowGroup;
+/** Rows per chunk claimed by a thread (parallel_chunks). */
+constexpr int64_t kRowChunk = 128;
+/** Row k + kRowAhead's cache lines are prefetched (for writing) while row k is updated. */
+constexpr int64_t kRowAhead = 8;
 
-/**
- * Starts the memory traffic of rows [begin, end) of `tables`: one demand load
- * per row and table (a software prefetch that misses the TLB may be dropped,
- * and rows random in a large table miss it almost always; a load walks the
- * page table), plus prefetches of the row's other cache lines. The loop is
- * short, so all its loads are in flight together — the memory-level
- * parallelism the random-row bound measures. Returns a value to keep the
- * loads alive.
- */
-inline float touch_rows(std::initializer_list<float*> tables, const int32_t* rows, int64_t begin, int64_t end, int64_t width) {
-  float sink = 0;
-  for (int64_t k = begin; k < end; ++k) {
-    for (float* t : tables) {
-      const float* r = t + int64_t(rows[k]) * width;
-      sink += *static_cast<const volatile float*>(r);
-      for (int64_t c = 16; c < width; c += 16) __builtin_prefetch(r + c, 1, 3);
-    }
-  }
-  return sink;
+/** prefetchw of every cache line of row `row` of each table. */
+inline void prefetch_rows(std::initializer_list<float*> tables, int32_t row, int64_t width) {
+  for (float* t : tables) prefetch_row(t + int64_t(row) * width, width);
 }
 
 /**
  * Calls update(row, g) for each distinct row, g being its merged gradient of
- * `width` elements of type G. A repeated row's entries are summed in f64 in
- * entry order (the reference's sum); with G = double that sum is passed as is
- * (bit-equal to the reference), with G = float it is rounded once (within half
- * an f32 ulp of it), and a row listed once — the common case: 1,024 random
- * rows of 1,000,000 repeat about once per batch — passes its gradient row
- * straight from `values`, no copy.
+ * `width` elements: `const G*` for a repeated row, whose entries are summed in
+ * f64 in entry order (the reference's sum; with G = double passed as is, bit-equal
+ * to the reference, with G = float rounded once, within half an f32 ulp of it),
+ * and `const float*` straight from `values`, no copy, for a row listed once — the
+ * common case: 1,024 random rows of 1,000,000 repeat about once per batch. So
+ * `update` takes either pointer type (a generic lambda).
  *
  * Rows are claimed in chunks of kRowChunk by the caller and whichever pool
  * workers are awake (parallel_chunks; the rows are disjoint, so the split does
  * not change the result). They are random in a large table, so each thread
- * walks a chunk in groups of kRowGroup and touches the next group's rows
- * (touch_rows) before updating the current one: the DRAM and page-walk
- * latency of a group overlaps instead of being paid row by row. (Measured
- * against a software prefetch of row k + 8 as in the bound: touch_rows is
- * 10–30 % faster here; group sizes 4–32 are within noise.)
+ * prefetches row k + kRowAhead of every table (prefetchw, as bpr_step) while it
+ * updates row k: DRAM and page-walk latency overlap row to row. (2026-12-07, one
+ * process alternating both on the same batches: 15–25 % faster than touching the
+ * next 16-row group with demand loads, which blocked retirement, for all three
+ * optimizers on 1 and 2 threads; distances 4–16 within noise. The earlier
+ * comparison that had chosen the group touch used __builtin_prefetch, for which
+ * GCC 12 emitted no instruction in some of these lambdas: row_order.h.)
  */
 template <typename G, typename Update>
 void for_each_merged_row(const MergedRows& m, Span<float> values, int64_t width, std::initializer_list<float*> tables, Update&& update) {
   parallel_chunks(int64_t(m.rows.size()), kRowChunk, 2 * kRowChunk, [&](int64_t begin, int64_t end, int) {
-    static thread_local std::vector<double> sum;
-    static thread_local std::vector<G> merged;
-    float sink = touch_rows(tables, m.rows.data(), begin, std::min(end, begin + kRowGroup), width);
+    static thread_local std::vector<double> sum_tl;
+    static thread_local std::vector<G> merged_tl;
+    // Resolved once per chunk: in a shared library each thread_local access is a
+    // __tls_get_addr call (9 % of sparse_sgd when it ran per row).
+    std::vector<double>& sum = sum_tl;
+    std::vector<G>& merged = merged_tl;
+    for (int64_t k = begin; k < std::min(end, begin + kRowAhead); ++k) prefetch_rows(tables, m.rows[k], width);
     for (int64_t k = begin; k < end; ++k) {
-      if ((k - begin) % kRowGroup == 0) {
-        const int64_t next = k + kRowGroup;
-        if (next < end) sink += touch_rows(tables, m.rows.data(), next, std::min(end, next + kRowGroup), width);
-      }
+      if (k + kRowAhead < end) prefetch_rows(tables, m.rows[k + kRowAhead], width);
       int32_t j = m.head[k];
       const float* first = values.data + int64_t(j) * width;
       if (m.next[j] < 0) {
-        if constexpr (std::is_same_v<G, float>) {
-          update(int64_t(m.rows[k]), first);
-        } else {
-          merged.assign(first, first + width);
-          update(int64_t(m.rows[k]), static_cast<const G*>(merged.data()));
-        }
+        // Widening a single row's f32 values to G changes none of them: update reads them as they are.
+        update(int64_t(m.rows[k]), first);
         continue;
       }
       sum.assign(first, first + width);
@@ -141,8 +125,6 @@ void for_each_merged_row(const MergedRows& m, Span<float> values, int64_t width,
       merged.assign(sum.begin(), sum.end());
       update(int64_t(m.rows[k]), static_cast<const G*>(merged.data()));
     }
-    volatile float keep = sink;
-    (void)keep;
   });
 }
 

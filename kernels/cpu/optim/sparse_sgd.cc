@@ -43,7 +43,7 @@ Napi::Value sparse_sgd(const Napi::CallbackInfo& info) {
   merge_duplicate_rows(env, K, indices, rows, merged);
   dispatch_sgd_variant(has_velocity, nesterov, [&](auto with_velocity, auto use_nesterov) {
     // The list's backing array lives until the end of this full expression.
-    for_each_merged_row<double>(merged, values, width, with_velocity ? std::initializer_list<float*>{param.data, velocity.data} : std::initializer_list<float*>{param.data}, [&](int64_t row, const double* g) {
+    for_each_merged_row<double>(merged, values, width, with_velocity ? std::initializer_list<float*>{param.data, velocity.data} : std::initializer_list<float*>{param.data}, [&](int64_t row, const auto* g) {
       sgd_run<decltype(with_velocity)::value, decltype(use_nesterov)::value>(param.data + row * width, velocity.data + row * width, g, width, lr, mu, wd);
     });
   });
