@@ -52,6 +52,15 @@ int64_t exclude_draws(const int32_t* users, int64_t n_rows, const int32_t* indpt
     constexpr int kLanes = 8;
     uint32_t block_lo[kLanes], block_hi[kLanes], words[4][kLanes];
     for (; r + kLanes <= end; r += kLanes) {
+      // The next 8 rows' positive lists: 16 evenly spaced lines of each, which is every line
+      // of a list up to 256 items and the first four levels of a longer one's binary search
+      // (8–20 % of a draw on ML-1M-shaped lists in L3; asm: GCC 12 dropped __builtin_prefetch here).
+      for (int l = 0; l < kLanes && r + kLanes + l < end; ++l) {
+        const int32_t u = users[r + kLanes + l];
+        const int32_t* lo = indices + indptr[u];
+        const int64_t n = indptr[u + 1] - indptr[u];
+        for (int k = 0; k < 16; ++k) prefetch_read(lo + (n * k >> 4));
+      }
       for (int l = 0; l < kLanes; ++l) {
         const uint64_t k = counter + uint64_t(r + l) * max_tries;
         block_lo[l] = uint32_t(k >> 2);
