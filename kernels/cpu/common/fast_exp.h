@@ -18,8 +18,14 @@
 
 namespace rec {
 
+// Internal linkage (static): each file compiles its own copy under its own FMA-contraction
+// setting. softmax and unary contract (faster, within their tolerance); bpr_step and
+// skipgram_step include it after common/exact_f32.h's pragma, and their js references
+// reproduce it bit for bit, which a shared (merged) inline copy compiled elsewhere with FMAs
+// would break wherever the compiler did not inline it.
+
 /** e^(x + lo) for x ≤ 0 and |lo| ≤ half an ulp of x (the low part of an exact difference). */
-inline float exp_nonpositive(float x, float lo = 0.0f) {
+static inline float exp_nonpositive(float x, float lo = 0.0f) {
   // Below the clamp (−∞ included, whose TwoSum low part is NaN) the result is 0: drop lo too.
   const bool underflow = x < -87.33654f;
   const float xc = underflow ? -87.33654f : x;
@@ -44,7 +50,7 @@ inline float exp_nonpositive(float x, float lo = 0.0f) {
 }
 
 /** e^(x − m) for x ≤ m, with x − m computed exactly as a pair of floats (TwoSum). */
-inline float exp_difference(float x, float m) {
+static inline float exp_difference(float x, float m) {
   const float s = x - m;
   const float bv = s - x;
   const float lo = (x - (s - bv)) + (-m - bv);
