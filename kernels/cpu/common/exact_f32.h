@@ -85,31 +85,48 @@ inline float dot8(const float* a, const float* b, int64_t d) {
   return fold8(lanes);
 }
 
+/** Stores eight floats to p (any alignment). */
+inline void store8(float* p, f32x8 v) { std::memcpy(p, &v, sizeof v); }
+
 /**
  * MRLR's multi-level vector t = w + m·Σ_{l∈C} x_l (Sun et al. §3.4 Eq. 7) with C = the rows
  * indices[lo … hi) of X and m = f32(β/|C|), into t: Σ per column from 0 in list order, then ·m,
- * then + w; t = w and m = 0 when C is empty. Returns m.
+ * then + w; t = w and m = 0 when C is empty. Returns m. t is scratch that aliases nothing; the
+ * column loops are written with explicit 8-wide vectors (element-wise, so the same values):
+ * after inlining GCC dropped the __restrict and left them scalar.
  */
-inline float extra_vector(float* __restrict t, const float* w, const float* X, const int32_t* indices, int32_t lo, int32_t hi, double beta, int64_t d) {
+inline float extra_vector(float* t, const float* w, const float* X, const int32_t* indices, int32_t lo, int32_t hi, double beta, int64_t d) {
+  const int64_t d8 = d & ~int64_t(7);
   if (hi == lo) {
-    for (int64_t c = 0; c < d; ++c) t[c] = w[c];
+    std::memcpy(t, w, size_t(d) * sizeof(float));
     return 0.0f;
   }
   const float m = float(beta / double(hi - lo));
-  for (int64_t c = 0; c < d; ++c) t[c] = 0.0f;
+  std::memset(t, 0, size_t(d) * sizeof(float));
   for (int32_t k = lo; k < hi; ++k) {
     const float* x = X + int64_t(indices[k]) * d;
-    for (int64_t c = 0; c < d; ++c) t[c] += x[c];
+    int64_t c = 0;
+    for (; c < d8; c += 8) store8(t + c, load8(t + c) + load8(x + c));
+    for (; c < d; ++c) t[c] += x[c];
   }
-  for (int64_t c = 0; c < d; ++c) t[c] = w[c] + m * t[c];
+  int64_t c = 0;
+  for (; c < d8; c += 8) store8(t + c, load8(w + c) + m * load8(t + c));
+  for (; c < d; ++c) t[c] = w[c] + m * t[c];
   return m;
 }
 
-/** x_l ← decay·x_l + s·p for the rows indices[lo … hi) of X, in list order (s carries the sign; p is not one of them). */
-inline void extra_updates(float* X, const int32_t* indices, int32_t lo, int32_t hi, const float* __restrict p, float s, float decay, int64_t d) {
+/**
+ * x_l ← decay·x_l + s·p for the rows indices[lo … hi) of X, in list order (s carries the sign;
+ * p is scratch, not one of them). A row listed twice is updated twice, the second reading the
+ * first: each row's update is stored before the next row's loads.
+ */
+inline void extra_updates(float* X, const int32_t* indices, int32_t lo, int32_t hi, const float* p, float s, float decay, int64_t d) {
+  const int64_t d8 = d & ~int64_t(7);
   for (int32_t k = lo; k < hi; ++k) {
-    float* __restrict x = X + int64_t(indices[k]) * d;
-    for (int64_t c = 0; c < d; ++c) x[c] = decay * x[c] + s * p[c];
+    float* x = X + int64_t(indices[k]) * d;
+    int64_t c = 0;
+    for (; c < d8; c += 8) store8(x + c, decay * load8(x + c) + s * load8(p + c));
+    for (; c < d; ++c) x[c] = decay * x[c] + s * p[c];
   }
 }
 
