@@ -12,26 +12,6 @@
 namespace rec {
 
 /**
- * Calls draw(t, item) for t = 0, 1, … < max_tries and returns the first item
- * not in the sorted range [lo, hi). draw writes the try's candidate into item
- * and returns true, or returns false when try t yields no candidate (an empty
- * category): item is then left as it was and no check is made. When every try
- * is rejected (or yields nothing) it returns the last item — `item` as passed
- * in if no try wrote one — and adds 1 to `exhausted`.
- *
- * Counter layout stays with the caller: draw(t, …) must read only Philox words
- * that are a function of (row, t), so rows stay independent across threads.
- */
-/** Prefetches the cache line holding p for reading (asm on x86: GCC 12 emitted nothing for __builtin_prefetch in some of these loops). */
-inline void prefetch_read(const void* p) {
-#if defined(__x86_64__) && defined(__GNUC__)
-  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
-#else
-  __builtin_prefetch(p, 0, 3);
-#endif
-}
-
-/**
  * Whether `item` is in the sorted range [lo, hi): the membership test of every excluding
  * sampler. Branch-free, because a draw's outcome is a coin flip for the branch predictor
  * and std::binary_search's mispredictions were most of a draw's time: rows of up to 32
@@ -59,6 +39,17 @@ inline bool sorted_contains(const int32_t* lo, const int32_t* hi, int32_t item) 
   return base[0] == item || (base + 1 < hi && base[1] == item);
 }
 
+/**
+ * Calls draw(t, item) for t = 0, 1, … < max_tries and returns the first item
+ * not in the sorted range [lo, hi). draw writes the try's candidate into item
+ * and returns true, or returns false when try t yields no candidate (an empty
+ * category): item is then left as it was and no check is made. When every try
+ * is rejected (or yields nothing) it returns the last item — `item` as passed
+ * in if no try wrote one — and adds 1 to `exhausted`.
+ *
+ * Counter layout stays with the caller: draw(t, …) must read only Philox words
+ * that are a function of (row, t), so rows stay independent across threads.
+ */
 template <typename Item, typename Draw>
 inline Item sample_unseen(const int32_t* lo, const int32_t* hi, uint64_t max_tries, Item item, int64_t& exhausted, Draw&& draw) {
   for (uint64_t t = 0; t < max_tries; ++t) {

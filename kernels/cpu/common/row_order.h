@@ -31,24 +31,10 @@
 #include <thread>
 #include <vector>
 
+#include "prefetch.h"
 #include "thread_pool.h"
 
 namespace rec {
-
-/**
- * Prefetches a row of `d` floats for writing, one cache line (16 floats) at a time: the
- * ordered and Hogwild SGD kernels call it a few items ahead of the one they update.
- */
-inline void prefetch_row(const float* row, int64_t d) {
-  for (int64_t c = 0; c < d; c += 16) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    // asm volatile: GCC 12 emitted no instruction for __builtin_prefetch in some of the kernels' lambdas.
-    asm volatile("prefetchw %0" : : "m"(row[c]));
-#else
-    __builtin_prefetch(row + c, 1, 3);
-#endif
-  }
-}
 
 /** Row key of `row` in table `table` (tables numbered by the kernel). */
 inline uint64_t row_key(uint32_t table, int32_t row) { return (uint64_t(table) << 32) | uint32_t(row); }

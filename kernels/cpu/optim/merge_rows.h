@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "../common/checks.h"
-#include "../common/row_order.h"
+#include "../common/prefetch.h"
 #include "../common/thread_pool.h"
 
 namespace rec {

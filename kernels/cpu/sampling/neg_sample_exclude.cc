@@ -24,6 +24,7 @@
 #include "../common/checks.h"
 #include "../common/exclude_draws.h"
 #include "../common/philox.h"
+#include "../common/prefetch.h"
 #include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
@@ -57,7 +58,7 @@ int64_t exclude_draws(const int32_t* users, int64_t n_rows, const int32_t* indpt
     for (; r + kLanes <= end; r += kLanes) {
       // The next 8 rows' positive lists: 16 evenly spaced lines of each, which is every line
       // of a list up to 256 items and the first four levels of a longer one's binary search
-      // (8–20 % of a draw on ML-1M-shaped lists in L3; asm: GCC 12 dropped __builtin_prefetch here).
+      // (8–20 % of a draw on ML-1M-shaped lists in L3).
       for (int l = 0; l < kLanes && r + kLanes + l < end; ++l) {
         const int32_t u = users[r + kLanes + l];
         const int32_t* lo = indices + indptr[u];

@@ -169,14 +169,16 @@ double run_triples(int64_t n, bool hogwild, int64_t total_keys, bool in_series, 
   return total;
 }
 
+/** Prefetches (for writing) the rows p_u, q_i and q_j of triple t. */
+inline void prefetch_triple(const float* P, const float* Q, int64_t d, const int32_t* users, const int32_t* pos, const int32_t* neg, int64_t t) {
+  prefetch_row(P + int64_t(users[t]) * d, d);
+  prefetch_row(Q + int64_t(pos[t]) * d, d);
+  prefetch_row(Q + int64_t(neg[t]) * d, d);
+}
+
 /** The 5-input batch (no categories) in either schedule; returns the summed loss. */
 double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const int32_t* pos, const int32_t* neg, int64_t n, double lr, double reg,
                  bool hogwild, bool shared) {
-  const auto prefetch_triple = [&](int64_t f) {
-    prefetch_row(Pd + int64_t(users[f]) * d, d);
-    prefetch_row(Qd + int64_t(pos[f]) * d, d);
-    prefetch_row(Qd + int64_t(neg[f]) * d, d);
-  };
   const BprFactors f = bpr_factors(lr, reg);
   // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in the
   // same run [t, end): the body of both schedules.
@@ -188,7 +190,7 @@ double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const in
         emit(row_key(1, neg[t]));
       },
       [&](int64_t t, int64_t end, int) {
-        if (t + kPrefetchDistance < end) prefetch_triple(t + kPrefetchDistance);
+        if (t + kPrefetchDistance < end) prefetch_triple(Pd, Qd, d, users, pos, neg, t + kPrefetchDistance);
         return bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, f);
       });
 }
@@ -250,11 +252,6 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   const auto overlap = [](const Span<float>& a, const Span<float>& b) { return a.size && b.size && a.data < b.data + b.size && b.data < a.data + a.size; };
   // Tables that are views of one buffer (rows could overlap at any offset): run in order.
   const bool shared = overlap(P, Q) || overlap(P, X) || overlap(Q, X);
-  const auto prefetch_triple = [&](int64_t f) {
-    prefetch_row(Pd + int64_t(users[f]) * d, d);
-    prefetch_row(Qd + int64_t(pos[f]) * d, d);
-    prefetch_row(Qd + int64_t(neg[f]) * d, d);
-  };
   double total;
   if (!has_extra) {
     total = run_plain(Pd, Qd, d, users.data, pos.data, neg.data, n, lr, reg, hogwild, shared);
@@ -274,9 +271,9 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
         },
         [&](int64_t t, int64_t end, int tid) {
           if (t + kPrefetchDistance < end) {
-            const int64_t f = t + kPrefetchDistance;
-            prefetch_triple(f);
-            for (const int32_t item : {pos[f], neg[f]}) {
+            const int64_t ahead = t + kPrefetchDistance;
+            prefetch_triple(Pd, Qd, d, users.data, pos.data, neg.data, ahead);
+            for (const int32_t item : {pos[ahead], neg[ahead]}) {
               for (int32_t q = xp[item]; q < xp[item + 1]; ++q) prefetch_row(X.data + int64_t(xi[q]) * d, d);
             }
           }

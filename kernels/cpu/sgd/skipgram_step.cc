@@ -70,6 +70,16 @@ constexpr int64_t kPrefetchDistance = 4;
 /** Examples per chunk in the deterministic schedule. */
 constexpr int64_t kOrderedChunk = 16;
 
+/** A call's factors in f32, rounded once from f64 as the reference does: α1, α2, lr, decay = 1 − lr·λ, lr·α1, lr·α2. */
+struct SkipgramFactors {
+  float a1, a2, lr, decay, la1, la2;
+};
+
+inline SkipgramFactors skipgram_factors(double alpha1, double alpha2, double lr, double reg) {
+  const float a1 = float(alpha1), a2 = float(alpha2), l = float(lr);
+  return SkipgramFactors{a1, a2, l, float(1 - lr * reg), l * a1, l * a2};
+}
+
 /** One call's tables, ids and attributes; `example<kExtra>` is the reference's per-example arithmetic. */
 struct SkipgramBatch {
   float* A;
@@ -86,6 +96,8 @@ struct SkipgramBatch {
   double alpha1, alpha2, beta, lr, reg;
   /** Whether b is read and written: not when α2 = 0 and λ = 0 (its update would add 0; c = α1·a). */
   bool use_b;
+  /** The f32 factors of alpha1, alpha2, lr and reg (skipgram_factors), computed once per call. */
+  SkipgramFactors f;
 
   int32_t output_row(int64_t e, int64_t j) const { return j == 0 ? targets[e] : negs[e * N + j - 1]; }
 
@@ -103,17 +115,8 @@ struct SkipgramBatch {
     }
   }
 
-  /** The call's factors in f32, rounded once from f64 as the reference does: α1, α2, lr, decay = 1 − lr·λ, lr·α1, lr·α2. */
-  struct Factors {
-    float a1, a2, lr, decay, la1, la2;
-  };
-  Factors factors() const {
-    const float a1 = float(alpha1), a2 = float(alpha2), l = float(lr);
-    return Factors{a1, a2, l, float(1 - lr * reg), l * a1, l * a2};
-  }
-
   /** c = α1·a + α2·b of example e into ctx, and ĉ = 0 into grad. */
-  void load_context(int64_t e, float* __restrict ctx, float* __restrict grad, const Factors& f) const {
+  void load_context(int64_t e, float* __restrict ctx, float* __restrict grad) const {
     const float* a = A + int64_t(ca[e]) * d;
     if (use_b) {
       const float* b = B + int64_t(cb[e]) * d;
@@ -125,7 +128,7 @@ struct SkipgramBatch {
   }
 
   /** a ← decay·a + (lr·α1)·ĉ, then b ← decay·b + (lr·α2)·ĉ, of example e. */
-  void store_context(int64_t e, const float* __restrict grad, const Factors& f) const {
+  void store_context(int64_t e, const float* __restrict grad) const {
     float* a = A + int64_t(ca[e]) * d;
     for (int64_t k = 0; k < d; ++k) a[k] = f.decay * a[k] + f.la1 * grad[k];
     if (!use_b) return;
@@ -143,8 +146,7 @@ struct SkipgramBatch {
     float* ctx = scratch;
     float* grad = ctx + d;
     float* t = grad + d;
-    const Factors f = factors();
-    load_context(e, ctx, grad, f);
+    load_context(e, ctx, grad);
     double loss = 0;
     for (int64_t j = 0; j <= N; ++j) {
       const int32_t row = output_row(e, j);
@@ -171,7 +173,7 @@ struct SkipgramBatch {
       }
       if constexpr (kExtra) extra_updates(X, xi, lo, hi, ctx, sg * m, f.decay, d);
     }
-    store_context(e, grad, f);
+    store_context(e, grad);
     return loss;
   }
 
@@ -304,8 +306,7 @@ struct SkipgramBatch {
     float* __restrict grad = ctx + d;
     float* __restrict gs = grad + d;  // s_j, then g_j [N + 1]
     const float fl = float(lr), fr = float(reg);
-    const Factors f = factors();
-    load_context(e, ctx, grad, f);
+    load_context(e, ctx, grad);
     for (int64_t j = 0; j <= N; ++j) {
       const float* w = W + int64_t(output_row(e, j)) * d;
       float s = 0;
@@ -321,7 +322,7 @@ struct SkipgramBatch {
         w[k] = w[k] + fl * (g * ctx[k] - fr * w[k]);
       }
     }
-    store_context(e, grad, f);
+    store_context(e, grad);
     return double(loss);
   }
 };
@@ -458,7 +459,8 @@ struct SkipgramCall {
       }
     }
 
-    const SkipgramBatch sg{A.data, B.data, W.data, X.data, xp.data, xi.data, ca.data, cb.data, targets.data, negs_data, d, N, alpha1, alpha2, beta, lr, reg, use_b};
+    const SkipgramBatch sg{A.data, B.data, W.data, X.data, xp.data, xi.data, ca.data, cb.data, targets.data, negs_data, d, N, alpha1, alpha2, beta, lr, reg, use_b,
+                           skipgram_factors(alpha1, alpha2, lr, reg)};
     // Tables that are views of one buffer (distinct tensors, but they could share memory): run in order.
     const Span<float>* tables[] = {&A, &B, &W, &X};
     bool shared = false;
