@@ -21,6 +21,11 @@ const fround = Math.fround;
 /** Scratch for the lane sums (one module-level array: the references are synchronous). */
 const lanes = new Float32Array(8);
 
+/** The fixed fold of the eight lane sums: ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), each add rounded. */
+function foldLanes(): number {
+  return fround(fround(fround(lanes[0] + lanes[4]) + fround(lanes[2] + lanes[6])) + fround(fround(lanes[1] + lanes[5]) + fround(lanes[3] + lanes[7])));
+}
+
 /**
  * Σ_c a[ao + c]·(b[bo + c] − e[eo + c]) over c < d in the eight-lane order.
  *
@@ -33,7 +38,7 @@ export function dotDiff8(a: ArrayLike<number>, ao: number, b: ArrayLike<number>,
   lanes.fill(0);
   // A Float32Array store rounds to f32: lanes[k] = fround(lanes[k] + fround(a·fround(b − e))).
   for (let c = 0; c < d; c++) lanes[c & 7] += fround(a[ao + c] * fround(b[bo + c] - e[eo + c]));
-  return fround(fround(fround(lanes[0] + lanes[4]) + fround(lanes[2] + lanes[6])) + fround(fround(lanes[1] + lanes[5]) + fround(lanes[3] + lanes[7])));
+  return foldLanes();
 }
 
 /**
@@ -47,7 +52,7 @@ export function dotDiff8(a: ArrayLike<number>, ao: number, b: ArrayLike<number>,
 export function dot8(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
   lanes.fill(0);
   for (let c = 0; c < d; c++) lanes[c & 7] += fround(a[ao + c] * b[bo + c]);
-  return fround(fround(fround(lanes[0] + lanes[4]) + fround(lanes[2] + lanes[6])) + fround(fround(lanes[1] + lanes[5]) + fround(lanes[3] + lanes[7])));
+  return foldLanes();
 }
 
 /** An extra (category) table and its CSR map from output rows to its rows. */
