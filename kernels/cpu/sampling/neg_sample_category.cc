@@ -14,8 +14,9 @@
 // userItems i32 [·] sorted per row; out i32 [n]; returns exhausted.
 // Threading: rows split statically over the pool; counter-based draws, so the
 // output is the same for any thread count and bit-exact with the js reference.
-// Inputs are fully checked by the TS glue (checkNegSampleCategoryInputs, the
-// reference's messages); the checks here keep every read in bounds.
+// Inputs are fully checked before the call (the spec's rule, then the TS glue's
+// checkNegSampleCategoryIds, the reference's messages); the checks here keep
+// every read in bounds.
 #include <atomic>
 
 #include "../addon.h"

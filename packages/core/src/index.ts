@@ -14,7 +14,7 @@ export {
   registerBackend, getBackend, registeredBackends, setBackend, currentBackend, tidy, keep, memory, runKernel,
 } from './tensor/engine.js';
 export {
-  declareKernel, registerKernel, findKernel, declaredKernels, kernelBackends,
+  declareKernel, registerKernel, findKernel, kernelSpec, declaredKernels, kernelBackends,
   type KernelSpec, type KernelImpl, type KernelContext, type KernelOutput,
 } from './tensor/registry.js';
 export { RowSparse, type Gradient, type GradFn, noGrad, isGradEnabled } from './autograd/tape.js';
@@ -38,23 +38,23 @@ export { TopKHeap } from './search/top-k.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export type { NegSampleExcludeAttrs } from './kernels/sampling/neg_sample_exclude.js';
-export { aliasDraws, checkAliasEntries, checkNegSampleAliasInputs, type NegSampleAliasAttrs } from './kernels/sampling/neg_sample_alias.js';
-export { checkNegSampleCategoryInputs, type NegSampleCategoryAttrs } from './kernels/sampling/neg_sample_category.js';
-export { checkNegSampleMultichannelInputs, type NegSampleMultichannelAttrs } from './kernels/sampling/neg_sample_multichannel.js';
-export { checkNegSampleCascadeInputs, type NegSampleCascadeAttrs } from './kernels/sampling/neg_sample_cascade.js';
-export { checkSampleWeightedCandidatesInputs, type SampleWeightedCandidatesAttrs } from './kernels/sampling/sample_weighted_candidates.js';
-export { type BprItemIds, checkBprIds, checkBprShapes, checkBprStepInputs, type BprStepAttrs } from './kernels/sgd/bpr_step.js';
-export { checkRankTopkInputs, checkRankTopkShapes, type RankTopkAttrs } from './kernels/ranking/rank_topk.js';
+export { aliasDraws, checkAliasEntries, type NegSampleAliasAttrs } from './kernels/sampling/neg_sample_alias.js';
+export { checkNegSampleCategoryIds, type NegSampleCategoryAttrs } from './kernels/sampling/neg_sample_category.js';
+export type { NegSampleMultichannelAttrs } from './kernels/sampling/neg_sample_multichannel.js';
+export type { NegSampleCascadeAttrs } from './kernels/sampling/neg_sample_cascade.js';
+export { checkSampleWeightedCandidatesWeights, type SampleWeightedCandidatesAttrs } from './kernels/sampling/sample_weighted_candidates.js';
+export { type BprItemIds, checkBprIds, checkBprShapes, checkBprStepIds, checkBprStepInputs, type BprStepAttrs } from './kernels/sgd/bpr_step.js';
+export type { RankTopkAttrs } from './kernels/ranking/rank_topk.js';
 export type { MatmulAttrs } from './kernels/dense/matmul.js';
-export { checkNcfHeadInputs, type NcfHeadSizes } from './kernels/dense/ncf_head.js';
+export { checkNcfHeadInputs, ncfHeadSizes, type NcfHeadSizes } from './kernels/dense/ncf_head.js';
 export { activationGradient, checkDenseBiasActGradInputs, checkDenseBiasActInputs, type DenseActivation, type DenseBiasActAttrs } from './kernels/dense/dense_bias_act.js';
-export { checkTowerScoreInputs, type TowerScoreShape } from './kernels/dense/tower_score.js';
-export { checkGatherMatvecInputs, type GatherMatvecAttrs, type GatherMatvecShape } from './kernels/dense/gather_matvec.js';
+export { checkTowerScoreInputs, towerScoreShape, type TowerScoreShape } from './kernels/dense/tower_score.js';
+export { checkGatherMatvecInputs, gatherMatvecShape, type GatherMatvecAttrs, type GatherMatvecShape } from './kernels/dense/gather_matvec.js';
 export { checkScatterOuterAddInputs, type ScatterOuterAddAttrs } from './kernels/dense/scatter_outer_add.js';
-export { checkSampledSoftmaxInputs, checkSampledSoftmaxShapes, type SampledSoftmaxAttrs, type SampledSoftmaxSizes } from './kernels/softmax/sampled_softmax.js';
-export { checkSkipgramStepFlags, checkSkipgramStepInputs, usesContextB, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';
-export { checkBprSampleStepInputs, type BprSampleStepAttrs } from './kernels/sgd/bpr_sample_step.js';
+export { checkSampledSoftmaxClassIds, checkSampledSoftmaxInputs, sampledSoftmaxSizes, type SampledSoftmaxAttrs, type SampledSoftmaxSizes } from './kernels/softmax/sampled_softmax.js';
+export { checkSkipgramStepFlags, checkSkipgramStepIds, checkSkipgramStepInputs, skipgramStepSizes, usesContextB, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';
+export { checkBprSampleStepIds, checkBprSampleStepInputs, type BprSampleStepAttrs } from './kernels/sgd/bpr_sample_step.js';
 export { broadcastPlan, concatPlan, type CopyPlan, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from './kernels/layout/plans.js';
-export { checkSelectiveScanShapes, type SelectiveScanSizes } from './kernels/scan/selective_scan.js';
-export { checkLayerNormShapes, type LayerNormAttrs, type LayerNormSizes, layerNormStatsShape } from './kernels/norm/layer_norm.js';
+export { checkSelectiveScanShapes, selectiveScanSizes, type SelectiveScanSizes } from './kernels/scan/selective_scan.js';
+export { type LayerNormAttrs, layerNormSizes, type LayerNormSizes, layerNormStatsShape } from './kernels/norm/layer_norm.js';
 export { checkSkipgramSampleStepInputs, checkSkipgramSampling, type SkipgramSampleStepAttrs, type SkipgramSampleStepSizes } from './kernels/sgd/skipgram_sample_step.js';

@@ -219,6 +219,31 @@ describe('kernel registry and dispatch', () => {
   });
 });
 
+describe('kernel rules', () => {
+  it('every declared kernel states its rule on inputs and attributes', () => {
+    const missing = declaredKernels().filter((k) => typeof k.check !== 'function').map((k) => k.id);
+    expect(missing).toEqual([]);
+  });
+
+  it('runKernel checks the declared rule before a backend\'s implementation runs, and only then', () => {
+    registerBackend(hostBackend('test-spy'));
+    let calls = 0;
+    registerKernel('bpr_step', 'test-spy', () => {
+      calls++;
+    });
+    const on = { backend: 'test-spy' };
+    const table = () => tensor(new Float32Array(4), [2, 2], on);
+    const ids = () => tensor(Int32Array.of(0), [1], on);
+    expect(() => runKernel('bpr_step', [table(), table(), ids(), ids()], { lr: 0.1, reg: 0 })).toThrow(/^bpr_step: expected 5 inputs/);
+    expect(() => runKernel('bpr_step', [table(), table(), ids(), ids(), ids()], { lr: 0.1, reg: 0, hogwild: 'yes' })).toThrow(
+      /^bpr_step: attribute hogwild must be true or false, got yes$/,
+    );
+    expect(calls).toBe(0);
+    runKernel('bpr_step', [table(), table(), ids(), ids(), ids()], { lr: 0.1, reg: 0 });
+    expect(calls).toBe(1);
+  });
+});
+
 describe('views and storage', () => {
   it('reshape shares storage, counted by reference', () => {
     const x = tensor([1, 2, 3, 4, 5, 6]);

@@ -305,7 +305,8 @@ describe('matmul:webgpu', () => {
   it('caches one pipeline per variant, whatever the sizes', async (ctx) => {
     const b = backendOr(ctx);
     if (!b) return;
-    const run = (m: number, k: number, n: number) => runKernel('matmul', [on(b, randomF32(m * k, 3), [m, k]), on(b, randomF32(k * n, 4), [k, n])], { transposeA: false, transposeB: true });
+    // B is [n, k]: op(B) = Bᵀ is [k, n].
+    const run = (m: number, k: number, n: number) => runKernel('matmul', [on(b, randomF32(m * k, 3), [m, k]), on(b, randomF32(k * n, 4), [n, k])], { transposeA: false, transposeB: true });
     run(3, 4, 5);
     const before = b.pipelineCount;
     run(100, 7, 9);

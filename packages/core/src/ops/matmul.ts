@@ -1,8 +1,7 @@
 import { applyOp1, type OpDef } from '../autograd/op.js';
-import { checkGatherMatvecInputs, type GatherMatvecAttrs } from '../kernels/dense/gather_matvec.js';
+import type { GatherMatvecAttrs } from '../kernels/dense/gather_matvec.js';
 import type { MatmulAttrs } from '../kernels/dense/matmul.js';
-import { checkScatterOuterAddInputs, type ScatterOuterAddAttrs } from '../kernels/dense/scatter_outer_add.js';
-import { formatShape, shapesEqual } from '../tensor/shape.js';
+import type { ScatterOuterAddAttrs } from '../kernels/dense/scatter_outer_add.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sumToShape } from './reduce.js';
 import { expectDType } from './validate.js';
@@ -38,20 +37,8 @@ const matmulDef: OpDef<MatmulAttrs> = {
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   expectDType(a, ['f32'], 'matmul', 'A');
   expectDType(b, ['f32'], 'matmul', 'B');
-  const transposeA = options.transposeA ?? false;
-  const transposeB = options.transposeB ?? false;
-  if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: operands need rank ≥ 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
-  const ka = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1];
-  const kb = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2];
-  if (ka !== kb) {
-    throw new Error(`matmul: inner dimensions differ: op(A) of ${formatShape(a.shape)} has ${ka} columns, op(B) of ${formatShape(b.shape)} has ${kb} rows`);
-  }
-  const batchA = a.shape.slice(0, -2);
-  const batchB = b.shape.slice(0, -2);
-  if (batchA.length && batchB.length && !shapesEqual(batchA, batchB)) {
-    throw new Error(`matmul: batch axes ${formatShape(batchA)} and ${formatShape(batchB)} differ; they must match or one operand must be 2-D`);
-  }
-  return applyOp1(matmulDef, [a, b], { transposeA, transposeB });
+  // The shapes are the kernel's rule (checkMatmulInputs), which runKernel applies.
+  return applyOp1(matmulDef, [a, b], { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false });
 }
 
 /** Options of {@link gatherMatvec}. */
@@ -86,9 +73,7 @@ const gatherMatvecDef: OpDef<GatherMatvecAttrs> = {
  * ```
  */
 export function gatherMatvec(weights: Tensor, index: Tensor, x: Tensor, options: GatherMatvecOptions = {}): Tensor {
-  const attrs = { transpose: options.transpose ?? false };
-  checkGatherMatvecInputs([weights, index, x], attrs);
-  return applyOp1(gatherMatvecDef, [weights, index, x], attrs);
+  return applyOp1(gatherMatvecDef, [weights, index, x], { transpose: options.transpose ?? false });
 }
 
 const scatterOuterAddDef: OpDef<ScatterOuterAddAttrs> = {
@@ -109,7 +94,5 @@ const scatterOuterAddDef: OpDef<ScatterOuterAddAttrs> = {
  * ```
  */
 export function scatterOuterAdd(a: Tensor, b: Tensor, index: Tensor, matrices: number): Tensor {
-  const attrs = { matrices };
-  checkScatterOuterAddInputs([a, b, index], attrs);
-  return applyOp1(scatterOuterAddDef, [a, b, index], attrs);
+  return applyOp1(scatterOuterAddDef, [a, b, index], { matrices });
 }

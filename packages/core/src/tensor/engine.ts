@@ -1,5 +1,5 @@
 import type { Backend } from './backend.js';
-import { findKernel, type KernelImpl, type KernelOutput } from './registry.js';
+import { findKernel, kernelSpec, type KernelImpl, type KernelOutput } from './registry.js';
 import { Tensor } from './tensor.js';
 
 const backends = new Map<string, Backend>();
@@ -125,8 +125,10 @@ export function kernelFor(id: string, backend: Backend): KernelImpl | undefined 
 }
 
 /**
- * Validates that all inputs share a backend, finds `<id>:<backend>` (or the
- * backend's fallback) and runs it, wrapping each output in a tensor.
+ * Validates that all inputs share a backend, checks them and the attributes
+ * against the kernel's declared rule (`KernelSpec.check`), finds
+ * `<id>:<backend>` (or the backend's fallback) and runs it, wrapping each
+ * output in a tensor.
  */
 export function runKernel<A extends object>(id: string, inputs: readonly Tensor[], attrs: A, backend?: Backend): Tensor[] {
   const b = backend ?? inputs[0]?.backend ?? currentBackend();
@@ -137,6 +139,7 @@ export function runKernel<A extends object>(id: string, inputs: readonly Tensor[
   }
   const impl = kernelFor(id, b);
   if (!impl) throw new Error(`kernel '${id}' has no implementation on backend '${b.name}'${b.fallback ? ` or its fallback '${b.fallback}'` : ''}`);
+  kernelSpec(id)?.check(inputs, attrs);
   const out = impl({ inputs, attrs: attrs as Record<string, unknown>, backend: b });
   if (!out) return [];
   const list: KernelOutput[] = Array.isArray(out) ? out : [out];

@@ -6,7 +6,8 @@ import type { Tensor } from './tensor.js';
 /**
  * The declaration of a kernel, made once in `@rec/core`: its id (the same
  * snake_case id names the C++ export, the WGSL entry point, the test and the
- * benchmark), what it computes, and its reference backend.
+ * benchmark), what it computes, its reference backend, and the rule its
+ * inputs and attributes must follow.
  */
 export interface KernelSpec {
   readonly id: string;
@@ -14,6 +15,18 @@ export interface KernelSpec {
   readonly summary: string;
   /** The kernel family it belongs to (`elementwise`, `dense`, `optim`, `sampling`, …). */
   readonly family: string;
+  /**
+   * The kernel's rule on its inputs (how many, their dtypes and shapes) and its
+   * attributes, declared once here and run by `runKernel` before the
+   * implementation on every backend, so each backend fails a bad call with the
+   * same one-line message, `<id>: …`, before it writes anything.
+   *
+   * It reads shapes, dtypes and attributes only, never tensor data: a GPU
+   * tensor's data is not on the host. What needs the data (ids in range, a CSR
+   * map's order) stays with each backend, and a backend's own limits (the
+   * largest width a WGSL shader holds) stay in that backend.
+   */
+  readonly check: (inputs: readonly Tensor[], attrs: any) => void;
 }
 
 /** What a kernel returns for each output: a shape, a dtype and the storage it filled. */
@@ -50,6 +63,11 @@ export function declareKernel(spec: KernelSpec): KernelSpec {
 export function registerKernel<A>(id: string, backend: string, impl: KernelImpl<A>): void {
   if (!specs.has(id)) throw new Error(`cannot register '${id}:${backend}': kernel '${id}' is not declared`);
   impls.set(`${id}:${backend}`, impl as KernelImpl);
+}
+
+/** The declaration of kernel `id`, if it is declared. */
+export function kernelSpec(id: string): KernelSpec | undefined {
+  return specs.get(id);
 }
 
 /** The implementation registered under `<id>:<backend>`, if any. */

@@ -2,23 +2,25 @@
  * The TS glue of the native kernels: one `registerKernel(<id>, 'native', …)`
  * per C++ kernel, with the same id as its reference in `@rec/core`
  * (`packages/core/src/kernels/<family>/<id>.ts`) and its C++ file
- * (`kernels/cpu/<family>/<id>.cc`). Each checks what the reference checks,
- * hands the host arrays and attributes to the addon and wraps outputs in the
- * backend's storage. Every other kernel falls back to `js`, and so do the
- * inputs a C++ kernel does not take (see {@link reference}).
+ * (`kernels/cpu/<family>/<id>.cc`). The engine has checked the inputs and
+ * attributes against the kernel's declared rule (`KernelSpec.check`) before
+ * any of these runs; each checks the data where the C++ does not (or not with
+ * the reference's messages), hands the host arrays and attributes to the
+ * addon and wraps outputs in the backend's storage. Every other kernel falls
+ * back to `js`, and so do the inputs a C++ kernel does not take (see
+ * {@link reference}).
  */
 import {
-  type AdagradUpdateAttrs, type AdamUpdateAttrs, type BprSampleStepAttrs, type BprStepAttrs, checkBprSampleStepInputs, checkBprStepInputs, checkRankTopkInputs, hostData, hostF32,
-  checkSelectiveScanShapes, hostOutput, type NegSampleExcludeAttrs, Philox, type RankTopkAttrs, registerKernel, type SgdUpdateAttrs, type Shape, sizeOf, type Tensor,
+  type AdagradUpdateAttrs, type AdamUpdateAttrs, allocArray, allocOutputArray, type BprSampleStepAttrs, type BprStepAttrs, broadcastPlan,
+  broadcastShapes, checkBprSampleStepIds, checkBprStepIds, checkNegSampleCategoryIds, checkSampledSoftmaxClassIds,
+  checkSampleWeightedCandidatesWeights, checkSkipgramStepIds, concatPlan, type DenseBiasActAttrs, findKernel, type GatherMatvecAttrs,
+  gatherMatvecShape, hostData, hostF32, hostOutput, type KernelContext, type KernelImpl, type KernelOutput, type LayerNormAttrs, layerNormSizes,
+  layerNormStatsShape, type LayoutPlan, type MatmulAttrs, ncfHeadSizes, type NegSampleAliasAttrs, type NegSampleCascadeAttrs,
+  type NegSampleCategoryAttrs, type NegSampleExcludeAttrs, type NegSampleMultichannelAttrs, padSlicePlan, Philox, type RankTopkAttrs, registerKernel,
+  type SampledSoftmaxAttrs, sampledSoftmaxSizes, type SampleWeightedCandidatesAttrs, type ScatterOuterAddAttrs, selectiveScanSizes,
+  type SgdUpdateAttrs, type Shape, sizeOf, type SkipgramSampleStepAttrs, type SkipgramStepAttrs, skipgramStepSizes, slicePlan, type Tensor,
+  towerScoreShape, transposePlan,
 } from '@rec/core';
-import { checkNcfHeadInputs, checkDenseBiasActGradInputs, checkDenseBiasActInputs, checkGatherMatvecInputs, checkScatterOuterAddInputs, checkTowerScoreInputs, checkSampledSoftmaxInputs, checkSkipgramSampleStepInputs, checkSkipgramStepInputs, type DenseBiasActAttrs, type GatherMatvecAttrs, type MatmulAttrs, type SampledSoftmaxAttrs, type ScatterOuterAddAttrs, type SkipgramSampleStepAttrs, type SkipgramStepAttrs } from '@rec/core';
-import {
-  checkNegSampleAliasInputs, checkNegSampleCategoryInputs, checkNegSampleMultichannelInputs,
-  type NegSampleAliasAttrs, type NegSampleCategoryAttrs, type NegSampleMultichannelAttrs,
-  checkNegSampleCascadeInputs, checkSampleWeightedCandidatesInputs, type NegSampleCascadeAttrs, type SampleWeightedCandidatesAttrs,
-} from '@rec/core';
-import { allocArray, allocOutputArray, broadcastShapes, findKernel, type KernelContext, type KernelImpl, type KernelOutput } from '@rec/core';
-import { broadcastPlan, checkLayerNormShapes, concatPlan, type LayerNormAttrs, layerNormStatsShape, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from '@rec/core';
 import type { NativeAddon } from './load.js';
 
 /** The addon's activation codes of `dense_bias_act` and its gradient. */
@@ -57,15 +59,10 @@ interface DropoutMaskAttrs {
   counter: number;
 }
 
-/** True when every tensor is f32 of `size` elements: the dense optimizer inputs the C++ takes. */
-function allF32Of(size: number, tensors: readonly Tensor[]): boolean {
-  return tensors.every((t) => t.dtype === 'f32' && t.size === size);
-}
-
 /**
  * Runs the `js` reference of `id` on the same host arrays (the native
  * backend's storage is the js backend's): the path for inputs a C++ kernel
- * does not take (another dtype, unsorted axes), so nothing the reference
+ * does not take (an i32 x where the C++ takes f32, for one), so nothing the reference
  * accepts fails on `native`.
  */
 function reference(id: string, ctx: KernelContext<any>): KernelOutput | KernelOutput[] | void {
@@ -106,7 +103,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<{ perm: readonly number[] }>('transpose', 'native', ({ inputs, attrs, backend }) => runPlan(inputs, transposePlan(inputs[0].shape, attrs.perm), backend));
 
   registerKernel<LayerNormAttrs>('layer_norm', 'native', ({ inputs, attrs, backend }) => {
-    const { rows, dim } = checkLayerNormShapes(inputs, attrs, false);
+    const { rows, dim } = layerNormSizes(inputs, false);
     const [x, gamma, beta] = inputs;
     // Every row's y, μ and r are written.
     const y = allocOutputArray('f32', rows * dim);
@@ -116,8 +113,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const stats = layerNormStatsShape(x.shape);
     return [hostOutput(backend, x.shape, 'f32', y), hostOutput(backend, stats, 'f32', mean), hostOutput(backend, stats, 'f32', rstd)];
   });
-  registerKernel<LayerNormAttrs>('layer_norm_grad', 'native', ({ inputs, attrs, backend }) => {
-    const { rows, dim } = checkLayerNormShapes(inputs, attrs, true);
+  registerKernel<LayerNormAttrs>('layer_norm_grad', 'native', ({ inputs, backend }) => {
+    const { rows, dim } = layerNormSizes(inputs, true);
     const [dy, x, gamma, mean, rstd] = inputs;
     const dx = allocArray('f32', rows * dim);
     const dGamma = allocArray('f32', dim);
@@ -127,13 +124,13 @@ export function registerNativeKernels(addon: NativeAddon): void {
   });
 
   registerKernel('selective_scan', 'native', ({ inputs, backend }) => {
-    const { batch, T, E, N } = checkSelectiveScanShapes('selective_scan', inputs, 0);
+    const { batch, T, E, N } = selectiveScanSizes(inputs, 0);
     const y = allocOutputArray('f32', batch * T * E); // every (b, t, e) is written
     addon.selective_scan(...(inputs.map(hostF32) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array]), y, batch, T, E, N);
     return hostOutput(backend, [batch, T, E], 'f32', y);
   });
   registerKernel('selective_scan_grad', 'native', ({ inputs, backend }) => {
-    const { batch, T, E, N } = checkSelectiveScanShapes('selective_scan_grad', inputs, 1);
+    const { batch, T, E, N } = selectiveScanSizes(inputs, 1);
     // One gradient per forward input, of its shape; the C++ writes every element.
     const forward = inputs.slice(1);
     const grads = forward.map((t) => allocOutputArray('f32', t.size));
@@ -157,14 +154,13 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<NegSampleAliasAttrs>('neg_sample_alias', 'native', ({ inputs, attrs, backend }) => {
     const K = 'neg_sample_alias';
     const exclude = inputs.length === 5;
-    if (!exclude && inputs.length !== 2) throw new Error(`${K}: expected 2 inputs (prob, alias) or 5 (prob, alias, users, indptr, indices), got ${inputs.length}`);
     const prob = f32(inputs[0], K, 'prob');
     const alias = i32(inputs[1], K, 'alias');
     const empty = new Int32Array(0);
     const users = exclude ? i32(inputs[2], K, 'users') : empty;
     const indptr = exclude ? i32(inputs[3], K, 'indptr') : empty;
-    // The addon checks the alias entries its draws reach.
-    const n = checkNegSampleAliasInputs(prob, alias, exclude ? users : undefined, exclude ? indptr : undefined, attrs.count, false);
+    // The addon checks the CSR, the users and the alias entries its draws reach (the reference's messages).
+    const n = exclude ? users.length : attrs.count;
     const out = allocArray('i32', n);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_alias(
@@ -177,9 +173,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<NegSampleCategoryAttrs>('neg_sample_category', 'native', ({ inputs, attrs, backend }) => {
     const K = 'neg_sample_category';
     const names = ['users', 'positives', 'itemCategory', 'catIndptr', 'catItems', 'sibIndptr', 'sibCats', 'userIndptr', 'userItems'];
-    if (inputs.length !== names.length) throw new Error(`${K}: expected ${names.length} inputs (${names.join(', ')}), got ${inputs.length}`);
     const [users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr, userItems] = inputs.map((t, i) => i32(t, K, names[i]));
-    checkNegSampleCategoryInputs(users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr);
+    // The C++ checks these too, in terser words; the reference's name what and where.
+    checkNegSampleCategoryIds(users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr);
     const out = allocArray('i32', users.length);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_category(
@@ -192,9 +188,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<NegSampleMultichannelAttrs>('neg_sample_multichannel', 'native', ({ inputs, attrs, backend }) => {
     const K = 'neg_sample_multichannel';
     const names = ['users', 'viewedIndptr', 'viewedItems', 'seenIndptr', 'seenItems'];
-    if (inputs.length !== names.length) throw new Error(`${K}: expected ${names.length} inputs (${names.join(', ')}), got ${inputs.length}`);
+    // The addon checks the CSRs, the viewed items and the users (the reference's messages).
     const [users, viewedIndptr, viewedItems, seenIndptr, seenItems] = inputs.map((t, i) => i32(t, K, names[i]));
-    checkNegSampleMultichannelInputs(users, viewedIndptr, viewedItems, seenIndptr, attrs.numItems);
     const out = allocArray('i32', users.length);
     const channel = allocArray('i32', users.length);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
@@ -214,7 +209,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const positives = i32(positivesT, K, 'positives');
     const indptr = i32(indptrT, K, 'indptr');
     const indices = i32(indicesT, K, 'indices');
-    const B = checkNegSampleCascadeInputs(users, positives, indptrT.shape, indptr, indices, attrs.numItems);
+    // The addon checks the CSR, the users and the positives (the reference's messages).
+    const B = indptrT.shape[0];
     const out = allocArray('i32', users.length * B);
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const exhausted = addon.neg_sample_cascade(users, positives, indptr, indices, B, out, attrs.numItems, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries);
@@ -225,7 +221,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const K = 'sample_weighted_candidates';
     const candidates = i32(candidatesT, K, 'candidates');
     const weights = f32(weightsT, K, 'weights');
-    const [n, L] = checkSampleWeightedCandidatesInputs(candidatesT.shape, weightsT.shape, weights);
+    const [n, L] = candidatesT.shape;
+    // The C++ checks the weights too, without naming the bad one; the reference's message does.
+    checkSampleWeightedCandidatesWeights(weights, n, L);
     const S = attrs.numSamples;
     const samples = allocArray('i32', n * S);
     const sampleWeights = allocArray('f32', n * S);
@@ -236,10 +234,6 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<SgdUpdateAttrs>('sparse_sgd', 'native', ({ inputs, attrs }) => {
     const K = 'sparse_sgd';
-    const expected = attrs.momentum > 0 ? 4 : 3;
-    if (inputs.length !== expected) {
-      throw new Error(`${K}: momentum ${attrs.momentum} needs ${expected} inputs${attrs.momentum > 0 ? ' (the last one the velocity)' : ' (no velocity)'}, got ${inputs.length}`);
-    }
     const [param, indices, values, velocity] = inputs;
     addon.sparse_sgd(
       f32(param, K, 'param'), sizeOf(param.shape.slice(1)), i32(indices, K, 'indices'), f32(values, K, 'values'),
@@ -258,7 +252,6 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<AdamUpdateAttrs>('sparse_adam', 'native', ({ inputs: [param, indices, values, m, v], attrs }) => {
     const K = 'sparse_adam';
-    if (!(Number.isInteger(attrs.step) && attrs.step >= 1)) throw new Error(`adam: step must be an integer ≥ 1, got ${attrs.step}`);
     addon.sparse_adam(
       f32(param, K, 'param'), sizeOf(param.shape.slice(1)), i32(indices, K, 'indices'), f32(values, K, 'values'),
       f32(m, K, 'm'), f32(v, K, 'v'),
@@ -268,11 +261,14 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<BprStepAttrs>('bpr_step', 'native', ({ inputs, attrs, backend }) => {
     const K = 'bpr_step';
-    // The addon checks the id ranges (check_ids, the same messages).
-    const d = checkBprStepInputs(inputs, attrs, false);
+    // The engine has checked the shapes and attributes (checkBprStepInputs). The addon checks
+    // the id ranges (check_ids, the same messages); the category checks index by item id, so
+    // the 8-input form checks the ids and the touched items' lists here first.
+    if (inputs.length === 8) checkBprStepIds(inputs);
+    const d = inputs[0].shape[1];
     const [P, Q, users, pos, neg] = inputs;
     const args = [hostF32(P), hostF32(Q), d, i32(users, K, 'users'), i32(pos, K, 'positives'), i32(neg, K, 'negatives'), attrs.lr, attrs.reg, attrs.hogwild ?? false] as const;
-    // The category inputs (checked above, extraWeight included) follow hogwild.
+    // The category inputs (extraWeight included) follow hogwild.
     const loss = inputs.length === 8
       ? addon.bpr_step(...args, f32(inputs[5], K, 'extra'), i32(inputs[6], K, 'extraIndptr'), i32(inputs[7], K, 'extraIndices'), attrs.extraWeight as number)
       : addon.bpr_step(...args);
@@ -281,7 +277,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<BprSampleStepAttrs>('bpr_sample_step', 'native', ({ inputs, attrs, backend }) => {
     const K = 'bpr_sample_step';
-    const d = checkBprSampleStepInputs(inputs, attrs);
+    checkBprSampleStepIds(inputs);
+    const d = inputs[0].shape[1];
     const [P, Q, users, pos, indptr, indices] = inputs;
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const loss = addon.bpr_sample_step(
@@ -293,8 +290,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<RankTopkAttrs>('rank_topk', 'native', ({ inputs, attrs, backend }) => {
     const { k } = attrs;
-    const { users: B, dim: d } = checkRankTopkInputs(inputs, k);
     const [U, V, indptr, indices] = inputs;
+    // The addon checks the mask CSR (the reference's messages).
+    const [B, d] = U.shape;
     const topIndices = allocArray('i32', B * k);
     const topScores = allocArray('f32', B * k);
     addon.rank_topk(
@@ -308,12 +306,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const K = 'matmul';
     const ra = ta.shape.length;
     const rb = tb.shape.length;
-    if (ra < 2 || rb < 2) throw new Error(`${K}: operands must have rank ≥ 2, got [${ta.shape.join(', ')}] and [${tb.shape.join(', ')}]`);
     const m = attrs.transposeA ? ta.shape[ra - 1] : ta.shape[ra - 2];
     const k = attrs.transposeA ? ta.shape[ra - 2] : ta.shape[ra - 1];
-    const kb = attrs.transposeB ? tb.shape[rb - 1] : tb.shape[rb - 2];
     const n = attrs.transposeB ? tb.shape[rb - 2] : tb.shape[rb - 1];
-    if (k !== kb) throw new Error(`${K}: inner sizes differ (${k} vs ${kb})`);
     const batchShape = ra >= rb ? ta.shape.slice(0, -2) : tb.shape.slice(0, -2);
     const batch = sizeOf(batchShape);
     const out = allocOutputArray('f32', batch * m * n); // the C++ writes every element (zeros when k = 0)
@@ -328,7 +323,10 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<SampledSoftmaxAttrs>('sampled_softmax', 'native', ({ inputs, attrs, backend }) => {
     const K = 'sampled_softmax';
-    const { batch, dim, hasBias } = checkSampledSoftmaxInputs(inputs, false);
+    // The addon checks the class ids too, but its message says "rows" where the reference's says
+    // "classes": the reference's check runs first, so js and native fail alike.
+    checkSampledSoftmaxClassIds(inputs, false);
+    const { batch, dim, hasBias } = sampledSoftmaxSizes(inputs, false);
     const [h, w, labels, sampled, lq, sq] = inputs;
     const loss = allocArray('f32', batch);
     addon.sampled_softmax(
@@ -340,7 +338,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<SampledSoftmaxAttrs>('sampled_softmax_grad', 'native', ({ inputs, attrs, backend }) => {
     const K = 'sampled_softmax_grad';
-    const { batch: B, dim: d, samples: S, hasBias } = checkSampledSoftmaxInputs(inputs, true);
+    checkSampledSoftmaxClassIds(inputs, true); // as in sampled_softmax
+    const { batch: B, dim: d, samples: S, hasBias } = sampledSoftmaxSizes(inputs, true);
     const [h, w, labels, sampled, lq, sq, dLoss] = inputs;
     const dHidden = allocArray('f32', B * d);
     const dRows = allocArray('f32', (B + S) * d);
@@ -355,7 +354,10 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<SkipgramStepAttrs>('skipgram_step', 'native', ({ inputs, attrs, backend }) => {
     const K = 'skipgram_step';
-    const { dim, negatives, hasExtra } = checkSkipgramStepInputs(inputs, attrs);
+    // The addon checks the id ranges (check_ids, the same messages); the category checks
+    // index by output row, so the 10-input form checks the ids and the touched rows' lists here.
+    const { dim, negatives, hasExtra } = skipgramStepSizes(inputs);
+    if (hasExtra) checkSkipgramStepIds(inputs);
     const [A, B, W, ca, cb, targets, negs] = inputs;
     const loss = addon.skipgram_step(
       f32(A, K, 'contextA'), f32(B, K, 'contextB'), f32(W, K, 'output'),
@@ -369,7 +371,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<SkipgramSampleStepAttrs>('skipgram_sample_step', 'native', ({ inputs, attrs, backend }) => {
     const K = 'skipgram_sample_step';
-    const { dim, hasExtra } = checkSkipgramSampleStepInputs(inputs, attrs);
+    // The addon checks the ids, the alias entries and the drawn rows' category lists.
+    const dim = inputs[0].shape[1];
+    const hasExtra = inputs.length === 11;
     const [A, B, W, ca, cb, targets, prob, alias] = inputs;
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const loss = addon.skipgram_sample_step(
@@ -385,21 +389,22 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<DenseBiasActAttrs>('dense_bias_act', 'native', ({ inputs, attrs, backend }) => {
     const K = 'dense_bias_act';
-    const [m, k, n] = checkDenseBiasActInputs(inputs, attrs);
+    const [m, k] = inputs[0].shape;
+    const n = inputs[1].shape[1];
     const y = allocArray('f32', m * n);
     addon.dense_bias_act(f32(inputs[0], K, 'x'), f32(inputs[1], K, 'W'), f32(inputs[2], K, 'b'), y, m, k, n, ACTIVATION_CODES[attrs.activation]);
     return hostOutput(backend, [m, n], 'f32', y);
   });
   registerKernel('ncf_head', 'native', ({ inputs, backend }) => {
     const K = 'ncf_head';
-    const { n, e, z, hasZ } = checkNcfHeadInputs(inputs, false);
+    const { n, e, z, hasZ } = ncfHeadSizes(inputs, false);
     const logits = allocOutputArray('f32', n); // every row is written
     addon.ncf_head(f32(inputs[0], K, 'p'), f32(inputs[1], K, 'q'), f32(inputs[2], K, 'h'), hasZ ? f32(inputs[3], K, 'z') : new Float32Array(0), logits, n, e, z);
     return hostOutput(backend, [n], 'f32', logits);
   });
   registerKernel('ncf_head_grad', 'native', ({ inputs, backend }) => {
     const K = 'ncf_head_grad';
-    const { n, e, z, hasZ } = checkNcfHeadInputs(inputs, true);
+    const { n, e, z, hasZ } = ncfHeadSizes(inputs, true);
     // Every element of every output is written.
     const dp = allocOutputArray('f32', n * e);
     const dq = allocOutputArray('f32', n * e);
@@ -415,7 +420,8 @@ export function registerNativeKernels(addon: NativeAddon): void {
   });
   registerKernel<DenseBiasActAttrs>('dense_bias_act_grad', 'native', ({ inputs, attrs, backend }) => {
     const K = 'dense_bias_act_grad';
-    const [m, k, n] = checkDenseBiasActGradInputs(inputs, attrs);
+    const [m, k] = inputs[1].shape;
+    const n = inputs[2].shape[1];
     // Every element of the three outputs is written.
     const dx = allocOutputArray('f32', m * k);
     const dW = allocOutputArray('f32', k * n);
@@ -426,7 +432,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     return [hostOutput(backend, [m, k], 'f32', dx), hostOutput(backend, [k, n], 'f32', dW), hostOutput(backend, [n], 'f32', db)];
   });
   registerKernel('tower_score', 'native', ({ inputs, backend }) => {
-    const { users, items, widths } = checkTowerScoreInputs(inputs);
+    const { users, items, widths } = towerScoreShape(inputs);
     // W₁, b₁, …, W_L, b_L, h back to back: a few KB, so one copy buys one argument.
     const parts = inputs.slice(2).map((t) => hostF32(t));
     const params = allocArray('f32', parts.reduce((n, p) => n + p.length, 0));
@@ -441,7 +447,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
   });
   registerKernel<GatherMatvecAttrs>('gather_matvec', 'native', ({ inputs, attrs, backend }) => {
     const K = 'gather_matvec';
-    const { matrices, rows, cols, n } = checkGatherMatvecInputs(inputs, attrs);
+    const { matrices, rows, cols, n } = gatherMatvecShape(inputs);
     const width = attrs.transpose ? cols : rows;
     const y = allocArray('f32', n * width);
     addon.gather_matvec(f32(inputs[0], K, 'W'), i32(inputs[1], K, 'index'), f32(inputs[2], K, 'x'), y, matrices, rows, cols, attrs.transpose ? 1 : 0);
@@ -449,16 +455,15 @@ export function registerNativeKernels(addon: NativeAddon): void {
   });
   registerKernel<ScatterOuterAddAttrs>('scatter_outer_add', 'native', ({ inputs, attrs, backend }) => {
     const K = 'scatter_outer_add';
-    const { rows, cols } = checkScatterOuterAddInputs(inputs, attrs);
+    const rows = inputs[0].shape[1];
+    const cols = inputs[1].shape[1];
     // Zero-filled: the C++ writes only the matrices some row names.
     const out = allocArray('f32', attrs.matrices * rows * cols);
     addon.scatter_outer_add(f32(inputs[0], K, 'a'), f32(inputs[1], K, 'b'), i32(inputs[2], K, 'index'), out, attrs.matrices, rows, cols);
     return hostOutput(backend, [attrs.matrices, rows, cols], 'f32', out);
   });
   for (const [id, log] of [['softmax', false], ['log_softmax', true]] as const) {
-    registerKernel<{ axis: number }>(id, 'native', (ctx) => {
-      const { inputs: [x], attrs: { axis }, backend } = ctx;
-      if (x.dtype !== 'f32' || !(Number.isInteger(axis) && axis >= 0 && axis < x.shape.length)) return reference(id, ctx);
+    registerKernel<{ axis: number }>(id, 'native', ({ inputs: [x], attrs: { axis }, backend }) => {
       const y = allocOutputArray('f32', x.size);
       const args = [hostF32(x), y, sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))] as const;
       if (log) addon.log_softmax(...args);
@@ -467,12 +472,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
     });
   }
 
-  registerKernel<{ fn: string; axes: readonly number[] }>('reduce', 'native', (ctx) => {
-    const { inputs: [x], attrs: { fn, axes }, backend } = ctx;
+  // fn and axes (sorted, distinct, in range: what the C++ kernel takes) passed the spec's check.
+  registerKernel<{ fn: string; axes: readonly number[] }>('reduce', 'native', ({ inputs: [x], attrs: { fn, axes }, backend }) => {
     const code = REDUCE_FNS.indexOf(fn);
-    // The C++ kernel takes the attribute as the op gives it: sorted, distinct, in range.
-    const normalised = axes.every((a, i) => Number.isInteger(a) && a >= 0 && a < x.shape.length && (i === 0 || a > axes[i - 1]));
-    if (code < 0 || !normalised) return reference('reduce', ctx);
     const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const y = allocOutputArray(x.dtype, sizeOf(outShape)); // every output starts from the function's identity
     addon.reduce(hostData(x), y, Int32Array.from(x.shape), Int32Array.from(x.shape, (_, i) => (axes.includes(i) ? 1 : 0)), code);
@@ -482,18 +484,14 @@ export function registerNativeKernels(addon: NativeAddon): void {
   registerKernel<{ fn: string }>('unary', 'native', (ctx) => {
     const { inputs: [x], attrs: { fn }, backend } = ctx;
     const code = UNARY_FNS.indexOf(fn);
-    if (code < 0) throw new Error(`unary: unknown function '${fn}'; expected one of ${UNARY_FNS.join(', ')}`);
     if (x.dtype !== 'f32') return reference('unary', ctx);
     const y = allocOutputArray('f32', x.size);
     addon.unary(hostF32(x), y, code);
     return hostOutput(backend, x.shape, 'f32', y);
   });
 
-  registerKernel<{ fn: string }>('binary', 'native', (ctx) => {
-    const { inputs: [ta, tb], attrs: { fn }, backend } = ctx;
+  registerKernel<{ fn: string }>('binary', 'native', ({ inputs: [ta, tb], attrs: { fn }, backend }) => {
     const code = BINARY_FNS.indexOf(fn);
-    if (code < 0) throw new Error(`binary: unknown function '${fn}'; expected one of ${BINARY_FNS.join(', ')}`);
-    if (ta.dtype !== tb.dtype) return reference('binary', ctx);
     const shape = broadcastShapes(ta.shape, tb.shape, fn);
     const dtype = code >= 7 ? 'f32' : ta.dtype;
     const z = allocOutputArray(dtype, sizeOf(shape));
@@ -501,22 +499,17 @@ export function registerNativeKernels(addon: NativeAddon): void {
     return hostOutput(backend, shape, dtype, z);
   });
 
-  registerKernel('gather_rows', 'native', (ctx) => {
-    const { inputs: [table, indices], backend } = ctx;
-    const idx = hostData(indices);
-    if (table.shape.length < 1 || !(idx instanceof Int32Array)) return reference('gather_rows', ctx);
+  registerKernel('gather_rows', 'native', ({ inputs: [table, indices], backend }) => {
+    const idx = i32(indices, 'gather_rows', 'indices');
     const width = sizeOf(table.shape.slice(1));
     const y = allocArray(table.dtype, idx.length * width);
     addon.gather_rows(hostData(table), idx, y, table.shape[0], width);
     return hostOutput(backend, [...indices.shape, ...table.shape.slice(1)], table.dtype, y);
   });
 
-  registerKernel('scatter_add_rows', 'native', (ctx) => {
-    const { inputs: [target, indices, src], backend } = ctx;
-    const idx = hostData(indices);
-    const width = target.shape.length < 1 ? 0 : sizeOf(target.shape.slice(1));
-    const fits = target.shape.length >= 1 && idx instanceof Int32Array && src.dtype === target.dtype && src.size === idx.length * width;
-    if (!fits) return reference('scatter_add_rows', ctx);
+  registerKernel('scatter_add_rows', 'native', ({ inputs: [target, indices, src], backend }) => {
+    const idx = i32(indices, 'scatter_add_rows', 'indices');
+    const width = sizeOf(target.shape.slice(1));
     const y = allocArray(target.dtype, target.size);
     addon.scatter_add_rows(hostData(target), idx, hostData(src), y, target.shape[0], width);
     return hostOutput(backend, target.shape, target.dtype, y);
@@ -524,10 +517,10 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel('take_along_axis', 'native', (ctx) => {
     const { inputs: [x, indices], backend } = ctx;
-    const idx = hostData(indices);
-    const classes = x.shape.length < 1 ? 0 : x.shape[x.shape.length - 1];
-    // The C++ kernel takes f32 rows that match the indices one to one; anything else the reference handles.
-    if (x.shape.length < 1 || x.dtype !== 'f32' || !(idx instanceof Int32Array) || x.size !== idx.length * classes) return reference('take_along_axis', ctx);
+    // The C++ kernel takes f32 x; the reference reads an i32 or u32 x as numbers.
+    if (x.dtype !== 'f32') return reference('take_along_axis', ctx);
+    const idx = i32(indices, 'take_along_axis', 'indices');
+    const classes = x.shape[x.shape.length - 1];
     const y = allocArray('f32', idx.length);
     addon.take_along_axis(hostF32(x), idx, y, classes);
     return hostOutput(backend, indices.shape, 'f32', y);
@@ -535,49 +528,38 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   registerKernel<PutAlongAxisAttrs>('put_along_axis', 'native', (ctx) => {
     const { inputs: [x, indices], attrs: { classes }, backend } = ctx;
-    const idx = hostData(indices);
-    if (x.dtype !== 'f32' || !(idx instanceof Int32Array) || x.size !== idx.length || !(Number.isInteger(classes) && classes >= 0)) return reference('put_along_axis', ctx);
+    // The C++ kernel takes f32 x; the reference reads an i32 or u32 x as numbers.
+    if (x.dtype !== 'f32') return reference('put_along_axis', ctx);
+    const idx = i32(indices, 'put_along_axis', 'indices');
     const y = allocArray('f32', idx.length * classes);
     addon.put_along_axis(hostF32(x), idx, y, classes);
     return hostOutput(backend, [...indices.shape, classes], 'f32', y);
   });
 
-  registerKernel<DropoutMaskAttrs>('dropout_mask', 'native', (ctx) => {
-    const { attrs: { shape, p, seed, stream, counter }, backend } = ctx;
+  registerKernel<DropoutMaskAttrs>('dropout_mask', 'native', ({ attrs: { shape, p, seed, stream, counter }, backend }) => {
     const n = sizeOf(shape);
-    // Seeds, streams and counters the reference would reject go to it, for its error.
-    const words = Number.isSafeInteger(seed) && Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32 &&
-      Number.isSafeInteger(counter) && counter >= 0 && Number.isSafeInteger(counter + Math.max(n - 1, 0));
-    if (!words) return reference('dropout_mask', ctx);
     const out = allocOutputArray('f32', n);
     const [keyLo, keyHi] = new Philox({ seed, stream }).key;
     addon.dropout_mask(out, p, keyLo, keyHi, stream, counter);
     return hostOutput(backend, shape, 'f32', out);
   });
 
-  registerKernel<SgdUpdateAttrs>('sgd_update', 'native', (ctx) => {
-    const { inputs, attrs } = ctx;
-    const [param, grad, velocity] = inputs;
-    // A wrong input count, dtype or size goes to the reference (its error, or its result).
-    if (inputs.length !== (attrs.momentum > 0 ? 3 : 2) || !allF32Of(param.size, inputs)) return reference('sgd_update', ctx);
+  registerKernel<SgdUpdateAttrs>('sgd_update', 'native', ({ inputs: [param, grad, velocity], attrs }) => {
     addon.sgd_update(
       hostF32(param), hostF32(grad), velocity ? hostF32(velocity) : new Float32Array(0),
       attrs.lr, attrs.momentum, attrs.nesterov ? 1 : 0, attrs.weightDecay,
     );
   });
 
-  registerKernel<AdagradUpdateAttrs>('adagrad_update', 'native', (ctx) => {
-    const { inputs, attrs } = ctx;
-    const [param, grad, sum] = inputs;
-    if (inputs.length !== 3 || !allF32Of(param.size, inputs)) return reference('adagrad_update', ctx);
+  registerKernel<AdagradUpdateAttrs>('adagrad_update', 'native', ({ inputs: [param, grad, sum], attrs }) => {
     addon.adagrad_update(hostF32(param), hostF32(grad), hostF32(sum), attrs.lr, attrs.eps, attrs.weightDecay);
   });
 
   registerKernel<AdamUpdateAttrs>('adam_update', 'native', (ctx) => {
     const { inputs, attrs } = ctx;
     const [param, grad, m, v] = inputs;
-    const stepOk = Number.isInteger(attrs.step) && attrs.step >= 1 && attrs.step <= 2 ** 52;
-    if (inputs.length !== 4 || !allF32Of(param.size, inputs) || !stepOk) return reference('adam_update', ctx);
+    // The addon takes steps up to 2⁵²; later ones (1 − βᵗ is 1 in f64 long before) go to the reference.
+    if (attrs.step > 2 ** 52) return reference('adam_update', ctx);
     addon.adam_update(
       hostF32(param), hostF32(grad), hostF32(m), hostF32(v),
       attrs.lr, attrs.beta1, attrs.beta2, attrs.eps, attrs.weightDecay, attrs.decoupledWeightDecay ? 1 : 0, attrs.step,

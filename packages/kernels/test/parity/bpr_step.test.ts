@@ -143,10 +143,8 @@ await forEachBackend(parityBackends('bpr_step'), (backend) => {
         assertClose(got.Q, ref.Q, TOLERANCE, 'item factors');
         assertClose(got.X, ref.X, TOLERANCE, 'category factors');
       }
-      // js and native share checkBprStepInputs; the webgpu glue has its own input checks (not this attribute yet).
-      if (backend.name !== 'webgpu') {
-        await expectFailure(() => train(backend, 4, 10, 1, { ...attrs, hogwild: 'yes' as unknown as boolean }, USERS, ITEMS, categories), /bpr_step: attribute hogwild must be true or false, got yes/);
-      }
+      // The engine checks the spec's rule (checkBprStepInputs) before every backend.
+      await expectFailure(() => train(backend, 4, 10, 1, { ...attrs, hogwild: 'yes' as unknown as boolean }, USERS, ITEMS, categories), /bpr_step: attribute hogwild must be true or false, got yes/);
     });
   }
 
@@ -210,9 +208,9 @@ await forEachBackend(parityBackends('bpr_step'), (backend) => {
       : /negative item 2 at position 0 is out of range for 2 rows/);
   });
 
-  // Bad category inputs: js and native share checkBprStepInputs (checkExtraRows) and fail with
-  // its one-line message before any write. The shapes and attributes are checked on the host on
-  // every backend; webgpu's ids live on the GPU, so a bad indptr value or category id may instead
+  // Bad category inputs: the engine checks their shapes and extraWeight (the spec's rule) on
+  // every backend; js and native check the ids and lists on the host (checkBprStepIds) with
+  // one-line messages before any write. webgpu's ids live on the GPU, so a bad indptr value or category id may instead
   // be reported by its status word at the read (the regex then only asks for an extra-row failure).
   const F = (rows: number) => tensor(new Float32Array(rows * 2), [rows, 2], { backend });
   const I = (...v: number[]) => tensor(Int32Array.from(v), undefined, { backend });

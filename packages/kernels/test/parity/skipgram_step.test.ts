@@ -235,9 +235,9 @@ await forEachBackend(parityBackends('skipgram_step'), (backend) => {
     }, backend.name === 'webgpu' ? /a context, target or negative id is out of range for its table \(1 contextA, 1 contextB, 2 output rows\)/ : /negative 2 at position 0 is out of range for 2 rows/);
   });
 
-  // Bad category inputs: js and native share checkSkipgramStepInputs (checkExtraRows) and fail
-  // with its one-line message before any write. The shapes are checked on the host on every
-  // backend; webgpu's ids live on the GPU, so a bad indptr value or category id may instead be
+  // Bad category inputs: the engine checks their shapes (the spec's rule) on every backend; js
+  // and native check the ids and lists on the host (checkSkipgramStepIds) with one-line
+  // messages before any write; webgpu's ids live on the GPU, so a bad indptr value or category id may instead be
   // reported by its status word at the read (the regex then only asks for an extra-row failure).
   const T = (rows: number) => tensor(new Float32Array(rows * 2), [rows, 2], { backend });
   const I = (...v: number[]) => tensor(Int32Array.from(v), undefined, { backend });

@@ -55,7 +55,7 @@ export interface DenseBiasActAttrs {
  * console.log(denseBiasActSpec.summary);
  * ```
  */
-export const denseBiasActSpec = declareKernel({ id: 'dense_bias_act', family: 'dense', summary: 'y = act(x·W + b), act ∈ {none, relu, sigmoid}' });
+export const denseBiasActSpec = declareKernel({ id: 'dense_bias_act', family: 'dense', summary: 'y = act(x·W + b), act ∈ {none, relu, sigmoid}', check: checkDenseBiasActInputs });
 
 /**
  * The declaration of `dense_bias_act_grad` (family `dense`).
@@ -69,18 +69,27 @@ export const denseBiasActGradSpec = declareKernel({
   id: 'dense_bias_act_grad',
   family: 'dense',
   summary: 'dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g with g = dy ⊙ act′(y): the backward of dense_bias_act',
+  check: checkDenseBiasActGradInputs,
 });
 
+/** Throws unless `activation` is one `dense_bias_act` fuses (`kernel` names the kernel in the message). */
+function checkActivation(kernel: string, activation: unknown): void {
+  if (activation !== 'none' && activation !== 'relu' && activation !== 'sigmoid') {
+    throw new Error(`${kernel}: activation must be none, relu or sigmoid, got ${String(activation)}`);
+  }
+}
+
 /**
- * Checks the inputs of `dense_bias_act` and returns `[m, k, n]`; shared by
- * every backend so they fail with the same message.
+ * The rule of `dense_bias_act` (its spec's `check`, run by `runKernel` on every backend):
+ * inputs [x f32 `[m, k]`, W f32 `[k, n]`, b f32 `[n]`] and an activation it fuses. Reads no
+ * tensor data.
  *
  * @example
  * ```ts
- * const [m, k, n] = checkDenseBiasActInputs([x, W, b], { activation: 'relu' });
+ * checkDenseBiasActInputs([x, W, b], { activation: 'relu' }); // throws `dense_bias_act: …` if the shapes do not chain
  * ```
  */
-export function checkDenseBiasActInputs(inputs: readonly Tensor[], attrs: DenseBiasActAttrs): [number, number, number] {
+export function checkDenseBiasActInputs(inputs: readonly Tensor[], attrs: DenseBiasActAttrs): void {
   const K = 'dense_bias_act';
   if (inputs.length !== 3) throw new Error(`${K}: expected 3 inputs [x, W, b], got ${inputs.length}`);
   const [x, w, b] = inputs;
@@ -90,33 +99,32 @@ export function checkDenseBiasActInputs(inputs: readonly Tensor[], attrs: DenseB
   const [m, k] = x.shape;
   const n = w.shape[1];
   if (w.shape[0] !== k || b.shape[0] !== n) throw new Error(`${K}: shapes do not chain: x [${m}, ${k}], W [${w.shape.join(', ')}], b [${b.shape[0]}]`);
-  if (!['none', 'relu', 'sigmoid'].includes(attrs.activation)) throw new Error(`${K}: activation must be none, relu or sigmoid, got ${String(attrs.activation)}`);
-  return [m, k, n];
+  checkActivation(K, attrs.activation);
 }
 
 /**
- * Checks the inputs of `dense_bias_act_grad` (dy `[m, n]`, x `[m, k]`, W `[k, n]`, y `[m, n]`,
- * all f32) and its activation, and returns `[m, k, n]`; shared by every backend.
+ * The rule of `dense_bias_act_grad` (its spec's `check`, run by `runKernel` on every
+ * backend): inputs [dy `[m, n]`, x `[m, k]`, W `[k, n]`, y `[m, n]`], all f32, and an
+ * activation `dense_bias_act` fuses. Reads no tensor data.
  *
  * @example
  * ```ts
- * const [m, k, n] = checkDenseBiasActGradInputs([dy, x, W, y], { activation: 'relu' });
+ * checkDenseBiasActGradInputs([dy, x, W, y], { activation: 'relu' }); // throws `dense_bias_act_grad: …` if the shapes do not chain
  * ```
  */
-export function checkDenseBiasActGradInputs(inputs: readonly Tensor[], attrs: DenseBiasActAttrs): [number, number, number] {
+export function checkDenseBiasActGradInputs(inputs: readonly Tensor[], attrs: DenseBiasActAttrs): void {
   const K = 'dense_bias_act_grad';
   if (inputs.length !== 4) throw new Error(`${K}: expected 4 inputs [dy, x, W, y], got ${inputs.length}`);
   const [dy, x, w, y] = inputs;
-  if ([dy, x, w, y].some((t) => t.dtype !== 'f32' || t.shape.length !== 2)) {
-    throw new Error(`${K}: dy [m, n], x [m, k], W [k, n] and y [m, n] must be 2-D f32, got ${[dy, x, w, y].map((t) => `${t.dtype} [${t.shape.join(', ')}]`).join(', ')}`);
+  if (inputs.some((t) => t.dtype !== 'f32' || t.shape.length !== 2)) {
+    throw new Error(`${K}: dy [m, n], x [m, k], W [k, n] and y [m, n] must be 2-D f32, got ${inputs.map((t) => `${t.dtype} [${t.shape.join(', ')}]`).join(', ')}`);
   }
   const [m, k] = x.shape;
   const n = w.shape[1];
   if (w.shape[0] !== k || dy.shape[0] !== m || dy.shape[1] !== n || y.shape[0] !== m || y.shape[1] !== n) {
     throw new Error(`${K}: shapes do not chain: dy [${dy.shape.join(', ')}], x [${m}, ${k}], W [${w.shape.join(', ')}], y [${y.shape.join(', ')}]`);
   }
-  if (!['none', 'relu', 'sigmoid'].includes(attrs.activation)) throw new Error(`${K}: activation must be none, relu or sigmoid, got ${String(attrs.activation)}`);
-  return [m, k, n];
+  checkActivation(K, attrs.activation);
 }
 
 /**
@@ -138,7 +146,8 @@ export function activationGradient(dy: Float32Array, y: Float32Array, activation
 }
 
 registerKernel<DenseBiasActAttrs>('dense_bias_act_grad', 'js', ({ inputs, attrs, backend }) => {
-  const [m, k, n] = checkDenseBiasActGradInputs(inputs, attrs);
+  const [m, k] = inputs[1].shape;
+  const n = inputs[2].shape[1];
   const g = activationGradient(hostF32(inputs[0]), hostF32(inputs[3]), attrs.activation);
   const x = hostF32(inputs[1]);
   const w = hostF32(inputs[2]);
@@ -163,7 +172,8 @@ registerKernel<DenseBiasActAttrs>('dense_bias_act_grad', 'js', ({ inputs, attrs,
 });
 
 registerKernel<DenseBiasActAttrs>('dense_bias_act', 'js', ({ inputs, attrs, backend }) => {
-  const [m, k, n] = checkDenseBiasActInputs(inputs, attrs);
+  const [m, k] = inputs[0].shape;
+  const n = inputs[1].shape[1];
   const x = hostF32(inputs[0]);
   const w = hostF32(inputs[1]);
   const b = hostF32(inputs[2]);

@@ -39,7 +39,12 @@ export interface GatherMatvecAttrs {
  * console.log(gatherMatvecSpec.summary);
  * ```
  */
-export const gatherMatvecSpec = declareKernel({ id: 'gather_matvec', family: 'dense', summary: 'y[r] = W[index[r]] · x[r] (or W[index[r]]ᵀ · x[r]): a matrix per row, gathered by index' });
+export const gatherMatvecSpec = declareKernel({
+  id: 'gather_matvec',
+  family: 'dense',
+  summary: 'y[r] = W[index[r]] · x[r] (or W[index[r]]ᵀ · x[r]): a matrix per row, gathered by index',
+  check: checkGatherMatvecInputs,
+});
 
 /** The sizes of a `gather_matvec` call. */
 export interface GatherMatvecShape {
@@ -53,32 +58,45 @@ export interface GatherMatvecShape {
 }
 
 /**
- * Checks `gather_matvec`'s inputs and returns their sizes; shared by every backend so each
- * fails with the same message.
+ * The rule of `gather_matvec` (its spec's `check`, run by `runKernel` on every backend):
+ * inputs [W f32 `[N, R, C]`, index i32 `[n]`, x f32 `[n, K]`] with K = C (or R with
+ * `transpose`), and a boolean `transpose`. Reads no tensor data: each backend checks the
+ * indices where it reads them.
  * @example
  * ```ts
- * const { matrices, rows, cols, n } = checkGatherMatvecInputs([W, index, x], { transpose: false });
+ * checkGatherMatvecInputs([W, index, x], { transpose: false }); // throws `gather_matvec: …` if x does not fit
  * ```
  */
-export function checkGatherMatvecInputs(inputs: readonly Tensor[], attrs: GatherMatvecAttrs): GatherMatvecShape {
+export function checkGatherMatvecInputs(inputs: readonly Tensor[], attrs: GatherMatvecAttrs): void {
   const K = 'gather_matvec';
   if (inputs.length !== 3) throw new Error(`${K}: expected inputs [W, index, x], got ${inputs.length}`);
+  if (typeof attrs.transpose !== 'boolean') throw new Error(`${K}: transpose must be true or false, got ${String(attrs.transpose)}`);
   const [w, index, x] = inputs;
   if (w.dtype !== 'f32' || x.dtype !== 'f32') throw new Error(`${K}: W and x must be f32, got ${w.dtype} and ${x.dtype}`);
   if (index.dtype !== 'i32') throw new Error(`${K}: index must be i32, got ${index.dtype}`);
   if (w.shape.length !== 3) throw new Error(`${K}: W must be [N, R, C], got [${w.shape.join(', ')}]`);
   if (index.shape.length !== 1) throw new Error(`${K}: index must be [n], got [${index.shape.join(', ')}]`);
-  const [matrices, rows, cols] = w.shape;
   const n = index.shape[0];
-  const k = attrs.transpose ? rows : cols;
+  const k = attrs.transpose ? w.shape[1] : w.shape[2];
   if (x.shape.length !== 2 || x.shape[0] !== n || x.shape[1] !== k) {
     throw new Error(`${K}: x must be [${n}, ${k}] (one row per index, ${attrs.transpose ? 'R' : 'C'} = ${k} columns), got [${x.shape.join(', ')}]`);
   }
-  return { matrices, rows, cols, n };
+}
+
+/**
+ * The sizes of a `gather_matvec` call whose inputs passed {@link checkGatherMatvecInputs}.
+ * @example
+ * ```ts
+ * const { matrices, rows, cols, n } = gatherMatvecShape([W, index, x]);
+ * ```
+ */
+export function gatherMatvecShape(inputs: readonly Tensor[]): GatherMatvecShape {
+  const [matrices, rows, cols] = inputs[0].shape;
+  return { matrices, rows, cols, n: inputs[1].shape[0] };
 }
 
 registerKernel<GatherMatvecAttrs>('gather_matvec', 'js', ({ inputs, attrs, backend }) => {
-  const { matrices, rows, cols, n } = checkGatherMatvecInputs(inputs, attrs);
+  const { matrices, rows, cols, n } = gatherMatvecShape(inputs);
   const w = hostF32(inputs[0]);
   const index = hostData(inputs[1]);
   const x = hostF32(inputs[2]);

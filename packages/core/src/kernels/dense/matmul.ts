@@ -7,13 +7,63 @@
 import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { allocArray } from '../../tensor/dtype.js';
+import { formatShape } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
+/** Attributes of `matmul`. */
 export interface MatmulAttrs {
+  /** Use Aᵀ (A's last two axes swapped). */
   transposeA: boolean;
+  /** Use Bᵀ (B's last two axes swapped). */
   transposeB: boolean;
 }
 
-export const matmulSpec = declareKernel({ id: 'matmul', family: 'dense', summary: 'C = op(A)·op(B), batched, op ∈ {id, transpose}' });
+/**
+ * The declaration of `matmul` (family `dense`).
+ *
+ * @example
+ * ```ts
+ * console.log(matmulSpec.summary);
+ * ```
+ */
+export const matmulSpec = declareKernel({ id: 'matmul', family: 'dense', summary: 'C = op(A)·op(B), batched, op ∈ {id, transpose}', check: checkMatmulInputs });
+
+/**
+ * The rule of `matmul` (its spec's `check`, run by `runKernel` on every backend): inputs
+ * [A, B], both f32 of rank ≥ 2, op(A)'s columns equal to op(B)'s rows, the batch axes equal
+ * or one operand 2-D, and boolean `transposeA` / `transposeB`. Reads no tensor data.
+ *
+ * @example
+ * ```ts
+ * checkMatmulInputs([a, b], { transposeA: false, transposeB: true }); // throws `matmul: …` if they do not multiply
+ * ```
+ */
+export function checkMatmulInputs(inputs: readonly Tensor[], attrs: MatmulAttrs): void {
+  const K = 'matmul';
+  if (inputs.length !== 2) throw new Error(`${K}: expected 2 inputs [A, B], got ${inputs.length}`);
+  const { transposeA, transposeB } = attrs;
+  if (typeof transposeA !== 'boolean' || typeof transposeB !== 'boolean') {
+    throw new Error(`${K}: transposeA and transposeB must be true or false, got ${String(transposeA)} and ${String(transposeB)}`);
+  }
+  const [a, b] = inputs;
+  if (a.dtype !== 'f32') throw new Error(`${K}: A has dtype ${a.dtype} ${formatShape(a.shape)}; expected f32`);
+  if (b.dtype !== 'f32') throw new Error(`${K}: B has dtype ${b.dtype} ${formatShape(b.shape)}; expected f32`);
+  const ra = a.rank;
+  const rb = b.rank;
+  if (ra < 2 || rb < 2) throw new Error(`${K}: operands need rank ≥ 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  const ka = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  if (ka !== kb) {
+    throw new Error(`${K}: inner dimensions differ: op(A) of ${formatShape(a.shape)} has ${ka} columns, op(B) of ${formatShape(b.shape)} has ${kb} rows`);
+  }
+  if (ra > 2 && rb > 2) {
+    let same = ra === rb;
+    for (let i = 0; same && i < ra - 2; i++) same = a.shape[i] === b.shape[i];
+    if (!same) {
+      throw new Error(`${K}: batch axes ${formatShape(a.shape.slice(0, -2))} and ${formatShape(b.shape.slice(0, -2))} differ; they must match or one operand must be 2-D`);
+    }
+  }
+}
 
 registerKernel<MatmulAttrs>('matmul', 'js', ({ inputs: [ta, tb], attrs, backend }) => {
   const ra = ta.shape.length;

@@ -36,7 +36,7 @@ import { allocArray } from '../../tensor/dtype.js';
  * console.log(ncfHeadSpec.summary);
  * ```
  */
-export const ncfHeadSpec = declareKernel({ id: 'ncf_head', family: 'dense', summary: 'logit = hᵀ[p ⊙ q; z] per row: NCF’s GMF / NeuMF output layer' });
+export const ncfHeadSpec = declareKernel({ id: 'ncf_head', family: 'dense', summary: 'logit = hᵀ[p ⊙ q; z] per row: NCF’s GMF / NeuMF output layer', check: checkNcfHeadInputs });
 
 /**
  * The declaration of `ncf_head_grad` (family `dense`).
@@ -46,7 +46,7 @@ export const ncfHeadSpec = declareKernel({ id: 'ncf_head', family: 'dense', summ
  * console.log(ncfHeadGradSpec.summary);
  * ```
  */
-export const ncfHeadGradSpec = declareKernel({ id: 'ncf_head_grad', family: 'dense', summary: 'dp, dq, dh (and dz) of ncf_head from dlogit' });
+export const ncfHeadGradSpec = declareKernel({ id: 'ncf_head_grad', family: 'dense', summary: 'dp, dq, dh (and dz) of ncf_head from dlogit', check: checkNcfHeadGradInputs });
 
 /** The sizes of an `ncf_head` call: rows n, embedding E, tower width Z (0 without z), and whether z was given. */
 export interface NcfHeadSizes {
@@ -56,26 +56,52 @@ export interface NcfHeadSizes {
   hasZ: boolean;
 }
 
+/** The input names of `ncf_head` and of `ncf_head_grad`, z last (it is optional). */
+const FORWARD_NAMES = ['p', 'q', 'h', 'z'];
+const GRAD_NAMES = ['dlogit', 'p', 'q', 'h', 'z'];
+
 /**
- * Checks the inputs of `ncf_head` (`grad` false: p, q, h[, z]) or `ncf_head_grad` (`grad`
- * true: dlogit, p, q, h[, z]) and returns their sizes; shared by every backend, so they fail
- * with the same message.
+ * The rule of `ncf_head` (its spec's `check`, run by `runKernel` on every backend): f32
+ * inputs [p `[n, E]`, q `[n, E]`, h `[E + Z, 1]` or `[E + Z]`] and optionally z `[n, Z]`
+ * (Z = 0 without it). Reads no tensor data.
  *
  * @example
  * ```ts
- * const { n, e, z, hasZ } = checkNcfHeadInputs([p, q, h, zt], false);
+ * checkNcfHeadInputs([p, q, h, z]); // throws `ncf_head: …` if the shapes do not chain
  * ```
  */
-export function checkNcfHeadInputs(inputs: readonly Tensor[], grad: boolean): NcfHeadSizes {
+export function checkNcfHeadInputs(inputs: readonly Tensor[]): void {
+  checkNcfHeadShapes(inputs, false);
+}
+
+/**
+ * The rule of `ncf_head_grad` (its spec's `check`, run by `runKernel` on every backend):
+ * `ncf_head`'s inputs after dlogit f32 `[n]`. Reads no tensor data.
+ *
+ * @example
+ * ```ts
+ * checkNcfHeadGradInputs([dlogit, p, q, h]); // throws `ncf_head_grad: …` if dlogit is not [n]
+ * ```
+ */
+export function checkNcfHeadGradInputs(inputs: readonly Tensor[]): void {
+  checkNcfHeadShapes(inputs, true);
+}
+
+/** The rule of `ncf_head` (`grad` false: p, q, h[, z]) or `ncf_head_grad` (`grad` true: dlogit first), with its kernel's messages. */
+function checkNcfHeadShapes(inputs: readonly Tensor[], grad: boolean): void {
   const K = grad ? 'ncf_head_grad' : 'ncf_head';
-  const names = grad ? ['dlogit', 'p', 'q', 'h', 'z'] : ['p', 'q', 'h', 'z'];
+  const names = grad ? GRAD_NAMES : FORWARD_NAMES;
   if (inputs.length !== names.length && inputs.length !== names.length - 1) {
     throw new Error(`${K}: expected inputs [${names.slice(0, -1).join(', ')}] and optionally z, got ${inputs.length}`);
   }
-  inputs.forEach((t, i) => {
-    if (t.dtype !== 'f32') throw new Error(`${K}: ${names[i]} must be f32, got ${t.dtype}`);
-  });
-  const [p, q, h, z] = grad ? inputs.slice(1) : inputs;
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i].dtype !== 'f32') throw new Error(`${K}: ${names[i]} must be f32, got ${inputs[i].dtype}`);
+  }
+  const first = grad ? 1 : 0;
+  const p = inputs[first];
+  const q = inputs[first + 1];
+  const h = inputs[first + 2];
+  const z: Tensor | undefined = inputs[first + 3];
   if (p.rank !== 2 || q.rank !== 2 || p.shape[0] !== q.shape[0] || p.shape[1] !== q.shape[1]) {
     throw new Error(`${K}: p and q must be [n, E] alike, got [${p.shape.join(', ')}] and [${q.shape.join(', ')}]`);
   }
@@ -89,11 +115,26 @@ export function checkNcfHeadInputs(inputs: readonly Tensor[], grad: boolean): Nc
     const d = inputs[0];
     if (d.size !== n || d.rank !== 1) throw new Error(`${K}: dlogit must be [${n}], got [${d.shape.join(', ')}]`);
   }
+}
+
+/**
+ * The sizes of an `ncf_head` call (`grad` false) or an `ncf_head_grad` call (`grad` true)
+ * whose inputs passed its rule.
+ *
+ * @example
+ * ```ts
+ * const { n, e, z, hasZ } = ncfHeadSizes([p, q, h, zt], false);
+ * ```
+ */
+export function ncfHeadSizes(inputs: readonly Tensor[], grad: boolean): NcfHeadSizes {
+  const first = grad ? 1 : 0;
+  const [n, e] = inputs[first].shape;
+  const z: Tensor | undefined = inputs[first + 3];
   return { n, e, z: z ? z.shape[1] : 0, hasZ: z !== undefined };
 }
 
 registerKernel('ncf_head', 'js', ({ inputs, backend }) => {
-  const { n, e, z: zw, hasZ } = checkNcfHeadInputs(inputs, false);
+  const { n, e, z: zw, hasZ } = ncfHeadSizes(inputs, false);
   const [p, q, h] = inputs.slice(0, 3).map(hostF32);
   const z = hasZ ? hostF32(inputs[3]) : undefined;
   const out = allocArray('f32', n);
@@ -107,7 +148,7 @@ registerKernel('ncf_head', 'js', ({ inputs, backend }) => {
 });
 
 registerKernel('ncf_head_grad', 'js', ({ inputs, backend }) => {
-  const { n, e, z: zw, hasZ } = checkNcfHeadInputs(inputs, true);
+  const { n, e, z: zw, hasZ } = ncfHeadSizes(inputs, true);
   const [g, p, q, h] = inputs.slice(0, 4).map(hostF32);
   const z = hasZ ? hostF32(inputs[4]) : undefined;
   const dp = allocArray('f32', n * e);

@@ -33,16 +33,23 @@ export interface ScatterOuterAddAttrs {
  * console.log(scatterOuterAddSpec.summary);
  * ```
  */
-export const scatterOuterAddSpec = declareKernel({ id: 'scatter_outer_add', family: 'dense', summary: 'out[k] = Σ_{r: index[r] = k} a[r] ⊗ b[r]: gather_matvec\'s gradient for its table' });
+export const scatterOuterAddSpec = declareKernel({
+  id: 'scatter_outer_add',
+  family: 'dense',
+  summary: 'out[k] = Σ_{r: index[r] = k} a[r] ⊗ b[r]: gather_matvec\'s gradient for its table',
+  check: checkScatterOuterAddInputs,
+});
 
 /**
- * Checks `scatter_outer_add`'s inputs and returns their sizes; shared by every backend.
+ * The rule of `scatter_outer_add` (its spec's `check`, run by `runKernel` on every backend):
+ * inputs [a f32 `[n, R]`, b f32 `[n, C]`, index i32 `[n]`] and `matrices` a positive integer.
+ * Reads no tensor data: each backend checks the indices where it reads them.
  * @example
  * ```ts
- * const { rows, cols, n } = checkScatterOuterAddInputs([a, b, index], { matrices: 8 });
+ * checkScatterOuterAddInputs([a, b, index], { matrices: 8 }); // throws `scatter_outer_add: …` if the rows differ
  * ```
  */
-export function checkScatterOuterAddInputs(inputs: readonly Tensor[], attrs: ScatterOuterAddAttrs): { rows: number; cols: number; n: number } {
+export function checkScatterOuterAddInputs(inputs: readonly Tensor[], attrs: ScatterOuterAddAttrs): void {
   const K = 'scatter_outer_add';
   if (inputs.length !== 3) throw new Error(`${K}: expected inputs [a, b, index], got ${inputs.length}`);
   const [a, b, index] = inputs;
@@ -53,11 +60,12 @@ export function checkScatterOuterAddInputs(inputs: readonly Tensor[], attrs: Sca
     throw new Error(`${K}: a and b must be [${n}, R] and [${n}, C] (one row per index), got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
   }
   if (!(Number.isInteger(attrs.matrices) && attrs.matrices >= 1)) throw new Error(`${K}: matrices must be a positive integer, got ${attrs.matrices}`);
-  return { rows: a.shape[1], cols: b.shape[1], n };
 }
 
 registerKernel<ScatterOuterAddAttrs>('scatter_outer_add', 'js', ({ inputs, attrs, backend }) => {
-  const { rows, cols, n } = checkScatterOuterAddInputs(inputs, attrs);
+  const n = inputs[2].shape[0];
+  const rows = inputs[0].shape[1];
+  const cols = inputs[1].shape[1];
   const a = hostF32(inputs[0]);
   const b = hostF32(inputs[1]);
   const index = hostData(inputs[2]);

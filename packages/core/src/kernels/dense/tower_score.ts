@@ -39,6 +39,7 @@ import { allocArray } from '../../tensor/dtype.js';
  */
 export const towerScoreSpec = declareKernel({
   id: 'tower_score', family: 'dense', summary: 'S[b, n] = h · relu(…relu(relu(U_b + V_n)·W₁ + b₁)…), an MLP tower over all user × item pairs',
+  check: checkTowerScoreInputs,
 });
 
 /** The sizes `tower_score`'s inputs chain through. */
@@ -52,44 +53,58 @@ export interface TowerScoreShape {
 }
 
 /**
- * Checks the inputs of `tower_score` and returns their sizes; shared by every
- * backend so they fail with the same message.
+ * The rule of `tower_score` (its spec's `check`, run by `runKernel` on every backend): an odd
+ * count ≥ 3 of f32 inputs, U `[B, H₀]` and V `[N, H₀]`, each W_l `[H_{l-1}, H_l]` with b_l
+ * `[H_l]`, and h `[H_L]`. Reads no tensor data; a backend's own limits (the widest layer a
+ * WGSL shader holds) stay in that backend.
  *
  * @example
  * ```ts
- * const { users, items, widths } = checkTowerScoreInputs([U, V, W1, b1, h]);
+ * checkTowerScoreInputs([U, V, W1, b1, h]); // throws `tower_score: …` if the layers do not chain
  * ```
  */
-export function checkTowerScoreInputs(inputs: readonly Tensor[]): TowerScoreShape {
+export function checkTowerScoreInputs(inputs: readonly Tensor[]): void {
   const K = 'tower_score';
   if (inputs.length < 3 || inputs.length % 2 === 0) {
     throw new Error(`${K}: expected inputs [U, V, W₁, b₁, …, W_L, b_L, h] (an odd count ≥ 3), got ${inputs.length}`);
   }
-  const bad = inputs.findIndex((t) => t.dtype !== 'f32');
-  if (bad >= 0) throw new Error(`${K}: every input must be f32, input ${bad} is ${inputs[bad].dtype}`);
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i].dtype !== 'f32') throw new Error(`${K}: every input must be f32, input ${i} is ${inputs[i].dtype}`);
+  }
   const [u, v] = inputs;
   const h = inputs[inputs.length - 1];
   if (u.shape.length !== 2 || v.shape.length !== 2 || u.shape[1] !== v.shape[1]) {
     throw new Error(`${K}: U [B, H₀] and V [N, H₀] must be 2-D with the same width, got [${u.shape.join(', ')}] and [${v.shape.join(', ')}]`);
   }
-  const widths = [u.shape[1]];
+  let prev = u.shape[1];
   for (let i = 2; i < inputs.length - 1; i += 2) {
     const w = inputs[i];
     const b = inputs[i + 1];
-    const layer = (i - 2) / 2 + 1;
-    const prev = widths[widths.length - 1];
     if (w.shape.length !== 2 || w.shape[0] !== prev || b.shape.length !== 1 || b.shape[0] !== w.shape[1]) {
-      throw new Error(`${K}: layer ${layer} does not chain: W [${w.shape.join(', ')}] and b [${b.shape.join(', ')}] after width ${prev} (expected W [${prev}, H] and b [H])`);
+      throw new Error(`${K}: layer ${i / 2} does not chain: W [${w.shape.join(', ')}] and b [${b.shape.join(', ')}] after width ${prev} (expected W [${prev}, H] and b [H])`);
     }
-    widths.push(w.shape[1]);
+    prev = w.shape[1];
   }
-  const last = widths[widths.length - 1];
-  if (h.shape.length !== 1 || h.shape[0] !== last) throw new Error(`${K}: h must be [${last}] (the last width), got [${h.shape.join(', ')}]`);
-  return { users: u.shape[0], items: v.shape[0], widths };
+  if (h.shape.length !== 1 || h.shape[0] !== prev) throw new Error(`${K}: h must be [${prev}] (the last width), got [${h.shape.join(', ')}]`);
+}
+
+/**
+ * The sizes of a `tower_score` call whose inputs passed {@link checkTowerScoreInputs}: users,
+ * items and the widths H₀ … H_L the layers chain through.
+ *
+ * @example
+ * ```ts
+ * const { users, items, widths } = towerScoreShape([U, V, W1, b1, h]); // widths [H₀, H₁]
+ * ```
+ */
+export function towerScoreShape(inputs: readonly Tensor[]): TowerScoreShape {
+  const widths = [inputs[0].shape[1]];
+  for (let i = 2; i < inputs.length - 1; i += 2) widths.push(inputs[i].shape[1]);
+  return { users: inputs[0].shape[0], items: inputs[1].shape[0], widths };
 }
 
 registerKernel('tower_score', 'js', ({ inputs, backend }) => {
-  const { users, items, widths } = checkTowerScoreInputs(inputs);
+  const { users, items, widths } = towerScoreShape(inputs);
   const u = hostF32(inputs[0]);
   const v = hostF32(inputs[1]);
   const weights = widths.slice(1).map((_, l) => ({ w: hostF32(inputs[2 + 2 * l]), b: hostF32(inputs[3 + 2 * l]) }));

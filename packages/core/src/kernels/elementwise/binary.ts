@@ -7,14 +7,13 @@ import { hostData, hostOutput } from '../../backends/js/backend.js';
 import { allocArray, type TypedArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { broadcastShapes, broadcastStrides, shapesEqual, sizeOf } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 export type BinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'equal' | 'greater' | 'greater_equal';
 
 export interface BinaryAttrs {
   fn: BinaryFn;
 }
-
-export const binarySpec = declareKernel({ id: 'binary', family: 'elementwise', summary: 'z = a ∘ b with broadcasting' });
 
 const FNS: Record<BinaryFn, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
@@ -28,6 +27,37 @@ const FNS: Record<BinaryFn, (a: number, b: number) => number> = {
   greater: (a, b) => (a > b ? 1 : 0),
   greater_equal: (a, b) => (a >= b ? 1 : 0),
 };
+
+const FN_NAMES: ReadonlySet<string> = new Set(Object.keys(FNS));
+
+/**
+ * Checks `binary`'s inputs and function: two inputs a, b of one dtype whose
+ * shapes broadcast (NumPy rules: axes aligned from the right, size-1 axes
+ * stretch), and `fn` one of {@link BinaryFn}. The spec's rule, run by
+ * `runKernel` on every backend.
+ *
+ * @example
+ * ```ts
+ * checkBinaryInputs([a, b], { fn: 'add' }); // a [37, 19], b [19]
+ * ```
+ */
+export function checkBinaryInputs(inputs: readonly Tensor[], attrs: BinaryAttrs): void {
+  if (inputs.length !== 2) throw new Error(`binary: expected 2 inputs [a, b], got ${inputs.length}`);
+  if (!FN_NAMES.has(attrs.fn)) throw new Error(`binary: unknown function '${attrs.fn}'; expected one of ${[...FN_NAMES].join(', ')}`);
+  const [{ shape: a, dtype: da }, { shape: b, dtype: db }] = inputs;
+  if (da !== db) throw new Error(`binary: a and b must share a dtype, got ${da} and ${db}`);
+  // Walk the shared trailing axes only: a leading axis of the longer shape meets an implicit 1.
+  for (let i = 1; i <= a.length && i <= b.length; i++) {
+    const x = a[a.length - i];
+    const y = b[b.length - i];
+    if (x !== y && x !== 1 && y !== 1) {
+      const axis = Math.max(a.length, b.length) - i;
+      throw new Error(`binary: shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast (axis ${axis}: ${x} vs ${y})`);
+    }
+  }
+}
+
+export const binarySpec = declareKernel({ id: 'binary', family: 'elementwise', summary: 'z = a ∘ b with broadcasting', check: checkBinaryInputs });
 
 /** True for the comparison variants, whose result is f32 0/1 whatever the input dtype. */
 export function isComparison(fn: BinaryFn): boolean {

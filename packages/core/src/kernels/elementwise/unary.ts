@@ -8,6 +8,7 @@
 import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { allocArray } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 export type UnaryFn =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
@@ -16,8 +17,6 @@ export type UnaryFn =
 export interface UnaryAttrs {
   fn: UnaryFn;
 }
-
-export const unarySpec = declareKernel({ id: 'unary', family: 'elementwise', summary: 'y_i = f(x_i) for an elementwise f' });
 
 function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -42,6 +41,25 @@ const FNS: Record<UnaryFn, (x: number) => number> = {
   softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
   log_sigmoid: (x) => Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x))),
 };
+
+const FN_NAMES: ReadonlySet<string> = new Set(Object.keys(FNS));
+
+/**
+ * Checks `unary`'s input and function: one input x (f32; i32 and u32 are read
+ * as numbers) and `fn` one of {@link UnaryFn}. The spec's rule, run by
+ * `runKernel` on every backend.
+ *
+ * @example
+ * ```ts
+ * checkUnaryInputs([x], { fn: 'sigmoid' });
+ * ```
+ */
+export function checkUnaryInputs(inputs: readonly Tensor[], attrs: UnaryAttrs): void {
+  if (inputs.length !== 1) throw new Error(`unary: expected 1 input [x], got ${inputs.length}`);
+  if (!FN_NAMES.has(attrs.fn)) throw new Error(`unary: unknown function '${attrs.fn}'; expected one of ${[...FN_NAMES].join(', ')}`);
+}
+
+export const unarySpec = declareKernel({ id: 'unary', family: 'elementwise', summary: 'y_i = f(x_i) for an elementwise f', check: checkUnaryInputs });
 
 /** The scalar function behind each unary kernel variant, shared with tests. */
 export function unaryScalar(fn: UnaryFn): (x: number) => number {

@@ -6,9 +6,28 @@
 import { hostData, hostOutput } from '../../backends/js/backend.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { formatShape, sizeOf } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
-export const gatherRowsSpec = declareKernel({ id: 'gather_rows', family: 'indexing', summary: 'y[j] = table[indices[j]]' });
+/**
+ * Checks `gather_rows`' inputs: a table of rank ≥ 1 (any dtype) and i32
+ * indices of any shape. The spec's rule, run by `runKernel` on every backend;
+ * that each id names a row needs the ids themselves, so the backends check it.
+ *
+ * @example
+ * ```ts
+ * checkGatherRowsInputs([table, indices]); // throws unless indices are i32
+ * ```
+ */
+export function checkGatherRowsInputs(inputs: readonly Tensor[]): void {
+  const K = 'gather_rows';
+  if (inputs.length !== 2) throw new Error(`${K}: expected 2 inputs [table, indices], got ${inputs.length}`);
+  const [table, indices] = inputs;
+  if (table.shape.length < 1) throw new Error(`${K}: the table must have at least one axis (its rows), got ${formatShape(table.shape)}`);
+  if (indices.dtype !== 'i32') throw new Error(`${K}: indices must be i32, got ${indices.dtype}`);
+}
+
+export const gatherRowsSpec = declareKernel({ id: 'gather_rows', family: 'indexing', summary: 'y[j] = table[indices[j]]', check: checkGatherRowsInputs });
 
 registerKernel('gather_rows', 'js', ({ inputs: [table, indices], backend }) => {
   const rows = table.shape[0];

@@ -1,15 +1,17 @@
 /**
  * The layout kernels — `transpose`, `broadcast_to`, `slice`, its adjoint `pad_slice`, and `concat` — as
- * strided copies of 32-bit words, one plan shared by every backend: the js references check
- * their attributes with it, and native (the C++ `strided_copy`) and webgpu
- * (kernels/wgsl/layout/strided_copy.wgsl) run its copies:
+ * strided copies of 32-bit words, one plan shared by the fast backends: native (the C++
+ * `strided_copy`) and webgpu (kernels/wgsl/layout/strided_copy.wgsl) run its copies (and the
+ * js `transpose` walks its strides):
  *
  *   dst[dstBase + Σ_a idx_a·dstStride_a] = src[srcBase + Σ_a idx_a·srcStride_a]   for idx over shape
  *
- * Each plan checks its attributes against the input shapes first (one line naming the
- * kernel and the shapes), so no backend is asked for a copy outside its arrays.
+ * A plan takes shapes and attributes that already passed its kernel's spec rule
+ * (`checkTransposeInputs`, `checkBroadcastToInputs`, `checkSliceInputs`, `checkPadSliceInputs`,
+ * `checkConcatInputs`), which `runKernel` runs before every backend: it does not check them
+ * again, so called directly with a window outside the input it plans copies outside the arrays.
  */
-import { formatShape, type Shape, stridesOf } from '../../tensor/shape.js';
+import { type Shape, stridesOf } from '../../tensor/shape.js';
 
 /** One strided copy from input `input` into the output (strides in elements). */
 export interface CopyPlan {
@@ -40,15 +42,10 @@ const offsetOf = (begin: readonly number[], strides: readonly number[]): number 
  * ```
  */
 export function broadcastPlan(x: Shape, shape: Shape): LayoutPlan {
-  const bad = () => new Error(`broadcast_to: ${formatShape(x)} cannot be broadcast to ${formatShape(shape)}`);
-  if (shape.length < x.length) throw bad();
   const own = stridesOf(x);
   const offset = shape.length - x.length;
   const srcStride = new Array<number>(shape.length).fill(0);
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] !== 1 && x[i] !== shape[i + offset]) throw bad();
-    srcStride[i + offset] = x[i] === 1 ? 0 : own[i];
-  }
+  for (let i = 0; i < x.length; i++) srcStride[i + offset] = x[i] === 1 ? 0 : own[i];
   return { shape: [...shape], zeroed: false, copies: [{ input: 0, shape: [...shape], srcBase: 0, srcStride, dstBase: 0, dstStride: stridesOf(shape) }] };
 }
 
@@ -64,18 +61,9 @@ export function broadcastPlan(x: Shape, shape: Shape): LayoutPlan {
  * ```
  */
 export function transposePlan(x: Shape, perm: readonly number[]): LayoutPlan {
-  const valid = perm.length === x.length && perm.every((p) => Number.isInteger(p) && p >= 0 && p < x.length) && new Set(perm).size === perm.length;
-  if (!valid) throw new Error(`transpose: perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes of ${formatShape(x)}`);
   const own = stridesOf(x);
   const shape = perm.map((p) => x[p]);
   return { shape, zeroed: false, copies: [{ input: 0, shape, srcBase: 0, srcStride: perm.map((p) => own[p]), dstBase: 0, dstStride: stridesOf(shape) }] };
-}
-
-/** Checks a window [begin, begin + size) inside `full`, in `kernel`'s words. */
-function checkWindow(kernel: string, full: Shape, begin: readonly number[], size: readonly number[]): void {
-  const fits = begin.length === full.length && size.length === full.length
-    && full.every((n, a) => Number.isInteger(begin[a]) && Number.isInteger(size[a]) && begin[a] >= 0 && size[a] >= 0 && begin[a] + size[a] <= n);
-  if (!fits) throw new Error(`${kernel}: the window at [${begin.join(', ')}] of size ${formatShape(size)} is not inside ${formatShape(full)}`);
 }
 
 /**
@@ -87,7 +75,6 @@ function checkWindow(kernel: string, full: Shape, begin: readonly number[], size
  * ```
  */
 export function slicePlan(x: Shape, begin: readonly number[], size: readonly number[]): LayoutPlan {
-  checkWindow('slice', x, begin, size);
   const strides = stridesOf(x);
   return { shape: [...size], zeroed: false, copies: [{ input: 0, shape: [...size], srcBase: offsetOf(begin, strides), srcStride: strides, dstBase: 0, dstStride: stridesOf(size) }] };
 }
@@ -101,7 +88,6 @@ export function slicePlan(x: Shape, begin: readonly number[], size: readonly num
  * ```
  */
 export function padSlicePlan(x: Shape, shape: Shape, begin: readonly number[]): LayoutPlan {
-  checkWindow('pad_slice', shape, begin, x);
   const strides = stridesOf(shape);
   return { shape: [...shape], zeroed: true, copies: [{ input: 0, shape: [...x], srcBase: 0, srcStride: stridesOf(x), dstBase: offsetOf(begin, strides), dstStride: strides }] };
 }
@@ -115,15 +101,7 @@ export function padSlicePlan(x: Shape, shape: Shape, begin: readonly number[]): 
  * ```
  */
 export function concatPlan(inputs: readonly Shape[], axis: number): LayoutPlan {
-  const first = inputs[0];
-  if (!first) throw new Error('concat: give at least one input');
-  if (!(Number.isInteger(axis) && axis >= 0 && axis < first.length)) throw new Error(`concat: axis ${axis} is outside the ${first.length} axes of ${formatShape(first)}`);
-  for (const s of inputs) {
-    if (s.length !== first.length || s.some((n, a) => a !== axis && n !== first[a])) {
-      throw new Error(`concat: ${inputs.map(formatShape).join(', ')} differ outside axis ${axis}`);
-    }
-  }
-  const shape = [...first];
+  const shape = [...inputs[0]];
   shape[axis] = inputs.reduce((n, s) => n + s[axis], 0);
   const strides = stridesOf(shape);
   let at = 0;

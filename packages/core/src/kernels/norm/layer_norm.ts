@@ -35,7 +35,7 @@
  */
 import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
-import { formatShape, sizeOf, type Shape } from '../../tensor/shape.js';
+import { formatShape, type Shape, shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { allocArray } from '../../tensor/dtype.js';
 
@@ -57,6 +57,7 @@ export const layerNormSpec = declareKernel({
   id: 'layer_norm',
   family: 'norm',
   summary: 'y = (x − μ)/√(σ² + ε)·γ + β over the last axis, with each row’s μ and 1/√(σ² + ε)',
+  check: checkLayerNormInputs,
 });
 
 /** The declaration of `layer_norm_grad` (family `norm`). */
@@ -64,6 +65,7 @@ export const layerNormGradSpec = declareKernel({
   id: 'layer_norm_grad',
   family: 'norm',
   summary: 'dx, dγ, dβ of layer_norm from dy, x, γ and the saved μ, 1/√(σ² + ε)',
+  check: checkLayerNormGradInputs,
 });
 
 /** The sizes of a layer_norm call: rows (the product of x's leading axes) and d (its last axis). */
@@ -72,43 +74,81 @@ export interface LayerNormSizes {
   dim: number;
 }
 
+/** The input names of `layer_norm` and of `layer_norm_grad`, in order. */
+const FORWARD_NAMES = ['x', 'gamma', 'beta'];
+const GRAD_NAMES = ['dy', 'x', 'gamma', 'mean', 'rstd'];
+
 /**
- * Checks the inputs of `layer_norm` (`grad` false: x, gamma, beta) or
- * `layer_norm_grad` (`grad` true: dy, x, gamma, mean, rstd) and ε, by shapes
- * and dtypes only (so every backend runs the same check); throws one message
- * naming the kernel and what is wrong.
+ * The rule of `layer_norm` (its spec's `check`, run by `runKernel` on every backend): f32
+ * inputs [x `[..., d]` with d ≥ 1, gamma and beta of d entries each] and a finite ε > 0.
+ * Reads no tensor data.
  *
  * @example
  * ```ts
- * checkLayerNormShapes([x, gamma, beta], { epsilon: 1e-5 }, false); // { rows, dim }
+ * checkLayerNormInputs([x, gamma, beta], { epsilon: 1e-5 }); // throws `layer_norm: …` if gamma or beta is not d long
  * ```
  */
-export function checkLayerNormShapes(inputs: readonly Tensor[], attrs: LayerNormAttrs, grad: boolean): LayerNormSizes {
+export function checkLayerNormInputs(inputs: readonly Tensor[], attrs: LayerNormAttrs): void {
+  checkLayerNorm(inputs, attrs, false);
+}
+
+/**
+ * The rule of `layer_norm_grad` (its spec's `check`, run by `runKernel` on every backend):
+ * f32 inputs [dy (x's shape), x `[..., d]` with d ≥ 1, gamma of d entries, mean and rstd of
+ * one entry per row of x] and a finite ε > 0. Reads no tensor data.
+ *
+ * @example
+ * ```ts
+ * checkLayerNormGradInputs([dy, x, gamma, mean, rstd], { epsilon: 1e-5 }); // throws `layer_norm_grad: …` if dy is not x's shape
+ * ```
+ */
+export function checkLayerNormGradInputs(inputs: readonly Tensor[], attrs: LayerNormAttrs): void {
+  checkLayerNorm(inputs, attrs, true);
+}
+
+/** The rule of `layer_norm` (`grad` false) or `layer_norm_grad` (`grad` true), with its kernel's messages. */
+function checkLayerNorm(inputs: readonly Tensor[], attrs: LayerNormAttrs, grad: boolean): void {
   const K = grad ? 'layer_norm_grad' : 'layer_norm';
-  const names = grad ? ['dy', 'x', 'gamma', 'mean', 'rstd'] : ['x', 'gamma', 'beta'];
+  const names = grad ? GRAD_NAMES : FORWARD_NAMES;
   if (inputs.length !== names.length) throw new Error(`${K}: expected ${names.length} inputs (${names.join(', ')}), got ${inputs.length}`);
-  inputs.forEach((t, i) => {
-    if (t.dtype !== 'f32') throw new Error(`${K}: ${names[i]} must be f32, got ${t.dtype}`);
-  });
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i].dtype !== 'f32') throw new Error(`${K}: ${names[i]} must be f32, got ${inputs[i].dtype}`);
+  }
   const eps = attrs.epsilon;
   if (!(typeof eps === 'number' && Number.isFinite(eps) && eps > 0)) throw new Error(`${K}: epsilon must be a finite number > 0, got ${eps}`);
   const x = grad ? inputs[1] : inputs[0];
   if (x.rank < 1) throw new Error(`${K}: x must have at least one axis (the normalised one), got a scalar`);
   const dim = x.shape[x.rank - 1];
   if (dim === 0) throw new Error(`${K}: the last axis of x ${formatShape(x.shape)} (the normalised one) is empty: a row of no values has no mean`);
-  const rows = sizeOf(x.shape.slice(0, -1));
-  const perFeature = grad ? [inputs[2]] : [inputs[1], inputs[2]];
-  perFeature.forEach((t, k) => {
-    if (t.size !== dim) throw new Error(`${K}: ${names[grad ? 2 : 1 + k]} ${formatShape(t.shape)} needs ${dim} entries for x ${formatShape(x.shape)}`);
-  });
+  // gamma (and beta) follow x: inputs 1, 2 forward, input 2 backward.
+  for (let i = grad ? 2 : 1; i <= 2; i++) {
+    const t = inputs[i];
+    if (t.size !== dim) throw new Error(`${K}: ${names[i]} ${formatShape(t.shape)} needs ${dim} entries for x ${formatShape(x.shape)}`);
+  }
   if (grad) {
-    const [dy, , , mean, rstd] = inputs;
-    if (dy.rank !== x.rank || dy.shape.some((n, a) => n !== x.shape[a])) throw new Error(`${K}: dy ${formatShape(dy.shape)} must have x's shape ${formatShape(x.shape)}`);
-    for (const [name, t] of [['mean', mean], ['rstd', rstd]] as const) {
-      if (t.size !== rows) throw new Error(`${K}: ${name} ${formatShape(t.shape)} needs one entry per row of x ${formatShape(x.shape)} (${rows})`);
+    const dy = inputs[0];
+    if (!shapesEqual(dy.shape, x.shape)) throw new Error(`${K}: dy ${formatShape(dy.shape)} must have x's shape ${formatShape(x.shape)}`);
+    const rows = x.size / dim;
+    for (let i = 3; i <= 4; i++) {
+      const t = inputs[i];
+      if (t.size !== rows) throw new Error(`${K}: ${names[i]} ${formatShape(t.shape)} needs one entry per row of x ${formatShape(x.shape)} (${rows})`);
     }
   }
-  return { rows, dim };
+}
+
+/**
+ * The sizes of a `layer_norm` call (`grad` false) or a `layer_norm_grad` call (`grad` true)
+ * whose inputs passed its rule: rows (the product of x's leading axes) and d (its last axis).
+ *
+ * @example
+ * ```ts
+ * const { rows, dim } = layerNormSizes([x, gamma, beta], false);
+ * ```
+ */
+export function layerNormSizes(inputs: readonly Tensor[], grad: boolean): LayerNormSizes {
+  const x = grad ? inputs[1] : inputs[0];
+  const dim = x.shape[x.rank - 1];
+  return { rows: x.size / dim, dim };
 }
 
 /** The shape of mean and rstd: one entry per row of x. */
@@ -117,7 +157,7 @@ export function layerNormStatsShape(x: Shape): Shape {
 }
 
 registerKernel<LayerNormAttrs>('layer_norm', 'js', ({ inputs, attrs, backend }) => {
-  const { rows, dim: d } = checkLayerNormShapes(inputs, attrs, false);
+  const { rows, dim: d } = layerNormSizes(inputs, false);
   const [xt, gt, bt] = inputs;
   const x = hostF32(xt);
   const gamma = hostF32(gt);
@@ -141,8 +181,8 @@ registerKernel<LayerNormAttrs>('layer_norm', 'js', ({ inputs, attrs, backend }) 
   return [hostOutput(backend, xt.shape, 'f32', y), hostOutput(backend, stats, 'f32', mean), hostOutput(backend, stats, 'f32', rstd)];
 });
 
-registerKernel<LayerNormAttrs>('layer_norm_grad', 'js', ({ inputs, attrs, backend }) => {
-  const { rows, dim: d } = checkLayerNormShapes(inputs, attrs, true);
+registerKernel<LayerNormAttrs>('layer_norm_grad', 'js', ({ inputs, backend }) => {
+  const { rows, dim: d } = layerNormSizes(inputs, true);
   const [dyt, xt, gt, mt, rt] = inputs;
   const dy = hostF32(dyt);
   const x = hostF32(xt);

@@ -28,6 +28,8 @@
  */
 import { hostF32 } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDenseUpdateTensors, checkNonNegativeAttr, checkPositiveAttr } from './update-inputs.js';
 
 /**
  * Attributes of `adagrad_update` and `sparse_adagrad`.
@@ -41,7 +43,7 @@ import { declareKernel, registerKernel } from '../../tensor/registry.js';
 export interface AdagradUpdateAttrs {
   /** Learning rate, > 0. */
   lr: number;
-  /** ε > 0 added to √G. */
+  /** ε ≥ 0 added to √G (`Adagrad` asks > 0: with 0, a zero gradient on a zero accumulator steps by 0/0). */
   eps: number;
   /** λ ≥ 0 of the L2 penalty, added to the gradient. */
   weightDecay: number;
@@ -59,7 +61,44 @@ export const adagradUpdateSpec = declareKernel({
   id: 'adagrad_update',
   family: 'optim',
   summary: 'g += λp; G += g²; p −= lr·g/(√G + ε) — in place',
+  check: checkAdagradUpdateInputs,
 });
+
+const TENSOR_NAMES = ['param', 'grad', 'sum'] as const;
+
+/**
+ * The rule of `adagrad_update` (its spec's `check`, run by `runKernel` on every backend): the
+ * attributes ({@link checkAdagradUpdateAttrs}), then `[param, grad, sum]`, all f32 of the
+ * parameter's shape.
+ *
+ * @example
+ * ```ts
+ * checkAdagradUpdateInputs([param, grad, sum], { lr: 0.05, eps: 1e-10, weightDecay: 0 });
+ * ```
+ */
+export function checkAdagradUpdateInputs(inputs: readonly Tensor[], attrs: AdagradUpdateAttrs): void {
+  const K = 'adagrad_update';
+  checkAdagradUpdateAttrs(K, attrs);
+  if (inputs.length !== 3) throw new Error(`${K}: expected 3 inputs (param, grad, sum), got ${inputs.length}`);
+  checkDenseUpdateTensors(K, inputs, TENSOR_NAMES);
+}
+
+/**
+ * Checks the attributes of `adagrad_update` and `sparse_adagrad` (`K` names the kernel): lr a
+ * finite number > 0, eps and weightDecay finite numbers ≥ 0. `Adagrad` asks eps > 0 of its
+ * option; the kernel takes 0 (exact steps in tests; a zero accumulator with a zero gradient
+ * then steps by 0/0, NaN, as in PyTorch).
+ *
+ * @example
+ * ```ts
+ * checkAdagradUpdateAttrs('sparse_adagrad', { lr: 0.05, eps: 1e-10, weightDecay: 0 });
+ * ```
+ */
+export function checkAdagradUpdateAttrs(K: string, attrs: AdagradUpdateAttrs): void {
+  checkPositiveAttr(K, 'lr', attrs.lr);
+  checkNonNegativeAttr(K, 'eps', attrs.eps);
+  checkNonNegativeAttr(K, 'weightDecay', attrs.weightDecay);
+}
 
 /**
  * Updates one element run in place: shared by `adagrad_update` (whole tensor)

@@ -41,6 +41,8 @@
  */
 import { hostF32 } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDenseUpdateTensors, checkFlagAttr, checkNonNegativeAttr, checkPositiveAttr, checkUnitIntervalAttr } from './update-inputs.js';
 
 /**
  * Attributes of `adam_update` and `sparse_adam`.
@@ -58,7 +60,7 @@ export interface AdamUpdateAttrs {
   beta1: number;
   /** β₂ in [0, 1): decay of the second moment. */
   beta2: number;
-  /** ε > 0 added to √v̂. */
+  /** ε ≥ 0 added to √v̂ (the optimizer asks > 0). */
   eps: number;
   /** λ ≥ 0. */
   weightDecay: number;
@@ -80,11 +82,54 @@ export const adamUpdateSpec = declareKernel({
   id: 'adam_update',
   family: 'optim',
   summary: 'g += λp (or p −= lr·λp); m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= lr·m̂/(√v̂ + ε) — in place',
+  check: checkAdamUpdateInputs,
 });
+
+const TENSOR_NAMES = ['param', 'grad', 'm', 'v'] as const;
+
+/**
+ * The rule of `adam_update` (its spec's `check`, run by `runKernel` on every backend): the
+ * attributes ({@link checkAdamUpdateAttrs}), then `[param, grad, m, v]`, all f32 of the
+ * parameter's shape.
+ *
+ * @example
+ * ```ts
+ * checkAdamUpdateInputs([param, grad, m, v], { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, step: 1 });
+ * ```
+ */
+export function checkAdamUpdateInputs(inputs: readonly Tensor[], attrs: AdamUpdateAttrs): void {
+  const K = 'adam_update';
+  checkAdamUpdateAttrs(K, attrs);
+  if (inputs.length !== 4) throw new Error(`${K}: expected 4 inputs (param, grad, m, v), got ${inputs.length}`);
+  checkDenseUpdateTensors(K, inputs, TENSOR_NAMES);
+}
+
+/**
+ * Checks the attributes of `adam_update` and `sparse_adam` (`K` names the kernel): lr a finite
+ * number > 0, β₁ and β₂ in [0, 1), eps and weightDecay finite numbers ≥ 0 (`Adam` asks eps > 0
+ * of its option; the kernel takes 0, as `adagrad_update` does), decoupledWeightDecay true or
+ * false, and step an integer ≥ 1 (the bias correction 1 − βᵗ is 0 at t = 0).
+ *
+ * @example
+ * ```ts
+ * checkAdamUpdateAttrs('sparse_adam', { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, step: 1 });
+ * ```
+ */
+export function checkAdamUpdateAttrs(K: string, attrs: AdamUpdateAttrs): void {
+  const { step } = attrs;
+  checkPositiveAttr(K, 'lr', attrs.lr);
+  checkUnitIntervalAttr(K, 'beta1', attrs.beta1);
+  checkUnitIntervalAttr(K, 'beta2', attrs.beta2);
+  checkNonNegativeAttr(K, 'eps', attrs.eps);
+  checkNonNegativeAttr(K, 'weightDecay', attrs.weightDecay);
+  checkFlagAttr(K, 'decoupledWeightDecay', attrs.decoupledWeightDecay);
+  if (!(Number.isInteger(step) && step >= 1)) throw new Error(`${K}: step must be an integer ≥ 1, got ${step}`);
+}
 
 /**
  * Updates one element run in place: shared by `adam_update` (whole tensor)
- * and `sparse_adam` (one merged row at a time).
+ * and `sparse_adam` (one merged row at a time). `attrs` are those
+ * {@link checkAdamUpdateAttrs} passed (the kernels' rule: step ≥ 1).
  *
  * @example
  * ```ts
@@ -97,7 +142,6 @@ export function adamElements(
   p: Float32Array, m: Float32Array, v: Float32Array, g: ArrayLike<number>, offset: number, gOffset: number, count: number, attrs: AdamUpdateAttrs,
 ): void {
   const { lr, beta1, beta2, eps, weightDecay: wd, decoupledWeightDecay, step } = attrs;
-  if (!(Number.isInteger(step) && step >= 1)) throw new Error(`adam: step must be an integer ≥ 1, got ${step}`);
   const correction1 = 1 - beta1 ** step;
   const correction2 = 1 - beta2 ** step;
   const decay = decoupledWeightDecay ? 1 - lr * wd : 1;

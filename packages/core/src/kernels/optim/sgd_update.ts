@@ -30,6 +30,8 @@
  */
 import { hostF32 } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDenseUpdateTensors, checkFlagAttr, checkNonNegativeAttr, checkPositiveAttr, checkUnitIntervalAttr } from './update-inputs.js';
 
 /**
  * Attributes of `sgd_update` and `sparse_sgd`; plain numbers and booleans, so
@@ -64,7 +66,45 @@ export const sgdUpdateSpec = declareKernel({
   id: 'sgd_update',
   family: 'optim',
   summary: 'g += λp; v = μv + g; p −= lr·(nesterov ? g + μv : v) — in place',
+  check: checkSgdUpdateInputs,
 });
+
+const TENSOR_NAMES = ['param', 'grad', 'velocity'] as const;
+
+/**
+ * The rule of `sgd_update` (its spec's `check`, run by `runKernel` on every backend): the
+ * attributes ({@link checkSgdUpdateAttrs}), then `[param, grad]`, or `[param, grad, velocity]`
+ * when momentum > 0, all f32 of the parameter's shape.
+ *
+ * @example
+ * ```ts
+ * checkSgdUpdateInputs([param, grad, velocity], { lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0 });
+ * ```
+ */
+export function checkSgdUpdateInputs(inputs: readonly Tensor[], attrs: SgdUpdateAttrs): void {
+  checkSgdUpdateAttrs('sgd_update', attrs);
+  checkVelocityInput('sgd_update', inputs.length, 3, attrs.momentum);
+  checkDenseUpdateTensors('sgd_update', inputs, TENSOR_NAMES);
+}
+
+/**
+ * Checks the attributes of `sgd_update` and `sparse_sgd` (`K` names the kernel): lr a finite
+ * number > 0, momentum in [0, 1), nesterov true or false and true only with momentum > 0,
+ * weightDecay a finite number ≥ 0 — `SGD`'s option rules.
+ *
+ * @example
+ * ```ts
+ * checkSgdUpdateAttrs('sparse_sgd', { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4 });
+ * ```
+ */
+export function checkSgdUpdateAttrs(K: string, attrs: SgdUpdateAttrs): void {
+  const { lr, momentum, nesterov, weightDecay } = attrs;
+  checkPositiveAttr(K, 'lr', lr);
+  checkUnitIntervalAttr(K, 'momentum', momentum);
+  checkFlagAttr(K, 'nesterov', nesterov);
+  if (nesterov && momentum === 0) throw new Error(`${K}: nesterov is true but momentum is 0; Nesterov momentum needs momentum > 0`);
+  checkNonNegativeAttr(K, 'weightDecay', weightDecay);
+}
 
 /**
  * Updates one element run of a parameter in place: shared by `sgd_update`
@@ -114,7 +154,6 @@ export function checkVelocityInput(kernel: string, inputCount: number, withVeloc
 }
 
 registerKernel<SgdUpdateAttrs>('sgd_update', 'js', ({ inputs, attrs }) => {
-  checkVelocityInput('sgd_update', inputs.length, 3, attrs.momentum);
   const [param, grad, velocity] = inputs;
   const p = hostF32(param);
   sgdElements(p, velocity ? hostF32(velocity) : undefined, hostF32(grad), 0, 0, p.length, attrs);

@@ -32,8 +32,10 @@
 import { hostData, hostF32 } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { adagradElements, type AdagradUpdateAttrs } from './adagrad_update.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { adagradElements, type AdagradUpdateAttrs, checkAdagradUpdateAttrs } from './adagrad_update.js';
 import { mergeDuplicateRows } from './merge-rows.js';
+import { checkRowSparseTensors } from './update-inputs.js';
 
 /**
  * The declaration of `sparse_adagrad` (family `optim`); attributes are {@link AdagradUpdateAttrs}.
@@ -47,7 +49,27 @@ export const sparseAdagradSpec = declareKernel({
   id: 'sparse_adagrad',
   family: 'optim',
   summary: 'merge duplicate rows; on touched rows only: g += λp; G += g²; p −= lr·g/(√G + ε) — in place',
+  check: checkSparseAdagradInputs,
 });
+
+const STATE = ['sum'] as const;
+
+/**
+ * The rule of `sparse_adagrad` (its spec's `check`, run by `runKernel` on every backend): the
+ * attributes (`adagrad_update`'s), then `[param, indices, values, sum]` with the shapes of a
+ * row-sparse update. The row indices' range is checked where the data lives.
+ *
+ * @example
+ * ```ts
+ * checkSparseAdagradInputs([param, indices, values, sum], { lr: 0.05, eps: 1e-10, weightDecay: 0 });
+ * ```
+ */
+export function checkSparseAdagradInputs(inputs: readonly Tensor[], attrs: AdagradUpdateAttrs): void {
+  const K = 'sparse_adagrad';
+  checkAdagradUpdateAttrs(K, attrs);
+  if (inputs.length !== 4) throw new Error(`${K}: expected 4 inputs (param, indices, values, sum), got ${inputs.length}`);
+  checkRowSparseTensors(K, inputs, STATE);
+}
 
 registerKernel<AdagradUpdateAttrs>('sparse_adagrad', 'js', ({ inputs: [param, indices, values, sum], attrs }) => {
   const width = sizeOf(param.shape.slice(1));

@@ -43,8 +43,10 @@
 import { hostData, hostF32 } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { adamElements, type AdamUpdateAttrs } from './adam_update.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { adamElements, type AdamUpdateAttrs, checkAdamUpdateAttrs } from './adam_update.js';
 import { mergeDuplicateRows } from './merge-rows.js';
+import { checkRowSparseTensors } from './update-inputs.js';
 
 /**
  * The declaration of `sparse_adam` (family `optim`); attributes are {@link AdamUpdateAttrs}.
@@ -58,7 +60,27 @@ export const sparseAdamSpec = declareKernel({
   id: 'sparse_adam',
   family: 'optim',
   summary: 'merge duplicate rows; lazy Adam/AdamW on touched rows only, bias correction with the global step t — in place',
+  check: checkSparseAdamInputs,
 });
+
+const STATE = ['m', 'v'] as const;
+
+/**
+ * The rule of `sparse_adam` (its spec's `check`, run by `runKernel` on every backend): the
+ * attributes (`adam_update`'s, step ≥ 1 included), then `[param, indices, values, m, v]` with
+ * the shapes of a row-sparse update. The row indices' range is checked where the data lives.
+ *
+ * @example
+ * ```ts
+ * checkSparseAdamInputs([param, indices, values, m, v], { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, step: 1 });
+ * ```
+ */
+export function checkSparseAdamInputs(inputs: readonly Tensor[], attrs: AdamUpdateAttrs): void {
+  const K = 'sparse_adam';
+  checkAdamUpdateAttrs(K, attrs);
+  if (inputs.length !== 5) throw new Error(`${K}: expected 5 inputs (param, indices, values, m, v), got ${inputs.length}`);
+  checkRowSparseTensors(K, inputs, STATE);
+}
 
 registerKernel<AdamUpdateAttrs>('sparse_adam', 'js', ({ inputs: [param, indices, values, m, v], attrs }) => {
   const width = sizeOf(param.shape.slice(1));

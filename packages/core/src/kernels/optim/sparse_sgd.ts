@@ -32,8 +32,10 @@
 import { hostData, hostF32 } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { sizeOf } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { mergeDuplicateRows } from './merge-rows.js';
-import { checkVelocityInput, sgdElements, type SgdUpdateAttrs } from './sgd_update.js';
+import { checkSgdUpdateAttrs, checkVelocityInput, sgdElements, type SgdUpdateAttrs } from './sgd_update.js';
+import { checkRowSparseTensors } from './update-inputs.js';
 
 /**
  * The declaration of `sparse_sgd` (family `optim`); attributes are {@link SgdUpdateAttrs}.
@@ -47,10 +49,31 @@ export const sparseSgdSpec = declareKernel({
   id: 'sparse_sgd',
   family: 'optim',
   summary: 'merge duplicate rows; on touched rows only: g += λp; v = μv + g; p −= lr·(nesterov ? g + μv : v) — in place',
+  check: checkSparseSgdInputs,
 });
 
+const VELOCITY = ['velocity'] as const;
+const NO_STATE = [] as const;
+
+/**
+ * The rule of `sparse_sgd` (its spec's `check`, run by `runKernel` on every backend): the
+ * attributes (`sgd_update`'s), then `[param, indices, values]`, plus `velocity` when
+ * momentum > 0, with the shapes of a row-sparse update. The row indices' range is checked
+ * where the data lives (in the merge here, in the C++, on the GPU).
+ *
+ * @example
+ * ```ts
+ * checkSparseSgdInputs([param, indices, values], { lr: 0.1, momentum: 0, nesterov: false, weightDecay: 0 });
+ * ```
+ */
+export function checkSparseSgdInputs(inputs: readonly Tensor[], attrs: SgdUpdateAttrs): void {
+  const K = 'sparse_sgd';
+  checkSgdUpdateAttrs(K, attrs);
+  checkVelocityInput(K, inputs.length, 4, attrs.momentum);
+  checkRowSparseTensors(K, inputs, inputs.length === 4 ? VELOCITY : NO_STATE);
+}
+
 registerKernel<SgdUpdateAttrs>('sparse_sgd', 'js', ({ inputs, attrs }) => {
-  checkVelocityInput('sparse_sgd', inputs.length, 4, attrs.momentum);
   const [param, indices, values, velocity] = inputs;
   const width = sizeOf(param.shape.slice(1));
   const { rows, grad } = mergeDuplicateRows('sparse_sgd', hostData(indices), hostData(values), param.shape[0], width);

@@ -9,6 +9,8 @@ import { uniformAt } from '../../random/rng.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { type Shape, sizeOf } from '../../tensor/shape.js';
 import { allocArray } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDrawAttrs } from '../sampling/draw_attrs.js';
 
 export interface DropoutMaskAttrs {
   shape: Shape;
@@ -20,7 +22,37 @@ export interface DropoutMaskAttrs {
   counter: number;
 }
 
-export const dropoutMaskSpec = declareKernel({ id: 'dropout_mask', family: 'random', summary: 'm_i = [u(seed, stream, counter + i) ≥ p] / (1 − p)' });
+export const dropoutMaskSpec = declareKernel({
+  id: 'dropout_mask',
+  family: 'random',
+  summary: 'm_i = [u(seed, stream, counter + i) ≥ p] / (1 − p)',
+  check: checkDropoutMaskInputs,
+});
+
+/**
+ * The rule of `dropout_mask` (its spec's `check`, run by `runKernel` on every backend): no
+ * inputs; `shape` an array of non-negative integers, p in [0, 1) and the Philox attributes,
+ * the size(shape) words from `counter` safe integers.
+ *
+ * @example
+ * ```ts
+ * checkDropoutMaskInputs([], { shape: [32, 64], p: 0.1, seed: 1, stream: 0, counter: 0 });
+ * ```
+ */
+export function checkDropoutMaskInputs(inputs: readonly Tensor[], attrs: DropoutMaskAttrs): void {
+  const K = 'dropout_mask';
+  if (inputs.length !== 0) throw new Error(`${K}: takes no inputs (the shape is an attribute), got ${inputs.length}`);
+  const { shape, p } = attrs;
+  if (!Array.isArray(shape)) throw new Error(`${K}: shape must be an array of non-negative integers, got ${String(shape)}`);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (!(Number.isInteger(d) && d >= 0)) throw new Error(`${K}: shape must be an array of non-negative integers, got [${shape.join(', ')}]`);
+    n *= d;
+  }
+  if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new Error(`${K}: p must be a number in [0, 1), got ${p}`);
+  checkDrawAttrs(K, attrs, n, `${n}`);
+}
 
 registerKernel<DropoutMaskAttrs>('dropout_mask', 'js', ({ attrs, backend }) => {
   const n = sizeOf(attrs.shape);

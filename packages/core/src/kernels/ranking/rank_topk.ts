@@ -71,49 +71,27 @@ export const rankTopkSpec = declareKernel({
   id: 'rank_topk',
   family: 'ranking',
   summary: 's = U·Vᵀ per user; drop masked items (CSR); keep top k by score, ties to the lower index',
+  check: checkRankTopkInputs,
 });
 
 /**
- * Checks the inputs of `rank_topk` (shapes, dtypes, the mask CSR) and returns
- * `{ users: B, items: n, dim: d }`; shared by every backend so they fail alike.
+ * The rule of `rank_topk` (its spec's `check`, run by `runKernel` on every backend): the
+ * input count, the dtypes and shapes (U f32 [B, d], V f32 [n, d], maskIndptr i32 [B + 1],
+ * maskIndices i32 [nnz], itemBias f32 [n]) and k an integer ≥ 1. It reads no tensor data: the
+ * mask CSR's values are {@link checkRankTopkMask}'s here, the C++'s on native (the same
+ * messages) and the GPU's on webgpu. Returns `{ users: B, items: n, dim: d }`.
  *
  * @example
  * ```ts
- * const { users, items } = checkRankTopkInputs([U, V, indptr, indices], 100);
+ * const { users, items } = checkRankTopkInputs([U, V, indptr, indices], { k: 100 });
  * ```
  */
-export function checkRankTopkInputs(inputs: readonly Tensor[], k: number): { users: number; items: number; dim: number } {
-  checkRankTopkShapes(inputs, k);
-  const [U, V, indptr, indices] = inputs;
-  const B = U.shape[0];
-  const n = V.shape[0];
-  const ptr = hostData(indptr);
-  const idx = hostData(indices);
-  for (let b = 0; b < B; b++) {
-    if (ptr[b] < 0 || ptr[b] > ptr[b + 1] || ptr[b + 1] > idx.length) throw new Error(`rank_topk: maskIndptr is not a valid CSR row pointer at user ${b}`);
-    for (let e = ptr[b]; e < ptr[b + 1]; e++) {
-      if (idx[e] < 0 || idx[e] >= n || (e > ptr[b] && idx[e] <= idx[e - 1])) {
-        throw new Error(`rank_topk: mask of user ${b} must be item ids in [0, ${n}) sorted ascending without duplicates; entry ${e} is ${idx[e]}`);
-      }
-    }
-  }
-  return { users: B, items: n, dim: U.shape[1] };
-}
-
-/**
- * The shapes, dtypes, input count and k of `rank_topk` — what every backend checks on the
- * host (webgpu checks the mask's values on the GPU).
- *
- * @example
- * ```ts
- * checkRankTopkShapes([U, V, indptr, indices, bias], 100);
- * ```
- */
-export function checkRankTopkShapes(inputs: readonly Tensor[], k: number): void {
+export function checkRankTopkInputs(inputs: readonly Tensor[], attrs: RankTopkAttrs): { users: number; items: number; dim: number } {
   if (inputs.length !== 4 && inputs.length !== 5) {
     throw new Error(`rank_topk: expected 4 inputs [userFactors, itemFactors, maskIndptr, maskIndices] and optionally itemBias, got ${inputs.length}`);
   }
   const [U, V, indptr, indices, bias] = inputs;
+  const { k } = attrs;
   if (!Number.isInteger(k) || k < 1) throw new Error(`rank_topk: k must be an integer ≥ 1, got ${k}`);
   if (U.dtype !== 'f32' || V.dtype !== 'f32' || U.shape.length !== 2 || V.shape.length !== 2 || U.shape[1] !== V.shape[1]) {
     throw new Error(`rank_topk: userFactors [B, d] and itemFactors [n, d] must be f32 with the same d; got [${U.shape.join(', ')}] and [${V.shape.join(', ')}]`);
@@ -127,15 +105,39 @@ export function checkRankTopkShapes(inputs: readonly Tensor[], k: number): void 
   if (bias && (bias.dtype !== 'f32' || bias.shape.length !== 1 || bias.shape[0] !== n)) {
     throw new Error(`rank_topk: itemBias must be f32 [${n}] (one per item), got ${bias.dtype} [${bias.shape.join(', ')}]`);
   }
+  return { users: B, items: n, dim: U.shape[1] };
+}
+
+/**
+ * The part of `rank_topk`'s checks that reads the mask (on the host): each user's CSR row a
+ * range of maskIndices, holding item ids in [0, n) sorted ascending without duplicates. Run
+ * after {@link checkRankTopkInputs}.
+ *
+ * @example
+ * ```ts
+ * checkRankTopkMask(hostData(indptr), hostData(indices), B, n);
+ * ```
+ */
+export function checkRankTopkMask(ptr: ArrayLike<number>, idx: ArrayLike<number>, B: number, n: number): void {
+  for (let b = 0; b < B; b++) {
+    if (ptr[b] < 0 || ptr[b] > ptr[b + 1] || ptr[b + 1] > idx.length) throw new Error(`rank_topk: maskIndptr is not a valid CSR row pointer at user ${b}`);
+    for (let e = ptr[b]; e < ptr[b + 1]; e++) {
+      if (idx[e] < 0 || idx[e] >= n || (e > ptr[b] && idx[e] <= idx[e - 1])) {
+        throw new Error(`rank_topk: mask of user ${b} must be item ids in [0, ${n}) sorted ascending without duplicates; entry ${e} is ${idx[e]}`);
+      }
+    }
+  }
 }
 
 registerKernel<RankTopkAttrs>('rank_topk', 'js', ({ inputs, attrs, backend }) => {
   const { k } = attrs;
-  const { users: B, items: n, dim: d } = checkRankTopkInputs(inputs, k);
+  const [B, d] = inputs[0].shape;
+  const n = inputs[1].shape[0];
   const U = hostF32(inputs[0]);
   const V = hostF32(inputs[1]);
   const ptr = hostData(inputs[2]);
   const mask = hostData(inputs[3]);
+  checkRankTopkMask(ptr, mask, B, n);
   const bias = inputs[4] ? hostF32(inputs[4]) : undefined;
   const topIndices = allocArray('i32', B * k).fill(-1);
   const topScores = allocArray('f32', B * k).fill(-Infinity);

@@ -7,6 +7,7 @@ import { hostData, hostOutput } from '../../backends/js/backend.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 export interface ReduceAttrs {
   fn: 'sum' | 'max' | 'min';
@@ -14,7 +15,30 @@ export interface ReduceAttrs {
   axes: readonly number[];
 }
 
-export const reduceSpec = declareKernel({ id: 'reduce', family: 'reduce', summary: 'y = sum/max/min of x over axes (kept as size 1)' });
+/**
+ * Checks `reduce`'s input and attributes: one input x (any dtype), `fn` one of
+ * sum, max, min, and `axes` sorted, distinct axes of x (the op normalises
+ * them). The spec's rule, run by `runKernel` on every backend.
+ *
+ * @example
+ * ```ts
+ * checkReduceInputs([x], { fn: 'sum', axes: [0, 2] }); // x of rank ≥ 3
+ * ```
+ */
+export function checkReduceInputs(inputs: readonly Tensor[], attrs: ReduceAttrs): void {
+  if (inputs.length !== 1) throw new Error(`reduce: expected 1 input [x], got ${inputs.length}`);
+  const { fn, axes } = attrs;
+  if (fn !== 'sum' && fn !== 'max' && fn !== 'min') throw new Error(`reduce: unknown function '${fn}'; expected one of sum, max, min`);
+  const rank = inputs[0].shape.length;
+  let normalised = Array.isArray(axes);
+  for (let i = 0; normalised && i < axes.length; i++) {
+    const a = axes[i];
+    normalised = Number.isInteger(a) && a >= 0 && a < rank && (i === 0 || a > axes[i - 1]);
+  }
+  if (!normalised) throw new Error(`reduce: axes must be sorted, distinct and in range for rank ${rank}, got [${Array.isArray(axes) ? axes.join(', ') : String(axes)}]`);
+}
+
+export const reduceSpec = declareKernel({ id: 'reduce', family: 'reduce', summary: 'y = sum/max/min of x over axes (kept as size 1)', check: checkReduceInputs });
 
 /** Combines an accumulator with a value; NaN propagates through max/min. */
 function combineMax(acc: number, v: number): number {

@@ -1,6 +1,7 @@
 /**
- * The Philox attributes of a kernel that draws inside (`skipgram_sample_step`,
- * `bpr_sample_step`): one check, one set of messages.
+ * The Philox attributes of a kernel that draws (the samplers, `dropout_mask`, and
+ * `skipgram_sample_step` and `bpr_sample_step`, which draw inside): one check, one
+ * set of messages, part of each one's spec rule.
  */
 
 /** Where a kernel's draws start: Philox (seed, stream) and the first word. */

@@ -24,10 +24,11 @@
  * Every try costs exactly 2 words, so all backends consume the same counters
  * and agree bit for bit (EXACT parity).
  *
- * Bad input: this reference checks every alias entry (in [0, V)); native and
- * webgpu check the entries their draws reach (an O(V) scan per call cost more
- * than the draws on a 1,000,000-item table), so a bad entry no draw reaches
- * passes there. `checkNegSampleAliasInputs(…, entries = false)` skips the scan.
+ * Bad input: shapes, dtypes and attributes are the spec's rule
+ * ({@link checkNegSampleAliasInputs}, run by the engine on every backend). This
+ * reference checks every alias entry (in [0, V)); native and webgpu check the
+ * entries their draws reach (an O(V) scan per call cost more than the draws on
+ * a 1,000,000-item table), so a bad entry no draw reaches passes there.
  *
  * Outputs: negatives i32 [n]; exhausted i32 [1].
  * Serves: word2vec-style negative sampling of the item-embedding models (MRLR's
@@ -39,6 +40,9 @@ import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { allocArray } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDrawAttrs } from './draw_attrs.js';
+import { checkMaxTries, checkSamplerIndptr, checkSamplerVector } from './sampler_inputs.js';
 
 /** Attributes of `neg_sample_alias`. */
 export interface NegSampleAliasAttrs {
@@ -57,27 +61,41 @@ export const negSampleAliasSpec = declareKernel({
   id: 'neg_sample_alias',
   family: 'sampling',
   summary: 'j ~ w_j / Σw (alias table, unigram^0.75), optionally excluding the user positives by bounded retry',
+  check: checkNegSampleAliasInputs,
 });
 
 /**
- * Checks the alias table and the optional exclusion CSR of `neg_sample_alias`;
- * returns the row count. Shared by every backend so they fail alike; `entries`
- * false leaves the alias entries to a backend that checks the ones it draws.
+ * The rule of `neg_sample_alias` (its spec's `check`, run by `runKernel` on every backend):
+ * 2 inputs [prob f32 [V], alias i32 [V]] with V ≥ 1 and `count` in [0, 2³¹), or 5 with the
+ * exclusion CSR [users i32 [n], indptr i32 [numUsers + 1], indices i32 [nnz]]; maxTries in
+ * [1, 2²⁰] and the Philox attributes, the 2·n·T words from `counter` safe integers. It reads
+ * no tensor data: the alias entries and users in range are checked where the data lives.
+ *
+ * @example
+ * ```ts
+ * checkNegSampleAliasInputs([prob, alias], { count: 1024, seed: 1, stream: 0, counter: 0, maxTries: 1 });
+ * ```
  */
-export function checkNegSampleAliasInputs(
-  prob: ArrayLike<number>, alias: ArrayLike<number>, users: ArrayLike<number> | undefined, indptr: ArrayLike<number> | undefined, count: number, entries = true,
-): number {
+export function checkNegSampleAliasInputs(inputs: readonly Tensor[], attrs: NegSampleAliasAttrs): void {
   const K = 'neg_sample_alias';
-  if (prob.length === 0) throw new Error(`${K}: the alias table is empty`);
-  if (alias.length !== prob.length) throw new Error(`${K}: prob has ${prob.length} entries but alias has ${alias.length}`);
-  if (entries) checkAliasEntries(alias, K);
-  if (!users || !indptr) return count;
-  const numUsers = indptr.length - 1;
-  for (let r = 0; r < users.length; r++) {
-    const u = users[r];
-    if (u < 0 || u >= numUsers) throw new Error(`${K}: user ${u} at position ${r} is out of range for ${numUsers} users`);
+  const exclude = inputs.length === 5;
+  if (!exclude && inputs.length !== 2) throw new Error(`${K}: expected 2 inputs (prob, alias) or 5 (prob, alias, users, indptr, indices), got ${inputs.length}`);
+  const [prob, alias, users, indptr, indices] = inputs;
+  checkSamplerVector(K, 'prob', prob, 'f32', 'V');
+  checkSamplerVector(K, 'alias', alias, 'i32', 'V');
+  if (prob.size === 0) throw new Error(`${K}: the alias table is empty`);
+  if (alias.size !== prob.size) throw new Error(`${K}: prob has ${prob.size} entries but alias has ${alias.size}`);
+  if (exclude) {
+    checkSamplerVector(K, 'users', users, 'i32', 'n');
+    checkSamplerIndptr(K, 'indptr', indptr, 'numUsers');
+    checkSamplerVector(K, 'indices', indices, 'i32', 'nnz');
+  } else if (!(Number.isInteger(attrs.count) && attrs.count >= 0 && attrs.count < 2 ** 31)) {
+    throw new Error(`${K}: count must be an integer in [0, 2³¹), got ${attrs.count}`);
   }
-  return users.length;
+  const { maxTries } = attrs;
+  checkMaxTries(K, maxTries);
+  const n = exclude ? users.shape[0] : attrs.count;
+  checkDrawAttrs(K, attrs, 2 * n * maxTries, `2·${n}·${maxTries}`);
 }
 
 /**
@@ -118,15 +136,24 @@ export function checkAliasEntries(alias: ArrayLike<number>, K = 'neg_sample_alia
 }
 
 registerKernel<NegSampleAliasAttrs>('neg_sample_alias', 'js', ({ inputs, attrs, backend }) => {
+  const K = 'neg_sample_alias';
   const prob = hostData(inputs[0]);
   const alias = hostData(inputs[1]);
   const exclude = inputs.length === 5;
-  if (!exclude && inputs.length !== 2) throw new Error(`neg_sample_alias: expected 2 inputs (prob, alias) or 5 (prob, alias, users, indptr, indices), got ${inputs.length}`);
   const users = exclude ? hostData(inputs[2]) : undefined;
   const ptr = exclude ? hostData(inputs[3]) : undefined;
   const idx = exclude ? hostData(inputs[4]) : undefined;
   const { seed, stream, counter, maxTries } = attrs;
-  const n = checkNegSampleAliasInputs(prob, alias, users, ptr, attrs.count);
+  // The data the spec's rule cannot see: every alias entry a column, every user a CSR row.
+  checkAliasEntries(alias, K);
+  if (users && ptr) {
+    const numUsers = ptr.length - 1;
+    for (let r = 0; r < users.length; r++) {
+      const u = users[r];
+      if (u < 0 || u >= numUsers) throw new Error(`${K}: user ${u} at position ${r} is out of range for ${numUsers} users`);
+    }
+  }
+  const n = users ? users.length : attrs.count;
   const V = prob.length;
   const out = allocArray('i32', n);
   let exhausted = 0;

@@ -24,6 +24,9 @@ import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { allocArray } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDrawAttrs } from './draw_attrs.js';
+import { checkMaxTries, checkNumItems, checkSamplerVector } from './sampler_inputs.js';
 
 /** Attributes of `neg_sample_cascade`. */
 export interface NegSampleCascadeAttrs {
@@ -38,16 +41,55 @@ export const negSampleCascadeSpec = declareKernel({
   id: 'neg_sample_cascade',
   family: 'sampling',
   summary: 'per behaviour b with i ∈ items_b(u): j_b ~ Uniform(items \\ items_b(u)), else -1',
+  check: checkNegSampleCascadeInputs,
 });
 
 type Ints = ArrayLike<number>;
 
-/** Checks the inputs of `neg_sample_cascade`; returns the behaviour count B. */
-export function checkNegSampleCascadeInputs(users: Ints, positives: Ints, indptrShape: readonly number[], indptr: Ints, indices: Ints, numItems: number): number {
+/**
+ * The rule of `neg_sample_cascade` (its spec's `check`, run by `runKernel` on every
+ * backend): 4 inputs [users i32 [n], positives i32 [n], indptr i32 [B, numUsers + 1] with
+ * B ≥ 1, indices i32 [nnz]]; numItems in [1, 2³¹), maxTries in [1, 2²⁰] and the Philox
+ * attributes, the n·B·T words from `counter` safe integers. It reads no tensor data (see
+ * {@link checkNegSampleCascadeIds} for what does). Returns the behaviour count B.
+ *
+ * @example
+ * ```ts
+ * const B = checkNegSampleCascadeInputs([users, positives, indptr, indices], { numItems: 100, seed: 1, stream: 0, counter: 0, maxTries: 16 });
+ * ```
+ */
+export function checkNegSampleCascadeInputs(inputs: readonly Tensor[], attrs: NegSampleCascadeAttrs): number {
   const K = 'neg_sample_cascade';
-  if (indptrShape.length !== 2 || indptrShape[0] < 1 || indptrShape[1] < 1) throw new Error(`${K}: indptr must have shape [behaviours, numUsers + 1], got [${indptrShape.join(', ')}]`);
-  const [B, stride] = indptrShape;
-  if (positives.length !== users.length) throw new Error(`${K}: positives has ${positives.length} entries but users has ${users.length}`);
+  if (inputs.length !== 4) throw new Error(`${K}: expected 4 inputs [users, positives, indptr, indices], got ${inputs.length}`);
+  const [users, positives, indptr, indices] = inputs;
+  checkSamplerVector(K, 'users', users, 'i32', 'n');
+  checkSamplerVector(K, 'positives', positives, 'i32', 'n');
+  if (positives.size !== users.size) throw new Error(`${K}: positives has ${positives.size} entries but users has ${users.size}`);
+  if (indptr.dtype !== 'i32') throw new Error(`${K}: indptr must be i32 [behaviours, numUsers + 1], got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
+  if (indptr.shape.length !== 2 || indptr.shape[0] < 1 || indptr.shape[1] < 1) throw new Error(`${K}: indptr must have shape [behaviours, numUsers + 1], got [${indptr.shape.join(', ')}]`);
+  checkSamplerVector(K, 'indices', indices, 'i32', 'nnz');
+  const { numItems, maxTries } = attrs;
+  checkNumItems(K, numItems);
+  checkMaxTries(K, maxTries);
+  const n = users.size;
+  const B = indptr.shape[0];
+  checkDrawAttrs(K, attrs, n * B * maxTries, `${n}·${B}·${maxTries}`);
+  return B;
+}
+
+/**
+ * The part of `neg_sample_cascade`'s checks that reads the data (the reference's; the C++
+ * makes the same checks with the same messages): every (behaviour, user) row pointer a range
+ * of `indices`, users and positives in range. Run after {@link checkNegSampleCascadeInputs}.
+ *
+ * @example
+ * ```ts
+ * checkNegSampleCascadeIds(hostData(users), hostData(positives), 2, hostData(indptr), hostData(indices), 100);
+ * ```
+ */
+export function checkNegSampleCascadeIds(users: Ints, positives: Ints, B: number, indptr: Ints, indices: Ints, numItems: number): void {
+  const K = 'neg_sample_cascade';
+  const stride = indptr.length / B;
   for (let b = 0; b < B; b++) {
     for (let u = 0; u + 1 < stride; u++) {
       const lo = indptr[b * stride + u];
@@ -59,7 +101,6 @@ export function checkNegSampleCascadeInputs(users: Ints, positives: Ints, indptr
     if (users[r] < 0 || users[r] >= stride - 1) throw new Error(`${K}: user ${users[r]} at position ${r} is out of range for ${stride - 1} users`);
     if (positives[r] < 0 || positives[r] >= numItems) throw new Error(`${K}: positive ${positives[r]} at position ${r} is out of range for ${numItems} items`);
   }
-  return B;
 }
 
 registerKernel<NegSampleCascadeAttrs>('neg_sample_cascade', 'js', ({ inputs: [usersT, positivesT, indptrT, indicesT], attrs, backend }) => {
@@ -68,8 +109,8 @@ registerKernel<NegSampleCascadeAttrs>('neg_sample_cascade', 'js', ({ inputs: [us
   const indptr = hostData(indptrT);
   const indices = hostData(indicesT);
   const { numItems, seed, stream, counter, maxTries } = attrs;
-  const B = checkNegSampleCascadeInputs(users, positives, indptrT.shape, indptr, indices, numItems);
-  const stride = indptrT.shape[1];
+  const [B, stride] = indptrT.shape;
+  checkNegSampleCascadeIds(users, positives, B, indptr, indices, numItems);
   const n = users.length;
   const out = allocArray('i32', n * B);
   let exhausted = 0;

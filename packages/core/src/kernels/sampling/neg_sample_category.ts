@@ -35,6 +35,9 @@ import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { allocArray } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDrawAttrs } from './draw_attrs.js';
+import { checkMaxTries, checkRate, checkSamplerIndptr, checkSamplerVector } from './sampler_inputs.js';
 
 /** Attributes of `neg_sample_category`. */
 export interface NegSampleCategoryAttrs {
@@ -52,13 +55,45 @@ export const negSampleCategorySpec = declareKernel({
   id: 'neg_sample_category',
   family: 'sampling',
   summary: "j ~ Uniform(items of the positive's leaf or a sibling leaf) \\ positives(u), bounded retry",
+  check: checkNegSampleCategoryInputs,
 });
 
 type Ints = ArrayLike<number>;
 
+const K = 'neg_sample_category';
+const NAMES = ['users', 'positives', 'itemCategory', 'catIndptr', 'catItems', 'sibIndptr', 'sibCats', 'userIndptr', 'userItems'] as const;
+/** How the messages write each input's length (the file header's layouts). */
+const LENGTHS = ['n', 'n', 'V', 'C + 1', '·', 'C + 1', '·', 'U + 1', '·'] as const;
+
+/**
+ * The rule of `neg_sample_category` (its spec's `check`, run by `runKernel` on every
+ * backend): nine i32 vectors (see the file's header) with positives as long as users, a
+ * non-empty category indptr [C + 1], a sibling indptr of the same length and a non-empty
+ * userIndptr; siblingRate in [0, 1], maxTries in [1, 2²⁰] and the Philox attributes, the
+ * n·(1 + 2T) words from `counter` safe integers. It reads no tensor data (see
+ * {@link checkNegSampleCategoryIds} for what does).
+ *
+ * @example
+ * ```ts
+ * checkNegSampleCategoryInputs(inputs, { siblingRate: 0.5, seed: 1, stream: 0, counter: 0, maxTries: 16 });
+ * ```
+ */
+export function checkNegSampleCategoryInputs(inputs: readonly Tensor[], attrs: NegSampleCategoryAttrs): void {
+  if (inputs.length !== NAMES.length) throw new Error(`${K}: expected ${NAMES.length} inputs (${NAMES.join(', ')}), got ${inputs.length}`);
+  for (let i = 0; i < NAMES.length; i++) checkSamplerVector(K, NAMES[i], inputs[i], 'i32', LENGTHS[i]);
+  const [users, positives, , catIndptr, , sibIndptr, , userIndptr] = inputs;
+  if (positives.size !== users.size) throw new Error(`${K}: positives has ${positives.size} entries but users has ${users.size}`);
+  if (catIndptr.size === 0) throw new Error(`${K}: the category indptr is empty`);
+  if (sibIndptr.size !== catIndptr.size) throw new Error(`${K}: sibling categories indptr has ${sibIndptr.size} entries, expected ${catIndptr.size}`);
+  checkSamplerIndptr(K, 'userIndptr', userIndptr, 'numUsers');
+  const { siblingRate, maxTries } = attrs;
+  checkRate(K, 'siblingRate', siblingRate);
+  checkMaxTries(K, maxTries);
+  const n = users.size;
+  checkDrawAttrs(K, attrs, n * (1 + 2 * maxTries), `${n}·(1 + 2·${maxTries})`);
+}
+
 function checkCsr(ptr: Ints, values: Ints, rows: number, range: number, what: string): void {
-  const K = 'neg_sample_category';
-  if (ptr.length !== rows + 1) throw new Error(`${K}: ${what} indptr has ${ptr.length} entries, expected ${rows + 1}`);
   for (let r = 0; r < rows; r++) {
     if (ptr[r] < 0 || ptr[r] > ptr[r + 1] || ptr[r + 1] > values.length) throw new Error(`${K}: ${what} indptr is not a valid CSR row pointer at row ${r}`);
   }
@@ -68,15 +103,18 @@ function checkCsr(ptr: Ints, values: Ints, rows: number, range: number, what: st
 }
 
 /**
- * Checks every input of `neg_sample_category` (lengths, CSR pointers, id
- * ranges); shared by the backends so they fail alike, naming what and where.
+ * The part of `neg_sample_category`'s checks that reads the data (CSR pointers, id ranges),
+ * naming what and where; run by the reference and by native (whose C++ messages are terser)
+ * after {@link checkNegSampleCategoryInputs}. webgpu checks what the batch reaches on the GPU.
+ *
+ * @example
+ * ```ts
+ * checkNegSampleCategoryIds(users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr);
+ * ```
  */
-export function checkNegSampleCategoryInputs(users: Ints, positives: Ints, itemCategory: Ints, catIndptr: Ints, catItems: Ints, sibIndptr: Ints, sibCats: Ints, userIndptr: Ints): void {
-  const K = 'neg_sample_category';
-  if (positives.length !== users.length) throw new Error(`${K}: positives has ${positives.length} entries but users has ${users.length}`);
+export function checkNegSampleCategoryIds(users: Ints, positives: Ints, itemCategory: Ints, catIndptr: Ints, catItems: Ints, sibIndptr: Ints, sibCats: Ints, userIndptr: Ints): void {
   const numItems = itemCategory.length;
   const numCats = catIndptr.length - 1;
-  if (numCats < 0) throw new Error(`${K}: the category indptr is empty`);
   for (let i = 0; i < numItems; i++) {
     if (itemCategory[i] < 0 || itemCategory[i] >= numCats) throw new Error(`${K}: itemCategory[${i}] = ${itemCategory[i]} is outside [0, ${numCats})`);
   }
@@ -91,7 +129,7 @@ export function checkNegSampleCategoryInputs(users: Ints, positives: Ints, itemC
 
 registerKernel<NegSampleCategoryAttrs>('neg_sample_category', 'js', ({ inputs, attrs, backend }) => {
   const [users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr, userItems] = inputs.map((t) => hostData(t));
-  checkNegSampleCategoryInputs(users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr);
+  checkNegSampleCategoryIds(users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr);
   const { siblingRate, seed, stream, counter, maxTries } = attrs;
   const n = users.length;
   const out = allocArray('i32', n);

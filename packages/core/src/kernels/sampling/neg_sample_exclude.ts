@@ -22,6 +22,9 @@ import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { allocArray } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDrawAttrs } from './draw_attrs.js';
+import { checkMaxTries, checkNumItems, checkSamplerIndptr, checkSamplerVector } from './sampler_inputs.js';
 
 export interface NegSampleExcludeAttrs {
   numItems: number;
@@ -35,7 +38,34 @@ export const negSampleExcludeSpec = declareKernel({
   id: 'neg_sample_exclude',
   family: 'sampling',
   summary: "j ~ Uniform(items \\ positives(u)) by bounded retry with counter-based draws",
+  check: checkNegSampleExcludeInputs,
 });
+
+/**
+ * The rule of `neg_sample_exclude` (its spec's `check`, run by `runKernel` on every
+ * backend): three i32 vectors [users, indptr, indices] (indptr with at least one entry),
+ * numItems in [1, 2³¹), maxTries in [1, 2²⁰] and the Philox attributes, the n·T words from
+ * `counter` safe integers. It reads no tensor data: users in range and the CSR rows are
+ * checked where the data lives (here in {@link excludeDraws}, in the C++, on the GPU).
+ *
+ * @example
+ * ```ts
+ * checkNegSampleExcludeInputs([users, indptr, indices], { numItems: 100, seed: 1, stream: 0, counter: 0, maxTries: 32 });
+ * ```
+ */
+export function checkNegSampleExcludeInputs(inputs: readonly Tensor[], attrs: NegSampleExcludeAttrs): void {
+  const K = 'neg_sample_exclude';
+  if (inputs.length !== 3) throw new Error(`${K}: expected 3 inputs [users, indptr, indices], got ${inputs.length}`);
+  const [users, indptr, indices] = inputs;
+  checkSamplerVector(K, 'users', users, 'i32', 'n');
+  checkSamplerIndptr(K, 'indptr', indptr, 'numUsers');
+  checkSamplerVector(K, 'indices', indices, 'i32', 'nnz');
+  const { numItems, maxTries } = attrs;
+  checkNumItems(K, numItems);
+  checkMaxTries(K, maxTries);
+  const n = users.shape[0];
+  checkDrawAttrs(K, attrs, n * maxTries, `${n}·${maxTries}`);
+}
 
 /**
  * The reference's draws: one negative per entry of `users` (see the file's header), and the

@@ -26,6 +26,9 @@ import { u32At } from '../../random/rng.js';
 import { sortedHas } from '../../search/sorted.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { allocArray } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDrawAttrs } from './draw_attrs.js';
+import { checkMaxTries, checkNumItems, checkRate, checkSamplerIndptr, checkSamplerVector } from './sampler_inputs.js';
 
 /** Attributes of `neg_sample_multichannel`. */
 export interface NegSampleMultichannelAttrs {
@@ -44,15 +47,54 @@ export const negSampleMultichannelSpec = declareKernel({
   id: 'neg_sample_multichannel',
   family: 'sampling',
   summary: 'MC-BPR: j ~ Uniform(viewed(u) \\ bought(u)) w.p. p, else Uniform(items \\ seen(u))',
+  check: checkNegSampleMultichannelInputs,
 });
 
 type Ints = ArrayLike<number>;
 
-/** Checks the inputs of `neg_sample_multichannel`, naming what and where. */
-export function checkNegSampleMultichannelInputs(users: Ints, viewedIndptr: Ints, viewedItems: Ints, seenIndptr: Ints, numItems: number): void {
-  const K = 'neg_sample_multichannel';
+const K = 'neg_sample_multichannel';
+const NAMES = ['users', 'viewedIndptr', 'viewedItems', 'seenIndptr', 'seenItems'] as const;
+/** How the messages write each input's length (the file header's layouts). */
+const LENGTHS = ['n', 'U + 1', '·', 'U + 1', '·'] as const;
+
+/**
+ * The rule of `neg_sample_multichannel` (its spec's `check`, run by `runKernel` on every
+ * backend): five i32 vectors (see the file's header), the two indptrs of one length with at
+ * least one entry; viewedRate in [0, 1], numItems in [1, 2³¹), maxTries in [1, 2²⁰] and the
+ * Philox attributes, the n·(1 + T) words from `counter` safe integers. It reads no tensor
+ * data (see {@link checkNegSampleMultichannelIds} for what does).
+ *
+ * @example
+ * ```ts
+ * checkNegSampleMultichannelInputs(inputs, { viewedRate: 0.3, numItems: 100, seed: 1, stream: 0, counter: 0, maxTries: 16 });
+ * ```
+ */
+export function checkNegSampleMultichannelInputs(inputs: readonly Tensor[], attrs: NegSampleMultichannelAttrs): void {
+  if (inputs.length !== NAMES.length) throw new Error(`${K}: expected ${NAMES.length} inputs (${NAMES.join(', ')}), got ${inputs.length}`);
+  for (let i = 0; i < NAMES.length; i++) checkSamplerVector(K, NAMES[i], inputs[i], 'i32', LENGTHS[i]);
+  const [users, viewedIndptr, , seenIndptr] = inputs;
+  if (viewedIndptr.size !== seenIndptr.size) throw new Error(`${K}: viewed indptr has ${viewedIndptr.size} entries but seen indptr has ${seenIndptr.size}`);
+  checkSamplerIndptr(K, 'seenIndptr', seenIndptr, 'numUsers');
+  const { viewedRate, numItems, maxTries } = attrs;
+  checkRate(K, 'viewedRate', viewedRate);
+  checkNumItems(K, numItems);
+  checkMaxTries(K, maxTries);
+  const n = users.size;
+  checkDrawAttrs(K, attrs, n * (1 + maxTries), `${n}·(1 + ${maxTries})`);
+}
+
+/**
+ * The part of `neg_sample_multichannel`'s checks that reads the data: the viewed CSR's row
+ * pointers and items, users in range (the C++ makes the same checks with the same messages).
+ * Run after {@link checkNegSampleMultichannelInputs}.
+ *
+ * @example
+ * ```ts
+ * checkNegSampleMultichannelIds(users, viewedIndptr, viewedItems, seenIndptr, 100);
+ * ```
+ */
+export function checkNegSampleMultichannelIds(users: Ints, viewedIndptr: Ints, viewedItems: Ints, seenIndptr: Ints, numItems: number): void {
   const numUsers = seenIndptr.length - 1;
-  if (viewedIndptr.length !== seenIndptr.length) throw new Error(`${K}: viewed indptr has ${viewedIndptr.length} entries but seen indptr has ${seenIndptr.length}`);
   for (let u = 0; u < numUsers; u++) {
     if (viewedIndptr[u] < 0 || viewedIndptr[u] > viewedIndptr[u + 1] || viewedIndptr[u + 1] > viewedItems.length) throw new Error(`${K}: viewed indptr is not a valid CSR row pointer at user ${u}`);
   }
@@ -67,7 +109,7 @@ export function checkNegSampleMultichannelInputs(users: Ints, viewedIndptr: Ints
 registerKernel<NegSampleMultichannelAttrs>('neg_sample_multichannel', 'js', ({ inputs, attrs, backend }) => {
   const [users, viewedIndptr, viewedItems, seenIndptr, seenItems] = inputs.map((t) => hostData(t));
   const { viewedRate, numItems, seed, stream, counter, maxTries } = attrs;
-  checkNegSampleMultichannelInputs(users, viewedIndptr, viewedItems, seenIndptr, numItems);
+  checkNegSampleMultichannelIds(users, viewedIndptr, viewedItems, seenIndptr, numItems);
   const n = users.length;
   const out = allocArray('i32', n);
   const channel = allocArray('i32', n);

@@ -22,6 +22,8 @@ import { hostData, hostOutput } from '../../backends/js/backend.js';
 import { u32At } from '../../random/rng.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import { allocArray } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkDrawAttrs } from './draw_attrs.js';
 
 /** Attributes of `sample_weighted_candidates`. */
 export interface SampleWeightedCandidatesAttrs {
@@ -37,14 +39,50 @@ export const sampleWeightedCandidatesSpec = declareKernel({
   id: 'sample_weighted_candidates',
   family: 'sampling',
   summary: 'per row, S draws of candidates[l] with probability w_l / Σw by inverse CDF',
+  check: checkSampleWeightedCandidatesInputs,
 });
 
-/** Checks `sample_weighted_candidates` inputs; returns [rows, list length]. */
-export function checkSampleWeightedCandidatesInputs(candidateShape: readonly number[], weightShape: readonly number[], weights: ArrayLike<number>): [number, number] {
-  const K = 'sample_weighted_candidates';
+const K = 'sample_weighted_candidates';
+
+/**
+ * The rule of `sample_weighted_candidates` (its spec's `check`, run by `runKernel` on every
+ * backend): candidates i32 [n, L] and weights f32 [n, L], L ≥ 1 when there are rows (an empty
+ * list has no positive weight); numSamples in [0, 2³¹) and the Philox attributes, the n·S
+ * words from `counter` safe integers. It reads no tensor data: the weights' values are
+ * {@link checkSampleWeightedCandidatesWeights}'. Returns [n, L].
+ *
+ * @example
+ * ```ts
+ * const [n, L] = checkSampleWeightedCandidatesInputs([candidates, weights], { numSamples: 4, seed: 1, stream: 0, counter: 0 });
+ * ```
+ */
+export function checkSampleWeightedCandidatesInputs(inputs: readonly Tensor[], attrs: SampleWeightedCandidatesAttrs): [number, number] {
+  if (inputs.length !== 2) throw new Error(`${K}: expected 2 inputs [candidates, weights], got ${inputs.length}`);
+  const [candidates, weights] = inputs;
+  if (candidates.dtype !== 'i32' || weights.dtype !== 'f32') throw new Error(`${K}: candidates must be i32 and weights f32, got ${candidates.dtype} and ${weights.dtype}`);
+  const candidateShape = candidates.shape;
+  const weightShape = weights.shape;
   if (candidateShape.length !== 2) throw new Error(`${K}: candidates must have shape [rows, listLength], got [${candidateShape.join(', ')}]`);
   if (weightShape.length !== 2 || weightShape[0] !== candidateShape[0] || weightShape[1] !== candidateShape[1]) throw new Error(`${K}: weights has shape [${weightShape.join(', ')}] but candidates has [${candidateShape.join(', ')}]`);
   const [n, L] = candidateShape;
+  if (n > 0 && L === 0) throw new Error(`${K}: the weights of row 0 sum to zero`);
+  const S = attrs.numSamples;
+  if (!(Number.isInteger(S) && S >= 0 && S < 2 ** 31)) throw new Error(`${K}: numSamples must be an integer in [0, 2³¹), got ${S}`);
+  checkDrawAttrs(K, attrs, n * S, `${n}·${S}`);
+  return [n, L];
+}
+
+/**
+ * The part of `sample_weighted_candidates`' checks that reads the weights: each finite and
+ * non-negative, each row's sum positive; run by the reference and by native (whose C++
+ * messages do not name the weight) after {@link checkSampleWeightedCandidatesInputs}.
+ *
+ * @example
+ * ```ts
+ * checkSampleWeightedCandidatesWeights(hostData(weights), n, L);
+ * ```
+ */
+export function checkSampleWeightedCandidatesWeights(weights: ArrayLike<number>, n: number, L: number): void {
   for (let r = 0; r < n; r++) {
     let total = 0;
     for (let l = 0; l < L; l++) {
@@ -54,13 +92,13 @@ export function checkSampleWeightedCandidatesInputs(candidateShape: readonly num
     }
     if (!(total > 0)) throw new Error(`${K}: the weights of row ${r} sum to zero`);
   }
-  return [n, L];
 }
 
 registerKernel<SampleWeightedCandidatesAttrs>('sample_weighted_candidates', 'js', ({ inputs: [candidatesT, weightsT], attrs, backend }) => {
   const candidates = hostData(candidatesT);
   const weights = hostData(weightsT);
-  const [n, L] = checkSampleWeightedCandidatesInputs(candidatesT.shape, weightsT.shape, weights);
+  const [n, L] = candidatesT.shape;
+  checkSampleWeightedCandidatesWeights(weights, n, L);
   const { numSamples: S, seed, stream, counter } = attrs;
   const samples = allocArray('i32', n * S);
   const sampleWeights = allocArray('f32', n * S);

@@ -33,7 +33,7 @@
 import { hostF32, hostOutput } from '../../backends/js/backend.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
-import { formatShape } from '../../tensor/shape.js';
+import { formatShape, shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** The declaration of `selective_scan` (family `scan`). */
@@ -41,6 +41,7 @@ export const selectiveScanSpec = declareKernel({
   id: 'selective_scan',
   family: 'scan',
   summary: 'h_t = exp(Δ_t·A)·h_{t−1} + Δ_t·u_t·B_t, y_t = C_t·h_t + D·u_t (Mamba\'s selective scan)',
+  check: checkSelectiveScanInputs,
 });
 
 /** The declaration of `selective_scan_grad` (family `scan`). */
@@ -48,6 +49,7 @@ export const selectiveScanGradSpec = declareKernel({
   id: 'selective_scan_grad',
   family: 'scan',
   summary: 'du, dΔ, dA, dB, dC, dD of the selective scan from dy (states recomputed)',
+  check: checkSelectiveScanGradInputs,
 });
 
 /** The sizes of a selective scan: sequences, positions, channels, state entries. */
@@ -58,8 +60,38 @@ export interface SelectiveScanSizes {
   readonly N: number;
 }
 
+/** The operands of the scan, in input order (after dy for the gradient). */
+const SCAN_NAMES = ['u', 'delta', 'A', 'B', 'C', 'D'];
+
 /**
- * Checks `[u, delta, A, B, C, D]` (after `dy` for the gradient: `offset` 1) and returns the sizes.
+ * The rule of `selective_scan` (its spec's `check`, run by `runKernel` on every backend): f32
+ * inputs [u `[B, T, E]`, delta `[B, T, E]`, A `[E, N]`, B `[B, T, N]`, C `[B, T, N]`, D `[E]`].
+ * Reads no tensor data.
+ * @example
+ * ```ts
+ * checkSelectiveScanInputs([u, delta, A, B, C, D]); // throws `selective_scan: …` naming the operand that disagrees
+ * ```
+ */
+export function checkSelectiveScanInputs(inputs: readonly Tensor[]): void {
+  checkSelectiveScanShapes('selective_scan', inputs, 0);
+}
+
+/**
+ * The rule of `selective_scan_grad` (its spec's `check`, run by `runKernel` on every
+ * backend): dy f32 of u's shape, then `selective_scan`'s inputs. Reads no tensor data.
+ * @example
+ * ```ts
+ * checkSelectiveScanGradInputs([dy, u, delta, A, B, C, D]); // throws `selective_scan_grad: …` naming the operand that disagrees
+ * ```
+ */
+export function checkSelectiveScanGradInputs(inputs: readonly Tensor[]): void {
+  checkSelectiveScanShapes('selective_scan_grad', inputs, 1);
+}
+
+/**
+ * Checks `[u, delta, A, B, C, D]` (after `dy` for the gradient: `offset` 1) by shapes and dtypes
+ * and returns the sizes; `kernel` names the caller in the messages (the kernels' rules above,
+ * or an op that checks before it composes the scan).
  * @throws Error naming the kernel and the operand whose shape or dtype disagrees.
  * @example
  * ```ts
@@ -67,28 +99,42 @@ export interface SelectiveScanSizes {
  * ```
  */
 export function checkSelectiveScanShapes(kernel: string, inputs: readonly Tensor[], offset: number): SelectiveScanSizes {
-  const names = ['u', 'delta', 'A', 'B', 'C', 'D'];
   if (inputs.length !== offset + 6) throw new Error(`${kernel}: expected ${offset ? '[dy, u, delta, A, B, C, D]' : '[u, delta, A, B, C, D]'}, got ${inputs.length} inputs`);
-  const [u, , A] = inputs.slice(offset);
+  const u = inputs[offset]!;
+  const A = inputs[offset + 2]!;
   if (u.rank !== 3 || A.rank !== 2) throw new Error(`${kernel}: u must be [B, T, E] and A [E, N], got ${formatShape(u.shape)} and ${formatShape(A.shape)}`);
   const [batch, T, E] = u.shape as [number, number, number];
   const N = A.shape[1]!;
   const want = [[batch, T, E], [batch, T, E], [E, N], [batch, T, N], [batch, T, N], [E]];
-  inputs.slice(offset).forEach((t, i) => {
-    if (t.dtype !== 'f32') throw new Error(`${kernel}: ${names[i]} must be f32, got ${t.dtype}`);
-    if (t.shape.length !== want[i]!.length || t.shape.some((s, j) => s !== want[i]![j])) {
-      throw new Error(`${kernel}: ${names[i]} must be ${formatShape(want[i]!)} for u ${formatShape(u.shape)} and A ${formatShape(A.shape)}, got ${formatShape(t.shape)}`);
+  for (let i = 0; i < 6; i++) {
+    const t = inputs[offset + i]!;
+    if (t.dtype !== 'f32') throw new Error(`${kernel}: ${SCAN_NAMES[i]} must be f32, got ${t.dtype}`);
+    if (!shapesEqual(t.shape, want[i]!)) {
+      throw new Error(`${kernel}: ${SCAN_NAMES[i]} must be ${formatShape(want[i]!)} for u ${formatShape(u.shape)} and A ${formatShape(A.shape)}, got ${formatShape(t.shape)}`);
     }
-  });
+  }
   if (offset === 1) {
     const dy = inputs[0]!;
-    if (dy.dtype !== 'f32' || dy.shape.length !== 3 || dy.shape.some((s, j) => s !== u.shape[j])) throw new Error(`${kernel}: dy must be f32 ${formatShape(u.shape)}, got ${dy.dtype} ${formatShape(dy.shape)}`);
+    if (dy.dtype !== 'f32' || !shapesEqual(dy.shape, u.shape)) throw new Error(`${kernel}: dy must be f32 ${formatShape(u.shape)}, got ${dy.dtype} ${formatShape(dy.shape)}`);
   }
   return { batch, T, E, N };
 }
 
+/**
+ * The sizes of a `selective_scan` call (`offset` 0) or a `selective_scan_grad` call (`offset`
+ * 1, after dy) whose inputs passed its rule.
+ * @example
+ * ```ts
+ * const { batch, T, E, N } = selectiveScanSizes(inputs, 0);
+ * ```
+ */
+export function selectiveScanSizes(inputs: readonly Tensor[], offset: number): SelectiveScanSizes {
+  const [batch, T, E] = inputs[offset]!.shape as [number, number, number];
+  return { batch, T, E, N: inputs[offset + 2]!.shape[1]! };
+}
+
 registerKernel<Record<string, never>>('selective_scan', 'js', ({ inputs, backend }) => {
-  const { batch, T, E, N } = checkSelectiveScanShapes('selective_scan', inputs, 0);
+  const { batch, T, E, N } = selectiveScanSizes(inputs, 0);
   const [u, delta, A, B, C, D] = inputs.map(hostF32);
   const y = allocArray('f32', batch * T * E);
   const h = new Float64Array(N);
@@ -113,7 +159,7 @@ registerKernel<Record<string, never>>('selective_scan', 'js', ({ inputs, backend
 });
 
 registerKernel<Record<string, never>>('selective_scan_grad', 'js', ({ inputs, backend }) => {
-  const { batch, T, E, N } = checkSelectiveScanShapes('selective_scan_grad', inputs, 1);
+  const { batch, T, E, N } = selectiveScanSizes(inputs, 1);
   const [dy, u, delta, A, B, C, D] = inputs.map(hostF32);
   const du = allocArray('f32', batch * T * E);
   const ddelta = allocArray('f32', batch * T * E);

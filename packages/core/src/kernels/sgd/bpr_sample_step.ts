@@ -68,21 +68,23 @@ export const bprSampleStepSpec = declareKernel({
   id: 'bpr_sample_step',
   family: 'sgd',
   summary: 'bpr_step with each negative drawn inside, uniform over the items the user has not interacted with (as neg_sample_exclude at the same counter)',
+  check: checkBprSampleStepInputs,
 });
 
 const K = 'bpr_sample_step';
 
 /**
- * Checks the inputs and attributes of `bpr_sample_step` and returns d; every host backend
- * calls it so they fail alike (`ids: false` skips reading the id arrays and the CSR rows, for
- * a backend that checks them where they live).
+ * The rule of `bpr_sample_step` (its spec's `check`, run by `runKernel` on every backend):
+ * the input count, dtypes and shapes and the attributes. It reads no tensor data; the ids
+ * and the users' CSR rows are {@link checkBprSampleStepIds}' part. Returns d.
  *
  * @example
  * ```ts
  * const d = checkBprSampleStepInputs([P, Q, users, positives, indptr, indices], attrs);
  * ```
  */
-export function checkBprSampleStepInputs(inputs: readonly Tensor[], attrs: BprSampleStepAttrs, ids = true): number {
+export function checkBprSampleStepInputs(inputs: readonly Tensor[], attrs: BprSampleStepAttrs): number {
+  if (typeof attrs !== 'object' || attrs === null) throw new Error(`${K}: expected an attributes object, got ${String(attrs)}`);
   if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   if (inputs.length !== 6) throw new Error(`${K}: expected 6 inputs [userFactors, itemFactors, users, positives, indptr, indices], got ${inputs.length}`);
   const [P, Q, users, pos, indptr, indices] = inputs;
@@ -100,8 +102,23 @@ export function checkBprSampleStepInputs(inputs: readonly Tensor[], attrs: BprSa
   if (!(reg >= 0)) throw new Error(`${K}: reg must be ≥ 0, got ${reg}`);
   if (!(Number.isInteger(maxTries) && maxTries >= 1 && maxTries <= 2 ** 20)) throw new Error(`${K}: maxTries must be an integer in [1, 2²⁰], got ${maxTries}`);
   checkDrawAttrs(K, attrs, n * maxTries, `${n}·${maxTries}`);
-  if (!ids) return d;
-  checkBprIds(K, P, Q, users, items);
+  return d;
+}
+
+/**
+ * The part of `bpr_sample_step`'s checks that reads the ids (on the host): users and
+ * positives in their tables, and each user's CSR row a range of `indices`. Run after
+ * {@link checkBprSampleStepInputs}.
+ *
+ * @example
+ * ```ts
+ * checkBprSampleStepIds([P, Q, users, positives, indptr, indices]);
+ * ```
+ */
+export function checkBprSampleStepIds(inputs: readonly Tensor[]): void {
+  const [P, Q, users, pos, indptr, indices] = inputs;
+  checkBprIds(K, P, Q, users, [['positives', pos, 'positive item']]);
+  const n = users.shape[0];
   const u = hostData(users);
   const ptr = hostData(indptr);
   const nnz = indices.size;
@@ -110,11 +127,11 @@ export function checkBprSampleStepInputs(inputs: readonly Tensor[], attrs: BprSa
     const hi = ptr[u[r] + 1];
     if (!(lo >= 0 && lo <= hi && hi <= nnz)) throw new Error(`${K}: indptr[${u[r]}] … indptr[${u[r] + 1}] = ${lo} … ${hi} is not a range of indices (length ${nnz})`);
   }
-  return d;
 }
 
 registerKernel<BprSampleStepAttrs>('bpr_sample_step', 'js', ({ inputs, attrs, backend }) => {
-  const d = checkBprSampleStepInputs(inputs, attrs);
+  checkBprSampleStepIds(inputs);
+  const d = inputs[0].shape[1];
   const users = hostData(inputs[2]);
   const { seed, stream, counter, maxTries } = attrs;
   const { out: negatives } = excludeDraws(users, hostData(inputs[4]), hostData(inputs[5]), { numItems: inputs[1].shape[0], seed, stream, counter, maxTries }, K);

@@ -63,7 +63,7 @@ import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { dotDiff8, extraUpdates, extraVector, logisticParts } from './exact_f32.js';
-import { checkExtraRows } from './skipgram_step.js';
+import { checkExtraRows, checkExtraShapes } from './skipgram_step.js';
 
 const fround = Math.fround;
 
@@ -104,41 +104,59 @@ export const bprStepSpec = declareKernel({
   id: 'bpr_step',
   family: 'sgd',
   summary: 'per triple: x = ⟨p_u, q_i − q_j⟩; g = σ(−x); p_u, q_i, q_j += lr·(±g·… − λ·…) — in place; returns mean −ln σ(x)',
+  check: checkBprStepInputs,
 });
 
 /**
- * Checks the inputs of `bpr_step` and returns the embedding width d; shared by
- * every backend so they fail with the same message.
- *
- * `ids: false` leaves the id ranges of the 5-input form to the caller: native checks them in
- * C++ with the same messages (reading 3·b ids twice cost 8 % of a cache-sized step).
+ * The rule of `bpr_step` (its spec's `check`, run by `runKernel` on every backend): the
+ * input count, the tables' and ids' dtypes and shapes, the category inputs' shapes and
+ * `extraWeight`, and `hogwild`. It reads no tensor data; the ids and the touched items'
+ * category lists are {@link checkBprStepIds}' part. Returns the embedding width d.
  *
  * @example
  * ```ts
- * const d = checkBprStepInputs([userFactors, itemFactors, users, positives, negatives]);
+ * const d = checkBprStepInputs([userFactors, itemFactors, users, positives, negatives], { lr: 0.05, reg: 0 });
  * ```
  */
-export function checkBprStepInputs(inputs: readonly Tensor[], attrs?: BprStepAttrs, ids = true): number {
-  if (attrs && attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
+export function checkBprStepInputs(inputs: readonly Tensor[], attrs: BprStepAttrs): number {
+  if (typeof attrs !== 'object' || attrs === null) throw new Error(`bpr_step: expected an attributes object, got ${String(attrs)}`);
+  if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
     throw new Error(`bpr_step: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   }
   if (inputs.length !== 5 && inputs.length !== 8) {
     throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
   const [P, Q, users, pos, neg] = inputs;
-  const items: BprItemIds = [['positives', pos, 'positive item'], ['negatives', neg, 'negative item']];
-  const d = checkBprShapes('bpr_step', P, Q, users, items);
-  // The category checks below index by item id, so the 8-input form always checks the ids first.
-  if (ids || inputs.length === 8) checkBprIds('bpr_step', P, Q, users, items);
+  const d = checkBprShapes('bpr_step', P, Q, users, bprItemIds(pos, neg));
   if (inputs.length === 8) {
     const X = inputs[5];
     if (X.dtype !== 'f32' || X.shape.length !== 2 || X.shape[1] !== d) throw new Error(`bpr_step: extra must be f32 [rows, ${d}], got ${X.dtype} [${X.shape.join(', ')}]`);
     if (X === P || X === Q) throw new Error('bpr_step: extra must be a tensor distinct from userFactors and itemFactors');
-    const beta = attrs?.extraWeight;
+    const beta = attrs.extraWeight;
     if (typeof beta !== 'number' || !Number.isFinite(beta)) throw new Error(`bpr_step: attribute extraWeight must be a finite number when the extra table is given, got ${String(beta)}`);
-    checkExtraRows('bpr_step', inputs[6], inputs[7], Q.shape[0], X.shape[0], [hostData(pos), hostData(neg)]);
+    checkExtraShapes('bpr_step', inputs[6], inputs[7], Q.shape[0]);
   }
   return d;
+}
+
+/**
+ * The part of `bpr_step`'s checks that reads the ids (on the host): users and items in
+ * their tables, then the category lists of the items the batch touches. Run after
+ * {@link checkBprStepInputs}.
+ *
+ * @example
+ * ```ts
+ * checkBprStepIds([userFactors, itemFactors, users, positives, negatives]);
+ * ```
+ */
+export function checkBprStepIds(inputs: readonly Tensor[]): void {
+  const [P, Q, users, pos, neg] = inputs;
+  checkBprIds('bpr_step', P, Q, users, bprItemIds(pos, neg));
+  if (inputs.length === 8) checkExtraRows('bpr_step', inputs[6], inputs[7], Q.shape[0], inputs[5].shape[0], [hostData(pos), hostData(neg)]);
+}
+
+function bprItemIds(pos: Tensor, neg: Tensor): BprItemIds {
+  return [['positives', pos, 'positive item'], ['negatives', neg, 'negative item']];
 }
 
 /** A triple's item-id inputs: [input name, tensor, the id's name in a range error]. */
@@ -263,7 +281,8 @@ export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepA
 }
 
 registerKernel<BprStepAttrs>('bpr_step', 'js', ({ inputs, attrs, backend }) => {
-  const d = checkBprStepInputs(inputs, attrs);
+  checkBprStepIds(inputs);
+  const d = inputs[0].shape[1];
   const mean = bprStepReference({
     P: hostF32(inputs[0]), Q: hostF32(inputs[1]), users: hostData(inputs[2]), positives: hostData(inputs[3]), negatives: hostData(inputs[4]),
     extra: inputs.length === 8 ? { X: hostF32(inputs[5]), indptr: hostData(inputs[6]), indices: hostData(inputs[7]) } : undefined,

@@ -34,7 +34,7 @@ import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkDrawAttrs } from '../sampling/draw_attrs.js';
 import { aliasDraws, checkAliasEntries } from '../sampling/neg_sample_alias.js';
-import { checkExtraRows, checkSkipgramShapes, checkSkipgramStepFlags, skipgramStepReference, type SkipgramStepAttrs } from './skipgram_step.js';
+import { checkExtraRows, checkExtraShapes, checkSkipgramIds, checkSkipgramShapes, checkSkipgramStepFlags, skipgramStepReference, type SkipgramStepAttrs } from './skipgram_step.js';
 
 /**
  * Attributes of `skipgram_sample_step`.
@@ -67,6 +67,7 @@ export const skipgramSampleStepSpec = declareKernel({
   id: 'skipgram_sample_step',
   family: 'sgd',
   summary: 'skipgram_step with its N negatives per pair drawn inside from an alias table (unigram^0.75), as neg_sample_alias at the same counter',
+  check: checkSkipgramSampleStepInputs,
 });
 
 /** Sizes of a `skipgram_sample_step` call. */
@@ -79,9 +80,11 @@ export interface SkipgramSampleStepSizes {
 }
 
 /**
- * Checks the inputs and attributes of `skipgram_sample_step` (all but the category lists of
- * the drawn negatives, which exist only after the draw: see {@link checkExtraRows}); shared by
- * every backend so they fail alike.
+ * The rule of `skipgram_sample_step` (its spec's `check`, run by `runKernel` on every
+ * backend): the input count, the flags, N, the Philox attributes, the alias table's, the
+ * tables' and ids' dtypes and shapes and the category map's shapes. It reads no tensor data:
+ * the ids, the alias entries and the category lists of the touched rows (the drawn
+ * negatives' exist only after the draw) are checked where the data lives. Returns the sizes.
  *
  * @example
  * ```ts
@@ -91,13 +94,14 @@ export interface SkipgramSampleStepSizes {
 export function checkSkipgramSampleStepInputs(inputs: readonly Tensor[], attrs: SkipgramSampleStepAttrs): SkipgramSampleStepSizes {
   const { hasExtra, vocabulary } = checkSkipgramSampling(inputs, attrs);
   const { dim, batch } = checkSkipgramShapes('skipgram_sample_step', inputs.slice(0, 6), hasExtra ? inputs[8] : undefined);
+  if (hasExtra) checkExtraShapes('skipgram_sample_step', inputs[9], inputs[10], inputs[2].shape[0]);
   return { dim, batch, vocabulary, hasExtra };
 }
 
 /**
- * The part of {@link checkSkipgramSampleStepInputs} that reads no tensor data: the input
- * count, the flags, N, the Philox attributes and the alias table's shapes (webgpu checks the
- * rest on the GPU). Returns whether the category inputs are given and V.
+ * The part of {@link checkSkipgramSampleStepInputs} that does not look at the tables: the
+ * input count, the flags, N, the Philox attributes and the alias table's shapes. Returns
+ * whether the category inputs are given and V.
  *
  * @example
  * ```ts
@@ -126,7 +130,10 @@ export function checkSkipgramSampling(inputs: readonly Tensor[], attrs: Skipgram
 }
 
 registerKernel<SkipgramSampleStepAttrs>('skipgram_sample_step', 'js', ({ inputs, attrs, backend }) => {
-  const { dim, batch, hasExtra } = checkSkipgramSampleStepInputs(inputs, attrs);
+  const dim = inputs[0].shape[1];
+  const batch = inputs[3].shape[0];
+  const hasExtra = inputs.length === 11;
+  checkSkipgramIds('skipgram_sample_step', inputs.slice(0, 6));
   const alias = hostData(inputs[7]);
   checkAliasEntries(alias, 'skipgram_sample_step');
   const N = attrs.negatives;

@@ -115,6 +115,7 @@ export const skipgramStepSpec = declareKernel({
   id: 'skipgram_step',
   family: 'sgd',
   summary: 'per pair: c = α1·a + α2·b; SGNS ascent on ln σ(c·t) + Σ ln σ(−c·n) with t = w + β·x — in place; returns mean loss',
+  check: checkSkipgramStepInputs,
 });
 
 /** Sizes of a `skipgram_step` call. */
@@ -130,8 +131,8 @@ export interface SkipgramStepSizes {
 }
 
 /**
- * Checks the boolean attributes of `skipgram_step` (`hogwild`, `fast`); every backend calls it,
- * webgpu too, which checks its inputs on its own.
+ * Checks the boolean attributes of `skipgram_step` (`hogwild`, `fast`), and those of
+ * `skipgram_sample_step` under its name.
  *
  * @example
  * ```ts
@@ -139,6 +140,7 @@ export interface SkipgramStepSizes {
  * ```
  */
 export function checkSkipgramStepFlags(attrs: SkipgramStepAttrs, K = 'skipgram_step'): void {
+  if (typeof attrs !== 'object' || attrs === null) throw new Error(`${K}: expected an attributes object, got ${String(attrs)}`);
   for (const flag of ['hogwild', 'fast'] as const) {
     const v = attrs[flag];
     if (v !== undefined && typeof v !== 'boolean') throw new Error(`${K}: attribute ${flag} must be true or false, got ${String(v)}`);
@@ -146,17 +148,19 @@ export function checkSkipgramStepFlags(attrs: SkipgramStepAttrs, K = 'skipgram_s
 }
 
 /**
- * Checks the inputs of `skipgram_step` and returns its sizes; shared by every
- * backend so they fail with the same message.
+ * The rule of `skipgram_step` (its spec's `check`, run by `runKernel` on every backend): the
+ * input count, the tables' and ids' dtypes and shapes, the category map's shapes and the
+ * flags. It reads no tensor data; the ids and the touched rows' category lists are
+ * {@link checkSkipgramStepIds}' part. Returns the call's sizes.
  *
  * @example
  * ```ts
- * const { dim, negatives } = checkSkipgramStepInputs([U, V, Vout, users, items, targets, negs]);
+ * const { dim, negatives } = checkSkipgramStepInputs([U, V, Vout, users, items, targets, negs], attrs);
  * ```
  */
-export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs?: SkipgramStepAttrs): SkipgramStepSizes {
+export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs: SkipgramStepAttrs): SkipgramStepSizes {
   const K = 'skipgram_step';
-  if (attrs) checkSkipgramStepFlags(attrs);
+  checkSkipgramStepFlags(attrs);
   if (inputs.length !== 7 && inputs.length !== 10) {
     throw new Error(`${K}: expected 7 inputs [contextA, contextB, output, ctxA, ctxB, targets, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
@@ -164,15 +168,44 @@ export function checkSkipgramStepInputs(inputs: readonly Tensor[], attrs?: Skipg
   const hasExtra = inputs.length === 10;
   const { dim, batch } = checkSkipgramShapes(K, inputs.slice(0, 6), hasExtra ? inputs[7] : undefined);
   if (negs.dtype !== 'i32' || negs.shape.length !== 2 || negs.shape[0] !== batch) throw new Error(`${K}: negatives must be i32 [${batch}, N], got ${negs.dtype} [${negs.shape.join(', ')}]`);
-  checkRange(K, 'negative', hostData(negs), inputs[2].shape[0]);
-  if (hasExtra) checkExtraRows(K, inputs[8], inputs[9], inputs[2].shape[0], inputs[7].shape[0], [hostData(inputs[5]), hostData(negs)]);
+  if (hasExtra) checkExtraShapes(K, inputs[8], inputs[9], inputs[2].shape[0]);
   return { dim, batch, negatives: negs.shape[1], hasExtra };
 }
 
 /**
- * The tables' and ids' shapes, dtypes and ranges shared by `skipgram_step` and
+ * The sizes of a `skipgram_step` call whose inputs passed {@link checkSkipgramStepInputs}.
+ *
+ * @example
+ * ```ts
+ * const { dim, batch, negatives, hasExtra } = skipgramStepSizes(inputs);
+ * ```
+ */
+export function skipgramStepSizes(inputs: readonly Tensor[]): SkipgramStepSizes {
+  return { dim: inputs[0].shape[1], batch: inputs[3].shape[0], negatives: inputs[6].shape[1], hasExtra: inputs.length === 10 };
+}
+
+/**
+ * The part of `skipgram_step`'s checks that reads the ids (on the host): every context,
+ * target and negative id in its table, then the category lists of the output rows the batch
+ * touches. Run after {@link checkSkipgramStepInputs}.
+ *
+ * @example
+ * ```ts
+ * checkSkipgramStepIds([U, V, Vout, users, items, targets, negs]);
+ * ```
+ */
+export function checkSkipgramStepIds(inputs: readonly Tensor[]): void {
+  const K = 'skipgram_step';
+  checkSkipgramIds(K, inputs.slice(0, 6));
+  const negs = hostData(inputs[6]);
+  checkRange(K, 'negative', negs, inputs[2].shape[0]);
+  if (inputs.length === 10) checkExtraRows(K, inputs[8], inputs[9], inputs[2].shape[0], inputs[7].shape[0], [hostData(inputs[5]), negs]);
+}
+
+/**
+ * The tables' and ids' dtypes and shapes shared by `skipgram_step` and
  * `skipgram_sample_step`: `head` = [contextA, contextB, output, ctxA, ctxB, targets], `extra`
- * the category table or undefined. Returns d and the batch size.
+ * the category table or undefined. Reads no tensor data. Returns d and the batch size.
  *
  * @example
  * ```ts
@@ -194,10 +227,23 @@ export function checkSkipgramShapes(K: string, head: readonly Tensor[], extra: T
   for (const [name, t] of [['ctxA', ca], ['ctxB', cb], ['targets', targets]] as const) {
     if (t.dtype !== 'i32' || t.shape.length !== 1 || t.shape[0] !== batch) throw new Error(`${K}: ${name} must be i32 [${batch}], got ${t.dtype} [${t.shape.join(', ')}]`);
   }
+  return { dim, batch };
+}
+
+/**
+ * The id ranges shared by `skipgram_step` and `skipgram_sample_step` (read on the host):
+ * ctxA, ctxB and targets in their tables' rows; `head` as {@link checkSkipgramShapes}'.
+ *
+ * @example
+ * ```ts
+ * checkSkipgramIds('skipgram_step', inputs.slice(0, 6));
+ * ```
+ */
+export function checkSkipgramIds(K: string, head: readonly Tensor[]): void {
+  const [A, Bt, W, ca, cb, targets] = head;
   checkRange(K, 'contextA row', hostData(ca), A.shape[0]);
   checkRange(K, 'contextB row', hostData(cb), Bt.shape[0]);
   checkRange(K, 'target', hostData(targets), W.shape[0]);
-  return { dim, batch };
 }
 
 function checkRange(K: string, what: string, ids: ArrayLike<number>, count: number): void {
@@ -208,10 +254,28 @@ function checkRange(K: string, what: string, ids: ArrayLike<number>, count: numb
 }
 
 /**
- * Checks an output table's extra rows in CSR form (`indptr` i32 [outputRows + 1],
- * `indices` i32 [nnz]) for the rows a batch touches; shared by `skipgram_step` and
- * `bpr_step`. Only the touched rows are checked: scanning the whole map would cost
- * O(output rows) per call, more than the step itself on a 1,000,000-row table.
+ * The dtypes and shapes of an output table's category map in CSR form (`indptr` i32
+ * [outputRows + 1], `indices` i32 [nnz]); part of the rules of `skipgram_step`, `bpr_step`
+ * and `skipgram_sample_step`. Reads no tensor data.
+ *
+ * @example
+ * ```ts
+ * checkExtraShapes('bpr_step', indptr, indices, Q.shape[0]);
+ * ```
+ */
+export function checkExtraShapes(K: string, indptr: Tensor, indices: Tensor, outputRows: number): void {
+  if (indptr.dtype !== 'i32' || indptr.shape.length !== 1 || indptr.shape[0] !== outputRows + 1) {
+    throw new Error(`${K}: extraIndptr must be i32 [${outputRows + 1}] (one more than the output rows), got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
+  }
+  if (indices.dtype !== 'i32' || indices.shape.length !== 1) throw new Error(`${K}: extraIndices must be i32 [nnz], got ${indices.dtype} [${indices.shape.join(', ')}]`);
+}
+
+/**
+ * Checks the values of an output table's category map (shapes already checked by
+ * {@link checkExtraShapes}) for the rows a batch touches: the map's ends, each touched row's
+ * range and its extra rows; shared by `skipgram_step`, `skipgram_sample_step` and
+ * `bpr_step`. Only the touched rows are checked: scanning the whole map would cost O(output
+ * rows) per call, more than the step itself on a 1,000,000-row table.
  *
  * @example
  * ```ts
@@ -219,11 +283,7 @@ function checkRange(K: string, what: string, ids: ArrayLike<number>, count: numb
  * ```
  */
 export function checkExtraRows(K: string, indptr: Tensor, indices: Tensor, outputRows: number, extraRows: number, touchedLists: ArrayLike<number>[]): void {
-  if (indptr.dtype !== 'i32' || indptr.shape.length !== 1 || indptr.shape[0] !== outputRows + 1) {
-    throw new Error(`${K}: extraIndptr must be i32 [${outputRows + 1}] (one more than the output rows), got ${indptr.dtype} [${indptr.shape.join(', ')}]`);
-  }
-  const nnz = indices.shape[0] ?? 0;
-  if (indices.dtype !== 'i32' || indices.shape.length !== 1) throw new Error(`${K}: extraIndices must be i32 [nnz], got ${indices.dtype} [${indices.shape.join(', ')}]`);
+  const nnz = indices.shape[0];
   const p = hostData(indptr);
   if (p[0] !== 0 || p[outputRows] !== nnz) throw new Error(`${K}: extraIndptr must run from 0 to ${nnz} (the length of extraIndices), got ${p[0]} … ${p[outputRows]}`);
   const x = hostData(indices);
@@ -326,7 +386,8 @@ export function skipgramStepReference(x: SkipgramStepBatch, batch: number, d: nu
 }
 
 registerKernel<SkipgramStepAttrs>('skipgram_step', 'js', ({ inputs, attrs, backend }) => {
-  const { dim, batch, negatives: N, hasExtra } = checkSkipgramStepInputs(inputs, attrs);
+  checkSkipgramStepIds(inputs);
+  const { dim, batch, negatives: N, hasExtra } = skipgramStepSizes(inputs);
   const loss = skipgramStepReference({
     A: hostF32(inputs[0]), B: hostF32(inputs[1]), W: hostF32(inputs[2]),
     ctxA: hostData(inputs[3]), ctxB: hostData(inputs[4]), targets: hostData(inputs[5]), negatives: hostData(inputs[6]),

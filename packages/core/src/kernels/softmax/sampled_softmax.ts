@@ -42,7 +42,7 @@
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { allocArray } from '../../tensor/dtype.js';
+import { allocArray, type DType } from '../../tensor/dtype.js';
 
 /**
  * Attributes of `sampled_softmax` and `sampled_softmax_grad`.
@@ -69,6 +69,7 @@ export const sampledSoftmaxSpec = declareKernel({
   id: 'sampled_softmax',
   family: 'softmax',
   summary: 'per row: o = h·W[{label} ∪ sampled]ᵀ + b − log Q, hits masked; loss = −log softmax(o)[label]',
+  check: checkSampledSoftmaxInputs,
 });
 
 /**
@@ -83,9 +84,10 @@ export const sampledSoftmaxGradSpec = declareKernel({
   id: 'sampled_softmax_grad',
   family: 'softmax',
   summary: 'backward of sampled_softmax: dHidden [B, d], row-sparse dRows [B + S, d] and dBias [B + S] for ids labels ++ sampled',
+  check: checkSampledSoftmaxGradInputs,
 });
 
-/** Sizes of a sampled-softmax call, as checked by {@link checkSampledSoftmaxInputs}. */
+/** Sizes of a sampled-softmax call, as read by {@link sampledSoftmaxSizes}. */
 export interface SampledSoftmaxSizes {
   /** Rows B. */
   batch: number;
@@ -100,59 +102,93 @@ export interface SampledSoftmaxSizes {
 }
 
 /**
- * The shape and dtype checks of {@link checkSampledSoftmaxInputs}, without the
- * class-id range scan (a GPU backend checks ids where they are read).
+ * The rule of `sampled_softmax` (its spec's `check`, run by `runKernel` on every backend):
+ * inputs [hidden f32 `[B, d]`, classWeights f32 `[C, d]`, labels i32 `[B]`, sampled i32 `[S]`,
+ * labelLogQ f32 `[B]`, sampledLogQ f32 `[S]`] and optionally classBias f32 `[C]`, and a boolean
+ * `removeAccidentalHits`. Reads no tensor data: the class ids are
+ * {@link checkSampledSoftmaxClassIds}' part, run where the ids are read.
  *
  * @example
  * ```ts
- * const { batch, classes } = checkSampledSoftmaxShapes([h, W, labels, sampled, lq, sq], false);
+ * checkSampledSoftmaxInputs([h, W, labels, sampled, lq, sq], { removeAccidentalHits: true });
  * ```
  */
-export function checkSampledSoftmaxShapes(inputs: readonly Tensor[], withGrad: boolean): SampledSoftmaxSizes {
+export function checkSampledSoftmaxInputs(inputs: readonly Tensor[], attrs: SampledSoftmaxAttrs): void {
+  checkSampledSoftmax(inputs, attrs, false);
+}
+
+/**
+ * The rule of `sampled_softmax_grad` (its spec's `check`, run by `runKernel` on every
+ * backend): `sampled_softmax`'s, with dLoss f32 `[B]` before the optional classBias. Reads no
+ * tensor data.
+ *
+ * @example
+ * ```ts
+ * checkSampledSoftmaxGradInputs([h, W, labels, sampled, lq, sq, dLoss], { removeAccidentalHits: true });
+ * ```
+ */
+export function checkSampledSoftmaxGradInputs(inputs: readonly Tensor[], attrs: SampledSoftmaxAttrs): void {
+  checkSampledSoftmax(inputs, attrs, true);
+}
+
+/** The rule of `sampled_softmax` (`withGrad` false) or `sampled_softmax_grad` (`withGrad` true), with its kernel's messages. */
+function checkSampledSoftmax(inputs: readonly Tensor[], attrs: SampledSoftmaxAttrs, withGrad: boolean): void {
   const id = withGrad ? 'sampled_softmax_grad' : 'sampled_softmax';
   const base = withGrad ? 7 : 6;
   if (inputs.length !== base && inputs.length !== base + 1) {
     throw new Error(`${id}: expected ${base} inputs [hidden, classWeights, labels, sampled, labelLogQ, sampledLogQ${withGrad ? ', dLoss' : ''}] and an optional classBias, got ${inputs.length}`);
   }
+  if (typeof attrs.removeAccidentalHits !== 'boolean') throw new Error(`${id}: removeAccidentalHits must be true or false, got ${String(attrs.removeAccidentalHits)}`);
   const [h, w, labels, sampled, lq, sq] = inputs;
   if (h.dtype !== 'f32' || w.dtype !== 'f32' || h.shape.length !== 2 || w.shape.length !== 2) throw new Error(`${id}: hidden and classWeights must be f32 matrices`);
   const [batch, dim] = h.shape;
-  const classes = w.shape[0];
   if (w.shape[1] !== dim) throw new Error(`${id}: hidden has d = ${dim} but classWeights d = ${w.shape[1]}`);
-  const vector = (t: Tensor, name: string, dtype: string, n: number) => {
-    if (t.dtype !== dtype || t.shape.length !== 1 || t.shape[0] !== n) throw new Error(`${id}: ${name} must be ${dtype} [${n}], got ${t.dtype} [${t.shape.join(', ')}]`);
-  };
-  vector(labels, 'labels', 'i32', batch);
+  checkVector(id, labels, 'labels', 'i32', batch);
   const samples = sampled.shape[0];
-  vector(sampled, 'sampled', 'i32', samples);
-  vector(lq, 'labelLogQ', 'f32', batch);
-  vector(sq, 'sampledLogQ', 'f32', samples);
-  if (withGrad) vector(inputs[6], 'dLoss', 'f32', batch);
-  const hasBias = inputs.length === base + 1;
-  if (hasBias) vector(inputs[base], 'classBias', 'f32', classes);
-  return { batch, dim, classes, samples, hasBias };
+  checkVector(id, sampled, 'sampled', 'i32', samples);
+  checkVector(id, lq, 'labelLogQ', 'f32', batch);
+  checkVector(id, sq, 'sampledLogQ', 'f32', samples);
+  if (withGrad) checkVector(id, inputs[6], 'dLoss', 'f32', batch);
+  if (inputs.length === base + 1) checkVector(id, inputs[base], 'classBias', 'f32', w.shape[0]);
+}
+
+/** Throws unless `t` is a `dtype` vector of `n` entries (`id` and `name` name the kernel and the input). */
+function checkVector(id: string, t: Tensor, name: string, dtype: DType, n: number): void {
+  if (t.dtype !== dtype || t.shape.length !== 1 || t.shape[0] !== n) throw new Error(`${id}: ${name} must be ${dtype} [${n}], got ${t.dtype} [${t.shape.join(', ')}]`);
 }
 
 /**
- * Checks the inputs of `sampled_softmax` (or, with `withGrad`, of
- * `sampled_softmax_grad`) and returns their sizes; shared by every backend so
- * they fail with the same message.
+ * The sizes of a `sampled_softmax` call (`withGrad` false) or a `sampled_softmax_grad` call
+ * (`withGrad` true) whose inputs passed its rule.
  *
  * @example
  * ```ts
- * const { batch, dim } = checkSampledSoftmaxInputs([h, W, labels, sampled, lq, sq], false);
+ * const { batch, dim, classes, samples, hasBias } = sampledSoftmaxSizes([h, W, labels, sampled, lq, sq], false);
  * ```
  */
-export function checkSampledSoftmaxInputs(inputs: readonly Tensor[], withGrad: boolean): SampledSoftmaxSizes {
-  const sizes = checkSampledSoftmaxShapes(inputs, withGrad);
+export function sampledSoftmaxSizes(inputs: readonly Tensor[], withGrad: boolean): SampledSoftmaxSizes {
+  const [batch, dim] = inputs[0].shape;
+  return { batch, dim, classes: inputs[1].shape[0], samples: inputs[3].shape[0], hasBias: inputs.length === (withGrad ? 8 : 7) };
+}
+
+/**
+ * The part of the sampled-softmax checks that reads the class ids (on the host): every label
+ * and sampled class in [0, C). The js backend runs it, and native before its addon (whose own
+ * check words the message differently); webgpu checks the ids on the GPU. `withGrad` picks the
+ * kernel named in the message.
+ *
+ * @example
+ * ```ts
+ * checkSampledSoftmaxClassIds([h, W, labels, sampled, lq, sq], false); // throws `sampled_softmax: label 7 at position 0 is out of range for 5 classes`
+ * ```
+ */
+export function checkSampledSoftmaxClassIds(inputs: readonly Tensor[], withGrad: boolean): void {
   const id = withGrad ? 'sampled_softmax_grad' : 'sampled_softmax';
-  const [, , labels, sampled] = inputs;
-  const { classes } = sizes;
-  for (const [name, t] of [['label', labels], ['sampled class', sampled]] as const) {
+  const classes = inputs[1].shape[0];
+  for (const [name, t] of [['label', inputs[2]], ['sampled class', inputs[3]]] as const) {
     const v = hostData(t);
     for (let r = 0; r < v.length; r++) if (v[r] < 0 || v[r] >= classes) throw new Error(`${id}: ${name} ${v[r]} at position ${r} is out of range for ${classes} classes`);
   }
-  return sizes;
 }
 
 /**
@@ -186,7 +222,8 @@ function forwardRows(inputs: readonly Tensor[], sizes: SampledSoftmaxSizes, remo
 }
 
 registerKernel<SampledSoftmaxAttrs>('sampled_softmax', 'js', ({ inputs, attrs, backend }) => {
-  const sizes = checkSampledSoftmaxInputs(inputs, false);
+  checkSampledSoftmaxClassIds(inputs, false);
+  const sizes = sampledSoftmaxSizes(inputs, false);
   const loss = allocArray('f32', sizes.batch);
   forwardRows(inputs, sizes, attrs.removeAccidentalHits, (b, o, lse) => {
     loss[b] = lse - o[0];
@@ -195,7 +232,8 @@ registerKernel<SampledSoftmaxAttrs>('sampled_softmax', 'js', ({ inputs, attrs, b
 });
 
 registerKernel<SampledSoftmaxAttrs>('sampled_softmax_grad', 'js', ({ inputs, attrs, backend }) => {
-  const sizes = checkSampledSoftmaxInputs(inputs, true);
+  checkSampledSoftmaxClassIds(inputs, true);
+  const sizes = sampledSoftmaxSizes(inputs, true);
   const { batch: B, dim: d, samples: S } = sizes;
   const h = hostF32(inputs[0]);
   const w = hostF32(inputs[1]);

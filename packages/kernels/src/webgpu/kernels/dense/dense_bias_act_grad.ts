@@ -4,10 +4,11 @@
  * act′(y) into a scratch buffer (the activation is a pipeline-override variant), the column
  * sums of each block of 32 rows of g, db as a fixed tree over those block sums, then dx = g·Wᵀ
  * and dW = xᵀ·g through `matmul`'s pipelines (`kernels/wgsl/dense/matmul.wgsl`).
- * Deterministic (no float atomics). Inputs are checked by `@rec/core`'s shared check, so every
- * backend fails with the same message.
+ * Deterministic (no float atomics). The kernel's rule (`checkDenseBiasActGradInputs` in
+ * `@rec/core`) has checked the inputs before this glue runs; the size limits here are the
+ * shaders'.
  */
-import { checkDenseBiasActGradInputs, type DenseActivation, type DenseBiasActAttrs, type KernelImpl, type KernelOutput, type Tensor } from '@rec/core';
+import { type DenseActivation, type DenseBiasActAttrs, type KernelImpl, type KernelOutput, type Tensor } from '@rec/core';
 import { linearGrid, MAX_WORKGROUPS_PER_DIM, type Dispatch, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 const K = 'dense_bias_act_grad';
@@ -35,8 +36,9 @@ function perColumn(n: number): [number, number, number] {
 /** The `webgpu` implementation of `dense_bias_act_grad` ([dx, dW, db]). */
 export const denseBiasActGrad: KernelImpl<DenseBiasActAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const [m, k, n] = checkDenseBiasActGradInputs(inputs, attrs);
   const [dy, x, w, y] = inputs;
+  const [m, k] = x.shape;
+  const n = w.shape[1];
   // The shaders index with u32, and each grid below has ≤ 65535 workgroups along an axis: pass 2's
   // ⌈n/32⌉ column tiles and ⌈m/256⌉ row blocks, matmul's ⌈·/64⌉ tiles of dx [m, k] and dW [k, n]
   // (pass 1's grid is 2-D).

@@ -4,12 +4,12 @@
  * (or, transposed, one column) of the matrix its index names, in f32. `transpose`
  * is the pipeline-override constant `TRANSPOSE` (two pipelines: a call site's
  * mode is fixed, and the shader's inner stride folds); sizes go in the uniform.
- * Inputs are checked by `@rec/core`'s shared check, so every backend fails with
- * the same message; indices are checked on the GPU (they live there), and one
- * out of range is raised at the next read, with the table's size but not the
- * index, which only the GPU saw.
+ * The kernel's rule (`checkGatherMatvecInputs` in `@rec/core`) has checked the
+ * shapes before this glue runs; indices are checked on the GPU (they live
+ * there), and one out of range is raised at the next read, with the table's
+ * size but not the index, which only the GPU saw.
  */
-import { checkGatherMatvecInputs, type GatherMatvecAttrs, type KernelImpl, type Tensor } from '@rec/core';
+import { type GatherMatvecAttrs, gatherMatvecShape, type KernelImpl, type Tensor } from '@rec/core';
 import { linearGrid, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 const K = 'gather_matvec';
@@ -23,8 +23,8 @@ function buffer(t: Tensor): GPUBuffer {
 /** The `webgpu` implementation of `gather_matvec`. */
 export const gatherMatvec: KernelImpl<GatherMatvecAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const { matrices, rows, cols, n } = checkGatherMatvecInputs(inputs, attrs);
-  const transpose = Boolean(attrs.transpose);
+  const { matrices, rows, cols, n } = gatherMatvecShape(inputs);
+  const transpose = attrs.transpose;
   const width = transpose ? cols : rows;
   const inner = transpose ? rows : cols;
   const total = n * width;

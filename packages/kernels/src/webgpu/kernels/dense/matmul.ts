@@ -2,7 +2,8 @@
  * `matmul` on `webgpu`: the glue for `kernels/wgsl/dense/matmul.wgsl` (64×64
  * tiles in workgroup memory, 4×4 outputs per invocation; transposes are
  * pipeline-override variants). Shapes as in `@rec/core`'s reference: batch
- * axes match, or one operand is 2-D and shared.
+ * axes match, or one operand is 2-D and shared; the kernel's rule
+ * (`checkMatmulInputs`) has checked them before this glue runs.
  */
 import type { KernelImpl } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';

@@ -4,10 +4,11 @@
  * `kernels/wgsl/dense/ncf_head_grad.wgsl` (three dispatches in one pass list: dp, dq and dz
  * elementwise, the column sums of each block of 32 rows of [g ⊙ p ⊙ q; g ⊙ z], then dh as a
  * fixed tree over those block sums). Deterministic (no float atomics). Without z (GMF) a
- * 4-byte stand-in fills the z and dz bindings, which the shaders never touch as Z = 0. Inputs
- * are checked by `@rec/core`'s shared check, so every backend fails with the same message.
+ * 4-byte stand-in fills the z and dz bindings, which the shaders never touch as Z = 0. The
+ * kernels' rules (`checkNcfHeadInputs`, `checkNcfHeadGradInputs` in `@rec/core`) have checked
+ * the inputs before this glue runs; the size limits here are the shaders'.
  */
-import { checkNcfHeadInputs, type KernelImpl, type KernelOutput, type Tensor } from '@rec/core';
+import { type KernelImpl, type KernelOutput, ncfHeadSizes, type Tensor } from '@rec/core';
 import { linearGrid, MAX_WORKGROUPS_PER_DIM, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 /** The forward's workgroup (its WORKGROUP). */
@@ -42,7 +43,7 @@ function checkIndexRange(kernel: string, n: number, e: number, zw: number): void
  */
 export const ncfHead: KernelImpl = ({ inputs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const { n, e, z: zw, hasZ } = checkNcfHeadInputs(inputs, false);
+  const { n, e, z: zw, hasZ } = ncfHeadSizes(inputs, false);
   checkIndexRange('ncf_head', n, e, zw);
   // New storage is zero-filled: with no rows or no columns the logits are already right.
   const logits = gpu.alloc('f32', n);
@@ -68,7 +69,7 @@ export const ncfHead: KernelImpl = ({ inputs, backend }) => {
 export const ncfHeadGrad: KernelImpl = ({ inputs, backend }) => {
   const K = 'ncf_head_grad';
   const gpu = backend as WebGPUBackend;
-  const { n, e, z: zw, hasZ } = checkNcfHeadInputs(inputs, true);
+  const { n, e, z: zw, hasZ } = ncfHeadSizes(inputs, true);
   const width = e + zw;
   checkIndexRange(K, n, e, zw);
   // Pass 2's grid: ⌈W/32⌉ column tiles × ⌈n/256⌉ row blocks (passes 1 and 3 run 2-D grids).

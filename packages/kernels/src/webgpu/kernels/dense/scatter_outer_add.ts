@@ -7,11 +7,12 @@
  * of 32 × 8 tiles, the matrices along z in dispatches of at most 65535, the
  * rows i strided over enough workgroups along y for about 1024 in all.
  * Deterministic (no float atomics), the same order of addition as the C++
- * version, and no readback of the index tensor. Inputs are checked by
- * `@rec/core`'s shared check; indices are checked on the GPU and one out of
- * range is raised at the next read (its row is left out of every matrix).
+ * version, and no readback of the index tensor. The kernel's rule
+ * (`checkScatterOuterAddInputs` in `@rec/core`) has checked the shapes before
+ * this glue runs; indices are checked on the GPU and one out of range is raised
+ * at the next read (its row is left out of every matrix).
  */
-import { checkScatterOuterAddInputs, type KernelImpl, type ScatterOuterAddAttrs, type Tensor } from '@rec/core';
+import { type KernelImpl, type ScatterOuterAddAttrs, type Tensor } from '@rec/core';
 import { linearGrid, MAX_WORKGROUPS_PER_DIM, type Dispatch, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 const K = 'scatter_outer_add';
@@ -35,7 +36,9 @@ function buffer(t: Tensor): GPUBuffer {
 /** The `webgpu` implementation of `scatter_outer_add`. */
 export const scatterOuterAdd: KernelImpl<ScatterOuterAddAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const { rows, cols, n } = checkScatterOuterAddInputs(inputs, attrs);
+  const n = inputs[2].shape[0];
+  const rows = inputs[0].shape[1];
+  const cols = inputs[1].shape[1];
   const matrices = attrs.matrices;
   const size = matrices * rows * cols;
   if (size >= 2 ** 32 || n >= 2 ** 32) {

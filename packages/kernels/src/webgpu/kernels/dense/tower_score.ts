@@ -6,10 +6,10 @@
  * the kernel binds 4 storage buffers whatever L is; the widths go in the
  * uniform and the shader recovers the offsets. Users are split into several
  * dispatches of at most 65535 workgroup rows (B = 256 users × N = 12,000 items
- * is one). Inputs are checked by `@rec/core`'s shared check, so every backend
- * fails with the same message.
+ * is one). The kernel's rule (`checkTowerScoreInputs` in `@rec/core`) has
+ * checked the inputs before this glue runs; the limits here are the shader's.
  */
-import { checkTowerScoreInputs, type KernelImpl, type Tensor } from '@rec/core';
+import { type KernelImpl, type Tensor, towerScoreShape } from '@rec/core';
 import { MAX_WORKGROUPS_PER_DIM, type Dispatch, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 const K = 'tower_score';
@@ -27,7 +27,7 @@ function buffer(t: Tensor): GPUBuffer {
 /** The `webgpu` implementation of `tower_score`. */
 export const towerScore: KernelImpl = ({ inputs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const { users, items, widths } = checkTowerScoreInputs(inputs);
+  const { users, items, widths } = towerScoreShape(inputs);
   const layers = widths.length - 1;
   if (layers > TOWER_SCORE_MAX_LAYERS) throw new Error(`${K}: the webgpu version takes at most ${TOWER_SCORE_MAX_LAYERS} layers, got ${layers}`);
   const wide = widths.findIndex((w) => w > TOWER_SCORE_MAX_WIDTH);

@@ -28,8 +28,8 @@ function alignedStrides(shape: readonly number[], target: readonly number[]): nu
 /** The `webgpu` implementation of `binary`. */
 export const binary: KernelImpl<{ fn: string }> = ({ inputs: [ta, tb], attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
+  // fn, the shared dtype and the broadcast passed the spec's check (@rec/core checkBinaryInputs).
   const fn = BINARY_FNS.indexOf(attrs.fn as (typeof BINARY_FNS)[number]);
-  if (fn < 0) throw new Error(`binary: unknown function '${attrs.fn}'; expected one of ${BINARY_FNS.join(', ')}`);
   if (ta.dtype !== 'f32' || tb.dtype !== 'f32') throw new Error(`binary: the webgpu kernel takes f32 inputs, got ${ta.dtype} and ${tb.dtype}`);
   const shape = broadcastShapes(ta.shape, tb.shape, attrs.fn);
   if (shape.length > BINARY_MAX_RANK) throw new Error(`binary: the webgpu kernel broadcasts up to rank ${BINARY_MAX_RANK}, got rank ${shape.length}`);

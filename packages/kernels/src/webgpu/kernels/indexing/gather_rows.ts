@@ -14,9 +14,8 @@ const ROW_DTYPES: readonly DType[] = ['f32', 'i32', 'u32'];
 /** The `webgpu` implementation of `gather_rows`. */
 export const gatherRows: KernelImpl = ({ inputs: [table, indices], backend }) => {
   const gpu = backend as WebGPUBackend;
-  if (table.shape.length < 1) throw new Error('gather_rows: the table must have at least one axis (its rows)');
+  // The table's rank and the indices' dtype passed the spec's check (@rec/core checkGatherRowsInputs).
   if (!ROW_DTYPES.includes(table.dtype)) throw new Error(`gather_rows: the webgpu kernel takes an f32, i32 or u32 table, got ${table.dtype}`);
-  if (indices.dtype !== 'i32') throw new Error(`gather_rows: indices must be i32, got ${indices.dtype}`);
   const rows = table.shape[0];
   const width = sizeOf(table.shape.slice(1));
   const total = indices.size * width;

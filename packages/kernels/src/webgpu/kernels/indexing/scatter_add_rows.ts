@@ -20,15 +20,12 @@ const DTYPE_CODE: Partial<Record<DType, number>> = { f32: 0, i32: 1, u32: 1 };
 export const scatterAddRows: KernelImpl = ({ inputs: [target, indices, src], backend }) => {
   const gpu = backend as WebGPUBackend;
   const K = 'scatter_add_rows';
-  if (target.shape.length < 1) throw new Error(`${K}: the target must have at least one axis (its rows)`);
+  // Shapes and dtypes passed the spec's check (@rec/core checkScatterAddRowsInputs): src is [n, ...rowShape] of the target's dtype.
   const dtype = DTYPE_CODE[target.dtype];
   if (dtype === undefined) throw new Error(`${K}: the webgpu kernel takes an f32, i32 or u32 target, got ${target.dtype}`);
-  if (src.dtype !== target.dtype) throw new Error(`${K}: src is ${src.dtype} but the target is ${target.dtype}`);
-  if (indices.dtype !== 'i32') throw new Error(`${K}: indices must be i32, got ${indices.dtype}`);
   const rows = target.shape[0];
   const width = sizeOf(target.shape.slice(1));
   const n = indices.size;
-  if (src.size !== n * width) throw new Error(`${K}: src has ${src.size} values for ${n} rows of width ${width}; expected ${n * width}`);
   if (target.size >= 2 ** 32 || src.size >= 2 ** 32) throw new Error(`${K}: the webgpu kernel addresses fewer than 2³² elements`);
   const out = gpu.alloc(target.dtype, target.size);
   if (target.size === 0) return { shape: [...target.shape], dtype: target.dtype, handle: out };

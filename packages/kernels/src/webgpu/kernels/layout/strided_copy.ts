@@ -6,8 +6,10 @@
  * serves every shape. Autograd needs them (the gradient of `mean`/`sum` broadcasts,
  * slices pad back) and the multi-behaviour models slice and concatenate rows by
  * behaviour; the backend has no host fallback, so they must exist here even though
- * they are cheap. The plans (shapes, strides, checks) are @rec/core's
- * kernels/layout/plans.ts, shared with native's `strided_copy` and the js references.
+ * they are cheap. The plans (shapes, strides) are @rec/core's kernels/layout/plans.ts,
+ * shared with native's `strided_copy`; the inputs and attributes passed each kernel's spec
+ * check (`runKernel` runs it first), so only this backend's limits are checked here
+ * (rank ≤ {@link STRIDED_COPY_MAX_RANK}, fewer than 2³² elements addressed).
  */
 import { formatShape, type KernelImpl, type KernelOutput, type Shape, sizeOf, type Tensor } from '@rec/core';
 import { broadcastPlan, concatPlan, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from '@rec/core';

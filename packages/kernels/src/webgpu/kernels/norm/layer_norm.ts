@@ -3,10 +3,10 @@
  * `kernels/wgsl/norm/layer_norm.wgsl` (one workgroup per row: y, and each row's μ and
  * 1/√(σ² + ε)) and `kernels/wgsl/norm/layer_norm_grad.wgsl` (dx one workgroup per row, then dγ
  * and dβ one workgroup per column, in one pass list). Sizes go in the uniform, so one pipeline
- * per entry point serves every shape. The checks are @rec/core's `checkLayerNormShapes`,
- * shared with js and native.
+ * per entry point serves every shape. The kernels' rules (`checkLayerNormInputs`,
+ * `checkLayerNormGradInputs` in @rec/core) have checked the inputs before this glue runs.
  */
-import { checkLayerNormShapes, type KernelImpl, type LayerNormAttrs, layerNormStatsShape } from '@rec/core';
+import { type KernelImpl, type LayerNormAttrs, layerNormSizes, layerNormStatsShape } from '@rec/core';
 import { MAX_WORKGROUPS_PER_DIM, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 /** A grid of one workgroup per item (rows or columns), in 2-D past 65535. */
@@ -28,7 +28,7 @@ const buffer = (t: { handle: unknown }): GPUBuffer => (t.handle as GpuHandle).bu
 /** The `webgpu` implementation of `layer_norm` ([y, mean, rstd]). */
 export const layerNorm: KernelImpl<LayerNormAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const { rows, dim } = checkLayerNormShapes(inputs, attrs, false);
+  const { rows, dim } = layerNormSizes(inputs, false);
   const [x, gamma, beta] = inputs;
   const y = gpu.alloc('f32', rows * dim);
   const mean = gpu.alloc('f32', rows);
@@ -51,9 +51,9 @@ export const layerNorm: KernelImpl<LayerNormAttrs> = ({ inputs, attrs, backend }
 };
 
 /** The `webgpu` implementation of `layer_norm_grad` ([dx, dgamma, dbeta]). */
-export const layerNormGrad: KernelImpl<LayerNormAttrs> = ({ inputs, attrs, backend }) => {
+export const layerNormGrad: KernelImpl<LayerNormAttrs> = ({ inputs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const { rows, dim } = checkLayerNormShapes(inputs, attrs, true);
+  const { rows, dim } = layerNormSizes(inputs, true);
   const [dy, x, gamma, mean, rstd] = inputs;
   const dx = gpu.alloc('f32', rows * dim);
   const dGamma = gpu.alloc('f32', dim);

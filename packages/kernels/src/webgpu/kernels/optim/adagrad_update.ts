@@ -8,8 +8,5 @@ import { runDenseUpdate } from './dense_update.js';
 
 /** The `webgpu` implementation of `adagrad_update` (in place on param and sum). */
 export const adagradUpdate: KernelImpl<AdagradUpdateAttrs> = ({ inputs, attrs, backend }) => {
-  if (inputs.length !== 3) throw new Error(`adagrad_update: expected 3 inputs (param, grad, sum), got ${inputs.length}`);
-  runDenseUpdate(backend as WebGPUBackend, {
-    kernel: 'adagrad_update', tensors: inputs, names: ['param', 'grad', 'sum'], scalars: [attrs.lr, attrs.eps, attrs.weightDecay],
-  });
+  runDenseUpdate(backend as WebGPUBackend, { kernel: 'adagrad_update', tensors: inputs, scalars: [attrs.lr, attrs.eps, attrs.weightDecay] });
 };

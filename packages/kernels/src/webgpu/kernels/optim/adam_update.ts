@@ -10,6 +10,5 @@ import { adamScalars } from './sparse_adam.js';
 
 /** The `webgpu` implementation of `adam_update` (in place on param, m and v). */
 export const adamUpdate: KernelImpl<AdamUpdateAttrs> = ({ inputs, attrs, backend }) => {
-  if (inputs.length !== 4) throw new Error(`adam_update: expected 4 inputs (param, grad, m, v), got ${inputs.length}`);
-  runDenseUpdate(backend as WebGPUBackend, { kernel: 'adam_update', tensors: inputs, names: ['param', 'grad', 'm', 'v'], scalars: adamScalars(attrs) });
+  runDenseUpdate(backend as WebGPUBackend, { kernel: 'adam_update', tensors: inputs, scalars: adamScalars(attrs) });
 };

@@ -1,9 +1,10 @@
 /**
  * The shared glue of the dense optimizer steps on `webgpu` (`sgd_update`,
  * `adagrad_update`, `adam_update`): one dispatch of `optim/<id>.wgsl`, one
- * invocation per element, in place on the parameter and its state. Inputs the
- * WGSL does not take (another dtype, sizes that differ) throw here, naming
- * the kernel, as the backend has no host fallback.
+ * invocation per element, in place on the parameter and its state. The input
+ * count, dtypes (all f32), shapes (all the parameter's) and attributes are each
+ * kernel's spec rule, run by the engine before this; what stays here is the
+ * WGSL's own limit, fewer than 2³² elements.
  */
 import type { Tensor } from '@rec/core';
 import { linearGrid, type PipelineConstants, type WebGPUBackend } from '../../backend.js';
@@ -15,10 +16,8 @@ const WORKGROUP = 256;
 export interface DenseUpdate {
   /** Kernel id, also the WGSL entry point and the stem `optim/<id>`. */
   kernel: string;
-  /** `[param, grad, ...state]`, each f32 of the parameter's size. */
+  /** `[param, grad, ...state]`, each f32 of the parameter's shape (the spec rule checked). */
   tensors: readonly Tensor[];
-  /** Names of `tensors`, for errors. */
-  names: readonly string[];
   /** A buffer bound after the tensors (SGD's velocity placeholder without momentum). */
   placeholder?: GPUBuffer;
   /** f32 words of the uniform block after `n` (at most 11). */
@@ -26,13 +25,9 @@ export interface DenseUpdate {
   constants?: PipelineConstants;
 }
 
-/** Checks the inputs and encodes the update. */
+/** Encodes the update (nothing for an empty parameter). */
 export function runDenseUpdate(gpu: WebGPUBackend, u: DenseUpdate): void {
   const n = u.tensors[0].size;
-  u.tensors.forEach((t, i) => {
-    if (t.dtype !== 'f32') throw new Error(`${u.kernel}: the webgpu kernel takes f32 tensors, but ${u.names[i]} is ${t.dtype}`);
-    if (t.size !== n) throw new Error(`${u.kernel}: ${u.names[i]} has ${t.size} elements, expected ${n} (the parameter's)`);
-  });
   if (n >= 2 ** 32) throw new Error(`${u.kernel}: the webgpu kernel updates fewer than 2³² elements, got ${n}`);
   if (n === 0) return;
   const uniforms = new ArrayBuffer(u.scalars.length + 1 <= 4 ? 16 : 48);

@@ -11,14 +11,10 @@ import { runDenseUpdate } from './dense_update.js';
 /** The `webgpu` implementation of `sgd_update` (in place on param and, with momentum, velocity). */
 export const sgdUpdate: KernelImpl<SgdUpdateAttrs> = ({ inputs, attrs, backend }) => {
   const momentum = attrs.momentum > 0;
-  const expected = momentum ? 3 : 2;
-  if (inputs.length !== expected) {
-    throw new Error(`sgd_update: momentum ${attrs.momentum} needs ${expected} inputs${momentum ? ' (the last one the velocity)' : ' (no velocity)'}, got ${inputs.length}`);
-  }
   const gpu = backend as WebGPUBackend;
   const placeholder = momentum ? undefined : gpu.createStorage(4);
   runDenseUpdate(gpu, {
-    kernel: 'sgd_update', tensors: inputs, names: ['param', 'grad', 'velocity'], placeholder,
+    kernel: 'sgd_update', tensors: inputs, placeholder,
     scalars: [attrs.lr, attrs.momentum, attrs.weightDecay],
     constants: { MOMENTUM: momentum, NESTEROV: momentum && attrs.nesterov },
   });

@@ -11,7 +11,7 @@ import { bufferOf, runRowSparse } from './row_sparse.js';
 /**
  * The f32 uniform words of an Adam step after `[n, width]` (sparse_adam) or `n`
  * (adam_update): lr, β₁, β₂, ε, the L2 factor, the decay factor and the bias
- * corrections 1 − βᵗ, computed here in f64. Checks the step as the reference.
+ * corrections 1 − βᵗ, computed here in f64 (the spec rules checked step ≥ 1).
  *
  * @example
  * ```ts
@@ -21,7 +21,6 @@ import { bufferOf, runRowSparse } from './row_sparse.js';
  */
 export function adamScalars(attrs: AdamUpdateAttrs): number[] {
   const { lr, beta1, beta2, eps, weightDecay: wd, decoupledWeightDecay, step } = attrs;
-  if (!(Number.isInteger(step) && step >= 1)) throw new Error(`adam: step must be an integer ≥ 1, got ${step}`);
   return [lr, beta1, beta2, eps, decoupledWeightDecay ? 0 : wd, decoupledWeightDecay ? 1 - lr * wd : 1, 1 - beta1 ** step, 1 - beta2 ** step];
 }
 

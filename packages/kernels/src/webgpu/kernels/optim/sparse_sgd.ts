@@ -9,10 +9,6 @@ import { bufferOf, runRowSparse } from './row_sparse.js';
 
 /** The `webgpu` implementation of `sparse_sgd` (in place on param and, with momentum, velocity). */
 export const sparseSgd: KernelImpl<SgdUpdateAttrs> = ({ inputs, attrs, backend }) => {
-  const expected = attrs.momentum > 0 ? 4 : 3;
-  if (inputs.length !== expected) {
-    throw new Error(`sparse_sgd: momentum ${attrs.momentum} needs ${expected} inputs${attrs.momentum > 0 ? ' (the last one the velocity)' : ' (no velocity)'}, got ${inputs.length}`);
-  }
   const gpu = backend as WebGPUBackend;
   const [param, indices, values, velocity] = inputs;
   const momentum = attrs.momentum > 0;

@@ -2,7 +2,9 @@
  * `dropout_mask` on `webgpu`: the glue for `kernels/wgsl/random/dropout_mask.wgsl`.
  * The drop test u ≥ p becomes an integer test on the 24-bit uniform
  * (`coinThreshold`), and 1/(1 − p) is rounded to f32 here as the reference
- * stores it, so the mask is bit-identical to `js` and `native`.
+ * stores it, so the mask is bit-identical to `js` and `native`. The shape, p
+ * and the Philox attributes are the spec's rule (`checkDropoutMaskInputs`, run
+ * by the engine before this); what stays here is this kernel's own size limit.
  */
 import { type KernelImpl, sizeOf } from '@rec/core';
 import { linearGrid, type WebGPUBackend } from '../../backend.js';
@@ -24,17 +26,15 @@ export const dropoutMask: KernelImpl<DropoutMaskAttrs> = ({ attrs: { shape, p, s
   const K = 'dropout_mask';
   const gpu = backend as WebGPUBackend;
   const n = sizeOf(shape);
-  if (!Number.isInteger(stream) || stream < 0 || stream >= 2 ** 32) throw new RangeError(`${K}: stream must be an integer in [0, 2³²), got ${stream}`);
-  const [counterLo, counterHi] = counterWords(K, counter);
-  if (n > 0 && !Number.isSafeInteger(counter + n - 1)) throw new RangeError(`${K}: counter + size − 1 must be a safe integer, got ${counter} + ${n} − 1`);
+  const [counterLo, counterHi] = counterWords(counter);
   const offset = counterLo & 3;
   // Invocations run in blocks of four words, the grid padded to whole workgroups: t·4 must not wrap.
   if (n + offset + 4 * WORKGROUP >= 2 ** 32) throw new Error(`${K}: the webgpu kernel writes fewer than 2³² − 2¹⁰ elements, got ${n}`);
   const [keyLo, keyHi] = philoxKey(seed);
   const out = gpu.alloc('f32', n);
   if (n > 0) {
-    // u ≥ p ⇔ (word >> 8) ≥ ⌈p·2²⁴⌉; a NaN p drops everything, as the reference's u ≥ NaN.
-    const threshold = Number.isNaN(p) ? 2 ** 24 : coinThreshold(p);
+    // u ≥ p ⇔ (word >> 8) ≥ ⌈p·2²⁴⌉.
+    const threshold = coinThreshold(p);
     const keep = new Uint32Array(Float32Array.of(1 / (1 - p)).buffer)[0];
     const blocks = Math.ceil((n + offset) / 4);
     gpu.run([{

@@ -2,9 +2,11 @@
  * `rank_topk` on `webgpu`: the glue for `kernels/wgsl/ranking/rank_topk.wgsl`
  * (one workgroup per user; dot products, masking through the CSR and a
  * bitonic top-k in workgroup memory — see that file's header). Shapes, dtypes
- * and k are checked here; the mask CSR on the GPU (raised at the next read).
+ * and k are the spec's rule (`checkRankTopkInputs`, run by the engine before
+ * this); what stays here is this kernel's largest k, and the mask CSR is checked
+ * on the GPU (raised at the next read).
  */
-import { checkRankTopkShapes, type KernelImpl, type RankTopkAttrs } from '@rec/core';
+import type { KernelImpl, RankTopkAttrs } from '@rec/core';
 import { MAX_WORKGROUPS_PER_DIM, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 /** The largest k the WGSL kernel keeps (its workgroup-memory top list). */
@@ -17,7 +19,6 @@ const NEG_INF_BITS = 0xff800000;
 export const rankTopk: KernelImpl<RankTopkAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
   const { k } = attrs;
-  checkRankTopkShapes(inputs, k);
   if (k > RANK_TOPK_MAX_K) throw new Error(`rank_topk: the webgpu kernel keeps at most k = ${RANK_TOPK_MAX_K}, got ${k}`);
   const [U, V, indptr, indices, bias] = inputs;
   const B = U.shape[0];

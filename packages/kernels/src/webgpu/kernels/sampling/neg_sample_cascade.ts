@@ -2,13 +2,14 @@
  * `neg_sample_cascade` on `webgpu`: the glue for
  * `kernels/wgsl/sampling/neg_sample_cascade.wgsl` (equation, layouts and
  * threading in that file's header). Draws are bit-identical to the js
- * reference. Shapes and dtypes are checked here; ids and row pointers on the
- * GPU (raised at the next read, those negatives -1).
+ * reference. Shapes, dtypes and attributes are the spec's rule
+ * (`checkNegSampleCascadeInputs`, run by the engine before this); ids and row
+ * pointers are checked on the GPU (raised at the next read, those negatives -1).
  */
 import type { KernelImpl, NegSampleCascadeAttrs, Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
 import { linearGrid } from '../../backend.js';
-import { counterWords, maxTriesWord, philoxKey } from './philox_params.js';
+import { counterWords, philoxKey } from './philox_params.js';
 
 const K = 'neg_sample_cascade';
 const WORKGROUP = 64;
@@ -20,16 +21,9 @@ function buffer(t: Tensor): GPUBuffer {
 /** The `webgpu` implementation of `neg_sample_cascade`. */
 export const negSampleCascade: KernelImpl<NegSampleCascadeAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  if (inputs.length !== 4) throw new Error(`${K}: expected 4 inputs [users, positives, indptr, indices], got ${inputs.length}`);
   const [users, positives, indptr, indices] = inputs;
-  for (const [name, t] of [['users', users], ['positives', positives], ['indptr', indptr], ['indices', indices]] as const) {
-    if (t.dtype !== 'i32') throw new Error(`${K}: ${name} must be i32, got ${t.dtype}`);
-  }
-  if (indptr.shape.length !== 2 || indptr.shape[0] < 1 || indptr.shape[1] < 1) throw new Error(`${K}: indptr must have shape [behaviours, numUsers + 1], got [${indptr.shape.join(', ')}]`);
-  if (positives.size !== users.size) throw new Error(`${K}: positives has ${positives.size} entries but users has ${users.size}`);
   const { numItems, seed, stream, counter, maxTries } = attrs;
-  const [counterLo, counterHi] = counterWords(K, counter);
-  maxTriesWord(K, maxTries);
+  const [counterLo, counterHi] = counterWords(counter);
   const [B, stride] = indptr.shape;
   const numUsers = stride - 1;
   const n = users.size;

@@ -6,18 +6,18 @@
  * ({@link coinThreshold}). The nine inputs would need 12 storage bindings with
  * the outputs, over the 10 this backend asks for, so users ‖ positives and the
  * two category indptrs each share one binding (GPU copies of O(batch) and
- * O(categories) words). Shapes and dtypes are checked here; ids, the tree rows
- * the batch reaches and the user rows on the GPU (raised at the next read,
- * those negatives -1).
+ * O(categories) words). Shapes, dtypes and attributes are the spec's rule
+ * (`checkNegSampleCategoryInputs`, run by the engine before this); ids, the tree
+ * rows the batch reaches and the user rows are checked on the GPU (raised at the
+ * next read, those negatives -1).
  */
 import type { KernelImpl, NegSampleCategoryAttrs, Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
 import { linearGrid } from '../../backend.js';
-import { coinThreshold, counterWords, maxTriesWord, philoxKey } from './philox_params.js';
+import { coinThreshold, counterWords, philoxKey } from './philox_params.js';
 
 const K = 'neg_sample_category';
 const WORKGROUP = 64;
-const NAMES = ['users', 'positives', 'itemCategory', 'catIndptr', 'catItems', 'sibIndptr', 'sibCats', 'userIndptr', 'userItems'] as const;
 
 function buffer(t: Tensor): GPUBuffer {
   return (t.handle as GpuHandle).buffer;
@@ -26,26 +26,18 @@ function buffer(t: Tensor): GPUBuffer {
 /** The `webgpu` implementation of `neg_sample_category`. */
 export const negSampleCategory: KernelImpl<NegSampleCategoryAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  if (inputs.length !== NAMES.length) throw new Error(`${K}: expected ${NAMES.length} inputs (${NAMES.join(', ')}), got ${inputs.length}`);
-  inputs.forEach((t, i) => {
-    if (t.dtype !== 'i32') throw new Error(`${K}: ${NAMES[i]} must be i32, got ${t.dtype}`);
-  });
   const [users, positives, itemCategory, catIndptr, catItems, sibIndptr, sibCats, userIndptr, userItems] = inputs;
-  if (positives.size !== users.size) throw new Error(`${K}: positives has ${positives.size} entries but users has ${users.size}`);
   const numCats = catIndptr.size - 1;
-  if (numCats < 0) throw new Error(`${K}: the category indptr is empty`);
-  if (sibIndptr.size !== numCats + 1) throw new Error(`${K}: sibling categories indptr has ${sibIndptr.size} entries, expected ${numCats + 1}`);
   const numUsers = userIndptr.size - 1;
   const { siblingRate, seed, stream, counter, maxTries } = attrs;
-  const [counterLo, counterHi] = counterWords(K, counter);
-  maxTriesWord(K, maxTries);
+  const [counterLo, counterHi] = counterWords(counter);
   const n = users.size;
   const negatives = gpu.alloc('i32', n);
   const exhausted = gpu.alloc('i32', 1);
   if (n > 0) {
     const [keyLo, keyHi] = philoxKey(seed);
     const u = new Uint32Array([
-      n, Math.max(numUsers, 0), itemCategory.size, numCats, keyLo, keyHi, counterLo, counterHi,
+      n, numUsers, itemCategory.size, numCats, keyLo, keyHi, counterLo, counterHi,
       stream >>> 0, coinThreshold(siblingRate), maxTries, catItems.size, sibCats.size, userItems.size, 0, 0,
     ]);
     const status = gpu.statusWord([

@@ -2,12 +2,16 @@
  * `neg_sample_exclude` on `webgpu`: the glue for
  * `kernels/wgsl/sampling/neg_sample_exclude.wgsl` (equation, layouts and
  * threading in that file's header). Draws are bit-identical to the js
- * reference: the same Philox counters, the same multiply-high.
+ * reference: the same Philox counters, the same multiply-high. Shapes, dtypes
+ * and attributes are the spec's rule (`checkNegSampleExcludeInputs`, run by the
+ * engine before this, and by `bpr_sample_step`'s rule for its draws); user ids
+ * and the batch's CSR rows are checked on the GPU (raised at the next read,
+ * those negatives -1).
  */
 import type { KernelImpl, Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
 import { linearGrid } from '../../backend.js';
-import { counterWords, maxTriesWord, philoxKey } from './philox_params.js';
+import { counterWords, philoxKey } from './philox_params.js';
 
 export { philoxKey } from './philox_params.js';
 
@@ -30,8 +34,7 @@ function buffer(t: Tensor): GPUBuffer {
 export const negSampleExclude: KernelImpl<NegSampleExcludeAttrs> = ({ inputs: [users, indptr, indices], attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
   const { numItems, seed, stream, counter, maxTries } = attrs;
-  const [counterLo, counterHi] = counterWords('neg_sample_exclude', counter);
-  maxTriesWord('neg_sample_exclude', maxTries);
+  const [counterLo, counterHi] = counterWords(counter);
   const n = users.size;
   const numUsers = indptr.size - 1;
   const negatives = gpu.alloc('i32', n);

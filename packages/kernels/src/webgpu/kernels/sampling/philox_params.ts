@@ -1,7 +1,9 @@
 /**
  * Uniform words shared by the WGSL samplers: the Philox key and the 64-bit
  * counter as (lo, hi) u32 pairs, and a probability as an exact integer
- * threshold on the 24-bit uniform the references compare against.
+ * threshold on the 24-bit uniform the references compare against. The
+ * attributes were checked by the kernels' spec rules (`checkDrawAttrs` in
+ * `@rec/core`) before the glue runs.
  */
 
 const TWO_POW_32 = 2 ** 32;
@@ -22,15 +24,15 @@ export function philoxKey(seed: number): [number, number] {
 }
 
 /**
- * A non-negative counter as (lo, hi) words; `kernel` names the caller in the error.
+ * A non-negative safe-integer counter (the spec rules' `checkDrawAttrs` checked it) as
+ * (lo, hi) words.
  *
  * @example
  * ```ts
- * counterWords('neg_sample_alias', 2 ** 34 + 1); // [1, 4]
+ * counterWords(2 ** 34 + 1); // [1, 4]
  * ```
  */
-export function counterWords(kernel: string, counter: number): [number, number] {
-  if (!Number.isSafeInteger(counter) || counter < 0) throw new RangeError(`${kernel}: counter must be a non-negative safe integer, got ${counter}`);
+export function counterWords(counter: number): [number, number] {
   return [counter >>> 0, Math.floor(counter / TWO_POW_32) >>> 0];
 }
 
@@ -48,19 +50,4 @@ export function counterWords(kernel: string, counter: number): [number, number] 
 export function coinThreshold(p: number): number {
   if (!(p > 0)) return 0;
   return Math.min(Math.ceil(p * TWO_POW_24), TWO_POW_24);
-}
-
-/**
- * The tries per row T as a u32, checked: a negative or fractional T would wrap
- * to billions of tries in a shader loop (the GPU would hang where the
- * reference runs no try), so it is refused here.
- *
- * @example
- * ```ts
- * maxTriesWord('neg_sample_cascade', 8); // 8
- * ```
- */
-export function maxTriesWord(kernel: string, maxTries: number): number {
-  if (!Number.isInteger(maxTries) || maxTries < 0 || maxTries >= TWO_POW_32) throw new RangeError(`${kernel}: maxTries must be an integer in [0, 2³²), got ${maxTries}`);
-  return maxTries;
 }

@@ -4,8 +4,10 @@
  * and threading in that file's header). The reference sums in f64; WGSL has
  * none, so the shader does those sums, the target product and the weight
  * quotient in software f64 (`common/soft_f64.wgsl`), rounded as an FPU does:
- * picks and weights are bit-identical. Shapes and dtypes are checked here;
- * weights on the GPU (raised at the next read, those draws -1 / 0).
+ * picks and weights are bit-identical. Shapes, dtypes and attributes are the
+ * spec's rule (`checkSampleWeightedCandidatesInputs`, run by the engine before
+ * this); the weights are checked on the GPU (raised at the next read, those
+ * draws -1 / 0).
  */
 import type { KernelImpl, SampleWeightedCandidatesAttrs, Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
@@ -22,21 +24,13 @@ function buffer(t: Tensor): GPUBuffer {
 /** The `webgpu` implementation of `sample_weighted_candidates`. */
 export const sampleWeightedCandidates: KernelImpl<SampleWeightedCandidatesAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  if (inputs.length !== 2) throw new Error(`${K}: expected 2 inputs [candidates, weights], got ${inputs.length}`);
   const [candidates, weights] = inputs;
-  if (candidates.dtype !== 'i32' || weights.dtype !== 'f32') throw new Error(`${K}: candidates must be i32 and weights f32, got ${candidates.dtype} and ${weights.dtype}`);
-  if (candidates.shape.length !== 2) throw new Error(`${K}: candidates must have shape [rows, listLength], got [${candidates.shape.join(', ')}]`);
-  if (weights.shape.length !== 2 || weights.shape[0] !== candidates.shape[0] || weights.shape[1] !== candidates.shape[1]) {
-    throw new Error(`${K}: weights has shape [${weights.shape.join(', ')}] but candidates has [${candidates.shape.join(', ')}]`);
-  }
   const [n, L] = candidates.shape;
   const { numSamples: S, seed, stream, counter } = attrs;
-  if (!Number.isInteger(S) || S < 0) throw new Error(`${K}: numSamples must be a non-negative integer, got ${S}`);
-  const [counterLo, counterHi] = counterWords(K, counter);
+  const [counterLo, counterHi] = counterWords(counter);
   if (n * S >= 2 ** 32) throw new Error(`${K}: ${n} rows × ${S} samples exceed the 2³² draws one dispatch indexes`);
   const samples = gpu.alloc('i32', n * S);
   const sampleWeights = gpu.alloc('f32', n * S);
-  if (n * S > 0 && L === 0) throw new Error(`${K}: the weights of row 0 sum to zero`);
   if (n * S > 0) {
     const [keyLo, keyHi] = philoxKey(seed);
     const u = new Uint32Array([n, L, S, stream >>> 0, keyLo, keyHi, counterLo, counterHi]);

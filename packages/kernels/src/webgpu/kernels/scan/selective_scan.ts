@@ -5,10 +5,11 @@
  * adjoints, then each gradient as a sum over them). Both keep per-chain values in scratch
  * buffers of [sequences, T, E, N]; the sequences run in slices small enough that a scratch
  * buffer stays within {@link SCRATCH_BYTES} (or {@link setSelectiveScanScratchBytes}'s value)
- * and the device's binding limit, all slices in one pass list. The checks are @rec/core's
- * `checkSelectiveScanShapes`, shared with js and native.
+ * and the device's binding limit, all slices in one pass list. The kernels' rules
+ * (`checkSelectiveScanInputs`, `checkSelectiveScanGradInputs` in @rec/core) have checked the
+ * inputs before this glue runs; the binding limit here is the device's.
  */
-import { checkSelectiveScanShapes, type KernelImpl, type SelectiveScanSizes } from '@rec/core';
+import { type KernelImpl, selectiveScanSizes, type SelectiveScanSizes } from '@rec/core';
 import { linearGrid, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 const WORKGROUP = 64;
@@ -71,7 +72,7 @@ function slices(batch: number, per: number): { b0: number; nb: number }[] {
 /** The `webgpu` implementation of `selective_scan` ([y]). */
 export const selectiveScan: KernelImpl<Record<string, never>> = ({ inputs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const sizes = checkSelectiveScanShapes('selective_scan', inputs, 0);
+  const sizes = selectiveScanSizes(inputs, 0);
   const { batch, T, E, N } = sizes;
   const y = gpu.alloc('f32', batch * T * E);
   if (batch * T * E > 0) {
@@ -96,7 +97,7 @@ export const selectiveScan: KernelImpl<Record<string, never>> = ({ inputs, backe
 /** The `webgpu` implementation of `selective_scan_grad` ([du, ddelta, dA, dB, dC, dD]). */
 export const selectiveScanGrad: KernelImpl<Record<string, never>> = ({ inputs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const sizes = checkSelectiveScanShapes('selective_scan_grad', inputs, 1);
+  const sizes = selectiveScanSizes(inputs, 1);
   const { batch, T, E, N } = sizes;
   const du = gpu.alloc('f32', batch * T * E);
   const ddelta = gpu.alloc('f32', batch * T * E);

@@ -2,10 +2,11 @@
  * `bpr_sample_step` on `webgpu`: the two shaders it is made of, back to back on the GPU —
  * `neg_sample_exclude` draws each triple's negative into a scratch buffer (bit-identical to
  * the reference's draws), then `bpr_step` runs on the triples; nothing crosses to the host.
- * Shapes, dtypes and attributes are checked here with the reference's messages; ids and the
- * CSR rows on the GPU by those two kernels (raised at the next read, nothing updated).
+ * Shapes, dtypes and attributes are checked by the engine before this runs (the spec's rule,
+ * `checkBprSampleStepInputs`); ids and the CSR rows on the GPU by those two kernels (raised at
+ * the next read, nothing updated).
  */
-import { type BprSampleStepAttrs, checkBprSampleStepInputs, type KernelImpl, type KernelOutput } from '@rec/core';
+import type { BprSampleStepAttrs, KernelImpl, KernelOutput } from '@rec/core';
 import type { WebGPUBackend } from '../../backend.js';
 import { withDrawnIds } from '../sampling/drawn_ids.js';
 import { negSampleExclude } from '../sampling/neg_sample_exclude.js';
@@ -14,7 +15,6 @@ import { bprStep } from './bpr_step.js';
 /** The `webgpu` implementation of `bpr_sample_step` (in place on the tables; returns the mean loss). */
 export const bprSampleStep: KernelImpl<BprSampleStepAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  checkBprSampleStepInputs(inputs, attrs, false);
   const [P, Q, users, positives, indptr, indices] = inputs;
   const n = users.shape[0] ?? 0;
   const drawn = negSampleExclude({

@@ -3,15 +3,14 @@
  * workgroup walks the triples in batch order (the reference's serial
  * semantics, f32 arithmetic; see the WGSL header for why and what it costs).
  * With the category inputs it runs the entry point `bpr_step_extra` (MRLR's
- * multi-level item vectors). Shapes, dtypes and attributes are checked here
- * with the reference's messages (`checkBprShapes`, shared with it); ids and the
- * category map (CSR) on the GPU (raised at the next read, nothing updated). The
- * rest of `checkBprStepInputs` cannot run here: it reads the ids on the host, and
- * these live on the GPU.
+ * multi-level item vectors). Shapes, dtypes and attributes are checked by the
+ * engine before this runs (the spec's rule, `checkBprStepInputs`); ids and the
+ * category map (CSR) on the GPU (raised at the next read, nothing updated),
+ * where they live.
  */
-import { type BprStepAttrs, checkBprShapes, type KernelImpl, type Tensor } from '@rec/core';
+import type { BprStepAttrs, KernelImpl, Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
-import { checkExtraShapes, extraStatusMessages } from './skipgram_step.js';
+import { extraStatusMessages } from './skipgram_step.js';
 
 function buffer(t: Tensor): GPUBuffer {
   return (t.handle as GpuHandle).buffer;
@@ -20,23 +19,10 @@ function buffer(t: Tensor): GPUBuffer {
 /** The `webgpu` implementation of `bpr_step` (in place on P and Q, and the category table when given; returns the mean loss). */
 export const bprStep: KernelImpl<BprStepAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
-    throw new Error(`bpr_step: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
-  }
-  if (inputs.length !== 5 && inputs.length !== 8) {
-    throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
-  }
   const [P, Q, users, pos, neg] = inputs;
-  const d = checkBprShapes('bpr_step', P, Q, users, [['positives', pos, 'positive item'], ['negatives', neg, 'negative item']]);
+  const d = P.shape[1];
   const hasExtra = inputs.length === 8;
   const [X, indptr, indices] = hasExtra ? inputs.slice(5) : [];
-  if (hasExtra) {
-    if (X.dtype !== 'f32' || X.shape.length !== 2 || X.shape[1] !== d) throw new Error(`bpr_step: extra must be f32 [rows, ${d}], got ${X.dtype} [${X.shape.join(', ')}]`);
-    if (X === P || X === Q) throw new Error('bpr_step: extra must be a tensor distinct from userFactors and itemFactors');
-    const beta = attrs.extraWeight;
-    if (typeof beta !== 'number' || !Number.isFinite(beta)) throw new Error(`bpr_step: attribute extraWeight must be a finite number when the extra table is given, got ${String(beta)}`);
-    checkExtraShapes('bpr_step', indptr, indices, Q.shape[0]);
-  }
   const loss = gpu.alloc('f32', 1);
   const n = users.size;
   if (n > 0) {

@@ -1,12 +1,12 @@
 /**
  * `sampled_softmax` on `webgpu`: the glue for
  * `kernels/wgsl/softmax/sampled_softmax.wgsl` (one workgroup per row, online
- * logsumexp; bias and hit masking are pipeline variants). Shapes and dtypes
- * are checked here with the reference's messages; class ids on the GPU (raised
- * at the next read), since the shared check reads ids on the host and these
- * live on the GPU.
+ * logsumexp; bias and hit masking are pipeline variants). The kernel's rule
+ * (`checkSampledSoftmaxInputs` in `@rec/core`) has checked the shapes, dtypes
+ * and attribute before this glue runs; class ids are checked on the GPU
+ * (raised at the next read), since they live there.
  */
-import { checkSampledSoftmaxShapes, type KernelImpl, type SampledSoftmaxAttrs, type SampledSoftmaxSizes, type Tensor } from '@rec/core';
+import { type KernelImpl, type SampledSoftmaxAttrs, sampledSoftmaxSizes, type SampledSoftmaxSizes, type Tensor } from '@rec/core';
 import { MAX_WORKGROUPS_PER_DIM, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 function buffer(t: Tensor): GPUBuffer {
@@ -48,7 +48,7 @@ export function sampledSoftmaxRowPass(gpu: WebGPUBackend, inputs: readonly Tenso
 /** The `webgpu` implementation of `sampled_softmax` (loss per row). */
 export const sampledSoftmax: KernelImpl<SampledSoftmaxAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const sizes = checkSampledSoftmaxShapes(inputs, false);
+  const sizes = sampledSoftmaxSizes(inputs, false);
   const loss = gpu.alloc('f32', sizes.batch);
   if (sizes.batch > 0) {
     const pass = sampledSoftmaxRowPass(gpu, inputs, sizes, attrs, false);

@@ -3,9 +3,11 @@
  * `kernels/wgsl/softmax/sampled_softmax_grad.wgsl` — the shared row pass writes
  * δ = γ·(p − [j = 0]) into a scratch [B, S + 1], then two dispatches form
  * dHidden and the row-sparse dRows / dBias (in the id order labels ++ sampled)
- * with sums in a fixed order (see the WGSL header).
+ * with sums in a fixed order (see the WGSL header). The kernel's rule
+ * (`checkSampledSoftmaxGradInputs` in `@rec/core`) has checked the inputs
+ * before this glue runs; class ids are checked on the GPU, as in `sampled_softmax`.
  */
-import { checkSampledSoftmaxShapes, type KernelImpl, type SampledSoftmaxAttrs } from '@rec/core';
+import { type KernelImpl, type SampledSoftmaxAttrs, sampledSoftmaxSizes } from '@rec/core';
 import { type GpuHandle, linearGrid, type WebGPUBackend } from '../../backend.js';
 import { sampledSoftmaxRowPass } from './sampled_softmax.js';
 
@@ -25,7 +27,7 @@ const CLASSES = 3;
 /** The `webgpu` implementation of `sampled_softmax_grad` ([dHidden, dRows, dBias]). */
 export const sampledSoftmaxGrad: KernelImpl<SampledSoftmaxAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
-  const sizes = checkSampledSoftmaxShapes(inputs, true);
+  const sizes = sampledSoftmaxSizes(inputs, true);
   const { batch: B, dim: d, samples: S } = sizes;
   const dHidden = gpu.alloc('f32', B * d);
   const dRows = gpu.alloc('f32', (B + S) * d);

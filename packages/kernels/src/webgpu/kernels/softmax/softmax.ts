@@ -3,7 +3,9 @@
  * `kernels/wgsl/softmax/softmax.wgsl` (one workgroup per row, entry points
  * `softmax` / `log_softmax`). x is viewed as [outer, len, inner] around the
  * axis; the sizes go in the uniform, so one pipeline per entry point serves
- * every shape. f32 only, as the reference.
+ * every shape. f32 only, as the reference: the kernels' rules (`checkSoftmaxInputs`,
+ * `checkLogSoftmaxInputs` in `@rec/core`) have checked the dtype and the axis before this
+ * glue runs.
  */
 import { type KernelImpl, sizeOf } from '@rec/core';
 import { MAX_WORKGROUPS_PER_DIM, type GpuHandle, type WebGPUBackend } from '../../backend.js';
@@ -24,10 +26,6 @@ function softmaxUniforms(outer: number, len: number, inner: number, rows: number
 function softmaxAlong(id: 'softmax' | 'log_softmax'): KernelImpl<SoftmaxAttrs> {
   return ({ inputs: [x], attrs: { axis }, backend }) => {
     const gpu = backend as WebGPUBackend;
-    if (x.dtype !== 'f32') throw new Error(`${id}: f32 input expected, got ${x.dtype}`);
-    if (!(Number.isInteger(axis) && axis >= 0 && axis < x.shape.length)) {
-      throw new Error(`${id}: axis ${axis} is out of range for rank ${x.shape.length}`);
-    }
     const out = gpu.alloc('f32', x.size);
     if (x.size > 0) {
       const outer = sizeOf(x.shape.slice(0, axis));
