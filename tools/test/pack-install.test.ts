@@ -123,9 +123,11 @@ describe('packed tarballs install with npm outside the workspace', () => {
     expect(run('tar', ['-tzf', tarballs.get('kernels')!], scratch).split('\n')).toContain('package/cpu/addon.cc');
   }, 900_000);
 
+  // The scratch project holds every installed tarball and the webgpu peer (hundreds of MB):
+  // removing it took over vitest's 10 s hook default on a loaded machine.
   afterAll(() => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('core + data + eval + models: install without webgpu or DuckDB, train bpr and score users', () => {
     const project = emptyProject(scratch, 'library-user');
