@@ -238,6 +238,7 @@ describe('kernel rules', () => {
     expect(() => runKernel('bpr_step', [table(), table(), ids(), ids(), ids()], { lr: 0.1, reg: 0, hogwild: 'yes' })).toThrow(
       /^bpr_step: attribute hogwild must be true or false, got yes$/,
     );
+    expect(() => runKernel('bpr_step', [table(), table(), ids(), ids(), ids()], null as unknown as object)).toThrow(/^bpr_step: expected an attributes object, got null$/);
     expect(calls).toBe(0);
     runKernel('bpr_step', [table(), table(), ids(), ids(), ids()], { lr: 0.1, reg: 0 });
     expect(calls).toBe(1);

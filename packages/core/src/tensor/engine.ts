@@ -125,7 +125,7 @@ export function kernelFor(id: string, backend: Backend): KernelImpl | undefined 
 }
 
 /**
- * Validates that all inputs share a backend, checks them and the attributes
+ * Validates that all inputs share a backend and that attrs is an object, checks them and the attributes
  * against the kernel's declared rule (`KernelSpec.check`), finds
  * `<id>:<backend>` (or the backend's fallback) and runs it, wrapping each
  * output in a tensor.
@@ -139,6 +139,7 @@ export function runKernel<A extends object>(id: string, inputs: readonly Tensor[
   }
   const impl = kernelFor(id, b);
   if (!impl) throw new Error(`kernel '${id}' has no implementation on backend '${b.name}'${b.fallback ? ` or its fallback '${b.fallback}'` : ''}`);
+  if (typeof attrs !== 'object' || attrs === null) throw new Error(`${id}: expected an attributes object, got ${String(attrs)}`);
   kernelSpec(id)?.check(inputs, attrs);
   const out = impl({ inputs, attrs: attrs as Record<string, unknown>, backend: b });
   if (!out) return [];

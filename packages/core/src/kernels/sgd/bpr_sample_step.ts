@@ -84,7 +84,6 @@ const K = 'bpr_sample_step';
  * ```
  */
 export function checkBprSampleStepInputs(inputs: readonly Tensor[], attrs: BprSampleStepAttrs): number {
-  if (typeof attrs !== 'object' || attrs === null) throw new Error(`${K}: expected an attributes object, got ${String(attrs)}`);
   if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   if (inputs.length !== 6) throw new Error(`${K}: expected 6 inputs [userFactors, itemFactors, users, positives, indptr, indices], got ${inputs.length}`);
   const [P, Q, users, pos, indptr, indices] = inputs;

@@ -119,7 +119,6 @@ export const bprStepSpec = declareKernel({
  * ```
  */
 export function checkBprStepInputs(inputs: readonly Tensor[], attrs: BprStepAttrs): number {
-  if (typeof attrs !== 'object' || attrs === null) throw new Error(`bpr_step: expected an attributes object, got ${String(attrs)}`);
   if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
     throw new Error(`bpr_step: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   }

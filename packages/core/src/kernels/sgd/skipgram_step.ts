@@ -140,7 +140,6 @@ export interface SkipgramStepSizes {
  * ```
  */
 export function checkSkipgramStepFlags(attrs: SkipgramStepAttrs, K = 'skipgram_step'): void {
-  if (typeof attrs !== 'object' || attrs === null) throw new Error(`${K}: expected an attributes object, got ${String(attrs)}`);
   for (const flag of ['hogwild', 'fast'] as const) {
     const v = attrs[flag];
     if (v !== undefined && typeof v !== 'boolean') throw new Error(`${K}: attribute ${flag} must be true or false, got ${String(v)}`);
