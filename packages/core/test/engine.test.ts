@@ -33,6 +33,16 @@ describe('tidy and keep', () => {
     expect(host(parts[1])).toEqual([6]);
   });
 
+  it('counts live tensors: created and not yet disposed, once per tensor', () => {
+    const x = tensor([1, 2, 3]);
+    const before = memory().tensors;
+    const kept = tidy(() => add(mul(exp(x), 2), 1));
+    expect(memory().tensors).toBe(before + 1); // the intermediates are gone, the result is live
+    kept.dispose();
+    kept.dispose(); // idempotent: counted down once
+    expect(memory().tensors).toBe(before);
+  });
+
   it('moves tensors returned by a nested tidy to the enclosing scope', () => {
     const x = tensor([1, 2]);
     let fromInner: Tensor | undefined;

@@ -288,23 +288,24 @@ export abstract class Optimizer {
 
   #checkGradient(i: number, g: Gradient): void {
     const p = this.params[i];
-    const what = `${this.name}.step: the gradient of parameter ${this.#describe(i)} ${formatShape(p.shape)}`;
-    if (p.dtype !== 'f32') throw new Error(`${what} cannot be applied: the parameter is ${p.dtype}, optimizers update f32 parameters`);
+    // The message's subject, built only when a check fails (this runs for every parameter every step).
+    const what = (): string => `${this.name}.step: the gradient of parameter ${this.#describe(i)} ${formatShape(p.shape)}`;
+    if (p.dtype !== 'f32') throw new Error(`${what()} cannot be applied: the parameter is ${p.dtype}, optimizers update f32 parameters`);
     if (g instanceof RowSparse) {
-      if (p.rank < 1) throw new Error(`${what} is row-sparse, but the parameter is a scalar`);
-      if (!shapesEqual(g.shape, p.shape)) throw new Error(`${what} is row-sparse for a table of shape ${formatShape(g.shape)}`);
+      if (p.rank < 1) throw new Error(`${what()} is row-sparse, but the parameter is a scalar`);
+      if (!shapesEqual(g.shape, p.shape)) throw new Error(`${what()} is row-sparse for a table of shape ${formatShape(g.shape)}`);
       if (g.indices.dtype !== 'i32' || g.indices.rank !== 1) {
-        throw new Error(`${what} is row-sparse with indices ${g.indices.dtype} ${formatShape(g.indices.shape)}; expected i32 [n]`);
+        throw new Error(`${what()} is row-sparse with indices ${g.indices.dtype} ${formatShape(g.indices.shape)}; expected i32 [n]`);
       }
       const expected = [g.indices.shape[0], ...p.shape.slice(1)];
       if (g.values.dtype !== 'f32' || !shapesEqual(g.values.shape, expected)) {
-        throw new Error(`${what} is row-sparse with values ${g.values.dtype} ${formatShape(g.values.shape)}; expected f32 ${formatShape(expected)} (one row per index)`);
+        throw new Error(`${what()} is row-sparse with values ${g.values.dtype} ${formatShape(g.values.shape)}; expected f32 ${formatShape(expected)} (one row per index)`);
       }
       return;
     }
-    if (!(g instanceof Tensor)) throw new Error(`${what} is neither a Tensor nor a RowSparse gradient`);
+    if (!(g instanceof Tensor)) throw new Error(`${what()} is neither a Tensor nor a RowSparse gradient`);
     if (g.dtype !== 'f32' || !shapesEqual(g.shape, p.shape)) {
-      throw new Error(`${what} is ${g.dtype} ${formatShape(g.shape)}; expected f32 ${formatShape(p.shape)}`);
+      throw new Error(`${what()} is ${g.dtype} ${formatShape(g.shape)}; expected f32 ${formatShape(p.shape)}`);
     }
   }
 }

@@ -47,7 +47,8 @@ export interface KernelContext<A = Record<string, unknown>> {
 export type KernelImpl<A = any> = (ctx: KernelContext<A>) => KernelOutput | KernelOutput[] | void;
 
 const specs = new Map<string, KernelSpec>();
-const impls = new Map<string, KernelImpl>();
+/** Implementations by kernel id, then backend name (two lookups; no key string built per call). */
+const impls = new Map<string, Map<string, KernelImpl>>();
 
 /** Declares a kernel. Declaring the same id twice with a different summary is an error. */
 export function declareKernel(spec: KernelSpec): KernelSpec {
@@ -62,7 +63,9 @@ export function declareKernel(spec: KernelSpec): KernelSpec {
 /** Registers the implementation of a declared kernel on a backend, under `<id>:<backend>`. */
 export function registerKernel<A>(id: string, backend: string, impl: KernelImpl<A>): void {
   if (!specs.has(id)) throw new Error(`cannot register '${id}:${backend}': kernel '${id}' is not declared`);
-  impls.set(`${id}:${backend}`, impl as KernelImpl);
+  let byBackend = impls.get(id);
+  if (!byBackend) impls.set(id, (byBackend = new Map()));
+  byBackend.set(backend, impl as KernelImpl);
 }
 
 /** The declaration of kernel `id`, if it is declared. */
@@ -72,7 +75,7 @@ export function kernelSpec(id: string): KernelSpec | undefined {
 
 /** The implementation registered under `<id>:<backend>`, if any. */
 export function findKernel(id: string, backend: string): KernelImpl | undefined {
-  return impls.get(`${id}:${backend}`);
+  return impls.get(id)?.get(backend);
 }
 
 /** Every declared kernel, sorted by id. */
@@ -82,10 +85,5 @@ export function declaredKernels(): KernelSpec[] {
 
 /** The backends a kernel is registered on. */
 export function kernelBackends(id: string): string[] {
-  const out: string[] = [];
-  for (const key of impls.keys()) {
-    const [kid, backend] = key.split(':');
-    if (kid === id) out.push(backend);
-  }
-  return out.sort();
+  return [...(impls.get(id)?.keys() ?? [])].sort();
 }

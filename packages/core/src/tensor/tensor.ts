@@ -1,7 +1,7 @@
 import type { Backend, DataHandle } from './backend.js';
 import { type DType, type TypedArray } from './dtype.js';
 import { formatShape, type Shape, sizeOf } from './shape.js';
-import { trackTensor } from './engine.js';
+import { trackTensor, untrackTensor } from './engine.js';
 import type { Gradient, TapeNode } from '../autograd/tape.js';
 
 let nextTensorId = 0;
@@ -98,6 +98,7 @@ export class Tensor {
     if (!h) return;
     this.#handle = undefined;
     this.gradNode = undefined;
+    untrackTensor();
     h.refs -= 1;
     if (h.refs === 0) h.backend.free(h);
   }

@@ -87,10 +87,11 @@ export function registerNativeKernels(addon: NativeAddon): void {
 
   // The layout kernels (transpose included): each a plan of strided copies (@rec/core
   // kernels/layout/plans.ts, shared with webgpu), one `strided_copy` call per copy, into a new
-  // host array (zeros for pad_slice).
+  // host array (zeros for pad_slice; the other plans' copies write every element, so their
+  // array is not zero-filled first).
   const runPlan = (inputs: readonly Tensor[], plan: LayoutPlan, backend: KernelContext['backend']): KernelOutput => {
     const dtype = inputs[0].dtype;
-    const out = allocArray(dtype, sizeOf(plan.shape));
+    const out = plan.zeroed ? allocArray(dtype, sizeOf(plan.shape)) : allocOutputArray(dtype, sizeOf(plan.shape));
     for (const c of plan.copies) {
       addon.strided_copy(hostData(inputs[c.input]) as Float32Array, c.srcBase, Int32Array.from(c.srcStride), out as Float32Array, c.dstBase, Int32Array.from(c.dstStride), Int32Array.from(c.shape));
     }
