@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { currentBackend, setBackend } from '@rec/core';
-import { type Dataset, sampleUsers } from '@rec/data';
+import { type Dataset, generateSyntheticInteractions, sampleUsers } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { requireDataset } from '@rec/data/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import { expandMethodPatterns, findModel, getReproduction, type MethodResult, ty
 /** The methods run, Table 1 order; the CDAE multi-task rows only where their models are registered (another change adds them). */
 const WANTED = ['most-popular', 'svd.paper', 'cdae.paper', 'vanilla-cdae.paper', 'rnr-cdae.paper', 'bpr.paper', 'vanilla-bpr.paper', 'rnr-bpr.paper', 'bpr.lr'];
 const RATES = new Set(['svd', 'vanilla-cdae', 'rnr-cdae', 'vanilla-bpr', 'rnr-bpr']);
-const modelOf = (id: string): string => id.replace(/\.(paper|lr)$/, '');
+const modelOf = (id: string): string => id.replace(/\.(paper|lr|long)$/, '');
 
 describe('reproduce rnr on an ml-100k slice', () => {
   const backend = currentBackend().name;
@@ -104,7 +104,7 @@ describe('reproduce rnr on an ml-100k slice', () => {
     }
     expect(report).toMatch(/\| RnR\(BPR, SVD\) vs Vanilla\(BPR, SVD\) \| Recall@10 \| 0\.\d{4} \| 0\.\d{4} \| [+-]\d\.\d{4} \| .+ \| .+ \| 150 \|/);
     expect(report).toMatch(/\| Vanilla\(BPR, SVD\) vs BPR \| MRR@10 \|/);
-    expect(report).toMatch(/## What the learning-rate grid changes[^]*\n\| BPR \| 0\.\d{4} \| 0\.\d{4} \| 0\.\d{4} \| 0\.\d{4} \| 0\.0\d* \| [12] \|/);
+    expect(report).toMatch(/## What the learning-rate grid changes[^]*\n\| BPR \| 0\.\d{4} \| 0\.\d{4} \| [12] \| 0\.\d{4} \| 0\.\d{4} \| 0\.0\d* \| [12] \|/);
     expect(report).toContain('## Tuning on the validation users');
 
     // A multi-task model tuned to α = 1 had no rating loss: claims about it are not tested by it.
@@ -129,15 +129,25 @@ describe('reproduce rnr on an ml-100k slice', () => {
     expect(onMl1m.unranked).toEqual(['paper Accuracy@10', 'paper MRR@10']);
   });
 
-  it('lists Popularity and every Table 1 model twice (paper\'s rate, rate searched), trains the paper\'s rows first, and expands patterns', () => {
+  it('lists Popularity and every Table 1 model three times (paper\'s rate, rate searched, paper\'s rate without early stopping), trains the paper\'s rows first, and expands patterns', () => {
     const recipe = getReproduction('rnr');
     const methods = recipe.methods('yelp');
     const models = ['svd', 'cdae', 'vanilla-cdae', 'rnr-cdae', 'bpr', 'vanilla-bpr', 'rnr-bpr'];
-    expect(methods.map((m) => m.id)).toEqual(['most-popular', ...models.map((m) => `${m}.paper`), ...models.map((m) => `${m}.lr`)]);
+    expect(methods.map((m) => m.id)).toEqual(['most-popular', ...['paper', 'lr', 'long'].flatMap((t) => models.map((m) => `${m}.${t}`))]);
     const cost = (id: string): number => recipe.cost!(methods.find((m) => m.id === id)!);
     expect(Math.max(...models.map((m) => cost(`${m}.paper`)))).toBeLessThan(Math.min(...models.map((m) => cost(`${m}.lr`))));
+    expect(Math.max(...models.map((m) => cost(`${m}.lr`)))).toBeLessThan(Math.min(...models.map((m) => cost(`${m}.long`))));
     expect(cost('most-popular')).toBeLessThan(cost('svd.paper'));
-    expect(expandMethodPatterns(['rnr-*'], methods, 'reproduce rnr')).toEqual(['rnr-cdae.paper', 'rnr-bpr.paper', 'rnr-cdae.lr', 'rnr-bpr.lr']);
+    expect(expandMethodPatterns(['rnr-*'], methods, 'reproduce rnr')).toEqual(['rnr-cdae.paper', 'rnr-bpr.paper', 'rnr-cdae.lr', 'rnr-bpr.lr', 'rnr-cdae.long', 'rnr-bpr.long']);
+    // The `.long` rows search the paper's grid at its rate and never stop early: patience is the whole budget.
+    const settings: ReproductionSettings = { data: 'yelp', dataset: recipe.datasets.yelp!, epochs: 40, dim: 8, seed: 1 };
+    const method = (id: string) => methods.find((m) => m.id === id)!;
+    expect(recipe.tuning!(method('bpr.long'), { model: 'vanilla-bpr' }, settings)).toEqual(recipe.tuning!(method('bpr.paper'), { model: 'vanilla-bpr' }, settings));
+    const { interactions: tiny } = generateSyntheticInteractions({ numUsers: 20, numItems: 30, numClusters: 2, interactionsPerUser: 5, seed: 1 });
+    const data = { train: tiny, valid: tiny };
+    const model = { scoreUsers: () => new Float32Array(0) } as never;
+    expect(recipe.validation!(model, data, method('bpr.long'), settings)!.patience).toBe(40);
+    expect(recipe.validation!(model, data, method('bpr.paper'), settings)!.patience).toBe(3);
     expect(Object.keys(recipe.datasets)).toEqual(['ml-1m', 'ml-100k', 'toys', 'yelp']);
     expect(() => recipe.methods('beauty')).toThrow(/^reproduce rnr: data must be one of ml-1m, ml-100k, toys, yelp, got 'beauty'$/);
   });

@@ -25,6 +25,9 @@
  *   on the training part with early stopping on validation Recall@10 (patience 3, at most
  *   `--epochs`); the candidate with the best validation score is kept at its best epoch
  *   and only then evaluated on test. The test rows are never seen while choosing.
+ *   `<model>.long` repeats the paper's grid without early stopping: every candidate trains
+ *   to `--epochs` and keeps its best validation epoch, which tells whether the paper's rate
+ *   fails for lack of epochs (the paper does not say how long it trained).
  * - **Significance**: paired t-tests over the test users' Recall@10 and reciprocal rank
  *   (`pairedTTest`), for every pair a §5.4 claim compares.
  *
@@ -79,14 +82,22 @@ export const RNR_MODELS: readonly { readonly model: string; readonly name: strin
   { model: 'rnr-bpr', name: 'RnR(BPR, SVD)' },
 ];
 
-/** The two tuning rows of every trained model: the paper's grid at its rate, and the same grid with the rate searched. */
+/**
+ * The tuning rows of every trained model: the paper's grid at its rate; the same grid with
+ * the rate searched; the paper's grid at its rate trained to the epoch cap (does the paper's
+ * rate fail for lack of epochs, or at all?).
+ */
 export const RNR_TUNINGS = {
   paper: { group: 'Table 1 (paper\'s rate 0.001)', suffix: '' },
   lr: { group: 'Learning rate searched (ours)', suffix: ' · lr searched' },
+  long: { group: 'Paper\'s rate 0.001, no early stopping (ours)', suffix: ' · no early stop' },
 } as const;
 
-/** A tuning row's kind: the `.paper` or `.lr` suffix of its method id. */
+/** A tuning row's kind: the `.paper`, `.lr` or `.long` suffix of its method id. */
 export type RnrTuning = keyof typeof RNR_TUNINGS;
+
+/** The tunings in report and training order. */
+const RNR_TUNING_ORDER: readonly RnrTuning[] = ['paper', 'lr', 'long'];
 
 /** §5.3's grid: α (models that have it) × λ; each model takes the fields its schema has. */
 export const RNR_GRID = { alpha: [0.9, 0.95, 1.0], l2: [0.01, 0.001] } as const;
@@ -127,16 +138,17 @@ export const RNR_CLAIMS: readonly { readonly text: string; readonly a: string; r
   { text: 'RnR(BPR, SVD) > Vanilla(BPR, SVD) (the same claim)', a: 'rnr-bpr', b: 'vanilla-bpr' },
 ];
 
-/** The model and tuning a method id names: `most-popular`, `<model>.paper`, `<model>.lr`. */
+/** The model and tuning a method id names: `most-popular`, `<model>.paper`, `<model>.lr`, `<model>.long`. */
 function parseMethodId(id: string): { model: string; tuning?: RnrTuning } {
-  const m = /^(.+)\.(paper|lr)$/.exec(id);
+  const m = /^(.+)\.(paper|lr|long)$/.exec(id);
   return m ? { model: m[1]!, tuning: m[2] as RnrTuning } : { model: id };
 }
 
 /**
  * The methods on one dataset, report order: Popularity, then Table 1's seven trained rows
  * with the paper's grid (`<model>.paper`), then the same rows with the learning rate
- * searched too (`<model>.lr`).
+ * searched too (`<model>.lr`), then the paper's grid again without early stopping
+ * (`<model>.long`: every candidate trains to `--epochs`, the best validation epoch kept).
  * @example
  * ```ts
  * rnrMethods().map((m) => m.id).slice(0, 3); // ['most-popular', 'svd.paper', 'cdae.paper']
@@ -144,7 +156,7 @@ function parseMethodId(id: string): { model: string; tuning?: RnrTuning } {
  */
 export function rnrMethods(): ReproductionMethod[] {
   const out: ReproductionMethod[] = [{ id: 'most-popular', name: 'Popularity', group: RNR_TUNINGS.paper.group, config: { model: 'most-popular' } }];
-  for (const tuning of ['paper', 'lr'] as const) {
+  for (const tuning of RNR_TUNING_ORDER) {
     const { group, suffix } = RNR_TUNINGS[tuning];
     for (const m of RNR_MODELS) {
       const config = m.train ? { model: m.train.model, alpha: m.train.alpha } : { model: m.model };
@@ -210,13 +222,14 @@ function rnrProtocol(dataset: Dataset, settings: ReproductionSettings): RnrProto
 }
 
 /**
- * The grid of one method: `.paper` searches α × λ at 0.001, `.lr` α × λ × the learning
- * rates (`--tune` replaces them); fields a model lacks (α for single-task models) drop out.
+ * The grid of one method: `.paper` and `.long` search α × λ at 0.001, `.lr` α × λ × the
+ * learning rates (`--tune` replaces them); fields a model lacks (α for single-task models)
+ * drop out.
  */
 function rnrTuning(method: ReproductionMethod, base: { readonly model: string }, settings: ReproductionSettings): TuningCandidate[] {
   const { tuning } = parseMethodId(method.id);
   if (!tuning) return [];
-  const rates = tuning === 'paper' ? RNR_LEARNING_RATES.paper : settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr;
+  const rates = tuning !== 'lr' ? RNR_LEARNING_RATES.paper : settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr;
   const fields = configFieldsOf(base.model, { ...RNR_GRID, learningRate: rates }) as Record<string, readonly unknown[]>;
   // A row that fixes α (BPR = vanilla-bpr at α = 1) keeps it out of the grid.
   if (RNR_MODELS.find((m) => m.model === parseMethodId(method.id).model)?.train) delete fields.alpha;
@@ -288,7 +301,7 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
     }
     return found;
   };
-  const tunings = (['paper', 'lr'] as const).filter((t) => results.some((r) => parseMethodId(r.id).tuning === t));
+  const tunings = RNR_TUNING_ORDER.filter((t) => results.some((r) => parseMethodId(r.id).tuning === t));
 
   const sections: string[] = [];
   const claimLines: string[] = [];
@@ -335,24 +348,29 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
     ].join('\n'));
   }
 
-  // What searching the learning rate changes: each model's `.lr` row against its `.paper` row.
+  // What searching the learning rate changes (each model's `.lr` row against its `.paper`
+  // row), and what early stopping changes at the paper's rate (`.long` against `.paper`).
   const paperRows = byTuning('paper');
-  const lrRows = byTuning('lr');
-  const lrLines: string[] = [];
-  for (const m of RNR_MODELS) {
-    const p = paperRows.get(m.model);
-    const l = lrRows.get(m.model);
-    if (!p || !l) continue;
-    const t = pairedOn(l, p, RECALL);
-    lrLines.push(`| ${m.name} | ${fmt(p.metrics[RECALL])} | ${fmt(p.metrics[MRR])} | ${fmt(l.metrics[RECALL])} | ${fmt(l.metrics[MRR])} | ${String(l.config.learningRate)} | ${l.bestEpoch === undefined ? '–' : l.bestEpoch + 1} | ${t.diff >= 0 ? '+' : ''}${t.diff.toFixed(4)} (p ${fmtP(t.p)}) |`);
-  }
-  if (lrLines.length) {
+  const against = (tuning: 'lr' | 'long', title: string, label: string): void => {
+    const rowsOf = byTuning(tuning);
+    const lines: string[] = [];
+    for (const m of RNR_MODELS) {
+      const p = paperRows.get(m.model);
+      const l = rowsOf.get(m.model);
+      if (!p || !l) continue;
+      const t = pairedOn(l, p, RECALL);
+      const epochs = (r: MethodResult): string => (r.bestEpoch === undefined ? '–' : String(r.bestEpoch + 1));
+      lines.push(`| ${m.name} | ${fmt(p.metrics[RECALL])} | ${fmt(p.metrics[MRR])} | ${epochs(p)} | ${fmt(l.metrics[RECALL])} | ${fmt(l.metrics[MRR])} | ${String(l.config.learningRate)} | ${epochs(l)} | ${t.diff >= 0 ? '+' : ''}${t.diff.toFixed(4)} (p ${fmtP(t.p)}) |`);
+    }
+    if (!lines.length) return;
     sections.push([
-      '## What the learning-rate grid changes (test; each row\'s config chosen on validation)', '',
-      `| model | ${RECALL} at 0.001 | ${MRR} at 0.001 | ${RECALL} lr searched | ${MRR} lr searched | chosen lr | best epoch | ${RECALL} difference (paired t) |`,
-      '|---|---|---|---|---|---|---|---|', ...lrLines,
+      `## ${title} (test; each row's config chosen on validation)`, '',
+      `| model | ${RECALL} at 0.001 | ${MRR} at 0.001 | best epoch | ${RECALL} ${label} | ${MRR} ${label} | lr | best epoch | ${RECALL} difference (paired t) |`,
+      '|---|---|---|---|---|---|---|---|---|', ...lines,
     ].join('\n'));
-  }
+  };
+  against('lr', 'What the learning-rate grid changes', 'lr searched');
+  against('long', `What early stopping changes at the paper's rate (patience ${PATIENCE} against training to the cap of ${settings.epochs} epochs)`, 'no early stop');
 
   const tuned = results.filter((r) => r.tuning);
   if (tuned.length) {
@@ -366,7 +384,7 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
   const report = createReport({
     title: `RnR Table 1 on ${settings.dataset.label}`,
     dataset: `${settings.dataset.label}; split ${protocol.spec}`,
-    protocol: `full ranking over all ${protocol.train.numItems.toLocaleString('en-US')} items, the user's training items masked, one held-out rating per test user (${protocol.test.length.toLocaleString('en-US')} test users); RMSE and MAE of the predicted ratings of those rows (unclipped), for the methods that rate; d = ${settings.dim}, ≤ ${settings.epochs} epochs, early stopping on validation ${RECALL} (patience ${PATIENCE}), seed ${settings.seed}`,
+    protocol: `full ranking over all ${protocol.train.numItems.toLocaleString('en-US')} items, the user's training items masked, one held-out rating per test user (${protocol.test.length.toLocaleString('en-US')} test users); RMSE and MAE of the predicted ratings of those rows (unclipped), for the methods that rate; d = ${settings.dim}, ≤ ${settings.epochs} epochs, early stopping on validation ${RECALL} (patience ${PATIENCE}; the no-early-stop rows train every candidate to the cap and keep its best validation epoch), seed ${settings.seed}`,
     columns,
     rows,
     lowerIsBetter: ['RMSE', 'MAE'],
@@ -375,7 +393,7 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
     notes: [
       `Split: ${protocol.description}`,
       'Recall@10 is what the paper calls Accuracy@10 (one held-out item per user, so it equals HR@10).',
-      `Tuning: the paper's grid α ∈ {${RNR_GRID.alpha.join(', ')}} (multi-task models) × λ ∈ {${RNR_GRID.l2.join(', ')}} at learning rate 0.001 (Adagrad for every model; the BPR row is BPR-MF, vanilla-bpr at α = 1), and again with the learning rate in {${(settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr).join(', ')}}; each candidate early-stopped on the validation users' ${RECALL}, the best kept at its best epoch.`,
+      `Tuning: the paper's grid α ∈ {${RNR_GRID.alpha.join(', ')}} (multi-task models) × λ ∈ {${RNR_GRID.l2.join(', ')}} at learning rate 0.001 (Adagrad for every model; the BPR row is BPR-MF, vanilla-bpr at α = 1), and again with the learning rate in {${(settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr).join(', ')}}; each candidate early-stopped on the validation users' ${RECALL} (the no-early-stop rows: the paper's grid again, every candidate trained to the cap), the best kept at its best epoch.`,
       ...(paper ? ['Paper columns: Table 1 (Accuracy@10 = Recall@10, MRR@10) on this dataset as the paper had it (other dump, other preprocessing).'] : []),
     ],
   });
@@ -392,7 +410,7 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
  */
 export const rnr: Reproduction<RnrProtocol> = {
   id: 'rnr',
-  title: 'RnR Table 1 (Recall@10 = "Accuracy@10", MRR@10) with RMSE/MAE, paired significance and §5.4\'s claims, tuned at the paper\'s rate and with the rate searched',
+  title: 'RnR Table 1 (Recall@10 = "Accuracy@10", MRR@10) with RMSE/MAE, paired significance and §5.4\'s claims, tuned at the paper\'s rate, with the rate searched, and at the paper\'s rate without early stopping',
   citation: 'Hadash, Sar Shalom & Osadchy, Rank and Rate: Multi-task Learning for Recommender Systems, RecSys 2018',
   datasets: RNR_DATASETS,
   defaults: { epochs: 50, dim: 50, seed: 1 },
@@ -403,12 +421,13 @@ export const rnr: Reproduction<RnrProtocol> = {
   // The paper's rows before the learning-rate rows; within each, the cheaper models first.
   cost: (method) => {
     const { model, tuning } = parseMethodId(method.id);
-    return (tuning === 'lr' ? COST_ORDER.length : 0) + COST_ORDER.indexOf(model);
+    return Math.max(0, RNR_TUNING_ORDER.indexOf(tuning ?? 'paper')) * COST_ORDER.length + COST_ORDER.indexOf(model);
   },
   protocol: rnrProtocol,
   validationMetric: RECALL,
-  // §5.3's early-stopping and tuning score: Recall@10 of every validation user.
-  validation: (model, data) => rankingValidation(model, data, 'Recall', K, PATIENCE),
+  // §5.3's early-stopping and tuning score: Recall@10 of every validation user. The `.long`
+  // rows never stop early (a patience of the whole budget) but still keep the best epoch.
+  validation: (model, data, method, settings) => rankingValidation(model, data, 'Recall', K, parseMethodId(method.id).tuning === 'long' ? settings.epochs : PATIENCE),
   headline: [RECALL, MRR, 'RMSE'],
   tuning: rnrTuning,
   describeCandidate: describeRnrCandidate,
