@@ -17,8 +17,9 @@
  *
  * Data: a synthetic MovieLens-1M-shaped log (6,040 users × 3,706 items, 166 distinct items
  * per user drawn with Zipf popularity by `generateSyntheticInteractions`, seed 1: 1,002,640
- * pairs), written as raw int32 files to a temporary folder for the Python side; Amazon Toys
- * for skip-gram (as `src/skipgram.ts`); tmall/mbcgcn for full ranking (as `src/ranking.ts`).
+ * pairs), written as raw int32 files to a temporary folder for the Python side, and for
+ * NMTR-NeuMF a view → cart → buy funnel over its pairs; Amazon Toys for skip-gram (as
+ * `src/skipgram.ts`); tmall/mbcgcn for full ranking (as `src/ranking.ts`).
  *
  * Peers are optional and never a dependency of @rec: PyTorch and gensim run as child
  * processes of `/usr/bin/python3` (Debian's python3-torch 1.13 and python3-gensim 4.2;
@@ -40,12 +41,12 @@ import {
   Adagrad, Adam, backward, bceWithLogits, Philox, resolveBackend, runKernel, sampleNegatives, tensor, type Tensor, tidy,
 } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
-import { generateSyntheticInteractions, positivesByBehavior, type UserItemCSR } from '@rec/data';
+import { createInteractions, generateSyntheticInteractions, type Interactions, positivesByBehavior, type UserItemCSR } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { userBlockSize } from '@rec/eval';
 import { registerFastBackends, setNativeThreads } from '@rec/kernels';
 import {
-  BPRMF, behaviorLog, FusedBPRObjective, getModel, maskedRanker, modelBehaviors, NCF, PairwiseObjective, parseModelConfig, PointwiseObjective,
+  BPRMF, behaviorLog, FusedBPRObjective, getModel, maskedRanker, modelBehaviors, NCF, type NMTR, PairwiseObjective, parseModelConfig, PointwiseObjective,
   type PointwiseRows, shapeOf, towerSizes, Trainer, type Triples,
 } from '@rec/models';
 import { type PeerProcess, PEER_PYTHON, startPeer, TORCH_INSTALL } from './peer-process.js';
@@ -65,11 +66,12 @@ const SIZES = {
   neumf256: { batch: 256, batches: 800 },
   neumf2048: { batch: 2048, batches: 200 },
   neumfSampled: { pairs: 410, batches: 200 },
+  nmtrNeumf: { pairs: 410, batches: 200 },
   neumfTfjs: { batch: 256, batches: 200 },
   ranking: { dim: 64, k: 100, checkedUsers: 8 },
 };
 
-const WORKLOADS = ['bpr_step', 'bpr_train', 'bpr_adam', 'neumf', 'neumf_sampled', 'skipgram', 'ranking', 'neumf_tfjs'] as const;
+const WORKLOADS = ['bpr_step', 'bpr_train', 'bpr_adam', 'neumf', 'neumf_sampled', 'nmtr_neumf', 'skipgram', 'ranking', 'neumf_tfjs'] as const;
 type WorkloadName = (typeof WORKLOADS)[number];
 const threadsAt = process.argv.indexOf('--threads');
 /** Threads for both sides (`--threads n`, default 1): ours through setNativeThreads, the Python peers' through their pinned environment. */
@@ -462,6 +464,31 @@ if (wanted('neumf')) {
   }
 }
 
+/**
+ * Round `r` of a PointwiseObjective workload: `batches` batches of epoch r + 1 (so each round
+ * draws a fresh order and fresh negatives), each sampled, scored, differentiated and stepped;
+ * the count is the rows scored, the loss their mean (batches weighted by their rows).
+ */
+function pointwiseRound(objective: PointwiseObjective, optimizer: Adagrad, batches: number): (r: number) => Round {
+  return (r) => {
+    let loss = 0;
+    let count = 0;
+    const t0 = performance.now();
+    for (let b = 0; b < batches; b++) {
+      const out = tidy(() => {
+        const { loss: l, examples } = objective.batch(r + 1, b, objective.prepare(r + 1, b) as PointwiseRows);
+        backward(l);
+        optimizer.step();
+        optimizer.zeroGrad();
+        return { l: l.item(), examples };
+      });
+      loss += out.l * out.examples;
+      count += out.examples;
+    }
+    return { seconds: (performance.now() - t0) / 1000, count, loss: loss / count };
+  };
+}
+
 // ---- 5. NeuMF through PointwiseObjective (sampling included) ----------------------------------
 if (wanted('neumf_sampled')) {
   const { pairs, batches } = SIZES.neumfSampled;
@@ -477,26 +504,90 @@ if (wanted('neumf_sampled')) {
     unit: 'samples/s',
     ours: {
       label: `PointwiseObjective (neg_sample_cascade) + NCF neumf + Adagrad, native, ${THREADS_LABEL}`,
-      round: (r) => {
-        let loss = 0;
-        let count = 0;
-        const t0 = performance.now();
-        for (let b = 0; b < batches; b++) {
-          const out = tidy(() => {
-            const { loss: l, examples } = objective.batch(r + 1, b, objective.prepare(r + 1, b) as PointwiseRows);
-            backward(l);
-            optimizer.step();
-            optimizer.zeroGrad();
-            return { l: l.item(), examples };
-          });
-          loss += out.l * out.examples;
-          count += out.examples;
-        }
-        return { seconds: (performance.now() - t0) / 1000, count, loss: loss / count };
-      },
+      round: pointwiseRound(objective, optimizer, batches),
     },
     peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch, same architecture, uniform negatives drawn in the loop, ${THREADS_LABEL}`, peer, { select: true }),
     note: `${neumfNote}; negatives redrawn while the user has the item (≤ 32 tries) on both sides`,
+    check: bothLosses('PyTorch'),
+  });
+  if (typeof peer !== 'string') peer.close();
+}
+
+// ---- 5b. NMTR-NeuMF through PointwiseObjective (sampling included) ----------------------------
+/**
+ * A three-behaviour funnel over the synthetic log's pairs, decided by a hash of (user, item)
+ * rather than random draws so it needs no seed: every pair is a view; a cart when
+ * (u·7919 + i·104729) mod 2 = 0 (about half); a buy when also (u·31 + i·17) mod 4 = 0 (about
+ * half the carts). One behaviour-typed row per (pair, behaviour), as a multi-behaviour dataset
+ * holds it, so ours reaches NMTR through `modelBehaviors` and `behaviorLog` as a user's data would.
+ */
+function syntheticFunnel(): Interactions {
+  const { users, items } = log.pairs;
+  // Each pair's highest behaviour (0 view, 1 cart, 2 buy): the funnel gives it every one below.
+  const top = new Uint8Array(numPairs);
+  let rows = 0;
+  for (let k = 0; k < numPairs; k++) {
+    const [u, i] = [users[k]!, items[k]!];
+    top[k] = (u * 7919 + i * 104729) % 2 !== 0 ? 0 : (u * 31 + i * 17) % 4 === 0 ? 2 : 1;
+    rows += top[k]! + 1;
+  }
+  const out = { users: new Int32Array(rows), items: new Int32Array(rows), behaviors: new Uint8Array(rows) };
+  for (let k = 0, w = 0; k < numPairs; k++) {
+    for (let r = 0; r <= top[k]!; r++, w++) {
+      out.users[w] = users[k]!;
+      out.items[w] = items[k]!;
+      out.behaviors[w] = r;
+    }
+  }
+  return createInteractions({ ...out, behaviorNames: ['view', 'cart', 'buy'], numUsers, numItems });
+}
+
+if (wanted('nmtr_neumf')) {
+  const { pairs, batches } = SIZES.nmtrNeumf;
+  const train = syntheticFunnel();
+  const config = parseModelConfig({ model: 'nmtr-neumf', seed: 1, dim: NEUMF_DIM });
+  const nmtr = config as unknown as { dim: number; layers: number; learningRate: number; optimizer: string; negatives: number };
+  if (nmtr.optimizer !== 'adagrad') throw new Error(`peers: the NMTR-NeuMF peer uses Adagrad, but the registry's nmtr-neumf now defaults to '${nmtr.optimizer}'`);
+  const behaviors = modelBehaviors(config, train);
+  const model = getModel('nmtr-neumf').create!(config as never, shapeOf({ train }, behaviors)) as unknown as NMTR;
+  const funnel = behaviorLog(train, behaviors);
+  // Each behaviour's pairs, from the log ours samples from, so both sides train on the same ones.
+  const counts = behaviors.map((name, r) => {
+    const { users, items, mask } = funnel.pairs;
+    const [us, is]: [number[], number[]] = [[], []];
+    for (let k = 0; k < mask.length; k++) {
+      if (mask[k]! & (1 << r)) {
+        us.push(users[k]!);
+        is.push(items[k]!);
+      }
+    }
+    writeRaw(dir, `nmtr_${name}_users.i32`, Int32Array.from(us));
+    writeRaw(dir, `nmtr_${name}_items.i32`, Int32Array.from(is));
+    return us.length;
+  });
+  const objective = new PointwiseObjective(model, funnel, { batchSize: pairs, negatives: nmtr.negatives, seed: 1 });
+  const optimizer = new Adagrad(model, { lr: nmtr.learningRate });
+  const nmtrTower = towerSizes(nmtr.dim, nmtr.layers);
+  const peer = await torchPeer('torch_nmtr_neumf.py', {
+    dir, numUsers, numItems, behaviors, dim: nmtr.dim, towerSizes: nmtrTower, lr: nmtr.learningRate, pairs, negatives: nmtr.negatives, batches, seed: 1,
+  });
+  const sizes = behaviors.map((name, r) => `${name} ${counts[r]!.toLocaleString('en')}`).join(', ');
+  await compare({
+    workload: 'nmtr_neumf',
+    title: `5b. NMTR-NeuMF via PointwiseObjective, ${pairs} pairs per batch`,
+    detail: `${batches} batches of ${pairs} pairs per round, each pair 1 + ${nmtr.negatives} rows per behaviour it has, negatives drawn in the loop`,
+    peerName: 'PyTorch',
+    unit: 'samples/s',
+    ours: {
+      label: `PointwiseObjective (neg_sample_cascade) + registry nmtr-neumf + Adagrad, native, ${THREADS_LABEL}`,
+      round: pointwiseRound(objective, optimizer, batches),
+    },
+    peer: typeof peer === 'string' ? peer : pythonSide(`PyTorch, same architecture and cascade, uniform negatives drawn in the loop, ${THREADS_LABEL}`, peer, { select: true }),
+    note: `data: the synthetic log as a hashed view → cart → buy funnel (pairs: ${sizes}; buy ⊂ cart ⊂ view); `
+      + `model: shared E = ${nmtr.dim} embeddings, per behaviour a NeuMF unit (tower ${nmtrTower.join('→')}, h over [p ⊙ q; z]) and an item bias, `
+      + `cascade out^r = out^(r−1) + f^r + b^r_i on behaviour-sorted rows, mean log loss (λ uniform), Adagrad lr ${nmtr.learningRate}; `
+      + `sampling on both sides: pairs in a shuffled order, for each behaviour r a pair has its positive and ${nmtr.negatives} uniform negatives `
+      + 'redrawn while the user has the item under r (≤ 32 tries); ours `neg_sample_cascade` on per-behaviour CSR rows, PyTorch a dense per-behaviour user × item mask',
     check: bothLosses('PyTorch'),
   });
   if (typeof peer !== 'string') peer.close();

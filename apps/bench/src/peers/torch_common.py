@@ -1,7 +1,9 @@
 """What the PyTorch peers share: their thread count, the synthetic log, and the negative sampler.
 
 The bench writes the log as raw int32 files in a temporary folder: `pair_users.i32`,
-`pair_items.i32` (each observed (user, item) pair once, sorted by user then item).
+`pair_items.i32` (each observed (user, item) pair once, sorted by user then item), and
+in the same form under other prefixes the logs of other workloads (`nmtr_cart_*.i32`: the
+NMTR funnel's carts).
 """
 import os
 
@@ -35,11 +37,11 @@ VERSIONS = {"torch": torch.__version__, "blas": blas_library()}
 
 
 class Log:
-    """The observed pairs and a dense user × item "seen" mask over them."""
+    """The observed pairs of `<name>_{users,items}.i32` and a dense user × item "seen" mask over them."""
 
-    def __init__(self, directory, num_users, num_items):
-        self.users = torch.from_numpy(read_i32(directory, "pair_users.i32")).long()
-        self.items = torch.from_numpy(read_i32(directory, "pair_items.i32")).long()
+    def __init__(self, directory, num_users, num_items, name="pair"):
+        self.users = torch.from_numpy(read_i32(directory, f"{name}_users.i32")).long()
+        self.items = torch.from_numpy(read_i32(directory, f"{name}_items.i32")).long()
         self.num_users = num_users
         self.num_items = num_items
         # A dense bool mask (22 MB at ML-1M's size) is the fastest membership test in

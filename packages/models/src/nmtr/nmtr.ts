@@ -75,15 +75,17 @@ export class NMTR extends Module implements Recommender, PointwiseModel {
     const n = rows.users.shape[0];
     const { starts } = rows;
     if (starts.length !== this.numBehaviors + 1) throw new Error(`NMTR.logits: starts has ${starts.length} entries, expected ${this.numBehaviors + 1}`);
-    const p = this.users.forward(rows.users);
-    const q = this.items.forward(rows.items);
-    const dim = p.shape[1];
     let out: Tensor | undefined;
     for (let r = 0; r < this.numBehaviors; r++) {
       const lo = starts[r];
       if (lo >= n) break;
       const m = n - lo;
-      const c = this.contribution(r, slice(p, [lo, 0], [m, dim]), slice(q, [lo, 0], [m, dim]), slice(rows.items, [lo], [m]));
+      // Each unit gathers its own suffix of rows from the tables: the gradients reach them as
+      // row-sparse pieces, where slicing one [n, E] gather gave every unit's gradient back as
+      // a zero-padded [n, E] array to add (about a tenth of an NMTR-NeuMF step).
+      const users = lo === 0 ? rows.users : slice(rows.users, [lo], [m]);
+      const items = lo === 0 ? rows.items : slice(rows.items, [lo], [m]);
+      const c = this.contribution(r, this.users.forward(users), this.items.forward(items), items);
       const padded = lo === 0 ? c : concat([zeros([lo]), c], 0);
       out = out ? add(out, padded) : padded;
     }
