@@ -58,7 +58,7 @@ Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info) {
       for (int64_t b = 0; b < B; ++b) {
         const int32_t* lo = indices.data + indptr[b * stride + users[r]];
         const int32_t* hi = indices.data + indptr[b * stride + users[r] + 1];
-        if (!std::binary_search(lo, hi, positives[r])) {
+        if (!sorted_contains(lo, hi, positives[r])) {
           out[r * B + b] = -1;
           continue;
         }
