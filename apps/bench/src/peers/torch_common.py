@@ -95,3 +95,26 @@ def best_config(candidates, run):
         return {"seconds": seconds, "count": count, "loss": total / count, "config": chosen[0].name}
 
     return {"select": select, "round": timed_round}
+
+
+class NeuMFUnit(torch.nn.Module):
+    """@rec's NeuMF interaction function (packages/models/src/ncf/unit.ts) on given embeddings:
+    an MLP tower over [p; q] with layer widths `sizes` (ReLU after every layer) and h without
+    bias over [p ⊙ q; z_L], f(p, q) = hᵀ[p ⊙ q; z_L] → logits `[n]`; Glorot-uniform weights,
+    zero biases."""
+
+    def __init__(self, dim, sizes):
+        super().__init__()
+        layers = []
+        for width_in, width_out in zip(sizes, sizes[1:]):
+            linear = torch.nn.Linear(width_in, width_out)
+            torch.nn.init.xavier_uniform_(linear.weight)
+            torch.nn.init.zeros_(linear.bias)
+            layers += [linear, torch.nn.ReLU()]
+        self.tower = torch.nn.Sequential(*layers)
+        self.h = torch.nn.Linear(dim + sizes[-1], 1, bias=False)
+        torch.nn.init.xavier_uniform_(self.h.weight)
+
+    def forward(self, p, q):
+        z = self.tower(torch.cat([p, q], 1))
+        return self.h(torch.cat([p * q, z], 1)).squeeze(1)

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from peer_protocol import config, read_f32, read_i32, serve
-from torch_common import VERSIONS, Log, UniformNegatives, best_config
+from torch_common import VERSIONS, Log, NeuMFUnit, UniformNegatives, best_config
 
 cfg = config()
 U, I, E = cfg["numUsers"], cfg["numItems"], cfg["dim"]
@@ -38,21 +38,11 @@ class NeuMF(torch.nn.Module):
         self.items = torch.nn.Embedding(I, E, sparse=sparse)
         torch.nn.init.normal_(self.users.weight, std=0.01)
         torch.nn.init.normal_(self.items.weight, std=0.01)
-        layers = []
-        for width_in, width_out in zip(SIZES, SIZES[1:]):
-            linear = torch.nn.Linear(width_in, width_out)
-            torch.nn.init.xavier_uniform_(linear.weight)
-            torch.nn.init.zeros_(linear.bias)
-            layers += [linear, torch.nn.ReLU()]
-        self.tower = torch.nn.Sequential(*layers)
-        self.h = torch.nn.Linear(E + SIZES[-1], 1, bias=False)
-        torch.nn.init.xavier_uniform_(self.h.weight)
+        self.unit = NeuMFUnit(E, SIZES)
         self.optimizer = torch.optim.Adagrad(self.parameters(), lr=cfg["lr"])
 
     def forward(self, u, i):
-        p, q = self.users(u), self.items(i)
-        z = self.tower(torch.cat([p, q], 1))
-        return self.h(torch.cat([p * q, z], 1)).squeeze(1)
+        return self.unit(self.users(u), self.items(i))
 
     def step(self, u, i, y):
         loss = F.binary_cross_entropy_with_logits(self(u, i), y)

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from peer_protocol import config, serve
-from torch_common import VERSIONS, Log, UniformNegatives, best_config
+from torch_common import VERSIONS, Log, NeuMFUnit, UniformNegatives, best_config
 
 cfg = config()
 U, I, E = cfg["numUsers"], cfg["numItems"], cfg["dim"]
@@ -41,26 +41,6 @@ has = torch.stack([log.seen[view.users * I + view.items] for log in logs])
 samplers = [UniformNegatives(log, cfg["seed"] + r) for r, log in enumerate(logs)]
 
 
-class NeuMFUnit(torch.nn.Module):
-    """f^r(p, q) = hᵀ[p ⊙ q; z_L] for aligned rows → logits `[n]`."""
-
-    def __init__(self):
-        super().__init__()
-        layers = []
-        for width_in, width_out in zip(SIZES, SIZES[1:]):
-            linear = torch.nn.Linear(width_in, width_out)
-            torch.nn.init.xavier_uniform_(linear.weight)
-            torch.nn.init.zeros_(linear.bias)
-            layers += [linear, torch.nn.ReLU()]
-        self.tower = torch.nn.Sequential(*layers)
-        self.h = torch.nn.Linear(E + SIZES[-1], 1, bias=False)
-        torch.nn.init.xavier_uniform_(self.h.weight)
-
-    def forward(self, p, q):
-        z = self.tower(torch.cat([p, q], 1))
-        return self.h(torch.cat([p * q, z], 1)).squeeze(1)
-
-
 class NMTRNeuMF(torch.nn.Module):
     def __init__(self, sparse):
         super().__init__()
@@ -69,7 +49,7 @@ class NMTRNeuMF(torch.nn.Module):
         self.items = torch.nn.Embedding(I, E, sparse=sparse)
         torch.nn.init.normal_(self.users.weight, std=0.01)
         torch.nn.init.normal_(self.items.weight, std=0.01)
-        self.units = torch.nn.ModuleList(NeuMFUnit() for _ in range(R))
+        self.units = torch.nn.ModuleList(NeuMFUnit(E, SIZES) for _ in range(R))
         self.biases = torch.nn.ModuleList(torch.nn.Embedding(I, 1, sparse=sparse) for _ in range(R))
         for bias in self.biases:
             torch.nn.init.zeros_(bias.weight)
