@@ -9,14 +9,18 @@
 //
 // Layouts: users, positives i32 [n]; indptr i32 [B·(U+1)] (behaviour-major,
 // absolute offsets into indices); indices i32 [nnz] sorted per (b, u) row;
-// out i32 [n·B]; returns exhausted. Threading: rows split statically over the
-// pool; counter-based draws, bit-exact with the js reference for any thread count.
+// out i32 [n·B]; returns exhausted. Threading: slots (r, b) split statically over
+// the pool; counter-based draws, bit-exact with the js reference for any thread count.
+// Variants: the first tries of 8 slots go through philox4x32_x8 together (the same
+// words); retries one at a time (neg_sample_exclude's recipe).
 #include <algorithm>
 #include <atomic>
+#include <utility>
 
 #include "../addon.h"
 #include "../common/checks.h"
 #include "../common/philox.h"
+#include "../common/prefetch.h"
 #include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
@@ -51,24 +55,50 @@ Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info) {
     if (positives[r] < 0 || uint32_t(positives[r]) >= num_items) fail(env, "neg_sample_cascade: positive " + std::to_string(positives[r]) + " at position " + std::to_string(r) + " is out of range for " + std::to_string(num_items) + " items");
   }
 
+  // Slot s = r·B + b draws at counter + s·T + t, like neg_sample_exclude's row s, so the same
+  // two speed-ups apply, output unchanged: the first tries of 8 slots come from one
+  // philox4x32_x8 call (each slot's first word lies in its own Philox block), and the next 8
+  // slots' behaviour lists are prefetched while these are drawn.
+  const int64_t slots = int64_t(users.size) * B;
+  const auto list = [&](int64_t s) {
+    const int64_t r = s / B, b = s % B;
+    return std::pair<const int32_t*, const int32_t*>(indices.data + indptr[b * stride + users[r]], indices.data + indptr[b * stride + users[r] + 1]);
+  };
+  // Slot s from its first try's item: -1 when the row's positive is not among the user's
+  // behaviour-b items, else kept unless the user has it, else tries 1 … T − 1.
+  const auto finish = [&](int64_t s, uint32_t first, int64_t& local) {
+    const auto [lo, hi] = list(s);
+    if (!sorted_contains(lo, hi, positives[s / B])) return int32_t(-1);
+    if (!sorted_contains(lo, hi, int32_t(first))) return int32_t(first);
+    return int32_t(sample_unseen(lo, hi, max_tries - 1, first, local, [&](uint64_t t, uint32_t& item) {
+      item = mulhi32(philox_u32_at(key, stream, counter + uint64_t(s) * max_tries + t + 1), num_items);
+      return true;
+    }));
+  };
   std::atomic<int64_t> exhausted{0};
-  parallel_for(int64_t(users.size), 4096, [&](int64_t begin, int64_t end, int) {
+  parallel_for(slots, 4096, [&](int64_t begin, int64_t end, int) {
     int64_t local = 0;
-    for (int64_t r = begin; r < end; ++r) {
-      for (int64_t b = 0; b < B; ++b) {
-        const int32_t* lo = indices.data + indptr[b * stride + users[r]];
-        const int32_t* hi = indices.data + indptr[b * stride + users[r] + 1];
-        if (!sorted_contains(lo, hi, positives[r])) {
-          out[r * B + b] = -1;
-          continue;
-        }
-        const uint64_t slot = uint64_t(r) * uint64_t(B) + uint64_t(b);
-        out[r * B + b] = int32_t(sample_unseen(lo, hi, max_tries, uint32_t(0), local, [&](uint64_t t, uint32_t& item) {
-          item = mulhi32(philox_u32_at(key, stream, counter + slot * max_tries + t), num_items);
-          return true;
-        }));
+    int64_t s = begin;
+    constexpr int kLanes = 8;
+    uint32_t block_lo[kLanes], block_hi[kLanes], words[4][kLanes];
+    for (; s + kLanes <= end; s += kLanes) {
+      for (int l = 0; l < kLanes && s + kLanes + l < end; ++l) {
+        const auto [lo, hi] = list(s + kLanes + l);
+        const int64_t n = hi - lo;
+        for (int k = 0; k < 16; ++k) prefetch_read(lo + (n * k >> 4));
+      }
+      for (int l = 0; l < kLanes; ++l) {
+        const uint64_t k = counter + uint64_t(s + l) * max_tries;
+        block_lo[l] = uint32_t(k >> 2);
+        block_hi[l] = uint32_t(k >> 34);
+      }
+      philox4x32_x8(block_lo, block_hi, stream, key, words);
+      for (int l = 0; l < kLanes; ++l) {
+        const uint64_t k = counter + uint64_t(s + l) * max_tries;
+        out[s + l] = finish(s + l, mulhi32(words[k & 3][l], num_items), local);
       }
     }
+    for (; s < end; ++s) out[s] = finish(s, mulhi32(philox_u32_at(key, stream, counter + uint64_t(s) * max_tries), num_items), local);
     exhausted += local;
   });
   return Napi::Number::New(env, double(exhausted.load()));
