@@ -19,8 +19,8 @@
 
 #include "../addon.h"
 #include "../common/checks.h"
+#include "../common/exclude_draws.h"
 #include "../common/philox.h"
-#include "../common/prefetch.h"
 #include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
@@ -55,10 +55,9 @@ Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info) {
     if (positives[r] < 0 || uint32_t(positives[r]) >= num_items) fail(env, "neg_sample_cascade: positive " + std::to_string(positives[r]) + " at position " + std::to_string(r) + " is out of range for " + std::to_string(num_items) + " items");
   }
 
-  // Slot s = r·B + b draws at counter + s·T + t, like neg_sample_exclude's row s, so the same
-  // two speed-ups apply, output unchanged: the first tries of 8 slots come from one
-  // philox4x32_x8 call (each slot's first word lies in its own Philox block), and the next 8
-  // slots' behaviour lists are prefetched while these are drawn.
+  // Slot s = r·B + b draws at counter + s·T + t, like neg_sample_exclude's row s, so it draws
+  // the same way (first_tries_x8, common/exclude_draws.h): the first tries of 8 slots from one
+  // philox4x32_x8 call, the next 8 slots' behaviour lists prefetched; output unchanged.
   const int64_t slots = int64_t(users.size) * B;
   const auto list = [&](int64_t s) {
     const int64_t r = s / B, b = s % B;
@@ -78,27 +77,9 @@ Napi::Value neg_sample_cascade(const Napi::CallbackInfo& info) {
   std::atomic<int64_t> exhausted{0};
   parallel_for(slots, 4096, [&](int64_t begin, int64_t end, int) {
     int64_t local = 0;
-    int64_t s = begin;
-    constexpr int kLanes = 8;
-    uint32_t block_lo[kLanes], block_hi[kLanes], words[4][kLanes];
-    for (; s + kLanes <= end; s += kLanes) {
-      for (int l = 0; l < kLanes && s + kLanes + l < end; ++l) {
-        const auto [lo, hi] = list(s + kLanes + l);
-        const int64_t n = hi - lo;
-        for (int k = 0; k < 16; ++k) prefetch_read(lo + (n * k >> 4));
-      }
-      for (int l = 0; l < kLanes; ++l) {
-        const uint64_t k = counter + uint64_t(s + l) * max_tries;
-        block_lo[l] = uint32_t(k >> 2);
-        block_hi[l] = uint32_t(k >> 34);
-      }
-      philox4x32_x8(block_lo, block_hi, stream, key, words);
-      for (int l = 0; l < kLanes; ++l) {
-        const uint64_t k = counter + uint64_t(s + l) * max_tries;
-        out[s + l] = finish(s + l, mulhi32(words[k & 3][l], num_items), local);
-      }
-    }
-    for (; s < end; ++s) out[s] = finish(s, mulhi32(philox_u32_at(key, stream, counter + uint64_t(s) * max_tries), num_items), local);
+    first_tries_x8(begin, end, counter, max_tries, stream, key, num_items,
+                   [&](int64_t s) { const auto [lo, hi] = list(s); prefetch_list(lo, hi - lo); },
+                   [&](int64_t s, uint32_t first) { out[s] = finish(s, first, local); });
     exhausted += local;
   });
   return Napi::Number::New(env, double(exhausted.load()));

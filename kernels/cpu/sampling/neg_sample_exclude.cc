@@ -24,7 +24,6 @@
 #include "../common/checks.h"
 #include "../common/exclude_draws.h"
 #include "../common/philox.h"
-#include "../common/prefetch.h"
 #include "../common/rejection.h"
 #include "../common/thread_pool.h"
 
@@ -49,34 +48,9 @@ int64_t exclude_draws(const int32_t* users, int64_t n_rows, const int32_t* indpt
   // against 0.27 on one; split, 0.19–0.26).
   parallel_for(n_rows, 512, [&](int64_t begin, int64_t end, int) {
     int64_t local = 0;
-    int64_t r = begin;
-    // The first tries of 8 rows at once: each row's first word lies in its own Philox block
-    // (rows are T words apart), and philox4x32_x8 computes 8 blocks side by side (AVX2 where
-    // built for it) — the same words as one at a time, so the output is unchanged.
-    constexpr int kLanes = 8;
-    uint32_t block_lo[kLanes], block_hi[kLanes], words[4][kLanes];
-    for (; r + kLanes <= end; r += kLanes) {
-      // The next 8 rows' positive lists: 16 evenly spaced lines of each, which is every line
-      // of a list up to 256 items and the first four levels of a longer one's binary search
-      // (8–20 % of a draw on ML-1M-shaped lists in L3).
-      for (int l = 0; l < kLanes && r + kLanes + l < end; ++l) {
-        const int32_t u = users[r + kLanes + l];
-        const int32_t* lo = indices + indptr[u];
-        const int64_t n = indptr[u + 1] - indptr[u];
-        for (int k = 0; k < 16; ++k) prefetch_read(lo + (n * k >> 4));
-      }
-      for (int l = 0; l < kLanes; ++l) {
-        const uint64_t k = counter + uint64_t(r + l) * max_tries;
-        block_lo[l] = uint32_t(k >> 2);
-        block_hi[l] = uint32_t(k >> 34);
-      }
-      philox4x32_x8(block_lo, block_hi, stream, key, words);
-      for (int l = 0; l < kLanes; ++l) {
-        const uint64_t k = counter + uint64_t(r + l) * max_tries;
-        out[r + l] = finish(r + l, mulhi32(words[k & 3][l], num_items), local);
-      }
-    }
-    for (; r < end; ++r) out[r] = finish(r, mulhi32(philox_u32_at(key, stream, counter + uint64_t(r) * max_tries), num_items), local);
+    first_tries_x8(begin, end, counter, max_tries, stream, key, num_items,
+                   [&](int64_t r) { prefetch_list(indices + indptr[users[r]], indptr[users[r] + 1] - indptr[users[r]]); },
+                   [&](int64_t r, uint32_t first) { out[r] = finish(r, first, local); });
     exhausted += local;
   });
   return exhausted.load();

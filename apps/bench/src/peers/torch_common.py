@@ -97,6 +97,15 @@ def best_config(candidates, run):
     return {"select": select, "round": timed_round}
 
 
+def ncf_embeddings(num_users, num_items, dim, sparse):
+    """NCF's user and item tables as @rec initialises them, N(0, 0.01²); `sparse` selects
+    nn.Embedding's sparse gradients (Adagrad's sparse path)."""
+    tables = (torch.nn.Embedding(num_users, dim, sparse=sparse), torch.nn.Embedding(num_items, dim, sparse=sparse))
+    for table in tables:
+        torch.nn.init.normal_(table.weight, std=0.01)
+    return tables
+
+
 class NeuMFUnit(torch.nn.Module):
     """@rec's NeuMF interaction function (packages/models/src/ncf/unit.ts) on given embeddings:
     an MLP tower over [p; q] with layer widths `sizes` (ReLU after every layer) and h without

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from peer_protocol import config, read_f32, read_i32, serve
-from torch_common import VERSIONS, Log, NeuMFUnit, UniformNegatives, best_config
+from torch_common import VERSIONS, Log, NeuMFUnit, UniformNegatives, best_config, ncf_embeddings
 
 cfg = config()
 U, I, E = cfg["numUsers"], cfg["numItems"], cfg["dim"]
@@ -34,10 +34,7 @@ class NeuMF(torch.nn.Module):
     def __init__(self, sparse):
         super().__init__()
         self.name = "sparse" if sparse else "dense"
-        self.users = torch.nn.Embedding(U, E, sparse=sparse)
-        self.items = torch.nn.Embedding(I, E, sparse=sparse)
-        torch.nn.init.normal_(self.users.weight, std=0.01)
-        torch.nn.init.normal_(self.items.weight, std=0.01)
+        self.users, self.items = ncf_embeddings(U, I, E, sparse)
         self.unit = NeuMFUnit(E, SIZES)
         self.optimizer = torch.optim.Adagrad(self.parameters(), lr=cfg["lr"])
 

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from peer_protocol import config, serve
-from torch_common import VERSIONS, Log, NeuMFUnit, UniformNegatives, best_config
+from torch_common import VERSIONS, Log, NeuMFUnit, UniformNegatives, best_config, ncf_embeddings
 
 cfg = config()
 U, I, E = cfg["numUsers"], cfg["numItems"], cfg["dim"]
@@ -45,10 +45,7 @@ class NMTRNeuMF(torch.nn.Module):
     def __init__(self, sparse):
         super().__init__()
         self.name = "sparse" if sparse else "dense"
-        self.users = torch.nn.Embedding(U, E, sparse=sparse)
-        self.items = torch.nn.Embedding(I, E, sparse=sparse)
-        torch.nn.init.normal_(self.users.weight, std=0.01)
-        torch.nn.init.normal_(self.items.weight, std=0.01)
+        self.users, self.items = ncf_embeddings(U, I, E, sparse)
         self.units = torch.nn.ModuleList(NeuMFUnit(E, SIZES) for _ in range(R))
         self.biases = torch.nn.ModuleList(torch.nn.Embedding(I, 1, sparse=sparse) for _ in range(R))
         for bias in self.biases:
