@@ -98,6 +98,8 @@ export type RnrTuning = keyof typeof RNR_TUNINGS;
 
 /** The tunings in report and training order. */
 const RNR_TUNING_ORDER: readonly RnrTuning[] = ['paper', 'lr', 'long'];
+/** `<model>.<tuning>`, for every tuning of {@link RNR_TUNING_ORDER}. */
+const METHOD_ID = new RegExp(`^(.+)\\.(${RNR_TUNING_ORDER.join('|')})$`);
 
 /** §5.3's grid: α (models that have it) × λ; each model takes the fields its schema has. */
 export const RNR_GRID = { alpha: [0.9, 0.95, 1.0], l2: [0.01, 0.001] } as const;
@@ -140,7 +142,7 @@ export const RNR_CLAIMS: readonly { readonly text: string; readonly a: string; r
 
 /** The model and tuning a method id names: `most-popular`, `<model>.paper`, `<model>.lr`, `<model>.long`. */
 function parseMethodId(id: string): { model: string; tuning?: RnrTuning } {
-  const m = /^(.+)\.(paper|lr|long)$/.exec(id);
+  const m = METHOD_ID.exec(id);
   return m ? { model: m[1]!, tuning: m[2] as RnrTuning } : { model: id };
 }
 
@@ -221,6 +223,11 @@ function rnrProtocol(dataset: Dataset, settings: ReproductionSettings): RnrProto
   };
 }
 
+/** The rates the `.lr` rows search: `--tune`'s, else {@link RNR_LEARNING_RATES}.lr. */
+function searchedRates(settings: ReproductionSettings): readonly number[] {
+  return settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr;
+}
+
 /**
  * The grid of one method: `.paper` and `.long` search α × λ at 0.001, `.lr` α × λ × the
  * learning rates (`--tune` replaces them); fields a model lacks (α for single-task models)
@@ -229,7 +236,7 @@ function rnrProtocol(dataset: Dataset, settings: ReproductionSettings): RnrProto
 function rnrTuning(method: ReproductionMethod, base: { readonly model: string }, settings: ReproductionSettings): TuningCandidate[] {
   const { tuning } = parseMethodId(method.id);
   if (!tuning) return [];
-  const rates = tuning !== 'lr' ? RNR_LEARNING_RATES.paper : settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr;
+  const rates = tuning !== 'lr' ? RNR_LEARNING_RATES.paper : searchedRates(settings);
   const fields = configFieldsOf(base.model, { ...RNR_GRID, learningRate: rates }) as Record<string, readonly unknown[]>;
   // A row that fixes α (BPR = vanilla-bpr at α = 1) keeps it out of the grid.
   if (RNR_MODELS.find((m) => m.model === parseMethodId(method.id).model)?.train) delete fields.alpha;
@@ -351,6 +358,7 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
   // What searching the learning rate changes (each model's `.lr` row against its `.paper`
   // row), and what early stopping changes at the paper's rate (`.long` against `.paper`).
   const paperRows = byTuning('paper');
+  const epochs = (r: MethodResult): string => (r.bestEpoch === undefined ? '–' : String(r.bestEpoch + 1));
   const against = (tuning: 'lr' | 'long', title: string, label: string): void => {
     const rowsOf = byTuning(tuning);
     const lines: string[] = [];
@@ -359,7 +367,6 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
       const l = rowsOf.get(m.model);
       if (!p || !l) continue;
       const t = pairedOn(l, p, RECALL);
-      const epochs = (r: MethodResult): string => (r.bestEpoch === undefined ? '–' : String(r.bestEpoch + 1));
       lines.push(`| ${m.name} | ${fmt(p.metrics[RECALL])} | ${fmt(p.metrics[MRR])} | ${epochs(p)} | ${fmt(l.metrics[RECALL])} | ${fmt(l.metrics[MRR])} | ${String(l.config.learningRate)} | ${epochs(l)} | ${t.diff >= 0 ? '+' : ''}${t.diff.toFixed(4)} (p ${fmtP(t.p)}) |`);
     }
     if (!lines.length) return;
@@ -393,7 +400,7 @@ function rnrReport(results: readonly MethodResult[], protocol: RnrProtocol, sett
     notes: [
       `Split: ${protocol.description}`,
       'Recall@10 is what the paper calls Accuracy@10 (one held-out item per user, so it equals HR@10).',
-      `Tuning: the paper's grid α ∈ {${RNR_GRID.alpha.join(', ')}} (multi-task models) × λ ∈ {${RNR_GRID.l2.join(', ')}} at learning rate 0.001 (Adagrad for every model; the BPR row is BPR-MF, vanilla-bpr at α = 1), and again with the learning rate in {${(settings.tuneLearningRates?.length ? settings.tuneLearningRates : RNR_LEARNING_RATES.lr).join(', ')}}; each candidate early-stopped on the validation users' ${RECALL} (the no-early-stop rows: the paper's grid again, every candidate trained to the cap), the best kept at its best epoch.`,
+      `Tuning: the paper's grid α ∈ {${RNR_GRID.alpha.join(', ')}} (multi-task models) × λ ∈ {${RNR_GRID.l2.join(', ')}} at learning rate 0.001 (Adagrad for every model; the BPR row is BPR-MF, vanilla-bpr at α = 1), and again with the learning rate in {${searchedRates(settings).join(', ')}}; each candidate early-stopped on the validation users' ${RECALL} (the no-early-stop rows: the paper's grid again, every candidate trained to the cap), the best kept at its best epoch.`,
       ...(paper ? ['Paper columns: Table 1 (Accuracy@10 = Recall@10, MRR@10) on this dataset as the paper had it (other dump, other preprocessing).'] : []),
     ],
   });
@@ -418,10 +425,11 @@ export const rnr: Reproduction<RnrProtocol> = {
     if (!Object.hasOwn(RNR_DATASETS, data)) throw new Error(`reproduce rnr: data must be one of ${Object.keys(RNR_DATASETS).join(', ')}, got '${data}'`);
     return rnrMethods();
   },
-  // The paper's rows before the learning-rate rows; within each, the cheaper models first.
+  // The paper's rows, then the learning-rate rows, then the no-early-stop rows; within each,
+  // the cheaper models first (Popularity, untuned, with the paper's rows).
   cost: (method) => {
     const { model, tuning } = parseMethodId(method.id);
-    return Math.max(0, RNR_TUNING_ORDER.indexOf(tuning ?? 'paper')) * COST_ORDER.length + COST_ORDER.indexOf(model);
+    return RNR_TUNING_ORDER.indexOf(tuning ?? 'paper') * COST_ORDER.length + COST_ORDER.indexOf(model);
   },
   protocol: rnrProtocol,
   validationMetric: RECALL,
