@@ -22,6 +22,11 @@
 // The predecessor pass is sequential (one hash probe per key, the table in
 // L1/L2); the caller runs it and publishes how far it got, so helpers start
 // on the first chunks while it is still walking the batch.
+//
+// run_in_part_order is the schedule of the `parts` attribute (part_copies.h):
+// each part has its own copy of the category rows, so only the rows the parts
+// share order the items, and each part's chunks run on one thread, statically
+// (part p on thread p mod T), so that part's copy sees its items in batch order.
 #pragma once
 
 #include <algorithm>
@@ -35,6 +40,15 @@
 #include "thread_pool.h"
 
 namespace rec {
+
+/** Items per chunk dealt to a part (the `parts` attribute, part_copies.h): item t belongs to part ⌊t / 64⌋ mod parts. */
+constexpr int64_t kPartChunk = 64;
+
+/** The largest `parts` accepted. */
+constexpr int kMaxParts = 64;
+
+/** The part of item t. */
+inline int part_of(int64_t t, int parts) { return int((t / kPartChunk) % parts); }
 
 /** Row key of `row` in table `table` (tables numbered by the kernel). */
 inline uint64_t row_key(uint32_t table, int32_t row) { return (uint64_t(table) << 32) | uint32_t(row); }
@@ -78,6 +92,27 @@ struct LastToucher {
         return prev;
       }
     }
+  }
+};
+
+/** The batch-local state of an ordered run: the key → last item map, each item's predecessors (CSR) and done flags. */
+struct OrderState {
+  LastToucher last;
+  std::vector<int32_t> pred_begin, preds;
+  std::unique_ptr<std::atomic<uint8_t>[]> done;
+  int64_t done_size = 0;
+
+  /** Sized for n items and total_keys keys, every item not done; kept between calls. */
+  void reset(int64_t n, int64_t total_keys) {
+    if (done_size < n) {
+      done.reset(new std::atomic<uint8_t>[size_t(n)]);
+      done_size = n;
+    }
+    last.reset(total_keys);
+    pred_begin.resize(size_t(n) + 1);
+    preds.resize(size_t(total_keys));
+    pred_begin[0] = 0;
+    for (int64_t t = 0; t < n; ++t) done[t].store(0, std::memory_order_relaxed);
   }
 };
 
@@ -170,6 +205,141 @@ void run_in_row_order(int64_t n, int64_t total_keys, int64_t chunk, int64_t min_
       }
     }
   });
+}
+
+namespace row_order_detail {
+
+/** Spins until ready() (an acquire load), then yields between tries: the thread it waits for may be descheduled. */
+template <typename Ready>
+void spin_until(Ready&& ready) {
+  for (int spins = 0; !ready(); ++spins) {
+    if (spins < 2048) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
+}  // namespace row_order_detail
+
+/**
+ * The schedule of the `parts` attribute (part_copies.h), in three phases on the pool's threads:
+ * part p on thread p mod T, statically (ThreadPool::run; threads ≥ parts idle).
+ * 1. prepare(p) once for every part (checks and plans that part's items; false: an input is
+ *    invalid), each thread taking its own parts first and then any not yet taken; each thread
+ *    then waits for every prepare to finish; if any part failed, every thread returns and so
+ *    does this function, with false, before any body ran.
+ * 2. body(t, end, tid, part) for every item: chunk k (the items [64k, 64k + 64)) belongs to
+ *    part k mod parts, and each thread walks its chunks in increasing k. keys_of(t, emit) names
+ *    only the rows the parts SHARE (not a part's own category copy); item t waits for the last
+ *    earlier item that touched one of them (done flags, as run_in_row_order), so each shared row
+ *    gets its updates in batch order, and each part's own rows are touched by one thread, in
+ *    batch order. No deadlock: every wait is on an earlier item, and each thread walks its
+ *    chunks in order. body may prefetch the items t + k < end of its chunk. Then a barrier
+ *    (every active thread done with its chunks).
+ * 3. finish(p) for each of the thread's parts (the merge of what the parts share).
+ *
+ * The predecessor pass is advanced by whichever thread reaches a chunk the pass has not
+ * covered (one thread at a time; a flag hands the pass's state over with acquire/release), so
+ * it lands on no single thread: with a static split, a pass run by thread 0 alone would hold
+ * every other thread's share up by the pass's length.
+ *
+ * One thread (a pool of 1, or n < min_parallel) runs the same phases: every part's prepare,
+ * every chunk in order, every part's finish — per part and per shared row the same items in
+ * the same order, hence the same bits as any thread count.
+ */
+template <typename KeysOf, typename Prepare, typename Body, typename Finish>
+bool run_in_part_order(int64_t n, int parts, int64_t total_keys, int64_t min_parallel, KeysOf&& keys_of, Prepare&& prepare, Body&& body,
+                       Finish&& finish) {
+  using namespace row_order_detail;
+  ThreadPool& pool = ThreadPool::instance();
+  const int threads = pool.size();
+  if (threads == 1 || parts == 1 || n < min_parallel || n <= kPartChunk) {
+    bool ok = true;
+    for (int p = 0; p < parts; ++p) ok = prepare(p) && ok;
+    if (!ok) return false;
+    for (int64_t b = 0; b < n; b += kPartChunk) {
+      const int64_t e = std::min(n, b + kPartChunk);
+      const int part = part_of(b, parts);
+      for (int64_t t = b; t < e; ++t) body(t, e, 0, part);
+    }
+    for (int p = 0; p < parts; ++p) finish(p);
+    return true;
+  }
+  // The caller's state, seen by the workers through a reference (as in run_in_row_order).
+  thread_local OrderState state_tl;
+  OrderState& state = state_tl;
+  state.reset(n, total_keys);
+  std::atomic<uint8_t>* const done = state.done.get();
+  std::atomic<int64_t> ready{0};  // items whose predecessors are known
+  std::atomic<bool> passing{false};
+  // Extends the pass to item e (whoever holds `passing` walks it), then returns once it covers e.
+  const auto reach = [&](int64_t e) {
+    for (int spins = 0; ready.load(std::memory_order_acquire) < e; ++spins) {
+      if (!passing.load(std::memory_order_relaxed) && !passing.exchange(true, std::memory_order_acquire)) {
+        const int64_t from = ready.load(std::memory_order_relaxed);
+        if (from < e) {
+          int64_t np = state.pred_begin[size_t(from)];
+          for (int64_t t = from; t < e; ++t) {
+            keys_of(t, [&](uint64_t key) {
+              const int32_t p = state.last.exchange(key, int32_t(t));
+              if (p >= 0 && p != t) state.preds[size_t(np++)] = p;
+            });
+            state.pred_begin[size_t(t) + 1] = int32_t(np);
+          }
+          ready.store(e, std::memory_order_release);
+        }
+        passing.store(false, std::memory_order_release);
+        continue;
+      }
+      if (spins < 2048) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  };
+  const int active = std::min(parts, threads);
+  const int64_t chunks = (n + kPartChunk - 1) / kPartChunk;
+  std::atomic<bool> failed{false};
+  std::atomic<uint64_t> claimed{0};  // bit p: part p's prepare is taken
+  std::atomic<int> prepared{0};      // prepares finished
+  std::atomic<int> ran{0};           // threads done with their chunks
+  const auto prepare_unclaimed = [&](int p) {
+    if (claimed.fetch_or(uint64_t(1) << p, std::memory_order_relaxed) >> p & 1) return;
+    if (!prepare(p)) failed.store(true, std::memory_order_relaxed);
+    prepared.fetch_add(1, std::memory_order_release);
+  };
+  pool.run([&](int tid, int) {
+    if (tid >= active) return;
+    // Its own parts first (their lists then sit in this core's cache), then any part whose
+    // thread has not woken yet: a worker asleep since the last call costs tens of µs to wake,
+    // and this wait is for the prepares, not for the threads.
+    for (int p = tid; p < parts; p += threads) prepare_unclaimed(p);
+    for (int p = 0; p < parts; ++p) prepare_unclaimed(p);
+    spin_until([&] { return prepared.load(std::memory_order_acquire) >= parts; });
+    if (failed.load(std::memory_order_relaxed)) return;
+    for (int64_t k = tid; k < chunks; ++k) {
+      const int part = int(k % parts);
+      if (part % threads != tid) continue;
+      const int64_t b = k * kPartChunk, e = std::min(n, b + kPartChunk);
+      reach(e);
+      for (int64_t t = b; t < e; ++t) {
+        for (int32_t q = state.pred_begin[size_t(t)]; q < state.pred_begin[size_t(t) + 1]; ++q) wait_done(done[state.preds[size_t(q)]]);
+        body(t, e, tid, part);
+        done[t].store(1, std::memory_order_release);
+      }
+    }
+    ran.fetch_add(1, std::memory_order_acq_rel);
+    spin_until([&] { return ran.load(std::memory_order_acquire) >= active; });
+    for (int p = tid; p < parts; p += threads) finish(p);
+  });
+  return !failed.load(std::memory_order_relaxed);
 }
 
 }  // namespace rec

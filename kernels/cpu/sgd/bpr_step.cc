@@ -24,7 +24,8 @@
 // Layouts: P f32 [users·d], Q f32 [items·d], users/pos/neg i32 [b]; with
 // categories X f32 [Rx·d], extraIndptr i32 [items + 1], extraIndices i32 [nnz].
 // Variants: with or without categories; the 5-input triple is the one below
-// (bpr_triple), untouched by the category path.
+// (bpr_triple), untouched by the category path; with categories, `parts`
+// (argument 13; see Threading; ignored without categories or under Hogwild).
 // Numerics: each triple exactly as the reference computes it, in f32
 // (common/exact_f32.h) — x in the fixed eight-lane order (Σ x_l per column from
 // 0 in list order, then ·m, then + q), g = σ(−x) from z = e^−|x| by Cephes' expf
@@ -42,6 +43,23 @@
 //   bit-identical to the reference at any REC_THREADS, scheduling and load.
 //   Cost: one sequential hash pass over the 3b row keys (plus |C_i| + |C_j|
 //   per triple; overlapped with the first chunks) and waits on real conflicts.
+//   With categories and `parts` = P ≥ 2 (the caller passes its thread count):
+//   the few hot category rows chain nearly every triple to the one before, so
+//   instead triple t reads and writes part ⌊t/64⌋ mod P's own copy of the
+//   category rows, taken at the call's start, and only p_u, q_i and q_j order
+//   the triples; the parts run in parallel, part p on thread p mod T
+//   (run_in_part_order), and the copies are merged into X at the end
+//   (common/part_copies.h: X_r = S_q,r for the lowest part q that wrote r, plus
+//   Σ (S_p,r − X_r) over the later parts that wrote r, in f32, parts ascending). The result depends on P,
+//   never on the thread count or timing: bit-identical to the reference with the
+//   same `parts`; P = 1 is the path above. Each part checks its own triples'
+//   category lists (before any write; an invalid list gets the serial check's
+//   error). Cost on the 2-vCPU VM it was measured on (apps/bench, 10,000
+//   categories, parts 2): 1.4–1.65× Hogwild at 2 threads, no better there than
+//   the path above (1.3–1.6× through runKernel; 1.33–1.39× against 1.50–1.57× in
+//   back-to-back addon calls): its two vCPUs differ 1.5× in memory latency,
+//   which a static split cannot even out, and a cache line moving between them
+//   costs ~250 ns.
 // - Hogwild (Recht et al. 2011; word2vec does the same): triples claimed in
 //   contiguous chunks of 64 by whichever pool workers are awake
 //   (parallel_chunks), rows updated without locks; concurrent updates of a
@@ -60,6 +78,7 @@
 #include "../common/exact_f32.h"  // first: its FMA-contraction pragma must precede fast_exp.h
 #include "../common/checks.h"
 #include "../common/exclude_draws.h"
+#include "../common/part_copies.h"
 #include "../common/row_order.h"
 #include "../common/thread_pool.h"
 
@@ -117,15 +136,18 @@ struct ItemCategories {
 
 /**
  * One triple with categories, the reference's arithmetic operation for operation (see the
- * header); scratch holds 3·d floats (q̃_i, q̃_j, p_u_old). Returns its loss term.
+ * header); scratch holds 3·d floats (q̃_i, q̃_j, p_u_old). `rows` reads and writes the
+ * category rows: SharedRows (X in place) or, with `parts`, the triple's part's PartRows
+ * (common/part_copies.h). Returns its loss term.
  */
-inline double bpr_triple_categories(float* pu, float* qi, float* qj, int32_t i, int32_t j, const ItemCategories& cat, int64_t d, const BprFactors f,
-                                    float* scratch) {
+template <typename CategoryRows>
+inline double bpr_triple_categories(float* pu, float* qi, float* qj, int32_t i, int32_t j, const ItemCategories& cat, const CategoryRows& rows, int64_t d,
+                                    const BprFactors f, float* scratch) {
   float* ti = scratch;
   float* tj = ti + d;
   float* p_old = tj + d;
-  const float mi = extra_vector(ti, qi, cat.X, cat.indices, cat.indptr[i], cat.indptr[i + 1], cat.beta, d);
-  const float mj = extra_vector(tj, qj, cat.X, cat.indices, cat.indptr[j], cat.indptr[j + 1], cat.beta, d);
+  const float mi = rows.vector(ti, qi, cat.indices, cat.indptr[i], cat.indptr[i + 1], cat.beta, d);
+  const float mj = rows.vector(tj, qj, cat.indices, cat.indptr[j], cat.indptr[j + 1], cat.beta, d);
   for (int64_t c = 0; c < d; ++c) p_old[c] = pu[c];
   const float x = dot_diff8(p_old, ti, tj, d);
   const LogisticParts g = logistic_parts(x);
@@ -138,8 +160,8 @@ inline double bpr_triple_categories(float* pu, float* qi, float* qj, int32_t i, 
     qi[c] = decay * a + sp;
     qj[c] = decay * b - sp;
   }
-  extra_updates(cat.X, cat.indices, cat.indptr[i], cat.indptr[i + 1], p_old, s * mi, decay, d);
-  extra_updates(cat.X, cat.indices, cat.indptr[j], cat.indptr[j + 1], p_old, -(s * mj), decay, d);
+  rows.update(cat.indices, cat.indptr[i], cat.indptr[i + 1], p_old, s * mi, decay, d);
+  rows.update(cat.indices, cat.indptr[j], cat.indptr[j + 1], p_old, -(s * mj), decay, d);
   return g.softplus_neg;
 }
 
@@ -195,6 +217,74 @@ double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const in
       });
 }
 
+/**
+ * The category batch with `parts` ≥ 2, not Hogwild (common/part_copies.h): triple t reads and
+ * writes part ⌊t/64⌋ mod parts' copy of the category rows, p_u, q_i and q_j stay shared and get
+ * their updates in batch order (run_in_part_order: only their keys order the triples), and the
+ * copies are merged into X. Each part first checks its triples' category lists (nnz entries in
+ * extraIndices, Rx rows) and plans them on its own thread; an invalid list stops the call before
+ * any write: returns false. Else adds the loss terms, in batch order, to `total`.
+ */
+bool run_categories_in_parts(float* Pd, float* Qd, int64_t d, const int32_t* users, const int32_t* pos, const int32_t* neg, int64_t n,
+                             const ItemCategories& cat, int64_t nnz, int64_t rx, int parts, const BprFactors f, bool shared, bool copy_all,
+                             std::vector<std::vector<float>>& scratch, double& total) {
+  CategoryParts& split = CategoryParts::for_this_thread();
+  split.begin(cat.X, rx, d, parts, copy_all);
+  // Kept between calls; a plain reference for the workers (a thread_local named in the lambda would be each worker's own).
+  thread_local std::vector<double> kept;
+  if (kept.size() < size_t(n)) kept.resize(size_t(n));
+  std::vector<double>& terms = kept;
+  const bool ok = run_in_part_order(
+      n, parts, 3 * n, shared ? n + 1 : 2 * kPartChunk,
+      [&](int64_t t, auto&& emit) {
+        emit(row_key(0, users[t]));
+        emit(row_key(1, pos[t]));
+        emit(row_key(1, neg[t]));
+      },
+      [&](int part) {
+        split.begin_plan(part);
+        for (int64_t b = int64_t(part) * kPartChunk; b < n; b += int64_t(parts) * kPartChunk) {
+          const int64_t e = std::min(n, b + kPartChunk);
+          for (int64_t t = b; t < e; ++t) {
+            // The lists are random reads of two large arrays, each behind the other: fetch
+            // triple t + 16's offsets and triple t + 8's list ahead.
+            if (t + 16 < e) {
+              prefetch_read(cat.indptr + pos[t + 16]);
+              prefetch_read(cat.indptr + neg[t + 16]);
+            }
+            if (t + 8 < e) {
+              prefetch_read(cat.indices + cat.indptr[pos[t + 8]]);
+              prefetch_read(cat.indices + cat.indptr[neg[t + 8]]);
+            }
+            for (const int32_t item : {pos[t], neg[t]}) {
+              const int32_t lo = cat.indptr[item], hi = cat.indptr[item + 1];
+              if (!(lo <= hi && lo >= 0 && hi <= nnz)) return false;
+              for (int32_t q = lo; q < hi; ++q) {
+                if (cat.indices[q] < 0 || cat.indices[q] >= rx) return false;
+              }
+              split.plan(part, cat.indices, lo, hi);
+            }
+          }
+        }
+        return true;
+      },
+      [&](int64_t t, int64_t end, int tid, int part) {
+        const PartRows rows = split.rows(part);
+        if (t + kPrefetchDistance < end) {
+          const int64_t ahead = t + kPrefetchDistance;
+          prefetch_triple(Pd, Qd, d, users, pos, neg, ahead);
+          for (const int32_t item : {pos[ahead], neg[ahead]}) rows.prefetch(cat.indices, cat.indptr[item], cat.indptr[item + 1]);
+        }
+        const int32_t i = pos[t], j = neg[t];
+        terms[size_t(t)] = bpr_triple_categories(Pd + int64_t(users[t]) * d, Qd + int64_t(i) * d, Qd + int64_t(j) * d, i, j, cat, rows, d, f,
+                                                 scratch[size_t(tid)].data());
+      },
+      [&](int part) { split.merge(part); });
+  if (!ok) return false;
+  for (int64_t t = 0; t < n; ++t) total += terms[size_t(t)];
+  return true;
+}
+
 }  // namespace
 
 Napi::Value bpr_step(const Napi::CallbackInfo& info) {
@@ -221,16 +311,13 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   Span<int32_t> xp, xi;
   double beta = 0;
   int64_t category_keys = 0;
-  if (has_extra) {
-    X = array_arg<float>(info, 9, K, "extra");
-    xp = array_arg<int32_t>(info, 10, K, "extraIndptr", items + 1);
-    xi = array_arg<int32_t>(info, 11, K, "extraIndices");
-    beta = number_arg(info, 12, K, "extraWeight");
-    if (X.size % size_t(d) != 0) fail(env, "bpr_step: extra is not whole rows of the given dim");
-    const int64_t rx = int64_t(X.size) / d;
+  int64_t rx = 0;
+  int parts = 1;  // the category path's parts (argument 13; ignored under hogwild)
+  const auto overlap = [](const Span<float>& a, const Span<float>& b) { return a.size && b.size && a.data < b.data + b.size && b.data < a.data + a.size; };
+  // Checks every category list the batch reaches (only those: a scan of the whole map costs
+  // O(items) per call) and counts their rows.
+  const auto check_category_lists = [&]() {
     const int64_t nnz = int64_t(xi.size);
-    if (xp[0] != 0 || xp[size_t(items)] != nnz) fail(env, "bpr_step: extraIndptr must run from 0 to the length of extraIndices");
-    // Only the items this batch touches: a scan of the whole map costs O(items) per call.
     for (const Span<int32_t>* touched : {&pos, &neg}) {
       for (size_t t = 0; t < touched->size; ++t) {
         const int32_t r = (*touched)[t];
@@ -244,17 +331,37 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
         category_keys += hi - lo;
       }
     }
+  };
+  if (has_extra) {
+    X = array_arg<float>(info, 9, K, "extra");
+    xp = array_arg<int32_t>(info, 10, K, "extraIndptr", items + 1);
+    xi = array_arg<int32_t>(info, 11, K, "extraIndices");
+    beta = number_arg(info, 12, K, "extraWeight");
+    if (info.Length() > 13 && !info[13].IsUndefined()) parts = int(int_arg(info, 13, K, "parts", 1, kMaxParts));
+    if (X.size % size_t(d) != 0) fail(env, "bpr_step: extra is not whole rows of the given dim");
+    rx = int64_t(X.size) / d;
+    if (xp[0] != 0 || xp[size_t(items)] != int64_t(xi.size)) fail(env, "bpr_step: extraIndptr must run from 0 to the length of extraIndices");
+    // With parts the parts check their own triples' lists, on their threads (run_categories_in_parts).
+    if (parts == 1 || hogwild) check_category_lists();
   }
 
   const int64_t n = int64_t(users.size);
   float* const Pd = P.data;
   float* const Qd = Q.data;
-  const auto overlap = [](const Span<float>& a, const Span<float>& b) { return a.size && b.size && a.data < b.data + b.size && b.data < a.data + a.size; };
   // Tables that are views of one buffer (rows could overlap at any offset): run in order.
   const bool shared = overlap(P, Q) || overlap(P, X) || overlap(Q, X);
   double total;
   if (!has_extra) {
     total = run_plain(Pd, Qd, d, users.data, pos.data, neg.data, n, lr, reg, hogwild, shared);
+  } else if (parts > 1 && !hogwild) {
+    const ItemCategories cat{X.data, xp.data, xi.data, beta};
+    std::vector<std::vector<float>> scratch(size_t(ThreadPool::instance().size()), std::vector<float>(size_t(3 * d)));
+    total = 0;
+    if (!run_categories_in_parts(Pd, Qd, d, users.data, pos.data, neg.data, n, cat, int64_t(xi.size), rx, parts, bpr_factors(lr, reg), shared,
+                                 overlap(P, X) || overlap(Q, X), scratch, total)) {
+      check_category_lists();  // throws the serial check's message (nothing was written)
+      fail(env, "bpr_step: invalid category lists");
+    }
   } else {
     const ItemCategories cat{X.data, xp.data, xi.data, beta};
     // Scratch rows per thread (q̃_i, q̃_j, p_u_old), reused across triples.
@@ -277,8 +384,8 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
               for (int32_t q = xp[item]; q < xp[item + 1]; ++q) prefetch_row(X.data + int64_t(xi[q]) * d, d);
             }
           }
-          return bpr_triple_categories(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, pos[t], neg[t], cat, d, f,
-                                       scratch[size_t(tid)].data());
+          return bpr_triple_categories(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, pos[t], neg[t], cat,
+                                       SharedRows{X.data}, d, f, scratch[size_t(tid)].data());
         });
   }
   return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);

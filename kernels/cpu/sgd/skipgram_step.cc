@@ -24,7 +24,8 @@
 // 18): without categories and with N + 1 distinct output rows it computes an
 // example's dot products before its updates (they cannot see each other's
 // updates then), so the rows' work overlaps, with the loss from one ln per 64
-// rows — the reference up to f32 rounding; otherwise it runs the default's loop.
+// rows — the reference up to f32 rounding; otherwise it runs the default's loop;
+// and with categories `parts` (argument 19, skipgram_sample_step's 24; see Threading).
 // Numerics (default): each example exactly as the reference computes it, in
 // f32 (common/exact_f32.h) — c = α1·a + α2·b, t = w + m·Σ x_l (Σ per column from
 // 0 in list order, then ·m, then + w), s = c·t in the fixed eight-lane order,
@@ -39,6 +40,24 @@
 //   last earlier example that touched any of its rows (a, b, its N + 1 output
 //   rows and every category row of each), so every row gets its updates in
 //   batch order: bit-identical to the reference at any REC_THREADS, scheduling and load.
+//   With categories and `parts` = P ≥ 2 (the caller passes its thread count):
+//   the few hot category rows chain nearly every example to the one before, so
+//   instead example e reads and writes part ⌊e/64⌋ mod P's own copy of the
+//   category rows, taken at the call's start, and only a, b and the output rows
+//   order the examples; the parts run in parallel, part p on thread p mod T
+//   (run_in_part_order), and the copies are merged into X at the end
+//   (common/part_copies.h: X_r = S_q,r for the lowest part q that wrote r, plus
+//   Σ (S_p,r − X_r) over the later parts that wrote r, in f32, parts ascending). The result depends on P,
+//   never on the thread count or timing: bit-identical to the reference with the
+//   same `parts` (`fast` runs the default loop with categories, so it gets the
+//   same bits); P = 1 is the path above. Each part checks its own examples'
+//   category lists (before any write; an invalid list gets the serial check's
+//   error). skipgram_sample_step draws its negatives, then runs the same. Cost
+//   on the 2-vCPU VM it was measured on (apps/bench, parts 2): 1.45–1.55×
+//   Hogwild at 2 threads, about what the path above costs there (1.4–1.6×):
+//   about 24 category rows per pair, most of the 10,000 rows touched by both
+//   parts, so the merge is ~10 % of the call, and the vCPUs differ 1.5× in
+//   memory latency, which a static split cannot even out.
 // - Hogwild (as word2vec): examples in contiguous slices over the pool, rows
 //   updated without locks, so with more than one thread the result depends on
 //   timing. With one thread both variants run the examples in order.
@@ -60,6 +79,7 @@
 #include "../common/exact_f32.h"  // first: its FMA-contraction pragma must precede fast_exp.h (log1p_unit)
 #include "../common/checks.h"
 #include "../common/fast_exp.h"
+#include "../common/part_copies.h"
 #include "../common/row_order.h"
 #include "../common/thread_pool.h"
 
@@ -143,6 +163,15 @@ struct SkipgramBatch {
    */
   template <bool kExtra>
   double example(int64_t e, float* scratch) const {
+    return example_on<kExtra>(e, scratch, SharedRows{X});
+  }
+
+  /**
+   * example<kExtra> with the category rows read and written through `rows`: SharedRows (X in
+   * place) or, with `parts`, the example's part's PartRows (common/part_copies.h).
+   */
+  template <bool kExtra, typename CategoryRows>
+  double example_on(int64_t e, float* scratch, const CategoryRows& rows) const {
     float* ctx = scratch;
     float* grad = ctx + d;
     float* t = grad + d;
@@ -157,7 +186,7 @@ struct SkipgramBatch {
       if constexpr (kExtra) {
         lo = xp[row];
         hi = xp[row + 1];
-        m = extra_vector(t, w, X, xi, lo, hi, beta, d);
+        m = rows.vector(t, w, xi, lo, hi, beta, d);
         tv = t;
       }
       const float s = dot8(ctx, tv, d);
@@ -171,7 +200,7 @@ struct SkipgramBatch {
         grad[k] += g * tv[k];
         w[k] = f.decay * w[k] + sg * ctx[k];
       }
-      if constexpr (kExtra) extra_updates(X, xi, lo, hi, ctx, sg * m, f.decay, d);
+      if constexpr (kExtra) rows.update(xi, lo, hi, ctx, sg * m, f.decay, d);
     }
     store_context(e, grad);
     return loss;
@@ -384,6 +413,76 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
   return total;
 }
 
+/**
+ * The category batch with `parts` ≥ 2, not Hogwild (common/part_copies.h): example e reads and
+ * writes part ⌊e/64⌋ mod parts' copy of the category rows; a, b and the output rows stay shared
+ * and get their updates in batch order (run_in_part_order: only their keys order the examples),
+ * and the copies are merged into X. Each part first checks its examples' category lists (nnz
+ * entries in extraIndices, Rx rows) and plans them on its own thread; an invalid list stops the
+ * call before any write: returns false. Else sets `total` to the loss terms' sum in batch order.
+ * Each example runs the default arithmetic (`fast` with categories is the default loop too).
+ */
+bool run_batch_in_parts(const SkipgramBatch& sg, int64_t n, int parts, bool ordered_in_series, bool copy_all, int64_t nnz, int64_t rx, double& total) {
+  const int nthreads = ThreadPool::instance().size();
+  std::vector<std::vector<float>> scratch(size_t(nthreads), std::vector<float>(size_t(3 * sg.d), 0.0f));
+  CategoryParts& split = CategoryParts::for_this_thread();
+  split.begin(sg.X, rx, sg.d, parts, copy_all);
+  // Kept between calls; a plain reference for the workers (a thread_local named in the lambda would be each worker's own).
+  thread_local std::vector<double> kept;
+  if (kept.size() < size_t(n)) kept.resize(size_t(n));
+  std::vector<double>& terms = kept;
+  const int32_t* const xp = sg.xp;
+  const int32_t* const xi = sg.xi;
+  const bool ok = run_in_part_order(
+      n, parts, n * ((sg.use_b ? 2 : 1) + sg.N + 1), ordered_in_series ? n + 1 : 2 * kPartChunk,
+      [&](int64_t e, auto&& emit) {
+        emit(row_key(0, sg.ca[e]));
+        if (sg.use_b) emit(row_key(1, sg.cb[e]));
+        for (int64_t j = 0; j <= sg.N; ++j) emit(row_key(2, sg.output_row(e, j)));
+      },
+      [&](int part) {
+        split.begin_plan(part);
+        for (int64_t b = int64_t(part) * kPartChunk; b < n; b += int64_t(parts) * kPartChunk) {
+          const int64_t end = std::min(n, b + kPartChunk);
+          for (int64_t e = b; e < end; ++e) {
+            // The lists are random reads of two large arrays, each behind the other: fetch
+            // example e + 8's offsets and example e + 4's lists ahead.
+            for (int64_t j = 0; j <= sg.N; ++j) {
+              if (e + 8 < end) prefetch_read(xp + sg.output_row(e + 8, j));
+              if (e + 4 < end) prefetch_read(xi + xp[sg.output_row(e + 4, j)]);
+            }
+            for (int64_t j = 0; j <= sg.N; ++j) {
+              const int32_t row = sg.output_row(e, j);
+              const int32_t lo = xp[row], hi = xp[row + 1];
+              if (!(lo <= hi && lo >= 0 && hi <= nnz)) return false;
+              for (int32_t q = lo; q < hi; ++q) {
+                if (xi[q] < 0 || xi[q] >= rx) return false;
+              }
+              split.plan(part, xi, lo, hi);
+            }
+          }
+        }
+        return true;
+      },
+      [&](int64_t e, int64_t end, int tid, int part) {
+        const PartRows rows = split.rows(part);
+        if (e + kPrefetchDistance < end) {
+          const int64_t ahead = e + kPrefetchDistance;
+          sg.prefetch<false>(ahead);
+          for (int64_t j = 0; j <= sg.N; ++j) {
+            const int32_t row = sg.output_row(ahead, j);
+            rows.prefetch(xi, xp[row], xp[row + 1]);
+          }
+        }
+        terms[size_t(e)] = sg.example_on<true>(e, scratch[size_t(tid)].data(), rows);
+      },
+      [&](int part) { split.merge(part); });
+  if (!ok) return false;
+  total = 0;
+  for (int64_t e = 0; e < n; ++e) total += terms[size_t(e)];
+  return true;
+}
+
 /** The inputs after parsing, and the call's shared checks and run; returns the mean loss. */
 struct SkipgramCall {
   const char* K;
@@ -392,6 +491,7 @@ struct SkipgramCall {
   int64_t d, N;
   double alpha1, alpha2, beta, lr, reg;
   bool hogwild, fast;
+  int parts;  // the category path's parts (ignored without categories or under hogwild)
 
   /** Arguments 0–9 (tables, category map, dim, ids) of both kernels. */
   static SkipgramCall parse_head(const Napi::CallbackInfo& info, const char* K) {
@@ -410,7 +510,7 @@ struct SkipgramCall {
     return c;
   }
 
-  /** The five numbers and two flags from argument `at` on: α1, α2, β, lr, λ, hogwild, fast. */
+  /** The five numbers, two flags and parts from argument `at` on: α1, α2, β, lr, λ, hogwild, fast, parts (default 1). */
   void parse_attrs(const Napi::CallbackInfo& info, size_t at) {
     alpha1 = number_arg(info, at, K, "alpha1");
     alpha2 = number_arg(info, at + 1, K, "alpha2");
@@ -419,6 +519,7 @@ struct SkipgramCall {
     reg = number_arg(info, at + 4, K, "reg");
     hogwild = info.Length() > at + 5 && info[at + 5].ToBoolean().Value();
     fast = info.Length() > at + 6 && info[at + 6].ToBoolean().Value();
+    parts = info.Length() > at + 7 && !info[at + 7].IsUndefined() ? int(int_arg(info, at + 7, K, "parts", 1, kMaxParts)) : 1;
   }
 
   /** Checks shapes and ids against the tables, then runs the batch with negatives `negs` [n·N]. */
@@ -438,12 +539,11 @@ struct SkipgramCall {
     check_ids(env, negs, rows_out, K, "negative");
     const bool use_b = alpha2 != 0 || reg != 0;
     int64_t total_keys = n * ((use_b ? 2 : 1) + (N + 1));
-    if (has_extra) {
-      const int64_t rx = int64_t(X.size) / d;
-      const int64_t nnz = int64_t(xi.size);
-      if (int64_t(xp.size) != rows_out + 1) fail(env, k + ": extraIndptr must have one more entry than the output rows");
-      if (xp[0] != 0 || xp[size_t(rows_out)] != nnz) fail(env, k + ": extraIndptr must run from 0 to the length of extraIndices");
-      // Only the rows this batch touches: a scan of the whole map costs O(output rows) per call.
+    const int64_t rx = int64_t(X.size) / d;
+    const int64_t nnz = int64_t(xi.size);
+    // Checks every category list the batch reaches (only those: a scan of the whole map costs
+    // O(output rows) per call) and counts their rows.
+    const auto check_category_lists = [&]() {
       for (const Span<int32_t>* touched : {&targets, &negs}) {
         for (size_t i = 0; i < touched->size; ++i) {
           const int32_t r = (*touched)[i];
@@ -457,22 +557,32 @@ struct SkipgramCall {
           total_keys += hi - lo;
         }
       }
+    };
+    const bool in_parts = has_extra && parts > 1 && !hogwild;
+    if (has_extra) {
+      if (int64_t(xp.size) != rows_out + 1) fail(env, k + ": extraIndptr must have one more entry than the output rows");
+      if (xp[0] != 0 || xp[size_t(rows_out)] != nnz) fail(env, k + ": extraIndptr must run from 0 to the length of extraIndices");
+      // With parts the parts check their own examples' lists, on their threads (run_batch_in_parts).
+      if (!in_parts) check_category_lists();
     }
 
     const SkipgramBatch sg{A.data, B.data, W.data, X.data, xp.data, xi.data, ca.data, cb.data, targets.data, negs_data, d, N, alpha1, alpha2, beta, lr, reg, use_b,
                            skipgram_factors(alpha1, alpha2, lr, reg)};
     // Tables that are views of one buffer (distinct tensors, but they could share memory): run in order.
+    const auto shared_with = [](const Span<float>& p, const Span<float>& q) { return p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size; };
     const Span<float>* tables[] = {&A, &B, &W, &X};
     bool shared = false;
     for (int i = 0; i < 4; ++i) {
-      for (int j = i + 1; j < 4; ++j) {
-        const Span<float>& p = *tables[i];
-        const Span<float>& q = *tables[j];
-        if (p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size) shared = true;
-      }
+      for (int j = i + 1; j < 4; ++j) shared = shared || shared_with(*tables[i], *tables[j]);
     }
     double total;
-    if (fast) total = has_extra ? run_batch<true, true>(sg, n, hogwild, total_keys, shared) : run_batch<false, true>(sg, n, hogwild, total_keys, shared);
+    if (in_parts) {
+      const bool copy_all = shared_with(X, A) || shared_with(X, B) || shared_with(X, W);
+      if (!run_batch_in_parts(sg, n, parts, shared, copy_all, nnz, rx, total)) {
+        check_category_lists();  // throws the serial check's message (nothing was written)
+        fail(env, k + ": invalid category lists");
+      }
+    } else if (fast) total = has_extra ? run_batch<true, true>(sg, n, hogwild, total_keys, shared) : run_batch<false, true>(sg, n, hogwild, total_keys, shared);
     else total = has_extra ? run_batch<true, false>(sg, n, hogwild, total_keys, shared) : run_batch<false, false>(sg, n, hogwild, total_keys, shared);
     return n > 0 ? total / double(n) : 0.0;
   }

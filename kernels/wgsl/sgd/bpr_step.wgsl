@@ -15,7 +15,19 @@
 //   for l in C_i, in list order: x_l ← x_l + lr·(g·m_i·p_u_old − λ·x_l)
 //   then for l in C_j:            x_l ← x_l + lr·(−g·m_j·p_u_old − λ·x_l)
 //   (a category of both items, or listed twice, gets every update, each reading the last).
-// Layouts and dtypes: P f32 [U, d], Q f32 [I, d], X f32 [Rx, d] in place; loss f32 [1];
+// Parts (`bpr_step_extra`, the attribute `parts`, 1 … 64; @rec/core's kernels/sgd/ is the
+//   contract): triple t belongs to part p(t) = ⌊t / 64⌋ mod parts, and every category read and
+//   write of t goes to that part's own copy S_p of X; P and Q stay shared. Why: natively the
+//   few hot category rows chain almost every triple to the one before, so a deterministic
+//   schedule on several threads runs no faster than one; with per-part copies the parts only
+//   wait for each other on P and Q, and the result still depends only on inputs + attributes.
+//   Here the walk stays serial (one workgroup, below) and computes the same function: with
+//   parts ≥ 2 the host binds at `X` a scratch S f32 [parts, Rx, d], each slice a GPU copy of X
+//   (O(parts·Rx·d) per call, plus the merge), and `merge_parts` (sgd/merge_parts.wgsl) folds
+//   it back into X after this entry point; with parts = 1 (the default, and whenever `hogwild`
+//   is true, as the spec says) it binds X itself: slice 0 = X, in place, no copy — the kernel
+//   as before. The scratch takes X's binding, so the binding count does not change.
+// Layouts and dtypes: P f32 [U, d], Q f32 [I, d], X f32 [Rx, d] in place (or S, above); loss f32 [1];
 //   status u32 [1]. `bpr_step`: users, positives, negatives i32 [b], one binding each.
 //   `bpr_step_extra`: triples i32 = users [b] ‖ positives [b] ‖ negatives [b] ‖ indptr [I + 1]
 //   ‖ indices [nnz], one binding packed by GPU copies (O(b + I + nnz) per call), so that the
@@ -26,7 +38,7 @@
 //   reference's serial semantics: each triple sees the rows the previous ones wrote, so a
 //   batch that repeats rows gives the reference's result, not a Hogwild approximation).
 //   Invocation l owns columns l, l + 64, … for the updates. The dot product runs in the
-//   reference's eight-lane order (core's kernels/sgd/lanes8.ts): invocation k < 8 sums the
+//   reference's eight-lane order (core's kernels/sgd/exact_f32.ts): invocation k < 8 sums the
 //   columns c ≡ k (mod 8) in column order, invocation 0 folds the eight sums in the fixed
 //   order; those reads cross the update's column ownership, so each triple starts with a
 //   storage barrier. In `bpr_step_extra` an invocation runs a column's whole
@@ -58,7 +70,8 @@ struct Params {
   rows_extra: u32,
   // 1 − lr·λ, rounded to f32 on the host from f64 (as the reference).
   decay: f32,
-  _pad1: u32,
+  // The slices of the binding `X` (1: X itself); `bpr_step_extra` only.
+  parts: u32,
   _pad2: u32,
 }
 
@@ -70,11 +83,14 @@ struct Params {
 @group(0) @binding(5) var<storage, read> negatives: array<i32>;
 @group(0) @binding(6) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(7) var<storage, read_write> status: atomic<u32>;
-// `bpr_step_extra` only.
+// `bpr_step_extra` only: the category table X [Rx, d], or with parts ≥ 2 the scratch of its
+// per-part copies [parts, Rx, d].
 @group(0) @binding(8) var<storage, read_write> X: array<f32>;
 @group(0) @binding(9) var<storage, read> triples: array<i32>;
 
 const WORKGROUP: u32 = 64u;
+// Triples per chunk of a part (the spec's PART_CHUNK).
+const PART_CHUNK: u32 = 64u;
 const BAD_ID: u32 = 1u;
 const BAD_INDPTR_ENDS: u32 = 2u;
 const BAD_ROW_RANGE: u32 = 4u;
@@ -169,24 +185,30 @@ fn categories_of(item: u32) -> vec2<u32> {
   return vec2<u32>(u32(triples[p + item]), u32(triples[p + item + 1u]));
 }
 
-// Column `col` of the multi-level vector q̃ = q + m·Σ_{l∈C} x_l (q when C is empty).
-fn item_vector(q: f32, cats: vec2<u32>, m: f32, col: u32) -> f32 {
+// Where triple t's category rows start in the binding `X`: its part's slice.
+fn part_base(t: u32) -> u32 {
+  return ((t / PART_CHUNK) % params.parts) * params.rows_extra * params.d;
+}
+
+// Column `col` of the multi-level vector q̃ = q + m·Σ_{l∈C} x_l (q when C is empty), with the
+// category rows read in the slice at `xb`.
+fn item_vector(q: f32, cats: vec2<u32>, m: f32, xb: u32, col: u32) -> f32 {
   if (cats.y <= cats.x) {
     return q;
   }
   let base = indptr_base() + params.num_items + 1u;
   var sx = 0.0;
   for (var l = cats.x; l < cats.y; l++) {
-    sx += X[u32(triples[base + l]) * params.d + col];
+    sx += X[xb + u32(triples[base + l]) * params.d + col];
   }
   return q + m * sx;
 }
 
-// x_l ← (1 − lr·λ)·x_l + step·p at column `col` for l in the list, in order.
-fn update_categories(cats: vec2<u32>, step: f32, p: f32, col: u32) {
+// x_l ← (1 − lr·λ)·x_l + step·p at column `col` for l in the list, in order, in the slice at `xb`.
+fn update_categories(cats: vec2<u32>, step: f32, p: f32, xb: u32, col: u32) {
   let base = indptr_base() + params.num_items + 1u;
   for (var l = cats.x; l < cats.y; l++) {
-    let o = u32(triples[base + l]) * params.d + col;
+    let o = xb + u32(triples[base + l]) * params.d + col;
     let x = X[o];
     X[o] = params.decay * x + step * p;
   }
@@ -255,11 +277,12 @@ fn bpr_step_extra(@builtin(local_invocation_index) lid: u32) {
     let cj = categories_of(item_j);
     let mi = select(0.0, beta / f32(ci.y - ci.x), ci.y > ci.x);
     let mj = select(0.0, beta / f32(cj.y - cj.x), cj.y > cj.x);
+    let xb = part_base(t);
     storageBarrier();
     var lane = 0.0;
     if (lid < 8u) {
       for (var c = lid; c < d; c += 8u) {
-        lane += P[pu + c] * (item_vector(Q[qi + c], ci, mi, c) - item_vector(Q[qj + c], cj, mj, c));
+        lane += P[pu + c] * (item_vector(Q[qi + c], ci, mi, xb, c) - item_vector(Q[qj + c], cj, mj, xb, c));
       }
     }
     let x = fold_lanes(lid, lane);
@@ -272,13 +295,13 @@ fn bpr_step_extra(@builtin(local_invocation_index) lid: u32) {
       let a = Q[qi + c];
       let b = Q[qj + c];
       // X is unchanged since the dot product: the same q̃ as there.
-      let diff = item_vector(a, ci, mi, c) - item_vector(b, cj, mj, c);
+      let diff = item_vector(a, ci, mi, xb, c) - item_vector(b, cj, mj, xb, c);
       let sp = s * p;
       P[pu + c] = decay * p + s * diff;
       Q[qi + c] = decay * a + sp;
       Q[qj + c] = decay * b - sp;
-      update_categories(ci, s * mi, p, c);
-      update_categories(cj, -(s * mj), p, c);
+      update_categories(ci, s * mi, p, xb, c);
+      update_categories(cj, -(s * mj), p, xb, c);
     }
   }
   if (lid == 0u) {

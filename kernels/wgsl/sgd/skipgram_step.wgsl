@@ -14,7 +14,20 @@
 //     loss += softplus(−s) for the target, softplus(s) for a negative (s before the update)
 //   a ← a + lr·(α1·ĉ − λ·a),  b ← b + lr·(α2·ĉ − λ·b);  returns loss / batch.
 //   With α2 = 0 and λ = 0, b is neither read nor written (c = α1·a), as the reference.
-// Layouts and dtypes: A f32 [Ra, d], B f32 [Rb, d], W f32 [Ro, d], X f32 [Rx, d] in place;
+// Parts (with HAS_EXTRA, the attribute `parts`, 1 … 64; @rec/core's kernels/sgd/ is the
+//   contract): example e belongs to part p(e) = ⌊e / 64⌋ mod parts, and every category read
+//   (Σ x_l in t_j) and write (x_l's update) of e goes to that part's own copy S_p of X; A, B and
+//   W stay shared. Why: natively the few hot category rows chain almost every example to the
+//   one before, so a deterministic schedule on several threads runs no faster than one; with
+//   per-part copies the parts only wait for each other on A, B and W, and the result still
+//   depends only on inputs + attributes. Here the walk stays serial (one workgroup, below) and
+//   computes the same function: with parts ≥ 2 the host binds at `X` a scratch S f32
+//   [parts, Rx, d], each slice a GPU copy of X (O(parts·Rx·d) per call, plus the merge), and
+//   `merge_parts` (sgd/merge_parts.wgsl) folds it back into X after this entry point; with
+//   parts = 1 (the default, and whenever `hogwild` is true, as the spec says) it binds X
+//   itself: slice 0 = X, in place, no copy — the kernel as before. The scratch takes X's
+//   binding, so the binding count does not change.
+// Layouts and dtypes: A f32 [Ra, d], B f32 [Rb, d], W f32 [Ro, d], X f32 [Rx, d] in place (or S, above);
 //   examples i32 = ctxA [b] ‖ ctxB [b] ‖ targets [b] ‖ negatives [b, N], then with HAS_EXTRA
 //   indptr [Ro + 1] ‖ indices [nnz] (the output rows' categories in CSR form) — one binding,
 //   packed by GPU copies, to stay within 8 storage buffers. The price: with HAS_EXTRA each call
@@ -60,7 +73,8 @@ struct Params {
   beta: f32,
   lr: f32,
   reg: f32,
-  _pad1: u32,
+  // The slices of the binding `X` (1: X itself, and without HAS_EXTRA).
+  parts: u32,
   _pad2: u32,
   _pad3: u32,
 }
@@ -69,12 +83,15 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> A: array<f32>;
 @group(0) @binding(2) var<storage, read_write> B: array<f32>;
 @group(0) @binding(3) var<storage, read_write> W: array<f32>;
+// The category table X [Rx, d], or with parts ≥ 2 the scratch of its per-part copies [parts, Rx, d].
 @group(0) @binding(4) var<storage, read_write> X: array<f32>;
 @group(0) @binding(5) var<storage, read> examples: array<i32>;
 @group(0) @binding(6) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(7) var<storage, read_write> status: atomic<u32>;
 
 const WORKGROUP: u32 = 64u;
+// Examples per chunk of a part (the spec's PART_CHUNK).
+const PART_CHUNK: u32 = 64u;
 // Columns per invocation: d ≤ WORKGROUP·COLS.
 const COLS: u32 = 16u;
 const BAD_ID: u32 = 1u;
@@ -189,6 +206,8 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
   for (var e = 0u; e < b; e++) {
     let ao = u32(examples[e]) * d;
     let bo = u32(examples[b + e]) * d;
+    // Where example e's category rows start in the binding `X`: its part's slice.
+    let xb = ((e / PART_CHUNK) % params.parts) * params.rows_extra * d;
     for (var q = 0u; q < COLS; q++) {
       let k = lid + q * WORKGROUP;
       if (k < d) {
@@ -218,7 +237,7 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
           if (hi > lo) {
             var sx = 0.0;
             for (var l = lo; l < hi; l++) {
-              sx += X[u32(examples[cats + l]) * d + k];
+              sx += X[xb + u32(examples[cats + l]) * d + k];
             }
             tk += m * sx;
           }
@@ -243,7 +262,7 @@ fn skipgram_step(@builtin(local_invocation_index) lid: u32) {
       // In list order: a category listed twice for this row gets both updates, the second
       // reading the first's result, as in the reference.
       for (var l = lo; l < hi; l++) {
-        let xo = u32(examples[cats + l]) * d;
+        let xo = xb + u32(examples[cats + l]) * d;
         for (var q = 0u; q < COLS; q++) {
           let k = lid + q * WORKGROUP;
           if (k < d) {

@@ -37,4 +37,10 @@ export interface Backend {
   readSync?(handle: DataHandle): TypedArray;
   /** Releases the storage. */
   free(handle: DataHandle): void;
+  /**
+   * The threads this backend's kernels run on (native: REC_THREADS); absent means one. A
+   * kernel whose result depends on how its work is split (`bpr_step`'s `parts`) is given
+   * this by its caller, so that the same thread count gives the same result.
+   */
+  threads?(): number;
 }

@@ -21,6 +21,7 @@ export const nativeBackend: Backend = {
   name: 'native',
   fallback: 'js',
   ...hostStorage(() => nativeBackend),
+  threads: () => nativeThreads(),
 };
 
 /**

@@ -269,9 +269,9 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const d = inputs[0].shape[1];
     const [P, Q, users, pos, neg] = inputs;
     const args = [hostF32(P), hostF32(Q), d, i32(users, K, 'users'), i32(pos, K, 'positives'), i32(neg, K, 'negatives'), attrs.lr, attrs.reg, attrs.hogwild ?? false] as const;
-    // The category inputs (extraWeight included) follow hogwild.
+    // The category inputs (extraWeight included) follow hogwild, then parts (the category path's).
     const loss = inputs.length === 8
-      ? addon.bpr_step(...args, f32(inputs[5], K, 'extra'), i32(inputs[6], K, 'extraIndptr'), i32(inputs[7], K, 'extraIndices'), attrs.extraWeight as number)
+      ? addon.bpr_step(...args, f32(inputs[5], K, 'extra'), i32(inputs[6], K, 'extraIndptr'), i32(inputs[7], K, 'extraIndices'), attrs.extraWeight as number, attrs.parts ?? 1)
       : addon.bpr_step(...args);
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });
@@ -365,7 +365,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       hasExtra ? f32(inputs[7], K, 'extra') : new Float32Array(0), hasExtra ? i32(inputs[8], K, 'extraIndptr') : new Int32Array(0),
       hasExtra ? i32(inputs[9], K, 'extraIndices') : new Int32Array(0), dim,
       i32(ca, K, 'ctxA'), i32(cb, K, 'ctxB'), i32(targets, K, 'targets'), i32(negs, K, 'negatives'), negatives,
-      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false, attrs.fast ?? false,
+      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false, attrs.fast ?? false, attrs.parts ?? 1,
     );
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });
@@ -383,7 +383,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
       hasExtra ? i32(inputs[10], K, 'extraIndices') : new Int32Array(0), dim,
       i32(ca, K, 'ctxA'), i32(cb, K, 'ctxB'), i32(targets, K, 'targets'), f32(prob, K, 'prob'), i32(alias, K, 'alias'), attrs.negatives,
       keyLo, keyHi, attrs.stream, attrs.counter,
-      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false, attrs.fast ?? false,
+      attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg, attrs.hogwild ?? false, attrs.fast ?? false, attrs.parts ?? 1,
     );
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });

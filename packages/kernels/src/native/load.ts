@@ -85,13 +85,15 @@ export interface NativeAddon {
   ): void;
   /**
    * `bpr_step`, in place on both tables (and the category table when given: `extra` with the
-   * items' category lists in CSR form, `extraIndptr` [items + 1] and `extraIndices`, and
-   * `extraWeight` β); `hogwild` false keeps batch order per row (bit-identical to js); returns the mean loss.
+   * items' category lists in CSR form, `extraIndptr` [items + 1] and `extraIndices`,
+   * `extraWeight` β and `parts`, 1 to 64, default 1: the category table's per-part copies);
+   * `hogwild` false keeps batch order per row (bit-identical to js for the same `parts`);
+   * returns the mean loss.
    */
   bpr_step(
     userFactors: Float32Array, itemFactors: Float32Array, dim: number,
     users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, hogwild: boolean,
-    extra?: Float32Array, extraIndptr?: Int32Array, extraIndices?: Int32Array, extraWeight?: number,
+    extra?: Float32Array, extraIndptr?: Int32Array, extraIndices?: Int32Array, extraWeight?: number, parts?: number,
   ): number;
   /**
    * `bpr_sample_step`: `bpr_step` (no categories) with each negative drawn first, uniform over
@@ -129,12 +131,13 @@ export interface NativeAddon {
   /**
    * `skipgram_step`, in place on all tables; `extraIndptr` [output rows + 1] and `extraIndices`
    * are the output rows' category lists in CSR form; `extra`, `extraIndptr` and `extraIndices`
-   * are empty without a category table; returns the mean loss.
+   * are empty without a category table; `parts` (1 to 64, default 1) the category table's
+   * per-part copies (ignored without it or under `hogwild`); returns the mean loss.
    */
   skipgram_step(
     contextA: Float32Array, contextB: Float32Array, output: Float32Array, extra: Float32Array, extraIndptr: Int32Array, extraIndices: Int32Array, dim: number,
     ctxA: Int32Array, ctxB: Int32Array, targets: Int32Array, negatives: Int32Array, negativesPerExample: number,
-    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean, fast: boolean,
+    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean, fast: boolean, parts?: number,
   ): number;
   /**
    * `skipgram_sample_step`: `skipgram_step` with its `negatives` per example drawn first from the
@@ -144,7 +147,7 @@ export interface NativeAddon {
     contextA: Float32Array, contextB: Float32Array, output: Float32Array, extra: Float32Array, extraIndptr: Int32Array, extraIndices: Int32Array, dim: number,
     ctxA: Int32Array, ctxB: Int32Array, targets: Int32Array, prob: Float32Array, alias: Int32Array, negatives: number,
     keyLo: number, keyHi: number, stream: number, counter: number,
-    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean, fast: boolean,
+    alpha1: number, alpha2: number, extraWeight: number, lr: number, reg: number, hogwild: boolean, fast: boolean, parts?: number,
   ): number;
   /** `dense_bias_act`: writes `y` [m·n] = act(x·W + b); activation 0 none, 1 relu, 2 sigmoid. */
   dense_bias_act(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, m: number, k: number, n: number, activation: number): void;

@@ -56,12 +56,21 @@
  * reproducible. js and webgpu always run the triples in order; for them the
  * attribute changes nothing.
  *
+ * Parts (attribute `parts`, with the category table): the hot category rows chain almost
+ * every triple to the one before, so the order above leaves native's threads waiting on
+ * each other. With `parts` = P ≥ 2 the triples are dealt to P parts in chunks of 64, each
+ * part reads and writes its own copy of the category rows, and the copies are merged at the
+ * end of the call (`category_parts.ts`); the user and item rows keep batch order. Every
+ * backend computes the same function of P (native bit for bit, on any thread count), and
+ * P = 1 (the default) is the serial semantics above. Callers pass their thread count.
+ *
  * @see Rendle, Freudenthaler, Gantner & Schmidt-Thieme 2009, "BPR: Bayesian
  *   Personalized Ranking from Implicit Feedback", UAI, §4.3 (LearnBPR) and §5.1.
  */
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { CategoryParts, checkPartsAttr, effectiveParts } from './category_parts.js';
 import { dotDiff8, extraUpdates, extraVector, logisticParts } from './exact_f32.js';
 import { checkExtraRows, checkExtraShapes } from './skipgram_step.js';
 
@@ -90,6 +99,14 @@ export interface BprStepAttrs {
   hogwild?: boolean;
   /** β: weight of an item's mean extra (category) row in its vector (MRLR's α3); required with the extra inputs, ignored without. */
   extraWeight?: number;
+  /**
+   * With the extra (category) table and `hogwild` off: the number of parts whose own copies
+   * of the category rows the triples use, merged at the end (`category_parts.ts`); an integer
+   * from 1 (default: one shared table, the serial semantics) to 64. The result depends on it
+   * on every backend; native runs the parts on its threads, so a caller passes its thread
+   * count. Ignored without the category table or with `hogwild`.
+   */
+  parts?: number;
 }
 
 /**
@@ -122,6 +139,7 @@ export function checkBprStepInputs(inputs: readonly Tensor[], attrs: BprStepAttr
   if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') {
     throw new Error(`bpr_step: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   }
+  checkPartsAttr('bpr_step', attrs.parts);
   if (inputs.length !== 5 && inputs.length !== 8) {
     throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
@@ -229,6 +247,7 @@ export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepA
   const { P, Q, users, positives: pos, negatives: neg } = batch;
   const { lr, reg } = attrs;
   const extra = batch.extra;
+  const split = extra ? new CategoryParts(extra, effectiveParts(attrs), d) : undefined;
   const beta = attrs.extraWeight ?? 0;
   const lrf = fround(lr);
   const decay = fround(1 - lr * reg);
@@ -257,8 +276,9 @@ export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepA
       }
       continue;
     }
-    const mi = extraVector(ti, Q, qi, extra, pos[t], beta, d);
-    const mj = extraVector(tj, Q, qj, extra, neg[t], beta, d);
+    const cat = split!.of(t);
+    const mi = extraVector(ti, Q, qi, cat, pos[t], beta, d);
+    const mj = extraVector(tj, Q, qj, cat, neg[t], beta, d);
     for (let c = 0; c < d; c++) pOld[c] = P[pu + c];
     const x = dotDiff8(pOld, 0, ti, 0, tj, 0, d);
     const { sigmaNeg, softplusNeg } = logisticParts(x);
@@ -273,9 +293,12 @@ export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepA
       Q[qi + c] = fround(decay * a) + sp;
       Q[qj + c] = fround(decay * b) - sp;
     }
-    extraUpdates(extra, pos[t], pOld, fround(s * mi), decay, d);
-    extraUpdates(extra, neg[t], pOld, -fround(s * mj), decay, d);
+    extraUpdates(cat, pos[t], pOld, fround(s * mi), decay, d);
+    extraUpdates(cat, neg[t], pOld, -fround(s * mj), decay, d);
+    split!.wrote(t, pos[t]);
+    split!.wrote(t, neg[t]);
   }
+  split?.merge();
   return users.length > 0 ? loss / users.length : 0;
 }
 

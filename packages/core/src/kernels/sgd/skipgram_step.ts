@@ -55,12 +55,18 @@
  * does): faster on several threads, not reproducible. js and webgpu always
  * run the examples in order; for them the attribute changes nothing.
  *
+ * Parts (attribute `parts`, with the category table): as `bpr_step`'s — with P ≥ 2 the
+ * examples are dealt to P parts in chunks of 64, each with its own copy of the category
+ * rows, merged at the end (`category_parts.ts`); a, b and the output rows keep batch order.
+ * P = 1 (the default) is the serial semantics above.
+ *
  * @see Mikolov, Sutskever, Chen, Corrado & Dean 2013, "Distributed
  *   Representations of Words and Phrases and their Compositionality", §2.2.
  */
 import { hostData, hostF32, hostOutput } from '../../backends/js/backend.js';
 import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { CategoryParts, checkPartsAttr, effectiveParts } from './category_parts.js';
 import { dot8, extraUpdates, extraVector, logisticParts } from './exact_f32.js';
 
 const fround = Math.fround;
@@ -101,6 +107,14 @@ export interface SkipgramStepAttrs {
    * js computes this reference and webgpu its f32 version whatever the value.
    */
   fast?: boolean;
+  /**
+   * With the extra (category) table and `hogwild` off: the number of parts whose own copies
+   * of the category rows the examples use, merged at the end (`category_parts.ts`); an
+   * integer from 1 (default: one shared table, the serial semantics) to 64. The result
+   * depends on it on every backend; native runs the parts on its threads, so a caller passes
+   * its thread count. Ignored without the category table or with `hogwild`.
+   */
+  parts?: number;
 }
 
 /**
@@ -144,6 +158,7 @@ export function checkSkipgramStepFlags(attrs: SkipgramStepAttrs, K = 'skipgram_s
     const v = attrs[flag];
     if (v !== undefined && typeof v !== 'boolean') throw new Error(`${K}: attribute ${flag} must be true or false, got ${String(v)}`);
   }
+  checkPartsAttr(K, attrs.parts);
 }
 
 /**
@@ -346,6 +361,7 @@ export function skipgramStepReference(x: SkipgramStepBatch, batch: number, d: nu
   const decay = fround(1 - lr * reg);
   const la1 = fround(lrf * a1);
   const la2 = fround(lrf * a2);
+  const split = extra ? new CategoryParts(extra, effectiveParts(attrs), d) : undefined;
   const c = new Float32Array(d);
   const grad = new Float32Array(d);
   const t = new Float32Array(d);
@@ -357,14 +373,15 @@ export function skipgramStepReference(x: SkipgramStepBatch, batch: number, d: nu
     if (withB) for (let k = 0; k < d; k++) c[k] = fround(a1 * A[ao + k]) + fround(a2 * Bt[bo + k]);
     else for (let k = 0; k < d; k++) c[k] = a1 * A[ao + k];
     grad.fill(0);
+    const cat = split?.of(e);
     let exampleLoss = 0;
     for (let j = 0; j <= N; j++) {
       const row = j === 0 ? targets[e] : negs[e * N + j - 1];
       const wo = row * d;
       // t = w (read in place) without categories; with them, MRLR's multi-level vector.
-      const m = extra ? extraVector(t, W, wo, extra, row, beta, d) : 0;
-      const tv = extra ? t : W;
-      const to = extra ? 0 : wo;
+      const m = cat ? extraVector(t, W, wo, cat, row, beta, d) : 0;
+      const tv = cat ? t : W;
+      const to = cat ? 0 : wo;
       const s = dot8(c, 0, tv, to, d);
       // g = y − σ(s): σ(−s) for the target, −σ(s) for a negative; loss softplus(∓s).
       const parts = logisticParts(j === 0 ? s : -s);
@@ -375,12 +392,16 @@ export function skipgramStepReference(x: SkipgramStepBatch, batch: number, d: nu
         grad[k] += fround(g * tv[to + k]);
         W[wo + k] = fround(decay * W[wo + k]) + fround(sg * c[k]);
       }
-      if (extra) extraUpdates(extra, row, c, fround(sg * m), decay, d);
+      if (cat) {
+        extraUpdates(cat, row, c, fround(sg * m), decay, d);
+        split!.wrote(e, row);
+      }
     }
     loss += exampleLoss;
     for (let k = 0; k < d; k++) A[ao + k] = fround(decay * A[ao + k]) + fround(la1 * grad[k]);
     if (withB) for (let k = 0; k < d; k++) Bt[bo + k] = fround(decay * Bt[bo + k]) + fround(la2 * grad[k]);
   }
+  split?.merge();
   return batch > 0 ? loss / batch : 0;
 }
 

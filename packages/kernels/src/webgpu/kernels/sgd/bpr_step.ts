@@ -6,11 +6,12 @@
  * multi-level item vectors). Shapes, dtypes and attributes are checked by the
  * engine before this runs (the spec's rule, `checkBprStepInputs`); ids and the
  * category map (CSR) on the GPU (raised at the next read, nothing updated),
- * where they live.
+ * where they live. With the category inputs and `parts` ≥ 2 the step runs on
+ * per-part copies of the category table, merged after it (`categoryParts`).
  */
 import type { BprStepAttrs, KernelImpl, Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
-import { extraStatusMessages } from './skipgram_step.js';
+import { categoryParts, extraStatusMessages } from './skipgram_step.js';
 
 function buffer(t: Tensor): GPUBuffer {
   return (t.handle as GpuHandle).buffer;
@@ -34,6 +35,8 @@ export const bprStep: KernelImpl<BprStepAttrs> = ({ inputs, attrs, backend }) =>
     new Uint32Array(u, 28, 2).set([nnz, rowsExtra]);
     // decay = 1 − lr·λ from f64, as the reference rounds it.
     new Float32Array(u, 36, 1)[0] = 1 - attrs.lr * attrs.reg;
+    // parts: 1 unless the category path below sets it.
+    new Uint32Array(u, 40, 1)[0] = 1;
     const idMessage = `bpr_step: a user or item id is out of range for ${P.shape[0]} user rows and ${Q.shape[0]} item rows; nothing was updated`;
     if (!hasExtra) {
       gpu.run([{
@@ -45,17 +48,20 @@ export const bprStep: KernelImpl<BprStepAttrs> = ({ inputs, attrs, backend }) =>
       }]);
     } else {
       const status = gpu.statusWord(extraStatusMessages('bpr_step', idMessage, nnz, rowsExtra));
+      const table = categoryParts(gpu, 'bpr_step', X, attrs, status);
+      new Uint32Array(u, 40, 1)[0] = table.parts;
       // users ‖ positives ‖ negatives ‖ indptr ‖ indices: one binding (see the WGSL header).
       const triples = gpu.concatStorage([users, pos, neg, indptr, indices].map((t) => ({ buffer: buffer(t), bytes: 4 * t.size })));
       gpu.run([{
         stem: 'sgd/bpr_step',
         entry: 'bpr_step_extra',
         uniforms: u,
-        buffers: [buffer(P), buffer(Q), loss.buffer, status, buffer(X), triples],
+        buffers: [buffer(P), buffer(Q), loss.buffer, status, table.table, triples],
         bindings: [1, 2, 6, 7, 8, 9],
         groups: [1, 1, 1],
-      }]);
+      }, ...table.merge]);
       triples.destroy();
+      table.release();
     }
   }
   return { shape: [1], dtype: 'f32', handle: loss };

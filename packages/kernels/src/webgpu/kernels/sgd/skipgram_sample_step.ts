@@ -4,7 +4,9 @@
  * the reference's draws), then `skipgram_step` runs on them; nothing crosses to the host.
  * Shapes, dtypes and attributes are checked by the engine before this runs (the spec's rule,
  * `checkSkipgramSampleStepInputs`); the alias entries, ids and category lists on the GPU by
- * those two kernels (raised at the next read, nothing updated).
+ * those two kernels (raised at the next read, nothing updated). Every attribute of the step
+ * (`parts` included: per-part copies of the category table, see `categoryParts`) reaches
+ * `skipgram_step` unchanged.
  */
 import type { KernelImpl, KernelOutput, SkipgramSampleStepAttrs } from '@rec/core';
 import type { WebGPUBackend } from '../../backend.js';

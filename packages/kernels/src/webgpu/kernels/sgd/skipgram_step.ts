@@ -5,10 +5,11 @@
  * what it costs). Shapes, dtypes and attributes are checked by the engine
  * before this runs (the spec's rule, `checkSkipgramStepInputs`); ids and the
  * category map (CSR) on the GPU (raised at the next read, nothing updated),
- * where they live.
+ * where they live. With the category inputs and `parts` ≥ 2 the step runs on
+ * per-part copies of the category table, merged after it ({@link categoryParts}).
  */
-import type { KernelImpl, SkipgramStepAttrs, Tensor } from '@rec/core';
-import type { GpuHandle, WebGPUBackend } from '../../backend.js';
+import { effectiveParts, type KernelImpl, type SkipgramStepAttrs, type Tensor } from '@rec/core';
+import { linearGrid, type Dispatch, type GpuHandle, type WebGPUBackend } from '../../backend.js';
 
 const K = 'skipgram_step';
 /** Largest width d the shader's per-invocation column registers hold (64 invocations × 16). */
@@ -37,6 +38,65 @@ export function extraStatusMessages(kernel: string, idMessage: string, nnz: numb
   ];
 }
 
+/** The category table a step binds, and what follows the step (see {@link categoryParts}). */
+export interface CategoryParts {
+  /** The number of parts the step runs with (the `parts` uniform): 1, or the attribute. */
+  readonly parts: number;
+  /** What the step binds in place of X: X itself with one part, else the scratch [parts, Rx, d]. */
+  readonly table: GPUBuffer;
+  /** The dispatches to run right after the step, in the same run: `merge_parts`, or none with one part. */
+  readonly merge: readonly Dispatch[];
+  /** Destroys the scratch (after the run that uses it; WebGPU defers the release). */
+  release(): void;
+}
+
+/**
+ * The category table of one `bpr_step` / `skipgram_step` call under the attribute
+ * `parts` (@rec/core's `kernels/sgd/category_parts.ts` is the contract: item t reads
+ * and writes its category rows in part p(t) = ⌊t / PART_CHUNK⌋ mod parts's own copy
+ * S_p of X, made at the call's start — PART_CHUNK = 64, a constant of the WGSL too —
+ * and the copies are merged at the call's end). One part — the default, and
+ * whenever `hogwild` is true, where the spec ignores `parts` — binds X itself: the
+ * kernel as before, no copy. With parts ≥ 2: a scratch of `parts` GPU copies of X
+ * (`concatStorage`, queued before the step), and `merge_parts`
+ * (kernels/wgsl/sgd/merge_parts.wgsl) after it, X ← S_0 + Σ_{p≥1} (S_p − X), one
+ * invocation per element, every part added (the reference adds only the parts that
+ * wrote a row; another part adds +0, so only the sign of a zero can differ), and
+ * nothing merged when the step's status word says it found bad input. Costs
+ * O(parts·Rx·d) memory and copying per call. The attribute's value is checked by
+ * the spec's rule before this runs.
+ *
+ * @param kernel the kernel id, for the error when the scratch exceeds the device's limit
+ * @param X the category table f32 [Rx, d]
+ * @param status the step's status word
+ * @example
+ * ```ts
+ * const table = categoryParts(gpu, 'skipgram_step', X, attrs, status);
+ * gpu.run([{ ...step, buffers: [..., table.table, ...] }, ...table.merge]);
+ * table.release();
+ * ```
+ */
+export function categoryParts(gpu: WebGPUBackend, kernel: string, X: Tensor, attrs: { readonly parts?: number; readonly hogwild?: boolean }, status: GPUBuffer): CategoryParts {
+  const parts = effectiveParts(attrs);
+  if (parts === 1) return { parts, table: buffer(X), merge: [], release: () => {} };
+  const bytes = 4 * X.size;
+  const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+  if (parts * bytes > limit) {
+    throw new Error(`${kernel}: ${parts} parts of the extra table (${X.shape.join(' × ')} f32) take ${parts * bytes} bytes, over this device's storage binding limit of ${limit} bytes; pass fewer parts`);
+  }
+  const scratch = gpu.concatStorage(Array.from({ length: parts }, () => ({ buffer: buffer(X), bytes })));
+  const u = new Uint32Array([X.size, parts, 0, 0]);
+  return {
+    parts,
+    table: scratch,
+    merge: [{ stem: 'sgd/merge_parts', entry: 'merge_parts', uniforms: u.buffer, buffers: [buffer(X), scratch, status], groups: linearGrid(X.size, MERGE_WORKGROUP) }],
+    release: () => scratch.destroy(),
+  };
+}
+
+/** The workgroup size of `merge_parts` (its WGSL's WORKGROUP). */
+const MERGE_WORKGROUP = 64;
+
 /** The `webgpu` implementation of `skipgram_step` (in place on the tables; returns the mean loss). */
 export const skipgramStep: KernelImpl<SkipgramStepAttrs> = ({ inputs, attrs, backend }) => {
   const gpu = backend as WebGPUBackend;
@@ -51,11 +111,13 @@ export const skipgramStep: KernelImpl<SkipgramStepAttrs> = ({ inputs, attrs, bac
   if (batch > 0) {
     const rowsExtra = hasExtra ? X.shape[0] : 0;
     const nnz = hasExtra ? indices.size : 0;
+    const idMessage = `${K}: a context, target or negative id is out of range for its table (${A.shape[0]} contextA, ${Bt.shape[0]} contextB, ${W.shape[0]} output rows); nothing was updated`;
+    const status = gpu.statusWord(hasExtra ? extraStatusMessages(K, idMessage, nnz, rowsExtra) : idMessage);
+    const table = hasExtra ? categoryParts(gpu, K, X, attrs, status) : undefined;
     const u = new ArrayBuffer(64);
     new Uint32Array(u, 0, 8).set([batch, d, N, A.shape[0], Bt.shape[0], W.shape[0], rowsExtra, nnz]);
     new Float32Array(u, 32, 5).set([attrs.alpha1, attrs.alpha2, attrs.extraWeight, attrs.lr, attrs.reg]);
-    const idMessage = `${K}: a context, target or negative id is out of range for its table (${A.shape[0]} contextA, ${Bt.shape[0]} contextB, ${W.shape[0]} output rows); nothing was updated`;
-    const status = gpu.statusWord(hasExtra ? extraStatusMessages(K, idMessage, nnz, rowsExtra) : idMessage);
+    new Uint32Array(u, 52, 1)[0] = table?.parts ?? 1;
     // The ids, then (with the category map) indptr ‖ indices: one binding (see the WGSL header).
     const packed = hasExtra ? [ca, cb, targets, negs, indptr, indices] : [ca, cb, targets, negs];
     const examples = gpu.concatStorage(packed.map((t) => ({ buffer: buffer(t), bytes: 4 * t.size })));
@@ -65,11 +127,12 @@ export const skipgramStep: KernelImpl<SkipgramStepAttrs> = ({ inputs, attrs, bac
       entry: 'skipgram_step',
       constants: { HAS_EXTRA: hasExtra },
       uniforms: u,
-      buffers: [buffer(A), buffer(Bt), buffer(W), hasExtra ? buffer(X) : placeholder!, examples, loss.buffer, status],
+      buffers: [buffer(A), buffer(Bt), buffer(W), table ? table.table : placeholder!, examples, loss.buffer, status],
       groups: [1, 1, 1],
-    }]);
+    }, ...(table?.merge ?? [])]);
     examples.destroy();
     placeholder?.destroy();
+    table?.release();
   }
   return { shape: [1], dtype: 'f32', handle: loss };
 };
