@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipOrFail } from '@rec/core/testing';
-import { loadNative } from '@rec/kernels';
+import { loadNative, setNativeThreads } from '@rec/kernels';
 import { describe, expect, it } from 'vitest';
 import { runRec } from '../src/rec.js';
 import { collectingIO } from './funnel-dataset.js';
@@ -34,5 +34,24 @@ describe('reproducible training', () => {
     expect(hogwild.code).toBe(0);
     expect(hogwild.stderr).toMatch(/hogwild: on — threads update rows without ordering/);
     expect(JSON.parse(hogwild.stdout).config.hogwild).toBe(true);
+  });
+
+  it('two native runs of mrlr with categories on 2 threads write identical parameters (the kernels\' parts)', { timeout: 120_000 }, async (ctx) => {
+    const native = loadNative();
+    if (!native.ok) return skipOrFail(ctx, 'REC_REQUIRE_NATIVE', `native addon: ${native.reason}`);
+    const root = mkdtempSync(join(tmpdir(), 'rec-reproducible-'));
+    const before = setNativeThreads(2);
+    try {
+      const train = (out: string) =>
+        rec(['train', 'mrlr', '--data', shop, '--backend', 'native', '--epochs', '3', '--set', 'dim=8', '--out', join(root, out), '--json']);
+      for (const out of ['a', 'b']) {
+        const run = await train(out);
+        expect(run.code, run.stderr).toBe(0);
+      }
+      const bytes = (out: string) => readFileSync(join(root, out, 'model.safetensors'));
+      expect(bytes('a').equals(bytes('b'))).toBe(true);
+    } finally {
+      setNativeThreads(before);
+    }
   });
 });

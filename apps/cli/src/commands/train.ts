@@ -20,6 +20,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { getBackend } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { defaultSplitSpec, type Interactions, type ItemCategories, parseSplitSpec, resolveSplit } from '@rec/data';
 import {
@@ -190,6 +191,9 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   // Before any long work: a folder that cannot be written is found now, not after training.
   await prepareOutputFolder(out, '--out');
   const backend = await useBackend(io, opts.backend, quiet);
+  // The model is a function of the seed, the data and this count (unless hogwild is on).
+  const threads = getBackend(backend).threads?.() ?? 1;
+  const onBackend = `backend ${backend}${threads > 1 ? `, ${threads} threads` : ''}`;
   const dataset = await context.readDataset(opts.data);
   const category = definition.needs?.categoryEvents === 'required';
   const spec = opts.split ?? (category ? 'ccrec' : defaultSplitSpec(dataset));
@@ -254,7 +258,7 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   if (uses.length > 0) say(`side inputs used: ${uses.map((u) => SIDE_INPUTS[u]).join(', ')}`);
   if (!isRule) {
     say(
-      `${model} on ${dataset.name} (backend ${backend}): ${count(fitRows.length)} training rows of ${behaviors.join(', ')}, ` +
+      `${model} on ${dataset.name} (${onBackend}): ${count(fitRows.length)} training rows of ${behaviors.join(', ')}, ` +
         `validation on ${validation}`,
     );
   }
@@ -307,7 +311,7 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
   if (opts.json) {
     io.out(
       `${JSON.stringify({
-        model, dataset: dataset.name, split: splitSpec, backend, out, files,
+        model, dataset: dataset.name, split: splitSpec, backend, threads, out, files,
         checkpoint: isRule ? null : join(out, 'checkpoint'),
         config, behaviors, uses, trainedOn,
         validation: isRule ? null : { metric, heldOut: validationSize },
@@ -327,7 +331,7 @@ async function train(context: CommandContext, modelName: string, opts: TrainOpti
       : `last epoch ${history.bestEpoch + 1}`;
     const how = history.stoppedEarly ? '; stopped early' : '';
     const resumed = history.resumedFrom > 0 ? ` (resumed after epoch ${history.resumedFrom})` : '';
-    io.out(`${model} on ${dataset.name}: ${n} epoch${n === 1 ? '' : 's'}${resumed} in ${seconds(elapsed)} (backend ${backend}); ${bestPart}${how}\n`);
+    io.out(`${model} on ${dataset.name}: ${n} epoch${n === 1 ? '' : 's'}${resumed} in ${seconds(elapsed)} (${onBackend}); ${bestPart}${how}\n`);
   }
   io.out(`saved ${out} (${files.map((f) => basename(f)).join(', ')}); evaluate with: rec eval ${out}\n`);
 }

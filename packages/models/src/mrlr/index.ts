@@ -29,7 +29,15 @@ const mrlrFields = {
   l2: trainingFields.l2.removeDefault().default(0.01),
   /** Algorithm 1's update is plain SGD inside the fused kernels; no other optimizer runs. */
   optimizer: z.literal('sgd').default('sgd'),
-  /** Native kernels over threads without ordering: faster, no longer the same model for a seed. */
+  /**
+   * Native kernels over threads without ordering: faster, no longer the same model for a seed.
+   * Off (the default), the same seed, data and REC_THREADS give the same model: the examples
+   * keep batch order on the user and item rows, and with categories each thread's part of a
+   * batch updates its own copy of the category rows, merged after the batch (the kernels'
+   * `parts`, set to the thread count; one thread is Algorithm 1's serial order exactly). Why:
+   * the few category rows are in nearly every example, so one shared order for them would run
+   * the threads one after another.
+   */
   hogwild: z.boolean().default(false),
   /**
    * Native only: the eq. 5 (D_c) updates in f32 with a polynomial σ (`skipgram_step`'s `fast`);

@@ -39,7 +39,7 @@
  * @see mrlr-multi-level-representation-learning-ranking.txt §3.2 (eq. 5), §3.3 (eq. 6),
  * §3.4 (eq. 7), §3.5 (eq. 8, 9, Algorithm 1), §4.1 (d = 10), Fig. 1 (the variants).
  */
-import { add, Embedding, gather, matmul, Module, mul, noGrad, runKernel, tensor, type Tensor, tidy } from '@rec/core';
+import { add, Embedding, gather, matmul, MAX_PARTS, Module, mul, noGrad, runKernel, tensor, type Tensor, tidy } from '@rec/core';
 import type { DotProductFactors, Recommender } from '../plugin/inference.js';
 import type { Objective } from '../training/objectives.js';
 import { type MaybePromise, readAndDispose } from '../training/read.js';
@@ -226,13 +226,16 @@ export class MrlrObjective implements Objective<MrlrBatch> {
   batch(_epoch: number, _index: number, b: MrlrBatch): { loss: Tensor | number; examples: number } {
     const { model } = this;
     const { learningRate: lr, l2: reg, hogwild, fastMath = false } = this.options;
+    // The category rows' copies per thread (the kernels' `parts`): the same REC_THREADS gives
+    // the same model; one thread (and js, webgpu) is the serial semantics.
+    const parts = Math.min(model.users.weight.backend.threads?.() ?? 1, MAX_PARTS);
     const losses: Tensor[] = [];
     const N = this.sampler.options.negatives;
     if (b.coUsers.length > 0) {
       const [loss] = runKernel(
         'skipgram_step',
         [model.users.weight, model.itemsIn.weight, model.itemsOut.weight, tensor(b.coUsers), tensor(b.coItems), tensor(b.coTargets), tensor(b.coNegatives, [b.coUsers.length, N]), ...this.#extra],
-        { alpha1: model.config.alpha1, alpha2: 1 - model.config.alpha1, extraWeight: model.config.alpha3, lr, reg, hogwild, fast: fastMath },
+        { alpha1: model.config.alpha1, alpha2: 1 - model.config.alpha1, extraWeight: model.config.alpha3, lr, reg, hogwild, fast: fastMath, parts },
       );
       losses.push(loss);
     }
@@ -240,7 +243,7 @@ export class MrlrObjective implements Objective<MrlrBatch> {
       const [loss] = runKernel(
         'bpr_step',
         [model.users.weight, model.itemsOut.weight, tensor(b.rankUsers), tensor(b.rankPositives), tensor(b.rankNegatives), ...this.#extra],
-        { lr, reg, hogwild, extraWeight: model.config.alpha3 },
+        { lr, reg, hogwild, extraWeight: model.config.alpha3, parts },
       );
       losses.push(loss);
     }
