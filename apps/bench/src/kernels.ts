@@ -359,7 +359,9 @@ if (wanted('bpr_step')) {
     const nat = state(native);
     const gpuState = onGpu && state(onGpu);
     const attrs = { lr: 0.05, reg: 0.0025, ...(cats ? { extraWeight: 0.3 } : {}) };
-    const stepOut = (s: ReturnType<typeof state>, i: number, hogwild = false): Tensor[] => runKernel('bpr_step', [s.P, s.Q, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild });
+    // The deterministic runs pass parts = the thread count, as the models do (category_parts.ts).
+    let parts = 1;
+    const stepOut = (s: ReturnType<typeof state>, i: number, hogwild = false): Tensor[] => runKernel('bpr_step', [s.P, s.Q, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild, parts });
     const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(stepOut(s, i, hogwild)[0])[0];
     setNativeThreads(1);
     const refLosses: number[] = [];
@@ -381,12 +383,13 @@ if (wanted('bpr_step')) {
     results.push({ kernel: 'bpr_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M triples/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
     for (const t of THREAD_COUNTS) {
       setNativeThreads(t);
+      parts = t;
       const ms = timeCalls(200, 20, (i) => step(nat, i));
       const gbs = bytes / ms / 1e6;
       results.push({
         kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M triples/s`,
         rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
-        note: 'deterministic (row-ordered schedule, bitwise = js)',
+        note: `deterministic (row-ordered schedule${cats ? `, parts ${t}` : ''}, bitwise = js)`,
       });
       if (t > 1) {
         // Hogwild in the same run, interleaved with the deterministic default so load drifts hit both alike.
@@ -404,9 +407,10 @@ if (wanted('bpr_step')) {
           rate: hgbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * hgbs) / bounds[t].gatherScatterGBs, speedup: refMs / hogMs,
           note: `Hogwild; deterministic / Hogwild = ${ratio.toFixed(3)}`,
         });
-        console.log(`bpr_step${cats ? ' with categories' : ''} ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
+        console.log(`bpr_step${cats ? ` with categories (parts ${t})` : ''} ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
       }
     }
+    parts = 1; // webgpu is one serial pass: models give it one part
     if (gpuOk && gpuState) {
       const { ms, note } = await timeGpu((i) => stepOut(gpuState, i + 3));
       results.push({
@@ -816,7 +820,9 @@ if (wanted('skipgram_step')) {
   const nat = state(native);
   const gpuState = onGpu && state(onGpu);
   const attrs = { alpha1: 0.5, alpha2: 0.5, extraWeight: 0.3, lr: 0.025, reg: 1e-4 };
-  const stepOut = (s: ReturnType<typeof state>, i: number, hogwild = false): Tensor[] => runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild });
+  // The deterministic runs pass parts = the thread count, as the models do (category_parts.ts).
+  let parts = 1;
+  const stepOut = (s: ReturnType<typeof state>, i: number, hogwild = false): Tensor[] => runKernel('skipgram_step', [...s.tables, ...s.batches[i % BATCHES], ...s.extra], { ...attrs, hogwild, parts });
   const step = (s: ReturnType<typeof state>, i: number, hogwild = false): number => hostF32(stepOut(s, i, hogwild)[0])[0];
   setNativeThreads(1);
   const refLosses: number[] = [];
@@ -835,12 +841,13 @@ if (wanted('skipgram_step')) {
   results.push({ kernel: 'skipgram_step', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${((BATCH / refMs) * 1e3 / 1e6).toFixed(2)} M pairs/s`, rate: bytes / refMs / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: 1 });
   for (const t of THREAD_COUNTS) {
     setNativeThreads(t);
+    parts = t;
     const ms = timeCalls(100, 10, (i) => step(nat, i));
     const gbs = bytes / ms / 1e6;
     results.push({
       kernel: 'skipgram_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
       rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
-      note: 'deterministic (row-ordered schedule, bitwise = js)',
+      note: `deterministic (row-ordered schedule, parts ${t}, bitwise = js)`,
     });
     if (t > 1) {
       const hog: number[] = [];
@@ -857,9 +864,10 @@ if (wanted('skipgram_step')) {
         rate: hgbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * hgbs) / bounds[t].gatherScatterGBs, speedup: refMs / hogMs,
         note: `Hogwild; deterministic / Hogwild = ${ratio.toFixed(3)}`,
       });
-      console.log(`skipgram_step ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
+      console.log(`skipgram_step (parts ${t}) ${t} threads: deterministic / Hogwild time = ${ratio.toFixed(3)} (medians of 5 interleaved runs)`);
     }
   }
+  parts = 1; // webgpu is one serial pass: models give it one part
   if (gpuOk && gpuState) {
     const { ms, note } = await timeGpu((i) => stepOut(gpuState, i + 3));
     results.push({
