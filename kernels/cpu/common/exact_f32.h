@@ -90,12 +90,13 @@ inline void store8(float* p, f32x8 v) { std::memcpy(p, &v, sizeof v); }
 
 /**
  * MRLR's multi-level vector t = w + m·Σ_{l∈C} x_l (Sun et al. §3.4 Eq. 7) with C = the rows
- * indices[lo … hi) of X and m = f32(β/|C|), into t: Σ per column from 0 in list order, then ·m,
+ * row_of(lo) … row_of(hi − 1) and m = f32(β/|C|), into t: Σ per column from 0 in list order, then ·m,
  * then + w; t = w and m = 0 when C is empty. Returns m. t is scratch that aliases nothing; the
  * column loops are written with explicit 8-wide vectors (element-wise, so the same values):
  * after inlining GCC dropped the __restrict and left them scalar.
  */
-inline float extra_vector(float* t, const float* w, const float* X, const int32_t* indices, int32_t lo, int32_t hi, double beta, int64_t d) {
+template <typename RowOf>
+inline float extra_vector_of(float* t, const float* w, RowOf&& row_of, int32_t lo, int32_t hi, double beta, int64_t d) {
   const int64_t d8 = d & ~int64_t(7);
   if (hi == lo) {
     std::memcpy(t, w, size_t(d) * sizeof(float));
@@ -104,7 +105,7 @@ inline float extra_vector(float* t, const float* w, const float* X, const int32_
   const float m = float(beta / double(hi - lo));
   std::memset(t, 0, size_t(d) * sizeof(float));
   for (int32_t k = lo; k < hi; ++k) {
-    const float* x = X + int64_t(indices[k]) * d;
+    const float* x = row_of(k);
     int64_t c = 0;
     for (; c < d8; c += 8) store8(t + c, load8(t + c) + load8(x + c));
     for (; c < d; ++c) t[c] += x[c];
@@ -113,6 +114,11 @@ inline float extra_vector(float* t, const float* w, const float* X, const int32_
   for (; c < d8; c += 8) store8(t + c, load8(w + c) + m * load8(t + c));
   for (; c < d; ++c) t[c] = w[c] + m * t[c];
   return m;
+}
+
+/** extra_vector_of over the rows indices[lo … hi) of X. */
+inline float extra_vector(float* t, const float* w, const float* X, const int32_t* indices, int32_t lo, int32_t hi, double beta, int64_t d) {
+  return extra_vector_of(t, w, [&](int32_t k) { return X + int64_t(indices[k]) * d; }, lo, hi, beta, d);
 }
 
 /**

@@ -94,23 +94,7 @@ class PartRows {
 
   /** t = w + m·Σ_{l} x_l over this part's rows (extra_vector's arithmetic); returns m. */
   float vector(float* t, const float* w, const int32_t* indices, int32_t lo, int32_t hi, double beta, int64_t d) const {
-    const int64_t d8 = d & ~int64_t(7);
-    if (hi == lo) {
-      std::memcpy(t, w, size_t(d) * sizeof(float));
-      return 0.0f;
-    }
-    const float m = float(beta / double(hi - lo));
-    std::memset(t, 0, size_t(d) * sizeof(float));
-    for (int32_t k = lo; k < hi; ++k) {
-      const float* x = row(indices[k]);
-      int64_t c = 0;
-      for (; c < d8; c += 8) store8(t + c, load8(t + c) + load8(x + c));
-      for (; c < d; ++c) t[c] += x[c];
-    }
-    int64_t c = 0;
-    for (; c < d8; c += 8) store8(t + c, load8(w + c) + m * load8(t + c));
-    for (; c < d; ++c) t[c] = w[c] + m * t[c];
-    return m;
+    return extra_vector_of(t, w, [&](int32_t k) { return row(indices[k]); }, lo, hi, beta, d);
   }
 
   /** x_l ← decay·x_l + s·p over this part's rows, in list order (extra_updates' arithmetic); a row's first write is its copy. */

@@ -114,18 +114,37 @@ struct OrderState {
     pred_begin[0] = 0;
     for (int64_t t = 0; t < n; ++t) done[t].store(0, std::memory_order_relaxed);
   }
+
+  /** The predecessor pass over the items [from, to), after [0, from): for each key an item names, the last earlier item that named it. */
+  template <typename KeysOf>
+  void pass(int64_t from, int64_t to, KeysOf&& keys_of) {
+    int64_t np = pred_begin[size_t(from)];
+    for (int64_t t = from; t < to; ++t) {
+      keys_of(t, [&](uint64_t key) {
+        const int32_t p = last.exchange(key, int32_t(t));
+        if (p >= 0 && p != t) preds[size_t(np++)] = p;
+      });
+      pred_begin[size_t(t) + 1] = int32_t(np);
+    }
+  }
 };
 
-inline void wait_done(const std::atomic<uint8_t>& flag) {
-  for (int spins = 0; !flag.load(std::memory_order_acquire); ++spins) {
+/** Spins until ready() (an acquire load), then yields between tries: the thread it waits for may be descheduled. */
+template <typename Ready>
+void spin_until(Ready&& ready) {
+  for (int spins = 0; !ready(); ++spins) {
     if (spins < 2048) {
 #if defined(__x86_64__) || defined(__i386__)
       __builtin_ia32_pause();
 #endif
     } else {
-      std::this_thread::yield();  // its owner may be descheduled on a loaded machine
+      std::this_thread::yield();
     }
   }
+}
+
+inline void wait_done(const std::atomic<uint8_t>& flag) {
+  spin_until([&] { return flag.load(std::memory_order_acquire) != 0; });
 }
 
 }  // namespace row_order_detail
@@ -150,54 +169,30 @@ void run_in_row_order(int64_t n, int64_t total_keys, int64_t chunk, int64_t min_
     return;
   }
   // Calls come from the JS thread one at a time; thread_local keeps a second JS thread (a worker) safe.
-  // The workers must use the caller's buffers: a thread_local named inside the lambda below
-  // would be each worker's own (empty) instance, so the lambda sees them through references.
-  thread_local LastToucher last_tl;
-  thread_local std::vector<int32_t> pred_begin_tl, preds_tl;
-  thread_local std::unique_ptr<std::atomic<uint8_t>[]> done_tl;
-  thread_local int64_t done_size = 0;
-  LastToucher& last = last_tl;
-  std::vector<int32_t>& pred_begin = pred_begin_tl;
-  std::vector<int32_t>& preds = preds_tl;
-  if (done_size < n) {
-    done_tl.reset(new std::atomic<uint8_t>[size_t(n)]);
-    done_size = n;
-  }
-  std::atomic<uint8_t>* const done = done_tl.get();
-  last.reset(total_keys);
-  pred_begin.resize(size_t(n) + 1);
-  preds.resize(size_t(total_keys));
-  for (int64_t t = 0; t < n; ++t) done[t].store(0, std::memory_order_relaxed);
+  // The workers must use the caller's state: a thread_local named inside the lambda below
+  // would be each worker's own (empty) instance, so the lambda sees it through a reference.
+  thread_local OrderState state_tl;
+  OrderState& state = state_tl;
+  state.reset(n, total_keys);
+  std::atomic<uint8_t>* const done = state.done.get();
+  const std::vector<int32_t>& pred_begin = state.pred_begin;
+  const std::vector<int32_t>& preds = state.preds;
 
   std::atomic<int64_t> ready{0}, next{0};
   const int64_t publish_every = std::max<int64_t>(chunk, 32);
   pool.run_with_helpers([&](int tid, int) {
     if (tid == 0) {
-      int64_t np = 0;
-      pred_begin[0] = 0;
-      for (int64_t t = 0; t < n; ++t) {
-        keys_of(t, [&](uint64_t key) {
-          const int32_t p = last.exchange(key, int32_t(t));
-          if (p >= 0 && p != t) preds[size_t(np++)] = p;
-        });
-        pred_begin[size_t(t) + 1] = int32_t(np);
-        if ((t + 1) % publish_every == 0) ready.store(t + 1, std::memory_order_release);
+      for (int64_t t = 0; t < n; t += publish_every) {
+        const int64_t e = std::min(n, t + publish_every);
+        state.pass(t, e, keys_of);
+        ready.store(e, std::memory_order_release);
       }
-      ready.store(n, std::memory_order_release);
     }
     for (;;) {
       const int64_t b = next.fetch_add(chunk, std::memory_order_relaxed);
       if (b >= n) return;
       const int64_t e = std::min(n, b + chunk);
-      for (int spins = 0; ready.load(std::memory_order_acquire) < e; ++spins) {
-        if (spins < 2048) {
-#if defined(__x86_64__) || defined(__i386__)
-          __builtin_ia32_pause();
-#endif
-        } else {
-          std::this_thread::yield();
-        }
-      }
+      spin_until([&] { return ready.load(std::memory_order_acquire) >= e; });
       for (int64_t t = b; t < e; ++t) {
         for (int32_t q = pred_begin[size_t(t)]; q < pred_begin[size_t(t) + 1]; ++q) wait_done(done[preds[size_t(q)]]);
         body(t, e, tid);
@@ -207,23 +202,6 @@ void run_in_row_order(int64_t n, int64_t total_keys, int64_t chunk, int64_t min_
   });
 }
 
-namespace row_order_detail {
-
-/** Spins until ready() (an acquire load), then yields between tries: the thread it waits for may be descheduled. */
-template <typename Ready>
-void spin_until(Ready&& ready) {
-  for (int spins = 0; !ready(); ++spins) {
-    if (spins < 2048) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    } else {
-      std::this_thread::yield();
-    }
-  }
-}
-
-}  // namespace row_order_detail
 
 /**
  * The schedule of the `parts` attribute (part_copies.h), in three phases on the pool's threads:
@@ -278,31 +256,18 @@ bool run_in_part_order(int64_t n, int parts, int64_t total_keys, int64_t min_par
   std::atomic<bool> passing{false};
   // Extends the pass to item e (whoever holds `passing` walks it), then returns once it covers e.
   const auto reach = [&](int64_t e) {
-    for (int spins = 0; ready.load(std::memory_order_acquire) < e; ++spins) {
+    spin_until([&] {
+      if (ready.load(std::memory_order_acquire) >= e) return true;
       if (!passing.load(std::memory_order_relaxed) && !passing.exchange(true, std::memory_order_acquire)) {
         const int64_t from = ready.load(std::memory_order_relaxed);
         if (from < e) {
-          int64_t np = state.pred_begin[size_t(from)];
-          for (int64_t t = from; t < e; ++t) {
-            keys_of(t, [&](uint64_t key) {
-              const int32_t p = state.last.exchange(key, int32_t(t));
-              if (p >= 0 && p != t) state.preds[size_t(np++)] = p;
-            });
-            state.pred_begin[size_t(t) + 1] = int32_t(np);
-          }
+          state.pass(from, e, keys_of);
           ready.store(e, std::memory_order_release);
         }
         passing.store(false, std::memory_order_release);
-        continue;
       }
-      if (spins < 2048) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-      } else {
-        std::this_thread::yield();
-      }
-    }
+      return ready.load(std::memory_order_acquire) >= e;
+    });
   };
   const int active = std::min(parts, threads);
   const int64_t chunks = (n + kPartChunk - 1) / kPartChunk;
