@@ -53,11 +53,13 @@
 //   same bits); P = 1 is the path above. Each part checks its own examples'
 //   category lists (before any write; an invalid list gets the serial check's
 //   error). skipgram_sample_step draws its negatives, then runs the same. Cost
-//   on the 2-vCPU VM it was measured on (apps/bench, parts 2): 1.45–1.55×
+//   on the 2-vCPU VM it was measured on (apps/bench, parts 2): 1.35–1.65×
 //   Hogwild at 2 threads, about what the path above costs there (1.4–1.6×):
 //   about 24 category rows per pair, most of the 10,000 rows touched by both
 //   parts, so the merge is ~10 % of the call, and the vCPUs differ 1.5× in
-//   memory latency, which a static split cannot even out.
+//   memory latency, which a static split cannot even out. On MRLR's own
+//   batches (bench:mrlr-threads, Toys' 1,027 categories, d = 10) the fused
+//   step with parts 2 takes 0.78–0.93× Hogwild's time.
 // - Hogwild (as word2vec): examples in contiguous slices over the pool, rows
 //   updated without locks, so with more than one thread the result depends on
 //   timing. With one thread both variants run the examples in order.
