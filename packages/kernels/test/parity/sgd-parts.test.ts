@@ -51,8 +51,12 @@ function categoryMap(seed: number, items: number, categories: number, most = 4):
 const N = 3;
 const noise = (items: number) => AliasTable.fromWeights(unigramWeights(Array.from({ length: items }, (_, j) => 1 + Math.floor(500 / (1 + j)))));
 
-/** Trains `steps` batches through `kernel` with categories; returns every table and the losses. */
-async function train(kernel: Kernel, backend: Backend | string, s: Scenario, attrs: Record<string, unknown>): Promise<{ tables: Float32Array[]; losses: number[] }> {
+/**
+ * Trains `s.steps` batches through `kernel` with categories; returns every table and the losses.
+ * With `caught`, a step that throws ends the loop and its error goes there (the tables are
+ * still read back); without it the error propagates.
+ */
+async function train(kernel: Kernel, backend: Backend | string, s: Scenario, attrs: Record<string, unknown>, caught?: { error?: Error }): Promise<{ tables: Float32Array[]; losses: number[] }> {
   const on = { backend };
   const { d, users, items, categories, batch } = s;
   const xRange = s.xRange ?? 0.5;
@@ -61,18 +65,21 @@ async function train(kernel: Kernel, backend: Backend | string, s: Scenario, att
   const itemsOf = s.itemsOf ?? ((step: number, count: number, seed: number) => ids(seed + 100 * step, count, items));
   const losses: number[] = [];
   let tables: Tensor[];
+  let steps: () => Promise<void>;
   if (kernel === 'bpr_step') {
     const P = tensor(uniformF32(1, users * d, -0.5, 0.5), [users, d], on);
     const Q = tensor(uniformF32(2, items * d, -0.5, 0.5), [items, d], on);
     tables = [P, Q, X];
-    for (let step = 0; step < s.steps; step++) {
-      const pos = itemsOf(step, batch, 20);
-      const neg = itemsOf(step, batch, 30);
-      for (let k = 0; k < batch; k += 13) neg[k] = pos[k];
-      const [loss] = runKernel(kernel, [P, Q, tensor(ids(10 + step, batch, users), undefined, on), tensor(pos, undefined, on), tensor(neg, undefined, on), ...extra],
-        { lr: 0.05, reg: 0.01, extraWeight: 0.3, ...attrs });
-      losses.push((await loss.read())[0]);
-    }
+    steps = async () => {
+      for (let step = 0; step < s.steps; step++) {
+        const pos = itemsOf(step, batch, 20);
+        const neg = itemsOf(step, batch, 30);
+        for (let k = 0; k < batch; k += 13) neg[k] = pos[k];
+        const [loss] = runKernel(kernel, [P, Q, tensor(ids(10 + step, batch, users), undefined, on), tensor(pos, undefined, on), tensor(neg, undefined, on), ...extra],
+          { lr: 0.05, reg: 0.01, extraWeight: 0.3, ...attrs });
+        losses.push((await loss.read())[0]);
+      }
+    };
   } else {
     const A = tensor(uniformF32(1, users * d, -0.5, 0.5), [users, d], on);
     const B = tensor(uniformF32(2, items * d, -0.5, 0.5), [items, d], on);
@@ -80,14 +87,22 @@ async function train(kernel: Kernel, backend: Backend | string, s: Scenario, att
     tables = [A, B, W, X];
     const mrlr = { alpha1: 0.6, alpha2: 0.4, extraWeight: 0.3, lr: 0.05, reg: 0.001, ...attrs };
     const table = noise(items);
-    for (let step = 0; step < s.steps; step++) {
-      const head = [A, B, W, tensor(ids(10 + step, batch, users), undefined, on), tensor(itemsOf(step, batch, 11), undefined, on), tensor(itemsOf(step, batch, 12), undefined, on)];
-      const [loss] = kernel === 'skipgram_step'
-        ? runKernel(kernel, [...head, tensor(itemsOf(step, batch * N, 13), [batch, N], on), ...extra], mrlr)
-        : runKernel(kernel, [...head, tensor(table.prob, undefined, on), tensor(table.alias, undefined, on), ...extra],
-          { ...mrlr, negatives: N, seed: 7, stream: 3, counter: 2 * step * batch * N });
-      losses.push((await loss.read())[0]);
-    }
+    steps = async () => {
+      for (let step = 0; step < s.steps; step++) {
+        const head = [A, B, W, tensor(ids(10 + step, batch, users), undefined, on), tensor(itemsOf(step, batch, 11), undefined, on), tensor(itemsOf(step, batch, 12), undefined, on)];
+        const [loss] = kernel === 'skipgram_step'
+          ? runKernel(kernel, [...head, tensor(itemsOf(step, batch * N, 13), [batch, N], on), ...extra], mrlr)
+          : runKernel(kernel, [...head, tensor(table.prob, undefined, on), tensor(table.alias, undefined, on), ...extra],
+            { ...mrlr, negatives: N, seed: 7, stream: 3, counter: 2 * step * batch * N });
+        losses.push((await loss.read())[0]);
+      }
+    };
+  }
+  try {
+    await steps();
+  } catch (err) {
+    if (!caught) throw err;
+    caught.error = err as Error;
   }
   return { tables: (await Promise.all(tables.map((t) => t.read()))) as Float32Array[], losses };
 }
@@ -169,6 +184,23 @@ await forEachBackend(parityBackends(...KERNELS), (backend) => {
         });
       }
     }
+
+    it(`${kernel}: a category id out of range fails with parts 2 as with parts 1, and nothing is written`, async () => {
+      // Item 1's first category becomes 8, outside the 8-row table; item 1 is a target, a
+      // positive or (the sampling kernel's most frequent draw but one) a negative in every batch.
+      const s = small(16);
+      const indices = Int32Array.from(s.map.indices);
+      indices[s.map.indptr[1]] = 8;
+      const bad: Scenario = { ...s, steps: 1, map: { indptr: s.map.indptr, indices } };
+      const before = await withNativeThreads(backend.name, 1, () => train(kernel, 'js', { ...bad, steps: 0 }, {}));
+      for (const threads of backend.name === 'native' ? [1, 2] : [1]) {
+        const caught = [{}, {}] as { error?: Error }[];
+        const runs = await withNativeThreads(backend.name, threads, () => Promise.all([1, 2].map((parts, k) => train(kernel, backend, bad, { parts }, caught[k]))));
+        expect(caught[0].error?.message, 'parts 1').toMatch(/(extra row 8 |out of range|extra)/);
+        expect(caught[1].error?.message, `parts 2, ${threads} thread(s)`).toBe(caught[0].error?.message);
+        for (const run of runs) run.tables.forEach((t, k) => expect(bitsDiffer(t, before.tables[k]), `table ${k} after the failure`).toBe(-1));
+      }
+    });
 
     it(`${kernel}: parts must be an integer from 1 to 64`, async () => {
       for (const bad of [0, 1.5, 65, '2']) {
