@@ -21,6 +21,12 @@ struct Span {
   T& operator[](size_t i) const { return data[i]; }
 };
 
+/** Whether two views share memory (tables that are views of one buffer: their rows could overlap at any offset). */
+template <typename T>
+inline bool spans_overlap(const Span<T>& a, const Span<T>& b) {
+  return a.size && b.size && a.data < b.data + b.size && b.data < a.data + a.size;
+}
+
 template <typename T>
 constexpr napi_typedarray_type typed_array_type();
 template <>

@@ -121,18 +121,23 @@ inline float extra_vector(float* t, const float* w, const float* X, const int32_
   return extra_vector_of(t, w, [&](int32_t k) { return X + int64_t(indices[k]) * d; }, lo, hi, beta, d);
 }
 
+/** One row's update x ← decay·from + s·p (from = x in place, or the row it is copied from), element-wise in 8-wide vectors. */
+inline void decayed_add(float* x, const float* from, const float* p, float s, float decay, int64_t d) {
+  const int64_t d8 = d & ~int64_t(7);
+  int64_t c = 0;
+  for (; c < d8; c += 8) store8(x + c, decay * load8(from + c) + s * load8(p + c));
+  for (; c < d; ++c) x[c] = decay * from[c] + s * p[c];
+}
+
 /**
  * x_l ← decay·x_l + s·p for the rows indices[lo … hi) of X, in list order (s carries the sign;
  * p is scratch, not one of them). A row listed twice is updated twice, the second reading the
  * first: each row's update is stored before the next row's loads.
  */
 inline void extra_updates(float* X, const int32_t* indices, int32_t lo, int32_t hi, const float* p, float s, float decay, int64_t d) {
-  const int64_t d8 = d & ~int64_t(7);
   for (int32_t k = lo; k < hi; ++k) {
     float* x = X + int64_t(indices[k]) * d;
-    int64_t c = 0;
-    for (; c < d8; c += 8) store8(x + c, decay * load8(x + c) + s * load8(p + c));
-    for (; c < d; ++c) x[c] = decay * x[c] + s * p[c];
+    decayed_add(x, x, p, s, decay, d);
   }
 }
 

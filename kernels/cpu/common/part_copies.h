@@ -23,7 +23,7 @@
 // copies and the merge are pure overhead over the in-place kernel, and a category line one core
 // wrote costs another core a transfer (about 250 ns each way between this VM's two vCPUs).
 // In the three phases of run_in_part_order:
-// 1. plan(p, …), by whichever thread takes part p (its own thread first): a bit per row the
+// 1. plan_list(p, …), by whichever thread takes part p (its own thread first): a bit per row the
 //    part's items touch.
 // 2. PartRows, on part p's thread, at p's first write of row r (every plan is complete and
 //    read-only after phase 1's barrier):
@@ -99,38 +99,30 @@ class PartRows {
 
   /** x_l ← decay·x_l + s·p over this part's rows, in list order (extra_updates' arithmetic); a row's first write is its copy. */
   void update(const int32_t* indices, int32_t lo, int32_t hi, const float* p, float s, float decay, int64_t d) const {
-    const int64_t d8 = d & ~int64_t(7);
     for (int32_t k = lo; k < hi; ++k) {
       const int32_t r = indices[k];
-      float* x;
-      const float* from;
       uint32_t& state = me_.state[size_t(r)];
-      if (state > stamp_) {  // written before
-        x = state == stamp_ + kInPlace ? X_ + int64_t(r) * d_ : copy(r);
-        from = x;
-      } else {
-        if (!eager_ && touched_by_me_only(r)) {
-          state = stamp_ + kInPlace;
-          x = X_ + int64_t(r) * d_;
-          from = x;
-        } else {
-          if (!eager_) me_.slot[size_t(r)] = me_.used++;  // eager: the arena is all of X, slot r
-          x = copy(r);
-          from = eager_ ? x : X_ + int64_t(r) * d_;
-          state = stamp_ + kCopied;
-          me_.shared.push_back(r);
-        }
+      float* const in_x = X_ + int64_t(r) * d_;
+      if (state > stamp_) {  // written before: in place or in the copy
+        float* const x = state == stamp_ + kInPlace ? in_x : copy(r);
+        decayed_add(x, x, p, s, decay, d);
+      } else if (!eager_ && touched_by_me_only(r)) {
+        state = stamp_ + kInPlace;
+        decayed_add(in_x, in_x, p, s, decay, d);
+      } else {  // first write of a shared row: the update reads X and stores the copy
+        if (!eager_) me_.slot[size_t(r)] = me_.used++;  // eager: the arena is all of X, slot r
+        state = stamp_ + kCopied;
+        me_.shared.push_back(r);
+        float* const x = copy(r);
+        decayed_add(x, eager_ ? x : in_x, p, s, decay, d);
       }
-      int64_t c = 0;
-      for (; c < d8; c += 8) store8(x + c, decay * load8(from + c) + s * load8(p + c));
-      for (; c < d; ++c) x[c] = decay * from[c] + s * p[c];
     }
   }
 
   /**
    * Prefetches the rows indices[lo … hi) where this part will read them: its copy once written,
    * else X's row — for reading (a prefetch for writing would pull the line away from the other
-   * parts' cores; a row only part 0 touches is upgraded when it is written).
+   * parts' cores; a row only this part touches is upgraded when it is written).
    */
   void prefetch(const int32_t* indices, int32_t lo, int32_t hi) const {
     for (int32_t k = lo; k < hi; ++k) {
@@ -214,19 +206,30 @@ class CategoryParts {
     }
   }
 
-  /** Phase 1, before part p's plan() (by the thread that takes p): no row touched yet. */
+  /** Phase 1, before part p's plan_list() calls (by the thread that takes p): no row touched yet. */
   void begin_plan(int p) {
     PartState& part = part_[size_t(p)];
     std::fill(part.touched.begin(), part.touched.begin() + (rows_ + 63) / 64, uint64_t(0));
   }
 
-  /** Phase 1, for part p's items: an item touches the rows indices[lo … hi). */
-  void plan(int p, const int32_t* indices, int32_t lo, int32_t hi) {
+  /**
+   * Phase 1, for part p's items: an item touches output row `row`'s category rows,
+   * indices[indptr[row] … indptr[row + 1]). Returns false, planning nothing from it, when that
+   * list is not a range of indices' nnz entries or names a row outside X's (the kernel then
+   * reruns its serial check for the message).
+   */
+  bool plan_list(int p, const int32_t* indptr, const int32_t* indices, int32_t row, int64_t nnz) {
+    const int32_t lo = indptr[row], hi = indptr[row + 1];
+    if (!(lo <= hi && lo >= 0 && hi <= nnz)) return false;
+    for (int32_t k = lo; k < hi; ++k) {
+      if (indices[k] < 0 || indices[k] >= rows_) return false;
+    }
     PartState& part = part_[size_t(p)];
     for (int32_t k = lo; k < hi; ++k) {
       const int32_t r = indices[k];
       part.touched[size_t(r) >> 6] |= uint64_t(1) << (r & 63);
     }
+    return true;
   }
 
   /** Phase 2: part p's rows for its items (on its thread). */

@@ -290,9 +290,9 @@ bool run_in_part_order(int64_t n, int parts, int64_t total_keys, int64_t min_par
     spin_until([&] { return prepared.load(std::memory_order_acquire) >= parts; });
     if (failed.load(std::memory_order_relaxed)) return;
     for (int64_t k = tid; k < chunks; ++k) {
-      const int part = int(k % parts);
-      if (part % threads != tid) continue;
       const int64_t b = k * kPartChunk, e = std::min(n, b + kPartChunk);
+      const int part = part_of(b, parts);
+      if (part % threads != tid) continue;
       reach(e);
       for (int64_t t = b; t < e; ++t) {
         for (int32_t q = state.pred_begin[size_t(t)]; q < state.pred_begin[size_t(t) + 1]; ++q) wait_done(done[state.preds[size_t(q)]]);

@@ -258,12 +258,7 @@ bool run_categories_in_parts(float* Pd, float* Qd, int64_t d, const int32_t* use
               prefetch_read(cat.indices + cat.indptr[neg[t + 8]]);
             }
             for (const int32_t item : {pos[t], neg[t]}) {
-              const int32_t lo = cat.indptr[item], hi = cat.indptr[item + 1];
-              if (!(lo <= hi && lo >= 0 && hi <= nnz)) return false;
-              for (int32_t q = lo; q < hi; ++q) {
-                if (cat.indices[q] < 0 || cat.indices[q] >= rx) return false;
-              }
-              split.plan(part, cat.indices, lo, hi);
+              if (!split.plan_list(part, cat.indptr, cat.indices, item, nnz)) return false;
             }
           }
         }
@@ -314,7 +309,6 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   int64_t category_keys = 0;
   int64_t rx = 0;
   int parts = 1;  // the category path's parts (argument 13; ignored under hogwild)
-  const auto overlap = [](const Span<float>& a, const Span<float>& b) { return a.size && b.size && a.data < b.data + b.size && b.data < a.data + a.size; };
   // Checks every category list the batch reaches (only those: a scan of the whole map costs
   // O(items) per call) and counts their rows.
   const auto check_category_lists = [&]() {
@@ -350,7 +344,7 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   float* const Pd = P.data;
   float* const Qd = Q.data;
   // Tables that are views of one buffer (rows could overlap at any offset): run in order.
-  const bool shared = overlap(P, Q) || overlap(P, X) || overlap(Q, X);
+  const bool shared = spans_overlap(P, Q) || spans_overlap(P, X) || spans_overlap(Q, X);
   double total;
   if (!has_extra) {
     total = run_plain(Pd, Qd, d, users.data, pos.data, neg.data, n, lr, reg, hogwild, shared);
@@ -359,7 +353,7 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
     std::vector<std::vector<float>> scratch(size_t(ThreadPool::instance().size()), std::vector<float>(size_t(3 * d)));
     total = 0;
     if (!run_categories_in_parts(Pd, Qd, d, users.data, pos.data, neg.data, n, cat, int64_t(xi.size), rx, parts, bpr_factors(lr, reg), shared,
-                                 overlap(P, X) || overlap(Q, X), scratch, total)) {
+                                 spans_overlap(P, X) || spans_overlap(Q, X), scratch, total)) {
       check_category_lists();  // throws the serial check's message (nothing was written)
       fail(env, "bpr_step: invalid category lists");
     }
@@ -427,7 +421,7 @@ Napi::Value bpr_sample_step(const Napi::CallbackInfo& info) {
   thread_local std::vector<int32_t> negs;
   if (negs.size() < size_t(n)) negs.resize(size_t(n));
   exclude_draws(users.data, n, indptr.data, indices.data, uint32_t(items), key, stream, counter, max_tries, negs.data());
-  const bool shared = P.data < Q.data + Q.size && Q.data < P.data + P.size;
+  const bool shared = spans_overlap(P, Q);
   const double total = run_plain(P.data, Q.data, d, users.data, pos.data, negs.data(), n, lr, reg, hogwild, shared);
   return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
 }

@@ -454,13 +454,7 @@ bool run_batch_in_parts(const SkipgramBatch& sg, int64_t n, int parts, bool orde
               if (e + 4 < end) prefetch_read(xi + xp[sg.output_row(e + 4, j)]);
             }
             for (int64_t j = 0; j <= sg.N; ++j) {
-              const int32_t row = sg.output_row(e, j);
-              const int32_t lo = xp[row], hi = xp[row + 1];
-              if (!(lo <= hi && lo >= 0 && hi <= nnz)) return false;
-              for (int32_t q = lo; q < hi; ++q) {
-                if (xi[q] < 0 || xi[q] >= rx) return false;
-              }
-              split.plan(part, xi, lo, hi);
+              if (!split.plan_list(part, xp, xi, sg.output_row(e, j), nnz)) return false;
             }
           }
         }
@@ -571,15 +565,14 @@ struct SkipgramCall {
     const SkipgramBatch sg{A.data, B.data, W.data, X.data, xp.data, xi.data, ca.data, cb.data, targets.data, negs_data, d, N, alpha1, alpha2, beta, lr, reg, use_b,
                            skipgram_factors(alpha1, alpha2, lr, reg)};
     // Tables that are views of one buffer (distinct tensors, but they could share memory): run in order.
-    const auto shared_with = [](const Span<float>& p, const Span<float>& q) { return p.size && q.size && p.data < q.data + q.size && q.data < p.data + p.size; };
     const Span<float>* tables[] = {&A, &B, &W, &X};
     bool shared = false;
     for (int i = 0; i < 4; ++i) {
-      for (int j = i + 1; j < 4; ++j) shared = shared || shared_with(*tables[i], *tables[j]);
+      for (int j = i + 1; j < 4; ++j) shared = shared || spans_overlap(*tables[i], *tables[j]);
     }
     double total;
     if (in_parts) {
-      const bool copy_all = shared_with(X, A) || shared_with(X, B) || shared_with(X, W);
+      const bool copy_all = spans_overlap(X, A) || spans_overlap(X, B) || spans_overlap(X, W);
       if (!run_batch_in_parts(sg, n, parts, shared, copy_all, nnz, rx, total)) {
         check_category_lists();  // throws the serial check's message (nothing was written)
         fail(env, k + ": invalid category lists");
