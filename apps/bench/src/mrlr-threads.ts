@@ -1,7 +1,7 @@
 /**
  * The deterministic default's cost on MRLR's own batches (issue 11): MRLR's fused step
- * (`skipgram_step` over a batch's co-rated examples, then `bpr_step` over its ranking
- * triples, both with Amazon Toys' category lists, as `MrlrObjective.batch` runs them) on
+ * (`MrlrObjective.batch`: `skipgram_step` over a batch's co-rated examples, then `bpr_step`
+ * over its ranking triples, both with Amazon Toys' category lists) on
  * native at 1 thread and at 2 threads three ways, interleaved round by round so that load
  * drifts hit them alike:
  *
@@ -18,12 +18,12 @@
  *   cd apps/bench && REC_DATA_DIR=… node --conditions=@rec/source --import tsx src/mrlr-threads.ts
  */
 import { join } from 'node:path';
-import { resolveBackend, runKernel, type Tensor, tensor, tidy } from '@rec/core';
+import { resolveBackend, tidy } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { UserItemCSR } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { registerFastBackends, setNativeThreads } from '@rec/kernels';
-import { MRLR, MrlrSampler, type MrlrBatch } from '@rec/models';
+import { MRLR, MrlrObjective, MrlrSampler, type MrlrBatch } from '@rec/models';
 
 const DIM = 10;
 const NEGATIVES = 5;
@@ -41,19 +41,12 @@ const batches = Array.from({ length: BATCHES }, (_, b) => sampler.batch(0, b) as
 const rows = batches.reduce((s, b) => s + b.coUsers.length + b.rankUsers.length, 0);
 const config = { variant: 'mrlr' as const, numUsers: interactions.numUsers, numItems: interactions.numItems, numCategories: cats.numCategories, dim: DIM, alpha1: 0.8, alpha3: 0.1, seed: 1 };
 
-/** Seconds for the batches on fresh tables: MrlrObjective.batch's two kernel calls with the given `hogwild` and `parts`. */
+/** Seconds for the batches on fresh tables through MrlrObjective.batch with the given `hogwild` and `parts`. */
 function seconds(hogwild: boolean, parts: number): number {
   const model = new MRLR(config);
-  const extra: Tensor[] = [model.categories!.weight, tensor(cats.indptr), tensor(cats.indices)];
+  const objective = new MrlrObjective(model, sampler, cats, { learningRate: 0.1, l2: 0.001, hogwild, parts });
   const t0 = performance.now();
-  for (const b of batches) {
-    tidy(() => {
-      runKernel('skipgram_step', [model.users.weight, model.itemsIn.weight, model.itemsOut.weight, tensor(b.coUsers), tensor(b.coItems), tensor(b.coTargets), tensor(b.coNegatives, [b.coUsers.length, NEGATIVES]), ...extra],
-        { alpha1: 0.8, alpha2: 0.2, extraWeight: 0.1, lr: 0.1, reg: 0.001, hogwild, parts });
-      runKernel('bpr_step', [model.users.weight, model.itemsOut.weight, tensor(b.rankUsers), tensor(b.rankPositives), tensor(b.rankNegatives), ...extra],
-        { lr: 0.1, reg: 0.001, hogwild, extraWeight: 0.1, parts });
-    });
-  }
+  batches.forEach((b, index) => tidy(() => void objective.batch(0, index, b)));
   return (performance.now() - t0) / 1000;
 }
 

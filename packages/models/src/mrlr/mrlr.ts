@@ -193,6 +193,13 @@ export interface MrlrObjectiveOptions {
   readonly hogwild: boolean;
   /** `skipgram_step`'s f32 variant on native (`fast`) for the D_c examples; `bpr_step` has none. */
   readonly fastMath?: boolean;
+  /**
+   * The kernels' `parts` (each part of a batch updates its own copy of the category rows).
+   * Default: the backend's thread count, so that the same REC_THREADS gives the same model and
+   * one thread (and js, webgpu) is the serial semantics; `bench:mrlr-threads` sets it to
+   * compare schedules.
+   */
+  readonly parts?: number;
 }
 
 /**
@@ -226,9 +233,7 @@ export class MrlrObjective implements Objective<MrlrBatch> {
   batch(_epoch: number, _index: number, b: MrlrBatch): { loss: Tensor | number; examples: number } {
     const { model } = this;
     const { learningRate: lr, l2: reg, hogwild, fastMath = false } = this.options;
-    // The category rows' copies per thread (the kernels' `parts`): the same REC_THREADS gives
-    // the same model; one thread (and js, webgpu) is the serial semantics.
-    const parts = Math.min(model.users.weight.backend.threads?.() ?? 1, MAX_PARTS);
+    const parts = this.options.parts ?? Math.min(model.users.weight.backend.threads?.() ?? 1, MAX_PARTS);
     const losses: Tensor[] = [];
     const N = this.sampler.options.negatives;
     if (b.coUsers.length > 0) {
