@@ -12,6 +12,7 @@
 #include <malloc.h>
 #endif
 
+#include "common/row_order.h"
 #include "common/thread_pool.h"
 
 namespace rec {
@@ -60,12 +61,29 @@ Napi::Value set_threads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, rec::ThreadPool::instance().size());
 }
 
+Napi::Value ordered_mode_of(const Napi::CallbackInfo& info) {
+  static const char* const names[] = {"auto", "pool", "caller"};
+  return Napi::String::New(info.Env(), names[rec::ordered_mode().load()]);
+}
+
+Napi::Value set_ordered_mode(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const std::string mode = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (mode == "auto") rec::ordered_mode().store(int(rec::OrderedMode::kAuto));
+  else if (mode == "pool") rec::ordered_mode().store(int(rec::OrderedMode::kPool));
+  else if (mode == "caller") rec::ordered_mode().store(int(rec::OrderedMode::kCaller));
+  else throw Napi::Error::New(env, "setOrderedMode: expected 'auto', 'pool' or 'caller', got '" + mode + "'");
+  return ordered_mode_of(info);
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("buildFlags", Napi::String::New(env, REC_BUILD_FLAGS));
   exports.Set("mallocTuning", Napi::String::New(env, tune_malloc()));
   exports.Set("threads", Napi::Function::New(env, threads, "threads"));
   exports.Set("setThreads", Napi::Function::New(env, set_threads, "setThreads"));
+  exports.Set("orderedMode", Napi::Function::New(env, ordered_mode_of, "orderedMode"));
+  exports.Set("setOrderedMode", Napi::Function::New(env, set_ordered_mode, "setOrderedMode"));
   // Every kernel's exports (REC_EXPORT in its .cc), in name order so the module reads the same
   // whatever order the linker put the translation units in.
   std::vector<rec::ExportEntry> entries = rec::export_registry();

@@ -31,8 +31,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -150,6 +153,61 @@ inline void wait_done(const std::atomic<uint8_t>& flag) {
 }  // namespace row_order_detail
 
 /**
+ * Where an ordered run (run_in_row_order) runs: on the pool or on the caller alone. Both give
+ * the same bits — each row gets its updates in batch order either way — so this is a speed
+ * choice only. Why a choice: on the 2-vCPU VM this was measured on, bpr_step's ordered
+ * schedule on 2 threads ran at 0.57–0.80× of one thread (apps/bench README, bench:bpr-threads:
+ * the predecessor pass, the done flags and rows crossing cores cost more than the second core
+ * gives), while on cores that share cache lines cheaply the pool gains. Modes (REC_ORDERED, or
+ * set_ordered_mode from JS): `auto` (the default) times both per call site and keeps the faster,
+ * `pool` always uses the pool, `caller` never does.
+ */
+enum class OrderedMode : int { kAuto = 0, kPool = 1, kCaller = 2 };
+
+/** The process's mode: REC_ORDERED (auto, pool or caller; unset or anything else: auto) until set_ordered_mode. */
+inline std::atomic<int>& ordered_mode() {
+  static std::atomic<int> mode{[] {
+    const char* env = std::getenv("REC_ORDERED");
+    if (env && std::string(env) == "pool") return int(OrderedMode::kPool);
+    if (env && std::string(env) == "caller") return int(OrderedMode::kCaller);
+    return int(OrderedMode::kAuto);
+  }()};
+  return mode;
+}
+
+/**
+ * One call site's `auto` choice: the first kTrials calls of each kind alternate (caller, pool,
+ * …), then each call takes the kind with the lower moving average of ns per item, and every
+ * kRefresh-th call takes the other kind once so that its average follows the machine's load.
+ */
+class OrderedChoice {
+ public:
+  /** Whether this call runs on the pool. */
+  bool pool() {
+    const int mode = ordered_mode().load(std::memory_order_relaxed);
+    if (mode != int(OrderedMode::kAuto)) return mode == int(OrderedMode::kPool);
+    ++calls_;
+    if (samples_[0] < kTrials || samples_[1] < kTrials) return samples_[1] < samples_[0];
+    const bool faster = ns_[1] < ns_[0];
+    return calls_ % kRefresh == 0 ? !faster : faster;
+  }
+  /** Records a call's time per item on the pool (`pool`) or the caller. */
+  void record(bool pool, double ns_per_item) {
+    const int k = pool ? 1 : 0;
+    ns_[k] = samples_[k] == 0 ? ns_per_item : ns_[k] + kWeight * (ns_per_item - ns_[k]);
+    ++samples_[k];
+  }
+
+ private:
+  static constexpr int kTrials = 3;
+  static constexpr uint64_t kRefresh = 32;
+  static constexpr double kWeight = 0.25;
+  double ns_[2] = {0, 0};
+  int samples_[2] = {0, 0};
+  uint64_t calls_ = 0;
+};
+
+/**
  * Runs body(t, end, tid) for every item t of [0, n) so that items sharing a row
  * key run in batch order. keys_of(t, emit) calls emit(key) for each row key
  * item t touches (repeats allowed); total_keys bounds the emits of the whole
@@ -157,15 +215,24 @@ inline void wait_done(const std::atomic<uint8_t>& flag) {
  * category list is 0 to many rows long). A
  * thread runs the items [t, end) of its chunk in order, so body may prefetch
  * the rows of t + k < end (not beyond: those belong to another thread).
- * Serial and in order on one thread or when n < min_parallel.
+ * Serial and in order on one thread, when n < min_parallel, or when `choice` says the caller
+ * alone is faster here (OrderedChoice; the same bits either way).
  */
 template <typename KeysOf, typename Body>
-void run_in_row_order(int64_t n, int64_t total_keys, int64_t chunk, int64_t min_parallel, KeysOf&& keys_of, Body&& body) {
+void run_in_row_order(int64_t n, int64_t total_keys, int64_t chunk, int64_t min_parallel, OrderedChoice& choice, KeysOf&& keys_of, Body&& body) {
   using namespace row_order_detail;
   ThreadPool& pool = ThreadPool::instance();
   if (n <= 0) return;
   if (pool.size() == 1 || n < min_parallel) {
     for (int64_t t = 0; t < n; ++t) body(t, n, 0);
+    return;
+  }
+  const bool on_pool = choice.pool();
+  const auto start = std::chrono::steady_clock::now();
+  const auto record = [&] { choice.record(on_pool, std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() / double(n)); };
+  if (!on_pool) {
+    for (int64_t t = 0; t < n; ++t) body(t, n, 0);
+    record();
     return;
   }
   // Calls come from the JS thread one at a time; thread_local keeps a second JS thread (a worker) safe.
@@ -200,6 +267,7 @@ void run_in_row_order(int64_t n, int64_t total_keys, int64_t chunk, int64_t min_
       }
     }
   });
+  record();
 }
 
 

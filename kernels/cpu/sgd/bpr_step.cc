@@ -43,6 +43,8 @@
 //   bit-identical to the reference at any REC_THREADS, scheduling and load.
 //   Cost: one sequential hash pass over the 3b row keys (plus |C_i| + |C_j|
 //   per triple; overlapped with the first chunks) and waits on real conflicts.
+//   Whether a batch uses the pool at all is timed per path (OrderedChoice in
+//   row_order.h: pool or the caller alone, the same bits either way).
 //   With categories and `parts` = P ≥ 2 (the caller passes its thread count):
 //   the few hot category rows chain nearly every triple to the one before, so
 //   instead triple t reads and writes part ⌊t/64⌋ mod P's own copy of the
@@ -172,10 +174,10 @@ inline double bpr_triple_categories(float* pu, float* qi, float* qj, int32_t i, 
  * the batch; `in_series` when the tables share memory (rows could overlap at any offset).
  */
 template <typename KeysOf, typename Step>
-double run_triples(int64_t n, bool hogwild, int64_t total_keys, bool in_series, KeysOf&& keys_of, Step&& step) {
+double run_triples(int64_t n, bool hogwild, int64_t total_keys, bool in_series, OrderedChoice& choice, KeysOf&& keys_of, Step&& step) {
   if (!hogwild) {
     std::vector<double> terms(static_cast<size_t>(n));
-    run_in_row_order(n, total_keys, kOrderedChunk, in_series ? n + 1 : 2 * kOrderedChunk, keys_of,
+    run_in_row_order(n, total_keys, kOrderedChunk, in_series ? n + 1 : 2 * kOrderedChunk, choice, keys_of,
                      [&](int64_t t, int64_t end, int tid) { terms[size_t(t)] = step(t, end, tid); });
     double total = 0;
     for (double l : terms) total += l;
@@ -205,8 +207,9 @@ double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const in
   const BprFactors f = bpr_factors(lr, reg);
   // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in the
   // same run [t, end): the body of both schedules.
+  thread_local OrderedChoice choice;  // the 5-input batches' pool-or-caller timing (run_in_row_order)
   return run_triples(
-      n, hogwild, 3 * n, shared,
+      n, hogwild, 3 * n, shared, choice,
       [&](int64_t t, auto&& emit) {
         emit(row_key(0, users[t]));
         emit(row_key(1, pos[t]));
@@ -362,8 +365,9 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
     // Scratch rows per thread (q̃_i, q̃_j, p_u_old), reused across triples.
     std::vector<std::vector<float>> scratch(size_t(ThreadPool::instance().size()), std::vector<float>(size_t(3 * d)));
     const BprFactors f = bpr_factors(lr, reg);
+    thread_local OrderedChoice choice;  // the category batches' pool-or-caller timing
     total = run_triples(
-        n, hogwild, 3 * n + category_keys, shared,
+        n, hogwild, 3 * n + category_keys, shared, choice,
         [&](int64_t t, auto&& emit) {
           emit(row_key(0, users[t]));
           emit(row_key(1, pos[t]));

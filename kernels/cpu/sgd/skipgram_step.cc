@@ -380,8 +380,9 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
     thread_local std::vector<double> kept;
     if (kept.size() < size_t(n)) kept.resize(size_t(n));
     std::vector<double>& terms = kept;
+    thread_local OrderedChoice choice;  // this variant's pool-or-caller timing (run_in_row_order)
     run_in_row_order(
-        n, total_keys, kOrderedChunk, ordered_in_series ? n + 1 : 2 * kOrderedChunk,
+        n, total_keys, kOrderedChunk, ordered_in_series ? n + 1 : 2 * kOrderedChunk, choice,
         [&](int64_t e, auto&& emit) {
           emit(row_key(0, sg.ca[e]));
           if (sg.use_b) emit(row_key(1, sg.cb[e]));

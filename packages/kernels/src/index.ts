@@ -26,7 +26,7 @@ export function registerFastBackends(): void {
   registerWebGPUBackend();
 }
 
-export { loadNative, NATIVE_ADDON_PATH, type NativeAddon, type NativeLoadResult } from './native/load.js';
-export { loadNativeBackend, nativeBackend, nativeThreads, registerNativeBackend, setNativeThreads } from './native/backend.js';
+export { loadNative, NATIVE_ADDON_PATH, type NativeAddon, type NativeLoadResult, type OrderedMode } from './native/load.js';
+export { loadNativeBackend, nativeBackend, nativeOrderedMode, nativeThreads, registerNativeBackend, setNativeOrderedMode, setNativeThreads } from './native/backend.js';
 export { registerNativeKernels } from './native/kernels.js';
 export { FAST_KERNELS, KERNEL_EXCEPTIONS, NATIVE_ENTRY_POINTS, NATIVE_KERNEL_IDS, PENDING_KERNELS, type FastKernel } from './coverage.js';

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getBackend, hostF32, matmul, registerBackendLoader, resolveBackend, setBackend, tensor } from '@rec/core';
+import { getBackend, hostF32, matmul, registerBackendLoader, resolveBackend, runKernel, setBackend, tensor } from '@rec/core';
 import { skipOrFail } from '@rec/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadNative, loadNativeBackend, nativeThreads, registerFastBackends, setNativeThreads } from '../src/index.js';
+import { loadNative, loadNativeBackend, nativeOrderedMode, nativeThreads, type OrderedMode, registerFastBackends, setNativeOrderedMode, setNativeThreads } from '../src/index.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const native = loadNative();
@@ -51,6 +51,42 @@ describe('native addon', () => {
     const before = nativeThreads();
     expect(setNativeThreads(1)).toBe(1);
     expect(setNativeThreads(before)).toBe(before);
+  });
+
+  it('runs the row-ordered kernels on the pool or the caller alone (REC_ORDERED, setNativeOrderedMode) with the same bits in every mode', async (ctx) => {
+    if (!native.ok) return skipOrFail(ctx, 'REC_REQUIRE_NATIVE', native.reason);
+    const mode = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(native.path)}).orderedMode())`], {
+      env: { ...process.env, ...env }, encoding: 'utf8',
+    }).stdout.trim();
+    expect([mode({ REC_ORDERED: 'pool' }), mode({ REC_ORDERED: 'caller' }), mode({ REC_ORDERED: 'auto' }), mode({ REC_ORDERED: 'nonsense' })]).toEqual(['pool', 'caller', 'auto', 'auto']);
+    expect(() => setNativeOrderedMode('fast' as OrderedMode)).toThrow(/^setNativeOrderedMode: mode must be 'auto', 'pool' or 'caller', got fast$/);
+    await loadNativeBackend();
+    // 40 calls of 2,048 triples on 2 threads in each mode: auto's first calls alternate pool and
+    // caller and then keep the faster, and every run must give the same tables bit for bit.
+    const before = nativeThreads();
+    const modeBefore = nativeOrderedMode();
+    const train = (m: OrderedMode) => {
+      setNativeOrderedMode(m);
+      const rand = (k: number, n: number) => Int32Array.from({ length: 2048 }, (_, t) => (t * 7919 + k * 104_729 + ((t * t) % 97)) % n);
+      const P = tensor(Float32Array.from({ length: 500 * 32 }, (_, k) => Math.sin(k) * 0.1), [500, 32], { backend: 'native' });
+      const Q = tensor(Float32Array.from({ length: 300 * 32 }, (_, k) => Math.cos(k) * 0.1), [300, 32], { backend: 'native' });
+      for (let call = 0; call < 40; call++) {
+        const [u, i, j] = [rand(call, 500), rand(call + 1, 12), rand(call + 2, 300)].map((a) => tensor(a, undefined, { backend: 'native' }));
+        runKernel('bpr_step', [P, Q, u, i, j], { lr: 0.05, reg: 0.01 })[0].readSync();
+      }
+      return [hostF32(P), hostF32(Q)];
+    };
+    try {
+      setNativeThreads(2);
+      const [pool, caller, auto] = (['pool', 'caller', 'auto'] as const).map(train);
+      for (const [k, t] of pool.entries()) {
+        expect(Buffer.from(caller[k].buffer).equals(Buffer.from(t.buffer)), `table ${k}, caller`).toBe(true);
+        expect(Buffer.from(auto[k].buffer).equals(Buffer.from(t.buffer)), `table ${k}, auto`).toBe(true);
+      }
+    } finally {
+      setNativeThreads(before);
+      setNativeOrderedMode(modeBefore);
+    }
   });
 
   it('tunes glibc malloc when it loads, and leaves it alone under REC_MALLOC_TUNING=0', (ctx) => {

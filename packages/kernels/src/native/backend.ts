@@ -6,7 +6,7 @@
  */
 import { type Backend, type BackendLoadResult, hostStorage, registerBackendLoader } from '@rec/core';
 import { registerNativeKernels } from './kernels.js';
-import { loadNative, type NativeAddon } from './load.js';
+import { loadNative, type NativeAddon, type OrderedMode } from './load.js';
 
 /**
  * The `native` backend object (name `native`, fallback `js`).
@@ -87,4 +87,32 @@ export function nativeThreads(): number {
 export function setNativeThreads(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNativeThreads: n must be an integer ≥ 1, got ${n}`);
   return addonOrThrow().setThreads(n);
+}
+
+/**
+ * Where the native row-ordered kernels (the deterministic `bpr_step`, `skipgram_step`, …) run
+ * on several threads: `auto` (the default, or REC_ORDERED=auto|pool|caller) times the pool
+ * against the caller alone per kernel and keeps the faster; `pool` and `caller` force one.
+ * Every mode gives the same bits: this changes speed, never a model. Returns the mode now set.
+ *
+ * @example
+ * ```ts
+ * setNativeOrderedMode('pool'); // parity tests: exercise the parallel schedule
+ * ```
+ */
+export function setNativeOrderedMode(mode: OrderedMode): OrderedMode {
+  if (mode !== 'auto' && mode !== 'pool' && mode !== 'caller') throw new Error(`setNativeOrderedMode: mode must be 'auto', 'pool' or 'caller', got ${String(mode)}`);
+  return addonOrThrow().setOrderedMode(mode);
+}
+
+/**
+ * The native row-ordered kernels' mode (see {@link setNativeOrderedMode}).
+ *
+ * @example
+ * ```ts
+ * console.log(nativeOrderedMode()); // 'auto'
+ * ```
+ */
+export function nativeOrderedMode(): OrderedMode {
+  return addonOrThrow().orderedMode();
 }

@@ -36,6 +36,14 @@ export interface NativeAddon {
   threads(): number;
   /** Resizes the pool; returns the new size. */
   setThreads(n: number): number;
+  /**
+   * Where the row-ordered (deterministic) kernels run on several threads: `auto` (REC_ORDERED
+   * unset; times the pool and the caller alone per kernel and keeps the faster), `pool` or
+   * `caller`. The same bits in every mode.
+   */
+  orderedMode(): OrderedMode;
+  /** Sets {@link NativeAddon.orderedMode}; returns it. */
+  setOrderedMode(mode: OrderedMode): OrderedMode;
   /** `neg_sample_exclude`; writes `out`, returns the exhausted-row count. */
   neg_sample_exclude(
     users: Int32Array, indptr: Int32Array, indices: Int32Array, out: Int32Array,
@@ -262,6 +270,9 @@ export interface NativeAddon {
   bound_bpr_loop(P: Float32Array, Q: Float32Array, dim: number, users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, reps: number): number;
 }
 
+/** Where the native row-ordered kernels run (see {@link NativeAddon.orderedMode}). */
+export type OrderedMode = 'auto' | 'pool' | 'caller';
+
 /** What {@link loadNative} gives: the addon, or why it is not available. */
 export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
@@ -270,7 +281,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
  * bench's bound probes, and the function of every kernel claimed native in `coverage.ts`.
  */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak', 'bound_bpr_loop',
+  'threads', 'setThreads', 'orderedMode', 'setOrderedMode', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak', 'bound_bpr_loop',
   ...new Set(NATIVE_KERNEL_IDS.map((id) => NATIVE_ENTRY_POINTS[id] ?? id)),
 ];
 

@@ -13,7 +13,7 @@
  */
 import { kernelBackends } from '@rec/core';
 import type { ParityBackend } from '@rec/core/testing';
-import { loadNativeBackend, setNativeThreads } from '../../src/index.js';
+import { loadNativeBackend, nativeOrderedMode, nativeThreads, setNativeOrderedMode, setNativeThreads } from '../../src/index.js';
 import { destroyWebGPU, loadWebGPU, registerWebGPUKernels } from '../../src/webgpu/index.js';
 
 registerWebGPUKernels();
@@ -51,20 +51,30 @@ export function parityBackends(...kernels: string[]): ParityBackend[] {
 /**
  * Runs `fn` with the native pool at `threads` threads when `backendName` is
  * `native` (restoring the previous count after); on other backends just runs it.
- * When `fn` returns a promise (a body that reads with `await t.read()`), the
- * count is restored once it settles, so the whole body runs under it.
+ * The row-ordered kernels are held on the pool meanwhile (`setNativeOrderedMode('pool')`:
+ * their `auto` mode may run a batch on the caller alone where that is faster, which would
+ * leave the parallel schedule these tests compare untested), then set back.
+ * When `fn` returns a promise (a body that reads with `await t.read()`), both are
+ * restored once it settles, so the whole body runs under them.
  */
 export function withNativeThreads<T>(backendName: string, threads: number, fn: () => T): T {
   if (backendName !== 'native') return fn();
-  const before = setNativeThreads(threads);
+  const before = nativeThreads();
+  const mode = nativeOrderedMode();
+  setNativeThreads(threads);
+  setNativeOrderedMode('pool');
+  const restore = () => {
+    setNativeThreads(before);
+    setNativeOrderedMode(mode);
+  };
   let result: T;
   try {
     result = fn();
   } catch (err) {
-    setNativeThreads(before);
+    restore();
     throw err;
   }
-  if (result instanceof Promise) return result.finally(() => setNativeThreads(before)) as T;
-  setNativeThreads(before);
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
   return result;
 }

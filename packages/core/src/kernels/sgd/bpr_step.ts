@@ -51,9 +51,10 @@
  * waits for the last earlier triple that touched one of its rows), so every
  * row gets its updates in batch order and the result equals this reference
  * bit for bit at any thread count (the same seed, data and REC_THREADS give
- * the same model). `hogwild: true` lets native update rows without locks or
- * order (Recht et al. 2011, as word2vec does): faster on several threads, not
- * reproducible. js and webgpu always run the triples in order; for them the
+ * the same model; whether native uses its pool or the calling thread alone for
+ * a batch is a speed choice it times, never a different result). `hogwild: true`
+ * lets native update rows without locks or order (Recht et al. 2011, as word2vec
+ * does): faster on several threads, not reproducible. js and webgpu always run the triples in order; for them the
  * attribute changes nothing.
  *
  * Parts (attribute `parts`, with the category table): the hot category rows chain almost

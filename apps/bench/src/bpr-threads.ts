@@ -1,0 +1,96 @@
+/**
+ * What a second thread buys `bpr_step` on this machine (issue 11: the cost of the
+ * deterministic default next to Hogwild on 2 threads). Tmall-shaped synthetic batches: 15,000
+ * users, 12,000 items, d = 64, calls of 4,096 triples (the `bpr` model's 1,024 purchases × 4
+ * negatives), users and negatives uniform, positives either uniform or with a popular head
+ * (log-uniform ids: half of them among the first 110 items, as purchases concentrate on few
+ * items). For each: rows per second at 1 and 2 native threads, in the deterministic default
+ * (`parts` 1: the row-ordered schedule, bit-identical at any thread count; its `auto` mode
+ * runs a batch on the pool or on the caller alone, whichever it timed faster), the same
+ * forced onto the pool (`pool`: the default until 2026-12-07), and Hogwild; medians of 7
+ * interleaved rounds of 270 calls each.
+ *
+ *   cd apps/bench && node --conditions=@rec/source --import tsx src/bpr-threads.ts
+ */
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { resolveBackend, runKernel, type Tensor, tensor, tidy } from '@rec/core';
+import { writeFileAtomic } from '@rec/core/node';
+import { type OrderedMode, registerFastBackends, setNativeOrderedMode, setNativeThreads } from '@rec/kernels';
+
+const USERS = 15_000;
+const ITEMS = 12_000;
+const DIM = 64;
+const TRIPLES = 4096;
+const CALLS = 270;
+const ROUNDS = 7;
+
+registerFastBackends();
+await resolveBackend({ prefer: 'native' });
+
+/** A seeded uniform draw in [0, 1) (mulberry32). */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const rand = uniform(1);
+const table = (rows: number) => tensor(Float32Array.from({ length: rows * DIM }, () => (rand() - 0.5) * 0.1), [rows, DIM]);
+const ids = (count: number, draw: () => number) => tensor(Int32Array.from({ length: count }, draw));
+const flat = (rows: number) => () => Math.floor(rand() * rows);
+const popular = () => Math.min(ITEMS - 1, Math.floor(Math.exp(rand() * Math.log(ITEMS))));
+
+const families = {
+  uniform: Array.from({ length: CALLS }, () => [ids(TRIPLES, flat(USERS)), ids(TRIPLES, flat(ITEMS)), ids(TRIPLES, flat(ITEMS))]),
+  'popular head': Array.from({ length: CALLS }, () => [ids(TRIPLES, flat(USERS)), ids(TRIPLES, popular), ids(TRIPLES, flat(ITEMS))]),
+};
+const P = table(USERS);
+const Q = table(ITEMS);
+
+/** Seconds for one round of the family's calls. */
+function round(batches: Tensor[][], hogwild: boolean, mode: OrderedMode): number {
+  setNativeOrderedMode(mode);
+  const t0 = performance.now();
+  for (const [u, i, j] of batches) tidy(() => void runKernel('bpr_step', [P, Q, u!, i!, j!], { lr: 0.05, reg: 1e-5, hogwild })[0]!.readSync());
+  return (performance.now() - t0) / 1000;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const SCHEDULES = [['deterministic', false, 'auto'], ['deterministic on the pool', false, 'pool'], ['Hogwild', true, 'auto']] as const;
+const cases = [1, 2].flatMap((threads) => SCHEDULES.filter(([, , mode]) => threads > 1 || mode !== 'pool').map(([schedule, hogwild, mode]) => ({ threads, schedule, hogwild, mode })));
+const load = [loadavg()[0]];
+const rows: { family: string; threads: number; schedule: string; rowsPerSecond: number }[] = [];
+for (const [family, batches] of Object.entries(families)) {
+  const times = cases.map(() => [] as number[]);
+  for (let r = 0; r < ROUNDS; r++) {
+    cases.forEach(({ threads, hogwild, mode }, k) => {
+      setNativeThreads(threads);
+      times[k].push(round(batches, hogwild, mode));
+    });
+  }
+  cases.forEach(({ threads, schedule }, k) => rows.push({ family, threads, schedule, rowsPerSecond: (CALLS * TRIPLES) / median(times[k]) }));
+  setNativeOrderedMode('auto');
+}
+load.push(loadavg()[0]);
+
+const rate = (x: number) => `${(x / 1e6).toFixed(2)} M`;
+const find = (family: string, threads: number, schedule: string) => rows.find((r) => r.family === family && r.threads === threads && r.schedule === schedule)?.rowsPerSecond;
+console.log(`bpr_step, ${USERS} users × ${ITEMS} items, d = ${DIM}, calls of ${TRIPLES} triples; medians of ${ROUNDS} rounds of ${CALLS} calls; load ${load.map((l) => l.toFixed(1)).join(' → ')} on ${cpus().length} cores`);
+console.log('| positives | schedule | 1 thread, triples/s | 2 threads, triples/s | 2 threads / 1 thread |');
+console.log('|---|---|---|---|---|');
+for (const family of Object.keys(families)) {
+  for (const [schedule] of SCHEDULES) {
+    const one = find(family, 1, schedule);
+    const two = find(family, 2, schedule)!;
+    console.log(`| ${family} | ${schedule} | ${one === undefined ? '–' : rate(one)} | ${rate(two)} | ${one === undefined ? '–' : (two / one).toFixed(2)} |`);
+  }
+  const hog = find(family, 2, 'Hogwild')!;
+  console.log(`${family}, 2 threads: deterministic / Hogwild time = ${(hog / find(family, 2, 'deterministic')!).toFixed(2)} (on the pool: ${(hog / find(family, 2, 'deterministic on the pool')!).toFixed(2)})`);
+}
+await writeFileAtomic(join(import.meta.dirname, '..', 'results', 'bpr-threads.json'), `${JSON.stringify({ users: USERS, items: ITEMS, dim: DIM, triples: TRIPLES, calls: CALLS, rounds: ROUNDS, load, rows }, null, 2)}\n`);
