@@ -75,11 +75,15 @@ describe('reproduce mrlr on an Amazon Toys slice', () => {
     expect(report).toContain('- MRLR > MP2Vec, the second best of Fig. 5 (+5.10 % All, +5.62 % Cold, p < .01): not run (MRLR missing).');
   });
 
-  it('knows what every method id is (tuning, fold, α sweep, share) and orders tuning first, the α-on-validation folds after the sweeps', () => {
+  it('knows what every method id is (tuning, fold, α sweep and pair, share) and orders tuning first, the α-on-validation folds after the sweeps', () => {
     const recipe = getReproduction('mrlr');
     const cost = new Map(recipe.methods('toys').map((m) => [m.id, recipe.cost!(m)]));
     expect(cost.get('mrlr.alpha1-0.3')).toBe(2);
     expect(cost.get('mrlr.alpha3-1.0')).toBe(2);
+    expect(cost.get('mrlr.alphas-0.1-1.0')).toBe(2);
+    const pair = recipe.methods('toys').find((m) => m.id === 'mrlr.alphas-0.1-1.0')!;
+    expect(pair.config).toEqual({ model: 'mrlr', alpha1: 0.1, alpha3: 1 });
+    expect(recipe.methods('toys').find((m) => m.id === 'mrlr.va.f1')!.tunedBy).toContain('mrlr.alphas-0.1-1.0');
     expect(cost.get('bpr.tune')).toBe(0);
     expect(cost.get('bpr.f3')).toBe(1);
     expect(cost.get('mrlr.va.f2')).toBe(2.5);

@@ -19,7 +19,8 @@
  *   (`tunedBy`). The test folds are never looked at while choosing.
  * - **Significance** (§4.2, §4.3): a paired t-test of MRLR against the second-best
  *   method over the 5 folds' AUCs, and per fold a paired t-test over the test users.
- * - **Fig. 2** (α1, α3 from 0 to 1 by 0.1, the other fixed at its tuned value) and
+ * - **Fig. 2** (α1, α3 from 0 to 1 by 0.1, the other fixed at its tuned value, plus the
+ *   pair of the two sweeps' optima on Toys, `ALPHA_PAIRS`) and
  *   **Fig. 4** (training share 50 … 90 % of each user's items, the rest test, one random
  *   split each) reuse the tuned configs.
  *
@@ -63,7 +64,8 @@ export const MRLR_METHODS = [
 
 /**
  * MRLR with α1 and α3 chosen on fold 1's validation too: the best (by validation AUC)
- * of the tuning run (the paper's α1 = 0.8, α3 = 0.1) and every Fig. 2 sweep point, so a
+ * of the tuning run (the paper's α1 = 0.8, α3 = 0.1), every Fig. 2 sweep point and the
+ * (α1, α3) pairs beside them (`ALPHA_PAIRS`), so a
  * fair comparison does not hold α at the paper's optimum when this data prefers another.
  */
 export const MRLR_ALPHA_TUNED = { key: 'mrlr.va', model: 'mrlr', name: 'MRLR (α on validation)', group: 'MRLR variants (Fig. 1)' } as const;
@@ -116,17 +118,26 @@ export const MRLR_GRID_OVERRIDES: Readonly<Record<string, Readonly<Record<string
 type Kind =
   | { kind: 'tune' }
   | { kind: 'fold'; fold: number }
-  | { kind: 'alpha'; field: 'alpha1' | 'alpha3'; value: number }
+  | { kind: 'alpha' }
   | { kind: 'share'; share: number };
 
-/** What the method id says: `<model>.tune`, `<model>.f<k>`, `mrlr.alpha1-0.3`, `<model>.share-70`. */
+/**
+ * The (α1, α3) pairs trained beside Fig. 2's one-at-a-time sweeps: α1 = 0.1 and α3 = 1.0 are
+ * each sweep's optimum on Toys (docs/reproductions/mrlr.md), but each was found with the other
+ * at its tuned value, so the pair of optima is a point neither sweep visits.
+ */
+const ALPHA_PAIRS: readonly (readonly [number, number])[] = [[0.1, 1]];
+
+/** The id of the run at α1 = a1, α3 = a3 (both set; Fig. 2's sweeps set one). */
+const alphaPairId = (a1: number, a3: number) => `mrlr.alphas-${a1.toFixed(1)}-${a3.toFixed(1)}`;
+
+/** What the method id says: `<model>.tune`, `<model>.f<k>`, `mrlr.alpha1-0.3`, `mrlr.alphas-0.1-1.0`, `<model>.share-70`. */
 function kindOf(method: ReproductionMethod): Kind {
   const { id } = method;
   if (id.endsWith('.tune')) return { kind: 'tune' };
   let m = /\.f(\d)$/.exec(id);
   if (m) return { kind: 'fold', fold: Number(m[1]) };
-  m = /\.(alpha1|alpha3)-(\d(?:\.\d+)?)$/.exec(id);
-  if (m) return { kind: 'alpha', field: m[1] as 'alpha1' | 'alpha3', value: Number(m[2]) };
+  if (/\.(alpha1|alpha3)-\d(?:\.\d+)?$/.test(id) || /\.alphas-\d(?:\.\d+)?-\d(?:\.\d+)?$/.test(id)) return { kind: 'alpha' };
   m = /\.share-(\d+)$/.exec(id);
   if (m) return { kind: 'share', share: Number(m[1]) };
   throw new Error(`reproduce mrlr: method id '${id}' names no fold, tuning, α or share run`);
@@ -148,6 +159,11 @@ function mrlrMethods(): ReproductionMethod[] {
       sweep.push(id);
       out.push({ id, name: `MRLR ${field === 'alpha1' ? 'α1' : 'α3'} = ${a.toFixed(1)}`, group: 'Fig. 2', config: { model: 'mrlr', [field]: a }, tunedBy: 'mrlr.tune' });
     }
+  }
+  for (const [a1, a3] of ALPHA_PAIRS) {
+    const id = alphaPairId(a1, a3);
+    sweep.push(id);
+    out.push({ id, name: `MRLR α1 = ${a1.toFixed(1)}, α3 = ${a3.toFixed(1)}`, group: 'Fig. 2', config: { model: 'mrlr', alpha1: a1, alpha3: a3 }, tunedBy: 'mrlr.tune' });
   }
   const va = MRLR_ALPHA_TUNED;
   for (let k = 1; k <= FOLDS; k++) {
@@ -348,7 +364,7 @@ function mrlrReport(results: readonly MethodResult[], _protocol: MrlrProtocol, s
     const fields = Object.entries(r.config).filter(([k]) => ['learningRate', 'l2', 'negatives', 'l2Linear', 'alpha1', 'alpha3'].includes(k));
     return `- ${r.name.replace(' (tuning)', '')}: ${fields.map(([k, v]) => `${k} ${String(v)}`).join(', ')}, best epoch ${r.bestEpoch === undefined ? '–' : r.bestEpoch + 1}, validation AUC ${fmt(r.metrics['validation AUC'])} (${r.tuning?.length ?? 1} candidates)`;
   });
-  const alphaCandidates = ['mrlr.tune', ...['alpha1', 'alpha3'].flatMap((f) => ALPHAS.map((a) => `mrlr.${f}-${a.toFixed(1)}`))]
+  const alphaCandidates = ['mrlr.tune', ...['alpha1', 'alpha3'].flatMap((f) => ALPHAS.map((a) => `mrlr.${f}-${a.toFixed(1)}`)), ...ALPHA_PAIRS.map(([a1, a3]) => alphaPairId(a1, a3))]
     .map((id) => byId.get(id)).filter((r): r is MethodResult => r !== undefined && r.validation.length > 0);
   if (alphaCandidates.length > 1) {
     const won = alphaCandidates.reduce((a, b) => (bestValidation(b) > bestValidation(a) ? b : a));
