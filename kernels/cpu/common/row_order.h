@@ -156,9 +156,9 @@ inline void wait_done(const std::atomic<uint8_t>& flag) {
  * Where an ordered run (run_in_row_order) runs: on the pool or on the caller alone. Both give
  * the same bits — each row gets its updates in batch order either way — so this is a speed
  * choice only. Why a choice: on the 2-vCPU VM this was measured on, bpr_step's ordered
- * schedule on 2 threads ran at 0.57–0.80× of one thread (apps/bench README, bench:bpr-threads:
- * the predecessor pass, the done flags and rows crossing cores cost more than the second core
- * gives), while on cores that share cache lines cheaply the pool gains. Modes (REC_ORDERED, or
+ * schedule on 2 threads ran at 0.57–0.80× of one thread (apps/bench README, bench:bpr-threads;
+ * how that splits between waits, done flags and rows moving between the cores was not
+ * measured), while a machine whose cores share cache lines cheaply can gain from the pool. Modes (REC_ORDERED, or
  * set_ordered_mode from JS): `auto` (the default) times both per call site and keeps the faster,
  * `pool` always uses the pool, `caller` never does.
  */
