@@ -153,6 +153,26 @@ inline void wait_done(const std::atomic<uint8_t>& flag) {
 }  // namespace row_order_detail
 
 /**
+ * The loss terms of a batch's items, one per item, summed in batch order afterwards
+ * (sum_in_order) so that the loss does not depend on the schedule: at least n long, kept on the
+ * calling thread between calls (no allocation or page faults per batch). A plain reference:
+ * the pool's workers write through it, where a thread_local named inside their lambda would be
+ * each worker's own. One buffer per calling thread, so a kernel holds it for one batch at a time.
+ */
+inline std::vector<double>& item_terms(int64_t n) {
+  thread_local std::vector<double> kept;
+  if (kept.size() < size_t(n)) kept.resize(size_t(n));
+  return kept;
+}
+
+/** Σ terms[0 … n) in item order, in f64 from 0. */
+inline double sum_in_order(const std::vector<double>& terms, int64_t n) {
+  double total = 0;
+  for (int64_t t = 0; t < n; ++t) total += terms[size_t(t)];
+  return total;
+}
+
+/**
  * Where an ordered run (run_in_row_order) runs: on the pool or on the caller alone. Both give
  * the same bits — each row gets its updates in batch order either way — so this is a speed
  * choice only. Why a choice: on the 2-vCPU VM this was measured on, bpr_step's ordered

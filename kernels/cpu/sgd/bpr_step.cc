@@ -176,12 +176,10 @@ inline double bpr_triple_categories(float* pu, float* qi, float* qj, int32_t i, 
 template <typename KeysOf, typename Step>
 double run_triples(int64_t n, bool hogwild, int64_t total_keys, bool in_series, OrderedChoice& choice, KeysOf&& keys_of, Step&& step) {
   if (!hogwild) {
-    std::vector<double> terms(static_cast<size_t>(n));
+    std::vector<double>& terms = item_terms(n);
     run_in_row_order(n, total_keys, kOrderedChunk, in_series ? n + 1 : 2 * kOrderedChunk, choice, keys_of,
                      [&](int64_t t, int64_t end, int tid) { terms[size_t(t)] = step(t, end, tid); });
-    double total = 0;
-    for (double l : terms) total += l;
-    return total;
+    return sum_in_order(terms, n);
   }
   std::vector<double> partial(size_t(ThreadPool::instance().size()), 0.0);
   parallel_chunks(n, kTripleChunk, 2 * kTripleChunk, [&](int64_t begin, int64_t end, int tid) {
@@ -234,10 +232,7 @@ bool run_categories_in_parts(float* Pd, float* Qd, int64_t d, const int32_t* use
                              std::vector<std::vector<float>>& scratch, double& total) {
   CategoryParts& split = CategoryParts::for_this_thread();
   split.begin(cat.X, rx, d, parts, copy_all);
-  // Kept between calls; a plain reference for the workers (a thread_local named in the lambda would be each worker's own).
-  thread_local std::vector<double> kept;
-  if (kept.size() < size_t(n)) kept.resize(size_t(n));
-  std::vector<double>& terms = kept;
+  std::vector<double>& terms = item_terms(n);
   const bool ok = run_in_part_order(
       n, parts, 3 * n, shared ? n + 1 : 2 * kPartChunk,
       [&](int64_t t, auto&& emit) {
@@ -280,7 +275,7 @@ bool run_categories_in_parts(float* Pd, float* Qd, int64_t d, const int32_t* use
       },
       [&](int part) { split.merge(part); });
   if (!ok) return false;
-  for (int64_t t = 0; t < n; ++t) total += terms[size_t(t)];
+  total += sum_in_order(terms, n);
   return true;
 }
 

@@ -374,12 +374,7 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
     else return sg.example<kExtra>(e, scratch[size_t(tid)].data());
   };
   if (!hogwild) {
-    // Kept between calls (every example writes its term): no allocation or page faults per batch.
-    // A plain reference for the workers: a thread_local named in the lambda would be each
-    // worker's own.
-    thread_local std::vector<double> kept;
-    if (kept.size() < size_t(n)) kept.resize(size_t(n));
-    std::vector<double>& terms = kept;
+    std::vector<double>& terms = item_terms(n);
     thread_local OrderedChoice choice;  // this variant's pool-or-caller timing (run_in_row_order)
     run_in_row_order(
         n, total_keys, kOrderedChunk, ordered_in_series ? n + 1 : 2 * kOrderedChunk, choice,
@@ -398,9 +393,7 @@ double run_batch(const SkipgramBatch& sg, int64_t n, bool hogwild, int64_t total
           if (e + kPrefetchDistance < end) sg.prefetch<kExtra>(e + kPrefetchDistance);
           terms[size_t(e)] = example(e, tid);
         });
-    double total = 0;
-    for (int64_t e = 0; e < n; ++e) total += terms[size_t(e)];
-    return total;
+    return sum_in_order(terms, n);
   }
   std::vector<double> partial(size_t(nthreads), 0.0);
   parallel_for(n, 16, [&](int64_t begin, int64_t end, int tid) {
@@ -430,10 +423,7 @@ bool run_batch_in_parts(const SkipgramBatch& sg, int64_t n, int parts, bool orde
   std::vector<std::vector<float>> scratch(size_t(nthreads), std::vector<float>(size_t(3 * sg.d), 0.0f));
   CategoryParts& split = CategoryParts::for_this_thread();
   split.begin(sg.X, rx, sg.d, parts, copy_all);
-  // Kept between calls; a plain reference for the workers (a thread_local named in the lambda would be each worker's own).
-  thread_local std::vector<double> kept;
-  if (kept.size() < size_t(n)) kept.resize(size_t(n));
-  std::vector<double>& terms = kept;
+  std::vector<double>& terms = item_terms(n);
   const int32_t* const xp = sg.xp;
   const int32_t* const xi = sg.xi;
   const bool ok = run_in_part_order(
@@ -475,8 +465,7 @@ bool run_batch_in_parts(const SkipgramBatch& sg, int64_t n, int parts, bool orde
       },
       [&](int part) { split.merge(part); });
   if (!ok) return false;
-  total = 0;
-  for (int64_t e = 0; e < n; ++e) total += terms[size_t(e)];
+  total = sum_in_order(terms, n);
   return true;
 }
 
