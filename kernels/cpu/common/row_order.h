@@ -196,35 +196,58 @@ inline std::atomic<int>& ordered_mode() {
 }
 
 /**
- * One call site's `auto` choice: the first kTrials calls of each kind alternate (caller, pool,
- * …), then each call takes the kind with the lower moving average of ns per item, and every
- * kRefresh-th call takes the other kind once so that its average follows the machine's load.
+ * One call site's `auto` choice, in blocks of calls of one kind: first kTrials + 1 calls on the
+ * caller, then kTrials + 1 on the pool; then kRefresh calls on the kind with the lower moving
+ * average of ns per item, 2 on the other so that its average follows the machine's load, and
+ * so on. The first call of each block is not counted: after calls of the other kind the pool's
+ * workers are asleep (or were just spinning), and waking them belongs to the switch, not to
+ * either kind — counted, it made the pool look slow every time it was looked at again.
  */
 class OrderedChoice {
  public:
   /** Whether this call runs on the pool. */
   bool pool() {
     const int mode = ordered_mode().load(std::memory_order_relaxed);
-    if (mode != int(OrderedMode::kAuto)) return mode == int(OrderedMode::kPool);
-    ++calls_;
-    if (samples_[0] < kTrials || samples_[1] < kTrials) return samples_[1] < samples_[0];
-    const bool faster = ns_[1] < ns_[0];
-    return calls_ % kRefresh == 0 ? !faster : faster;
+    timed_ = mode == int(OrderedMode::kAuto);
+    if (!timed_) return mode == int(OrderedMode::kPool);
+    if (left_ == 0) next_block();
+    --left_;
+    return on_pool_;
   }
-  /** Records a call's time per item on the pool (`pool`) or the caller. */
+  /** Records the time per item of the call pool() just chose (`auto` only). */
   void record(bool pool, double ns_per_item) {
+    if (!timed_) return;
+    if (first_of_block_) {
+      first_of_block_ = false;
+      return;
+    }
     const int k = pool ? 1 : 0;
     ns_[k] = samples_[k] == 0 ? ns_per_item : ns_[k] + kWeight * (ns_per_item - ns_[k]);
     ++samples_[k];
   }
 
  private:
+  void next_block() {
+    first_of_block_ = true;
+    if (samples_[0] < kTrials || samples_[1] < kTrials) {
+      on_pool_ = samples_[0] >= kTrials;
+      left_ = kTrials + 1;
+      exploit_next_ = true;
+      return;
+    }
+    const bool faster = ns_[1] < ns_[0];
+    on_pool_ = exploit_next_ ? faster : !faster;
+    left_ = exploit_next_ ? kRefresh : 2;
+    exploit_next_ = !exploit_next_;
+  }
+
   static constexpr int kTrials = 3;
-  static constexpr uint64_t kRefresh = 32;
+  static constexpr int kRefresh = 32;
   static constexpr double kWeight = 0.25;
   double ns_[2] = {0, 0};
   int samples_[2] = {0, 0};
-  uint64_t calls_ = 0;
+  int left_ = 0;
+  bool on_pool_ = false, first_of_block_ = false, exploit_next_ = true, timed_ = false;
 };
 
 /**
