@@ -14,9 +14,10 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { resolveBackend, runKernel, type Tensor, tensor, tidy } from '@rec/core';
+import { Philox, resolveBackend, runKernel, type Tensor, tensor, tidy } from '@rec/core';
 import { writeFileAtomic } from '@rec/core/node';
 import { type OrderedMode, registerFastBackends, setNativeOrderedMode, setNativeThreads } from '@rec/kernels';
+import { median } from './stats.js';
 
 const USERS = 15_000;
 const ITEMS = 12_000;
@@ -28,22 +29,11 @@ const ROUNDS = 7;
 registerFastBackends();
 await resolveBackend({ prefer: 'native' });
 
-/** A seeded uniform draw in [0, 1) (mulberry32). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = uniform(1);
+const rng = new Philox({ seed: 1, stream: 0 });
+const rand = () => rng.uniform();
 const table = (rows: number) => tensor(Float32Array.from({ length: rows * DIM }, () => (rand() - 0.5) * 0.1), [rows, DIM]);
 const ids = (count: number, draw: () => number) => tensor(Int32Array.from({ length: count }, draw));
-const flat = (rows: number) => () => Math.floor(rand() * rows);
+const flat = (rows: number) => () => rng.int(rows);
 const popular = () => Math.min(ITEMS - 1, Math.floor(Math.exp(rand() * Math.log(ITEMS))));
 
 const families = {
@@ -61,7 +51,6 @@ function round(batches: Tensor[][], hogwild: boolean, mode: OrderedMode): number
   return (performance.now() - t0) / 1000;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const SCHEDULES = [['deterministic', false, 'auto'], ['deterministic on the pool', false, 'pool'], ['Hogwild', true, 'auto']] as const;
 const cases = [1, 2].flatMap((threads) => SCHEDULES.filter(([, , mode]) => threads > 1 || mode !== 'pool').map(([schedule, hogwild, mode]) => ({ threads, schedule, hogwild, mode })));
 const load = [loadavg()[0]];

@@ -35,6 +35,7 @@ import { runInNewContext } from 'node:vm';
 import { writeFileAtomic } from '@rec/core/node';
 import type { Dataset } from '@rec/data';
 import { dataRoot, KNOWN_DATASETS, locateDataset, readDataset } from '@rec/data/node';
+import { median } from './stats.js';
 
 /** The datasets this benchmark loads, when registered and present. */
 const BENCH_DATASETS = ['ml-100k', 'tmall/mbcgcn', 'amazon-s3rec/Beauty'] as const;
@@ -94,11 +95,6 @@ async function settledMemory(): Promise<{ heap: number; rss: number }> {
   const m = process.memoryUsage();
   return { heap: m.heapUsed + m.arrayBuffers, rss: m.rss };
 }
-
-const median = (values: number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const t0 = performance.now();

@@ -24,6 +24,7 @@ import { UserItemCSR } from '@rec/data';
 import { readDataset } from '@rec/data/node';
 import { registerFastBackends, setNativeThreads } from '@rec/kernels';
 import { MRLR, MrlrObjective, MrlrSampler, type MrlrBatch } from '@rec/models';
+import { median } from './stats.js';
 
 const DIM = 10;
 const NEGATIVES = 5;
@@ -50,7 +51,6 @@ function seconds(hogwild: boolean, parts: number): number {
   return (performance.now() - t0) / 1000;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const runs = { one: [] as number[], parts2: [] as number[], parts1: [] as number[], hogwild: [] as number[] };
 for (let r = 0; r < ROUNDS; r++) {
   setNativeThreads(1);

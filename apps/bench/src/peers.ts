@@ -52,6 +52,7 @@ import {
 import { type PeerProcess, PEER_PYTHON, startPeer, TORCH_INSTALL } from './peer-process.js';
 import { loadTfjsWasm, TfjsNeuMF } from './peers/tfjs-neumf.js';
 import { SKIPGRAM_SETTINGS, skipGramCorpus, skipGramEpoch, skipGramTables, writeGensimCorpus } from './skipgram-corpus.js';
+import { median } from './stats.js';
 
 /** Timed rounds per side. */
 const ROUNDS = 5;
@@ -129,10 +130,6 @@ interface WorkloadResult {
   loadavg: { start: number[]; end: number[] };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const isTime = (unit: string): boolean => unit === 's';
 const valueOf = (unit: string, r: Round): number => (isTime(unit) ? r.seconds : r.count / r.seconds);
 

@@ -51,6 +51,7 @@ import { readDataset } from '@rec/data/node';
 import { nativeThreads, registerFastBackends, setNativeThreads } from '@rec/kernels';
 import { eventSequences, NextItemObjective, parseModelConfig, SASRec } from '@rec/models';
 import { PEER_PYTHON, type PeerProcess, startPeer, TORCH_INSTALL } from './peer-process.js';
+import { median } from './stats.js';
 
 /** Untimed batches before a side's first timed round. */
 const WARMUP = 3;
@@ -164,10 +165,6 @@ interface SideResult {
   cpuShare: number; firstLoss: number; lastLoss: number; load: number[];
 }
 const results: SideResult[] = [];
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 function record(label: string, threads: number | null, warmupLosses: number[], rounds: Round[]): SideResult {
   const rate = median(rounds.map((r) => r.sequences / r.seconds));
   const positionsRate = median(rounds.map((r) => r.positions / r.seconds));
