@@ -16,7 +16,10 @@
  * sparse_sgd: p, 512 B; bpr_step: p_u, q_i, q_j, 1,536 B per triple, plus 512 B per
  * category row in its category variant); their
  * sequential gradient reads are extra work not counted. rank_topk is rated
- * against FMA peak (2·B·n·d flops).
+ * against FMA peak (2·B·n·d flops). Two kernels also get a hand-written C loop
+ * timed in the same rounds ("C loop"): bpr_step on cache-sized tables
+ * (bound_bpr_loop) and sparse_adagrad on the 1,000,000-row table (bound_adagrad_loop),
+ * which says how much of the gap to gather+scatter any loop closes.
  *
  * Sizes are the issue's: a 1,000,000 × 64 f32 table with batches of 1,024 rows
  * or triples; Tmall 15,449 users × 11,953 items × 64 for rank_topk top-100,
@@ -332,6 +335,31 @@ for (const spec of sparseSpecs.filter((s) => wanted(s.kernel))) {
       kernel: spec.kernel, backend: 'webgpu', threads: null, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M rows/s`,
       rate: (distinct * spec.bytesPerRow) / ms / 1e6, rateUnit: 'GB/s', boundName: null, percentOfBound: null, speedup: refMs / ms, note,
     });
+  }
+  if (spec.kernel === 'sparse_adagrad') {
+    // Against the hand-written C loop over the same batches in the same rounds
+    // (bound_adagrad_loop: f32, no merge, no id checks), five interleaved rounds, medians.
+    const [param, sum] = natState.map((t) => hostF32(t));
+    const flatIds = new Int32Array(BATCH * BATCHES);
+    const flatValues = new Float32Array(BATCH * BATCHES * DIM);
+    batchIds.forEach((ids, b) => flatIds.set(ids, b * BATCH));
+    batchValues.forEach((v, b) => flatValues.set(v, b * BATCH * DIM));
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const loopPerRow: number[] = [];
+      const kernelPerRow: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        loopPerRow.push(1e3 / addon.bound_adagrad_loop(param, sum, DIM, flatIds, flatValues, 0.05, 1e-10, 3));
+        kernelPerRow.push(timeCalls(100, 10, (i) => step(natState, natBatches, i)) / BATCH);
+      }
+      const loopMs = median(loopPerRow);
+      const ms = median(kernelPerRow) * BATCH;
+      results.push({
+        kernel: spec.kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M rows/s`,
+        rate: null, rateUnit: null, boundName: 'C loop', percentOfBound: (100 * loopMs * BATCH) / ms, speedup: null,
+        note: `the hand-written C loop ${((1 / loopMs) * 1e3 / 1e6).toFixed(2)} M rows/s (${((distinct * spec.bytesPerRow) / (loopMs * BATCH) / 1e6 / bounds[t].gatherScatterGBs * 100).toFixed(0)} % of gather+scatter) in the same rounds`,
+      });
+    }
   }
   disposeAll(gpuState, gpuBatches);
 }

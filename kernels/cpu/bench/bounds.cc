@@ -21,6 +21,14 @@
 //                                        id checks; rows of triple t + 8 prefetched;
 //                                        triples in chunks of 64 over the awake threads
 //                                        (Hogwild). In place on P and Q → triples/s
+//   bound_adagrad_loop(P, G, width, rows, values, lr, eps, reps)
+//                                        the row-sparse Adagrad loop a user would write in
+//                                        C: for each listed row r with gradient row j,
+//                                        G_r += g², p_r −= lr·g / (√G_r + ε) in f32; no merge
+//                                        of repeated rows, no id checks, no parity contract;
+//                                        rows of entry j + 8 prefetched (prefetchw); entries
+//                                        in chunks of 128 over the awake threads (Hogwild on
+//                                        repeats). In place on P and G → rows/s
 //   bound_fma_peak(iterations)           12 independent vector FMA chains per
 //                                        thread in the host's widest float vector
 //                                        (GCC/Clang vector extensions) → GFLOP/s
@@ -163,6 +171,43 @@ Napi::Value bound_bpr_loop(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), best);
 }
 
+Napi::Value bound_adagrad_loop(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "bound_adagrad_loop";
+  const Span<float> P = array_arg<float>(info, 0, K, "param");
+  const Span<float> G = array_arg<float>(info, 1, K, "sum", int64_t(P.size));
+  const int64_t d = int_arg(info, 2, K, "width", 1, 1 << 20);
+  const Span<int32_t> rows = array_arg<int32_t>(info, 3, K, "rows");
+  const Span<float> values = array_arg<float>(info, 4, K, "values", int64_t(rows.size) * d);
+  const float lr = float(number_arg(info, 5, K, "lr"));
+  const float eps = float(number_arg(info, 6, K, "eps"));
+  const int64_t reps = int_arg(info, 7, K, "reps", 1, 1000);
+  check_ids(info.Env(), rows, int64_t(P.size) / d, K, "row");
+  const int64_t n = int64_t(rows.size);
+  double best = 0;
+  for (int64_t r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    parallel_chunks(n, 128, 256, [&](int64_t lo, int64_t hi, int) {
+      for (int64_t t = lo; t < hi; ++t) {
+        if (t + 8 < hi) {
+          for (const float* f : {P.data + int64_t(rows[t + 8]) * d, G.data + int64_t(rows[t + 8]) * d}) {
+            for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(f + c, 1, 3);
+          }
+        }
+        float* __restrict p = P.data + int64_t(rows[t]) * d;
+        float* __restrict acc = G.data + int64_t(rows[t]) * d;
+        const float* __restrict g = values.data + t * d;
+        for (int64_t c = 0; c < d; ++c) {
+          const float a = acc[c] + g[c] * g[c];
+          acc[c] = a;
+          p[c] -= lr * g[c] / (std::sqrt(a) + eps);
+        }
+      }
+    });
+    best = std::max(best, double(n) / seconds_since(t0));
+  }
+  return Napi::Number::New(info.Env(), best);
+}
+
 Napi::Value bound_fma_peak(const Napi::CallbackInfo& info) {
   constexpr const char* K = "bound_fma_peak";
   const int64_t iterations = int_arg(info, 0, K, "iterations", 1, int64_t(1) << 40);
@@ -210,6 +255,7 @@ Napi::Value bound_fma_peak(const Napi::CallbackInfo& info) {
 }  // namespace rec
 
 REC_EXPORT(bound_stream_triad);
+REC_EXPORT(bound_adagrad_loop);
 REC_EXPORT(bound_gather_scatter);
 REC_EXPORT(bound_bpr_loop);
 REC_EXPORT(bound_fma_peak);

@@ -268,6 +268,11 @@ export interface NativeAddon {
    * given triples, Hogwild over the pool's threads, in place: best triples/s of `reps`.
    */
   bound_bpr_loop(P: Float32Array, Q: Float32Array, dim: number, users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, reps: number): number;
+  /**
+   * The hand-written row-sparse Adagrad loop (f32, no merge of repeated rows, no id checks, no
+   * parity contract) over the listed rows and their gradient rows, in place: best rows/s of `reps`.
+   */
+  bound_adagrad_loop(param: Float32Array, sum: Float32Array, width: number, rows: Int32Array, values: Float32Array, lr: number, eps: number, reps: number): number;
 }
 
 /** Where the native row-ordered kernels run (see {@link NativeAddon.orderedMode}). */
@@ -281,7 +286,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
  * bench's bound probes, and the function of every kernel claimed native in `coverage.ts`.
  */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'orderedMode', 'setOrderedMode', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak', 'bound_bpr_loop',
+  'threads', 'setThreads', 'orderedMode', 'setOrderedMode', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak', 'bound_bpr_loop', 'bound_adagrad_loop',
   ...new Set(NATIVE_KERNEL_IDS.map((id) => NATIVE_ENTRY_POINTS[id] ?? id)),
 ];
 
