@@ -89,6 +89,9 @@ describe('rec reproduce nmtr', () => {
     const method = await rec(['reproduce', 'nmtr', '--data', 'tmall', '--backend', 'js', '--methods', 'nmtr-foo', '--out', mkdtempSync(join(tmpdir(), 'rec-reproduce-'))]);
     expect(method.code).toBe(1);
     expect(method.stderr).toMatch(/unknown method 'nmtr-foo'; the methods are nmtr-gmf/);
+    const negatives = await rec(['reproduce', 'mrlr', '--data', 'toys', '--tune-negatives', '5,0']);
+    expect(negatives.code).toBe(1);
+    expect(negatives.stderr).toMatch(/--tune-negatives must be a positive integer, got '0'/);
   });
 
   it('--seeds runs once per seed into its own folder and writes the mean ± sd over seeds; it refuses --seed with it', { timeout: 120_000 }, async () => {

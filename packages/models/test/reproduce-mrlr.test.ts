@@ -91,6 +91,22 @@ describe('reproduce mrlr on an Amazon Toys slice', () => {
     expect([...cost.values()].every((c) => Number.isFinite(c))).toBe(true);
   });
 
+  it('--tune-negatives replaces N in the grid of the models that sample negatives (not CoFactor\'s SPPMI shift), and other recipes refuse it', async () => {
+    const recipe = getReproduction('mrlr');
+    const method = (id: string) => recipe.methods('toys').find((m) => m.id === id)!;
+    const settings = { data: 'toys', dataset: recipe.datasets.toys!, epochs: 2, dim: 10, seed: 1, tuneNegatives: [1, 20] };
+    const grid = (id: string, model: string) => recipe.tuning!(method(id), { model }, settings);
+    // γ 2 × λ 2 × N 2 for MRLR; the folds are tuned by their .tune run, so no grid of their own.
+    expect(grid('mrlr.tune', 'mrlr').map((c) => c.negatives)).toEqual([1, 20, 1, 20, 1, 20, 1, 20]);
+    expect(new Set(grid('meta-prod2vec.tune', 'meta-prod2vec').map((c) => c.negatives))).toEqual(new Set([1, 20]));
+    expect(new Set(grid('cofactor.tune', 'cofactor').map((c) => c.negatives))).toEqual(new Set([1, 5]));
+    expect(grid('mrlr.f1', 'mrlr')).toEqual([]);
+    expect(recipe.tunesNegatives).toBe(true);
+    const out = join(mkdtempSync(join(tmpdir(), 'rec-reproduce-mrlr-')), 'nmtr');
+    await expect(runReproduction('nmtr', { data: 'tmall', out, tuneNegatives: [1, 5], readDataset: async () => { throw new Error('read'); } }))
+      .rejects.toThrow(/^reproduce nmtr: --tune-negatives: this recipe has no number of negatives to search \(the ones that do: mrlr\)$/);
+  });
+
   it('expands --methods patterns and names what matched nothing', () => {
     const methods = getReproduction('mrlr').methods('toys');
     expect(expandMethodPatterns(['mrlr.f*', 'bpr.tune'], methods, 'reproduce mrlr')).toEqual(['mrlr.f1', 'mrlr.f2', 'mrlr.f3', 'mrlr.f4', 'mrlr.f5', 'bpr.tune']);

@@ -27,6 +27,7 @@ interface ReproduceOptions {
   tune?: string;
   tuneWeights?: string;
   tuneBatch?: string;
+  tuneNegatives?: string;
   quiet?: boolean;
   json?: boolean;
   reportOnly?: boolean;
@@ -51,6 +52,11 @@ function parseTune(text: string | undefined): number[] | undefined {
 /** `--tune-batch 64,128`: positive whole batch sizes. */
 function parseTuneBatch(text: string | undefined): number[] | undefined {
   return text?.split(',').map((x) => positiveInt('tune-batch', x.trim())!);
+}
+
+/** `--tune-negatives 1,5,10`: positive whole numbers of negatives per positive. */
+function parseTuneNegatives(text: string | undefined): number[] | undefined {
+  return text?.split(',').map((x) => positiveInt('tune-negatives', x.trim())!);
 }
 
 /** `--tune-weights '0.5,0.5;0.3,0.7'`: ';'-separated vectors of weights in [0, 1] summing to 1. */
@@ -109,6 +115,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
     .option('--tune <rates>', 'comma-separated learning rates to tune each trained method on the validation data')
     .option('--tune-weights <grid>', "behaviour-weight vectors λ for the methods that have them (NMTR's and CMF's), ';'-separated, each comma-separated and summing to 1 (e.g. '0.5,0.5;0.3,0.7'); crossed with --tune")
     .option('--tune-batch <sizes>', "comma-separated batch sizes to tune over, crossed with --tune (the second-hand recipe's default is §4.2's 64,128,256; others keep each model's own)")
+    .option('--tune-negatives <counts>', "comma-separated numbers of negatives per positive N to search, crossed with the recipe's grid (MRLR §4.1: 1,5,10,20,50; its default grid has 5)")
     .option('--report-only', 'write the reports from the methods finished in --out, training nothing (under the seed, epochs and dim they recorded, unless given)')
     .option('--quiet', 'no progress')
     .option('--json', 'print the report (or, without a paper, the reproductions) as JSON on stdout')
@@ -135,6 +142,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       const tuneLearningRates = parseTune(opts.tune);
       const tuneWeights = parseTuneWeights(opts.tuneWeights);
       const tuneBatchSizes = parseTuneBatch(opts.tuneBatch);
+      const tuneNegatives = parseTuneNegatives(opts.tuneNegatives);
       if (opts.seeds !== undefined && opts.seed !== undefined) throw new Error('--seed and --seeds: give one or the other');
       const seeds = opts.seeds?.split(',').map((x) => {
         const n = Number(x.trim());
@@ -162,6 +170,7 @@ export function registerReproduceCommand(program: Command, context: CommandConte
           tuneLearningRates,
           tuneWeights,
           tuneBatchSizes,
+          tuneNegatives,
           reportOnly: opts.reportOnly,
           readDataset: (name: string) => context.readDataset(name),
           log: (line: string) => {

@@ -28,7 +28,7 @@ import type { TrainingData } from '../plugin/data.js';
 import type { Predictor } from '../plugin/inference.js';
 import { type TrainedModel, trainModel } from '../plugin/train.js';
 import {
-  bestValidation, candidateFields, formatMetric, getReproduction, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
+  bestValidation, candidateFields, formatMetric, getReproduction, listReproductions, type MethodResult, type PreparedProtocol, type Reproduction, type ReproductionMethod, type ReproductionReport,
   type MethodSettings, type ReproductionSettings, type SeedRun, type TuningCandidate, type TuningRecord,
 } from '../reproduction/define.js';
 import type { BatchProgress, EpochRecord } from '../training/trainer.js';
@@ -59,6 +59,8 @@ export interface RunReproductionOptions {
   tuneWeights?: readonly (readonly number[])[];
   /** Batch sizes to tune over (`--tune-batch`), for the recipes whose grid has them (second-hand §4.2). */
   tuneBatchSizes?: readonly number[];
+  /** Negatives per positive to tune over (`--tune-negatives`), for the recipes that search them (MRLR §4.1). */
+  tuneNegatives?: readonly number[];
   /**
    * Write the reports from the methods already finished in `out`, training nothing; the
    * seed, epochs and dim it is not given are those the finished methods recorded.
@@ -96,6 +98,10 @@ export async function runReproduction(reproduction: Reproduction | string, optio
   const log = options.log ?? (() => {});
   const where = `reproduce ${recipe.id}`;
   if (!Object.hasOwn(recipe.datasets, options.data)) throw new Error(`${where}: data must be one of ${Object.keys(recipe.datasets).join(', ')}, got '${options.data}'`);
+  if (options.tuneNegatives?.length && !recipe.tunesNegatives) {
+    const searching = listReproductions().filter((r) => r.tunesNegatives).map((r) => r.id);
+    throw new Error(`${where}: --tune-negatives: this recipe has no number of negatives to search (${searching.length ? `the ones that do: ${searching.join(', ')}` : 'none does'})`);
+  }
   const all = recipe.methods(options.data);
   const wanted = options.methods ? expandMethodPatterns(options.methods, all, where) : all.map((m) => m.id);
   // A method whose config comes from others (`tunedBy`) brings them along when they are
@@ -137,6 +143,7 @@ export async function runReproduction(reproduction: Reproduction | string, optio
     ...(options.tuneLearningRates ? { tuneLearningRates: options.tuneLearningRates } : {}),
     ...(options.tuneWeights ? { tuneWeights: options.tuneWeights } : {}),
     ...(options.tuneBatchSizes ? { tuneBatchSizes: options.tuneBatchSizes } : {}),
+    ...(options.tuneNegatives ? { tuneNegatives: options.tuneNegatives } : {}),
   };
   const dataset = await (options.readDataset ?? readRegistryDataset)(settings.dataset.dataset);
   const protocol = await recipe.protocol(dataset, settings);

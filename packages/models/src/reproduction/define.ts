@@ -86,6 +86,8 @@ export interface ReproductionSettings {
   readonly tuneWeights?: readonly (readonly number[])[];
   /** `--tune-batch`: batch sizes to search, for the recipes whose grid has them (the second-hand paper's §4.2). */
   readonly tuneBatchSizes?: readonly number[];
+  /** `--tune-negatives`: negatives per positive N to search, for the recipes that say so ({@link Reproduction.tunesNegatives}). */
+  readonly tuneNegatives?: readonly number[];
 }
 
 /**
@@ -279,6 +281,8 @@ export interface Reproduction<P extends PreparedProtocol = PreparedProtocol> {
    * (by its best validation score) is kept. Rules are never tuned. Default: no grid.
    */
   tuning?(method: ReproductionMethod, base: ModelConfigInput, settings: ReproductionSettings): readonly TuningCandidate[];
+  /** True when {@link Reproduction.tuning} searches `--tune-negatives`; any other recipe refuses it. */
+  readonly tunesNegatives?: boolean;
   /** How a candidate reads in progress lines (default `field value, …`). */
   describeCandidate?(candidate: TuningCandidate): string;
   /** Evaluates a trained method on the protocol's test data. */

@@ -244,8 +244,14 @@ function aucValidation(model: Predictor, data: TrainingData, settings: Reproduct
 
 function tuningGrid(method: ReproductionMethod, base: { readonly model: string }, settings: ReproductionSettings): TuningCandidate[] {
   if (kindOf(method).kind !== 'tune') return [];
-  // `--tune` replaces the learning rates searched.
-  const grid0 = { ...MRLR_GRID, ...MRLR_GRID_OVERRIDES[base.model], ...(settings.tuneLearningRates?.length ? { learningRate: settings.tuneLearningRates } : {}) };
+  // `--tune` replaces the learning rates searched, `--tune-negatives` the N of the models that
+  // sample negatives (CoFactor's `negatives` is its SPPMI shift k: it keeps its own).
+  const grid0 = {
+    ...MRLR_GRID,
+    ...(settings.tuneNegatives?.length ? { negatives: settings.tuneNegatives } : {}),
+    ...MRLR_GRID_OVERRIDES[base.model],
+    ...(settings.tuneLearningRates?.length ? { learningRate: settings.tuneLearningRates } : {}),
+  };
   const fields = configFieldsOf(base.model, grid0) as Record<string, readonly unknown[]>;
   let grid: Record<string, unknown>[] = [{}];
   for (const [field, values] of Object.entries(fields)) grid = grid.flatMap((c) => values.map((v) => ({ ...c, [field]: v })));
@@ -383,7 +389,7 @@ function mrlrReport(results: readonly MethodResult[], _protocol: MrlrProtocol, s
   });
   const sections = [
     `## Claims checked (${settings.dataset.label})\n\n${claims.join('\n')}`,
-    `## Tuned settings (fold 1 validation; grid: γ ${MRLR_GRID.learningRate.join('/')}, λ ${MRLR_GRID.l2.join('/')}, N ${MRLR_GRID.negatives.join('/')}, FM 1-way λ ${MRLR_GRID.l2Linear.join('/')}, where a model has the field)\n\n${tuningLines.join('\n')}`,
+    `## Tuned settings (fold 1 validation; grid: γ ${(settings.tuneLearningRates?.length ? settings.tuneLearningRates : MRLR_GRID.learningRate).join('/')}, λ ${MRLR_GRID.l2.join('/')}, N ${(settings.tuneNegatives?.length ? settings.tuneNegatives : MRLR_GRID.negatives).join('/')}, FM 1-way λ ${MRLR_GRID.l2Linear.join('/')}, where a model has the field)\n\n${tuningLines.join('\n')}`,
   ];
   return { report, sections };
 }
@@ -402,6 +408,7 @@ export const mrlr: Reproduction<MrlrProtocol> = {
   headline: ['AUC', 'AUC cold'],
   validation: (model, data, _method, settings) => aucValidation(model, data, settings),
   tuning: (method, base, settings) => tuningGrid(method, base, settings),
+  tunesNegatives: true,
   evaluate: async (trained, protocol, method): Promise<MethodEvaluation> => {
     const kind = kindOf(method);
     const model = trained.model;
