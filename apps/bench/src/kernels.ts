@@ -18,8 +18,9 @@
  * sequential gradient reads are extra work not counted. rank_topk is rated
  * against FMA peak (2·B·n·d flops). Two kernels also get a hand-written C loop
  * timed in the same rounds ("C loop"): bpr_step on cache-sized tables
- * (bound_bpr_loop) and sparse_adagrad on the 1,000,000-row table (bound_adagrad_loop),
- * which says how much of the gap to gather+scatter any loop closes.
+ * (bound_bpr_loop), sparse_adagrad (bound_adagrad_loop) and skipgram_sample_step
+ * (bound_sgns_loop, word2vec's loop) on the 1,000,000-row tables, which says how much of
+ * the gap to gather+scatter any loop closes.
  *
  * Sizes are the issue's: a 1,000,000 × 64 f32 table with batches of 1,024 rows
  * or triples; Tmall 15,449 users × 11,953 items × 64 for rank_topk top-100,
@@ -1032,6 +1033,39 @@ if (wanted('skipgram_sample_step')) {
       rate: gbs, rateUnit: 'GB/s', boundName: 'gather+scatter', percentOfBound: (100 * gbs) / bounds[t].gatherScatterGBs, speedup: refMs / ms,
       note: `deterministic; neg_sample_alias + skipgram_step apart: ${apartMs.toFixed(3)} ms (fused ${(apartMs / ms).toFixed(2)}× faster)`,
     });
+  }
+  {
+    // Against word2vec's loop written in C (bound_sgns_loop: f32, no loss, no bitwise contract)
+    // over the same pairs and the negatives the kernel draws for them (neg_sample_alias with
+    // the same counters), five rounds interleaved with the kernel; medians. The loop is given
+    // its negatives, the kernel draws its own: the comparison favours the loop.
+    const flat = (k: number) => {
+      const out = new Int32Array(BATCH * BATCHES);
+      batches.forEach((b, i) => out.set(b[k], i * BATCH));
+      return out;
+    };
+    const [contexts, positives] = [flat(0), flat(2)];
+    const negatives = new Int32Array(BATCH * BATCHES * N);
+    for (let b = 0; b < BATCHES; b++) {
+      tidy(() => negatives.set(hostData(runKernel('neg_sample_alias', nat.noise, { count: BATCH * N, maxTries: 1, ...draw(b) })[0]) as Int32Array, b * BATCH * N));
+    }
+    const [V, W] = [hostF32(nat.tables[0]), hostF32(nat.tables[2])];
+    for (const t of THREAD_COUNTS) {
+      setNativeThreads(t);
+      const loopPerPair: number[] = [];
+      const kernelPerPair: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        loopPerPair.push(1e3 / addon.bound_sgns_loop(V, W, DIM, contexts, positives, negatives, N, 0.025, 3));
+        kernelPerPair.push(timeCalls(50, 5, (i) => fused(nat, i)) / BATCH);
+      }
+      const loopMs = median(loopPerPair);
+      const ms = median(kernelPerPair) * BATCH;
+      results.push({
+        kernel: 'skipgram_sample_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
+        rate: null, rateUnit: null, boundName: 'C loop', percentOfBound: (100 * loopMs * BATCH) / ms, speedup: null,
+        note: `word2vec's loop in C ${((1 / loopMs) * 1e3 / 1e6).toFixed(2)} M pairs/s (${((bytes / (loopMs * BATCH) / 1e6 / bounds[t].gatherScatterGBs) * 100).toFixed(0)} % of gather+scatter) in the same rounds`,
+      });
+    }
   }
   if (gpuOk && gpuState) {
     const { ms, note } = await timeGpu((i) => fusedOut(gpuState, i + 3));

@@ -29,6 +29,16 @@
 //                                        rows of entry j + 8 prefetched (prefetchw); entries
 //                                        in chunks of 128 over the awake threads (Hogwild on
 //                                        repeats). In place on P and G → rows/s
+//   bound_sgns_loop(V, W, d, contexts, positives, negatives, N, lr, reps)
+//                                        word2vec's skip-gram negative-sampling loop as a
+//                                        user would write it in C: per pair, for the
+//                                        positive and its N negatives x = ⟨v, w_k⟩ (one
+//                                        vector accumulator, FMA allowed), g = lr·(label −
+//                                        σ(x)) with expf, the context's gradient summed
+//                                        while each w_k is updated, then v updated; no
+//                                        loss, no bitwise contract, no id checks; the rows
+//                                        of pair t + 4 prefetched; pairs in chunks of 64
+//                                        over the awake threads (Hogwild). In place → pairs/s
 //   bound_fma_peak(iterations)           12 independent vector FMA chains per
 //                                        thread in the host's widest float vector
 //                                        (GCC/Clang vector extensions) → GFLOP/s
@@ -208,6 +218,64 @@ Napi::Value bound_adagrad_loop(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), best);
 }
 
+Napi::Value bound_sgns_loop(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "bound_sgns_loop";
+  const Span<float> V = array_arg<float>(info, 0, K, "contextTable");
+  const Span<float> W = array_arg<float>(info, 1, K, "outputTable");
+  const int64_t d = int_arg(info, 2, K, "dim", 1, 1 << 20);
+  const Span<int32_t> ctx = array_arg<int32_t>(info, 3, K, "contexts");
+  const Span<int32_t> pos = array_arg<int32_t>(info, 4, K, "positives", int64_t(ctx.size));
+  const int64_t N = int_arg(info, 6, K, "negatives per pair", 0, 1 << 20);
+  const Span<int32_t> neg = array_arg<int32_t>(info, 5, K, "negatives", int64_t(ctx.size) * N);
+  const float lr = float(number_arg(info, 7, K, "lr"));
+  const int64_t reps = int_arg(info, 8, K, "reps", 1, 1000);
+  check_ids(info.Env(), ctx, int64_t(V.size) / d, K, "context");
+  check_ids(info.Env(), pos, int64_t(W.size) / d, K, "positive");
+  check_ids(info.Env(), neg, int64_t(W.size) / d, K, "negative");
+  const int64_t n = int64_t(ctx.size);
+  constexpr int64_t kAhead = 4;
+  double best = 0;
+  for (int64_t r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    parallel_chunks(n, 64, 128, [&](int64_t lo, int64_t hi, int) {
+      std::vector<float> gv(static_cast<size_t>(d));
+      const auto target = [&](int64_t t, int64_t k) { return W.data + int64_t(k == 0 ? pos[t] : neg[t * N + k - 1]) * d; };
+      for (int64_t t = lo; t < hi; ++t) {
+        if (t + kAhead < hi) {
+          for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(V.data + int64_t(ctx[t + kAhead]) * d + c, 1, 3);
+          for (int64_t k = 0; k <= N; ++k) {
+            for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(target(t + kAhead, k) + c, 1, 3);
+          }
+        }
+        float* __restrict v = V.data + int64_t(ctx[t]) * d;
+        std::fill(gv.begin(), gv.end(), 0.0f);
+        for (int64_t k = 0; k <= N; ++k) {
+          float* __restrict w = target(t, k);
+          vfloat acc = {};
+          int64_t c = 0;
+          for (; c + kLanes <= d; c += kLanes) {
+            vfloat a, b;
+            __builtin_memcpy(&a, v + c, sizeof a);
+            __builtin_memcpy(&b, w + c, sizeof b);
+            acc += a * b;
+          }
+          float x = 0;
+          for (int l = 0; l < kLanes; ++l) x += acc[l];
+          for (; c < d; ++c) x += v[c] * w[c];
+          const float g = lr * ((k == 0 ? 1.0f : 0.0f) - 1.0f / (1.0f + std::exp(-x)));
+          for (c = 0; c < d; ++c) {
+            gv[size_t(c)] += g * w[c];
+            w[c] += g * v[c];
+          }
+        }
+        for (int64_t c = 0; c < d; ++c) v[c] += gv[size_t(c)];
+      }
+    });
+    best = std::max(best, double(n) / seconds_since(t0));
+  }
+  return Napi::Number::New(info.Env(), best);
+}
+
 Napi::Value bound_fma_peak(const Napi::CallbackInfo& info) {
   constexpr const char* K = "bound_fma_peak";
   const int64_t iterations = int_arg(info, 0, K, "iterations", 1, int64_t(1) << 40);
@@ -256,6 +324,7 @@ Napi::Value bound_fma_peak(const Napi::CallbackInfo& info) {
 
 REC_EXPORT(bound_stream_triad);
 REC_EXPORT(bound_adagrad_loop);
+REC_EXPORT(bound_sgns_loop);
 REC_EXPORT(bound_gather_scatter);
 REC_EXPORT(bound_bpr_loop);
 REC_EXPORT(bound_fma_peak);

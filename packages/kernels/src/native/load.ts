@@ -273,6 +273,15 @@ export interface NativeAddon {
    * parity contract) over the listed rows and their gradient rows, in place: best rows/s of `reps`.
    */
   bound_adagrad_loop(param: Float32Array, sum: Float32Array, width: number, rows: Int32Array, values: Float32Array, lr: number, eps: number, reps: number): number;
+  /**
+   * word2vec's skip-gram negative-sampling loop as a user would write it in C (f32, FMA allowed,
+   * no loss, no bitwise contract, no id checks) over the given pairs and negatives (`negatives`
+   * per pair, row-major), Hogwild over the pool's threads, in place: best pairs/s of `reps`.
+   */
+  bound_sgns_loop(
+    contextTable: Float32Array, outputTable: Float32Array, dim: number, contexts: Int32Array, positives: Int32Array, negatives: Int32Array,
+    negativesPerPair: number, lr: number, reps: number,
+  ): number;
 }
 
 /** Where the native row-ordered kernels run (see {@link NativeAddon.orderedMode}). */
@@ -286,7 +295,7 @@ export type NativeLoadResult = { ok: true; addon: NativeAddon; path: string } | 
  * bench's bound probes, and the function of every kernel claimed native in `coverage.ts`.
  */
 const REQUIRED_EXPORTS = [
-  'threads', 'setThreads', 'orderedMode', 'setOrderedMode', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak', 'bound_bpr_loop', 'bound_adagrad_loop',
+  'threads', 'setThreads', 'orderedMode', 'setOrderedMode', 'bound_stream_triad', 'bound_gather_scatter', 'bound_fma_peak', 'bound_bpr_loop', 'bound_adagrad_loop', 'bound_sgns_loop',
   ...new Set(NATIVE_KERNEL_IDS.map((id) => NATIVE_ENTRY_POINTS[id] ?? id)),
 ];
 
