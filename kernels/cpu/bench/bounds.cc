@@ -63,12 +63,40 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+/** The best rate of `reps` timed calls of run(): `units` per second. */
+template <typename Run>
+double best_rate(int64_t reps, double units, Run&& run) {
+  double best = 0;
+  for (int64_t r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run();
+    best = std::max(best, units / seconds_since(t0));
+  }
+  return best;
+}
+
 #if defined(__AVX512F__)
 constexpr int kLanes = 16;
 #else
 constexpr int kLanes = 8;
 #endif
 typedef float vfloat __attribute__((vector_size(kLanes * sizeof(float))));
+
+/** ⟨a, b⟩ over d floats in one vector accumulator (any order, FMA allowed), as a hand-written loop sums. */
+inline float dot_lanes(const float* a, const float* b, int64_t d) {
+  vfloat acc = {};
+  int64_t c = 0;
+  for (; c + kLanes <= d; c += kLanes) {
+    vfloat x, y;
+    __builtin_memcpy(&x, a + c, sizeof x);
+    __builtin_memcpy(&y, b + c, sizeof y);
+    acc += x * y;
+  }
+  float sum = 0;
+  for (int l = 0; l < kLanes; ++l) sum += acc[l];
+  for (; c < d; ++c) sum += a[c] * b[c];
+  return sum;
+}
 
 }  // namespace
 
@@ -86,20 +114,17 @@ Napi::Value bound_stream_triad(const Napi::CallbackInfo& info) {
     }
   });
   const float s = 3.0f;
-  double best = 0;
-  for (int64_t r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+  const double bytes_per_second = best_rate(reps, 12.0 * double(n), [&] {
     parallel_for(n, 1, [&](int64_t lo, int64_t hi, int) {
       float* __restrict pa = a.data();
       const float* __restrict pb = b.data();
       const float* __restrict pc = c.data();
       for (int64_t i = lo; i < hi; ++i) pa[i] = pb[i] + s * pc[i];
     });
-    best = std::max(best, 12.0 * double(n) / seconds_since(t0) / 1e9);
-  }
+  });
   volatile float sink = a[size_t(n / 2)];
   (void)sink;
-  return Napi::Number::New(info.Env(), best);
+  return Napi::Number::New(info.Env(), bytes_per_second / 1e9);
 }
 
 Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info) {
@@ -109,9 +134,7 @@ Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info) {
   const Span<int32_t> rows = array_arg<int32_t>(info, 2, K, "rows");
   const int64_t reps = int_arg(info, 3, K, "reps", 1, 1000);
   check_ids(info.Env(), rows, int64_t(table.size) / width, K, "row");
-  double best = 0;
-  for (int64_t r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+  const double bytes_per_second = best_rate(reps, 8.0 * double(width) * double(rows.size), [&] {
     parallel_chunks(int64_t(rows.size), 128, 256, [&](int64_t lo, int64_t hi, int) {
       for (int64_t t = lo; t < hi; ++t) {
         if (t + 8 < hi) {
@@ -122,9 +145,8 @@ Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info) {
         for (int64_t c = 0; c < width; ++c) row[c] += 1.0f;
       }
     });
-    best = std::max(best, 8.0 * double(width) * double(rows.size) / seconds_since(t0) / 1e9);
-  }
-  return Napi::Number::New(info.Env(), best);
+  });
+  return Napi::Number::New(info.Env(), bytes_per_second / 1e9);
 }
 
 Napi::Value bound_bpr_loop(const Napi::CallbackInfo& info) {
@@ -142,9 +164,7 @@ Napi::Value bound_bpr_loop(const Napi::CallbackInfo& info) {
   check_ids(info.Env(), pos, int64_t(Q.size) / d, K, "positive item");
   check_ids(info.Env(), neg, int64_t(Q.size) / d, K, "negative item");
   const int64_t n = int64_t(users.size);
-  double best = 0;
-  for (int64_t r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+  const double best = best_rate(reps, double(n), [&] {
     parallel_chunks(n, 64, 128, [&](int64_t lo, int64_t hi, int) {
       for (int64_t t = lo; t < hi; ++t) {
         if (t + 8 < hi) {
@@ -176,8 +196,7 @@ Napi::Value bound_bpr_loop(const Napi::CallbackInfo& info) {
         }
       }
     });
-    best = std::max(best, double(n) / seconds_since(t0));
-  }
+  });
   return Napi::Number::New(info.Env(), best);
 }
 
@@ -193,9 +212,7 @@ Napi::Value bound_adagrad_loop(const Napi::CallbackInfo& info) {
   const int64_t reps = int_arg(info, 7, K, "reps", 1, 1000);
   check_ids(info.Env(), rows, int64_t(P.size) / d, K, "row");
   const int64_t n = int64_t(rows.size);
-  double best = 0;
-  for (int64_t r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+  const double best = best_rate(reps, double(n), [&] {
     parallel_chunks(n, 128, 256, [&](int64_t lo, int64_t hi, int) {
       for (int64_t t = lo; t < hi; ++t) {
         if (t + 8 < hi) {
@@ -213,8 +230,7 @@ Napi::Value bound_adagrad_loop(const Napi::CallbackInfo& info) {
         }
       }
     });
-    best = std::max(best, double(n) / seconds_since(t0));
-  }
+  });
   return Napi::Number::New(info.Env(), best);
 }
 
@@ -234,9 +250,7 @@ Napi::Value bound_sgns_loop(const Napi::CallbackInfo& info) {
   check_ids(info.Env(), neg, int64_t(W.size) / d, K, "negative");
   const int64_t n = int64_t(ctx.size);
   constexpr int64_t kAhead = 4;
-  double best = 0;
-  for (int64_t r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+  const double best = best_rate(reps, double(n), [&] {
     parallel_chunks(n, 64, 128, [&](int64_t lo, int64_t hi, int) {
       std::vector<float> gv(static_cast<size_t>(d));
       const auto target = [&](int64_t t, int64_t k) { return W.data + int64_t(k == 0 ? pos[t] : neg[t * N + k - 1]) * d; };
@@ -251,19 +265,8 @@ Napi::Value bound_sgns_loop(const Napi::CallbackInfo& info) {
         std::fill(gv.begin(), gv.end(), 0.0f);
         for (int64_t k = 0; k <= N; ++k) {
           float* __restrict w = target(t, k);
-          vfloat acc = {};
-          int64_t c = 0;
-          for (; c + kLanes <= d; c += kLanes) {
-            vfloat a, b;
-            __builtin_memcpy(&a, v + c, sizeof a);
-            __builtin_memcpy(&b, w + c, sizeof b);
-            acc += a * b;
-          }
-          float x = 0;
-          for (int l = 0; l < kLanes; ++l) x += acc[l];
-          for (; c < d; ++c) x += v[c] * w[c];
-          const float g = lr * ((k == 0 ? 1.0f : 0.0f) - 1.0f / (1.0f + std::exp(-x)));
-          for (c = 0; c < d; ++c) {
+          const float g = lr * ((k == 0 ? 1.0f : 0.0f) - 1.0f / (1.0f + std::exp(-dot_lanes(v, w, d))));
+          for (int64_t c = 0; c < d; ++c) {
             gv[size_t(c)] += g * w[c];
             w[c] += g * v[c];
           }
@@ -271,8 +274,7 @@ Napi::Value bound_sgns_loop(const Napi::CallbackInfo& info) {
         for (int64_t c = 0; c < d; ++c) v[c] += gv[size_t(c)];
       }
     });
-    best = std::max(best, double(n) / seconds_since(t0));
-  }
+  });
   return Napi::Number::New(info.Env(), best);
 }
 
