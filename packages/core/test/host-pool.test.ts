@@ -78,6 +78,27 @@ describe('host pool', () => {
     expect(hostPoolStats().hits).toBe(before + 2); // N's array was the one dropped
   });
 
+  it('serves every length of a size class from one array, as a view, and takes it back whole', () => {
+    clearHostPool();
+    // 2,050 floats round up to the class of 2,304 (eighths of 2,048): the pool holds 2,304.
+    tensor(new Float32Array(2050).fill(7)).dispose();
+    expect(hostPoolStats()).toMatchObject({ arrays: 1, bytes: 2304 * 4 });
+    const before = hostPoolStats().hits;
+    const a = tidy(() => add(zeros([2100]), tensor(new Float32Array(2100).fill(1))));
+    expect(hostPoolStats().hits).toBeGreaterThan(before);
+    expect(a.shape).toEqual([2100]);
+    expect(a.readSync().every((v) => v === 1)).toBe(true);
+    // Another length of the class: zeroed over its own length, whatever the array held.
+    tidy(() => void mul(tensor(new Float32Array(2300).fill(3)), tensor(new Float32Array(2300).fill(3))));
+    const z = zeros([2049]);
+    expect(z.size).toBe(2049);
+    expect(z.readSync().every((v) => v === 0)).toBe(true);
+    // A length of another class (2,560 = 2,048 + 2 · 256) misses.
+    const misses = hostPoolStats().misses;
+    zeros([2400]);
+    expect(hostPoolStats().misses).toBe(misses + 1);
+  });
+
   it('keeps nothing past its limit, and nothing at limit 0', () => {
     setHostPoolLimit(0);
     tidy(() => void add(tensor(filled(1)), tensor(filled(1))));

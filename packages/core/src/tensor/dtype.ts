@@ -1,4 +1,4 @@
-import { takePooled } from './host-pool.js';
+import { pooledCapacity, takePooled } from './host-pool.js';
 
 /** Element types a {@link Tensor} can hold. Every backend supports all three. */
 export type DType = 'f32' | 'i32' | 'u32';
@@ -30,18 +30,28 @@ export function allocOutputArray<D extends DType>(dtype: D, size: number): Array
   return takePooled(dtype, size, false) ?? newArray(dtype, size);
 }
 
-/** A new zero-filled typed array (the pool asked already). */
+/**
+ * A new zero-filled typed array (the pool asked already), allocated at its pool size class
+ * (`pooledCapacity`) so that it can serve other lengths of the class once recycled: a view
+ * on the first `size` elements when the class is larger.
+ */
 function newArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
+  const capacity = pooledCapacity(size);
+  let full: TypedArray;
   switch (dtype) {
     case 'f32':
-      return new Float32Array(size) as ArrayFor<D>;
+      full = new Float32Array(capacity);
+      break;
     case 'i32':
-      return new Int32Array(size) as ArrayFor<D>;
+      full = new Int32Array(capacity);
+      break;
     case 'u32':
-      return new Uint32Array(size) as ArrayFor<D>;
+      full = new Uint32Array(capacity);
+      break;
     default:
       throw new Error(`unknown dtype '${String(dtype)}': expected f32, i32 or u32`);
   }
+  return (capacity === size ? full : full.subarray(0, size)) as ArrayFor<D>;
 }
 
 /** The dtype a typed array stores, or an error for any other array kind. */
