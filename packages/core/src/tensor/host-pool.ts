@@ -22,7 +22,8 @@
  * of that class as a view on its first elements. A model whose shapes vary by batch (NMTR's
  * behaviour suffixes, TIGER's padded histories) then finds its arrays in the pool: keyed by
  * exact length, NMTR-NeuMF's step missed on most of its intermediates, and allocating them
- * took 10 % of its time (a V8 CPU profile, 2026-12-07).
+ * took 10 % of its time (a V8 CPU profile beside two other jobs, 2026-12-07; on a quiet
+ * machine the size classes gain 1.5–4 %: apps/bench/README.md).
  */
 import type { ArrayFor, DType, TypedArray } from './dtype.js';
 
