@@ -16,7 +16,7 @@
  * sparse_sgd: p, 512 B; bpr_step: p_u, q_i, q_j, 1,536 B per triple, plus 512 B per
  * category row in its category variant); their
  * sequential gradient reads are extra work not counted. rank_topk is rated
- * against FMA peak (2·B·n·d flops). Two kernels also get a hand-written C loop
+ * against FMA peak (2·B·n·d flops). Three kernels also get a hand-written C loop
  * timed in the same rounds ("C loop"): bpr_step on cache-sized tables
  * (bound_bpr_loop), sparse_adagrad (bound_adagrad_loop) and skipgram_sample_step
  * (bound_sgns_loop, word2vec's loop) on the 1,000,000-row tables, which says how much of
@@ -115,6 +115,38 @@ function timeCalls(reps: number, warm: number, fn: (i: number) => void): number 
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return median(times);
+}
+
+/**
+ * The median of each timer's result over `rounds` rounds, each round running every timer once,
+ * in order, so that load drifts on this shared machine hit all of them alike.
+ */
+function interleavedMedians(rounds: number, timers: readonly (() => number)[]): number[] {
+  const samples = timers.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) timers.forEach((time, k) => samples[k].push(time()));
+  return samples.map(median);
+}
+
+/** The arrays laid end to end: the batches a C loop probe walks in one call. */
+function joined<A extends Int32Array | Float32Array>(parts: readonly A[]): A {
+  const out = new (parts[0].constructor as new (n: number) => A)(parts.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of parts) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
+}
+
+/**
+ * A row rating a kernel against a hand-written C loop timed in the same rounds: `ms` per call
+ * of BATCH items against the loop's `loopMs` per item; `note` says what the loop is.
+ */
+function cLoopRow(kernel: string, threads: number, size: string, ms: number, loopMs: number, unit: string, note: string): Row {
+  return {
+    kernel, backend: 'native', threads, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M ${unit}/s`,
+    rate: null, rateUnit: null, boundName: 'C loop', percentOfBound: (100 * loopMs * BATCH) / ms, speedup: null, note,
+  };
 }
 
 // ---- webgpu (optional) -------------------------------------------------------------------
@@ -341,25 +373,16 @@ for (const spec of sparseSpecs.filter((s) => wanted(s.kernel))) {
     // Against the hand-written C loop over the same batches in the same rounds
     // (bound_adagrad_loop: f32, no merge, no id checks), five interleaved rounds, medians.
     const [param, sum] = natState.map((t) => hostF32(t));
-    const flatIds = new Int32Array(BATCH * BATCHES);
-    const flatValues = new Float32Array(BATCH * BATCHES * DIM);
-    batchIds.forEach((ids, b) => flatIds.set(ids, b * BATCH));
-    batchValues.forEach((v, b) => flatValues.set(v, b * BATCH * DIM));
+    const [flatIds, flatValues] = [joined(batchIds), joined(batchValues)];
     for (const t of THREAD_COUNTS) {
       setNativeThreads(t);
-      const loopPerRow: number[] = [];
-      const kernelPerRow: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        loopPerRow.push(1e3 / addon.bound_adagrad_loop(param, sum, DIM, flatIds, flatValues, 0.05, 1e-10, 3));
-        kernelPerRow.push(timeCalls(100, 10, (i) => step(natState, natBatches, i)) / BATCH);
-      }
-      const loopMs = median(loopPerRow);
-      const ms = median(kernelPerRow) * BATCH;
-      results.push({
-        kernel: spec.kernel, backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M rows/s`,
-        rate: null, rateUnit: null, boundName: 'C loop', percentOfBound: (100 * loopMs * BATCH) / ms, speedup: null,
-        note: `the hand-written C loop ${((1 / loopMs) * 1e3 / 1e6).toFixed(2)} M rows/s (${((distinct * spec.bytesPerRow) / (loopMs * BATCH) / 1e6 / bounds[t].gatherScatterGBs * 100).toFixed(0)} % of gather+scatter) in the same rounds`,
-      });
+      const [loopMs, perRow] = interleavedMedians(5, [
+        () => 1e3 / addon.bound_adagrad_loop(param, sum, DIM, flatIds, flatValues, 0.05, 1e-10, 3),
+        () => timeCalls(100, 10, (i) => step(natState, natBatches, i)) / BATCH,
+      ]);
+      const loopShare = ((distinct * spec.bytesPerRow) / (loopMs * BATCH) / 1e6 / bounds[t].gatherScatterGBs) * 100;
+      results.push(cLoopRow(spec.kernel, t, size, perRow * BATCH, loopMs, 'rows',
+        `the hand-written C loop ${((1 / loopMs) * 1e3 / 1e6).toFixed(2)} M rows/s (${loopShare.toFixed(0)} % of gather+scatter) in the same rounds`));
     }
   }
   disposeAll(gpuState, gpuBatches);
@@ -422,14 +445,8 @@ if (wanted('bpr_step')) {
       });
       if (t > 1) {
         // Hogwild in the same run, interleaved with the deterministic default so load drifts hit both alike.
-        const hog: number[] = [];
-        const det: number[] = [];
-        for (let r = 0; r < 5; r++) {
-          hog.push(timeCalls(100, 10, (i) => step(nat, i, true)));
-          det.push(timeCalls(100, 10, (i) => step(nat, i)));
-        }
-        const hogMs = median(hog);
-        const ratio = median(det) / hogMs;
+        const [hogMs, detMs] = interleavedMedians(5, [() => timeCalls(100, 10, (i) => step(nat, i, true)), () => timeCalls(100, 10, (i) => step(nat, i))]);
+        const ratio = detMs / hogMs;
         const hgbs = bytes / hogMs / 1e6;
         results.push({
           kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: hogMs, throughput: `${((BATCH / hogMs) * 1e3 / 1e6).toFixed(2)} M triples/s`,
@@ -457,11 +474,7 @@ if (wanted('bpr_step')) {
 if (wanted('bpr_step')) {
   const rows = 9_746;
   const batches = Array.from({ length: BATCHES }, (_, b) => [randomIds(6000 + b, BATCH, rows), randomIds(7000 + b, BATCH, rows), randomIds(8000 + b, BATCH, rows)]);
-  const flat = [0, 1, 2].map((k) => {
-    const out = new Int32Array(BATCH * BATCHES);
-    batches.forEach((b, i) => out.set(b[k], i * BATCH));
-    return out;
-  });
+  const flat = [0, 1, 2].map((k) => joined(batches.map((b) => b[k])));
   const P = uniform(9, rows * DIM, -0.1, 0.1);
   const Q = uniform(10, rows * DIM, -0.1, 0.1);
   const [Pt, Qt] = [tensor(P, [rows, DIM], { backend: native }), tensor(Q, [rows, DIM], { backend: native })];
@@ -470,22 +483,15 @@ if (wanted('bpr_step')) {
   const size = `${rows.toLocaleString('en')} × ${DIM} (users and items, cache-sized), batch ${BATCH} triples`;
   for (const t of THREAD_COUNTS) {
     setNativeThreads(t);
-    const loopPerTriple: number[] = [];
-    const perTriple: Record<'det' | 'hog', number[]> = { det: [], hog: [] };
-    for (let r = 0; r < 5; r++) {
-      loopPerTriple.push(1e3 / addon.bound_bpr_loop(hostF32(Pt), hostF32(Qt), DIM, flat[0], flat[1], flat[2], 0.05, 0.0025, 3));
-      perTriple.det.push(timeCalls(100, 10, (i) => step(i, false)) / BATCH);
-      if (t > 1) perTriple.hog.push(timeCalls(100, 10, (i) => step(i, true)) / BATCH);
-    }
-    const loopMs = median(loopPerTriple);
-    for (const variant of t > 1 ? (['det', 'hog'] as const) : (['det'] as const)) {
-      const ms = median(perTriple[variant]) * BATCH;
-      results.push({
-        kernel: 'bpr_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M triples/s`,
-        rate: null, rateUnit: null, boundName: 'C loop', percentOfBound: (100 * loopMs * BATCH) / ms, speedup: null,
-        note: `${variant === 'det' ? 'deterministic' : 'Hogwild'}; the hand-written C loop ${((1 / loopMs) * 1e3 / 1e6).toFixed(2)} M triples/s in the same rounds`,
-      });
-    }
+    const variants = t > 1 ? [false, true] : [false];
+    const [loopMs, ...perTriple] = interleavedMedians(5, [
+      () => 1e3 / addon.bound_bpr_loop(hostF32(Pt), hostF32(Qt), DIM, flat[0], flat[1], flat[2], 0.05, 0.0025, 3),
+      ...variants.map((hogwild) => () => timeCalls(100, 10, (i) => step(i, hogwild)) / BATCH),
+    ]);
+    variants.forEach((hogwild, k) => {
+      results.push(cLoopRow('bpr_step', t, size, perTriple[k] * BATCH, loopMs, 'triples',
+        `${hogwild ? 'Hogwild' : 'deterministic'}; the hand-written C loop ${((1 / loopMs) * 1e3 / 1e6).toFixed(2)} M triples/s in the same rounds`));
+    });
   }
 }
 
@@ -879,14 +885,8 @@ if (wanted('skipgram_step')) {
       note: `deterministic (row-ordered schedule, parts ${t}, bitwise = js)`,
     });
     if (t > 1) {
-      const hog: number[] = [];
-      const det: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        hog.push(timeCalls(40, 5, (i) => step(nat, i, true)));
-        det.push(timeCalls(40, 5, (i) => step(nat, i)));
-      }
-      const hogMs = median(hog);
-      const ratio = median(det) / hogMs;
+      const [hogMs, detMs] = interleavedMedians(5, [() => timeCalls(40, 5, (i) => step(nat, i, true)), () => timeCalls(40, 5, (i) => step(nat, i))]);
+      const ratio = detMs / hogMs;
       const hgbs = bytes / hogMs / 1e6;
       results.push({
         kernel: 'skipgram_step', backend: 'native', threads: t, size, timeMs: hogMs, throughput: `${((BATCH / hogMs) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
@@ -1039,32 +1039,19 @@ if (wanted('skipgram_sample_step')) {
     // over the same pairs and the negatives the kernel draws for them (neg_sample_alias with
     // the same counters), five rounds interleaved with the kernel; medians. The loop is given
     // its negatives, the kernel draws its own: the comparison favours the loop.
-    const flat = (k: number) => {
-      const out = new Int32Array(BATCH * BATCHES);
-      batches.forEach((b, i) => out.set(b[k], i * BATCH));
-      return out;
-    };
-    const [contexts, positives] = [flat(0), flat(2)];
-    const negatives = new Int32Array(BATCH * BATCHES * N);
-    for (let b = 0; b < BATCHES; b++) {
-      tidy(() => negatives.set(hostData(runKernel('neg_sample_alias', nat.noise, { count: BATCH * N, maxTries: 1, ...draw(b) })[0]) as Int32Array, b * BATCH * N));
-    }
+    const [contexts, positives] = [0, 2].map((k) => joined(batches.map((b) => b[k])));
+    const negatives = joined(Array.from({ length: BATCHES }, (_, b) =>
+      tidy(() => (hostData(runKernel('neg_sample_alias', nat.noise, { count: BATCH * N, maxTries: 1, ...draw(b) })[0]) as Int32Array).slice())));
     const [V, W] = [hostF32(nat.tables[0]), hostF32(nat.tables[2])];
     for (const t of THREAD_COUNTS) {
       setNativeThreads(t);
-      const loopPerPair: number[] = [];
-      const kernelPerPair: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        loopPerPair.push(1e3 / addon.bound_sgns_loop(V, W, DIM, contexts, positives, negatives, N, 0.025, 3));
-        kernelPerPair.push(timeCalls(50, 5, (i) => fused(nat, i)) / BATCH);
-      }
-      const loopMs = median(loopPerPair);
-      const ms = median(kernelPerPair) * BATCH;
-      results.push({
-        kernel: 'skipgram_sample_step', backend: 'native', threads: t, size, timeMs: ms, throughput: `${((BATCH / ms) * 1e3 / 1e6).toFixed(2)} M pairs/s`,
-        rate: null, rateUnit: null, boundName: 'C loop', percentOfBound: (100 * loopMs * BATCH) / ms, speedup: null,
-        note: `word2vec's loop in C ${((1 / loopMs) * 1e3 / 1e6).toFixed(2)} M pairs/s (${((bytes / (loopMs * BATCH) / 1e6 / bounds[t].gatherScatterGBs) * 100).toFixed(0)} % of gather+scatter) in the same rounds`,
-      });
+      const [loopMs, perPair] = interleavedMedians(5, [
+        () => 1e3 / addon.bound_sgns_loop(V, W, DIM, contexts, positives, negatives, N, 0.025, 3),
+        () => timeCalls(50, 5, (i) => fused(nat, i)) / BATCH,
+      ]);
+      const loopShare = (bytes / (loopMs * BATCH) / 1e6 / bounds[t].gatherScatterGBs) * 100;
+      results.push(cLoopRow('skipgram_sample_step', t, size, perPair * BATCH, loopMs, 'pairs',
+        `word2vec's loop in C ${((1 / loopMs) * 1e3 / 1e6).toFixed(2)} M pairs/s (${loopShare.toFixed(0)} % of gather+scatter) in the same rounds`));
     }
   }
   if (gpuOk && gpuState) {

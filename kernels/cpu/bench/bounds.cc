@@ -54,6 +54,7 @@
 
 #include "../addon.h"
 #include "../common/checks.h"
+#include "../common/prefetch.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -138,8 +139,7 @@ Napi::Value bound_gather_scatter(const Napi::CallbackInfo& info) {
     parallel_chunks(int64_t(rows.size), 128, 256, [&](int64_t lo, int64_t hi, int) {
       for (int64_t t = lo; t < hi; ++t) {
         if (t + 8 < hi) {
-          const float* f = table.data + int64_t(rows[t + 8]) * width;
-          for (int64_t c = 0; c < width; c += 16) __builtin_prefetch(f + c, 1, 3);
+          prefetch_row(table.data + int64_t(rows[t + 8]) * width, width);
         }
         float* row = table.data + int64_t(rows[t]) * width;
         for (int64_t c = 0; c < width; ++c) row[c] += 1.0f;
@@ -168,9 +168,7 @@ Napi::Value bound_bpr_loop(const Napi::CallbackInfo& info) {
     parallel_chunks(n, 64, 128, [&](int64_t lo, int64_t hi, int) {
       for (int64_t t = lo; t < hi; ++t) {
         if (t + 8 < hi) {
-          for (const float* f : {P.data + int64_t(users[t + 8]) * d, Q.data + int64_t(pos[t + 8]) * d, Q.data + int64_t(neg[t + 8]) * d}) {
-            for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(f + c, 1, 3);
-          }
+          for (const float* f : {P.data + int64_t(users[t + 8]) * d, Q.data + int64_t(pos[t + 8]) * d, Q.data + int64_t(neg[t + 8]) * d}) prefetch_row(f, d);
         }
         float* __restrict pu = P.data + int64_t(users[t]) * d;
         float* qi = Q.data + int64_t(pos[t]) * d;
@@ -216,9 +214,7 @@ Napi::Value bound_adagrad_loop(const Napi::CallbackInfo& info) {
     parallel_chunks(n, 128, 256, [&](int64_t lo, int64_t hi, int) {
       for (int64_t t = lo; t < hi; ++t) {
         if (t + 8 < hi) {
-          for (const float* f : {P.data + int64_t(rows[t + 8]) * d, G.data + int64_t(rows[t + 8]) * d}) {
-            for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(f + c, 1, 3);
-          }
+          for (const float* f : {P.data + int64_t(rows[t + 8]) * d, G.data + int64_t(rows[t + 8]) * d}) prefetch_row(f, d);
         }
         float* __restrict p = P.data + int64_t(rows[t]) * d;
         float* __restrict acc = G.data + int64_t(rows[t]) * d;
@@ -256,10 +252,8 @@ Napi::Value bound_sgns_loop(const Napi::CallbackInfo& info) {
       const auto target = [&](int64_t t, int64_t k) { return W.data + int64_t(k == 0 ? pos[t] : neg[t * N + k - 1]) * d; };
       for (int64_t t = lo; t < hi; ++t) {
         if (t + kAhead < hi) {
-          for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(V.data + int64_t(ctx[t + kAhead]) * d + c, 1, 3);
-          for (int64_t k = 0; k <= N; ++k) {
-            for (int64_t c = 0; c < d; c += 16) __builtin_prefetch(target(t + kAhead, k) + c, 1, 3);
-          }
+          prefetch_row(V.data + int64_t(ctx[t + kAhead]) * d, d);
+          for (int64_t k = 0; k <= N; ++k) prefetch_row(target(t + kAhead, k), d);
         }
         float* __restrict v = V.data + int64_t(ctx[t]) * d;
         std::fill(gv.begin(), gv.end(), 0.0f);
