@@ -49,14 +49,9 @@ function parseTune(text: string | undefined): number[] | undefined {
   });
 }
 
-/** `--tune-batch 64,128`: positive whole batch sizes. */
-function parseTuneBatch(text: string | undefined): number[] | undefined {
-  return text?.split(',').map((x) => positiveInt('tune-batch', x.trim())!);
-}
-
-/** `--tune-negatives 1,5,10`: positive whole numbers of negatives per positive. */
-function parseTuneNegatives(text: string | undefined): number[] | undefined {
-  return text?.split(',').map((x) => positiveInt('tune-negatives', x.trim())!);
+/** `--tune-batch 64,128`, `--tune-negatives 1,5,10`: comma-separated positive whole numbers. */
+function positiveInts(flag: string, text: string | undefined): number[] | undefined {
+  return text?.split(',').map((x) => positiveInt(flag, x.trim())!);
 }
 
 /** `--tune-weights '0.5,0.5;0.3,0.7'`: ';'-separated vectors of weights in [0, 1] summing to 1. */
@@ -141,8 +136,8 @@ export function registerReproduceCommand(program: Command, context: CommandConte
       const out = opts.out ?? join('runs', 'reproduce', `${paper}-${source}`);
       const tuneLearningRates = parseTune(opts.tune);
       const tuneWeights = parseTuneWeights(opts.tuneWeights);
-      const tuneBatchSizes = parseTuneBatch(opts.tuneBatch);
-      const tuneNegatives = parseTuneNegatives(opts.tuneNegatives);
+      const tuneBatchSizes = positiveInts('tune-batch', opts.tuneBatch);
+      const tuneNegatives = positiveInts('tune-negatives', opts.tuneNegatives);
       if (opts.seeds !== undefined && opts.seed !== undefined) throw new Error('--seed and --seeds: give one or the other');
       const seeds = opts.seeds?.split(',').map((x) => {
         const n = Number(x.trim());
