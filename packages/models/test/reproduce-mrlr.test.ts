@@ -91,7 +91,7 @@ describe('reproduce mrlr on an Amazon Toys slice', () => {
     expect([...cost.values()].every((c) => Number.isFinite(c))).toBe(true);
   });
 
-  it('--tune-negatives replaces N in the grid of the models that sample negatives (not CoFactor\'s SPPMI shift), and other recipes refuse it', async () => {
+  it('--tune-negatives replaces N in the grid of the models that sample negatives (not CoFactor\'s SPPMI shift), and other recipes refuse it, as they refuse --tune-batch and --tune-weights', async () => {
     const recipe = getReproduction('mrlr');
     const method = (id: string) => recipe.methods('toys').find((m) => m.id === id)!;
     const settings = { data: 'toys', dataset: recipe.datasets.toys!, epochs: 2, dim: 10, seed: 1, tuneNegatives: [1, 20] };
@@ -105,6 +105,11 @@ describe('reproduce mrlr on an Amazon Toys slice', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'rec-reproduce-mrlr-')), 'nmtr');
     await expect(runReproduction('nmtr', { data: 'tmall', out, tuneNegatives: [1, 5], readDataset: async () => { throw new Error('read'); } }))
       .rejects.toThrow(/^reproduce nmtr: --tune-negatives: this recipe has no number of negatives to search \(the ones that do: mrlr\)$/);
+    // The other grid flags a recipe does not search are refused the same way, before any data is read.
+    await expect(runReproduction('nmtr', { data: 'tmall', out, tuneBatchSizes: [64], readDataset: async () => { throw new Error('read'); } }))
+      .rejects.toThrow(/^reproduce nmtr: --tune-batch: this recipe has no batch size to search \(the ones that do: secondhand\)$/);
+    await expect(runReproduction('mrlr', { data: 'toys', out, tuneWeights: [[0.5, 0.5]], readDataset: async () => { throw new Error('read'); } }))
+      .rejects.toThrow(/^reproduce mrlr: --tune-weights: this recipe has no behaviour weights to search \(the ones that do: nmtr\)$/);
   });
 
   it('expands --methods patterns and names what matched nothing', () => {

@@ -98,9 +98,16 @@ export async function runReproduction(reproduction: Reproduction | string, optio
   const log = options.log ?? (() => {});
   const where = `reproduce ${recipe.id}`;
   if (!Object.hasOwn(recipe.datasets, options.data)) throw new Error(`${where}: data must be one of ${Object.keys(recipe.datasets).join(', ')}, got '${options.data}'`);
-  if (options.tuneNegatives?.length && !recipe.tunesNegatives) {
-    const searching = listReproductions().filter((r) => r.tunesNegatives).map((r) => r.id);
-    throw new Error(`${where}: --tune-negatives: this recipe has no number of negatives to search (${searching.length ? `the ones that do: ${searching.join(', ')}` : 'none does'})`);
+  // A grid flag the recipe does not search is refused, never recorded as if it were used.
+  const gridFlags = [
+    { flag: '--tune-negatives', given: options.tuneNegatives, searches: (r: Reproduction) => r.tunesNegatives === true, what: 'number of negatives' },
+    { flag: '--tune-batch', given: options.tuneBatchSizes, searches: (r: Reproduction) => r.tunesBatchSizes === true, what: 'batch size' },
+    { flag: '--tune-weights', given: options.tuneWeights, searches: (r: Reproduction) => r.tunesWeights === true, what: 'behaviour weights' },
+  ];
+  for (const { flag, given, searches, what } of gridFlags) {
+    if (!given?.length || searches(recipe)) continue;
+    const searching = listReproductions().filter(searches).map((r) => r.id);
+    throw new Error(`${where}: ${flag}: this recipe has no ${what} to search (${searching.length ? `the ones that do: ${searching.join(', ')}` : 'none does'})`);
   }
   const all = recipe.methods(options.data);
   const wanted = options.methods ? expandMethodPatterns(options.methods, all, where) : all.map((m) => m.id);

@@ -283,6 +283,10 @@ export interface Reproduction<P extends PreparedProtocol = PreparedProtocol> {
   tuning?(method: ReproductionMethod, base: ModelConfigInput, settings: ReproductionSettings): readonly TuningCandidate[];
   /** True when {@link Reproduction.tuning} searches `--tune-negatives`; any other recipe refuses it. */
   readonly tunesNegatives?: boolean;
+  /** True when {@link Reproduction.tuning} searches `--tune-batch`; any other recipe refuses it. */
+  readonly tunesBatchSizes?: boolean;
+  /** True when {@link Reproduction.tuning} searches `--tune-weights`; any other recipe refuses it. */
+  readonly tunesWeights?: boolean;
   /** How a candidate reads in progress lines (default `field value, …`). */
   describeCandidate?(candidate: TuningCandidate): string;
   /** Evaluates a trained method on the protocol's test data. */

@@ -274,6 +274,7 @@ export const nmtr: Reproduction<NmtrProtocol> = {
   validationMetric: 'HR@100',
   headline: ['HR@100', 'NDCG@100'],
   tuning: nmtrTuning,
+  tunesWeights: true,
   describeCandidate: describeNmtrCandidate,
   evaluate: evaluateNmtr,
   report: nmtrReport,

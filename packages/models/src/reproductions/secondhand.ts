@@ -466,6 +466,7 @@ export const secondhand: Reproduction<SecondhandProtocol> = {
   validation: (model, data) => rankingValidation(model, data, 'Accuracy', 10, PATIENCE),
   headline: ['Accuracy@10', 'rare Accuracy@10', 'NDCG@10'],
   tuning: secondhandTuning,
+  tunesBatchSizes: true,
   evaluate: (trained, protocol) => evaluateSecondhand(trained, protocol),
   report: secondhandReport,
   seedMetrics: ['Accuracy@10', 'AUC (all items)', 'rare Accuracy@10', 'rare AUC (all items)'],
