@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { parityBackends, withNativeThreads } from './backends.js';
 import { uniformF32 } from './fixtures.js';
 
-const SHAPES: [m: number, k: number, n: number][] = [[67, 45, 130], [5, 3, 7], [300, 64, 32], [1, 600, 17]];
+const SHAPES: [m: number, k: number, n: number][] = [[67, 45, 130], [5, 3, 7], [300, 64, 32], [1, 600, 17], [45, 520, 64]];
 
 async function layer(backend: Backend | string, m: number, k: number, n: number, activation: DenseActivation): Promise<Float32Array> {
   const [y] = runKernel('dense_bias_act', [

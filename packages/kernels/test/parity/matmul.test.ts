@@ -14,6 +14,10 @@ const SHAPES: { name: string; a: number[]; b: number[] }[] = [
   { name: 'shared 2-D A, batched B', a: [31, 20], b: [4, 20, 9] },
   { name: 'narrow output (n = 32, the unpacked path)', a: [301, 64], b: [64, 32] },
   { name: 'narrow output, k = 1', a: [97, 1], b: [1, 40] },
+  { name: 'narrow output of 64 (AVX-512 tiles), k over three of its blocks (k = 700)', a: [151, 700], b: [700, 64] },
+  { name: 'narrow outputs of 48 and 56 (AVX-512 and AVX2 tiles)', a: [53, 70], b: [70, 48] },
+  { name: 'narrow output of 56, k over two of its blocks', a: [29, 300], b: [300, 56] },
+  { name: 'tiled, sizes off the 12 × 32 tile, k over two cache blocks', a: [37, 600], b: [600, 200] },
   { name: 'one output column (k = 40)', a: [2048, 40], b: [40, 1] },
   { name: 'one output column, long k over rows', a: [40, 2048], b: [2048, 1] },
 ];
@@ -56,6 +60,17 @@ await forEachBackend(parityBackends(), (backend) => {
     const ref = product('js', a, [1024, 300], b, [256, 300], attrs);
     const got = withNativeThreads(backend.name, 2, () => product(backend, a, [1024, 300], b, [256, 300], attrs));
     expect(Array.from(got.data)).toEqual(Array.from(ref.data));
+  });
+
+  it('is exact on small integers on the narrow path across its k blocks (w = 64 and 40, k = 700, Aᵀ as in a weight gradient)', () => {
+    for (const n of [64, 40]) {
+      const attrs = { transposeA: true, transposeB: false };
+      const a = integerF32(5, 700 * 131, -3, 3);
+      const b = integerF32(6, 700 * n, -3, 3);
+      const ref = product('js', a, [700, 131], b, [700, n], attrs);
+      const got = withNativeThreads(backend.name, 2, () => product(backend, a, [700, 131], b, [700, n], attrs));
+      expect(Array.from(got.data)).toEqual(Array.from(ref.data));
+    }
   });
 
   it('gives zeros when k = 0', () => {
