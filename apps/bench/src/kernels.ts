@@ -738,26 +738,39 @@ if (wanted('rank_topk')) {
 }
 // ---- matmul ----------------------------------------------------------------------------------
 // 1024² · 1024 f32, the issue's size, in the three layouts the models use (C = A·B for
-// dense layers, A·Bᵀ for score matrices, Aᵀ·B for weight gradients). Rated against
+// dense layers, A·Bᵀ for score matrices, Aᵀ·B for weight gradients); then the products of
+// one transformer training step at the sequence models' sizes: SASRec's (128 sequences × 50
+// positions = 6,400 tokens, d = 64: a projection, its input gradient, its weight gradient)
+// and TIGER's feed-forward (128 histories × 81 tokens = 10,368, d = 64 ↔ 256). Rated against
 // FMA peak (2·m·n·k flops). Checked first on the full product against the f64 reference.
 if (wanted('matmul')) {
   const N = 1024;
-  const a = uniform(21, N * N, -1, 1);
-  const b = uniform(22, N * N, -1, 1);
+  const cases: { size: string; m: number; n: number; k: number; transposeA: boolean; transposeB: boolean }[] = [];
   for (const [transposeA, transposeB] of [[false, false], [false, true], [true, false]] as const) {
+    cases.push({ size: `${N}² · ${N}, ${transposeA ? 'Aᵀ' : 'A'}·${transposeB ? 'Bᵀ' : 'B'}`, m: N, n: N, k: N, transposeA, transposeB });
+  }
+  cases.push(
+    { size: 'SASRec step: 6,400 × 64 · 64 × 64 (a projection)', m: 6400, n: 64, k: 64, transposeA: false, transposeB: false },
+    { size: 'SASRec step: 6,400 × 64 · (64 × 64)ᵀ (its input gradient)', m: 6400, n: 64, k: 64, transposeA: false, transposeB: true },
+    { size: 'SASRec step: (6,400 × 64)ᵀ · 6,400 × 64 (its weight gradient)', m: 64, n: 64, k: 6400, transposeA: true, transposeB: false },
+    { size: 'TIGER step: 10,368 × 64 · 64 × 256 (feed-forward in)', m: 10368, n: 256, k: 64, transposeA: false, transposeB: false },
+    { size: 'TIGER step: 10,368 × 256 · 256 × 64 (feed-forward out)', m: 10368, n: 64, k: 256, transposeA: false, transposeB: false },
+    { size: 'TIGER step: (10,368 × 256)ᵀ · 10,368 × 64 (its weight gradient)', m: 256, n: 64, k: 10368, transposeA: true, transposeB: false },
+  );
+  for (const { size, m, n, k, transposeA, transposeB } of cases) {
     const attrs = { transposeA, transposeB };
-    const ins = (backend: Backend) => [tensor(a, [N, N], { backend }), tensor(b, [N, N], { backend })];
-    const flops = 2 * N * N * N;
-    const variant = `${transposeA ? 'Aᵀ' : 'A'}·${transposeB ? 'Bᵀ' : 'B'}`;
-    const size = `${N}² · ${N}, ${variant}`;
+    const a = uniform(21, m * k, -1, 1);
+    const b = uniform(22, k * n, -1, 1);
+    const ins = (backend: Backend) => [tensor(a, transposeA ? [k, m] : [m, k], { backend }), tensor(b, transposeB ? [n, k] : [k, n], { backend })];
+    const flops = 2 * m * n * k;
     const onGpu = gpuFor('matmul', size, a.byteLength);
     const refIn = ins(js);
     const natIn = ins(native);
     const gpuIn = onGpu && ins(onGpu);
     setNativeThreads(defaultThreads);
     const ref = runKernel('matmul', refIn, attrs)[0];
-    assertClose(hostF32(runKernel('matmul', natIn, attrs)[0]), hostF32(ref), { atol: 1e-6 * N, rtol: 1e-4 }, 'matmul');
-    const gpuOk = gpuIn && await gpuChecked('matmul', size, async () => assertClose(await runKernel('matmul', gpuIn, attrs)[0].read(), hostF32(ref), { atol: 1e-6 * N, rtol: 1e-4 }, 'matmul webgpu'));
+    assertClose(hostF32(runKernel('matmul', natIn, attrs)[0]), hostF32(ref), { atol: 1e-6 * k, rtol: 1e-4 }, 'matmul');
+    const gpuOk = gpuIn && await gpuChecked('matmul', size, async () => assertClose(await runKernel('matmul', gpuIn, attrs)[0].read(), hostF32(ref), { atol: 1e-6 * k, rtol: 1e-4 }, 'matmul webgpu'));
     const refMs = timeCalls(1, 0, () => runKernel('matmul', refIn, attrs));
     results.push({ kernel: 'matmul', backend: 'js', threads: null, size, timeMs: refMs, throughput: `${(flops / refMs / 1e6).toFixed(2)} GFLOP/s`, rate: flops / refMs / 1e6, rateUnit: 'GFLOP/s', boundName: null, percentOfBound: null, speedup: 1 });
     for (const t of THREAD_COUNTS) {
