@@ -19,9 +19,10 @@ const matmulDef: OpDef<MatmulAttrs> = {
   kernel: 'matmul',
   grad: ([dc], { inputs: [a, b], attrs: { transposeA: ta, transposeB: tb } }) => {
     // C = op(A)·op(B): dop(A) = dC·op(B)ᵀ and dop(B) = op(A)ᵀ·dC, transposed back where op transposed.
-    const da = ta ? matmul(b, dc, { transposeA: tb, transposeB: true }) : matmul(dc, b, { transposeB: !tb });
-    const db = tb ? matmul(dc, a, { transposeA: true, transposeB: ta }) : matmul(a, dc, { transposeA: !ta });
-    return [sumToShape(da, a.shape), sumToShape(db, b.shape)];
+    // An operand that needs no gradient (data, a frozen table) gets no product computed.
+    const da = !a.requiresGrad ? null : ta ? matmul(b, dc, { transposeA: tb, transposeB: true }) : matmul(dc, b, { transposeB: !tb });
+    const db = !b.requiresGrad ? null : tb ? matmul(dc, a, { transposeA: true, transposeB: ta }) : matmul(a, dc, { transposeA: !ta });
+    return [da && sumToShape(da, a.shape), db && sumToShape(db, b.shape)];
   },
 };
 
