@@ -8,7 +8,7 @@ import {
   abs, add, bceWithLogits, bprLoss, broadcastTo, concat, dense, div, dropout, ncfHead, exp, expandDims, gather, gaussianKL, layerNorm, linear, log,
   logSigmoid, logSoftmax, matmul, max, maximum, mean, min, minimum, mseLoss, mul, neg, nllLoss, padSlice, pow, reciprocal,
   gatherMatvec, relu, reshape, rsqrt, sampledSoftmaxLoss, scatterAdd, scatterOuterAdd, sigmoid, slice, softmax, softmaxCrossEntropy, softplus, split,
-  sqrt, square, squeeze, sub, sum, takeAlongAxis, tanh, tensor, transpose, type Tensor,
+  sqrt, square, squeeze, sub, sum, takeAlongAxis, tanh, tensor, transpose, type Tensor, backward, declaredKernels, findKernel, Parameter, registerKernel,
 } from '../src/index.js';
 import { gradCheck } from '../src/testing/index.js';
 
@@ -117,4 +117,38 @@ describe('finite-difference gradient checks', () => {
       for (const r of results) expect(r.mismatches, `input ${r.input} of ${name}`).toEqual([]);
     });
   }
+});
+
+describe('operands that need no gradient', () => {
+  /** The kernel calls (`binary mul`, `matmul`, …) run by `backward` of `build`'s scalar. */
+  function backwardCalls(build: () => Tensor): string[] {
+    const calls: string[] = [];
+    const originals = declaredKernels().map(({ id }) => ({ id, impl: findKernel(id, 'js') })).filter((k) => k.impl !== undefined);
+    const loss = build();
+    for (const { id, impl } of originals) {
+      registerKernel(id, 'js', (ctx) => {
+        const fn = (ctx.attrs as { fn?: unknown }).fn;
+        calls.push(typeof fn === 'string' ? `${id} ${fn}` : id);
+        return impl!(ctx);
+      });
+    }
+    try {
+      backward(loss);
+    } finally {
+      for (const { id, impl } of originals) registerKernel(id, 'js', impl!);
+    }
+    return calls;
+  }
+  const param = (shape: number[]) => new Parameter(Float32Array.from({ length: shape[0]! * shape[1]! }, (_, i) => (i % 5) * 0.1 - 0.2), shape);
+
+  it('get no product computed in the backward pass (x·mask: one multiply, x·W with x data: one matmul)', () => {
+    const x = param([3, 4]);
+    const mask = rand([3, 4]);
+    expect(backwardCalls(() => sum(mul(x, mask))).filter((c) => c === 'binary mul')).toEqual(['binary mul']);
+    expect(backwardCalls(() => sum(mul(mask, x))).filter((c) => c === 'binary mul')).toEqual(['binary mul']);
+    const w = param([4, 2]);
+    expect(backwardCalls(() => sum(matmul(rand([3, 4]), w))).filter((c) => c === 'matmul')).toEqual(['matmul']);
+    // Both operands differentiated: both products.
+    expect(backwardCalls(() => sum(mul(x, param([3, 4])))).filter((c) => c === 'binary mul')).toHaveLength(2);
+  });
 });
