@@ -57,6 +57,8 @@ constexpr int64_t NR = 16;
 constexpr int64_t KC = 256;
 constexpr int64_t MC = 96;   // multiple of MR; MC·KC·4 B = 96 KiB of packed A per thread (L2)
 constexpr int64_t NC = 2048; // multiple of NR; KC·NC·4 B = 2 MiB of packed B (L3), each NR panel 16 KiB (L1)
+// Multiply-adds below which a product runs on the calling thread alone (waking the pool costs more).
+constexpr int64_t kThreadedWork = int64_t(1) << 18;
 
 struct Operand {
   const float* data;
@@ -220,7 +222,7 @@ void matmul_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, 
     return;
   }
   ThreadPool& pool = ThreadPool::instance();
-  const bool threaded = pool.size() > 1 && m * n * k >= (1 << 18);
+  const bool threaded = pool.size() > 1 && m * n * k >= kThreadedWork;
   // Narrow outputs (MLP tower layers): no packing, narrow_gemm.h. It reads op(B) by rows, so a
   // transposed B (a layer's dx = g·Wᵀ) is first copied out row-major: k·n ≤ 64·k floats, against
   // m·k·n products.
@@ -234,14 +236,21 @@ void matmul_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, 
       }
       bn = rows_of_b.data();
     }
-    auto narrow_rows = [&](int64_t begin, int64_t end, int) {
-      for (int64_t bi = begin; bi < end; ++bi) {
+    // Tasks are row blocks, each split into column halves when there are fewer row blocks
+    // than threads (a weight gradient's 64 output rows are one block): a half is the same
+    // FMA chains over fewer columns, so the split does not change the bits.
+    const int64_t row_blocks = (m + MC - 1) / MC;
+    const int64_t halves = threaded && row_blocks < pool.size() && n % 16 == 0 ? 2 : 1;
+    const int64_t w = n / halves;
+    auto narrow_tasks = [&](int64_t begin, int64_t end, int) {
+      for (int64_t t = begin; t < end; ++t) {
+        const int64_t bi = t / halves, j0 = (t % halves) * w;
         const int64_t i0 = bi * MC, mc = std::min(MC, m - i0);
-        narrow_gemm(mc, n, k, a + i0 * A.row, A.row, A.col, bn, n, c + i0 * n, n, nullptr, NarrowInit::kZero, false);
+        narrow_gemm(mc, w, k, a + i0 * A.row, A.row, A.col, bn + j0, n, c + i0 * n + j0, n, nullptr, NarrowInit::kZero, false);
       }
     };
-    const int64_t row_blocks = (m + MC - 1) / MC;
-    if (threaded) parallel_for(row_blocks, 2, narrow_rows); else narrow_rows(0, row_blocks, 0);
+    const int64_t tasks = row_blocks * halves;
+    if (threaded) parallel_for(tasks, 2, narrow_tasks); else narrow_tasks(0, tasks, 0);
     return;
   }
   // One output column (a matrix–vector product, e.g. NeuMF's prediction layer h): the tiled
@@ -270,7 +279,7 @@ void matmul_f32(const float* a, const float* b, float* c, int64_t m, int64_t n, 
         }
       };
       // Small products are not worth waking the pool.
-      if (pool.size() == 1 || blocks < 2 || m * nc * kc < (1 << 18)) {
+      if (pool.size() == 1 || blocks < 2 || m * nc * kc < kThreadedWork) {
         rows(0, blocks, 0);
       } else {
         parallel_for(blocks, 2, rows);
@@ -298,8 +307,19 @@ Napi::Value matmul(const Napi::CallbackInfo& info) {
   if (int64_t(a.size) < (batch - 1) * a_step + m * k) fail(env, "matmul: a is shorter than batch × m × k");
   if (int64_t(b.size) < (batch - 1) * b_step + k * n) fail(env, "matmul: b is shorter than batch × k × n");
   if (int64_t(c.size) != batch * m * n) fail(env, "matmul: out must have batch × m × n elements");
-  for (int64_t bi = 0; bi < batch; ++bi) {
-    matmul_f32(a.data + bi * a_step, b.data + bi * b_step, c.data + bi * m * n, m, n, k, ta, tb);
+  // A batch of small products (attention's per-head [T, T] scores and their ·V): each is too
+  // small to split, so the batch is split over the threads instead. matmul_f32 runs such a
+  // product on the calling thread (it uses the pool only from 2^18 multiply-adds), and each
+  // product is the same code either way, so the split does not change the bits.
+  auto products = [&](int64_t begin, int64_t end, int) {
+    for (int64_t bi = begin; bi < end; ++bi) {
+      matmul_f32(a.data + bi * a_step, b.data + bi * b_step, c.data + bi * m * n, m, n, k, ta, tb);
+    }
+  };
+  if (batch > 1 && m * n * k < kThreadedWork) {
+    parallel_for(batch, std::max<int64_t>(2, kThreadedWork / std::max<int64_t>(1, m * n * k)), products);
+  } else {
+    products(0, batch, 0);
   }
   return env.Undefined();
 }

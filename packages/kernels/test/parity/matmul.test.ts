@@ -62,15 +62,28 @@ await forEachBackend(parityBackends(), (backend) => {
     expect(Array.from(got.data)).toEqual(Array.from(ref.data));
   });
 
-  it('is exact on small integers on the narrow path across its k blocks (w = 64 and 40, k = 700, Aᵀ as in a weight gradient)', () => {
-    for (const n of [64, 40]) {
+  it('is exact on small integers on the narrow path across its k blocks and column halves (k = 700, Aᵀ as in a weight gradient)', () => {
+    // 131 rows: two row blocks; 64 rows: one, split into column halves on two threads.
+    for (const [m, n] of [[131, 64], [131, 40], [64, 64], [64, 48]] as const) {
       const attrs = { transposeA: true, transposeB: false };
-      const a = integerF32(5, 700 * 131, -3, 3);
+      const a = integerF32(5, 700 * m, -3, 3);
       const b = integerF32(6, 700 * n, -3, 3);
-      const ref = product('js', a, [700, 131], b, [700, n], attrs);
-      const got = withNativeThreads(backend.name, 2, () => product(backend, a, [700, 131], b, [700, n], attrs));
-      expect(Array.from(got.data)).toEqual(Array.from(ref.data));
+      const ref = product('js', a, [700, m], b, [700, n], attrs);
+      for (const threads of [1, 2]) {
+        const got = withNativeThreads(backend.name, threads, () => product(backend, a, [700, m], b, [700, n], attrs));
+        expect(Array.from(got.data), `${m} × ${n}, ${threads} thread(s)`).toEqual(Array.from(ref.data));
+      }
     }
+  });
+
+  it('gives each product of a batch of small ones the same bits on one thread and two (attention\'s per-head scores)', () => {
+    const attrs = { transposeA: false, transposeB: true };
+    const a = uniformF32(7, 64 * 50 * 32);
+    const b = uniformF32(8, 64 * 50 * 32);
+    const one = withNativeThreads(backend.name, 1, () => product(backend, a, [64, 50, 32], b, [64, 50, 32], attrs));
+    const two = withNativeThreads(backend.name, 2, () => product(backend, a, [64, 50, 32], b, [64, 50, 32], attrs));
+    expect(Array.from(two.data)).toEqual(Array.from(one.data));
+    assertClose(one.data, product('js', a, [64, 50, 32], b, [64, 50, 32], attrs).data, { atol: 1e-5, rtol: 1e-4 }, 'batched scores');
   });
 
   it('gives zeros when k = 0', () => {
