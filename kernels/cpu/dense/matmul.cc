@@ -30,8 +30,8 @@
 #include <cstring>
 #include <vector>
 
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
+#include "../common/simd_f32.h"
+#ifdef REC_SIMD_F32
 #define REC_MATMUL_AVX2 1
 #endif
 
@@ -44,7 +44,7 @@
 namespace rec {
 namespace {
 
-#if defined(__AVX512F__)
+#if defined(REC_SIMD_F32_512)
 // AVX-512: 12 × 32 tiles, 24 16-float accumulators, two B vectors and one broadcast of the
 // 32 registers — twice the FMAs per B vector loaded of the AVX2 tile.
 #define REC_MATMUL_AVX512 1
@@ -97,43 +97,31 @@ void pack_b(const Operand& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, fl
 
 // C[MR × NR] (leading dimension ldc) = (accumulate ? C : 0) + Ap · Bp over kc.
 void micro_kernel(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc, bool accumulate) {
+#if defined(REC_MATMUL_AVX2)
 #if defined(REC_MATMUL_AVX512)
-  __m512 acc[MR][2];
+  using X = simd::Zmm;
+#else
+  using X = simd::Ymm;
+#endif
+  static_assert(NR == 2 * X::kLanes, "a tile row is two vectors");
+  constexpr int W = X::kLanes;
+  typename X::V acc[MR][2];
   for (int64_t i = 0; i < MR; ++i) {
-    acc[i][0] = accumulate ? _mm512_loadu_ps(c + i * ldc) : _mm512_setzero_ps();
-    acc[i][1] = accumulate ? _mm512_loadu_ps(c + i * ldc + 16) : _mm512_setzero_ps();
+    acc[i][0] = accumulate ? X::load(c + i * ldc) : X::zero();
+    acc[i][1] = accumulate ? X::load(c + i * ldc + W) : X::zero();
   }
   for (int64_t p = 0; p < kc; ++p) {
-    const __m512 b0 = _mm512_loadu_ps(bp + p * NR);
-    const __m512 b1 = _mm512_loadu_ps(bp + p * NR + 16);
+    const typename X::V b0 = X::load(bp + p * NR);
+    const typename X::V b1 = X::load(bp + p * NR + W);
     for (int64_t i = 0; i < MR; ++i) {
-      const __m512 av = _mm512_set1_ps(ap[p * MR + i]);
-      acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+      const typename X::V av = X::broadcast(ap + p * MR + i);
+      acc[i][0] = X::fma(av, b0, acc[i][0]);
+      acc[i][1] = X::fma(av, b1, acc[i][1]);
     }
   }
   for (int64_t i = 0; i < MR; ++i) {
-    _mm512_storeu_ps(c + i * ldc, acc[i][0]);
-    _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
-  }
-#elif defined(REC_MATMUL_AVX2)
-  __m256 acc[MR][2];
-  for (int64_t i = 0; i < MR; ++i) {
-    acc[i][0] = accumulate ? _mm256_loadu_ps(c + i * ldc) : _mm256_setzero_ps();
-    acc[i][1] = accumulate ? _mm256_loadu_ps(c + i * ldc + 8) : _mm256_setzero_ps();
-  }
-  for (int64_t p = 0; p < kc; ++p) {
-    const __m256 b0 = _mm256_loadu_ps(bp + p * NR);
-    const __m256 b1 = _mm256_loadu_ps(bp + p * NR + 8);
-    for (int64_t i = 0; i < MR; ++i) {
-      const __m256 av = _mm256_broadcast_ss(ap + p * MR + i);
-      acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
-      acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
-    }
-  }
-  for (int64_t i = 0; i < MR; ++i) {
-    _mm256_storeu_ps(c + i * ldc, acc[i][0]);
-    _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);
+    X::store(c + i * ldc, acc[i][0]);
+    X::store(c + i * ldc + W, acc[i][1]);
   }
 #else
   float acc[MR][NR];

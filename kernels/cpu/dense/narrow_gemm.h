@@ -19,8 +19,8 @@
 #include <algorithm>
 #include <cstdint>
 
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
+#include "../common/simd_f32.h"
+#ifdef REC_SIMD_F32
 #define REC_NARROW_GEMM 1
 #endif
 
@@ -42,38 +42,23 @@ inline bool narrow_gemm_supported(int64_t w) {
 #ifdef REC_NARROW_GEMM
 namespace narrow_detail {
 
-// The vector the tiles are written in: AVX2's 8 floats in 16 registers, or, where the build
-// has AVX-512, 16 floats in 32 registers for widths that are multiples of 16 (twice the rows
-// per tile, so each B vector loaded serves twice the FMAs). Each output element is one FMA
-// chain in order of p either way, so the two give the same bits.
-struct Ymm {
-  using V = __m256;
-  static constexpr int kLanes = 8;
-  static V zero() { return _mm256_setzero_ps(); }
-  static V load(const float* p) { return _mm256_loadu_ps(p); }
-  static V broadcast(const float* p) { return _mm256_broadcast_ss(p); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static V relu(V x) { return _mm256_max_ps(x, _mm256_setzero_ps()); }
-  static void store(float* p, V x) { _mm256_storeu_ps(p, x); }
-  // Rows per tile: as many as keep R·NV accumulators, R broadcasts and a B vector within the
-  // 16 registers (or one spill).
-  static constexpr int rows(int nv) { return nv <= 2 ? 6 : nv == 3 ? 4 : nv == 4 ? 3 : nv <= 6 ? 2 : 1; }
-};
+using simd::Ymm;
+#ifdef REC_SIMD_F32_512
+using simd::Zmm;
+#endif
 
-#ifdef __AVX512F__
+// The tiles are written in AVX2's 8 floats (16 registers) or, where the build has AVX-512,
+// 16 floats (32 registers) for widths that are multiples of 16 (twice the rows per tile, so
+// each B vector loaded serves twice the FMAs): common/simd_f32.h. Rows per tile for each:
+// R·NV accumulators, R broadcasts and one B vector within the registers (AVX2: or one spill).
+template <class X>
+constexpr int rows_per_tile(int nv);
+template <>
+constexpr int rows_per_tile<simd::Ymm>(int nv) { return nv <= 2 ? 6 : nv == 3 ? 4 : nv == 4 ? 3 : nv <= 6 ? 2 : 1; }
+#ifdef REC_SIMD_F32_512
 #define REC_NARROW_GEMM_512 1
-struct Zmm {
-  using V = __m512;
-  static constexpr int kLanes = 16;
-  static V zero() { return _mm512_setzero_ps(); }
-  static V load(const float* p) { return _mm512_loadu_ps(p); }
-  static V broadcast(const float* p) { return _mm512_set1_ps(*p); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  static V relu(V x) { return _mm512_max_ps(x, _mm512_setzero_ps()); }
-  static void store(float* p, V x) { _mm512_storeu_ps(p, x); }
-  // R·NV accumulators + R broadcasts + one B vector ≤ 32 registers.
-  static constexpr int rows(int nv) { return nv == 1 ? 12 : nv == 2 ? 10 : nv == 3 ? 7 : 6; }
-};
+template <>
+constexpr int rows_per_tile<simd::Zmm>(int nv) { return nv == 1 ? 12 : nv == 2 ? 10 : nv == 3 ? 7 : 6; }
 #endif
 
 // The start and the relu are template arguments and the tile is inlined into its row loop:
@@ -119,7 +104,7 @@ template <class X, int NV, int R, NarrowInit INIT, bool RELU>
 template <class X, int NV, NarrowInit INIT, bool RELU>
 void rows(int64_t m, int64_t kk, const float* a, int64_t a_row, int64_t a_col, const float* b, int64_t ldb, float* c, int64_t ldc,
           const float* bias) {
-  constexpr int R = X::rows(NV);
+  constexpr int R = rows_per_tile<X>(NV);
   int64_t i = 0;
   for (; i + R <= m; i += R) tile<X, NV, R, INIT, RELU>(kk, a + i * a_row, a_row, a_col, b, ldb, c + i * ldc, ldc, bias);
   for (; i < m; ++i) tile<X, NV, 1, INIT, RELU>(kk, a + i * a_row, a_row, a_col, b, ldb, c + i * ldc, ldc, bias);
