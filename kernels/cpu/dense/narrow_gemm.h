@@ -6,14 +6,15 @@
 //   C[i, 0:w] = init_i + Σ_p A(i, p) · B[p, 0:w],   w = 8·NV,  A(i, p) = a[i·a_row + p·a_col]
 //
 // Method: no packing. Each tile of R output rows keeps its R × NV accumulators in
-// registers over the whole reduction; at each p it loads B's row once (NV vectors) and
-// broadcasts the R values A(i, p) — R·NV FMAs for NV + R loads. A is addressed through two
-// strides, so xᵀ·g (a weight gradient: rows of C are columns of x) needs no transposed copy.
-// init_i is zero, a bias row (the same for every i), or C's own row (accumulate).
-// Numerics: f32 FMA in order of p, the same for every tiling of the rows, so the result does
-// not depend on how rows are split over threads.
-// ISA: AVX2 + FMA; `narrow_gemm_supported` is false without them and callers take the
-// tiled matmul instead.
+// registers over a block of KB reduction steps (then carries them through C into the next
+// block); at each p it loads B's row once (NV vectors) and broadcasts the R values A(i, p) —
+// R·NV FMAs for NV + R loads. A is addressed through two strides, so xᵀ·g (a weight
+// gradient: rows of C are columns of x) needs no transposed copy. init_i is zero, a bias
+// row (the same for every i), or C's own row (accumulate).
+// Numerics: f32 FMA in order of p, the same for every tiling of the rows or the columns and
+// every vector width, so the result does not depend on how the product is split over threads.
+// ISA: AVX2 + FMA (16-float tiles where the build also has AVX-512F); `narrow_gemm_supported`
+// is false without them and callers take the tiled matmul instead.
 #pragma once
 
 #include <algorithm>
