@@ -30,15 +30,11 @@
 #include <cstring>
 #include <vector>
 
-#include "../common/simd_f32.h"
-#ifdef REC_SIMD_F32
-#define REC_MATMUL_AVX2 1
-#endif
-
 #include "../addon.h"
 #include "matmul.h"
 #include "narrow_gemm.h"
 #include "../common/checks.h"
+#include "../common/simd_f32.h"
 #include "../common/thread_pool.h"
 
 namespace rec {
@@ -47,7 +43,6 @@ namespace {
 #if defined(REC_SIMD_F32_512)
 // AVX-512: 12 × 32 tiles, 24 16-float accumulators, two B vectors and one broadcast of the
 // 32 registers — twice the FMAs per B vector loaded of the AVX2 tile.
-#define REC_MATMUL_AVX512 1
 constexpr int64_t MR = 12;
 constexpr int64_t NR = 32;
 #else
@@ -97,8 +92,8 @@ void pack_b(const Operand& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, fl
 
 // C[MR × NR] (leading dimension ldc) = (accumulate ? C : 0) + Ap · Bp over kc.
 void micro_kernel(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc, bool accumulate) {
-#if defined(REC_MATMUL_AVX2)
-#if defined(REC_MATMUL_AVX512)
+#if defined(REC_SIMD_F32)
+#if defined(REC_SIMD_F32_512)
   using X = simd::Zmm;
 #else
   using X = simd::Ymm;

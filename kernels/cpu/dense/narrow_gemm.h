@@ -57,7 +57,6 @@ constexpr int rows_per_tile(int nv);
 template <>
 constexpr int rows_per_tile<simd::Ymm>(int nv) { return nv <= 2 ? 6 : nv == 3 ? 4 : nv == 4 ? 3 : nv <= 6 ? 2 : 1; }
 #ifdef REC_SIMD_F32_512
-#define REC_NARROW_GEMM_512 1
 template <>
 constexpr int rows_per_tile<simd::Zmm>(int nv) { return nv == 1 ? 12 : nv == 2 ? 10 : nv == 3 ? 7 : 6; }
 #endif
@@ -155,7 +154,7 @@ inline void narrow_gemm(int64_t m, int64_t w, int64_t kk, const float* a, int64_
                         float* c, int64_t ldc, const float* bias, NarrowInit init, bool relu) {
 #ifdef REC_NARROW_GEMM
   using namespace narrow_detail;
-#ifdef REC_NARROW_GEMM_512
+#ifdef REC_SIMD_F32_512
   switch (w % 16 == 0 ? w / 16 : 0) {
     case 1: rows_of<Zmm, 1>(m, kk, a, a_row, a_col, b, ldb, c, ldc, bias, init, relu); return;
     case 2: rows_of<Zmm, 2>(m, kk, a, a_row, a_col, b, ldb, c, ldc, bias, init, relu); return;
