@@ -100,13 +100,13 @@ export async function runReproduction(reproduction: Reproduction | string, optio
   if (!Object.hasOwn(recipe.datasets, options.data)) throw new Error(`${where}: data must be one of ${Object.keys(recipe.datasets).join(', ')}, got '${options.data}'`);
   // A grid flag the recipe does not search is refused, never recorded as if it were used.
   const gridFlags = [
-    { flag: '--tune-negatives', given: options.tuneNegatives, searches: (r: Reproduction) => r.tunesNegatives === true, what: 'number of negatives' },
-    { flag: '--tune-batch', given: options.tuneBatchSizes, searches: (r: Reproduction) => r.tunesBatchSizes === true, what: 'batch size' },
-    { flag: '--tune-weights', given: options.tuneWeights, searches: (r: Reproduction) => r.tunesWeights === true, what: 'behaviour weights' },
-  ];
-  for (const { flag, given, searches, what } of gridFlags) {
-    if (!given?.length || searches(recipe)) continue;
-    const searching = listReproductions().filter(searches).map((r) => r.id);
+    { flag: '--tune-negatives', given: options.tuneNegatives, field: 'tunesNegatives', what: 'number of negatives' },
+    { flag: '--tune-batch', given: options.tuneBatchSizes, field: 'tunesBatchSizes', what: 'batch size' },
+    { flag: '--tune-weights', given: options.tuneWeights, field: 'tunesWeights', what: 'behaviour weights' },
+  ] as const;
+  for (const { flag, given, field, what } of gridFlags) {
+    if (!given?.length || recipe[field] === true) continue;
+    const searching = listReproductions().filter((r) => r[field] === true).map((r) => r.id);
     throw new Error(`${where}: ${flag}: this recipe has no ${what} to search (${searching.length ? `the ones that do: ${searching.join(', ')}` : 'none does'})`);
   }
   const all = recipe.methods(options.data);
