@@ -74,6 +74,15 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/**
+ * `grad()` for a grad function's input that needs a gradient, null for one that does not
+ * (a constant: a dropout mask, data, a scalar), whose gradient backward would drop: so
+ * multiplying by a mask costs one product in the backward pass, not two.
+ */
+export function gradientIf(input: Tensor, grad: () => Tensor): Tensor | null {
+  return input.requiresGrad ? grad() : null;
+}
+
 /** Records an op on the tape when grad mode is on and an input requires a gradient. */
 export function recordOp(op: string, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown, grad: GradFn): void {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return;

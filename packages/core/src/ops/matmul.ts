@@ -1,4 +1,5 @@
 import { applyOp1, type OpDef } from '../autograd/op.js';
+import { gradientIf } from '../autograd/tape.js';
 import type { GatherMatvecAttrs } from '../kernels/dense/gather_matvec.js';
 import type { MatmulAttrs } from '../kernels/dense/matmul.js';
 import type { ScatterOuterAddAttrs } from '../kernels/dense/scatter_outer_add.js';
@@ -20,9 +21,9 @@ const matmulDef: OpDef<MatmulAttrs> = {
   grad: ([dc], { inputs: [a, b], attrs: { transposeA: ta, transposeB: tb } }) => {
     // C = op(A)·op(B): dop(A) = dC·op(B)ᵀ and dop(B) = op(A)ᵀ·dC, transposed back where op transposed.
     // An operand that needs no gradient (data, a frozen table) gets no product computed.
-    const da = !a.requiresGrad ? null : ta ? matmul(b, dc, { transposeA: tb, transposeB: true }) : matmul(dc, b, { transposeB: !tb });
-    const db = !b.requiresGrad ? null : tb ? matmul(dc, a, { transposeA: true, transposeB: ta }) : matmul(a, dc, { transposeA: !ta });
-    return [da && sumToShape(da, a.shape), db && sumToShape(db, b.shape)];
+    const da = gradientIf(a, () => sumToShape(ta ? matmul(b, dc, { transposeA: tb, transposeB: true }) : matmul(dc, b, { transposeB: !tb }), a.shape));
+    const db = gradientIf(b, () => sumToShape(tb ? matmul(dc, a, { transposeA: true, transposeB: ta }) : matmul(a, dc, { transposeA: !ta }), b.shape));
+    return [da, db];
   },
 };
 

@@ -3,8 +3,7 @@ import type { UnaryAttrs, UnaryFn } from '../../kernels/elementwise/unary.js';
 import { zerosLike } from '../../ops/create.js';
 import { div, greaterEqual, log, mul, neg, sigmoid, sign, step, sub, square, greater } from '../../ops/elementwise.js';
 import { sumToShape } from '../../ops/reduce.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import type { GradFn } from '../tape.js';
+import { type GradFn, gradientIf } from '../tape.js';
 
 type UnaryGrad = GradFn<UnaryAttrs>;
 
@@ -31,31 +30,27 @@ export const unaryGrads: Record<UnaryFn, UnaryGrad> = {
 type BinaryGrad = GradFn<BinaryAttrs>;
 const noGradient: BinaryGrad = () => [null, null];
 
-/** `grad()` where `t` needs a gradient, null where it does not (a constant: a dropout mask, data, a scalar). */
-const where = (t: { readonly requiresGrad: boolean }, grad: () => Tensor): Tensor | null => (t.requiresGrad ? grad() : null);
-
 /**
  * dL/da and dL/db for each binary function. Each local gradient is computed at
  * the broadcast shape, then summed back to its operand's shape; an operand that
- * needs no gradient gets none computed (backward would drop it), so multiplying by
- * a dropout mask or a constant costs one product in the backward pass, not two.
+ * needs no gradient gets none computed ({@link gradientIf}).
  */
 export const binaryGrads: Record<BinaryFn, BinaryGrad> = {
-  add: ([dy], { inputs: [a, b] }) => [where(a, () => sumToShape(dy, a.shape)), where(b, () => sumToShape(dy, b.shape))],
-  sub: ([dy], { inputs: [a, b] }) => [where(a, () => sumToShape(dy, a.shape)), where(b, () => sumToShape(neg(dy), b.shape))],
-  mul: ([dy], { inputs: [a, b] }) => [where(a, () => sumToShape(mul(dy, b), a.shape)), where(b, () => sumToShape(mul(dy, a), b.shape))],
-  div: ([dy], { inputs: [a, b], outputs: [y] }) => [where(a, () => sumToShape(div(dy, b), a.shape)), where(b, () => sumToShape(neg(div(mul(dy, y), b)), b.shape))],
+  add: ([dy], { inputs: [a, b] }) => [gradientIf(a, () => sumToShape(dy, a.shape)), gradientIf(b, () => sumToShape(dy, b.shape))],
+  sub: ([dy], { inputs: [a, b] }) => [gradientIf(a, () => sumToShape(dy, a.shape)), gradientIf(b, () => sumToShape(neg(dy), b.shape))],
+  mul: ([dy], { inputs: [a, b] }) => [gradientIf(a, () => sumToShape(mul(dy, b), a.shape)), gradientIf(b, () => sumToShape(mul(dy, a), b.shape))],
+  div: ([dy], { inputs: [a, b], outputs: [y] }) => [gradientIf(a, () => sumToShape(div(dy, b), a.shape)), gradientIf(b, () => sumToShape(neg(div(mul(dy, y), b)), b.shape))],
   pow: ([dy], { inputs: [a, b], outputs: [y] }) => [
-    where(a, () => sumToShape(mul(dy, mul(b, div(y, a))), a.shape)),
-    where(b, () => sumToShape(mul(dy, mul(y, log(a))), b.shape)),
+    gradientIf(a, () => sumToShape(mul(dy, mul(b, div(y, a))), a.shape)),
+    gradientIf(b, () => sumToShape(mul(dy, mul(y, log(a))), b.shape)),
   ],
   maximum: ([dy], { inputs: [a, b] }) => {
     const toA = greaterEqual(a, b);
-    return [where(a, () => sumToShape(mul(dy, toA), a.shape)), where(b, () => sumToShape(mul(dy, sub(1, toA)), b.shape))];
+    return [gradientIf(a, () => sumToShape(mul(dy, toA), a.shape)), gradientIf(b, () => sumToShape(mul(dy, sub(1, toA)), b.shape))];
   },
   minimum: ([dy], { inputs: [a, b] }) => {
     const toB = greater(a, b);
-    return [where(a, () => sumToShape(mul(dy, sub(1, toB)), a.shape)), where(b, () => sumToShape(mul(dy, toB), b.shape))];
+    return [gradientIf(a, () => sumToShape(mul(dy, sub(1, toB)), a.shape)), gradientIf(b, () => sumToShape(mul(dy, toB), b.shape))];
   },
   equal: noGradient,
   greater: noGradient,
