@@ -63,6 +63,16 @@
 //   which a static split cannot even out, and a cache line moving between them
 //   costs ~250 ns. On MRLR's own batches (bench:mrlr-threads, Toys' 1,027
 //   categories, d = 10) the fused step with parts 2 takes 0.78–0.93× Hogwild's time.
+// - lanes (argument 14 of bpr_step, 15 of bpr_sample_step; the 5-input path, not
+//   Hogwild): L ≥ 2 runs the batch in core's lane-strata order
+//   (common/lane_strata.h): strata of L lanes that touch disjoint user and item
+//   rows, a stratum's lanes at once on the pool (claimed in order; a lane waits
+//   only for the two lanes that held its item blocks in the stratum before), so
+//   no triple waits on another's row. Bit-identical to the reference with the
+//   same `lanes`, at any thread count; the caller passes its thread count. Pool
+//   or caller alone is timed as above (the same bits). Cost on the 2-vCPU VM
+//   (apps/bench README, "lanes"): 1.15–1.3× Hogwild's time at 2 threads, where
+//   batch order costs 1.2–1.75×.
 // - Hogwild (Recht et al. 2011; word2vec does the same): triples claimed in
 //   contiguous chunks of 64 by whichever pool workers are awake
 //   (parallel_chunks), rows updated without locks; concurrent updates of a
@@ -81,6 +91,7 @@
 #include "../common/exact_f32.h"  // first: its FMA-contraction pragma must precede fast_exp.h
 #include "../common/checks.h"
 #include "../common/exclude_draws.h"
+#include "../common/lane_strata.h"
 #include "../common/part_copies.h"
 #include "../common/row_order.h"
 #include "../common/thread_pool.h"
@@ -199,10 +210,32 @@ inline void prefetch_triple(const float* P, const float* Q, int64_t d, const int
   prefetch_row(Q + int64_t(neg[t]) * d, d);
 }
 
-/** The 5-input batch (no categories) in either schedule; returns the summed loss. */
+/**
+ * The 5-input batch (no categories) in one of the three schedules — Hogwild, lanes ≥ 2
+ * (common/lane_strata.h) or the row-ordered one; returns the summed loss.
+ */
 double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const int32_t* pos, const int32_t* neg, int64_t n, double lr, double reg,
-                 bool hogwild, bool shared) {
+                 bool hogwild, bool shared, int lanes) {
   const BprFactors f = bpr_factors(lr, reg);
+  if (!hogwild && lanes > 1) {
+    std::vector<double>& terms = item_terms(n);
+    thread_local OrderedChoice lanes_choice;  // the lanes' pool-or-caller timing
+    run_in_lanes(
+        n, lanes, shared, 2 * kOrderedChunk, lanes_choice,
+        [&](int64_t t, int& l, int& a, int& b) {
+          l = lane_block(users[t], lanes);
+          a = lane_block(pos[t], 2 * lanes);
+          b = lane_block(neg[t], 2 * lanes);
+        },
+        [&](const int32_t* order, int64_t count, int) {
+          for (int64_t k = 0; k < count; ++k) {
+            if (k + kPrefetchDistance < count) prefetch_triple(Pd, Qd, d, users, pos, neg, order[k + kPrefetchDistance]);
+            const int64_t t = order[k];
+            terms[size_t(t)] = bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, f);
+          }
+        });
+    return sum_in_order(terms, n);
+  }
   // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in the
   // same run [t, end): the body of both schedules.
   thread_local OrderedChoice choice;  // the 5-input batches' pool-or-caller timing (run_in_row_order)
@@ -345,7 +378,9 @@ Napi::Value bpr_step(const Napi::CallbackInfo& info) {
   const bool shared = spans_overlap(P, Q) || spans_overlap(P, X) || spans_overlap(Q, X);
   double total;
   if (!has_extra) {
-    total = run_plain(Pd, Qd, d, users.data, pos.data, neg.data, n, lr, reg, hogwild, shared);
+    // lanes (argument 14; the 5-input form's deterministic schedule, ignored under hogwild).
+    const int lanes = info.Length() > 14 && !info[14].IsUndefined() ? int(int_arg(info, 14, K, "lanes", 1, kMaxLanes)) : 1;
+    total = run_plain(Pd, Qd, d, users.data, pos.data, neg.data, n, lr, reg, hogwild, shared, lanes);
   } else if (parts > 1 && !hogwild) {
     const ItemCategories cat{X.data, xp.data, xi.data, beta};
     std::vector<std::vector<float>> scratch(size_t(ThreadPool::instance().size()), std::vector<float>(size_t(3 * d)));
@@ -421,7 +456,8 @@ Napi::Value bpr_sample_step(const Napi::CallbackInfo& info) {
   if (negs.size() < size_t(n)) negs.resize(size_t(n));
   exclude_draws(users.data, n, indptr.data, indices.data, uint32_t(items), key, stream, counter, max_tries, negs.data());
   const bool shared = spans_overlap(P, Q);
-  const double total = run_plain(P.data, Q.data, d, users.data, pos.data, negs.data(), n, lr, reg, hogwild, shared);
+  const int lanes = info.Length() > 15 && !info[15].IsUndefined() ? int(int_arg(info, 15, K, "lanes", 1, kMaxLanes)) : 1;
+  const double total = run_plain(P.data, Q.data, d, users.data, pos.data, negs.data(), n, lr, reg, hogwild, shared, lanes);
   return Napi::Number::New(env, n > 0 ? total / double(n) : 0.0);
 }
 

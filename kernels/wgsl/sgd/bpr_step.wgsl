@@ -72,7 +72,8 @@ struct Params {
   decay: f32,
   // The slices of the binding `X` (1: X itself); `bpr_step_extra` only.
   parts: u32,
-  _pad2: u32,
+  // The attribute `lanes` (1: batch order); `bpr_step` only.
+  lanes: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -142,7 +143,13 @@ fn bpr_step(@builtin(local_invocation_index) lid: u32) {
   let lr = params.lr;
   let decay = params.decay;
   var total = 0.0;
+  let lanes = max(params.lanes, 1u);
+  let tasks = (2u * lanes - 1u) * lanes * lanes;
+  for (var q = 0u; q < tasks; q++) {
   for (var t = 0u; t < n; t++) {
+    if (lanes > 1u && lane_task(t, lanes) != q) {
+      continue;
+    }
     let pu = u32(users[t]) * d;
     let qi = u32(positives[t]) * d;
     let qj = u32(negatives[t]) * d;
@@ -169,9 +176,51 @@ fn bpr_step(@builtin(local_invocation_index) lid: u32) {
       Q[qj + c] = decay * b - sp;
     }
   }
+  }
   if (lid == 0u) {
     loss[0] = select(0.0, total / f32(n), n > 0u);
   }
+}
+
+// Lanes (`bpr_step`, the attribute `lanes` = L; core's kernels/sgd/lane_strata.ts is the
+// contract): the triples run in a fixed permutation of the batch — strata ascending, lanes
+// ascending, batch order within a lane — whose lanes of one stratum touch disjoint rows, so
+// that native threads run them at once. Here the walk stays serial and computes the same
+// function: it takes the tasks q = stratum·L + lane in order and, for each, scans the batch
+// for that task's triples (O(tasks·b) id reads: 12 scans at L = 2). L = 1: one task, batch order.
+
+// The block of `id` among `count`: ⌊h·count / 2¹⁶⌋, h = (id·0x9E3779B1 mod 2³²) >> 16.
+fn lane_block(id: i32, count: u32) -> u32 {
+  return (((u32(id) * 0x9E3779B1u) >> 16u) * count) >> 16u;
+}
+
+// The index of the edge of matching `m` (of M = 2L − 1) that holds item block a.
+fn lane_edge(a: u32, m: u32, big_m: u32, lanes: u32) -> u32 {
+  if (a == big_m || a == m) {
+    return 0u;
+  }
+  let k = (a + big_m - m) % big_m;
+  return select(big_m - k, k, k < lanes);
+}
+
+// Triple t's task: (stratum of its blocks)·L + its user block.
+fn lane_task(t: u32, lanes: u32) -> u32 {
+  let big_m = 2u * lanes - 1u;
+  let l = lane_block(users[t], lanes);
+  let a = lane_block(positives[t], 2u * lanes);
+  let b = lane_block(negatives[t], 2u * lanes);
+  var m = 0u;
+  if (a == b) {
+    m = select(0u, a, a < big_m);
+  } else if (a == big_m) {
+    m = b;
+  } else if (b == big_m) {
+    m = a;
+  } else {
+    m = ((a + b) * ((big_m + 1u) / 2u)) % big_m;
+  }
+  let r = (lane_edge(a, m, big_m, lanes) + lanes - l) % lanes;
+  return (m * lanes + r) * lanes + l;
 }
 
 // Where indptr starts in `triples`; indices follow it (I + 1 entries later).

@@ -53,6 +53,7 @@ export { checkGatherMatvecInputs, gatherMatvecShape, type GatherMatvecAttrs, typ
 export { checkScatterOuterAddInputs, type ScatterOuterAddAttrs } from './kernels/dense/scatter_outer_add.js';
 export { checkSampledSoftmaxClassIds, checkSampledSoftmaxInputs, sampledSoftmaxSizes, type SampledSoftmaxAttrs, type SampledSoftmaxSizes } from './kernels/softmax/sampled_softmax.js';
 export { effectiveParts, MAX_PARTS, PART_CHUNK } from './kernels/sgd/category_parts.js';
+export { effectiveLanes, laneBlock, laneOrder, laneStratum, MAX_LANES } from './kernels/sgd/lane_strata.js';
 export { checkSkipgramStepFlags, checkSkipgramStepIds, checkSkipgramStepInputs, skipgramStepSizes, usesContextB, type SkipgramStepAttrs, type SkipgramStepSizes } from './kernels/sgd/skipgram_step.js';
 export { checkBprSampleStepIds, checkBprSampleStepInputs, type BprSampleStepAttrs } from './kernels/sgd/bpr_sample_step.js';
 export { broadcastPlan, concatPlan, type CopyPlan, type LayoutPlan, padSlicePlan, slicePlan, transposePlan } from './kernels/layout/plans.js';

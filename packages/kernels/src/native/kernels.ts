@@ -269,10 +269,11 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const d = inputs[0].shape[1];
     const [P, Q, users, pos, neg] = inputs;
     const args = [hostF32(P), hostF32(Q), d, i32(users, K, 'users'), i32(pos, K, 'positives'), i32(neg, K, 'negatives'), attrs.lr, attrs.reg, attrs.hogwild ?? false] as const;
-    // The category inputs (extraWeight included) follow hogwild, then parts (the category path's).
+    // The category inputs (extraWeight included) follow hogwild, then parts (the category
+    // path's), then lanes (the 5-input path's).
     const loss = inputs.length === 8
       ? addon.bpr_step(...args, f32(inputs[5], K, 'extra'), i32(inputs[6], K, 'extraIndptr'), i32(inputs[7], K, 'extraIndices'), attrs.extraWeight as number, attrs.parts ?? 1)
-      : addon.bpr_step(...args);
+      : addon.bpr_step(...args, undefined, undefined, undefined, undefined, undefined, attrs.lanes ?? 1);
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });
 
@@ -284,7 +285,7 @@ export function registerNativeKernels(addon: NativeAddon): void {
     const [keyLo, keyHi] = new Philox({ seed: attrs.seed, stream: attrs.stream }).key;
     const loss = addon.bpr_sample_step(
       hostF32(P), hostF32(Q), d, i32(users, K, 'users'), i32(pos, K, 'positives'), i32(indptr, K, 'indptr'), i32(indices, K, 'indices'),
-      attrs.lr, attrs.reg, attrs.hogwild ?? false, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries,
+      attrs.lr, attrs.reg, attrs.hogwild ?? false, keyLo, keyHi, attrs.stream, attrs.counter, attrs.maxTries, attrs.lanes ?? 1,
     );
     return hostOutput(backend, [1], 'f32', Float32Array.of(loss));
   });

@@ -95,22 +95,24 @@ export interface NativeAddon {
    * `bpr_step`, in place on both tables (and the category table when given: `extra` with the
    * items' category lists in CSR form, `extraIndptr` [items + 1] and `extraIndices`,
    * `extraWeight` β and `parts`, 1 to 64, default 1: the category table's per-part copies);
-   * `hogwild` false keeps batch order per row (bit-identical to js for the same `parts`);
+   * `hogwild` false keeps batch order per row (bit-identical to js for the same `parts`), or
+   * without the category table runs `lanes` (1 to 16, default 1: batch order) row-disjoint lanes
+   * of core's lane_strata.ts order at once (bit-identical to js for the same `lanes`);
    * returns the mean loss.
    */
   bpr_step(
     userFactors: Float32Array, itemFactors: Float32Array, dim: number,
     users: Int32Array, positives: Int32Array, negatives: Int32Array, lr: number, reg: number, hogwild: boolean,
-    extra?: Float32Array, extraIndptr?: Int32Array, extraIndices?: Int32Array, extraWeight?: number, parts?: number,
+    extra?: Float32Array, extraIndptr?: Int32Array, extraIndices?: Int32Array, extraWeight?: number, parts?: number, lanes?: number,
   ): number;
   /**
    * `bpr_sample_step`: `bpr_step` (no categories) with each negative drawn first, uniform over
    * the items outside the user's CSR row (indptr, indices), as `neg_sample_exclude` at
-   * Philox (key, stream, counter) with `maxTries`; returns the mean loss.
+   * Philox (key, stream, counter) with `maxTries`, then `lanes` as `bpr_step`'s; returns the mean loss.
    */
   bpr_sample_step(
     userFactors: Float32Array, itemFactors: Float32Array, dim: number, users: Int32Array, positives: Int32Array, indptr: Int32Array, indices: Int32Array,
-    lr: number, reg: number, hogwild: boolean, keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number,
+    lr: number, reg: number, hogwild: boolean, keyLo: number, keyHi: number, stream: number, counter: number, maxTries: number, lanes?: number,
   ): number;
   /** `rank_topk`; writes `topIndices` and `topScores` ([users·k] each); `itemBias` [items] or empty. */
   rank_topk(

@@ -5,7 +5,7 @@
  * and the step.
  *
  *   negatives = neg_sample_exclude([users, indptr, indices], { numItems: rows of Q, seed, stream, counter, maxTries })
- *   then bpr_step(userFactors, itemFactors, users, positives, negatives, { lr, reg, hogwild })
+ *   then bpr_step(userFactors, itemFactors, users, positives, negatives, { lr, reg, hogwild, lanes })
  *
  * Row r's negative takes Philox words counter + r·T + t (T = maxTries, t = 0, 1, … until one
  * is not in the user's sorted CSR row; after T rejections the last draw is kept), exactly as
@@ -30,6 +30,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkDrawAttrs } from '../sampling/draw_attrs.js';
 import { excludeDraws } from '../sampling/neg_sample_exclude.js';
 import { type BprItemIds, type BprStepAttrs, bprStepReference, checkBprIds, checkBprShapes } from './bpr_step.js';
+import { checkLanesAttr, effectiveLanes } from './lane_strata.js';
 
 /**
  * Attributes of `bpr_sample_step`.
@@ -46,6 +47,8 @@ export interface BprSampleStepAttrs {
   reg: number;
   /** Native on several threads: Hogwild instead of batch order per row (as `bpr_step`). */
   hogwild?: boolean;
+  /** The lanes of `bpr_step` (its fixed permutation of the batch into row-disjoint lanes; default 1, batch order; ignored with `hogwild`). */
+  lanes?: number;
   /** Philox seed of the draws. */
   seed: number;
   /** Philox stream of the draws. */
@@ -85,6 +88,7 @@ const K = 'bpr_sample_step';
  */
 export function checkBprSampleStepInputs(inputs: readonly Tensor[], attrs: BprSampleStepAttrs): number {
   if (attrs.hogwild !== undefined && typeof attrs.hogwild !== 'boolean') throw new Error(`${K}: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
+  checkLanesAttr(K, attrs.lanes);
   if (inputs.length !== 6) throw new Error(`${K}: expected 6 inputs [userFactors, itemFactors, users, positives, indptr, indices], got ${inputs.length}`);
   const [P, Q, users, pos, indptr, indices] = inputs;
   const items: BprItemIds = [['positives', pos, 'positive item']];
@@ -134,7 +138,7 @@ registerKernel<BprSampleStepAttrs>('bpr_sample_step', 'js', ({ inputs, attrs, ba
   const users = hostData(inputs[2]);
   const { seed, stream, counter, maxTries } = attrs;
   const { out: negatives } = excludeDraws(users, hostData(inputs[4]), hostData(inputs[5]), { numItems: inputs[1].shape[0], seed, stream, counter, maxTries }, K);
-  const step: BprStepAttrs = { lr: attrs.lr, reg: attrs.reg };
+  const step: BprStepAttrs = { lr: attrs.lr, reg: attrs.reg, lanes: effectiveLanes(attrs) };
   const mean = bprStepReference({ P: hostF32(inputs[0]), Q: hostF32(inputs[1]), users, positives: hostData(inputs[3]), negatives }, d, step);
   return hostOutput(backend, [1], 'f32', Float32Array.of(mean));
 });

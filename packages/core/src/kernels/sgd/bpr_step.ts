@@ -65,6 +65,12 @@
  * backend computes the same function of P (native bit for bit, on any thread count), and
  * P = 1 (the default) is the serial semantics above. Callers pass their thread count.
  *
+ * Lanes (attribute `lanes`, without the category table): the triples run in a fixed
+ * permutation of the batch whose strata split into L lanes that touch disjoint rows
+ * (`lane_strata.ts`), so native runs a stratum's lanes on its threads at once, with no waits.
+ * Every backend computes the same function of L (native bit for bit, on any thread count);
+ * L = 1 (the default) is batch order. Callers pass their thread count.
+ *
  * @see Rendle, Freudenthaler, Gantner & Schmidt-Thieme 2009, "BPR: Bayesian
  *   Personalized Ranking from Implicit Feedback", UAI, §4.3 (LearnBPR) and §5.1.
  */
@@ -73,6 +79,7 @@ import { declareKernel, registerKernel } from '../../tensor/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { CategoryParts, checkPartsAttr, effectiveParts } from './category_parts.js';
 import { dotDiff8, extraUpdates, extraVector, logisticParts } from './exact_f32.js';
+import { checkLanesAttr, effectiveLanes, laneOrder } from './lane_strata.js';
 import { checkExtraRows, checkExtraShapes } from './skipgram_step.js';
 
 const fround = Math.fround;
@@ -108,6 +115,15 @@ export interface BprStepAttrs {
    * count. Ignored without the category table or with `hogwild`.
    */
   parts?: number;
+  /**
+   * Without the category table and with `hogwild` off: the number of lanes of the batch's
+   * fixed permutation into strata whose lanes touch disjoint rows (`lane_strata.ts`), an
+   * integer from 1 (default: batch order, the serial semantics) to 16. The result depends on
+   * it on every backend; native runs the lanes of a stratum on its threads at once, so a
+   * caller passes its thread count. An error with the category table (use `parts` there);
+   * ignored with `hogwild`.
+   */
+  lanes?: number;
 }
 
 /**
@@ -141,6 +157,8 @@ export function checkBprStepInputs(inputs: readonly Tensor[], attrs: BprStepAttr
     throw new Error(`bpr_step: attribute hogwild must be true or false, got ${String(attrs.hogwild)}`);
   }
   checkPartsAttr('bpr_step', attrs.parts);
+  checkLanesAttr('bpr_step', attrs.lanes);
+  if (inputs.length === 8 && effectiveLanes(attrs) > 1) throw new Error('bpr_step: attribute lanes applies without the category table; with it, use parts');
   if (inputs.length !== 5 && inputs.length !== 8) {
     throw new Error(`bpr_step: expected 5 inputs [userFactors, itemFactors, users, positives, negatives] and optionally [extra, extraIndptr, extraIndices], got ${inputs.length}`);
   }
@@ -255,8 +273,13 @@ export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepA
   const ti = new Float32Array(d);
   const tj = new Float32Array(d);
   const pOld = new Float32Array(d);
+  const lanes = extra ? 1 : effectiveLanes(attrs);
+  const order = lanes > 1 ? laneOrder(users, pos, neg, lanes) : undefined;
+  // With lanes the terms are summed in batch order, as native does, not in the order they ran.
+  const terms = order ? new Float64Array(users.length) : undefined;
   let loss = 0;
-  for (let t = 0; t < users.length; t++) {
+  for (let k = 0; k < users.length; k++) {
+    const t = order ? order[k] : k;
     const pu = users[t] * d;
     const qi = pos[t] * d;
     const qj = neg[t] * d;
@@ -264,7 +287,8 @@ export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepA
       const x = dotDiff8(P, pu, Q, qi, Q, qj, d);
       const { sigmaNeg, softplusNeg } = logisticParts(x);
       const s = fround(lrf * sigmaNeg);
-      loss += softplusNeg;
+      if (terms) terms[t] = softplusNeg;
+      else loss += softplusNeg;
       // Float32Array stores round the last add.
       for (let c = 0; c < d; c++) {
         const p = P[pu + c];
@@ -300,6 +324,7 @@ export function bprStepReference(batch: BprStepBatch, d: number, attrs: BprStepA
     split!.wrote(t, neg[t]);
   }
   split?.merge();
+  if (terms) for (let t = 0; t < terms.length; t++) loss += terms[t];
   return users.length > 0 ? loss / users.length : 0;
 }
 

@@ -22,5 +22,5 @@ export const bprSampleStep: KernelImpl<BprSampleStepAttrs> = ({ inputs, attrs, b
     attrs: { numItems: Q.shape[0], seed: attrs.seed, stream: attrs.stream, counter: attrs.counter, maxTries: attrs.maxTries },
     backend,
   }) as KernelOutput[];
-  return withDrawnIds(gpu, drawn, [n], (negatives) => bprStep({ inputs: [P, Q, users, positives, negatives], attrs: { lr: attrs.lr, reg: attrs.reg }, backend }));
+  return withDrawnIds(gpu, drawn, [n], (negatives) => bprStep({ inputs: [P, Q, users, positives, negatives], attrs: { lr: attrs.lr, reg: attrs.reg, hogwild: attrs.hogwild, lanes: attrs.lanes }, backend }));
 };

@@ -7,9 +7,10 @@
  * engine before this runs (the spec's rule, `checkBprStepInputs`); ids and the
  * category map (CSR) on the GPU (raised at the next read, nothing updated),
  * where they live. With the category inputs and `parts` ≥ 2 the step runs on
- * per-part copies of the category table, merged after it (`categoryParts`).
+ * per-part copies of the category table, merged after it (`categoryParts`). Without them,
+ * `lanes` ≥ 2 walks the triples in core's lane-strata order (`lane_strata.ts`), still serially.
  */
-import type { BprStepAttrs, KernelImpl, Tensor } from '@rec/core';
+import { type BprStepAttrs, effectiveLanes, type KernelImpl, type Tensor } from '@rec/core';
 import type { GpuHandle, WebGPUBackend } from '../../backend.js';
 import { categoryParts, extraStatusMessages } from './skipgram_step.js';
 
@@ -35,8 +36,8 @@ export const bprStep: KernelImpl<BprStepAttrs> = ({ inputs, attrs, backend }) =>
     new Uint32Array(u, 28, 2).set([nnz, rowsExtra]);
     // decay = 1 − lr·λ from f64, as the reference rounds it.
     new Float32Array(u, 36, 1)[0] = 1 - attrs.lr * attrs.reg;
-    // parts: 1 unless the category path below sets it.
-    new Uint32Array(u, 40, 1)[0] = 1;
+    // parts: 1 unless the category path below sets it; lanes (the 5-input path's).
+    new Uint32Array(u, 40, 2).set([1, effectiveLanes(attrs)]);
     const idMessage = `bpr_step: a user or item id is out of range for ${P.shape[0]} user rows and ${Q.shape[0]} item rows; nothing was updated`;
     if (!hasExtra) {
       gpu.run([{
