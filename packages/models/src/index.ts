@@ -72,7 +72,7 @@ export { MRLR, MrlrObjective, MrlrSampler, VARIANT_TERMS, type MrlrBatch, type M
 export { categorySampling, SecondHandModel, SecondHandObjective, type PairScorer, type SecondHandConfig, type SecondHandStructure, VBPR, type VBPRConfig, DeepStyle, type DeepStyleConfig, type VisualStructure } from './secondhand/index.js';
 export { behaviorLog, behaviorRows, type BehaviorLog } from './training/log.js';
 export {
-  FusedBPRObjective, PairwiseObjective, PointwiseObjective,
+  defaultLanes, FusedBPRObjective, PairwiseObjective, PointwiseObjective,
   type FusedBPROptions, type Objective, type PairwiseOptions, type PairwiseSampler, type PointwiseOptions, type PointwiseRows, type Triples, type TriplesToDraw,
 } from './training/objectives.js';
 export { andThen, hostCopy, hostValues, readAndDispose, type MaybePromise } from './training/read.js';

@@ -21,9 +21,17 @@ const sgdOnly = {
   /**
    * Run the native kernel Hogwild over threads: faster, and no longer the same model for
    * the same seed (rows are updated without ordering). Off by default: the deterministic
-   * schedule gives the reference's model, byte for byte, at any thread count.
+   * schedule gives the reference's model, byte for byte, for the same `lanes`.
    */
   hogwild: z.boolean().default(false),
+  /**
+   * The deterministic schedule's lanes (`bpr_step`'s attribute: each batch runs in a fixed
+   * permutation whose lanes touch disjoint rows, so native threads run them at once). Unset:
+   * from the thread count and the batch (`defaultLanes`: 1 on one thread, 2 for the default
+   * batch on two or more), so the same REC_THREADS gives the same model; 1 keeps batch order,
+   * the same model on any thread count. Refused with `hogwild`, which has no order.
+   */
+  lanes: z.number().int().min(1).max(16).optional(),
 };
 
 /** The factors start at N(0, 0.01²), LearnBPR's small random initialisation. */
@@ -49,7 +57,7 @@ export const bprModel = defineModel({
     const model = create(config, context.shape);
     const log = behaviorLog(data.train, context.shape.behaviors);
     const objective = new FusedBPRObjective(model, log, {
-      batchSize: config.batchSize, negatives: config.negatives, seed: config.seed, sampler: { kind: 'uniform' }, learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild,
+      batchSize: config.batchSize, negatives: config.negatives, seed: config.seed, sampler: { kind: 'uniform' }, learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild, lanes: config.lanes,
     });
     return { model, history: await context.train(model, objective) };
   },
@@ -80,7 +88,7 @@ export const mcBprModel = defineModel({
     const log = behaviorLog(data.train, context.shape.behaviors);
     const objective = new FusedBPRObjective(model, log, {
       batchSize: config.batchSize, negatives: config.negatives, seed: config.seed,
-      sampler: { kind: 'multichannel', viewedRate: config.viewedRate }, learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild,
+      sampler: { kind: 'multichannel', viewedRate: config.viewedRate }, learningRate: config.learningRate, l2: config.l2, hogwild: config.hogwild, lanes: config.lanes,
     });
     return { model, history: await context.train(model, objective) };
   },

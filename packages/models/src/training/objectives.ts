@@ -1,5 +1,5 @@
 import {
-  bceWithLogits, bprLoss, mean, mul, Philox, runKernel, sampleCascadeNegatives, sampleMultichannelNegatives, sampleNegatives,
+  bceWithLogits, bprLoss, MAX_LANES, mean, mul, Philox, runKernel, sampleCascadeNegatives, sampleMultichannelNegatives, sampleNegatives,
   tensor, type Tensor, tidy,
 } from '@rec/core';
 import type { BPRMF } from '../bpr/bpr-mf.js';
@@ -419,13 +419,49 @@ export interface FusedBPROptions extends PairwiseOptions {
    * byte-identical model. js and webgpu are serial either way.
    */
   hogwild?: boolean;
+  /**
+   * The kernel's `lanes` when `hogwild` is off (core's `kernels/sgd/lane_strata.ts`: each
+   * batch runs in a fixed permutation whose lanes touch disjoint rows, so native threads run
+   * them at once). Default: {@link defaultLanes} of the backend's thread count and the
+   * batch's triples, so that the same REC_THREADS gives the same model and one thread (and
+   * js, webgpu, which are serial) is batch order; 1 keeps batch order on any thread count.
+   */
+  lanes?: number;
+}
+
+/** Triples each lane of each stratum should hold, on average, for the lanes to pay (see {@link defaultLanes}). */
+const TRIPLES_PER_LANE_STRATUM = 128;
+
+/**
+ * The `lanes` a deterministic BPR batch runs with by default: the most lanes L ≤ `threads`
+ * (and ≤ MAX_LANES) whose L(2L − 1) strata still give each lane of each stratum about 128 of
+ * the batch's triples — 1 on one thread; 2 on two or more threads for batches of 1,536 to
+ * 5,759 triples (the `bpr` model's 1,024 × 4); 3 from 5,760. Why the floor: a lane-stratum is
+ * a task a thread claims and waits for, and below about a hundred triples the claims and
+ * waits cost more than the second thread gives (apps/bench README, bench:bpr-threads).
+ *
+ * @example
+ * ```ts
+ * defaultLanes(2, 4096); // 2
+ * defaultLanes(8, 4096); // 2
+ * defaultLanes(1, 4096); // 1
+ * ```
+ */
+export function defaultLanes(threads: number, triples: number): number {
+  let lanes = 1;
+  for (let L = 2; L <= Math.min(threads, MAX_LANES); L++) {
+    if ((2 * L - 1) * L * L * TRIPLES_PER_LANE_STRATUM > triples) break;
+    lanes = L;
+  }
+  return lanes;
 }
 
 /**
  * LearnBPR for matrix factorisation through the fused `bpr_step` kernel: each
  * batch's triples are applied one after another by SGD in place (Rendle et al.
- * 2009 §4.3; on the native backend in a row-ordered parallel schedule, or
- * Hogwild with `hogwild: true`). The trainer creates
+ * 2009 §4.3), in the kernel's lane order (`lanes`: batch order on one thread, a
+ * fixed permutation of the batch into row-disjoint lanes that native runs at once
+ * on several), or Hogwild with `hogwild: true`. The trainer creates
  * no optimizer for it. Used for BPR-MF and MC-BPR (MF with the multi-channel
  * sampler, Loni et al. 2016), which are pure embedding models.
  */
@@ -435,12 +471,16 @@ export class FusedBPRObjective implements Objective<Triples | TriplesToDraw> {
   readonly #lr: number;
   readonly #l2: number;
   readonly #hogwild: boolean;
+  readonly #lanes: number;
 
   constructor(readonly model: BPRMF, log: BehaviorLog, options: FusedBPROptions = {}) {
     this.#triples = new TripleSampler(log, options, 'FusedBPRObjective');
     this.#lr = options.learningRate ?? 0.05;
     this.#l2 = options.l2 ?? 1e-5;
     this.#hogwild = options.hogwild ?? false;
+    if (this.#hogwild && options.lanes !== undefined) throw new Error('FusedBPRObjective: lanes orders the deterministic schedule; Hogwild ignores it, so give one or the other');
+    const threads = model.users.weight.backend.threads?.() ?? 1;
+    this.#lanes = this.#hogwild ? 1 : options.lanes ?? defaultLanes(threads, (options.batchSize ?? 1024) * this.#triples.negatives);
     if (!(this.#lr > 0)) throw new Error(`FusedBPRObjective: learningRate must be > 0, got ${this.#lr}`);
     if (!(this.#l2 >= 0)) throw new Error(`FusedBPRObjective: l2 must be ≥ 0, got ${this.#l2}`);
   }
@@ -462,7 +502,7 @@ export class FusedBPRObjective implements Objective<Triples | TriplesToDraw> {
    */
   batch(_epoch: number, _index: number, t: Triples | TriplesToDraw): { loss: Tensor; examples: number } {
     const { users, items } = this.model;
-    const step = { lr: this.#lr, reg: this.#l2, hogwild: this.#hogwild };
+    const step = { lr: this.#lr, reg: this.#l2, hogwild: this.#hogwild, lanes: this.#lanes };
     const [loss] = 'draw' in t
       ? runKernel('bpr_sample_step', [users.weight, items.weight, tensor(t.users), tensor(t.positives), t.seen.indptr, t.seen.indices], { ...step, ...t.draw })
       : runKernel('bpr_step', [users.weight, items.weight, tensor(t.users), tensor(t.positives), tensor(t.negatives)], step);
