@@ -7,8 +7,10 @@
  * items). For each: rows per second at 1 and 2 native threads, in the deterministic default
  * (`parts` 1: the row-ordered schedule, bit-identical at any thread count; its `auto` mode
  * runs a batch on the pool or on the caller alone, whichever it timed faster), the same
- * forced onto the pool (`pool`: the default until 2026-12-07), and Hogwild; medians of 7
- * interleaved rounds of 270 calls each.
+ * forced onto the pool (`pool`: the default until 2026-12-07), the lane order with 2 lanes
+ * (`lanes: 2`, what `bpr` runs by default on 2 threads since 2026-12-08: a fixed permutation of
+ * each batch whose lanes touch disjoint rows), and Hogwild; medians of 7 interleaved rounds of
+ * 270 calls each.
  *
  *   cd apps/bench && node --conditions=@rec/source --import tsx src/bpr-threads.ts
  */
@@ -44,23 +46,26 @@ const P = table(USERS);
 const Q = table(ITEMS);
 
 /** Seconds for one round of the family's calls. */
-function round(batches: Tensor[][], hogwild: boolean, mode: OrderedMode): number {
+function round(batches: Tensor[][], hogwild: boolean, mode: OrderedMode, lanes: number): number {
   setNativeOrderedMode(mode);
   const t0 = performance.now();
-  for (const [u, i, j] of batches) tidy(() => void runKernel('bpr_step', [P, Q, u!, i!, j!], { lr: 0.05, reg: 1e-5, hogwild })[0]!.readSync());
+  for (const [u, i, j] of batches) tidy(() => void runKernel('bpr_step', [P, Q, u!, i!, j!], { lr: 0.05, reg: 1e-5, hogwild, lanes })[0]!.readSync());
   return (performance.now() - t0) / 1000;
 }
 
-const SCHEDULES = [['deterministic', false, 'auto'], ['deterministic on the pool', false, 'pool'], ['Hogwild', true, 'auto']] as const;
-const cases = [1, 2].flatMap((threads) => SCHEDULES.filter(([, , mode]) => threads > 1 || mode !== 'pool').map(([schedule, hogwild, mode]) => ({ threads, schedule, hogwild, mode })));
+// [schedule, hogwild, ordered mode, lanes]: lanes 2 is what `bpr` runs by default on 2 threads (defaultLanes).
+const SCHEDULES = [
+  ['deterministic', false, 'auto', 1], ['deterministic on the pool', false, 'pool', 1], ['deterministic, lanes 2', false, 'auto', 2], ['Hogwild', true, 'auto', 1],
+] as const;
+const cases = [1, 2].flatMap((threads) => SCHEDULES.filter(([, , mode]) => threads > 1 || mode !== 'pool').map(([schedule, hogwild, mode, lanes]) => ({ threads, schedule, hogwild, mode, lanes })));
 const load = [loadavg()[0]];
 const rows: { family: string; threads: number; schedule: string; rowsPerSecond: number }[] = [];
 for (const [family, batches] of Object.entries(families)) {
   const times = cases.map(() => [] as number[]);
   for (let r = 0; r < ROUNDS; r++) {
-    cases.forEach(({ threads, hogwild, mode }, k) => {
+    cases.forEach(({ threads, hogwild, mode, lanes }, k) => {
       setNativeThreads(threads);
-      times[k].push(round(batches, hogwild, mode));
+      times[k].push(round(batches, hogwild, mode, lanes));
     });
   }
   cases.forEach(({ threads, schedule }, k) => rows.push({ family, threads, schedule, rowsPerSecond: (CALLS * TRIPLES) / median(times[k]) }));
@@ -80,6 +85,6 @@ for (const family of Object.keys(families)) {
     console.log(`| ${family} | ${schedule} | ${one === undefined ? '–' : rate(one)} | ${rate(two)} | ${one === undefined ? '–' : (two / one).toFixed(2)} |`);
   }
   const hog = find(family, 2, 'Hogwild')!;
-  console.log(`${family}, 2 threads: deterministic / Hogwild time = ${(hog / find(family, 2, 'deterministic')!).toFixed(2)} (on the pool: ${(hog / find(family, 2, 'deterministic on the pool')!).toFixed(2)})`);
+  console.log(`${family}, 2 threads: deterministic / Hogwild time = ${(hog / find(family, 2, 'deterministic')!).toFixed(2)} (on the pool: ${(hog / find(family, 2, 'deterministic on the pool')!).toFixed(2)}; lanes 2: ${(hog / find(family, 2, 'deterministic, lanes 2')!).toFixed(2)})`);
 }
 await writeFileAtomic(join(import.meta.dirname, '..', 'results', 'bpr-threads.json'), `${JSON.stringify({ users: USERS, items: ITEMS, dim: DIM, triples: TRIPLES, calls: CALLS, rounds: ROUNDS, load, rows }, null, 2)}\n`);
