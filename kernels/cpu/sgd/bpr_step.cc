@@ -71,8 +71,9 @@
 //   no triple waits on another's row. Bit-identical to the reference with the
 //   same `lanes`, at any thread count; the caller passes its thread count. Pool
 //   or caller alone is timed as above (the same bits). Cost on the 2-vCPU VM
-//   (apps/bench README, "lanes"): 1.15–1.3× Hogwild's time at 2 threads, where
-//   batch order costs 1.2–1.75×.
+//   (apps/bench README, "Lanes"), 2 lanes at 2 threads: 0.88–1.39× Hogwild's
+//   time (medians 1.31 uniform, 1.07 popular head), where batch order took
+//   0.84–1.64× (1.47, 1.18).
 // - Hogwild (Recht et al. 2011; word2vec does the same): triples claimed in
 //   contiguous chunks of 64 by whichever pool workers are awake
 //   (parallel_chunks), rows updated without locks; concurrent updates of a

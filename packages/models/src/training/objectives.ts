@@ -414,8 +414,8 @@ export interface FusedBPROptions extends PairwiseOptions {
   l2?: number;
   /**
    * Native backend on several threads: `true` runs `bpr_step` Hogwild (faster,
-   * the model depends on thread timing); `false` (default) keeps each row's
-   * updates in batch order, so the same seed, data and REC_THREADS give a
+   * the model depends on thread timing); `false` (default) runs the triples in
+   * the lane order (`lanes`), so the same seed, data and REC_THREADS give a
    * byte-identical model. js and webgpu are serial either way.
    */
   hogwild?: boolean;

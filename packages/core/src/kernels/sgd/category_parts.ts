@@ -49,7 +49,20 @@ export const MAX_PARTS = 64;
  * ```
  */
 export function effectiveParts(attrs: { hogwild?: boolean; parts?: number }): number {
-  return attrs.hogwild === true ? 1 : attrs.parts ?? 1;
+  return scheduleCount(attrs, attrs.parts);
+}
+
+/**
+ * A schedule attribute's count under `hogwild`, which ignores it: 1; else the count (default 1).
+ * Shared by `parts` and `lanes` (`lane_strata.ts`).
+ *
+ * @example
+ * ```ts
+ * scheduleCount({ hogwild: false }, 2); // 2
+ * ```
+ */
+export function scheduleCount(attrs: { hogwild?: boolean }, count: number | undefined): number {
+  return attrs.hogwild === true ? 1 : count ?? 1;
 }
 
 /**
@@ -61,9 +74,21 @@ export function effectiveParts(attrs: { hogwild?: boolean; parts?: number }): nu
  * ```
  */
 export function checkPartsAttr(K: string, parts: unknown): void {
-  if (parts === undefined) return;
-  if (typeof parts !== 'number' || !Number.isInteger(parts) || parts < 1 || parts > MAX_PARTS) {
-    throw new Error(`${K}: attribute parts must be an integer from 1 to ${MAX_PARTS}, got ${String(parts)}`);
+  checkCountAttr(K, 'parts', parts, MAX_PARTS);
+}
+
+/**
+ * Checks a schedule attribute (`parts`, `lanes`): undefined, or an integer from 1 to `max`.
+ *
+ * @example
+ * ```ts
+ * checkCountAttr('bpr_step', 'lanes', attrs.lanes, 16);
+ * ```
+ */
+export function checkCountAttr(K: string, name: string, value: unknown, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new Error(`${K}: attribute ${name} must be an integer from 1 to ${max}, got ${String(value)}`);
   }
 }
 

@@ -32,6 +32,7 @@
  * grow as L(2L − 1), so each lane of each stratum holds about n / (2L³) of a batch of n: large
  * L needs large batches. Ignored under `hogwild`.
  */
+import { checkCountAttr, scheduleCount } from './category_parts.js';
 
 /** The largest `lanes` accepted (16 lanes: 496 strata, 7,936 lane-strata). */
 export const MAX_LANES = 16;
@@ -45,7 +46,7 @@ export const MAX_LANES = 16;
  * ```
  */
 export function effectiveLanes(attrs: { hogwild?: boolean; lanes?: number }): number {
-  return attrs.hogwild === true ? 1 : attrs.lanes ?? 1;
+  return scheduleCount(attrs, attrs.lanes);
 }
 
 /**
@@ -57,10 +58,7 @@ export function effectiveLanes(attrs: { hogwild?: boolean; lanes?: number }): nu
  * ```
  */
 export function checkLanesAttr(K: string, lanes: unknown): void {
-  if (lanes === undefined) return;
-  if (typeof lanes !== 'number' || !Number.isInteger(lanes) || lanes < 1 || lanes > MAX_LANES) {
-    throw new Error(`${K}: attribute lanes must be an integer from 1 to ${MAX_LANES}, got ${String(lanes)}`);
-  }
+  checkCountAttr(K, 'lanes', lanes, MAX_LANES);
 }
 
 /**
