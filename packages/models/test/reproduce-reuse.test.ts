@@ -59,6 +59,15 @@ describe('a run reuses finished methods only under their settings', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it("names each method's own validation in its progress lines and in its result, not the recipe's (HR@10 here)", async () => {
+    const log: string[] = [];
+    await run('named', {}, log);
+    const metric = bprOf('named').validationMetric;
+    expect(metric).toBe('HR@5');
+    expect(log.filter((line) => line.startsWith('BPR: epoch 1,'))[0]).toContain('validation HR@5 ');
+    expect(log.some((line) => line.includes('validation HR@10 '))).toBe(false);
+  });
+
   it('records the settings, and a second identical run trains nothing', async () => {
     expect(bprOf('two').settings).toEqual({ data: 'toy', dataset: 'toy', seed: 1, epochs: 3, dim: 8 });
     // Each candidate keeps its epochs beside its score; neither is a candidate field.
@@ -82,7 +91,7 @@ describe('a run reuses finished methods only under their settings', () => {
     const log: string[] = [];
     await run('widened', { tuneLearningRates: [0.05, 0.01, 0.001] }, log);
     expect(log).toContain(`BPR: 2 of the 3 candidates already tried (${join(root, 'widened', 'methods', 'bpr.json')}); training the other 1`);
-    expect(log.filter((l) => /→ validation/.test(l))).toEqual([expect.stringMatching(/^BPR: learningRate 0\.01 → validation HR@10 /)]);
+    expect(log.filter((l) => /→ validation/.test(l))).toEqual([expect.stringMatching(/^BPR: learningRate 0\.01 → validation HR@5 /)]);
     await run('whole', { tuneLearningRates: [0.05, 0.01, 0.001] });
     const widened = bprOf('widened');
     const whole = bprOf('whole');

@@ -223,7 +223,7 @@ describe('TIGER on ml-100k (genres as content, leave-last-out)', () => {
     const { data, seen, test } = await ml100k();
     const fit = await trained();
     const model = fit.model as TigerModel;
-    expect(fit.history!.metric).toBe('HR@10');
+    expect(fit.history!.metric).toBe('HR@10 (99 sampled negatives)');
     for (const epoch of fit.history!.epochs) expect(epoch.validation).toBeGreaterThan(0);
     const popular = await trainModel(parseModelConfig({ model: 'most-popular' }), data);
     const users = Int32Array.from(new Philox({ seed: 11 }).shuffle(Array.from(range(test.numUsers))).slice(0, 200)).sort();

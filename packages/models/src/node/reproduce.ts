@@ -331,8 +331,9 @@ async function runMethod<P extends PreparedProtocol>(
   const describe = recipe.describeCandidate ?? describeFields;
   const onBatch = (p: BatchProgress & { phase?: string }) =>
     io.onBatch?.(`${method.name}${p.phase ? ` [${p.phase}]` : ''}`, p.batch, p.batches, p.loss, p.examplesPerSecond);
-  const onEpoch = (r: EpochRecord & { phase?: string }) =>
-    io.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation ${recipe.validationMetric} ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`);
+  // The validation's own name: a model may bring its own (MeLU's and TIGER's sampled HR@10), not the recipe's.
+  const onEpoch = (r: EpochRecord & { phase?: string; metric?: string }) =>
+    io.log(`${method.name}${r.phase ? ` [${r.phase}]` : ''}: epoch ${r.epoch + 1}, loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : `, validation ${r.metric ?? recipe.validationMetric} ${r.validation.toFixed(4)}`}, ${r.seconds.toFixed(0)} s (${Math.round(r.examples / r.seconds)} rows/s)`);
 
   // One candidate (e.g. `--tune 0.05`) is a setting, not a search; with more, the best replaces it.
   const configOf = (candidate: TuningCandidate) => parseModelConfig({ ...base, ...candidate }, `method ${method.id}`);
@@ -361,7 +362,7 @@ async function runMethod<P extends PreparedProtocol>(
       const history = run?.history;
       const epochs = history ? { best: history.bestEpoch + 1, run: history.epochs.length, stoppedEarly: history.stoppedEarly } : tried?.epochs;
       tuning.push({ ...candidate, validation: value, ...(epochs ? { epochs } : {}) });
-      if (run) io.log(`${method.name}: ${describe(candidate)} → validation ${recipe.validationMetric} ${value.toFixed(4)}`);
+      if (run) io.log(`${method.name}: ${describe(candidate)} → validation ${run.history?.metric ?? recipe.validationMetric} ${value.toFixed(4)}`);
       if (value > best) {
         best = value;
         bestCandidate = candidate;
@@ -390,6 +391,7 @@ async function runMethod<P extends PreparedProtocol>(
     id: method.id, name: method.name, group: method.group, config, metrics: { ...evaluation.metrics },
     ...(evaluation.perUser ? { perUser: evaluation.perUser } : {}),
     validation: (history?.epochs ?? []).filter((e) => e.validation !== undefined).map((e) => ({ epoch: e.epoch + 1, value: e.validation! })),
+    ...(history?.metric ? { validationMetric: history.metric } : {}),
     ...(history ? { bestEpoch: history.bestEpoch } : {}),
     trainSeconds,
     ...(tuning.length ? { tuning } : {}),

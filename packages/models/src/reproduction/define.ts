@@ -167,6 +167,11 @@ export interface MethodResult {
   readonly perUser?: PerUserValues;
   /** Validation score after each validated epoch (1-based), of the final training. */
   readonly validation: readonly { readonly epoch: number; readonly value: number }[];
+  /**
+   * The name of that validation (`HR@100`, or a model's own such as MeLU's `HR@10 (99 sampled
+   * negatives)`); absent without one, and in results recorded before 2026-12-08.
+   */
+  readonly validationMetric?: string;
   /** The epoch (0-based) whose parameters were evaluated; absent for a rule. */
   readonly bestEpoch?: number;
   /** Wall-clock seconds of training, tuning included. */

@@ -12,8 +12,9 @@
  * here, so our draw differs from theirs, which the numbers carry as sampling noise — and
  * (b) against every item the user has not interacted with (full ranking, what `@rec/eval`
  * recommends). A model scores each user from their training and validation items (the
- * sequence up to the test item). Validation: each model's own (full-ranking HR@100 on the
- * validation item, ≤ 3,000 users) for early stopping.
+ * sequence up to the test item). Validation: each model's own on the validation item for
+ * early stopping — full-ranking HR@100 (≤ 3,000 users) for most, HR@10 among 99 sampled
+ * negatives for MeLU and TIGER — named per method in the report.
  */
 import { type Dataset, type Interactions, leaveLastOut, UserItemCSR } from '@rec/data';
 import { createReport, evaluateFullRanking, evaluateSampledRanking, pairedTTest, type ReportRow, type TrainingCurve } from '@rec/eval';
@@ -196,6 +197,37 @@ function secondsPerEpoch(r: MethodResult): number | undefined {
   return r.trainSeconds / r.validation.length;
 }
 
+/**
+ * The validation each model brings, by model, for results recorded before they kept its name
+ * (`MethodResult.validationMetric`); the others validate on full-ranking HR@100.
+ */
+const OWN_VALIDATION: Readonly<Record<string, string>> = { melu: 'HR@10 (99 sampled negatives)', tiger: 'HR@10 (99 sampled negatives)' };
+
+/** The name of the validation a method's training stopped on. */
+function validationMetricOf(r: MethodResult): string {
+  return r.validationMetric ?? OWN_VALIDATION[r.config.model] ?? 'HR@100';
+}
+
+/**
+ * The report's line on validation: which metric each trained method early-stopped on (each
+ * model's own, on the second-to-last item; HR@100 ranks the whole catalogue, the sampled ones
+ * 99 uniform negatives).
+ * @example
+ * ```ts
+ * validationNote(results); // 'Validation (each model's own, on the second-to-last item …): HR@100 for SASRec, …; HR@10 (99 sampled negatives) for MeLU.'
+ * ```
+ */
+function validationNote(results: readonly MethodResult[]): string {
+  const byMetric = new Map<string, string[]>();
+  for (const r of results) {
+    if (r.validation.length === 0) continue;
+    const metric = validationMetricOf(r);
+    byMetric.set(metric, [...(byMetric.get(metric) ?? []), r.name]);
+  }
+  const parts = [...byMetric].map(([metric, names]) => `${metric === 'HR@100' ? 'full-ranking HR@100' : metric} for ${names.join(', ')}`);
+  return `Validation (each model's own, on each user's second-to-last item, at most 3,000 users; early stopping with its patience): ${parts.length ? parts.join('; ') : 'none'}.`;
+}
+
 function sequentialReport(results: readonly MethodResult[], protocol: SequentialProtocol, settings: ReproductionSettings): ReproductionReport {
   const data = settings.data as SequentialData;
   const columns = [...SEQUENTIAL_COLUMNS.sampled.map((c) => `sampled ${c}`), ...SEQUENTIAL_COLUMNS.full.map((c) => `full ${c}`)];
@@ -238,7 +270,7 @@ function sequentialReport(results: readonly MethodResult[], protocol: Sequential
     }
     sections.push(lines.join('\n'));
   }
-  const curves: TrainingCurve[] = results.filter((r) => r.validation.length > 1).map((r) => ({ method: r.name, metric: 'validation HR@100', x: r.validation.map((v) => v.epoch), y: r.validation.map((v) => v.value) }));
+  const curves: TrainingCurve[] = results.filter((r) => r.validation.length > 1).map((r) => ({ method: r.name, metric: `validation ${validationMetricOf(r)}`, x: r.validation.map((v) => v.epoch), y: r.validation.map((v) => v.value) }));
   const report = createReport({
     title: `Sequential recommenders on ${settings.dataset.label}`,
     dataset: settings.dataset.label,
@@ -249,7 +281,7 @@ function sequentialReport(results: readonly MethodResult[], protocol: Sequential
     notes: [
       `Data: ${settings.dataset.label} (${settings.dataset.dataset}).`,
       `S3-Rec's own 99-negative files are not available here; our negatives are a seeded uniform draw from the items each user never interacted with.`,
-      `Validation: each model's own (full-ranking HR@100 on the second-to-last item of ≤ 3,000 users), early stopping with its patience.`,
+      validationNote(results),
     ],
   });
   return { report, sections };

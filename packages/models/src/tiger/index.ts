@@ -198,9 +198,10 @@ export function sampledHitRateValidation(
   if (candidates.length === 0) return undefined;
   new Philox({ seed: config.seed, stream: 7 }).shuffle(candidates);
   const users = Int32Array.from(candidates.slice(0, config.validationUsers)).sort();
-  const name = `HR@${config.validationK}`;
+  const metric = `HR@${config.validationK}`;
   return {
-    name,
+    // Named with its protocol, as MeLU's: a bare HR@10 reads as the full ranking the other models validate on.
+    name: `${metric} (${config.validationNegatives} sampled negatives)`,
     patience: config.patience,
     evaluate: async () => {
       const result = await evaluateSampledRanking({
@@ -208,7 +209,7 @@ export function sampledHitRateValidation(
         candidates: { kind: 'sampled', numNegatives: config.validationNegatives, seed: config.seed },
         scorePairs: (u, i) => model.scorePairs(u, i),
       });
-      return result.metrics[name]!;
+      return result.metrics[metric]!;
     },
   };
 }
