@@ -48,8 +48,14 @@ int64_t exclude_draws(const int32_t* users, int64_t n_rows, const int32_t* indpt
   // against 0.27 on one; split, 0.19–0.26).
   parallel_for(n_rows, 512, [&](int64_t begin, int64_t end, int) {
     int64_t local = 0;
+    // Two stages, as the category lists of bpr_step: row r + 8's indptr entry, then row r's
+    // list (whose indptr entry that fetched 8 rows ago). The step's random table rows keep
+    // evicting indptr from L2, and a prefetch that first waits for its address stalls the draws.
     first_tries_x8(begin, end, counter, max_tries, stream, key, num_items,
-                   [&](int64_t r) { prefetch_list(indices + indptr[users[r]], indptr[users[r] + 1] - indptr[users[r]]); },
+                   [&](int64_t r) {
+                     if (r + 8 < end) prefetch_read(indptr + users[r + 8]);
+                     prefetch_list(indices + indptr[users[r]], indptr[users[r] + 1] - indptr[users[r]]);
+                   },
                    [&](int64_t r, uint32_t first) { out[r] = finish(r, first, local); });
     exhausted += local;
   });

@@ -449,7 +449,12 @@ Napi::Value bpr_sample_step(const Napi::CallbackInfo& info) {
   const int64_t nnz = int64_t(indices.size);
   for (size_t r = 0; r < users.size; ++r) {
     const int32_t lo = indptr[size_t(users[r])], hi = indptr[size_t(users[r]) + 1];
-    if (!(lo >= 0 && lo <= hi && hi <= nnz)) fail(env, "bpr_sample_step: the indptr range of user " + std::to_string(users[r]) + " is not a range of indices");
+    if (!(lo >= 0 && lo <= hi && hi <= nnz)) {
+      // The js reference's message (core's checkBprSampleStepIds), so that no host check runs before the addon.
+      const std::string u = std::to_string(users[r]);
+      fail(env, "bpr_sample_step: indptr[" + u + "] … indptr[" + std::to_string(int64_t(users[r]) + 1) + "] = " + std::to_string(lo) + " … " + std::to_string(hi) +
+                    " is not a range of indices (length " + std::to_string(nnz) + ")");
+    }
   }
   const int64_t n = int64_t(users.size);
   // The negatives live in a per-thread buffer kept between calls.
