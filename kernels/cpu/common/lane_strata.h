@@ -154,8 +154,11 @@ struct LanesState {
 }  // namespace lane_detail
 
 /**
- * Runs body(order, count, tid) over a batch of n triples in the lanes schedule (see the
- * header): `order` points at `count` item indices of one lane of one stratum, in batch order;
+ * Runs body(order, slot, count, tid) over a batch of n triples in the lanes schedule (see the
+ * header): `order` points at `count` item indices of one lane of one stratum, in batch order,
+ * the first at position `slot` of the whole serial order (so that a task's per-item outputs can
+ * go to slots [slot, slot + count), lines no other task writes, and be put back in batch order
+ * afterwards through the returned order);
  * blocks_of(t, l, a, b) sets triple t's user block l and item blocks a, b. The pool's threads
  * (the caller and whichever workers are awake) first bucket the items by task (stratum s, lane
  * l), numbered q = s·L + l — chunks of items counted, then placed — and then claim the tasks
@@ -167,20 +170,19 @@ struct LanesState {
  * faster.
  */
 template <typename BlocksOf, typename Body>
-void run_in_lanes(int64_t n, int lanes, bool serial, int64_t min_parallel, OrderedChoice& choice, BlocksOf&& blocks_of, Body&& body) {
+const int32_t* run_in_lanes(int64_t n, int lanes, bool serial, int64_t min_parallel, OrderedChoice& choice, BlocksOf&& blocks_of, Body&& body) {
   using namespace lane_detail;
-  if (n <= 0) return;
-  ThreadPool& pool = ThreadPool::instance();
   thread_local std::vector<int32_t> identity;
-  if (lanes == 1) {
+  if (lanes == 1 || n <= 0) {
     if (identity.size() < size_t(n)) {
       const size_t from = identity.size();
       identity.resize(size_t(n));
       for (size_t t = from; t < identity.size(); ++t) identity[t] = int32_t(t);
     }
-    body(identity.data(), n, 0);
-    return;
+    if (n > 0) body(identity.data(), int64_t(0), n, 0);
+    return identity.data();
   }
+  ThreadPool& pool = ThreadPool::instance();
   const LaneStrata strata(lanes);
   const int tasks = strata.strata() * lanes;
   // The workers see the caller's state through a reference (a thread_local named in the lambda would be theirs).
@@ -203,7 +205,7 @@ void run_in_lanes(int64_t n, int lanes, bool serial, int64_t min_parallel, Order
   };
   const auto run_task = [&](int q, int tid) {
     const int32_t lo = state.begin[size_t(q)], hi = state.begin[size_t(q) + 1];
-    if (hi > lo) body(state.order.data() + lo, int64_t(hi - lo), tid);
+    if (hi > lo) body(state.order.data() + lo, int64_t(lo), int64_t(hi - lo), tid);
   };
   const auto run_serial = [&] {
     state.sort(n, tasks, task_of);
@@ -211,7 +213,7 @@ void run_in_lanes(int64_t n, int lanes, bool serial, int64_t min_parallel, Order
   };
   if (serial || pool.size() == 1 || n < min_parallel) {
     run_serial();
-    return;
+    return state.order.data();
   }
   // On the pool or on the caller alone: the same bits, timed as row_order.h's ordered runs are.
   const bool on_pool = choice.pool();
@@ -220,7 +222,7 @@ void run_in_lanes(int64_t n, int lanes, bool serial, int64_t min_parallel, Order
   if (!on_pool) {
     run_serial();
     record();
-    return;
+    return state.order.data();
   }
   LaneStage* const stages = state.stages.get();
   // The caller buckets the batch while the workers wake (split between the threads it ran
@@ -251,6 +253,7 @@ void run_in_lanes(int64_t n, int lanes, bool serial, int64_t min_parallel, Order
     }
   });
   record();
+  return state.order.data();
 }
 
 }  // namespace rec

@@ -219,23 +219,31 @@ double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const in
                  bool hogwild, bool shared, int lanes) {
   const BprFactors f = bpr_factors(lr, reg);
   if (!hogwild && lanes > 1) {
-    std::vector<double>& terms = item_terms(n);
+    // Each task writes its loss terms to its own slots of the serial order (scattered into batch
+    // order, the lanes' triples would share the terms' cache lines between the threads), put back
+    // in batch order afterwards for the sum.
+    std::vector<double>& by_slot = item_terms(2 * n);
+    double* const slots = by_slot.data();
+    double* const terms = slots + n;
     thread_local OrderedChoice lanes_choice;  // the lanes' pool-or-caller timing
-    run_in_lanes(
+    const int32_t* const order = run_in_lanes(
         n, lanes, shared, 2 * kOrderedChunk, lanes_choice,
         [&](int64_t t, int& l, int& a, int& b) {
           l = lane_block(users[t], lanes);
           a = lane_block(pos[t], 2 * lanes);
           b = lane_block(neg[t], 2 * lanes);
         },
-        [&](const int32_t* order, int64_t count, int) {
+        [&](const int32_t* task, int64_t slot, int64_t count, int) {
           for (int64_t k = 0; k < count; ++k) {
-            if (k + kPrefetchDistance < count) prefetch_triple(Pd, Qd, d, users, pos, neg, order[k + kPrefetchDistance]);
-            const int64_t t = order[k];
-            terms[size_t(t)] = bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, f);
+            if (k + kPrefetchDistance < count) prefetch_triple(Pd, Qd, d, users, pos, neg, task[k + kPrefetchDistance]);
+            const int64_t t = task[k];
+            slots[slot + k] = bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, f);
           }
         });
-    return sum_in_order(terms, n);
+    for (int64_t k = 0; k < n; ++k) terms[order[k]] = slots[k];
+    double total = 0;
+    for (int64_t t = 0; t < n; ++t) total += terms[t];
+    return total;
   }
   // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in the
   // same run [t, end): the body of both schedules.
