@@ -91,7 +91,7 @@ struct LaneStrata {
     return (edge(a, mm) - r + lanes) % lanes;
   }
 
-  /** The two item blocks of lane `lane` in stratum s (equal only when L = 1). */
+  /** The two item blocks of lane `lane` in stratum s (an edge of its matching: two distinct blocks). */
   void blocks(int lane, int s, int& a, int& b) const {
     const int mm = s / lanes;
     const int k = (lane + s % lanes) % lanes;
