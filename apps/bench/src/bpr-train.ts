@@ -56,10 +56,10 @@ interface Schedule {
   lanes?: number;
 }
 
-/** Seconds of the best of EPOCHS epochs of the kernel alone. */
-function kernelSeconds({ hogwild, lanes }: Schedule, threads: number): number {
+/** Seconds of the best of EPOCHS epochs of the kernel alone, with the lanes the loop runs (ignored under Hogwild). */
+function kernelSeconds(hogwild: boolean, lanes: number): number {
   const model = fresh();
-  const attrs = { lr: 0.05, reg: 1e-5, hogwild, lanes: hogwild ? undefined : lanes ?? defaultLanes(threads, OPTIONS.batchSize * OPTIONS.negatives) };
+  const attrs = { lr: 0.05, reg: 1e-5, hogwild, lanes };
   let best = Infinity;
   for (let e = 0; e < EPOCHS; e++) {
     const t0 = performance.now();
@@ -85,9 +85,9 @@ const load = [loadavg()[0]];
 for (const threads of [1, 2]) {
   setNativeThreads(threads);
   for (const schedule of threads > 1 ? [DEFAULT, BATCH_ORDER, HOGWILD] : [DEFAULT]) {
-    const kernel = kernelSeconds(schedule, threads);
-    const loop = await loopSeconds(schedule);
     const lanes = schedule.hogwild ? 1 : schedule.lanes ?? defaultLanes(threads, OPTIONS.batchSize * OPTIONS.negatives);
+    const kernel = kernelSeconds(schedule.hogwild, lanes);
+    const loop = await loopSeconds(schedule);
     rows.push({ threads, mode: schedule.mode, lanes, kernel, loop });
   }
 }

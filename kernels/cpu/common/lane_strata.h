@@ -164,24 +164,15 @@ struct LanesState {
  * l), numbered q = s·L + l — chunks of items counted, then placed — and then claim the tasks
  * in order from a shared counter; task (s, l) first waits until the lanes that held its two
  * item blocks in stratum s − 1 have finished it (their own waits chain back to every earlier
- * stratum), and its own lane's task s − 1 (claimed earlier, so no deadlock). Serial — every
- * task in order on the caller — on one thread, with L = 1 (batch order), when `serial`, or
+ * stratum), and its own lane's task s − 1 (claimed earlier, so no deadlock). L ≥ 2 (L = 1 is
+ * batch order, the caller's own schedule). Serial — every task in order on the caller — on
+ * one thread, when `serial`, or
  * when `choice` (row_order.h's OrderedChoice: the same bits either way) timed the caller alone
  * faster.
  */
 template <typename BlocksOf, typename Body>
 const int32_t* run_in_lanes(int64_t n, int lanes, bool serial, int64_t min_parallel, OrderedChoice& choice, BlocksOf&& blocks_of, Body&& body) {
   using namespace lane_detail;
-  thread_local std::vector<int32_t> identity;
-  if (lanes == 1 || n <= 0) {
-    if (identity.size() < size_t(n)) {
-      const size_t from = identity.size();
-      identity.resize(size_t(n));
-      for (size_t t = from; t < identity.size(); ++t) identity[t] = int32_t(t);
-    }
-    if (n > 0) body(identity.data(), int64_t(0), n, 0);
-    return identity.data();
-  }
   ThreadPool& pool = ThreadPool::instance();
   const LaneStrata strata(lanes);
   const int tasks = strata.strata() * lanes;

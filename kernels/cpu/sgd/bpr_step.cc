@@ -222,9 +222,10 @@ double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const in
     // Each task writes its loss terms to its own slots of the serial order (scattered into batch
     // order, the lanes' triples would share the terms' cache lines between the threads), put back
     // in batch order afterwards for the sum.
-    std::vector<double>& by_slot = item_terms(2 * n);
+    thread_local std::vector<double> by_slot;
+    if (by_slot.size() < size_t(n)) by_slot.resize(size_t(n));
     double* const slots = by_slot.data();
-    double* const terms = slots + n;
+    std::vector<double>& terms = item_terms(n);
     thread_local OrderedChoice lanes_choice;  // the lanes' pool-or-caller timing
     const int32_t* const order = run_in_lanes(
         n, lanes, shared, 2 * kOrderedChunk, lanes_choice,
@@ -240,10 +241,8 @@ double run_plain(float* Pd, float* Qd, int64_t d, const int32_t* users, const in
             slots[slot + k] = bpr_triple(Pd + int64_t(users[t]) * d, Qd + int64_t(pos[t]) * d, Qd + int64_t(neg[t]) * d, d, f);
           }
         });
-    for (int64_t k = 0; k < n; ++k) terms[order[k]] = slots[k];
-    double total = 0;
-    for (int64_t t = 0; t < n; ++t) total += terms[t];
-    return total;
+    for (int64_t k = 0; k < n; ++k) terms[size_t(order[k])] = slots[k];
+    return sum_in_order(terms, n);
   }
   // One triple's update, prefetching the rows of the triple kPrefetchDistance ahead in the
   // same run [t, end): the body of both schedules.
